@@ -1,0 +1,249 @@
+/**
+ * Settings from the environment, validated once at start-up.
+ *
+ * Every variable Docent reads is declared here, with its default and unit.
+ * The original system's names (EFKA-API.md, "Environment names") are accepted
+ * as they are; Docent's own settings carry their unit in the name (`_MS`,
+ * `_BYTES`). A bad value stops start-up with a message naming the variable.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+export type SessionPolicy = 'enqueue' | 'reject';
+export type EngineChoice = 'auto' | 'local' | 'claude';
+export type AuthMode = 'cookie' | 'open';
+
+/** Settings shared by every pool; sizes are per pool. */
+export interface PoolSettings {
+  /** Most workers alive at once, starting ones included. */
+  readonly maxWorkers: number;
+  /** Spares (started, no session) kept ready in the background. */
+  readonly minSpares: number;
+  /** How long a turn may wait for a worker before a timeout (503). */
+  readonly acquireTimeoutMs: number;
+  /** Most turns waiting for a worker; one more fails at once. */
+  readonly maxQueue: number;
+  /** Most workers one user may hold at once. */
+  readonly maxTurnsPerUser: number;
+  /** What a second turn of a busy session does: wait, or fail (409). */
+  readonly sessionPolicy: SessionPolicy;
+  /** Longest a turn may run before it is interrupted and its worker discarded. */
+  readonly turnTimeoutMs: number;
+  /** How long an interrupted worker has to settle before it is closed. */
+  readonly abortGraceMs: number;
+  /** Idle bound workers are closed after this long without a turn. */
+  readonly idleTtlMs: number;
+  /** A worker retires after this many turns. */
+  readonly maxTurnsPerWorker: number;
+  /** A worker retires after this long (plus up to 10% jitter). */
+  readonly maxLifetimeMs: number;
+  /** A worker whose resident memory passes this is retired. */
+  readonly maxWorkerMemoryBytes: number;
+  /** Longest a worker may take to start. */
+  readonly startTimeoutMs: number;
+  /** First back-off after a failed start; doubles up to `startBackoffMaxMs`. */
+  readonly startBackoffBaseMs: number;
+  readonly startBackoffMaxMs: number;
+}
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly dataDir: string;
+  readonly kbRoot: string;
+  readonly smallFileThresholdKb: number;
+  readonly faqMaxEntries: number;
+  /** Seconds of inactivity after which a session record expires. */
+  readonly sessionTimeoutS: number;
+  readonly maxUploadBytes: number;
+  readonly maxUploadFiles: number;
+  readonly allowedOrigins: readonly string[];
+  readonly redisUrl: string | undefined;
+  readonly engine: EngineChoice;
+  readonly anthropic: {
+    readonly apiKey: string | undefined;
+    readonly authToken: string | undefined;
+    readonly baseUrl: string | undefined;
+    readonly model: string | undefined;
+  };
+  readonly adminToken: string | undefined;
+  readonly authMode: AuthMode;
+  readonly trustedUserHeader: string | undefined;
+  readonly rateLimitPerMinute: number;
+  readonly shutdownGraceMs: number;
+  readonly pools: {
+    readonly employee: PoolSettings;
+    readonly admin: PoolSettings;
+  };
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export class ConfigError extends Error {
+  readonly code = 'DOCENT_CONFIG_INVALID';
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads variables, collecting every problem instead of stopping at the first. */
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  /** The first of `names` that is set (aliases), trimmed; empty counts as unset. */
+  raw(...names: string[]): { name: string; value: string } | undefined {
+    for (const name of names) {
+      const value = this.env[name]?.trim();
+      if (value) return { name, value };
+    }
+    return undefined;
+  }
+
+  string(names: string | string[], fallback: string): string {
+    return this.raw(...[names].flat())?.value ?? fallback;
+  }
+
+  optional(...names: string[]): string | undefined {
+    return this.raw(...names)?.value;
+  }
+
+  int(names: string | string[], fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+    const found = this.raw(...[names].flat());
+    if (!found) return fallback;
+    const parsed = z.coerce.number().int().min(min).max(max).safeParse(found.value);
+    if (!parsed.success || !/^-?\d+$/.test(found.value)) {
+      this.problems.push(
+        `${found.name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(found.value)}`,
+      );
+      return fallback;
+    }
+    return parsed.data;
+  }
+
+  /** A duration given in seconds (the original system's unit), returned in ms. */
+  secondsAsMs(names: string | string[], fallbackS: number, minS: number, maxS: number): number {
+    const found = this.raw(...[names].flat());
+    if (!found) return fallbackS * 1000;
+    const parsed = z.coerce.number().finite().min(minS).max(maxS).safeParse(found.value);
+    if (!parsed.success || !/^\d+(\.\d+)?$/.test(found.value)) {
+      this.problems.push(
+        `${found.name} must be a number of seconds from ${minS} to ${maxS}, got ${JSON.stringify(found.value)}`,
+      );
+      return fallbackS * 1000;
+    }
+    return Math.round(parsed.data * 1000);
+  }
+
+  oneOf<T extends string>(names: string | string[], choices: readonly T[], fallback: T): T {
+    const found = this.raw(...[names].flat());
+    if (!found) return fallback;
+    const value = found.value.toLowerCase() as T;
+    if (!choices.includes(value)) {
+      this.problems.push(`${found.name} must be one of ${choices.join(', ')}, got ${JSON.stringify(found.value)}`);
+      return fallback;
+    }
+    return value;
+  }
+}
+
+const MINUTE_MS = 60_000;
+
+function readPoolSettings(r: Reader, maxWorkers: number): PoolSettings {
+  const settings: PoolSettings = {
+    maxWorkers,
+    minSpares: r.int('POOL_MIN_SPARES', 1, 0, 64),
+    acquireTimeoutMs: r.secondsAsMs('CLIENT_POOL_MAX_WAIT', 30, 0.001, 3600),
+    maxQueue: r.int('POOL_MAX_QUEUE', 256, 0, 100_000),
+    maxTurnsPerUser: r.int('POOL_MAX_TURNS_PER_USER', 2, 1, 64),
+    sessionPolicy: r.oneOf<SessionPolicy>('POOL_SESSION_POLICY', ['enqueue', 'reject'], 'enqueue'),
+    turnTimeoutMs: r.int('POOL_TURN_TIMEOUT_MS', 5 * MINUTE_MS, 100, 24 * 60 * MINUTE_MS),
+    abortGraceMs: r.int('POOL_ABORT_GRACE_MS', 2_000, 0, MINUTE_MS),
+    idleTtlMs: r.int('POOL_IDLE_TTL_MS', 10 * MINUTE_MS, 100, 24 * 60 * MINUTE_MS),
+    maxTurnsPerWorker: r.int('POOL_MAX_TURNS_PER_WORKER', 200, 1, 1_000_000),
+    maxLifetimeMs: r.int('POOL_MAX_LIFETIME_MS', 60 * MINUTE_MS, 1_000, 7 * 24 * 60 * MINUTE_MS),
+    maxWorkerMemoryBytes: r.int('POOL_MAX_WORKER_MEMORY_BYTES', 1024 * 1024 * 1024, 16 * 1024 * 1024),
+    startTimeoutMs: r.int('POOL_START_TIMEOUT_MS', 60_000, 100, 10 * MINUTE_MS),
+    startBackoffBaseMs: r.int('POOL_START_BACKOFF_BASE_MS', 500, 1, MINUTE_MS),
+    startBackoffMaxMs: r.int('POOL_START_BACKOFF_MAX_MS', 30_000, 1, 10 * MINUTE_MS),
+  };
+  return settings;
+}
+
+/**
+ * Builds the frozen configuration from an environment (default: `process.env`).
+ * Throws {@link ConfigError} listing every bad variable.
+ */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const r = new Reader(env);
+  const employeeSize = r.int(['EMPLOYEE_CLIENT_POOL_SIZE', 'USER_CLIENT_POOL_SIZE'], 3, 1, 256);
+  const adminSize = r.int('ADMIN_CLIENT_POOL_SIZE', 2, 1, 256);
+  const employee = readPoolSettings(r, employeeSize);
+  const admin = readPoolSettings(r, adminSize);
+
+  for (const [name, pool] of [
+    ['EMPLOYEE_CLIENT_POOL_SIZE', employee],
+    ['ADMIN_CLIENT_POOL_SIZE', admin],
+  ] as const) {
+    if (pool.minSpares > pool.maxWorkers) {
+      r.problems.push(`POOL_MIN_SPARES (${pool.minSpares}) must not exceed ${name} (${pool.maxWorkers})`);
+    }
+  }
+  if (employee.startBackoffBaseMs > employee.startBackoffMaxMs) {
+    r.problems.push('POOL_START_BACKOFF_BASE_MS must not exceed POOL_START_BACKOFF_MAX_MS');
+  }
+
+  const logLevel = r.oneOf(
+    'LOG_LEVEL',
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+    'info',
+  );
+  const config: Config = {
+    host: r.string('HOST', '127.0.0.1'),
+    port: r.int('PORT', 8000, 0, 65535),
+    logLevel,
+    dataDir: path.resolve(cwd, r.string('DATA_DIR', './data')),
+    kbRoot: path.resolve(cwd, r.string('KB_ROOT_PATH', './knowledge_base')),
+    smallFileThresholdKb: r.int('SMALL_FILE_KB_THRESHOLD', 30, 1, 1_000_000),
+    faqMaxEntries: r.int('FAQ_MAX_ENTRIES', 50, 1, 10_000),
+    sessionTimeoutS: r.int('SESSION_TIMEOUT', 7 * 24 * 3600, 60, 365 * 24 * 3600),
+    maxUploadBytes: r.int('MAX_UPLOAD_SIZE', 10 * 1024 * 1024, 1, 1024 * 1024 * 1024),
+    maxUploadFiles: r.int('MAX_UPLOAD_FILES', 10, 1, 100),
+    allowedOrigins: (r.optional('ALLOWED_ORIGINS') ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+    redisUrl: r.optional('REDIS_URL'),
+    engine: r.oneOf<EngineChoice>('DOCENT_ENGINE', ['auto', 'local', 'claude'], 'auto'),
+    anthropic: {
+      apiKey: r.optional('ANTHROPIC_API_KEY', 'CLAUDE_API_KEY'),
+      authToken: r.optional('ANTHROPIC_AUTH_TOKEN'),
+      baseUrl: r.optional('ANTHROPIC_BASE_URL'),
+      model: r.optional('ANTHROPIC_MODEL', 'CLAUDE_MODEL'),
+    },
+    adminToken: r.optional('ADMIN_TOKEN'),
+    authMode: r.oneOf<AuthMode>('AUTH_MODE', ['cookie', 'open'], 'cookie'),
+    trustedUserHeader: r.optional('TRUSTED_USER_HEADER')?.toLowerCase(),
+    rateLimitPerMinute: r.int('RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000),
+    shutdownGraceMs: r.secondsAsMs('SHUTDOWN_GRACE', 30, 0, 3600),
+    pools: { employee: Object.freeze(employee), admin: Object.freeze(admin) },
+  };
+
+  if (config.engine === 'claude' && !hasModelCredentials(config)) {
+    r.problems.push('DOCENT_ENGINE=claude needs ANTHROPIC_API_KEY (or CLAUDE_API_KEY) or ANTHROPIC_AUTH_TOKEN');
+  }
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return Object.freeze(config);
+}
+
+export function hasModelCredentials(config: Config): boolean {
+  return Boolean(config.anthropic.apiKey || config.anthropic.authToken);
+}
+
+/** The engine that will actually run: `auto` means claude with credentials, local without. */
+export function effectiveEngine(config: Config): 'local' | 'claude' {
+  if (config.engine === 'auto') return hasModelCredentials(config) ? 'claude' : 'local';
+  return config.engine;
+}

@@ -1,0 +1,53 @@
+/**
+ * The engine-neutral vocabulary: what a turn is given and what it yields.
+ * Both engines (claude, local) produce these events; the HTTP layer turns them
+ * into the server-sent events of EFKA-API.md.
+ */
+import type { WorkerFactory } from '../pool/worker.ts';
+
+export type Role = 'employee' | 'admin';
+
+/** What the caller gives a turn. */
+export interface TurnInput {
+  /** The user's message, already validated (non-empty, bounded). */
+  readonly message: string;
+  /** Progress of long work inside the turn (ingestion "3/10"), for callers that want it. */
+  readonly onProgress?: (progress: TurnProgress) => void;
+}
+
+export interface TurnProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly label: string;
+}
+
+export type AgentEvent =
+  | {
+      readonly type: 'session';
+      readonly sessionId: string;
+      readonly isNew: boolean;
+      /** Present and false when an earlier conversation could not be resumed and a new one began. */
+      readonly resumed?: boolean;
+      readonly reason?: string;
+    }
+  | { readonly type: 'text'; readonly text: string }
+  | {
+      readonly type: 'tool_use';
+      readonly id: string;
+      readonly tool: string;
+      readonly input: Readonly<Record<string, unknown>>;
+    }
+  | {
+      readonly type: 'done';
+      readonly durationMs: number;
+      readonly turns?: number;
+      readonly costUsd?: number;
+    }
+  | {
+      readonly type: 'error';
+      /** Never empty. */
+      readonly message: string;
+      readonly code?: string;
+    };
+
+export type AgentWorkerFactory = WorkerFactory<TurnInput, AgentEvent>;

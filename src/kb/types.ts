@@ -1,0 +1,170 @@
+/**
+ * The knowledge base's toolset as its users see it: the offline engine, the
+ * Claude engine's MCP tools, the HTTP routes and the CLI all call this one
+ * interface. Paths are always relative to the knowledge-base root, with `/`.
+ */
+
+export interface SearchHit {
+  readonly path: string;
+  readonly heading: string;
+  readonly startLine: number;
+  readonly endLine: number;
+  readonly score: number;
+  readonly snippet: string;
+}
+
+export interface FileSlice {
+  readonly path: string;
+  readonly content: string;
+  readonly startLine: number;
+  readonly endLine: number;
+  readonly totalLines: number;
+}
+
+export interface TreeNode {
+  readonly name: string;
+  readonly path: string;
+  readonly type: 'file' | 'dir';
+  readonly size: number;
+  readonly description?: string;
+  readonly children?: readonly TreeNode[];
+}
+
+export interface KbStats {
+  readonly files: number;
+  readonly folders: number;
+  readonly bytes: number;
+  readonly byExtension: Readonly<Record<string, number>>;
+  readonly faqEntries: number;
+  readonly badCases: number;
+}
+
+export interface FaqRow {
+  readonly question: string;
+  readonly answer: string;
+  readonly usage: number;
+}
+
+export interface BadCase {
+  readonly date: string;
+  readonly question: string;
+  readonly answer: string;
+  readonly feedback: string;
+  readonly source: string;
+}
+
+export interface Expert {
+  readonly domain: string;
+  readonly name: string;
+  readonly contact: string;
+}
+
+export interface FeedbackInput {
+  readonly question: string;
+  /** The answer as the user saw it (its citations tell FAQ from document answers). */
+  readonly answer: string;
+  readonly satisfied: boolean;
+  readonly reason?: string;
+}
+
+export interface FeedbackResult {
+  readonly action: 'faq_usage_incremented' | 'faq_added' | 'faq_corrected' | 'faq_removed' | 'badcase_logged' | 'none';
+  readonly message: string;
+}
+
+export interface IngestSource {
+  /** The name the user gave the file (used for its title and stored name). */
+  readonly name: string;
+  /** Absolute path of the uploaded bytes, inside Docent's upload directory. */
+  readonly sourcePath: string;
+}
+
+export interface Conflict {
+  readonly kind: 'duplicate' | 'figures';
+  readonly existingPath: string;
+  readonly existingLines: string;
+  readonly existingText: string;
+  readonly incomingText: string;
+}
+
+export type IngestStage =
+  | 'converting'
+  | 'checking'
+  | 'placing'
+  | 'indexing'
+  | 'added'
+  | 'conflict'
+  | 'failed'
+  | 'skipped';
+
+export interface IngestProgress {
+  /** 1-based position of the file being worked on. */
+  readonly index: number;
+  readonly total: number;
+  readonly name: string;
+  readonly stage: IngestStage;
+  readonly message?: string;
+}
+
+export interface IngestResult {
+  readonly name: string;
+  readonly status: 'added' | 'conflict' | 'failed' | 'skipped';
+  /** Where it was written, when added. */
+  readonly path?: string;
+  readonly reason?: string;
+  readonly conflicts?: readonly Conflict[];
+}
+
+export interface IngestOptions {
+  /** Add even when a conflict is found. */
+  readonly force?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: IngestProgress) => void;
+}
+
+export interface DeletePlan {
+  /** Pass to confirmDelete() to carry it out; expires after a few minutes. */
+  readonly token: string;
+  /** Every path that will go (the file, its images folder, its overview). */
+  readonly paths: readonly string[];
+}
+
+/** Error with a fixed code for bad paths, missing files, bad tokens, failed conversions. */
+export class KbError extends Error {
+  constructor(
+    readonly code:
+      | 'KB_PATH_OUTSIDE_ROOT'
+      | 'KB_PATH_INVALID'
+      | 'KB_NOT_FOUND'
+      | 'KB_NOT_A_FILE'
+      | 'KB_TOO_LARGE'
+      | 'KB_DELETE_TOKEN_INVALID'
+      | 'KB_CONVERT_FAILED'
+      | 'KB_UNSUPPORTED_TYPE',
+    message: string,
+    readonly statusCode: 400 | 403 | 404 | 413 | 415 | 422,
+  ) {
+    super(message);
+    this.name = 'KbError';
+  }
+}
+
+export interface KnowledgeBase {
+  /** Absolute root folder (never shown to unauthenticated callers). */
+  readonly root: string;
+  search(query: string, options?: { readonly limit?: number }): Promise<SearchHit[]>;
+  read(path: string, range?: { readonly startLine?: number; readonly endLine?: number }): Promise<FileSlice>;
+  tree(): Promise<TreeNode>;
+  stats(): Promise<KbStats>;
+  faq(): Promise<FaqRow[]>;
+  badCases(): Promise<BadCase[]>;
+  matchFaq(question: string): Promise<{ readonly row: FaqRow; readonly score: number } | undefined>;
+  feedback(input: FeedbackInput): Promise<FeedbackResult>;
+  logBadCase(entry: Omit<BadCase, 'date'>): Promise<void>;
+  findExpert(question: string): Promise<Expert | undefined>;
+  ingest(sources: readonly IngestSource[], options?: IngestOptions): Promise<IngestResult[]>;
+  planDelete(path: string): Promise<DeletePlan>;
+  confirmDelete(token: string): Promise<{ readonly deleted: readonly string[] }>;
+  rebuildIndex(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,54 @@
+/**
+ * What the pool needs of a worker, and of the factory that starts workers.
+ * Engines implement these; the pool never imports an engine.
+ *
+ * A worker is one live agent (a CLI process, or an in-process agent). It is
+ * started either as a spare (no session) or for a given session, and it is
+ * bound to the session of its first turn for the rest of its life.
+ */
+
+/** Which conversation a turn belongs to. */
+export interface SessionBinding {
+  /** The session id, chosen by the server before the first token. */
+  readonly id: string;
+  /** True when no conversation exists yet under this id (start it), false to resume it. */
+  readonly isNew: boolean;
+}
+
+export interface TurnContext<TInput> {
+  readonly session: SessionBinding;
+  readonly userId: string;
+  readonly input: TInput;
+  /** Aborted when the caller goes away or the turn times out. */
+  readonly signal: AbortSignal;
+}
+
+export interface PoolWorker<TInput, TEvent> {
+  /** Unique within the process, for logs and stats. */
+  readonly id: string;
+  /**
+   * Runs one turn and yields its events. Errors the caller should see but that
+   * leave the worker usable are yielded as events; THROWING means the worker is
+   * broken and the pool discards it.
+   */
+  runTurn(turn: TurnContext<TInput>): AsyncIterable<TEvent>;
+  /** Asks a running turn to stop; resolves when the worker is ready for another turn. */
+  interrupt(): Promise<void>;
+  /** Ends the worker and everything it started. Idempotent. */
+  close(): Promise<void>;
+  /** False once the worker died (process exited, ...). */
+  isAlive(): boolean;
+  /** Resident memory in bytes, when known. */
+  memoryBytes(): number | undefined;
+}
+
+export interface StartOptions {
+  /** Absent for a spare; present when the worker is started to serve this session. */
+  readonly session?: SessionBinding;
+  /** Aborted when the start takes longer than the pool allows or the pool is destroyed. */
+  readonly signal: AbortSignal;
+}
+
+export interface WorkerFactory<TInput, TEvent> {
+  start(options: StartOptions): Promise<PoolWorker<TInput, TEvent>>;
+}
