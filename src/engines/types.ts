@@ -51,3 +51,12 @@ export type AgentEvent =
     };
 
 export type AgentWorkerFactory = WorkerFactory<TurnInput, AgentEvent>;
+
+/**
+ * Turns an upload reference that Docent issued (the `temp_path` of
+ * POST /api/upload) into the absolute path of the stored bytes, or undefined
+ * when the reference is unknown, expired or malformed.
+ */
+export type UploadResolver = (
+  reference: string,
+) => Promise<{ readonly name: string; readonly path: string } | undefined>;
