@@ -151,9 +151,9 @@ class Reader {
 
 const MINUTE_MS = 60_000;
 
-function readPoolSettings(r: Reader, maxWorkers: number): PoolSettings {
-  const settings: PoolSettings = {
-    maxWorkers,
+/** The settings both pools share (everything but their size). */
+function readSharedPoolSettings(r: Reader): Omit<PoolSettings, 'maxWorkers'> {
+  return {
     minSpares: r.int('POOL_MIN_SPARES', 1, 0, 64),
     acquireTimeoutMs: r.secondsAsMs('CLIENT_POOL_MAX_WAIT', 30, 0.001, 3600),
     maxQueue: r.int('POOL_MAX_QUEUE', 256, 0, 100_000),
@@ -169,7 +169,6 @@ function readPoolSettings(r: Reader, maxWorkers: number): PoolSettings {
     startBackoffBaseMs: r.int('POOL_START_BACKOFF_BASE_MS', 500, 1, MINUTE_MS),
     startBackoffMaxMs: r.int('POOL_START_BACKOFF_MAX_MS', 30_000, 1, 10 * MINUTE_MS),
   };
-  return settings;
 }
 
 /**
@@ -180,8 +179,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const r = new Reader(env);
   const employeeSize = r.int(['EMPLOYEE_CLIENT_POOL_SIZE', 'USER_CLIENT_POOL_SIZE'], 3, 1, 256);
   const adminSize = r.int('ADMIN_CLIENT_POOL_SIZE', 2, 1, 256);
-  const employee = readPoolSettings(r, employeeSize);
-  const admin = readPoolSettings(r, adminSize);
+  const shared = readSharedPoolSettings(r);
+  const employee: PoolSettings = { ...shared, maxWorkers: employeeSize };
+  const admin: PoolSettings = { ...shared, maxWorkers: adminSize };
 
   for (const [name, pool] of [
     ['EMPLOYEE_CLIENT_POOL_SIZE', employee],
