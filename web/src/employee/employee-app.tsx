@@ -1,0 +1,92 @@
+// The employee chat at `/`: conversations on the left, the chat in the
+// middle, the cited source on the right.
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { ApiClient } from '../shared/api.ts';
+import { ChatPanel } from '../shared/chat-panel.tsx';
+import { useI18n } from '../shared/i18n.ts';
+import { LanguageSwitch } from '../shared/language-switch.tsx';
+import type { Citation } from '../shared/markdown.ts';
+import { SourcePane } from '../shared/source-pane.tsx';
+import { useChat } from '../shared/use-chat.ts';
+import { HistoryList, type SessionSummary } from './history-list.tsx';
+
+interface SessionMessages {
+  session_id: string;
+  messages: Array<{ role: 'user' | 'assistant'; content: string; at?: string | number }>;
+}
+
+export function EmployeeApp() {
+  const { t } = useI18n();
+  const api = useMemo(() => new ApiClient(), []);
+  const [sessions, setSessions] = useState<SessionSummary[]>([]);
+  const [citation, setCitation] = useState<Citation | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+
+  const refreshSessions = useCallback(() => {
+    api
+      .get<{ sessions: SessionSummary[] }>('/api/sessions')
+      .then((body) => setSessions(Array.isArray(body.sessions) ? body.sessions : []))
+      .catch(() => {
+        // The list is a convenience: the chat works without it.
+      });
+  }, [api]);
+
+  const chat = useChat({ api, streamPath: '/api/user/query', onTurnEnd: refreshSessions });
+
+  useEffect(() => {
+    refreshSessions();
+  }, [refreshSessions]);
+
+  const openSession = async (sessionId: string) => {
+    setLoadError(null);
+    try {
+      const body = await api.get<SessionMessages>(`/api/sessions/${encodeURIComponent(sessionId)}/messages`);
+      chat.load(sessionId, body.messages ?? []);
+      setCitation(null);
+    } catch (error) {
+      setLoadError(error instanceof Error ? error.message : String(error));
+    }
+  };
+
+  const newConversation = () => {
+    chat.reset();
+    setCitation(null);
+    setLoadError(null);
+  };
+
+  return (
+    <div class={citation ? 'layout employee with-source' : 'layout employee'}>
+      <header class="topbar">
+        <div class="brand">
+          <span class="logo" aria-hidden="true" />
+          <span class="brand-name">{t('app.name')}</span>
+          <span class="brand-tagline">{t('app.tagline')}</span>
+        </div>
+        <div class="topbar-actions">
+          <button type="button" class="button secondary" data-testid="new-conversation" onClick={newConversation}>
+            + {t('chat.new')}
+          </button>
+          <LanguageSwitch />
+        </div>
+      </header>
+      <aside class="sidebar">
+        <HistoryList sessions={sessions} activeId={chat.sessionId} onOpen={openSession} />
+      </aside>
+      <main class="main">
+        {loadError && (
+          <div class="notice notice-error" role="alert">
+            {t('chat.loadError', { message: loadError })}
+          </div>
+        )}
+        <ChatPanel
+          api={api}
+          chat={chat}
+          placeholder={t('chat.placeholder')}
+          withFeedback={true}
+          onCitation={setCitation}
+        />
+      </main>
+      {citation && <SourcePane api={api} citation={citation} onClose={() => setCitation(null)} />}
+    </div>
+  );
+}

@@ -1,0 +1,11 @@
+import { render } from 'preact';
+import '../shared/styles.css';
+import { I18nProvider } from '../shared/i18n-provider.tsx';
+import { EmployeeApp } from './employee-app.tsx';
+
+render(
+  <I18nProvider>
+    <EmployeeApp />
+  </I18nProvider>,
+  document.getElementById('app')!,
+);

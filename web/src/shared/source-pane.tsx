@@ -1,0 +1,73 @@
+// The cited lines of a knowledge-base file, shown beside the answer.
+import { useEffect, useState } from 'preact/hooks';
+import { type ApiClient, query } from './api.ts';
+import { FileLines } from './file-lines.tsx';
+import { useI18n } from './i18n.ts';
+import type { Citation } from './markdown.ts';
+
+export interface KbFile {
+  path: string;
+  content: string;
+  start_line: number;
+  end_line: number;
+  total_lines: number;
+}
+
+type Load = { kind: 'loading' } | { kind: 'ready'; file: KbFile } | { kind: 'failed'; message: string };
+
+export function SourcePane({ api, citation, onClose }: { api: ApiClient; citation: Citation; onClose: () => void }) {
+  const { t } = useI18n();
+  const [load, setLoad] = useState<Load>({ kind: 'loading' });
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setLoad({ kind: 'loading' });
+    const path =
+      '/api/kb/file' + query({ path: citation.path, start_line: citation.startLine, end_line: citation.endLine });
+    api
+      .get<KbFile>(path, controller.signal)
+      .then((file) => setLoad({ kind: 'ready', file }))
+      .catch((error: unknown) => {
+        if (!controller.signal.aborted) {
+          setLoad({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
+        }
+      });
+    return () => controller.abort();
+  }, [api, citation.path, citation.startLine, citation.endLine]);
+
+  return (
+    <aside class="source-pane" data-testid="source-pane" aria-label={t('source.title')}>
+      <header class="pane-header">
+        <div class="pane-title">
+          <span class="eyebrow">{t('source.title')}</span>
+          <strong class="source-path" title={citation.path}>
+            {citation.path}
+          </strong>
+        </div>
+        <button type="button" class="icon-button close" aria-label={t('source.close')} onClick={onClose}>
+          ×
+        </button>
+      </header>
+      {load.kind === 'loading' && <p class="muted pad">{t('source.loading')}</p>}
+      {load.kind === 'failed' && (
+        <p class="error-text pad">{t('source.error', { path: citation.path, message: load.message })}</p>
+      )}
+      {load.kind === 'ready' && (
+        <>
+          <p class="muted pad small">
+            {t('source.lines', {
+              start: load.file.start_line,
+              end: load.file.end_line,
+              total: load.file.total_lines,
+            })}
+          </p>
+          <FileLines
+            content={load.file.content}
+            firstLine={load.file.start_line}
+            highlight={{ start: citation.startLine, end: citation.endLine }}
+          />
+        </>
+      )}
+    </aside>
+  );
+}
