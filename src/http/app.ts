@@ -1,0 +1,184 @@
+/**
+ * The Fastify application, without listening: shared things decorated once
+ * at the root, one plugin per area, one error shape.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { AppDeps, DocentContext } from './deps.ts';
+import { installErrorHandling } from './error-handler.ts';
+import { HttpError } from './errors.ts';
+import { Identity } from './identity.ts';
+import { Lifecycle } from './lifecycle.ts';
+import { createHttpMetrics } from './metrics.ts';
+import { agentRoutes } from './routes/agent.ts';
+import { kbRoutes } from './routes/kb.ts';
+import { observabilityRoutes } from './routes/observability.ts';
+import { serviceRoutes } from './routes/service.ts';
+import { sessionRoutes } from './routes/sessions.ts';
+import { uploadRoutes } from './routes/uploads.ts';
+import { webRoutes } from './routes/web.ts';
+import { DEFAULT_HEARTBEAT_MS } from './sse.ts';
+
+/** JSON bodies larger than this get 413. */
+export const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
+/** URLs longer than this get 414 (Node itself refuses request heads past 16 KiB with 431). */
+export const URL_MAX_CHARS = 8 * 1024;
+/** Routes the rate limit leaves alone: probes, metrics, docs and static files. */
+const UNLIMITED_PREFIXES = ['/health', '/metrics', '/docs', '/assets/'];
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function isValidQueryEncoding(url: string): boolean {
+  const at = url.indexOf('?');
+  if (at < 0) return true;
+  try {
+    decodeURIComponent(url.slice(at + 1).replace(/\+/g, ' '));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: JSON_BODY_LIMIT_BYTES,
+    trustProxy: false,
+    disableRequestLogging: true,
+    return503OnClosing: true,
+    forceCloseConnections: false,
+  });
+
+  const metrics = createHttpMetrics(deps.pools);
+  const identity = new Identity({
+    authMode: config.authMode,
+    trustedUserHeader: config.trustedUserHeader,
+    adminToken: deps.secrets.adminToken,
+  });
+  const context: DocentContext = {
+    config,
+    logger: deps.logger,
+    pools: deps.pools,
+    kb: deps.kb,
+    sessions: deps.sessions,
+    uploads: deps.uploads,
+    identity,
+    lifecycle: deps.lifecycle ?? readyLifecycle(),
+    metrics,
+    version: deps.version,
+    heartbeatMs: deps.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+    webDir: deps.webDir ?? path.join(REPO_ROOT, 'web', 'dist'),
+  };
+  app.decorate('docent', context);
+  app.addHook('onClose', async () => metrics.close());
+
+  installErrorHandling(app);
+  // zod validates every input inside the handlers (one error shape); the JSON
+  // schemas on routes only document the API for /docs.
+  app.setValidatorCompiler(() => (data) => ({ value: data }));
+
+  app.addHook('onRequest', async (request) => {
+    if (request.url.length > URL_MAX_CHARS) {
+      throw new HttpError('URI_TOO_LONG', `The URL is longer than ${URL_MAX_CHARS} characters`);
+    }
+    if (!isValidQueryEncoding(request.url)) {
+      throw new HttpError('INVALID_ENCODING', 'The query string is not valid percent-encoded UTF-8');
+    }
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    const buffer = body as Buffer;
+    if (buffer.length === 0) {
+      done(new HttpError('BAD_REQUEST', 'Body must not be empty with Content-Type application/json'));
+      return;
+    }
+    let text: string;
+    try {
+      text = strictUtf8.decode(buffer);
+    } catch {
+      done(new HttpError('INVALID_ENCODING', 'The request body is not valid UTF-8'));
+      return;
+    }
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new HttpError('BAD_REQUEST', 'Body is not valid JSON'));
+    }
+  });
+
+  await app.register(cookie, { secret: deps.secrets.cookieSecret });
+  await app.register(cors, {
+    origin: config.allowedOrigins.length > 0 ? [...config.allowedOrigins] : false,
+    credentials: true,
+    methods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+  });
+  await app.register(rateLimit, {
+    global: true,
+    max: config.rateLimitPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => {
+      if (identity.isAdmin(request)) return 'admin';
+      return identity.peek(request) ?? `ip:${request.ip}`;
+    },
+    allowList: (request) => UNLIMITED_PREFIXES.some((prefix) => request.url.startsWith(prefix)),
+    errorResponseBuilder: (_request, context) =>
+      new HttpError(
+        'RATE_LIMITED',
+        `Too many requests: at most ${context.max} a minute; retry in ${Math.ceil(context.ttl / 1000)} s`,
+      ),
+  });
+  await app.register(multipart, {
+    throwFileSizeLimit: true,
+    limits: {
+      fileSize: config.maxUploadBytes,
+      files: config.maxUploadFiles,
+      fields: 20,
+      fieldSize: 64 * 1024,
+      parts: config.maxUploadFiles + 20,
+      headerPairs: 100,
+    },
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Docent',
+        version: deps.version,
+        description: 'Knowledge-base agent server (EFKA-compatible API).',
+      },
+      components: {
+        securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(serviceRoutes);
+  await app.register(agentRoutes);
+  await app.register(sessionRoutes);
+  await app.register(uploadRoutes);
+  await app.register(kbRoutes);
+  await app.register(observabilityRoutes);
+  await app.register(webRoutes);
+  return app;
+}
+
+function readyLifecycle(): Lifecycle {
+  const lifecycle = new Lifecycle();
+  lifecycle.markReady();
+  return lifecycle;
+}

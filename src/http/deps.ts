@@ -1,0 +1,58 @@
+/** What buildApp() is given, and what every route plugin reaches through `app.docent`. */
+import type { Config } from '../config.ts';
+import type { AgentEvent, Role, TurnInput } from '../engines/types.ts';
+import type { KnowledgeBase } from '../kb/types.ts';
+import type { Logger } from '../logger.ts';
+import type { Pool } from '../pool/types.ts';
+import type { SessionStore } from '../sessions/types.ts';
+import type { Identity } from './identity.ts';
+import type { Lifecycle } from './lifecycle.ts';
+import type { HttpMetrics } from './metrics.ts';
+import type { ServerSecrets } from './secrets.ts';
+import type { UploadStore } from './uploads/store.ts';
+
+export type AgentPool = Pool<TurnInput, AgentEvent>;
+
+/** The part of the pool registry the HTTP layer uses. */
+export interface PoolRegistryLike {
+  get(name: Role): AgentPool;
+}
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly pools: PoolRegistryLike;
+  readonly kb: KnowledgeBase;
+  readonly sessions: SessionStore;
+  readonly uploads: UploadStore;
+  readonly secrets: ServerSecrets;
+  readonly version: string;
+  /** @default a new Lifecycle, already ready */
+  readonly lifecycle?: Lifecycle;
+  /** Silence before an SSE heartbeat. @default 15000 */
+  readonly heartbeatMs?: number;
+  /** Folder with the built web UI (index.html, admin.html, assets/). @default <repo>/web/dist */
+  readonly webDir?: string;
+}
+
+/** Shared by the route plugins (decorated once at the root). */
+export interface DocentContext {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly pools: PoolRegistryLike;
+  readonly kb: KnowledgeBase;
+  readonly sessions: SessionStore;
+  readonly uploads: UploadStore;
+  readonly identity: Identity;
+  readonly lifecycle: Lifecycle;
+  readonly metrics: HttpMetrics;
+  readonly version: string;
+  readonly heartbeatMs: number;
+  readonly webDir: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    docent: DocentContext;
+  }
+}

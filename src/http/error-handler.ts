@@ -1,0 +1,88 @@
+/**
+ * Turns anything thrown in a route into the one error shape (errors.ts):
+ * our HttpErrors, the pool's and the knowledge base's coded errors, and
+ * Fastify's and its plugins' own errors. No stack traces, no absolute paths.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { KbError } from '../kb/types.ts';
+import { PoolError } from '../pool/errors.ts';
+import { ERROR_STATUS, type ErrorCode, errorBody, HttpError, scrubPaths } from './errors.ts';
+
+interface Mapped {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+  readonly retryAfterS?: number;
+}
+
+/** Fastify and plugin error codes → ours, with a message a client can act on. */
+const FRAMEWORK_ERRORS: Readonly<Record<string, { code: ErrorCode; message?: string }>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported Content-Type' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'BAD_REQUEST', message: 'Content-Length does not match the body' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    code: 'BAD_REQUEST',
+    message: 'Body must not be empty with Content-Type application/json',
+  },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'BAD_REQUEST', message: 'Body is not valid JSON' },
+  FST_REQ_FILE_TOO_LARGE: { code: 'FILE_TOO_LARGE' },
+  FST_FILES_LIMIT: { code: 'TOO_MANY_FILES' },
+  FST_PARTS_LIMIT: { code: 'BAD_REQUEST', message: 'Too many parts in the multipart body' },
+  FST_FIELDS_LIMIT: { code: 'BAD_REQUEST', message: 'Too many fields in the multipart body' },
+  FST_PROTO_VIOLATION: { code: 'BAD_REQUEST', message: 'Forbidden field name in the body' },
+  FST_INVALID_MULTIPART_CONTENT_TYPE: {
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: 'Send the files as multipart/form-data',
+  },
+};
+
+export function mapError(error: unknown): Mapped {
+  if (error instanceof HttpError) {
+    return { status: error.statusCode, code: error.code, message: error.message, retryAfterS: error.retryAfterS };
+  }
+  if (error instanceof PoolError) {
+    const retryAfterS = error.statusCode === 503 ? Math.max(1, Math.ceil(error.retryAfterS ?? 1)) : undefined;
+    return { status: error.statusCode, code: error.code, message: error.message, retryAfterS };
+  }
+  if (error instanceof KbError) {
+    return { status: error.statusCode, code: error.code, message: scrubPaths(error.message) };
+  }
+  const fastifyError = error as Partial<FastifyError> | undefined;
+  const known = fastifyError?.code ? FRAMEWORK_ERRORS[fastifyError.code] : undefined;
+  if (known) {
+    return {
+      status: ERROR_STATUS[known.code],
+      code: known.code,
+      message: known.message ?? scrubPaths(fastifyError?.message ?? known.code),
+    };
+  }
+  if (error instanceof SyntaxError && (fastifyError?.statusCode ?? 0) === 400) {
+    return { status: 400, code: 'BAD_REQUEST', message: 'Body is not valid JSON' };
+  }
+  const status = fastifyError?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { status, code: 'BAD_REQUEST', message: scrubPaths(fastifyError?.message || 'Bad request') };
+  }
+  return { status: 500, code: 'INTERNAL', message: 'Internal server error' };
+}
+
+export function sendError(reply: FastifyReply, mapped: Mapped): FastifyReply {
+  if (mapped.retryAfterS !== undefined) reply.header('Retry-After', String(mapped.retryAfterS));
+  return reply.code(mapped.status).type('application/json; charset=utf-8').send(errorBody(mapped.code, mapped.message));
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const mapped = mapError(error);
+    if (mapped.status >= 500 && mapped.code === 'INTERNAL') request.log.error({ err: error }, 'request failed');
+    else request.log.debug({ code: mapped.code, status: mapped.status }, mapped.message);
+    return sendError(reply, mapped);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, {
+      status: 404,
+      code: 'ROUTE_NOT_FOUND',
+      message: `No route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`,
+    }),
+  );
+}

@@ -1,0 +1,72 @@
+/**
+ * Every error the API answers with: one JSON shape, one table of codes.
+ *
+ *   { "error": { "code": "SESSION_NOT_FOUND", "message": "Session not found" },
+ *     "detail": "Session not found" }
+ *
+ * `detail` repeats the message so FastAPI-style clients keep working.
+ * Codes are never reused; a test checks that every code has a status.
+ */
+
+export const ERROR_STATUS = {
+  BAD_REQUEST: 400,
+  INVALID_ENCODING: 400,
+  MISSING_USER_ID: 400,
+  TOO_MANY_FILES: 400,
+  UPLOAD_UNKNOWN: 400,
+  UPLOAD_MALFORMED: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  ROUTE_NOT_FOUND: 404,
+  SESSION_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  SESSION_BUSY: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  FILE_TOO_LARGE: 413,
+  URI_TOO_LONG: 414,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  VALIDATION_FAILED: 422,
+  RATE_LIMITED: 429,
+  CLIENT_CLOSED: 499,
+  INTERNAL: 500,
+  TURN_FAILED: 502,
+  SERVICE_UNAVAILABLE: 503,
+  SERVICE_DRAINING: 503,
+  POOL_ACQUIRE_TIMEOUT: 503,
+  POOL_SATURATED: 503,
+  POOL_DRAINING: 503,
+  POOL_WORKER_START_FAILED: 503,
+  TURN_TIMEOUT: 504,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorBody {
+  readonly error: { readonly code: string; readonly message: string };
+  readonly detail: string;
+}
+
+/** An error the API answers with as is. */
+export class HttpError extends Error {
+  readonly statusCode: number;
+  constructor(
+    readonly code: ErrorCode | string,
+    message: string,
+    statusCode?: number,
+    readonly retryAfterS?: number,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+    this.statusCode = statusCode ?? ERROR_STATUS[code as ErrorCode] ?? 500;
+  }
+}
+
+export function errorBody(code: string, message: string): ErrorBody {
+  return { error: { code, message }, detail: message };
+}
+
+/** Removes absolute paths from a message before a client sees it. */
+export function scrubPaths(message: string): string {
+  return message.replace(/(?<![\w.:])(?:[A-Za-z]:)?(?:[\\/][\w.@+-]+){2,}[\\/]?/g, '<path>');
+}

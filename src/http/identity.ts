@@ -1,0 +1,98 @@
+/**
+ * Who is calling. Employees get a signed identity cookie (HMAC by
+ * @fastify/cookie, HttpOnly), or are named by a gateway header
+ * (TRUSTED_USER_HEADER), or, only in AUTH_MODE=open, by the `user_id` they
+ * send. Admins present the bearer token.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type {} from '@fastify/cookie';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthMode } from '../config.ts';
+import { HttpError } from './errors.ts';
+
+export const IDENTITY_COOKIE = 'docent_uid';
+const ONE_YEAR_S = 365 * 24 * 3600;
+/** What a user id may look like when a client or a gateway supplies it. */
+export const USER_ID_PATTERN = /^[\p{L}\p{N}_.@:+-]{1,128}$/u;
+
+export interface IdentityOptions {
+  readonly authMode: AuthMode;
+  readonly trustedUserHeader: string | undefined;
+  readonly adminToken: string;
+  /** Adds `Secure` to the cookie (behind HTTPS). */
+  readonly secureCookie?: boolean;
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+export class Identity {
+  readonly #options: IdentityOptions;
+  readonly #adminDigest: Buffer;
+
+  constructor(options: IdentityOptions) {
+    this.#options = options;
+    this.#adminDigest = digest(options.adminToken);
+  }
+
+  get authMode(): AuthMode {
+    return this.#options.authMode;
+  }
+
+  /** The user id from a valid cookie or the trusted header, without issuing anything. */
+  peek(request: FastifyRequest): string | undefined {
+    const header = this.#fromHeader(request);
+    if (header) return header;
+    const raw = request.cookies?.[IDENTITY_COOKIE];
+    if (!raw) return undefined;
+    const unsigned = request.unsignCookie(raw);
+    return unsigned.valid && unsigned.value && USER_ID_PATTERN.test(unsigned.value) ? unsigned.value : undefined;
+  }
+
+  /**
+   * The employee calling. `clientUserId` (a `user_id` the client sent) is
+   * honoured only in open mode. Issues a new cookie when the caller has none
+   * (or a forged one).
+   */
+  employee(request: FastifyRequest, reply: FastifyReply, clientUserId?: string): string {
+    if (this.#options.authMode === 'open' && clientUserId) return clientUserId;
+    const known = this.peek(request);
+    if (known) return known;
+    const issued = `u_${randomBytes(16).toString('base64url')}`;
+    reply.setCookie(IDENTITY_COOKIE, issued, {
+      signed: true,
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.#options.secureCookie ?? false,
+      path: '/',
+      maxAge: ONE_YEAR_S,
+    });
+    return issued;
+  }
+
+  isAdmin(request: FastifyRequest): boolean {
+    const header = request.headers.authorization;
+    if (typeof header !== 'string') return false;
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) return false;
+    return timingSafeEqual(digest(match[1]!), this.#adminDigest);
+  }
+
+  /** Throws 401 without a token, 403 with a wrong one. */
+  requireAdmin(request: FastifyRequest): void {
+    if (this.isAdmin(request)) return;
+    if (!request.headers.authorization) {
+      throw new HttpError('UNAUTHORIZED', 'This route needs the admin token (Authorization: Bearer <ADMIN_TOKEN>)');
+    }
+    throw new HttpError('FORBIDDEN', 'The admin token is not valid');
+  }
+
+  #fromHeader(request: FastifyRequest): string | undefined {
+    const name = this.#options.trustedUserHeader;
+    if (!name) return undefined;
+    const value = request.headers[name];
+    const text = Array.isArray(value) ? value[0] : value;
+    return text && USER_ID_PATTERN.test(text) ? text : undefined;
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * Prometheus metrics (prom-client) on a registry of this app's own (several
+ * apps in one test process never collide): pool gauges and counters read from
+ * the pools' stats at scrape time, histograms fed by pool events, and HTTP
+ * latency per route.
+ */
+import client from 'prom-client';
+import type { Role } from '../engines/types.ts';
+import type { PoolStats } from '../pool/types.ts';
+import type { PoolRegistryLike } from './deps.ts';
+
+const ROLES: readonly Role[] = ['employee', 'admin'];
+const MS_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+export interface HttpMetrics {
+  readonly registry: client.Registry;
+  observeHttp(method: string, route: string, statusCode: number, seconds: number): void;
+  observeTurn(role: Role, outcome: string, seconds: number): void;
+  /** Unsubscribes from the pools. */
+  close(): void;
+}
+
+type TotalsKey = Exclude<keyof PoolStats['totals'], 'rejections' | 'recycles'>;
+const TOTALS: ReadonlyArray<[TotalsKey, string]> = [
+  ['turns', 'turns run'],
+  ['warmHits', 'turns placed on the worker already bound to their session'],
+  ['spareHits', 'turns placed on a spare worker'],
+  ['coldStarts', 'turns that needed a worker started for them'],
+  ['starts', 'workers started'],
+  ['startFailures', 'worker starts that failed'],
+  ['replacements', 'broken workers replaced'],
+  ['timeouts', 'turns that waited too long for a worker'],
+  ['aborts', 'turns abandoned by their caller'],
+  ['evictions', 'idle bound workers closed to make room'],
+  ['crashes', 'workers that died during a turn'],
+  ['turnTimeouts', 'turns interrupted for running too long'],
+];
+
+function snakeCase(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+export function createHttpMetrics(pools: PoolRegistryLike): HttpMetrics {
+  const registry = new client.Registry();
+  const statsOf = (): Array<[Role, PoolStats]> => ROLES.map((role) => [role, pools.get(role).stats()]);
+
+  new client.Gauge({
+    name: 'docent_pool_workers',
+    help: 'Workers by state',
+    labelNames: ['pool', 'state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [role, stats] of statsOf()) {
+        for (const [state, count] of Object.entries(stats.workers)) this.set({ pool: role, state }, count);
+      }
+    },
+  });
+  const gauge = (name: string, help: string, read: (s: PoolStats) => number) =>
+    new client.Gauge({
+      name,
+      help,
+      labelNames: ['pool'],
+      registers: [registry],
+      collect() {
+        for (const [role, stats] of statsOf()) this.set({ pool: role }, read(stats));
+      },
+    });
+  gauge('docent_pool_max_workers', 'Most workers the pool may hold', (s) => s.maxWorkers);
+  gauge('docent_pool_waiting_turns', 'Turns waiting for a worker', (s) => s.waiting);
+  gauge('docent_pool_active_sessions', 'Sessions with a turn in flight or queued', (s) => s.sessionQueues.sessions);
+  gauge(
+    'docent_pool_queued_session_turns',
+    'Turns queued behind their own session',
+    (s) => s.sessionQueues.queuedTurns,
+  );
+  gauge('docent_pool_draining', '1 while the pool drains', (s) => (s.draining ? 1 : 0));
+
+  for (const [key, help] of TOTALS) {
+    new client.Counter({
+      name: `docent_pool_${snakeCase(key)}_total`,
+      help: `Pool: ${help}`,
+      labelNames: ['pool'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [role, stats] of statsOf()) this.inc({ pool: role }, stats.totals[key]);
+      },
+    });
+  }
+  new client.Counter({
+    name: 'docent_pool_rejections_total',
+    help: 'Pool: turns refused at once, by reason',
+    labelNames: ['pool', 'reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [role, stats] of statsOf()) {
+        for (const [reason, count] of Object.entries(stats.totals.rejections)) this.inc({ pool: role, reason }, count);
+      }
+    },
+  });
+  new client.Counter({
+    name: 'docent_pool_recycles_total',
+    help: 'Pool: workers retired, by reason',
+    labelNames: ['pool', 'reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [role, stats] of statsOf()) {
+        for (const [reason, count] of Object.entries(stats.totals.recycles)) this.inc({ pool: role, reason }, count);
+      }
+    },
+  });
+
+  const acquireWait = new client.Histogram({
+    name: 'docent_pool_acquire_wait_seconds',
+    help: 'Time a turn waited for a worker',
+    labelNames: ['pool', 'placement'],
+    buckets: MS_BUCKETS_S,
+    registers: [registry],
+  });
+  const startTime = new client.Histogram({
+    name: 'docent_pool_worker_start_seconds',
+    help: 'Time to start a worker',
+    labelNames: ['pool'],
+    buckets: MS_BUCKETS_S,
+    registers: [registry],
+  });
+  const poolTurn = new client.Histogram({
+    name: 'docent_pool_turn_seconds',
+    help: 'Time a worker spent on a turn, by outcome',
+    labelNames: ['pool', 'outcome'],
+    buckets: MS_BUCKETS_S,
+    registers: [registry],
+  });
+  const unsubscribers = ROLES.map((role) =>
+    pools.get(role).onEvent((event) => {
+      if (event.type === 'turn_acquired') {
+        acquireWait.observe({ pool: role, placement: event.placement }, event.waitedMs / 1000);
+      } else if (event.type === 'worker_started') {
+        startTime.observe({ pool: role }, event.durationMs / 1000);
+      } else if (event.type === 'turn_finished') {
+        poolTurn.observe({ pool: role, outcome: event.outcome }, event.durationMs / 1000);
+      }
+    }),
+  );
+
+  const httpDuration = new client.Histogram({
+    name: 'docent_http_request_duration_seconds',
+    help: 'HTTP request latency (streams: until the response ends)',
+    labelNames: ['method', 'route', 'status_code'],
+    buckets: MS_BUCKETS_S,
+    registers: [registry],
+  });
+  const turnDuration = new client.Histogram({
+    name: 'docent_turn_seconds',
+    help: 'Whole turn as the client saw it, by role and outcome',
+    labelNames: ['role', 'outcome'],
+    buckets: MS_BUCKETS_S,
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    observeHttp(method, route, statusCode, seconds) {
+      httpDuration.observe({ method, route, status_code: String(statusCode) }, seconds);
+    },
+    observeTurn(role, outcome, seconds) {
+      turnDuration.observe({ role, outcome }, seconds);
+    },
+    close() {
+      for (const off of unsubscribers) off();
+    },
+  };
+}

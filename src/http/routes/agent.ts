@@ -1,0 +1,120 @@
+/**
+ * The agent routes of EFKA-API.md: POST /api/query and GET /api/query/stream
+ * (admin agent, admin token), GET /api/user/query (employee agent).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Role } from '../../engines/types.ts';
+import type { DocentContext } from '../deps.ts';
+import { HttpError } from '../errors.ts';
+import { doc } from '../openapi.ts';
+import { SseStream } from '../sse.ts';
+import { admitTurn, runTurn, type TurnRequest } from '../turn.ts';
+import { messageField, optionalParam, parseInput, queryParams, sessionIdField, userIdField } from '../validation.ts';
+
+const queryBody = z.object({
+  message: messageField,
+  user_id: optionalParam(userIdField),
+  session_id: optionalParam(sessionIdField),
+});
+
+type QueryParams = z.output<typeof queryParams>;
+
+/** Who a turn belongs to, by role. */
+function turnRequest(
+  ctx: DocentContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  role: Role,
+  params: QueryParams,
+): TurnRequest {
+  if (role === 'admin') {
+    ctx.identity.requireAdmin(request);
+    const ownerId = params.user_id ? `admin:${params.user_id}` : 'admin';
+    return {
+      role,
+      ownerId,
+      userId: ownerId,
+      message: params.message,
+      persistent: Boolean(params.user_id),
+      sessionId: params.session_id,
+    };
+  }
+  const userId = ctx.identity.employee(request, reply, params.user_id);
+  return {
+    role,
+    ownerId: userId,
+    userId,
+    message: params.message,
+    persistent: Boolean(params.user_id),
+    sessionId: params.session_id,
+  };
+}
+
+async function streamTurn(ctx: DocentContext, request: FastifyRequest, reply: FastifyReply, role: Role): Promise<void> {
+  const turn = turnRequest(ctx, request, reply, role, parseInput(queryParams, request.query));
+  const admitted = await admitTurn(ctx, reply, turn);
+  reply.hijack();
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  const setCookie = reply.getHeader('set-cookie');
+  if (setCookie !== undefined) reply.raw.setHeader('Set-Cookie', setCookie as string | string[]);
+  delete headers['set-cookie'];
+  const stream = new SseStream(reply.raw, { heartbeatMs: ctx.heartbeatMs, headers });
+  try {
+    await runTurn(ctx, admitted, turn, (event) => stream.send(event));
+  } finally {
+    stream.end();
+  }
+}
+
+export async function agentRoutes(app: FastifyInstance): Promise<void> {
+  const ctx = app.docent;
+
+  app.post(
+    '/api/query',
+    {
+      schema: doc({
+        tags: ['admin agent'],
+        summary: 'Ask the admin agent; the whole answer at once',
+        body: queryBody,
+        admin: true,
+      }),
+    },
+    async (request, reply) => {
+      const turn = turnRequest(ctx, request, reply, 'admin', parseInput(queryBody, request.body));
+      const admitted = await admitTurn(ctx, reply, turn);
+      let sessionId = admitted.session.id;
+      const result = await runTurn(ctx, admitted, turn, (event) => {
+        if (event.type === 'session') sessionId = event.session_id;
+      });
+      if (result.outcome === 'aborted') throw new HttpError('CLIENT_CLOSED', 'The client closed the connection');
+      if (result.outcome === 'error') throw new HttpError('TURN_FAILED', result.errorMessage ?? 'The turn failed');
+      return { session_id: sessionId, response: result.answer, status: 'success' };
+    },
+  );
+
+  app.get(
+    '/api/query/stream',
+    {
+      schema: doc({
+        tags: ['admin agent'],
+        summary: 'Ask the admin agent',
+        querystring: queryParams,
+        admin: true,
+        sse: true,
+      }),
+    },
+    (request, reply) => streamTurn(ctx, request, reply, 'admin'),
+  );
+
+  app.get(
+    '/api/user/query',
+    {
+      schema: doc({ tags: ['employee agent'], summary: 'Ask the employee agent', querystring: queryParams, sse: true }),
+    },
+    (request, reply) => streamTurn(ctx, request, reply, 'employee'),
+  );
+}

@@ -1,0 +1,45 @@
+/** Service description and health: /health, /info, /health/live, /health/ready. */
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { effectiveEngine } from '../../config.ts';
+import { doc } from '../openapi.ts';
+
+export const SERVICE_NAME = 'docent';
+
+export async function serviceRoutes(app: FastifyInstance): Promise<void> {
+  const ctx = app.docent;
+  const runMode = effectiveEngine(ctx.config);
+
+  app.get('/health', { schema: doc({ tags: ['service'], summary: 'Health (EFKA-compatible)' }) }, async () => ({
+    status: 'healthy',
+    version: ctx.version,
+    service: SERVICE_NAME,
+    run_mode: runMode,
+  }));
+
+  app.get('/info', { schema: doc({ tags: ['service'], summary: 'Settings clients may know' }) }, async (request) => {
+    const admin = ctx.identity.isAdmin(request);
+    return {
+      run_mode: runMode,
+      im_channel: 'web',
+      // The absolute path only for the admin; others learn the folder's name.
+      kb_root_path: admin ? ctx.config.kbRoot : path.basename(ctx.config.kbRoot),
+      small_file_threshold_kb: ctx.config.smallFileThresholdKb,
+      faq_max_entries: ctx.config.faqMaxEntries,
+      session_timeout: ctx.config.sessionTimeoutS,
+      max_upload_size_mb: Math.round((ctx.config.maxUploadBytes / (1024 * 1024)) * 100) / 100,
+      max_upload_files: ctx.config.maxUploadFiles,
+      auth_mode: ctx.config.authMode,
+    };
+  });
+
+  app.get('/health/live', { schema: doc({ tags: ['service'], summary: 'Liveness probe' }) }, async () => ({
+    status: 'ok',
+  }));
+
+  app.get('/health/ready', { schema: doc({ tags: ['service'], summary: 'Readiness probe' }) }, async (_r, reply) => {
+    const state = ctx.lifecycle.state;
+    if (state !== 'ready') reply.code(503);
+    return { status: state, ready: state === 'ready' };
+  });
+}

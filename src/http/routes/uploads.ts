@@ -1,0 +1,67 @@
+/**
+ * POST /api/upload (admin): multipart field `files`, streamed to the upload
+ * store with the count and size limits enforced while streaming. On any
+ * failure every file of the request is removed: nothing is left behind.
+ */
+import type { FastifyInstance } from 'fastify';
+import { HttpError } from '../errors.ts';
+import { doc } from '../openapi.ts';
+import type { StoredUpload } from '../uploads/store.ts';
+
+export const UPLOAD_FIELD = 'files';
+
+export async function uploadRoutes(app: FastifyInstance): Promise<void> {
+  const ctx = app.docent;
+  const { maxUploadBytes, maxUploadFiles } = ctx.config;
+
+  app.post(
+    '/api/upload',
+    {
+      schema: doc({
+        tags: ['upload'],
+        summary: `Upload up to ${maxUploadFiles} files (multipart field "files")`,
+        admin: true,
+      }),
+      bodyLimit: maxUploadFiles * maxUploadBytes + 1024 * 1024,
+    },
+    async (request) => {
+      ctx.identity.requireAdmin(request);
+      if (!request.isMultipart()) {
+        throw new HttpError('UNSUPPORTED_MEDIA_TYPE', 'Send the files as multipart/form-data in the "files" field');
+      }
+      const saved: StoredUpload[] = [];
+      try {
+        for await (const part of request.parts()) {
+          if (part.type !== 'file') continue;
+          if (part.fieldname !== UPLOAD_FIELD) {
+            part.file.resume();
+            throw new HttpError('BAD_REQUEST', `Unexpected file field "${part.fieldname.slice(0, 50)}"; use "files"`);
+          }
+          saved.push(await ctx.uploads.save(part.file, part));
+        }
+      } catch (error) {
+        await Promise.all(saved.map((upload) => ctx.uploads.remove(upload.reference)));
+        const code = (error as { code?: string }).code;
+        if (code === 'FST_REQ_FILE_TOO_LARGE') {
+          throw new HttpError('FILE_TOO_LARGE', `A file is larger than the limit of ${maxUploadBytes} bytes`);
+        }
+        if (code === 'FST_FILES_LIMIT') {
+          throw new HttpError('TOO_MANY_FILES', `Too many files: at most ${maxUploadFiles} per upload`);
+        }
+        throw error;
+      }
+      if (saved.length === 0) throw new HttpError('BAD_REQUEST', 'No files received in the "files" field');
+      return {
+        status: 'success',
+        files: saved.map((upload) => ({
+          original_name: upload.originalName,
+          temp_path: upload.reference,
+          size: upload.size,
+          content_type: upload.contentType,
+        })),
+        message: `Successfully received ${saved.length} file(s)`,
+        note: 'temp_path is an upload reference; pass it to the admin agent or POST /api/kb/ingest within a day',
+      };
+    },
+  );
+}

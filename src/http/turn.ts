@@ -1,0 +1,170 @@
+/**
+ * One agent turn over HTTP: find or make the session, get a worker from the
+ * pool BEFORE anything is streamed (so a full pool is a plain 503), run the
+ * turn, and save the session record whether or not the client stayed.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
+import type { AgentEvent, Role } from '../engines/types.ts';
+import { PoolError } from '../pool/errors.ts';
+import type { TurnLease } from '../pool/types.ts';
+import type { SessionRecord } from '../sessions/types.ts';
+import { toWireEvent, type WireEvent } from './agent-events.ts';
+import type { DocentContext } from './deps.ts';
+import { HttpError } from './errors.ts';
+
+export interface TurnRequest {
+  readonly role: Role;
+  /** Who owns the session (employee id, or `admin` / `admin:<user_id>`). */
+  readonly ownerId: string;
+  /** The user id the pool uses for its per-user cap. */
+  readonly userId: string;
+  readonly message: string;
+  /** `user_id` mode: resume the owner's running conversation. */
+  readonly persistent: boolean;
+  readonly sessionId?: string;
+}
+
+export interface AdmittedTurn {
+  readonly session: SessionRecord;
+  readonly isNew: boolean;
+  readonly lease: TurnLease<import('../engines/types.ts').TurnInput, AgentEvent>;
+  /** Aborted when the client goes away (request close before the response ended). */
+  readonly signal: AbortSignal;
+  readonly startedAt: number;
+}
+
+/** Can `ownerId` (or an admin) reach this record? Someone else's session looks unknown. */
+export function canReach(record: SessionRecord | undefined, role: Role, ownerId: string): record is SessionRecord {
+  if (!record || record.role !== role) return false;
+  return role === 'admin' || record.ownerId === ownerId;
+}
+
+async function resolveSession(
+  ctx: DocentContext,
+  turn: TurnRequest,
+): Promise<{ record: SessionRecord; created: boolean }> {
+  if (turn.sessionId) {
+    const record = await ctx.sessions.get(turn.sessionId);
+    if (!canReach(record, turn.role, turn.ownerId)) throw new HttpError('SESSION_NOT_FOUND', 'Session not found');
+    return { record, created: false };
+  }
+  if (turn.persistent) {
+    const current = await ctx.sessions.current(turn.ownerId, turn.role);
+    if (current) return { record: current, created: false };
+  }
+  const record = await ctx.sessions.create({
+    id: randomUUID(),
+    role: turn.role,
+    ownerId: turn.ownerId,
+    kind: turn.persistent ? 'persistent' : 'ephemeral',
+  });
+  return { record, created: true };
+}
+
+/** Throws HttpError / PoolError (mapped to 404/409/503 by the error handler) before any byte is sent. */
+export async function admitTurn(ctx: DocentContext, reply: FastifyReply, turn: TurnRequest): Promise<AdmittedTurn> {
+  if (ctx.lifecycle.state === 'draining') {
+    throw new HttpError('SERVICE_DRAINING', 'The server is shutting down; retry shortly', undefined, 5);
+  }
+  const startedAt = performance.now();
+  const { record, created } = await resolveSession(ctx, turn);
+  const controller = new AbortController();
+  const onClose = () => {
+    if (!reply.raw.writableFinished) controller.abort(new Error('client closed the connection'));
+  };
+  reply.raw.on('close', onClose);
+  try {
+    const isNew = record.turns === 0;
+    const lease = await ctx.pools.get(turn.role).acquire({
+      session: { id: record.id, isNew },
+      userId: turn.userId,
+      signal: controller.signal,
+    });
+    return { session: record, isNew, lease, signal: controller.signal, startedAt };
+  } catch (error) {
+    reply.raw.off('close', onClose);
+    if (created) await ctx.sessions.delete(record.id);
+    if (controller.signal.aborted) throw new HttpError('CLIENT_CLOSED', 'The client closed the connection');
+    throw error;
+  }
+}
+
+export interface TurnOutcome {
+  readonly answer: string;
+  readonly outcome: 'ok' | 'error' | 'aborted';
+  readonly errorMessage?: string;
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof PoolError || error instanceof HttpError) return error.message;
+  return 'The turn failed unexpectedly';
+}
+
+/**
+ * Runs an admitted turn, handing each wire event to `emit` (the session event
+ * always first), then saves the turn. Never throws: a failure becomes an
+ * `error` event.
+ */
+export async function runTurn(
+  ctx: DocentContext,
+  admitted: AdmittedTurn,
+  turn: TurnRequest,
+  emit: (event: WireEvent) => void,
+): Promise<TurnOutcome> {
+  const { lease, session } = admitted;
+  const texts: string[] = [];
+  let sessionId = session.id;
+  let sentSession = false;
+  let outcome: TurnOutcome['outcome'] = 'ok';
+  let errorMessage: string | undefined;
+  const stripMetadata = turn.role === 'employee';
+  const sendSession = () => {
+    sentSession = true;
+    emit({ type: 'session', session_id: sessionId, is_new: admitted.isNew });
+  };
+  try {
+    for await (const event of lease.run({ message: turn.message })) {
+      if (event.type === 'session') {
+        if (sentSession) continue;
+        if (event.sessionId !== sessionId) {
+          await ctx.sessions.rename(sessionId, event.sessionId);
+          sessionId = event.sessionId;
+        }
+        sentSession = true;
+      } else if (!sentSession) {
+        sendSession();
+      }
+      const wire = toWireEvent(event, { stripMetadata });
+      if (!wire) continue;
+      if (wire.type === 'message') texts.push(wire.content);
+      if (wire.type === 'error') {
+        outcome = 'error';
+        errorMessage = wire.message;
+      }
+      emit(wire);
+      if (wire.type === 'error') break;
+    }
+    if (!sentSession) sendSession();
+  } catch (error) {
+    if (admitted.signal.aborted) {
+      outcome = 'aborted';
+    } else {
+      outcome = 'error';
+      errorMessage = describeFailure(error);
+      if (!sentSession) sendSession();
+      emit({ type: 'error', message: errorMessage });
+    }
+  } finally {
+    lease.release();
+  }
+  const answer = texts.join('\n\n');
+  try {
+    await ctx.sessions.recordTurn(sessionId, { question: turn.message, answer, at: Date.now() });
+  } catch (error) {
+    // The store failing must not turn a delivered answer into an error.
+    ctx.logger.error({ err: error, sessionId }, 'could not save the session turn');
+  }
+  ctx.metrics.observeTurn(turn.role, outcome, (performance.now() - admitted.startedAt) / 1000);
+  return { answer, outcome, errorMessage };
+}
