@@ -1,0 +1,684 @@
+/**
+ * The session-aware pool of agent workers (DESIGN.md, "The pool").
+ *
+ * State is a handful of named collections; every worker is in exactly one of
+ * `#spares`, `#idle`, `#busy`, `#closing` (or is still a start in `#starting`),
+ * and every waiting turn is in its session's queue, the head of which is also
+ * in `#ready` when the session has no turn in flight. All placement decisions
+ * are made by `#dispatch()`; everything else only changes the collections and
+ * calls it.
+ *
+ *   acquire ─► session queue ─(head, session free)─► #ready ─► #dispatch ─► lease
+ *   lease.run/release ─► #settleLease ─► #idle | close ─► #dispatch
+ */
+import type { Logger } from '../logger.ts';
+import {
+  AcquireTimeoutError,
+  PoolDrainingError,
+  PoolSaturatedError,
+  SessionBusyError,
+  TurnAbortedError,
+  WorkerStartError,
+} from './errors.ts';
+import { type LeaseHost, type LeaseVerdict, PoolLease } from './lease.ts';
+import { validatePoolOptions } from './options.ts';
+import { PendingTurn, type PendingTurnHooks } from './pending-turn.ts';
+import { PoolCounters } from './pool-counters.ts';
+import { StartAttempt } from './start-attempt.ts';
+import type { AcquireRequest, Pool, PoolEvent, PoolOptions, PoolStats, RecycleReason, TurnLease } from './types.ts';
+import type { PoolWorker, SessionBinding, WorkerFactory } from './worker.ts';
+import { WorkerSlot } from './worker-slot.ts';
+
+export interface PoolDeps {
+  readonly logger?: Logger;
+  /** Source of randomness for lifetime jitter, in [0, 1). @default Math.random */
+  readonly random?: () => number;
+}
+
+/** Consecutive failed starts after which turns waiting for a start are told instead of waiting on. */
+export const START_FAILURES_BEFORE_GIVING_UP = 3;
+/** The most a worker's close() may take before the pool stops counting it. */
+const CLOSE_TIMEOUT_MS = 10_000;
+
+type Slot<TInput, TEvent> = WorkerSlot<TInput, TEvent>;
+type Placement = 'warm' | 'spare' | 'cold';
+
+export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHost<TInput, TEvent>, PendingTurnHooks {
+  readonly name: string;
+  readonly turnTimeoutMs: number;
+  readonly abortGraceMs: number;
+  readonly #options: Readonly<PoolOptions>;
+  readonly #factory: WorkerFactory<TInput, TEvent>;
+  readonly #logger: Logger | undefined;
+  readonly #random: () => number;
+
+  // Workers, by state.
+  /** Started without a session, ready for any session's first turn. */
+  readonly #spares: Slot<TInput, TEvent>[] = [];
+  /** Bound and idle, by session; Map order is least recently used first. */
+  readonly #idle = new Map<string, Slot<TInput, TEvent>>();
+  readonly #busy = new Map<Slot<TInput, TEvent>, PoolLease<TInput, TEvent>>();
+  readonly #closing = new Set<Slot<TInput, TEvent>>();
+  readonly #starting = new Set<StartAttempt<TInput, TEvent>>();
+  readonly #startingForSession = new Map<string, StartAttempt<TInput, TEvent>>();
+  #spareStarts = 0;
+
+  // Turns.
+  /** Waiting turns that may take a worker now (head of a session with no turn in flight), by arrival. */
+  readonly #ready: PendingTurn[] = [];
+  /** Every waiting turn, by session, in arrival order. */
+  readonly #sessionQueues = new Map<string, PendingTurn[]>();
+  readonly #leasedSessions = new Set<string>();
+  readonly #userLeases = new Map<string, number>();
+  #waitingCount = 0;
+  #seq = 0;
+
+  // Start failures and back-off.
+  #consecutiveStartFailures = 0;
+  #lastStartError: Error | undefined;
+  #backoffTimer: NodeJS.Timeout | undefined;
+
+  // Lifecycle.
+  #draining = false;
+  #drained: Promise<void> | undefined;
+  #resolveDrained: (() => void) | undefined;
+  #graceTimer: NodeJS.Timeout | undefined;
+  #dispatching = false;
+  #dispatchAgain = false;
+
+  readonly #counters = new PoolCounters();
+  readonly #listeners = new Set<(event: PoolEvent) => void>();
+
+  constructor(factory: WorkerFactory<TInput, TEvent>, options: PoolOptions, deps: PoolDeps = {}) {
+    this.#options = validatePoolOptions(options);
+    this.name = this.#options.name;
+    this.turnTimeoutMs = this.#options.turnTimeoutMs;
+    this.abortGraceMs = this.#options.abortGraceMs;
+    this.#factory = factory;
+    this.#logger = deps.logger;
+    this.#random = deps.random ?? Math.random;
+    this.#dispatch();
+  }
+
+  acquire(request: AcquireRequest): Promise<TurnLease<TInput, TEvent>> {
+    const sessionId = request.session.id;
+    if (this.#draining) {
+      this.#counters.totals.rejections.draining++;
+      this.#emitRejection(sessionId, 'POOL_DRAINING');
+      return Promise.reject(new PoolDrainingError(`Pool ${this.name} is draining and admits no new turns`));
+    }
+    if (request.signal?.aborted) {
+      this.#counters.totals.aborts++;
+      return Promise.reject(new TurnAbortedError(`Turn of session ${sessionId} was abandoned before it was queued`));
+    }
+    const sessionBusy = this.#leasedSessions.has(sessionId) || this.#sessionQueues.has(sessionId);
+    if (sessionBusy && this.#options.sessionPolicy === 'reject') {
+      this.#counters.totals.rejections.sessionBusy++;
+      this.#emitRejection(sessionId, 'POOL_SESSION_BUSY');
+      return Promise.reject(new SessionBusyError(`Session ${sessionId} already has a turn in flight`));
+    }
+    // Fast path: nobody waits, the session is free, the user is under the cap, a worker is at hand.
+    if (!sessionBusy && this.#ready.length === 0 && this.#userLoad(request.userId) < this.#options.maxTurnsPerUser) {
+      const warm = this.#idle.get(sessionId);
+      if (warm !== undefined) {
+        this.#idle.delete(sessionId);
+        return Promise.resolve(this.#lease(warm, request, warm.fresh ? 'cold' : 'warm', 0));
+      }
+      if (this.#spares.length > 0 && !this.#startingForSession.has(sessionId)) {
+        const lease = this.#lease(this.#spares.pop()!, request, 'spare', 0);
+        this.#dispatch();
+        return Promise.resolve(lease);
+      }
+    }
+    if (this.#waitingCount >= this.#options.maxQueue) {
+      this.#counters.totals.rejections.saturated++;
+      this.#emitRejection(sessionId, 'POOL_SATURATED');
+      return Promise.reject(
+        new PoolSaturatedError(`Pool ${this.name} is saturated: ${this.#describeQueue()}`, {
+          retryAfterS: this.#retryAfterS(),
+        }),
+      );
+    }
+    return this.#enqueue(request);
+  }
+
+  #enqueue(request: AcquireRequest): Promise<TurnLease<TInput, TEvent>> {
+    const turn = new PendingTurn(request, ++this.#seq, performance.now(), this.#options.acquireTimeoutMs, this);
+    const sessionId = turn.sessionId;
+    let queue = this.#sessionQueues.get(sessionId);
+    if (queue === undefined) {
+      queue = [];
+      this.#sessionQueues.set(sessionId, queue);
+    }
+    queue.push(turn);
+    // The newest arrival always sorts last among ready turns.
+    if (queue.length === 1 && !this.#leasedSessions.has(sessionId)) this.#ready.push(turn);
+    this.#waitingCount++;
+    if (this.#listeners.size > 0) this.#emit({ type: 'turn_queued', sessionId, userId: turn.userId });
+    this.#dispatch();
+    return turn.promise as Promise<TurnLease<TInput, TEvent>>;
+  }
+
+  /**
+   * The one placement function. For each ready turn in arrival order (skipping
+   * users at their cap and sessions whose worker is already starting): warm
+   * worker, else spare, else start one if below maxWorkers, else wait for a
+   * closing worker or a spare on its way, else evict the LRU idle worker. Then
+   * tops up spares if no turn is short of a worker.
+   */
+  #dispatch(): void {
+    if (this.#dispatching) {
+      this.#dispatchAgain = true;
+      return;
+    }
+    this.#dispatching = true;
+    try {
+      do {
+        this.#dispatchAgain = false;
+        const short = this.#placeReadyTurns();
+        if (!short) this.#topUpSpares();
+      } while (this.#dispatchAgain);
+    } finally {
+      this.#dispatching = false;
+    }
+    this.#checkDrained();
+  }
+
+  /** Returns true when some turn is still waiting for capacity. */
+  #placeReadyTurns(): boolean {
+    if (this.#ready.length === 0 || this.#draining) return false;
+    const cap = this.#options.maxTurnsPerUser;
+    const loads = new Map<string, number>();
+    for (const turn of this.#ready) {
+      if (this.#startingForSession.has(turn.sessionId)) {
+        loads.set(turn.userId, (loads.get(turn.userId) ?? this.#userLoad(turn.userId)) + 1);
+      }
+    }
+    let incoming = this.#closing.size + this.#spareStarts;
+    let short = false;
+    let canGrow = this.#backoffTimer === undefined;
+    for (let i = 0; i < this.#ready.length; ) {
+      const turn = this.#ready[i];
+      const sessionId = turn.sessionId;
+      if (this.#startingForSession.has(sessionId)) {
+        i++;
+        continue;
+      }
+      const load = loads.get(turn.userId) ?? this.#userLoad(turn.userId);
+      if (load >= cap) {
+        i++;
+        continue;
+      }
+      const warm = this.#idle.get(sessionId);
+      if (warm !== undefined) {
+        this.#idle.delete(sessionId);
+        this.#serve(i, warm, warm.fresh ? 'cold' : 'warm');
+        continue;
+      }
+      if (this.#spares.length > 0) {
+        this.#serve(i, this.#spares.pop()!, 'spare');
+        continue;
+      }
+      i++;
+      if (!canGrow) {
+        short = true;
+        continue;
+      }
+      if (this.#total() < this.#options.maxWorkers) {
+        loads.set(turn.userId, load + 1);
+        this.#startWorker(turn.request.session);
+        continue;
+      }
+      short = true;
+      if (incoming > 0) {
+        incoming--;
+        continue;
+      }
+      const victim = this.#evictionVictim();
+      if (victim === undefined) canGrow = false;
+      else this.#evict(victim);
+    }
+    return short;
+  }
+
+  #topUpSpares(): void {
+    if (this.#draining || this.#backoffTimer !== undefined) return;
+    while (
+      this.#spares.length + this.#spareStarts < this.#options.minSpares &&
+      this.#total() < this.#options.maxWorkers
+    ) {
+      this.#startWorker(undefined);
+    }
+  }
+
+  /** LRU idle bound worker, preferring one whose session has no turn waiting. */
+  #evictionVictim(): Slot<TInput, TEvent> | undefined {
+    let fallback: Slot<TInput, TEvent> | undefined;
+    for (const [sessionId, slot] of this.#idle) {
+      if (!this.#sessionQueues.has(sessionId)) return slot;
+      fallback ??= slot;
+    }
+    return fallback;
+  }
+
+  #evict(slot: Slot<TInput, TEvent>): void {
+    const sessionId = slot.sessionId!;
+    this.#idle.delete(sessionId);
+    this.#counters.totals.evictions++;
+    this.#emit({ type: 'worker_evicted', workerId: slot.worker.id, sessionId });
+    this.#close(slot, 'evicted');
+  }
+
+  /** Gives the worker to the ready turn at `index` (the head of its session's queue). */
+  #serve(index: number, slot: Slot<TInput, TEvent>, placement: Placement): void {
+    const turn = this.#ready[index];
+    this.#ready.splice(index, 1);
+    const queue = this.#sessionQueues.get(turn.sessionId)!;
+    queue.shift();
+    if (queue.length === 0) this.#sessionQueues.delete(turn.sessionId);
+    this.#waitingCount--;
+    turn.fulfil(this.#lease(slot, turn.request, placement, performance.now() - turn.enqueuedAt));
+  }
+
+  #lease(slot: Slot<TInput, TEvent>, request: AcquireRequest, placement: Placement, waitedMs: number) {
+    const sessionId = request.session.id;
+    slot.state = 'busy';
+    slot.sessionId = sessionId;
+    slot.fresh = false;
+    this.#leasedSessions.add(sessionId);
+    this.#userLeases.set(request.userId, (this.#userLeases.get(request.userId) ?? 0) + 1);
+    const totals = this.#counters.totals;
+    totals.turns++;
+    if (placement === 'warm') totals.warmHits++;
+    else if (placement === 'spare') totals.spareHits++;
+    else totals.coldStarts++;
+    this.#counters.acquireWaitMs.observe(waitedMs);
+    const lease = new PoolLease(this, slot, request, placement, waitedMs);
+    this.#busy.set(slot, lease);
+    if (this.#listeners.size > 0) {
+      this.#emit({ type: 'turn_acquired', sessionId, workerId: slot.worker.id, placement, waitedMs });
+    }
+    return lease;
+  }
+
+  /** Called once per lease, when its worker comes back (see PoolLease). */
+  settleLease(lease: PoolLease<TInput, TEvent>, verdict: LeaseVerdict): void {
+    const slot = lease.slot;
+    const sessionId = lease.request.session.id;
+    const userId = lease.request.userId;
+    this.#busy.delete(slot);
+    this.#leasedSessions.delete(sessionId);
+    const held = this.#userLeases.get(userId)! - 1;
+    if (held === 0) this.#userLeases.delete(userId);
+    else this.#userLeases.set(userId, held);
+    if (verdict.ran) slot.turns++;
+    if (verdict.outcome !== undefined) this.#finishTurn(lease, verdict);
+
+    const fate = verdict.discard ?? this.#retirement(slot, verdict.ran);
+    if (fate === undefined) {
+      this.#putIdle(slot);
+    } else if (fate === 'idle_ttl' || fate === 'max_turns' || fate === 'max_lifetime' || fate === 'memory') {
+      this.#recycle(slot, fate);
+    } else {
+      if (fate !== 'draining') this.#counters.totals.replacements++;
+      this.#close(slot, fate);
+    }
+
+    const queue = this.#sessionQueues.get(sessionId);
+    if (queue !== undefined) this.#insertReady(queue[0]);
+    if (this.#ready.length > 0 || this.#spares.length + this.#spareStarts < this.#options.minSpares || this.#draining) {
+      this.#dispatch();
+    }
+  }
+
+  #finishTurn(lease: PoolLease<TInput, TEvent>, verdict: LeaseVerdict): void {
+    const outcome = verdict.outcome!;
+    const durationMs = verdict.durationMs ?? 0;
+    if (outcome === 'crashed') this.#counters.totals.crashes++;
+    else if (outcome === 'timeout') this.#counters.totals.turnTimeouts++;
+    else if (outcome === 'aborted') this.#counters.totals.aborts++;
+    if (outcome === 'ok') this.#counters.observeTurn(durationMs);
+    this.#emit({
+      type: 'turn_finished',
+      sessionId: lease.request.session.id,
+      workerId: lease.workerId,
+      outcome,
+      durationMs,
+    });
+  }
+
+  /** Why a worker coming back from a turn must go, if it must. */
+  #retirement(slot: Slot<TInput, TEvent>, ran: boolean): RecycleReason | 'dead' | 'draining' | undefined {
+    if (this.#draining) return 'draining';
+    if (!slot.worker.isAlive()) return 'dead';
+    if (ran) {
+      const memory = slot.worker.memoryBytes();
+      if (memory !== undefined && memory > this.#options.maxWorkerMemoryBytes) return 'memory';
+      if (slot.turns >= this.#options.maxTurnsPerWorker) return 'max_turns';
+    }
+    if (performance.now() >= slot.retireAt) return 'max_lifetime';
+    return undefined;
+  }
+
+  #putIdle(slot: Slot<TInput, TEvent>): void {
+    const sessionId = slot.sessionId!;
+    const existing = this.#idle.get(sessionId);
+    if (existing !== undefined && existing !== slot) {
+      // Only reachable when a start for the session finished while it was served elsewhere.
+      this.#idle.delete(sessionId);
+      this.#close(existing, 'superseded');
+    }
+    slot.state = 'idle';
+    slot.idleSince = performance.now();
+    this.#idle.set(sessionId, slot);
+    if (slot.timer === undefined) this.#armSlotTimer(slot);
+  }
+
+  #insertReady(turn: PendingTurn): void {
+    let i = this.#ready.length;
+    while (i > 0 && this.#ready[i - 1].seq > turn.seq) i--;
+    this.#ready.splice(i, 0, turn);
+  }
+
+  #userLoad(userId: string): number {
+    return this.#userLeases.get(userId) ?? 0;
+  }
+
+  #total(): number {
+    return this.#spares.length + this.#idle.size + this.#busy.size + this.#closing.size + this.#starting.size;
+  }
+
+  // Waiting turns leaving the queue.
+
+  onAbort(turn: PendingTurn): void {
+    this.#removeWaiting(turn);
+    this.#counters.totals.aborts++;
+    turn.fail(new TurnAbortedError(`Turn of session ${turn.sessionId} was abandoned while waiting for a worker`));
+    this.#dispatch();
+  }
+
+  onTimeout(turn: PendingTurn): void {
+    this.#removeWaiting(turn);
+    this.#counters.totals.timeouts++;
+    const waited = Math.round(performance.now() - turn.enqueuedAt);
+    turn.fail(
+      new AcquireTimeoutError(
+        `No worker for session ${turn.sessionId} within ${waited} ms (acquireTimeoutMs ${this.#options.acquireTimeoutMs}): ${this.#describeQueue()}`,
+        { retryAfterS: this.#retryAfterS(), cause: this.#lastStartError },
+      ),
+    );
+    this.#dispatch();
+  }
+
+  #removeWaiting(turn: PendingTurn): void {
+    const readyIndex = this.#ready.indexOf(turn);
+    if (readyIndex >= 0) this.#ready.splice(readyIndex, 1);
+    const queue = this.#sessionQueues.get(turn.sessionId);
+    if (queue === undefined) return;
+    const index = queue.indexOf(turn);
+    if (index < 0) return;
+    queue.splice(index, 1);
+    this.#waitingCount--;
+    if (queue.length === 0) this.#sessionQueues.delete(turn.sessionId);
+    else if (index === 0 && !this.#leasedSessions.has(turn.sessionId)) this.#insertReady(queue[0]);
+  }
+
+  #describeQueue(): string {
+    const busy = this.#busy.size;
+    const starting = this.#starting.size;
+    const behind = this.#waitingCount - this.#ready.length;
+    return `${busy}/${this.#options.maxWorkers} workers busy, ${starting} starting, ${this.#ready.length} turns waiting for a worker, ${behind} queued behind their session (maxQueue ${this.#options.maxQueue})`;
+  }
+
+  #retryAfterS(): number {
+    const turnMs = this.#counters.turnMsAverage || 5_000;
+    const rounds = 1 + this.#ready.length / this.#options.maxWorkers;
+    return Math.min(300, Math.max(1, Math.ceil((turnMs * rounds) / 1000)));
+  }
+
+  // Starting workers.
+
+  #startWorker(session: SessionBinding | undefined): void {
+    const attempt = new StartAttempt<TInput, TEvent>(
+      `${this.name}-start-${++this.#counters.totals.starts}`,
+      session,
+      performance.now(),
+    );
+    this.#starting.add(attempt);
+    if (session === undefined) this.#spareStarts++;
+    else this.#startingForSession.set(session.id, attempt);
+    this.#emit({ type: 'worker_starting', workerId: attempt.id, ...(session ? { sessionId: session.id } : {}) });
+    attempt.run(this.#factory, this.#options.startTimeoutMs, this.#onStarted, this.#onStartFailed);
+  }
+
+  #endAttempt(attempt: StartAttempt<TInput, TEvent>): void {
+    this.#starting.delete(attempt);
+    if (attempt.session === undefined) this.#spareStarts--;
+    else if (this.#startingForSession.get(attempt.session.id) === attempt) {
+      this.#startingForSession.delete(attempt.session.id);
+    }
+  }
+
+  readonly #onStarted = (attempt: StartAttempt<TInput, TEvent>, worker: PoolWorker<TInput, TEvent>): void => {
+    this.#endAttempt(attempt);
+    const now = performance.now();
+    const durationMs = now - attempt.startedAt;
+    this.#consecutiveStartFailures = 0;
+    this.#counters.startTimeMs.observe(durationMs);
+    this.#emit({ type: 'worker_started', workerId: worker.id, durationMs });
+    const jitter = 1 + 0.1 * Math.min(Math.max(this.#random(), 0), 1);
+    const slot = new WorkerSlot(worker, now, now + this.#options.maxLifetimeMs * jitter, attempt.session?.id);
+    if (this.#draining) {
+      this.#close(slot, 'draining');
+    } else if (slot.sessionId === undefined) {
+      this.#spares.push(slot);
+      this.#armSlotTimer(slot);
+    } else {
+      this.#putIdle(slot);
+    }
+    this.#dispatch();
+  };
+
+  readonly #onStartFailed = (attempt: StartAttempt<TInput, TEvent>, error: Error): void => {
+    this.#endAttempt(attempt);
+    const failures = ++this.#consecutiveStartFailures;
+    this.#lastStartError = error;
+    this.#counters.totals.startFailures++;
+    this.#emit({ type: 'worker_start_failed', error, attempt: failures });
+    this.#logger?.warn({ pool: this.name, err: error, attempt: failures }, 'worker start failed');
+    if (!this.#draining) {
+      const delay = Math.min(
+        this.#options.startBackoffBaseMs * 2 ** Math.min(failures - 1, 30),
+        this.#options.startBackoffMaxMs,
+      );
+      clearTimeout(this.#backoffTimer);
+      this.#backoffTimer = setTimeout(this.#onBackoffOver, delay);
+      this.#backoffTimer.unref();
+    }
+    if (failures >= START_FAILURES_BEFORE_GIVING_UP) this.#failTurnsNeedingStarts(error, failures);
+    this.#dispatch();
+  };
+
+  readonly #onBackoffOver = (): void => {
+    this.#backoffTimer = undefined;
+    this.#dispatch();
+  };
+
+  /** Turns that can only be served by a new worker learn that starts keep failing. */
+  #failTurnsNeedingStarts(cause: Error, failures: number): void {
+    for (const turn of [...this.#ready]) {
+      if (this.#startingForSession.has(turn.sessionId) || this.#idle.has(turn.sessionId)) continue;
+      if (this.#spares.length > 0) break;
+      this.#removeWaiting(turn);
+      turn.fail(
+        new WorkerStartError(
+          `Pool ${this.name} could not start a worker for session ${turn.sessionId}: ${failures} starts failed in a row (last: ${cause.message})`,
+          { cause, retryAfterS: Math.ceil(this.#options.startBackoffMaxMs / 1000) },
+        ),
+      );
+    }
+  }
+
+  // Idle timers, recycling and closing.
+
+  #armSlotTimer(slot: Slot<TInput, TEvent>): void {
+    const delay = Math.max(0, slot.deadline(this.#options.idleTtlMs) - performance.now());
+    slot.timer = setTimeout(this.#onSlotTimer, Math.min(delay + 1, 2_147_483_647), slot);
+    slot.timer.unref();
+  }
+
+  readonly #onSlotTimer = (slot: Slot<TInput, TEvent>): void => {
+    slot.timer = undefined;
+    if (slot.state !== 'spare' && slot.state !== 'idle') return;
+    const now = performance.now();
+    if (now >= slot.retireAt) this.#recycle(slot, 'max_lifetime');
+    else if (slot.state === 'idle' && now >= slot.idleSince + this.#options.idleTtlMs) this.#recycle(slot, 'idle_ttl');
+    else {
+      this.#armSlotTimer(slot);
+      return;
+    }
+    this.#dispatch();
+  };
+
+  #recycle(slot: Slot<TInput, TEvent>, reason: RecycleReason): void {
+    this.#detach(slot);
+    this.#counters.totals.recycles[reason]++;
+    this.#emit({ type: 'worker_recycled', workerId: slot.worker.id, reason });
+    this.#close(slot, reason);
+  }
+
+  /** Removes an idle or spare worker from its collection. */
+  #detach(slot: Slot<TInput, TEvent>): void {
+    if (slot.state === 'spare') {
+      const index = this.#spares.indexOf(slot);
+      if (index >= 0) this.#spares.splice(index, 1);
+    } else if (slot.state === 'idle' && this.#idle.get(slot.sessionId!) === slot) {
+      this.#idle.delete(slot.sessionId!);
+    }
+  }
+
+  #close(slot: Slot<TInput, TEvent>, reason: string): void {
+    slot.state = 'closing';
+    clearTimeout(slot.timer);
+    slot.timer = undefined;
+    this.#closing.add(slot);
+    const done = (): void => {
+      clearTimeout(timer);
+      if (!this.#closing.delete(slot)) return;
+      this.#emit({ type: 'worker_closed', workerId: slot.worker.id, reason });
+      this.#dispatch();
+    };
+    const timer = setTimeout(() => {
+      this.#logger?.error({ pool: this.name, workerId: slot.worker.id }, 'worker close timed out');
+      done();
+    }, CLOSE_TIMEOUT_MS);
+    let closed: Promise<void>;
+    try {
+      closed = slot.worker.close();
+    } catch (error) {
+      closed = Promise.reject(error);
+    }
+    closed.then(done, (error: unknown) => {
+      this.#logger?.warn({ pool: this.name, workerId: slot.worker.id, err: error }, 'worker close failed');
+      done();
+    });
+  }
+
+  // Shutdown.
+
+  drain(graceMs: number): Promise<void> {
+    if (this.#drained !== undefined) return this.#drained;
+    this.#draining = true;
+    this.#emit({ type: 'drain_started' });
+    this.#drained = new Promise<void>((resolve) => {
+      this.#resolveDrained = resolve;
+    });
+    clearTimeout(this.#backoffTimer);
+    this.#backoffTimer = undefined;
+    for (const queue of [...this.#sessionQueues.values()]) {
+      for (const turn of [...queue]) {
+        this.#removeWaiting(turn);
+        turn.fail(new PoolDrainingError(`Pool ${this.name} is draining; the waiting turn was not started`));
+      }
+    }
+    for (const slot of [...this.#spares, ...this.#idle.values()]) {
+      this.#detach(slot);
+      this.#close(slot, 'draining');
+    }
+    for (const attempt of this.#starting) attempt.abort();
+    if (this.#busy.size > 0) {
+      this.#graceTimer = setTimeout(() => this.#revokeAll(), Math.max(0, graceMs));
+    }
+    this.#checkDrained();
+    return this.#drained;
+  }
+
+  destroy(): Promise<void> {
+    const drained = this.drain(0);
+    this.#revokeAll();
+    return drained;
+  }
+
+  #revokeAll(): void {
+    clearTimeout(this.#graceTimer);
+    this.#graceTimer = undefined;
+    for (const lease of [...this.#busy.values()]) lease.revoke();
+  }
+
+  #checkDrained(): void {
+    if (this.#resolveDrained === undefined || this.#total() > 0) return;
+    const resolve = this.#resolveDrained;
+    this.#resolveDrained = undefined;
+    clearTimeout(this.#graceTimer);
+    this.#graceTimer = undefined;
+    this.#emit({ type: 'drained' });
+    resolve();
+  }
+
+  // Observability.
+
+  onEvent(listener: (event: PoolEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  #emitRejection(sessionId: string, code: string): void {
+    this.#emit({ type: 'turn_rejected', sessionId, code });
+  }
+
+  #emit(event: PoolEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.#logger?.error({ pool: this.name, err: error }, 'pool event listener threw');
+      }
+    }
+  }
+
+  stats(): PoolStats {
+    let queuedTurns = 0;
+    for (const queue of this.#sessionQueues.values()) queuedTurns += queue.length;
+    const sessions = new Set([...this.#leasedSessions, ...this.#sessionQueues.keys()]).size;
+    return {
+      name: this.name,
+      maxWorkers: this.#options.maxWorkers,
+      workers: {
+        starting: this.#starting.size,
+        spare: this.#spares.length,
+        idle: this.#idle.size,
+        busy: this.#busy.size,
+        closing: this.#closing.size,
+        total: this.#total(),
+      },
+      waiting: this.#ready.length,
+      sessionQueues: { sessions, queuedTurns },
+      draining: this.#draining,
+      totals: this.#counters.snapshotTotals(),
+      acquireWaitMs: this.#counters.acquireWaitMs.snapshot(),
+      startTimeMs: this.#counters.startTimeMs.snapshot(),
+    };
+  }
+}

@@ -1,0 +1,38 @@
+/** The pool's running totals since start, and the histograms; snapshotted into PoolStats. */
+import { MsHistogram } from './histogram.ts';
+import type { PoolStats, RecycleReason } from './types.ts';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
+export type Totals = Mutable<PoolStats['totals']>;
+
+export class PoolCounters {
+  readonly totals: Totals = {
+    turns: 0,
+    warmHits: 0,
+    spareHits: 0,
+    coldStarts: 0,
+    starts: 0,
+    startFailures: 0,
+    replacements: 0,
+    timeouts: 0,
+    rejections: { saturated: 0, sessionBusy: 0, draining: 0 },
+    aborts: 0,
+    evictions: 0,
+    crashes: 0,
+    turnTimeouts: 0,
+    recycles: { idle_ttl: 0, max_turns: 0, max_lifetime: 0, memory: 0 } satisfies Record<RecycleReason, number>,
+  };
+  readonly acquireWaitMs = new MsHistogram();
+  readonly startTimeMs = new MsHistogram();
+  /** Moving average of turn durations, for Retry-After hints. */
+  turnMsAverage = 0;
+
+  observeTurn(durationMs: number): void {
+    this.turnMsAverage = this.turnMsAverage === 0 ? durationMs : this.turnMsAverage * 0.9 + durationMs * 0.1;
+  }
+
+  snapshotTotals(): PoolStats['totals'] {
+    const t = this.totals;
+    return { ...t, rejections: { ...t.rejections }, recycles: { ...t.recycles } };
+  }
+}

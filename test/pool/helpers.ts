@@ -1,0 +1,91 @@
+/** Shared set-up for the pool tests: options, a pool on the fake factory, event waits. */
+import { AgentPool } from '../../src/pool/agent-pool.ts';
+import type { AcquireRequest, PoolEvent, PoolOptions } from '../../src/pool/types.ts';
+import type { SessionBinding } from '../../src/pool/worker.ts';
+import { type FakeEvent, type FakeFactoryOptions, FakeWorkerFactory } from '../support/fake-workers.ts';
+
+export const TEST_OPTIONS: PoolOptions = Object.freeze({
+  name: 'test',
+  maxWorkers: 2,
+  minSpares: 0,
+  acquireTimeoutMs: 10_000,
+  maxQueue: 100,
+  maxTurnsPerUser: 10,
+  sessionPolicy: 'enqueue',
+  turnTimeoutMs: 10_000,
+  abortGraceMs: 50,
+  idleTtlMs: 60_000,
+  maxTurnsPerWorker: 1_000,
+  maxLifetimeMs: 3_600_000,
+  maxWorkerMemoryBytes: 1_000_000_000,
+  startTimeoutMs: 10_000,
+  startBackoffBaseMs: 5,
+  startBackoffMaxMs: 40,
+});
+
+export interface TestPool {
+  readonly pool: AgentPool<string, FakeEvent>;
+  readonly factory: FakeWorkerFactory<string, FakeEvent>;
+  readonly events: PoolEvent[];
+}
+
+export function makePool(
+  options: Partial<PoolOptions> = {},
+  factoryOptions: FakeFactoryOptions<string, FakeEvent> = {},
+  random: () => number = () => 0.5,
+): TestPool {
+  const factory = new FakeWorkerFactory<string, FakeEvent>(factoryOptions);
+  const pool = new AgentPool(factory, { ...TEST_OPTIONS, ...options }, { random });
+  const events: PoolEvent[] = [];
+  pool.onEvent((event) => events.push(event));
+  return { pool, factory, events };
+}
+
+export function session(id: string, isNew = false): SessionBinding {
+  return { id, isNew };
+}
+
+export function request(sessionId: string, userId = `user-of-${sessionId}`, signal?: AbortSignal): AcquireRequest {
+  return { session: session(sessionId), userId, ...(signal ? { signal } : {}) };
+}
+
+/** Acquires, runs one turn, collects its events (the lease releases itself). */
+export async function turn(
+  pool: AgentPool<string, FakeEvent>,
+  sessionId: string,
+  input = 'hi',
+  userId?: string,
+  signal?: AbortSignal,
+): Promise<{ events: FakeEvent[]; workerId: string; placement: string }> {
+  const lease = await pool.acquire(request(sessionId, userId, signal));
+  const events: FakeEvent[] = [];
+  for await (const event of lease.run(input)) events.push(event);
+  return { events, workerId: lease.workerId, placement: lease.placement };
+}
+
+/** Resolves with the next pool event matching `match` (event-driven, no polling). */
+export function nextEvent<T extends PoolEvent['type']>(
+  pool: AgentPool<string, FakeEvent>,
+  type: T,
+  match: (event: Extract<PoolEvent, { type: T }>) => boolean = () => true,
+): Promise<Extract<PoolEvent, { type: T }>> {
+  return new Promise((resolve) => {
+    const off = pool.onEvent((event) => {
+      if (event.type === type && match(event as Extract<PoolEvent, { type: T }>)) {
+        off();
+        resolve(event as Extract<PoolEvent, { type: T }>);
+      }
+    });
+  });
+}
+
+/** Lets pending promise callbacks and immediate timers run. */
+export function flush(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Asserts the pool holds nothing, then destroys it and checks no fake worker is left. */
+export async function shutdown({ pool, factory }: TestPool): Promise<void> {
+  await pool.destroy();
+  if (factory.liveWorkers().length > 0) throw new Error(`${factory.liveWorkers().length} workers left open`);
+}
