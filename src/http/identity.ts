@@ -30,6 +30,8 @@ function digest(value: string): Buffer {
 export class Identity {
   readonly #options: IdentityOptions;
   readonly #adminDigest: Buffer;
+  /** Identities issued during a request, so a second lookup in the same request agrees. */
+  readonly #issued = new WeakMap<FastifyRequest, string>();
 
   constructor(options: IdentityOptions) {
     this.#options = options;
@@ -57,17 +59,20 @@ export class Identity {
    */
   employee(request: FastifyRequest, reply: FastifyReply, clientUserId?: string): string {
     if (this.#options.authMode === 'open' && clientUserId) return clientUserId;
-    const known = this.peek(request);
+    const known = this.#issued.get(request) ?? this.peek(request);
     if (known) return known;
     const issued = `u_${randomBytes(16).toString('base64url')}`;
-    reply.setCookie(IDENTITY_COOKIE, issued, {
-      signed: true,
+    // Written as a plain header (not reply.setCookie, which only lands in
+    // onSend) so that hijacked SSE responses carry it too.
+    const cookie = reply.server.serializeCookie(IDENTITY_COOKIE, reply.signCookie(issued), {
       httpOnly: true,
       sameSite: 'lax',
       secure: this.#options.secureCookie ?? false,
       path: '/',
       maxAge: ONE_YEAR_S,
     });
+    reply.header('set-cookie', cookie);
+    this.#issued.set(request, issued);
     return issued;
   }
 

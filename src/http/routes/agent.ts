@@ -59,9 +59,6 @@ async function streamTurn(ctx: DocentContext, request: FastifyRequest, reply: Fa
   for (const [name, value] of Object.entries(reply.getHeaders())) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
   }
-  const setCookie = reply.getHeader('set-cookie');
-  if (setCookie !== undefined) reply.raw.setHeader('Set-Cookie', setCookie as string | string[]);
-  delete headers['set-cookie'];
   const stream = new SseStream(reply.raw, { heartbeatMs: ctx.heartbeatMs, headers });
   try {
     await runTurn(ctx, admitted, turn, (event) => stream.send(event));
