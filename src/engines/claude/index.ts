@@ -1,0 +1,135 @@
+/**
+ * The Claude engine: workers that run the real Claude Agent SDK, one CLI
+ * process per worker, bound to one session and kept warm between turns.
+ *
+ *   const engine = createClaudeEngine({ config, kb, resolveUpload, logger });
+ *   await engine.reapOrphans();                 // leftovers of a crashed run
+ *   const pool = new AgentPool(engine.factory('employee'), ...);
+ *   ...
+ *   await engine.close();                       // after the pools drained
+ */
+
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { type AgentProfile, agentProfile } from '../../agents/index.ts';
+import type { Config } from '../../config.ts';
+import type { KnowledgeBase } from '../../kb/types.ts';
+import type { Logger } from '../../logger.ts';
+import type { StartOptions } from '../../pool/worker.ts';
+import type { AgentWorkerFactory, Role, UploadResolver } from '../types.ts';
+import { ProcessTracker } from './process-tracker.ts';
+import { TranscriptStore } from './transcripts.ts';
+import { ClaudeWorker } from './worker.ts';
+
+export { ClaudeWorker } from './worker.ts';
+
+export interface ClaudeEngineOptions {
+  readonly config: Config;
+  readonly kb: KnowledgeBase;
+  readonly resolveUpload: UploadResolver;
+  readonly logger: Logger;
+  /** Where worker config dirs, shared transcripts and PID records go. @default config.dataDir */
+  readonly dataDir?: string;
+}
+
+export interface ClaudeEngineStats {
+  readonly workersStarted: number;
+  readonly workersLive: number;
+  readonly resumeFallbacks: number;
+  readonly toolDenials: number;
+  /** PIDs of the live CLI processes. */
+  readonly pids: readonly number[];
+}
+
+export interface ClaudeEngine {
+  /** The worker factory for a role's pool. */
+  factory(role: Role): AgentWorkerFactory;
+  /** Kills CLI processes recorded by an earlier run of Docent that are still alive; returns how many. */
+  reapOrphans(): Promise<number>;
+  stats(): ClaudeEngineStats;
+  /** Closes every worker and kills every CLI process still running. Idempotent. */
+  close(): Promise<void>;
+}
+
+export function createClaudeEngine(options: ClaudeEngineOptions): ClaudeEngine {
+  const { config, logger } = options;
+  const claudeDir = path.join(options.dataDir ?? config.dataDir, 'claude');
+  const transcripts = new TranscriptStore(claudeDir);
+  const tracker = new ProcessTracker(path.join(claudeDir, 'pids'), logger);
+  const live = new Set<ClaudeWorker>();
+  const counters = { workersStarted: 0, resumeFallbacks: 0, toolDenials: 0 };
+  const instance = randomBytes(3).toString('hex');
+  let sequence = 0;
+  let closing: Promise<void> | undefined;
+
+  const profiles: Record<Role, AgentProfile> = {
+    employee: makeProfile('employee'),
+    admin: makeProfile('admin'),
+  };
+
+  function makeProfile(role: Role): AgentProfile {
+    return agentProfile(role, {
+      kb: options.kb,
+      resolveUpload: options.resolveUpload,
+      onDeny: (deniedRole, tool, reason) => {
+        counters.toolDenials += 1;
+        logger.warn({ role: deniedRole, tool, reason }, 'agent tool call refused');
+      },
+    });
+  }
+
+  function factory(role: Role): AgentWorkerFactory {
+    return {
+      start: async (startOptions: StartOptions) => {
+        if (closing) throw new Error('The Claude engine is closed');
+        sequence += 1;
+        const id = `${role}-${instance}-${sequence}`;
+        const worker = await ClaudeWorker.start(
+          {
+            id,
+            profile: profiles[role],
+            config,
+            transcripts,
+            tracker,
+            logger: logger.child({ workerId: id }),
+            startTimeoutMs: config.pools[role].startTimeoutMs,
+            onResumeFallback: () => {
+              counters.resumeFallbacks += 1;
+            },
+            onClosed: (closed) => {
+              live.delete(closed);
+              rmSync(path.join(claudeDir, 'workers', closed.id), { recursive: true, force: true });
+            },
+          },
+          startOptions,
+        );
+        counters.workersStarted += 1;
+        live.add(worker);
+        return worker;
+      },
+    };
+  }
+
+  return {
+    factory,
+    reapOrphans: async () => {
+      const reaped = tracker.reapOrphans();
+      // Config dirs of workers from earlier runs are never reused (ids are per run).
+      for (const entry of transcripts.workerDirs()) {
+        if (!entry.startsWith(`employee-${instance}-`) && !entry.startsWith(`admin-${instance}-`)) {
+          rmSync(path.join(claudeDir, 'workers', entry), { recursive: true, force: true });
+        }
+      }
+      return reaped;
+    },
+    stats: () => ({ ...counters, workersLive: live.size, pids: tracker.pids() }),
+    close: () => {
+      closing ??= (async () => {
+        await Promise.allSettled([...live].map((worker) => worker.close()));
+        tracker.dispose();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * Knows every CLI process the engine started: spawns each in its own process
+ * group, records its PID on disk (so a crashed run's leftovers can be reaped
+ * at the next start), kills whole groups, and reads resident memory from /proc.
+ *
+ * Hand-written because no library covers "PID file per child + group kill +
+ * reap by start time"; it is small and Linux-specific by design.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { SpawnedProcess, SpawnOptions } from '@anthropic-ai/claude-agent-sdk';
+import type { Logger } from '../../logger.ts';
+
+interface PidRecord {
+  readonly pid: number;
+  /** Field 22 of /proc/<pid>/stat: tells a recycled PID from ours. */
+  readonly startTicks: string;
+  readonly ownerPid: number;
+}
+
+/** Start time of a process in clock ticks since boot, or undefined when it is gone. */
+export function processStartTicks(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: split after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resident set size of a process in bytes, from /proc/<pid>/status. */
+export function residentBytes(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isZombieOrGone(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export class ProcessTracker {
+  readonly #dir: string;
+  readonly #logger: Logger;
+  readonly #live = new Map<number, ChildProcess>();
+  #exitHookInstalled = false;
+
+  constructor(pidDir: string, logger: Logger) {
+    this.#dir = pidDir;
+    this.#logger = logger;
+    mkdirSync(pidDir, { recursive: true });
+  }
+
+  /** A `spawnClaudeCodeProcess` for the SDK: a detached group whose PID is recorded. */
+  spawn(options: SpawnOptions, onSpawned?: (child: ChildProcess) => void): SpawnedProcess {
+    this.#installExitHook();
+    const child = spawn(options.command, options.args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+    const pid = child.pid;
+    if (pid !== undefined) {
+      this.#live.set(pid, child);
+      this.#record(pid);
+      child.once('exit', () => {
+        this.#live.delete(pid);
+        // The group may hold grandchildren (MCP servers, shells): end them with their leader.
+        killGroup(pid, 'SIGKILL');
+        rmSync(path.join(this.#dir, String(pid)), { force: true });
+      });
+    }
+    // Drain stderr so a chatty child never blocks on a full pipe.
+    child.stderr?.on('data', () => {});
+    options.signal.addEventListener('abort', () => this.kill(child), { once: true });
+    onSpawned?.(child);
+    return child;
+  }
+
+  /** Kills a child's whole process group now. */
+  kill(child: ChildProcess): void {
+    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+      killGroup(child.pid, 'SIGKILL');
+    }
+  }
+
+  /** Every live child's PID. */
+  pids(): number[] {
+    return [...this.#live.keys()];
+  }
+
+  killAll(): void {
+    for (const child of this.#live.values()) this.kill(child);
+  }
+
+  /**
+   * Kills process groups recorded by a previous run that are still alive
+   * (same PID and same start time), and forgets the records. Returns how many.
+   */
+  reapOrphans(): number {
+    let reaped = 0;
+    for (const name of readdirSync(this.#dir)) {
+      const file = path.join(this.#dir, name);
+      let record: PidRecord | undefined;
+      try {
+        record = JSON.parse(readFileSync(file, 'utf8')) as PidRecord;
+      } catch {
+        rmSync(file, { force: true });
+        continue;
+      }
+      if (this.#live.has(record.pid)) continue;
+      if (record.ownerPid === process.pid) continue;
+      if (processStartTicks(record.pid) === record.startTicks && !isZombieOrGone(record.pid)) {
+        killGroup(record.pid, 'SIGKILL');
+        reaped += 1;
+        this.#logger.warn({ pid: record.pid }, 'reaped an orphaned Claude CLI process from an earlier run');
+      }
+      rmSync(file, { force: true });
+    }
+    return reaped;
+  }
+
+  #record(pid: number): void {
+    const record: PidRecord = { pid, startTicks: processStartTicks(pid) ?? '', ownerPid: process.pid };
+    try {
+      writeFileSync(path.join(this.#dir, String(pid)), JSON.stringify(record));
+    } catch (error) {
+      this.#logger.warn({ err: error, pid }, 'could not record a CLI process id');
+    }
+  }
+
+  #onExit = (): void => {
+    for (const pid of this.#live.keys()) killGroup(pid, 'SIGKILL');
+  };
+
+  #installExitHook(): void {
+    if (this.#exitHookInstalled) return;
+    this.#exitHookInstalled = true;
+    process.once('exit', this.#onExit);
+  }
+
+  /** Removes the exit hook (after everything was closed). */
+  dispose(): void {
+    this.killAll();
+    if (this.#exitHookInstalled) process.off('exit', this.#onExit);
+    this.#exitHookInstalled = false;
+  }
+}

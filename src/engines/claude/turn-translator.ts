@@ -1,0 +1,119 @@
+/**
+ * Turns the SDK messages of one turn into the neutral AgentEvents.
+ *
+ * Text comes from the streamed deltas (first token as early as possible);
+ * an assistant message that was never streamed (the CLI's own messages, such
+ * as API errors) contributes its text from the whole message. The turn ends
+ * with `done`, or with one `error` whose message is never empty.
+ */
+import type { SDKMessage, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
+import type { AgentEvent } from '../types.ts';
+
+const LOGIN_HINT = /please run \/login/i;
+
+type StreamEvent = { readonly type: string; readonly [key: string]: unknown };
+
+export interface TurnOutcome {
+  readonly ok: boolean;
+  /** The SDK's cumulative cost after this turn (for per-turn cost). */
+  readonly totalCostUsd?: number;
+}
+
+export class TurnTranslator {
+  readonly #streamedMessageIds = new Set<string>();
+  readonly #costBefore: number;
+  #lastErrorText: string | undefined;
+  #interrupted = false;
+  /** True once a text or tool_use event went to the caller. */
+  streamed = false;
+
+  constructor(costBefore = 0) {
+    this.#costBefore = costBefore;
+  }
+
+  /** The caller asked to stop this turn. */
+  markInterrupted(): void {
+    this.#interrupted = true;
+  }
+
+  translate(message: SDKMessage): { events: AgentEvent[]; outcome?: TurnOutcome } {
+    switch (message.type) {
+      case 'stream_event':
+        return { events: message.parent_tool_use_id ? [] : this.#fromStream(message.event as unknown as StreamEvent) };
+      case 'assistant':
+        return { events: message.parent_tool_use_id ? [] : this.#fromAssistant(message) };
+      case 'result':
+        return this.#fromResult(message);
+      default:
+        return { events: [] };
+    }
+  }
+
+  #fromStream(event: StreamEvent): AgentEvent[] {
+    if (event.type === 'message_start') {
+      const id = (event.message as { id?: string } | undefined)?.id;
+      if (id) this.#streamedMessageIds.add(id);
+      return [];
+    }
+    if (event.type !== 'content_block_delta') return [];
+    const delta = event.delta as { type?: string; text?: string } | undefined;
+    if (delta?.type !== 'text_delta' || !delta.text) return [];
+    this.streamed = true;
+    return [{ type: 'text', text: delta.text }];
+  }
+
+  #fromAssistant(message: Extract<SDKMessage, { type: 'assistant' }>): AgentEvent[] {
+    const events: AgentEvent[] = [];
+    const wasStreamed = this.#streamedMessageIds.has(message.message.id);
+    for (const block of message.message.content) {
+      if (block.type === 'tool_use') {
+        this.streamed = true;
+        events.push({
+          type: 'tool_use',
+          id: block.id,
+          tool: block.name,
+          input: (block.input ?? {}) as Record<string, unknown>,
+        });
+      } else if (block.type === 'text' && !wasStreamed && block.text) {
+        // Not streamed: one of the CLI's own messages (an API error, a login prompt).
+        if (message.error || LOGIN_HINT.test(block.text)) this.#lastErrorText = block.text;
+        else {
+          this.streamed = true;
+          events.push({ type: 'text', text: block.text });
+        }
+      }
+    }
+    return events;
+  }
+
+  #fromResult(result: SDKResultMessage): { events: AgentEvent[]; outcome: TurnOutcome } {
+    const totalCostUsd = result.total_cost_usd;
+    const costUsd = Math.max(0, (totalCostUsd ?? 0) - this.#costBefore);
+    if (result.subtype === 'success' && !result.is_error && !LOGIN_HINT.test(result.result ?? '')) {
+      return {
+        events: [{ type: 'done', durationMs: result.duration_ms, turns: result.num_turns, costUsd }],
+        outcome: { ok: true, totalCostUsd },
+      };
+    }
+    return { events: [this.#errorEvent(result)], outcome: { ok: false, totalCostUsd } };
+  }
+
+  #errorEvent(result: SDKResultMessage): AgentEvent {
+    if (this.#interrupted && result.subtype === 'error_during_execution') {
+      return { type: 'error', code: 'interrupted', message: 'The turn was interrupted.' };
+    }
+    const resultText = result.subtype === 'success' ? result.result : result.errors.join('; ');
+    const message = [resultText, this.#lastErrorText].find((text) => text?.trim()) ?? '';
+    if (LOGIN_HINT.test(message) || /authenticat|401/i.test(message)) {
+      return { type: 'error', code: 'model_auth_failed', message: `The model API refused the credentials: ${message}` };
+    }
+    if (result.subtype === 'error_max_turns') {
+      return { type: 'error', code: 'max_turns', message: message || 'The agent reached its step limit.' };
+    }
+    return {
+      type: 'error',
+      code: 'model_error',
+      message: message || `The agent failed (${result.subtype}) without a message.`,
+    };
+  }
+}

@@ -1,0 +1,375 @@
+/**
+ * One Claude worker: one CLI process running one SDK `query()` in
+ * streaming-input mode, bound to one session for its whole life.
+ *
+ *   start() ──► spare (own CLI session id) ──first turn, new session──► bound
+ *          └──► started for a session (new, or resumed)            ──► bound
+ *   a spare handed a session to RESUME swaps its process for one that resumes.
+ *
+ * A pump reads the query's messages for the process's whole life and hands
+ * them to the turn in flight; a turn ends at its `result` message. The turn
+ * keeps draining even when its caller stops listening, so the process is
+ * ready for the next turn once the result arrived.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import {
+  type Options,
+  type Query,
+  type SDKMessage,
+  type SDKUserMessage,
+  startup,
+} from '@anthropic-ai/claude-agent-sdk';
+import type { AgentProfile } from '../../agents/index.ts';
+import type { Config } from '../../config.ts';
+import type { Logger } from '../../logger.ts';
+import type { PoolWorker, SessionBinding, StartOptions, TurnContext } from '../../pool/worker.ts';
+import type { AgentEvent, TurnInput } from '../types.ts';
+import { childEnv } from './child-env.ts';
+import { Channel } from './message-channel.ts';
+import { type ProcessTracker, residentBytes } from './process-tracker.ts';
+import type { TranscriptStore } from './transcripts.ts';
+import { TurnTranslator } from './turn-translator.ts';
+
+export interface ClaudeWorkerDeps {
+  readonly id: string;
+  readonly profile: AgentProfile;
+  readonly config: Config;
+  readonly transcripts: TranscriptStore;
+  readonly tracker: ProcessTracker;
+  readonly logger: Logger;
+  readonly startTimeoutMs: number;
+  /** A session could not be resumed and a new conversation began under its id. */
+  readonly onResumeFallback: (sessionId: string, reason: string) => void;
+  /** The worker closed (for the engine's bookkeeping). */
+  readonly onClosed: (worker: ClaudeWorker) => void;
+}
+
+interface ActiveTurn {
+  readonly channel: Channel<SDKMessage>;
+  readonly translator: TurnTranslator;
+  readonly finished: Promise<void>;
+  finish(): void;
+  interruptSent: boolean;
+}
+
+interface PendingSessionEvent {
+  readonly isNew: boolean;
+  readonly reason?: string;
+}
+
+const RESUME_FAILURE = /no conversation found|requires a valid session id|session id .* (not found|invalid)/i;
+const STDERR_TAIL_LINES = 20;
+const CLOSE_WAIT_MS = 3_000;
+
+export function isResumeFailure(error: unknown): boolean {
+  return error instanceof Error && RESUME_FAILURE.test(error.message);
+}
+
+export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
+  readonly id: string;
+  readonly #deps: ClaudeWorkerDeps;
+  #query: Query | undefined;
+  #input: Channel<SDKUserMessage> | undefined;
+  #child: ChildProcess | undefined;
+  #cliSessionId: string | undefined;
+  #isSpare = false;
+  #boundSession: string | undefined;
+  #pending: PendingSessionEvent | undefined;
+  #turn: ActiveTurn | undefined;
+  #dead: Error | undefined;
+  #closing: Promise<void> | undefined;
+  #costTotal = 0;
+  #stderrTail: string[] = [];
+
+  private constructor(deps: ClaudeWorkerDeps) {
+    this.id = deps.id;
+    this.#deps = deps;
+  }
+
+  /** Starts a spare (no session) or a worker for one session; rejects (and cleans up) when the CLI cannot start. */
+  static async start(deps: ClaudeWorkerDeps, options: StartOptions): Promise<ClaudeWorker> {
+    const worker = new ClaudeWorker(deps);
+    try {
+      if (options.session) await worker.#launchFor(options.session, options.signal);
+      else {
+        worker.#isSpare = true;
+        await worker.#launch('new', randomUUID(), options.signal);
+      }
+    } catch (error) {
+      await worker.close();
+      throw error;
+    }
+    return worker;
+  }
+
+  /** The Docent session this worker serves, once bound. */
+  get sessionId(): string | undefined {
+    return this.#boundSession;
+  }
+
+  /** The PID of the live CLI process. */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  isAlive(): boolean {
+    const child = this.#child;
+    return !this.#closing && !this.#dead && child !== undefined && child.exitCode === null && child.signalCode === null;
+  }
+
+  memoryBytes(): number | undefined {
+    const pid = this.#child?.pid;
+    return pid === undefined ? undefined : residentBytes(pid);
+  }
+
+  async *runTurn(turn: TurnContext<TurnInput>): AsyncGenerator<AgentEvent, void, undefined> {
+    this.#assertUsable();
+    if (this.#boundSession !== undefined && this.#boundSession !== turn.session.id) {
+      throw new Error(`Worker ${this.id} is bound to another session and cannot run ${turn.session.id}`);
+    }
+    // A previous turn whose caller stopped listening may still be settling.
+    if (this.#turn) await this.#turn.finished;
+    this.#assertUsable();
+    if (this.#boundSession === undefined) await this.#bind(turn.session, turn.signal);
+
+    const pending = this.#pending;
+    this.#pending = undefined;
+    yield {
+      type: 'session',
+      sessionId: turn.session.id,
+      isNew: pending?.isNew ?? false,
+      ...(pending?.reason ? { resumed: false, reason: pending.reason } : {}),
+    };
+    if (turn.signal.aborted) {
+      yield { type: 'error', code: 'interrupted', message: 'The turn was cancelled before it started.' };
+      return;
+    }
+
+    const active = this.#beginTurn();
+    const onAbort = () => void this.interrupt();
+    turn.signal.addEventListener('abort', onAbort, { once: true });
+    this.#input?.push({
+      type: 'user',
+      message: { role: 'user', content: turn.input.message },
+      parent_tool_use_id: null,
+      session_id: this.#cliSessionId ?? '',
+    });
+    try {
+      for await (const message of active.channel) {
+        const { events, outcome } = active.translator.translate(message);
+        if (outcome?.totalCostUsd !== undefined) this.#costTotal = outcome.totalCostUsd;
+        for (const event of events) yield event;
+      }
+    } finally {
+      turn.signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async interrupt(): Promise<void> {
+    const active = this.#turn;
+    if (!active) return;
+    active.translator.markInterrupted();
+    if (!active.interruptSent) {
+      active.interruptSent = true;
+      try {
+        await this.#query?.interrupt();
+      } catch (error) {
+        this.#deps.logger.debug({ err: error, workerId: this.id }, 'interrupt request failed');
+      }
+    }
+    await active.finished;
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    await this.#stopProcess();
+    this.#die(new Error(`Worker ${this.id} was closed`));
+    this.#deps.onClosed(this);
+  }
+
+  /** Ends the current CLI process and waits (bounded) until it is gone. */
+  async #stopProcess(): Promise<void> {
+    const child = this.#child;
+    const query = this.#query;
+    // Cleared first so the pump and the exit listener know this end was wanted.
+    this.#child = undefined;
+    this.#query = undefined;
+    this.#input?.end();
+    try {
+      query?.close();
+    } catch {
+      // already closed
+    }
+    if (!child) return;
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      this.#deps.tracker.kill(child);
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref())]);
+    }
+  }
+
+  #assertUsable(): void {
+    if (this.#closing) throw new Error(`Worker ${this.id} is closed`);
+    if (this.#dead) throw this.#dead;
+  }
+
+  #beginTurn(): ActiveTurn {
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const active: ActiveTurn = {
+      channel: new Channel<SDKMessage>(),
+      translator: new TurnTranslator(this.#costTotal),
+      finished,
+      finish,
+      interruptSent: false,
+    };
+    this.#turn = active;
+    return active;
+  }
+
+  async #bind(session: SessionBinding, signal: AbortSignal): Promise<void> {
+    if (this.#isSpare && session.isNew && this.#cliSessionId) {
+      this.#deps.transcripts.bind(session.id, this.#cliSessionId);
+      this.#pending = { isNew: true };
+      this.#boundSession = session.id;
+      return;
+    }
+    // A spare was started as a new conversation; resuming needs a process started with `resume`.
+    await this.#stopProcess();
+    this.#isSpare = false;
+    await this.#launchFor(session, signal);
+  }
+
+  async #launchFor(session: SessionBinding, signal: AbortSignal): Promise<void> {
+    const { transcripts, logger } = this.#deps;
+    let reason: string | undefined;
+    if (!session.isNew) {
+      const cliId = transcripts.cliIdFor(session.id);
+      if (transcripts.exists(cliId)) {
+        try {
+          await this.#launch('resume', cliId, signal);
+          this.#pending = { isNew: false };
+          this.#boundSession = session.id;
+          return;
+        } catch (error) {
+          if (!isResumeFailure(error)) throw error;
+          reason = (error as Error).message;
+        }
+      } else {
+        reason = `No conversation found with session ID: ${session.id}`;
+      }
+      logger.warn({ workerId: this.id, sessionId: session.id, reason }, 'resume failed; starting a new conversation');
+      this.#deps.onResumeFallback(session.id, reason);
+    }
+    const cliId = transcripts.newCliIdFor(session.id);
+    await this.#launch('new', cliId, signal);
+    transcripts.bind(session.id, cliId);
+    this.#pending = reason ? { isNew: true, reason } : { isNew: true };
+    this.#boundSession = session.id;
+  }
+
+  async #launch(kind: 'new' | 'resume', cliSessionId: string, signal: AbortSignal): Promise<void> {
+    const { profile, config, transcripts, tracker } = this.#deps;
+    if (signal.aborted) throw new Error(`Start of worker ${this.id} was cancelled`);
+    const abortController = new AbortController();
+    const onAbort = () => abortController.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const options: Options = {
+      cwd: profile.cwd,
+      settingSources: [],
+      permissionMode: 'default',
+      systemPrompt: { type: 'preset', preset: 'claude_code', append: profile.instructions },
+      tools: [...profile.builtInTools],
+      mcpServers: profile.createMcpServers(),
+      canUseTool: profile.canUseTool,
+      maxTurns: profile.maxTurns,
+      includePartialMessages: true,
+      env: childEnv(config, transcripts.workerConfigDir(this.id)),
+      abortController,
+      spawnClaudeCodeProcess: (spawnOptions) => tracker.spawn(spawnOptions, (child) => this.#adopt(child)),
+      ...(config.anthropic.model ? { model: config.anthropic.model } : {}),
+      ...(kind === 'new' ? { sessionId: cliSessionId } : { resume: cliSessionId }),
+    };
+    try {
+      const warm = await startup({ options, initializeTimeoutMs: this.#deps.startTimeoutMs });
+      if (signal.aborted) {
+        warm.close();
+        throw new Error(`Start of worker ${this.id} was cancelled`);
+      }
+      const input = new Channel<SDKUserMessage>();
+      const query = warm.query(input);
+      this.#input = input;
+      this.#query = query;
+      this.#cliSessionId = cliSessionId;
+      this.#dead = undefined;
+      void this.#pump(query);
+    } catch (error) {
+      if (this.#child) tracker.kill(this.#child);
+      throw this.#withStderr(error);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  #adopt(child: ChildProcess): void {
+    this.#child = child;
+    this.#stderrTail = [];
+    child.stderr?.on('data', (chunk: Buffer) => {
+      this.#stderrTail.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      if (this.#stderrTail.length > STDERR_TAIL_LINES)
+        this.#stderrTail.splice(0, this.#stderrTail.length - STDERR_TAIL_LINES);
+    });
+    child.once('exit', (code, signal) => {
+      if (child !== this.#child || this.#closing) return;
+      this.#die(new Error(`Claude CLI process ${child.pid} exited (${signal ?? `code ${code}`})`));
+    });
+  }
+
+  async #pump(query: Query): Promise<void> {
+    let ended: Error;
+    try {
+      for await (const message of query) {
+        if (query !== this.#query) return;
+        this.#dispatch(message);
+      }
+      ended = new Error('The Claude CLI ended its output');
+    } catch (error) {
+      ended = error instanceof Error ? error : new Error(String(error));
+    }
+    if (query === this.#query && !this.#closing) this.#die(this.#withStderr(ended));
+  }
+
+  #dispatch(message: SDKMessage): void {
+    const active = this.#turn;
+    if (!active) return;
+    active.channel.push(message);
+    if (message.type === 'result') {
+      this.#turn = undefined;
+      active.channel.end();
+      active.finish();
+    }
+  }
+
+  #die(error: Error): void {
+    this.#dead ??= error;
+    const active = this.#turn;
+    this.#turn = undefined;
+    active?.channel.fail(this.#dead);
+    active?.finish();
+  }
+
+  #withStderr(error: unknown): Error {
+    const base = error instanceof Error ? error : new Error(String(error));
+    if (this.#stderrTail.length === 0 || base.message.includes(this.#stderrTail.at(-1) ?? '')) return base;
+    return new Error(`${base.message || 'Claude CLI failed'} (stderr: ${this.#stderrTail.slice(-3).join(' | ')})`, {
+      cause: base,
+    });
+  }
+}

@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { type AgentWorker, createHarness, type Harness, pidOf, runTurn, startWorker, textOf } from './harness.ts';
+
+describe('ClaudeWorker (real CLI against the model stub)', () => {
+  let h: Harness;
+  const workers: AgentWorker[] = [];
+  const track = (w: AgentWorker) => {
+    workers.push(w);
+    return w;
+  };
+
+  before(async () => {
+    h = await createHarness();
+  });
+  after(async () => {
+    await Promise.allSettled(workers.map((w) => w.close()));
+    await h.cleanup();
+  });
+
+  it('runTurn: a spare takes a new session and answers a follow-up turn in the same process', async () => {
+    const worker = track(await startWorker(h.engine, 'employee'));
+    const pid = pidOf(worker);
+    const session = { id: randomUUID(), isNew: true };
+    const first = await runTurn(worker, session, 'hello');
+    assert.deepEqual(first[0], { type: 'session', sessionId: session.id, isNew: true });
+    assert.match(textOf(first), /user turn 1: hello/);
+    const done = first.at(-1);
+    assert.equal(done?.type, 'done');
+    assert.ok(done?.type === 'done' && done.durationMs >= 0 && done.turns === 1);
+
+    const second = await runTurn(worker, { id: session.id, isNew: false }, 'again');
+    assert.deepEqual(second[0], { type: 'session', sessionId: session.id, isNew: false });
+    assert.match(textOf(second), /user turn 2: again/);
+    assert.equal(pidOf(worker), pid, 'the follow-up ran in the same CLI process');
+    assert.ok(worker.isAlive());
+    assert.ok((worker.memoryBytes() ?? 0) > 10 * 1024 * 1024, 'RSS is read from /proc');
+
+    // The same session continues on another worker, started to resume it, with its history.
+    await worker.close();
+    assert.equal(worker.isAlive(), false);
+    const other = track(await startWorker(h.engine, 'employee', { id: session.id, isNew: false }));
+    assert.notEqual(pidOf(other), pid);
+    const third = await runTurn(other, { id: session.id, isNew: false }, 'still there?');
+    assert.deepEqual(third[0], { type: 'session', sessionId: session.id, isNew: false });
+    assert.match(textOf(third), /user turn 3: still there\?/);
+    await other.close();
+  });
+
+  it('start: resuming an unknown session starts a new conversation under the same id and says why', async () => {
+    const before = h.engine.stats().resumeFallbacks;
+    const session = { id: randomUUID(), isNew: false };
+    const worker = track(await startWorker(h.engine, 'employee', session));
+    const events = await runTurn(worker, session, 'anyone?');
+    const first = events[0];
+    assert.equal(first?.type, 'session');
+    assert.ok(first?.type === 'session');
+    assert.equal(first.sessionId, session.id);
+    assert.equal(first.isNew, true);
+    assert.equal(first.resumed, false);
+    assert.match(first.reason ?? '', /No conversation found/);
+    assert.match(textOf(events), /user turn 1: anyone\?/);
+    assert.equal(h.engine.stats().resumeFallbacks, before + 1);
+    // The new conversation lives under the same id: a later resume finds it.
+    await worker.close();
+    const again = track(await startWorker(h.engine, 'employee', { id: session.id, isNew: false }));
+    const next = await runTurn(again, { id: session.id, isNew: false }, 'and now?');
+    assert.deepEqual(next[0], { type: 'session', sessionId: session.id, isNew: false });
+    assert.match(textOf(next), /user turn 2: and now\?/);
+    await again.close();
+  });
+
+  it('runTurn: an aborted turn is interrupted, ends with an error event, and the worker stays warm', async () => {
+    const session = { id: randomUUID(), isNew: true };
+    const worker = track(await startWorker(h.engine, 'employee', session));
+    const pid = pidOf(worker);
+    h.stub.enqueue({ text: 'partial answer', hang: true });
+    const controller = new AbortController();
+    const events = [];
+    for await (const event of worker.runTurn({
+      session,
+      userId: 'u1',
+      input: { message: 'slow' },
+      signal: controller.signal,
+    })) {
+      events.push(event);
+      if (event.type === 'text') controller.abort();
+    }
+    const last = events.at(-1);
+    assert.equal(last?.type, 'error');
+    assert.ok(last?.type === 'error' && last.code === 'interrupted' && last.message.length > 0);
+    assert.ok(worker.isAlive());
+    const next = await runTurn(worker, { id: session.id, isNew: false }, 'next');
+    assert.equal(next.at(-1)?.type, 'done');
+    assert.match(textOf(next), /next/);
+    assert.equal(pidOf(worker), pid);
+    await worker.close();
+  });
+
+  it('runTurn: API errors (401, 529) become error events with the API message and the worker stays usable', async () => {
+    const session = { id: randomUUID(), isNew: true };
+    const worker = track(await startWorker(h.engine, 'employee', session));
+    // The CLI retries a 401 once itself: answer every request of this turn with 401.
+    h.stub.setScript((r) =>
+      r.lastUserText.includes('who am I') ? { status: 401, errorMessage: 'invalid x-api-key' } : undefined,
+    );
+    const unauthorised = await runTurn(worker, session, 'who am I');
+    h.stub.setScript(undefined);
+    const authError = unauthorised.at(-1);
+    assert.ok(authError?.type === 'error', JSON.stringify(unauthorised));
+    assert.ok(authError.message.length > 0);
+    assert.match(authError.message, /401|authenticat|api key/i);
+
+    const overloadedFrom = h.stub.requests.length;
+    h.stub.enqueue({ status: 529, errorMessage: 'Overloaded' }, { status: 529 }, { status: 529 });
+    const overloaded = await runTurn(worker, { id: session.id, isNew: false }, 'busy?');
+    const overloadError = overloaded.at(-1);
+    assert.ok(overloadError?.type === 'error', JSON.stringify(overloaded));
+    assert.match(overloadError.message, /529|overloaded/i);
+    assert.equal(h.stub.requests.length - overloadedFrom, 3, 'one request and two retries');
+    assert.ok(worker.isAlive());
+
+    h.stub.enqueue({ status: 529 });
+    const recovered = await runTurn(worker, { id: session.id, isNew: false }, 'now?');
+    assert.equal(recovered.at(-1)?.type, 'done', 'a transient failure before streaming is retried');
+    assert.match(textOf(recovered), /now\?/);
+    await worker.close();
+  });
+
+  it('runTurn: SIGKILL of the CLI mid-turn makes the turn throw at once and the worker reports dead', async () => {
+    const session = { id: randomUUID(), isNew: true };
+    const worker = track(await startWorker(h.engine, 'employee', session));
+    const pid = pidOf(worker);
+    h.stub.enqueue({ text: 'about to die', hang: true });
+    const seen: string[] = [];
+    await assert.rejects(async () => {
+      for await (const event of worker.runTurn({
+        session,
+        userId: 'u1',
+        input: { message: 'x' },
+        signal: new AbortController().signal,
+      })) {
+        seen.push(event.type);
+        if (event.type === 'text') process.kill(pid, 'SIGKILL');
+      }
+    }, /SIGKILL|exited|terminated/);
+    assert.ok(seen.includes('session'));
+    assert.equal(worker.isAlive(), false);
+    await worker.close();
+  });
+});
