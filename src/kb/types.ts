@@ -11,6 +11,14 @@ export interface SearchHit {
   readonly endLine: number;
   readonly score: number;
   readonly snippet: string;
+  /** Title of the document (first H1, else its file name). */
+  readonly title?: string;
+  /** Headings from the document's top down to this section. */
+  readonly trail?: readonly string[];
+  /** Share of the query's weight this section matches, 0..1: how well it answers, not just ranks. */
+  readonly coverage?: number;
+  /** Index terms of the query (with prefix/fuzzy expansions) found in this section. */
+  readonly matchedTerms?: readonly string[];
 }
 
 export interface FileSlice {
@@ -158,7 +166,11 @@ export interface KnowledgeBase {
   stats(): Promise<KbStats>;
   faq(): Promise<FaqRow[]>;
   badCases(): Promise<BadCase[]>;
-  matchFaq(question: string): Promise<{ readonly row: FaqRow; readonly score: number } | undefined>;
+  /** `countUse` adds one to the matched row's usage (a FAQ answer given). */
+  matchFaq(
+    question: string,
+    options?: { readonly countUse?: boolean; readonly threshold?: number },
+  ): Promise<{ readonly row: FaqRow; readonly score: number } | undefined>;
   feedback(input: FeedbackInput): Promise<FeedbackResult>;
   logBadCase(entry: Omit<BadCase, 'date'>): Promise<void>;
   findExpert(question: string): Promise<Expert | undefined>;

@@ -1,0 +1,72 @@
+/** Two-step delete: a plan lists everything that will go; only its token carries it out. */
+import { randomUUID } from 'node:crypto';
+import { lstat, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { KbInternals } from './internals.ts';
+import { isListed } from './kb-files.ts';
+import { overviewPathFor } from './overview.ts';
+import { resolveInside } from './paths.ts';
+import { type DeletePlan, KbError } from './types.ts';
+
+const PLAN_TTL_MS = 5 * 60_000;
+const MAX_PLANS = 1000;
+
+export class DeletePlans {
+  readonly #plans = new Map<string, { paths: string[]; expiresAt: number }>();
+
+  async plan(kb: KbInternals, input: string): Promise<DeletePlan> {
+    const { abs, rel } = await resolveInside(kb.root, input);
+    const info = await lstat(abs).catch(() => undefined);
+    if (!info) throw new KbError('KB_NOT_FOUND', `No such file: ${rel}`, 404);
+    if (!info.isFile()) throw new KbError('KB_NOT_A_FILE', `Not a file: ${rel}`, 400);
+    if (!isListed(rel)) throw new KbError('KB_PATH_INVALID', `${rel} is a system file and cannot be deleted`, 400);
+    const paths = [rel];
+    const stem = rel.replace(/\.[^./]+$/, '');
+    const companions = [`${stem}_images`, `${rel}.md`, rel.endsWith('.md') ? rel.slice(0, -3) : ''];
+    for (const companion of companions) {
+      if (!companion || companion === rel) continue;
+      if (await exists(path.join(kb.root, companion))) paths.push(companion);
+    }
+    const overview = await overviewPathFor(kb.root, rel);
+    if (await exists(path.join(kb.root, overview))) {
+      const { readFile } = await import('node:fs/promises');
+      const head = (await readFile(path.join(kb.root, overview), 'utf8')).slice(0, 600);
+      if (head.includes(`\`${rel}\``)) paths.push(overview);
+    }
+    this.#prune();
+    const token = randomUUID();
+    this.#plans.set(token, { paths, expiresAt: Date.now() + PLAN_TTL_MS });
+    return { token, paths };
+  }
+
+  async confirm(kb: KbInternals, token: string): Promise<{ deleted: string[] }> {
+    this.#prune();
+    const plan = this.#plans.get(token);
+    if (!plan) throw new KbError('KB_DELETE_TOKEN_INVALID', 'This delete is unknown or expired; plan it again', 400);
+    this.#plans.delete(token);
+    const deleted: string[] = [];
+    for (const rel of plan.paths) {
+      // Re-check confinement: the tree may have changed since planning.
+      const { abs } = await resolveInside(kb.root, rel);
+      if (!(await exists(abs))) continue;
+      await rm(abs, { recursive: true, force: true });
+      deleted.push(rel);
+    }
+    await kb.syncPaths(plan.paths);
+    await kb.refreshReadme();
+    return { deleted };
+  }
+
+  #prune(): void {
+    const now = Date.now();
+    for (const [token, plan] of this.#plans) if (plan.expiresAt <= now) this.#plans.delete(token);
+    while (this.#plans.size >= MAX_PLANS) this.#plans.delete(this.#plans.keys().next().value!);
+  }
+}
+
+async function exists(abs: string): Promise<boolean> {
+  return lstat(abs).then(
+    () => true,
+    () => false,
+  );
+}

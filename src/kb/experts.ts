@@ -1,0 +1,82 @@
+/** The domain-experts table (csv or xlsx at the root): who to ask when the documents do not answer. */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
+import { dice, tokenize } from './text-tokens.ts';
+import type { Expert } from './types.ts';
+
+const MAX_TABLE_BYTES = 2 * 1024 * 1024;
+const TABLE_NAME = /(expert|专家)/i;
+
+export interface ExpertRow extends Expert {
+  readonly keywords: string;
+}
+
+/** Finds the experts table among the root's files (first match by name). */
+export async function findExpertsTable(root: string): Promise<string | undefined> {
+  const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
+  const match = entries
+    .filter((e) => e.isFile() && TABLE_NAME.test(e.name) && /\.(csv|xlsx)$/i.test(e.name))
+    .map((e) => e.name)
+    .sort();
+  return match[0] ? path.join(root, match[0]) : undefined;
+}
+
+export async function loadExperts(file: string): Promise<ExpertRow[]> {
+  const info = await stat(file);
+  if (info.size > MAX_TABLE_BYTES) return [];
+  const rows = file.toLowerCase().endsWith('.xlsx') ? await xlsxRows(file) : csvRows(await readFile(file, 'utf8'));
+  const [header, ...body] = rows;
+  if (!header) return [];
+  const col = (pattern: RegExp, fallback: number) => {
+    const i = header.findIndex((h) => pattern.test(h));
+    return i >= 0 ? i : fallback;
+  };
+  const domain = col(/domain|area|领域|方向/i, 0);
+  const name = col(/name|expert|姓名|专家/i, 1);
+  const contact = col(/contact|id|email|联系|账号/i, 2);
+  const keywords = col(/keyword|topic|关键/i, -1);
+  return body
+    .filter((r) => r[domain]?.trim() && r[name]?.trim())
+    .map((r) => ({
+      domain: r[domain]!.trim(),
+      name: r[name]!.trim(),
+      contact: r[contact]?.trim() ?? '',
+      keywords: keywords >= 0 ? (r[keywords]?.trim() ?? '') : '',
+    }));
+}
+
+function csvRows(text: string): string[][] {
+  return parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: true, trim: true });
+}
+
+async function xlsxRows(file: string): Promise<string[][]> {
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.readFile(file);
+  const sheet = book.worksheets[0];
+  if (!sheet) return [];
+  const rows: string[][] = [];
+  sheet.eachRow((row) => {
+    const values = Array.isArray(row.values) ? row.values.slice(1) : [];
+    rows.push(values.map((v) => (v === null || v === undefined ? '' : String(v))));
+  });
+  return rows;
+}
+
+const GENERAL = /general|default|other|通用|其他|综合/i;
+
+/** The expert whose domain and keywords best match the question; the general contact otherwise. */
+export function pickExpert(rows: readonly ExpertRow[], question: string): Expert | undefined {
+  const q = new Set(tokenize(question));
+  let best: { row: ExpertRow; score: number } | undefined;
+  for (const row of rows) {
+    const terms = new Set(tokenize(`${row.domain} ${row.keywords}`));
+    let hits = 0;
+    for (const t of q) if (terms.has(t)) hits++;
+    const score = hits + dice(q, terms);
+    if (hits > 0 && (!best || score > best.score)) best = { row, score };
+  }
+  const chosen = best?.row ?? rows.find((r) => GENERAL.test(r.domain)) ?? rows[0];
+  return chosen ? { domain: chosen.domain, name: chosen.name, contact: chosen.contact } : undefined;
+}

@@ -1,0 +1,75 @@
+/** FAQ.md: a table of question | answer | usage count, at most `maxEntries` rows. */
+import { readFile } from 'node:fs/promises';
+import { formatRow, parseRow } from './markdown-table.ts';
+import { dice, tokenize } from './text-tokens.ts';
+import type { FaqRow } from './types.ts';
+
+export const FAQ_FILE = 'FAQ.md';
+
+export function parseFaq(content: string): FaqRow[] {
+  const rows: FaqRow[] = [];
+  let sawHeader = false;
+  for (const line of content.split(/\r?\n/)) {
+    const cells = parseRow(line);
+    if (!cells || cells.length < 2) continue;
+    if (!sawHeader) {
+      sawHeader = true;
+      if (/question|问题/i.test(cells[0]!)) continue;
+    }
+    const usage = Number.parseInt(cells[2] ?? '0', 10);
+    if (!cells[0]) continue;
+    rows.push({ question: cells[0]!, answer: cells[1] ?? '', usage: Number.isFinite(usage) ? usage : 0 });
+  }
+  return rows;
+}
+
+export function formatFaq(rows: readonly FaqRow[]): string {
+  const lines = [
+    '# FAQ',
+    '',
+    'Frequently asked questions, kept by Docent from answers employees found useful.',
+    '',
+    '| Question | Answer | Usage |',
+    '| --- | --- | --- |',
+    ...rows.map((r) => formatRow([r.question, r.answer, String(r.usage)])),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export async function readFaq(file: string): Promise<FaqRow[]> {
+  try {
+    return parseFaq(await readFile(file, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+/** Similarity of two questions (0..1): Dice over content words, with stop words as a tie-breaker. */
+export function questionSimilarity(a: string, b: string): number {
+  const content = dice(new Set(tokenize(a)), new Set(tokenize(b)));
+  const all = dice(new Set(tokenize(a, { keepStopWords: true })), new Set(tokenize(b, { keepStopWords: true })));
+  return 0.85 * content + 0.15 * all;
+}
+
+/** The closest row and its similarity. */
+export function closestFaq(rows: readonly FaqRow[], question: string): { row: FaqRow; score: number } | undefined {
+  let best: { row: FaqRow; score: number } | undefined;
+  for (const row of rows) {
+    const score = questionSimilarity(question, row.question);
+    if (!best || score > best.score) best = { row, score };
+  }
+  return best;
+}
+
+/** Adds a row, evicting the least-used rows (oldest first among equals) past the cap. */
+export function addFaqRow(rows: readonly FaqRow[], row: FaqRow, maxEntries: number): FaqRow[] {
+  const next = [...rows.filter((r) => questionSimilarity(r.question, row.question) < 0.999), row];
+  while (next.length > maxEntries) {
+    let victim = 0;
+    for (let i = 1; i < next.length - 1; i++) if (next[i]!.usage < next[victim]!.usage) victim = i;
+    next.splice(victim, 1);
+  }
+  return next;
+}

@@ -1,0 +1,97 @@
+/**
+ * Feedback on an answer, by the rules of the original system:
+ *   FAQ answer + satisfied          -> usage +1
+ *   document answer + satisfied     -> added to the FAQ (least-used row evicted past the cap)
+ *   not satisfied, with a reason    -> the FAQ row is corrected (a document answer: bad case)
+ *   not satisfied, without a reason -> the FAQ row is removed and a bad case logged
+ */
+import { addFaqRow, closestFaq, questionSimilarity } from './faq-store.ts';
+import type { KbInternals } from './internals.ts';
+import type { FaqRow, FeedbackInput, FeedbackResult } from './types.ts';
+
+const SAME_QUESTION = 0.6;
+
+export interface ParsedAnswer {
+  /** The answer text without its heading and reference list. */
+  readonly body: string;
+  /** Cited paths (with line ranges when given). */
+  readonly citations: readonly string[];
+  readonly fromFaq: boolean;
+}
+
+/** Splits an answer in Docent's format into its body and its cited sources. */
+export function parseAnswer(answer: string): ParsedAnswer {
+  const refIndex = answer.search(/\*\*(Reference Source|References?|Sources?|参考来源|参考资料|来源)\*\*/i);
+  const body = (refIndex >= 0 ? answer.slice(0, refIndex) : answer)
+    .replace(/^\s*#{1,3}\s*(Answer|回答|答案)\s*$/im, '')
+    .trim();
+  const refs = refIndex >= 0 ? answer.slice(refIndex) : '';
+  const citations = [...refs.matchAll(/([\p{L}\p{N}_./-]+\.[a-z0-9]{1,8})(:\d+(?:-\d+)?)?/giu)].map(
+    (m) => `${m[1]}${m[2] ?? ''}`,
+  );
+  const fromFaq = citations.some((c) => /(^|\/)FAQ\.md/i.test(c));
+  return { body, citations, fromFaq };
+}
+
+function findRow(rows: readonly FaqRow[], question: string): FaqRow | undefined {
+  const best = closestFaq(rows, question);
+  return best && best.score >= SAME_QUESTION ? best.row : undefined;
+}
+
+export async function applyFeedback(kb: KbInternals, input: FeedbackInput): Promise<FeedbackResult> {
+  const parsed = parseAnswer(input.answer);
+  const reason = input.reason?.trim();
+  const source = parsed.citations.join(', ') || 'unknown';
+
+  if (input.satisfied) {
+    if (parsed.fromFaq) {
+      let found = false;
+      await kb.updateFaq((rows) => {
+        const row = findRow(rows, input.question);
+        if (!row) return undefined;
+        found = true;
+        return rows.map((r) => (r === row ? { ...r, usage: r.usage + 1 } : r));
+      });
+      return found
+        ? { action: 'faq_usage_incremented', message: 'Thanks! The FAQ entry was marked useful once more.' }
+        : { action: 'none', message: 'Thanks for the feedback. The FAQ entry no longer exists.' };
+    }
+    if (!parsed.body) return { action: 'none', message: 'Thanks for the feedback.' };
+    const stored = parsed.citations.length > 0 ? `${parsed.body}\n\n(Source: ${source})` : parsed.body;
+    await kb.updateFaq((rows) =>
+      addFaqRow(rows, { question: input.question.trim(), answer: stored, usage: 1 }, kb.limits.faqMaxEntries),
+    );
+    return { action: 'faq_added', message: 'Thanks! The answer was added to the FAQ.' };
+  }
+
+  if (reason) {
+    if (parsed.fromFaq) {
+      let corrected = false;
+      await kb.updateFaq((rows) => {
+        const row = findRow(rows, input.question);
+        if (!row) return undefined;
+        corrected = true;
+        return rows.map((r) => (r === row ? { ...r, answer: reason } : r));
+      });
+      if (corrected) return { action: 'faq_corrected', message: 'Thanks! The FAQ entry was corrected.' };
+    }
+    await kb.appendBadCase({ question: input.question, answer: parsed.body, feedback: reason, source });
+    return { action: 'badcase_logged', message: 'Thanks. The problem was recorded for the administrators.' };
+  }
+
+  let removed = false;
+  if (parsed.fromFaq) {
+    await kb.updateFaq((rows) => {
+      const row = findRow(rows, input.question);
+      if (!row) return undefined;
+      removed = true;
+      return rows.filter((r) => r !== row);
+    });
+  }
+  await kb.appendBadCase({ question: input.question, answer: parsed.body, feedback: 'not satisfied', source });
+  return removed
+    ? { action: 'faq_removed', message: 'Thanks. The FAQ entry was removed and the case recorded.' }
+    : { action: 'badcase_logged', message: 'Thanks. The problem was recorded for the administrators.' };
+}
+
+export { questionSimilarity };

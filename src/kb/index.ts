@@ -1,0 +1,59 @@
+/** Opens a knowledge-base folder (seeding it from the sample when empty) and returns its toolset. */
+import { cp, mkdir, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from '../logger.ts';
+import { FolderKnowledgeBase } from './knowledge-base.ts';
+import type { KnowledgeBase } from './types.ts';
+
+export { SUPPORTED_EXTENSIONS } from './converters/index.ts';
+export { parseAnswer } from './feedback.ts';
+export { FAQ_MATCH_THRESHOLD, FolderKnowledgeBase } from './knowledge-base.ts';
+export * from './types.ts';
+
+export interface OpenKnowledgeBaseOptions {
+  readonly root: string;
+  /** Files at or above this many KB get a contents overview. */
+  readonly smallFileThresholdKb: number;
+  readonly faqMaxEntries: number;
+  /** Copied into `root` when `root` is missing or empty. */
+  readonly seedFrom?: string;
+  readonly logger?: Logger;
+  /** Largest file ingestion accepts. @default 50 MiB */
+  readonly maxSourceBytes?: number;
+  /** Watch the folder for outside changes (else re-check on use). @default true */
+  readonly watch?: boolean;
+}
+
+export async function openKnowledgeBase(options: OpenKnowledgeBaseOptions): Promise<FolderKnowledgeBase> {
+  const root = path.resolve(options.root);
+  await mkdir(root, { recursive: true });
+  if (options.seedFrom) {
+    const entries = (await readdir(root)).filter((e) => !e.startsWith('.'));
+    if (entries.length === 0) {
+      await cp(path.resolve(options.seedFrom), root, { recursive: true, errorOnExist: false, force: false });
+      options.logger?.info({ root, seedFrom: options.seedFrom }, 'knowledge base seeded from the sample');
+    }
+  }
+  const kb = new FolderKnowledgeBase({
+    root,
+    logger: options.logger,
+    watch: options.watch,
+    limits: {
+      smallFileThresholdBytes: options.smallFileThresholdKb * 1024,
+      faqMaxEntries: options.faqMaxEntries,
+      maxSourceBytes: options.maxSourceBytes ?? 50 * 1024 * 1024,
+      maxConvertedBytes: 20 * 1024 * 1024,
+      maxReadBytes: 20 * 1024 * 1024,
+    },
+  });
+  try {
+    await kb.load();
+    await kb.ensureGenerated();
+  } catch (error) {
+    await kb.close();
+    throw error;
+  }
+  return kb;
+}
+
+export type { KnowledgeBase };

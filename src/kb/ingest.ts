@@ -1,0 +1,142 @@
+/**
+ * Ingestion of uploaded files, one after another:
+ * convert → check conflicts → choose a folder → write (staged, then moved
+ * into place) → index, README, overview. A failure leaves nothing behind.
+ */
+import { randomUUID } from 'node:crypto';
+import { lstat, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { findConflicts } from './conflicts.ts';
+import { convertToMarkdown, isDataExtension } from './converters/index.ts';
+import type { KbInternals } from './internals.ts';
+import { chooseFolder, sanitiseSegment } from './placement.ts';
+import { describeMarkdown } from './readme-index.ts';
+import { type IngestOptions, type IngestResult, type IngestSource, type IngestStage, KbError } from './types.ts';
+
+const STAGING_DIR = '.docent-staging';
+const MAX_SOURCES = 100;
+
+export async function ingestSources(
+  kb: KbInternals,
+  sources: readonly IngestSource[],
+  options: IngestOptions,
+): Promise<IngestResult[]> {
+  if (sources.length > MAX_SOURCES) {
+    throw new KbError('KB_TOO_LARGE', `At most ${MAX_SOURCES} files can be added at once`, 413);
+  }
+  const results: IngestResult[] = [];
+  for (const [i, source] of sources.entries()) {
+    const report = (stage: IngestStage, message?: string) =>
+      options.onProgress?.({ index: i + 1, total: sources.length, name: source.name, stage, message });
+    if (options.signal?.aborted) {
+      results.push({ name: source.name, status: 'skipped', reason: 'cancelled' });
+      report('skipped', 'cancelled');
+      continue;
+    }
+    const result = await ingestOne(kb, source, options, report).catch((error: unknown) => {
+      const reason = error instanceof Error ? error.message : String(error);
+      kb.logger?.warn({ err: error, name: source.name }, 'ingestion failed');
+      return { name: source.name, status: 'failed', reason } as IngestResult;
+    });
+    results.push(result);
+    report(result.status, result.reason ?? result.path);
+  }
+  return results;
+}
+
+async function ingestOne(
+  kb: KbInternals,
+  source: IngestSource,
+  options: IngestOptions,
+  report: (stage: IngestStage, message?: string) => void,
+): Promise<IngestResult> {
+  const name = path.basename(String(source.name).replace(/\\/g, '/')).replace(/\0/g, '');
+  const ext = path.extname(name).toLowerCase();
+  const stem = sanitiseSegment(name.slice(0, name.length - ext.length)) || 'document';
+  if (!path.isAbsolute(source.sourcePath)) {
+    throw new KbError('KB_PATH_INVALID', `${name}: the upload reference did not resolve to a stored file`, 400);
+  }
+
+  report('converting');
+  const converted = await convertToMarkdown(source.sourcePath, name, stem, {
+    maxSourceBytes: kb.limits.maxSourceBytes,
+    maxConvertedBytes: kb.limits.maxConvertedBytes,
+  });
+
+  report('checking');
+  if (!options.force) {
+    const conflicts = findConflicts(kb.index, converted.markdown);
+    if (conflicts.length > 0) {
+      return {
+        name: source.name,
+        status: 'conflict',
+        reason: conflicts.some((c) => c.kind === 'duplicate')
+          ? 'very similar to an existing document'
+          : 'states figures that disagree with an existing document',
+        conflicts,
+      };
+    }
+  }
+  options.signal?.throwIfAborted();
+
+  report('placing');
+  const folder = chooseFolder(kb.index, converted.markdown, stem);
+  const isData = isDataExtension(ext);
+  const base = await freeStem(kb.root, folder, stem, ext, isData);
+  const docRel = `${folder}/${isData ? `${base}${ext}.md` : `${base}.md`}`;
+  const planned: { staged: string; target: string }[] = [];
+  const staging = path.join(kb.root, STAGING_DIR, randomUUID());
+  const moved: string[] = [];
+  try {
+    await mkdir(staging, { recursive: true });
+    const stage = async (rel: string, data: string | Uint8Array) => {
+      const staged = path.join(staging, rel);
+      await mkdir(path.dirname(staged), { recursive: true });
+      await writeFile(staged, data);
+      return staged;
+    };
+    planned.push({ staged: await stage('doc.md', converted.markdown), target: docRel });
+    if (isData && converted.data) {
+      planned.push({ staged: await stage('data', converted.data), target: `${folder}/${base}${ext}` });
+    }
+    if (converted.images.length > 0) {
+      for (const image of converted.images) await stage(`images/${image.name}`, image.data);
+      planned.push({ staged: path.join(staging, 'images'), target: `${folder}/${base}_images` });
+    }
+    report('indexing');
+    await mkdir(path.join(kb.root, folder), { recursive: true });
+    for (const { staged, target } of planned) {
+      await rename(staged, path.join(kb.root, target));
+      moved.push(target);
+    }
+  } catch (error) {
+    for (const target of moved) await rm(path.join(kb.root, target), { recursive: true, force: true });
+    throw error;
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+
+  kb.index.setDescription(docRel, describeMarkdown(converted.markdown, base));
+  await kb.syncPaths([docRel]);
+  await kb.refreshOverview(docRel);
+  await kb.refreshReadme();
+  return { name: source.name, status: 'added', path: docRel };
+}
+
+/** `stem`, or `stem-2`, `stem-3`… so nothing existing is overwritten. */
+async function freeStem(root: string, folder: string, stem: string, ext: string, isData: boolean): Promise<string> {
+  for (let n = 1; n < 1000; n++) {
+    const candidate = n === 1 ? stem : `${stem}-${n}`;
+    const names = isData ? [`${candidate}${ext}`, `${candidate}${ext}.md`] : [`${candidate}.md`, `${candidate}_images`];
+    const taken = await Promise.all(
+      names.map((n2) =>
+        lstat(path.join(root, folder, n2)).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
+    if (!taken.some(Boolean)) return candidate;
+  }
+  throw new KbError('KB_PATH_INVALID', `Too many files named ${stem} in ${folder}`, 400);
+}

@@ -1,0 +1,34 @@
+/** What the knowledge base's helper modules (ingest, delete, feedback) may use of it. */
+import type { Logger } from '../logger.ts';
+import type { WriteLocks } from './locks.ts';
+import type { SearchIndex } from './search-index.ts';
+import type { BadCase, FaqRow } from './types.ts';
+
+export interface KbLimits {
+  /** Files at or above this size get a contents overview. */
+  readonly smallFileThresholdBytes: number;
+  readonly faqMaxEntries: number;
+  /** Largest source file ingestion accepts. */
+  readonly maxSourceBytes: number;
+  /** Largest Markdown a conversion may produce. */
+  readonly maxConvertedBytes: number;
+  /** Largest file read() returns whole. */
+  readonly maxReadBytes: number;
+}
+
+export interface KbInternals {
+  readonly root: string;
+  readonly index: SearchIndex;
+  readonly locks: WriteLocks;
+  readonly limits: KbLimits;
+  readonly logger?: Logger;
+  /** Brings the index in line with the disk for these paths (re-read, or drop when gone). */
+  syncPaths(paths: readonly string[]): Promise<void>;
+  /** Rewrites README.md (and sub-READMEs) from the files on disk. */
+  refreshReadme(): Promise<void>;
+  /** Writes or removes the contents overview of a file according to its size. */
+  refreshOverview(rel: string): Promise<void>;
+  /** Reads FAQ rows, lets `change` return the new rows (or undefined for no change), writes them; all under the FAQ lock. */
+  updateFaq(change: (rows: FaqRow[]) => FaqRow[] | undefined): Promise<FaqRow[]>;
+  appendBadCase(entry: Omit<BadCase, 'date'>): Promise<void>;
+}

@@ -1,0 +1,75 @@
+/** Which files of the knowledge base are documents, and walking them. */
+import type { Dirent } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+export const OVERVIEW_DIR = 'contents_overview';
+export const TEXT_EXTENSIONS = new Set(['.md', '.markdown', '.txt']);
+const SYSTEM_FILES = new Set(['README.md', 'FAQ.md', 'BADCASE.md']);
+/** Walks stop here: a runaway tree must not hang start-up. */
+const MAX_FILES = 200_000;
+const MAX_DEPTH = 24;
+
+export interface WalkedFile {
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+/** Hidden entries and Docent's own staging area are never part of the knowledge base. */
+export function isHiddenName(name: string): boolean {
+  return name.startsWith('.') || name === 'node_modules';
+}
+
+/** True for files the index holds: Markdown/text documents that are not the system files or overviews. */
+export function isSearchable(rel: string): boolean {
+  const base = rel.split('/').pop() ?? rel;
+  if (rel.split('/').some(isHiddenName)) return false;
+  if (rel.startsWith(`${OVERVIEW_DIR}/`)) return false;
+  if (SYSTEM_FILES.has(base)) return false;
+  if (/_images\//.test(rel)) return false;
+  return TEXT_EXTENSIONS.has(path.extname(base).toLowerCase());
+}
+
+/** True for files the README lists: every document and data file, not the index files or generated folders. */
+export function isListed(rel: string): boolean {
+  const base = rel.split('/').pop() ?? rel;
+  if (rel.split('/').some(isHiddenName)) return false;
+  if (rel.startsWith(`${OVERVIEW_DIR}/`)) return false;
+  if (SYSTEM_FILES.has(base)) return false;
+  return !/_images\//.test(rel);
+}
+
+/** Every regular file under root (relative paths with '/'), hidden entries skipped, symlinks not followed. */
+export async function walkFiles(root: string): Promise<WalkedFile[]> {
+  const out: WalkedFile[] = [];
+  const visit = async (dir: string, rel: string, depth: number): Promise<void> => {
+    if (depth > MAX_DEPTH || out.length >= MAX_FILES) return;
+    let entries: Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    const files: Promise<void>[] = [];
+    for (const entry of entries) {
+      if (isHiddenName(entry.name)) continue;
+      const childRel = rel ? `${rel}/${entry.name}` : entry.name;
+      const abs = path.join(dir, entry.name);
+      if (entry.isDirectory()) await visit(abs, childRel, depth + 1);
+      else if (entry.isFile() && out.length < MAX_FILES) {
+        files.push(
+          stat(abs).then(
+            (info) => {
+              out.push({ path: childRel, size: info.size, mtimeMs: info.mtimeMs });
+            },
+            () => undefined,
+          ),
+        );
+      }
+    }
+    await Promise.all(files);
+  };
+  await visit(root, '', 0);
+  return out.sort((a, b) => a.path.localeCompare(b.path));
+}

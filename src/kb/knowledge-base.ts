@@ -1,0 +1,424 @@
+/** The knowledge base: one folder, its in-memory index, and the toolset over both. */
+import { lstat, readdir, readFile, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from '../logger.ts';
+import { appendBadCase, BADCASE_FILE, nowStamp, parseBadCases, readBadCaseFile } from './badcase-store.ts';
+import { ChangeWatcher } from './change-watcher.ts';
+import { DeletePlans } from './delete-plans.ts';
+import { type ExpertRow, findExpertsTable, loadExperts, pickExpert } from './experts.ts';
+import { closestFaq, FAQ_FILE, formatFaq, readFaq } from './faq-store.ts';
+import { applyFeedback } from './feedback.ts';
+import { writeFileAtomic } from './fs-atomic.ts';
+import { ingestSources } from './ingest.ts';
+import type { KbInternals, KbLimits } from './internals.ts';
+import { isHiddenName, isListed, isSearchable, OVERVIEW_DIR, walkFiles } from './kb-files.ts';
+import { WriteLocks } from './locks.ts';
+import { overviewPathFor, writeOverview } from './overview.ts';
+import { resolveInside } from './paths.ts';
+import {
+  buildReadmes,
+  describeMarkdown,
+  GENERATED_MARK,
+  parseDescriptions,
+  README_FILE,
+  readmeIntro,
+} from './readme-index.ts';
+import { SearchIndex } from './search-index.ts';
+import {
+  type BadCase,
+  type DeletePlan,
+  type Expert,
+  type FaqRow,
+  type FeedbackInput,
+  type FeedbackResult,
+  type FileSlice,
+  type IngestOptions,
+  type IngestResult,
+  type IngestSource,
+  KbError,
+  type KbStats,
+  type KnowledgeBase,
+  type SearchHit,
+  type TreeNode,
+} from './types.ts';
+
+/** A close FAQ match answers at once. */
+export const FAQ_MATCH_THRESHOLD = 0.72;
+const MAX_SEARCH_LIMIT = 50;
+const MAX_QUERY_CHARS = 2000;
+const MAX_INDEXED_FILE_BYTES = 8 * 1024 * 1024;
+
+export interface KnowledgeBaseOptions {
+  readonly root: string;
+  readonly limits: KbLimits;
+  /** Watch the folder for outside changes. @default true */
+  readonly watch?: boolean;
+  /** Without a watcher, how often (at most, on use) the whole folder is re-checked. @default 3000 */
+  readonly rescanIntervalMs?: number;
+  readonly logger?: Logger;
+}
+
+export class FolderKnowledgeBase implements KnowledgeBase {
+  readonly root: string;
+  readonly #index = new SearchIndex();
+  readonly #locks: WriteLocks;
+  readonly #limits: KbLimits;
+  readonly #logger: Logger | undefined;
+  readonly #watcher: ChangeWatcher;
+  readonly #deletes = new DeletePlans();
+  readonly #internals: KbInternals;
+  #experts: { file: string; mtimeMs: number; rows: ExpertRow[] } | undefined;
+  #syncing: Promise<void> | undefined;
+
+  constructor(options: KnowledgeBaseOptions) {
+    this.root = options.root;
+    this.#limits = options.limits;
+    this.#logger = options.logger;
+    this.#locks = new WriteLocks(options.root);
+    this.#watcher = new ChangeWatcher(options.root, {
+      enabled: options.watch ?? true,
+      rescanIntervalMs: options.rescanIntervalMs ?? 3000,
+      logger: options.logger,
+    });
+    this.#internals = {
+      root: this.root,
+      index: this.#index,
+      locks: this.#locks,
+      limits: this.#limits,
+      logger: this.#logger,
+      syncPaths: (paths) => this.#syncPaths(paths),
+      refreshReadme: () => this.#refreshReadme(),
+      refreshOverview: (rel) => this.#refreshOverview(rel),
+      updateFaq: (change) => this.#updateFaq(change),
+      appendBadCase: (entry) => this.logBadCase(entry),
+    };
+  }
+
+  /** The index, for benchmarks and diagnostics. */
+  get index(): SearchIndex {
+    return this.#index;
+  }
+
+  /** Reads every document into the index and the README descriptions into it. */
+  async load(): Promise<void> {
+    this.#index.clear();
+    await this.#loadDescriptions();
+    const files = await walkFiles(this.root);
+    for (const file of files) {
+      if (isSearchable(file.path)) await this.#indexFile(file.path, file);
+    }
+    this.#watcher.markRescanned();
+    this.#watcher.takeDirty();
+  }
+
+  async search(query: string, options?: { readonly limit?: number }): Promise<SearchHit[]> {
+    await this.#catchUp();
+    const limit = Math.min(Math.max(1, options?.limit ?? 10), MAX_SEARCH_LIMIT);
+    return this.#index.search(String(query).slice(0, MAX_QUERY_CHARS), limit);
+  }
+
+  async read(input: string, range?: { readonly startLine?: number; readonly endLine?: number }): Promise<FileSlice> {
+    const { abs, rel } = await resolveInside(this.root, input);
+    const info = await stat(abs).catch(() => undefined);
+    if (!info) throw new KbError('KB_NOT_FOUND', `No such file: ${rel || '/'}`, 404);
+    if (!info.isFile()) throw new KbError('KB_NOT_A_FILE', `Not a file: ${rel || '/'}`, 400);
+    if (info.size > this.#limits.maxReadBytes) {
+      throw new KbError('KB_TOO_LARGE', `${rel} is larger than ${this.#limits.maxReadBytes} bytes`, 413);
+    }
+    const buffer = await readFile(abs);
+    if (buffer.subarray(0, 8000).includes(0)) {
+      throw new KbError('KB_UNSUPPORTED_TYPE', `${rel} is a binary file; read its Markdown description instead`, 415);
+    }
+    const lines = buffer.toString('utf8').split(/\r?\n/);
+    const total = lines.length;
+    const start = clampLine(range?.startLine ?? 1, total);
+    const end = Math.max(start, clampLine(range?.endLine ?? total, total));
+    if (isSearchable(rel)) void this.#syncPaths([rel]).catch(() => undefined);
+    return {
+      path: rel,
+      content: lines.slice(start - 1, end).join('\n'),
+      startLine: start,
+      endLine: end,
+      totalLines: total,
+    };
+  }
+
+  async tree(): Promise<TreeNode> {
+    await this.#catchUp();
+    const build = async (abs: string, rel: string, depth: number): Promise<TreeNode> => {
+      const entries = await readdir(abs, { withFileTypes: true }).catch(() => []);
+      const children: TreeNode[] = [];
+      let size = 0;
+      for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+        if (isHiddenName(entry.name)) continue;
+        const childRel = rel ? `${rel}/${entry.name}` : entry.name;
+        const childAbs = path.join(abs, entry.name);
+        if (entry.isDirectory() && depth < 24) {
+          const node = await build(childAbs, childRel, depth + 1);
+          size += node.size;
+          children.push(node);
+        } else if (entry.isFile()) {
+          const info = await lstat(childAbs).catch(() => undefined);
+          const fileSize = info?.size ?? 0;
+          size += fileSize;
+          const description = this.#index.description(childRel);
+          children.push({
+            name: entry.name,
+            path: childRel,
+            type: 'file',
+            size: fileSize,
+            ...(description ? { description } : {}),
+          });
+        }
+      }
+      return { name: rel ? path.basename(rel) : '', path: rel, type: 'dir', size, children };
+    };
+    return build(this.root, '', 0);
+  }
+
+  async stats(): Promise<KbStats> {
+    const files = (await walkFiles(this.root)).filter((f) => isListed(f.path));
+    const folders = new Set<string>();
+    const byExtension: Record<string, number> = {};
+    let bytes = 0;
+    for (const file of files) {
+      bytes += file.size;
+      const ext = path.extname(file.path).toLowerCase() || '(none)';
+      byExtension[ext] = (byExtension[ext] ?? 0) + 1;
+      const parts = file.path.split('/');
+      for (let i = 1; i < parts.length; i++) folders.add(parts.slice(0, i).join('/'));
+    }
+    return {
+      files: files.length,
+      folders: folders.size,
+      bytes,
+      byExtension,
+      faqEntries: (await this.faq()).length,
+      badCases: (await this.badCases()).length,
+    };
+  }
+
+  faq(): Promise<FaqRow[]> {
+    return readFaq(path.join(this.root, FAQ_FILE));
+  }
+
+  async badCases(): Promise<BadCase[]> {
+    return parseBadCases(await readBadCaseFile(path.join(this.root, BADCASE_FILE)));
+  }
+
+  /** The closest FAQ row when it is close enough; `countUse` adds one to its usage. */
+  async matchFaq(
+    question: string,
+    options?: { readonly countUse?: boolean; readonly threshold?: number },
+  ): Promise<{ readonly row: FaqRow; readonly score: number } | undefined> {
+    const best = closestFaq(await this.faq(), question);
+    if (!best || best.score < (options?.threshold ?? FAQ_MATCH_THRESHOLD)) return undefined;
+    if (!options?.countUse) return best;
+    let updated = best;
+    await this.#updateFaq((rows) => {
+      const i = rows.findIndex((r) => r.question === best.row.question);
+      if (i < 0) return undefined;
+      const row = { ...rows[i]!, usage: rows[i]!.usage + 1 };
+      updated = { row, score: best.score };
+      return rows.map((r, j) => (j === i ? row : r));
+    });
+    return updated;
+  }
+
+  feedback(input: FeedbackInput): Promise<FeedbackResult> {
+    return applyFeedback(this.#internals, input);
+  }
+
+  async logBadCase(entry: Omit<BadCase, 'date'>): Promise<void> {
+    await this.#locks.with(BADCASE_FILE, async () => {
+      const file = path.join(this.root, BADCASE_FILE);
+      const content = await readBadCaseFile(file);
+      await writeFileAtomic(file, appendBadCase(content, { date: nowStamp(), ...entry }));
+    });
+  }
+
+  async findExpert(question: string): Promise<Expert | undefined> {
+    const file = await findExpertsTable(this.root);
+    if (!file) return undefined;
+    const info = await stat(file).catch(() => undefined);
+    if (!info) return undefined;
+    if (!this.#experts || this.#experts.file !== file || this.#experts.mtimeMs !== info.mtimeMs) {
+      const rows = await loadExperts(file).catch((error: unknown) => {
+        this.#logger?.warn({ err: error, file }, 'experts table unreadable');
+        return [];
+      });
+      this.#experts = { file, mtimeMs: info.mtimeMs, rows };
+    }
+    return pickExpert(this.#experts.rows, question);
+  }
+
+  async ingest(sources: readonly IngestSource[], options?: IngestOptions): Promise<IngestResult[]> {
+    await this.#catchUp();
+    return ingestSources(this.#internals, sources, options ?? {});
+  }
+
+  planDelete(input: string): Promise<DeletePlan> {
+    return this.#deletes.plan(this.#internals, input);
+  }
+
+  confirmDelete(token: string): Promise<{ readonly deleted: readonly string[] }> {
+    return this.#deletes.confirm(this.#internals, String(token));
+  }
+
+  async rebuildIndex(): Promise<void> {
+    await this.load();
+    for (const rel of this.#index.paths()) await this.#refreshOverview(rel);
+    await this.#refreshReadme();
+  }
+
+  /** Writes missing overviews and a README when there is none (after seeding or on first open). */
+  async ensureGenerated(): Promise<void> {
+    for (const rel of this.#index.paths()) {
+      const stamp = this.#index.stamp(rel);
+      if (stamp && stamp.size >= this.#limits.smallFileThresholdBytes) {
+        const overview = await overviewPathFor(this.root, rel);
+        if (!(await exists(path.join(this.root, overview)))) await this.#refreshOverview(rel);
+      }
+    }
+    if (!(await exists(path.join(this.root, README_FILE)))) await this.#refreshReadme();
+  }
+
+  async close(): Promise<void> {
+    this.#watcher.close();
+  }
+
+  // ---- keeping the index in line with the disk ----
+
+  /** Applies outside changes reported by the watcher (or found by a periodic check) before a use. */
+  async #catchUp(): Promise<void> {
+    if (this.#syncing) return this.#syncing;
+    const dirty = this.#watcher.takeDirty();
+    const rescan = this.#watcher.needsRescan();
+    if (dirty.length === 0 && !rescan) return;
+    this.#syncing = (async () => {
+      if (rescan) {
+        this.#watcher.markRescanned();
+        const onDisk = await walkFiles(this.root);
+        const seen = new Set(onDisk.map((f) => f.path));
+        const changed = onDisk.filter((f) => {
+          const stamp = this.#index.stamp(f.path);
+          return isSearchable(f.path) && (!stamp || stamp.mtimeMs !== f.mtimeMs || stamp.size !== f.size);
+        });
+        const gone = this.#index.paths().filter((p) => !seen.has(p));
+        await this.#syncPaths([...changed.map((f) => f.path), ...gone, ...dirty]);
+      } else {
+        await this.#syncPaths(dirty);
+      }
+    })().finally(() => {
+      this.#syncing = undefined;
+    });
+    return this.#syncing;
+  }
+
+  async #syncPaths(paths: readonly string[]): Promise<void> {
+    for (const rel of new Set(paths)) {
+      if (rel === README_FILE || rel.endsWith(`/${README_FILE}`)) {
+        await this.#loadDescriptions();
+        continue;
+      }
+      if (!isSearchable(rel)) {
+        // A folder may have been removed or renamed: drop what lived under it.
+        for (const p of this.#index.paths()) if (p.startsWith(`${rel}/`)) await this.#syncPaths([p]);
+        continue;
+      }
+      const info = await lstat(path.join(this.root, rel)).catch(() => undefined);
+      if (!info?.isFile()) {
+        this.#index.remove(rel);
+        continue;
+      }
+      const stamp = this.#index.stamp(rel);
+      if (stamp && stamp.mtimeMs === info.mtimeMs && stamp.size === info.size) continue;
+      await this.#indexFile(rel, info);
+    }
+  }
+
+  async #indexFile(rel: string, info: { size: number; mtimeMs: number }): Promise<void> {
+    if (info.size > MAX_INDEXED_FILE_BYTES) {
+      this.#logger?.warn({ path: rel, size: info.size }, 'file too large to index; skipped');
+      return;
+    }
+    const content = await readFile(path.join(this.root, rel), 'utf8').catch(() => undefined);
+    if (content === undefined) {
+      this.#index.remove(rel);
+      return;
+    }
+    this.#index.upsert(rel, content, info);
+    if (!this.#index.description(rel)) this.#index.setDescription(rel, describeMarkdown(content, rel));
+  }
+
+  async #loadDescriptions(): Promise<void> {
+    const readmes = (await walkFiles(this.root)).filter(
+      (f) => f.path === README_FILE || f.path.endsWith(`/${README_FILE}`),
+    );
+    for (const readme of readmes) {
+      const content = await readFile(path.join(this.root, readme.path), 'utf8').catch(() => '');
+      const base = path.posix.dirname(readme.path);
+      for (const [rel, description] of parseDescriptions(content, base === '.' ? '' : base)) {
+        this.#index.setDescription(rel, description);
+      }
+    }
+  }
+
+  // ---- generated files ----
+
+  async #refreshReadme(): Promise<void> {
+    await this.#locks.with(README_FILE, async () => {
+      const files = (await walkFiles(this.root)).filter((f) => isListed(f.path));
+      const entries = files.map((f) => ({
+        path: f.path,
+        size: f.size,
+        description: this.#index.description(f.path) ?? describeData(f.path),
+      }));
+      const mainFile = path.join(this.root, README_FILE);
+      const intro = readmeIntro(await readFile(mainFile, 'utf8').catch(() => ''));
+      const readmes = buildReadmes(entries, intro);
+      for (const [rel, content] of readmes) await writeFileAtomic(path.join(this.root, rel), content);
+      // Sub-READMEs Docent wrote earlier that the layout no longer needs.
+      for (const f of await walkFiles(this.root)) {
+        if (!f.path.endsWith(`/${README_FILE}`) || readmes.has(f.path)) continue;
+        const content = await readFile(path.join(this.root, f.path), 'utf8').catch(() => '');
+        if (content.includes(GENERATED_MARK)) await rm(path.join(this.root, f.path), { force: true });
+      }
+    });
+  }
+
+  async #refreshOverview(rel: string): Promise<void> {
+    const stamp = this.#index.stamp(rel);
+    const lines = this.#index.lines(rel);
+    if (!stamp || !lines || stamp.size < this.#limits.smallFileThresholdBytes) return;
+    await writeOverview(this.root, rel, lines.join('\n'), stamp.size);
+  }
+
+  async #updateFaq(change: (rows: FaqRow[]) => FaqRow[] | undefined): Promise<FaqRow[]> {
+    return this.#locks.with(FAQ_FILE, async () => {
+      const file = path.join(this.root, FAQ_FILE);
+      const rows = await readFaq(file);
+      const next = change(rows);
+      if (!next) return rows;
+      await writeFileAtomic(file, formatFaq(next.slice(-this.#limits.faqMaxEntries)));
+      return next;
+    });
+  }
+}
+
+function clampLine(n: number, total: number): number {
+  if (!Number.isFinite(n)) return 1;
+  return Math.min(Math.max(1, Math.trunc(n)), Math.max(1, total));
+}
+
+function describeData(rel: string): string {
+  const ext = path.extname(rel).slice(1).toUpperCase() || 'binary';
+  return rel.startsWith(`${OVERVIEW_DIR}/`) ? 'Contents overview' : `${ext} file`;
+}
+
+async function exists(abs: string): Promise<boolean> {
+  return stat(abs).then(
+    () => true,
+    () => false,
+  );
+}

@@ -1,0 +1,63 @@
+/** contents_overview/<name>_overview.md: a table of contents with line numbers for large files. */
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic } from './fs-atomic.ts';
+import { OVERVIEW_DIR } from './kb-files.ts';
+import { splitSections } from './sections.ts';
+
+const MAX_ENTRIES = 400;
+
+export function overviewName(rel: string): string {
+  const stem = path.posix.basename(rel).replace(/\.[^.]+$/, '');
+  return `${OVERVIEW_DIR}/${stem}_overview.md`;
+}
+
+/** Where the overview of `rel` lives (folder-qualified when another file already owns the plain name). */
+export async function overviewPathFor(root: string, rel: string): Promise<string> {
+  const plain = overviewName(rel);
+  if (!(await ownedByOther(root, plain, rel))) return plain;
+  const qualified = `${OVERVIEW_DIR}/${rel.replace(/\.[^.]+$/, '').replace(/\//g, '__')}_overview.md`;
+  return qualified;
+}
+
+async function ownedByOther(root: string, overviewRel: string, rel: string): Promise<boolean> {
+  try {
+    await access(path.join(root, overviewRel));
+  } catch {
+    return false;
+  }
+  const { readFile } = await import('node:fs/promises');
+  const head = (await readFile(path.join(root, overviewRel), 'utf8')).slice(0, 600);
+  return !head.includes(`\`${rel}\``);
+}
+
+export function buildOverview(rel: string, content: string, size: number): string {
+  const lines = content.split(/\r?\n/);
+  const rows: string[] = [];
+  let lastKey = '';
+  for (const section of splitSections(content)) {
+    const key = section.trail.join(' > ');
+    if (key === lastKey) continue;
+    lastKey = key;
+    const depth = Math.max(0, section.trail.length - 1);
+    const label = `${'&nbsp;&nbsp;'.repeat(depth)}${(section.heading || '(preamble)').replace(/\|/g, '\\|')}`;
+    rows.push(`| ${label} | ${section.startLine} |`);
+    if (rows.length >= MAX_ENTRIES) break;
+  }
+  return [
+    `# Contents of \`${rel}\``,
+    '',
+    `${lines.length} lines, ${(size / 1024).toFixed(1)} KB. Read a part with its line numbers.`,
+    '',
+    '| Section | Line |',
+    '| --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+}
+
+export async function writeOverview(root: string, rel: string, content: string, size: number): Promise<string> {
+  const target = await overviewPathFor(root, rel);
+  await writeFileAtomic(path.join(root, target), buildOverview(rel, content, size));
+  return target;
+}

@@ -1,0 +1,62 @@
+/** Confines every caller-given path to the knowledge-base root. */
+import { realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { KbError } from './types.ts';
+
+const MAX_PATH_LENGTH = 1024;
+
+/** Normalises a caller-given relative path to `a/b/c.md` form, refusing anything that could leave the root. */
+export function normaliseRelative(input: string): string {
+  if (typeof input !== 'string') throw new KbError('KB_PATH_INVALID', 'Path must be a string', 400);
+  if (input.includes('\0')) throw new KbError('KB_PATH_INVALID', 'Path contains a NUL byte', 400);
+  if (input.length > MAX_PATH_LENGTH) throw new KbError('KB_PATH_INVALID', 'Path is too long', 400);
+  const slashed = input.replace(/\\/g, '/').trim();
+  if (slashed.startsWith('/') || /^[a-zA-Z]:/.test(slashed) || path.isAbsolute(input)) {
+    throw new KbError('KB_PATH_OUTSIDE_ROOT', `Absolute paths are not allowed: ${input}`, 403);
+  }
+  const parts: string[] = [];
+  for (const part of slashed.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') throw new KbError('KB_PATH_OUTSIDE_ROOT', `Path leaves the knowledge base: ${input}`, 403);
+    parts.push(part);
+  }
+  return parts.join('/');
+}
+
+/** True when `candidate` is `root` or below it (both absolute, resolved). */
+export function isInside(root: string, candidate: string): boolean {
+  const rel = path.relative(root, candidate);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * Resolves a caller-given path to an absolute path inside `root`. When the
+ * target (or its nearest existing ancestor) exists, its real path must also be
+ * inside the real root, so a symlink cannot lead out.
+ */
+export async function resolveInside(root: string, input: string): Promise<{ abs: string; rel: string }> {
+  const rel = normaliseRelative(input);
+  const abs = path.join(root, rel);
+  const realRoot = await realpath(root);
+  let probe = abs;
+  for (;;) {
+    try {
+      const real = await realpath(probe);
+      if (!isInside(realRoot, real)) {
+        throw new KbError('KB_PATH_OUTSIDE_ROOT', `Path leads outside the knowledge base: ${input}`, 403);
+      }
+      break;
+    } catch (error) {
+      if (error instanceof KbError) throw error;
+      const parent = path.dirname(probe);
+      if (parent === probe || !isInside(root, parent)) break;
+      probe = parent;
+    }
+  }
+  return { abs, rel };
+}
+
+/** Relative `a/b` form of an absolute path under root. */
+export function toRelative(root: string, abs: string): string {
+  return path.relative(root, abs).split(path.sep).join('/');
+}

@@ -1,0 +1,162 @@
+/**
+ * Tokenisation shared by the index, FAQ matching and answer extraction.
+ *
+ * Chinese runs are segmented with Intl.Segmenter (ICU's dictionary), and
+ * words of three or more characters also yield their character bigrams, so a
+ * query segmented differently from the document still meets it. Latin text is
+ * lower-cased, stop words dropped and lightly stemmed.
+ */
+
+const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
+
+const CJK = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
+const CJK_GLOBAL = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/g;
+
+const ENGLISH_STOP = new Set(
+  (
+    'a about above after again all also am an and any are as at be because been before being below between both but by ' +
+    'can could did do does doing down during each few for from further had has have having he her here hers him his how ' +
+    'i if in into is it its itself just me more most my no nor not now of off on once only or other our ours out over own ' +
+    'same she should so some such than that the their theirs them then there these they this those through to too under ' +
+    'until up very was we were what when where which while who whom why will with would you your yours ' +
+    'please tell know want get got does anyone someone ok okay hi hello thanks thank us let lets shall may might must'
+  ).split(' '),
+);
+
+/** Question and filler words that carry no subject in Chinese questions. */
+const CHINESE_STOP = new Set(
+  (
+    '的 了 是 在 我 我们 你 你们 他 她 它 有 和 与 及 或 吗 呢 吧 啊 呀 么 什么 怎么 怎样 怎么样 如何 哪些 哪个 哪里 哪儿 ' +
+    '多少 几 是否 请问 请 一下 告诉 知道 想 想要 这个 那个 这 那 就 都 也 还 被 把 对 从 给 向 让 个 该 应该 能 能否 可不可以 ' +
+    '为什么 为何 吗 嘛 谁 时候 怎么办 办 为 一个 一些 以及 关于 之 其 所 而 如果 但 但是 因为 所以 可以'
+  ).split(' '),
+);
+
+/** Light suffix stripping (hand-written: a full Porter stemmer is more than ranking needs, and no stemmer is installed). */
+export function stem(word: string): string {
+  let w = word;
+  if (w.length <= 3) return w;
+  if (w.endsWith('ies') && w.length > 4) w = `${w.slice(0, -3)}y`;
+  else if (w.endsWith('sses')) w = w.slice(0, -2);
+  else if (w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us') && !w.endsWith('is')) w = w.slice(0, -1);
+  if (w.length > 5 && w.endsWith('ing')) w = undouble(w.slice(0, -3));
+  else if (w.length > 4 && w.endsWith('ed') && !w.endsWith('eed')) w = undouble(w.slice(0, -2));
+  if (w.length > 5 && w.endsWith('ly')) w = w.slice(0, -2);
+  if (w.length > 6 && w.endsWith('ment')) w = w.slice(0, -4);
+  if (w.length > 6 && (w.endsWith('tion') || w.endsWith('sion'))) w = w.slice(0, -3);
+  if (w.length > 5 && w.endsWith('e')) w = w.slice(0, -1);
+  return w;
+}
+
+function undouble(w: string): string {
+  const last = w.at(-1);
+  if (w.length > 3 && last === w.at(-2) && last !== 'l' && last !== 's' && last !== 'z') return w.slice(0, -1);
+  return w;
+}
+
+export function hasCjk(text: string): boolean {
+  return CJK.test(text);
+}
+
+/** Share of CJK characters among letters; above ~0.2 a question is treated as Chinese. */
+export function cjkRatio(text: string): number {
+  const cjk = text.match(CJK_GLOBAL)?.length ?? 0;
+  const latin = text.match(/[a-zA-Z]/g)?.length ?? 0;
+  return cjk + latin === 0 ? 0 : cjk / (cjk + latin / 4);
+}
+
+export interface TokenizeOptions {
+  /** Keep stop words (for phrase-level similarity). @default false */
+  readonly keepStopWords?: boolean;
+  /** Add character bigrams of long Chinese words. @default true */
+  readonly bigrams?: boolean;
+}
+
+/** Splits text into index terms. */
+export function tokenize(text: string, options: TokenizeOptions = {}): string[] {
+  const keepStop = options.keepStopWords ?? false;
+  const bigrams = options.bigrams ?? true;
+  const out: string[] = [];
+  // Latin/number words are cut with a regex (fast); only CJK runs go through ICU.
+  const pieces = text
+    .toLowerCase()
+    .match(
+      /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|\d[\d,.]*\d%?|[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}][\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}'._-]*/gu,
+    );
+  if (!pieces) return out;
+  for (const piece of pieces) {
+    if (CJK.test(piece[0]!)) {
+      addChinese(piece, out, keepStop, bigrams);
+      continue;
+    }
+    addLatin(piece, out, keepStop);
+  }
+  return out;
+}
+
+function addLatin(piece: string, out: string[], keepStop: boolean): void {
+  // "v2.1", "e-mail", "o'clock": keep the dotted number whole, split the rest.
+  const cleaned = piece.replace(/['._-]+$/g, '');
+  if (/^\d+([.,]\d+)*%?$/.test(cleaned)) {
+    out.push(cleaned.replace(/,(?=\d{3}\b)/g, ''));
+    return;
+  }
+  for (const part of cleaned.split(/['_-]|\.(?!\d)/)) {
+    if (part.length === 0) continue;
+    if (!keepStop && ENGLISH_STOP.has(part)) continue;
+    if (part.length > 40) continue;
+    out.push(/^\d/.test(part) ? part : stem(part));
+  }
+}
+
+function addChinese(run: string, out: string[], keepStop: boolean, bigrams: boolean): void {
+  if (run.length === 1) {
+    if (keepStop || !CHINESE_STOP.has(run)) out.push(run);
+    return;
+  }
+  for (const { segment, isWordLike } of segmenter.segment(run)) {
+    if (!isWordLike) continue;
+    if (!keepStop && CHINESE_STOP.has(segment)) continue;
+    out.push(segment);
+    if (bigrams && segment.length >= 3) {
+      for (let i = 0; i + 2 <= segment.length; i++) out.push(segment.slice(i, i + 2));
+    }
+  }
+}
+
+/** Distinct terms, in first-seen order. */
+export function uniqueTerms(text: string, options?: TokenizeOptions): string[] {
+  return [...new Set(tokenize(text, options))];
+}
+
+/** Dice coefficient of two term sets (0..1). */
+export function dice(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  if (a.size === 0 || b.size === 0) return 0;
+  let common = 0;
+  for (const t of a) if (b.has(t)) common++;
+  return (2 * common) / (a.size + b.size);
+}
+
+/** Optimal-string-alignment distance, stopping early past `max`. */
+export function editDistanceWithin(a: string, b: string, max: number): boolean {
+  if (Math.abs(a.length - b.length) > max) return false;
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  let prev2: number[] = [];
+  let prev = Array.from({ length: cols }, (_, j) => j);
+  for (let i = 1; i < rows; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2]! + 1);
+      cur.push(v);
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin > max) return false;
+    prev2 = prev;
+    prev = cur;
+  }
+  return prev[cols - 1]! <= max;
+}
