@@ -50,6 +50,7 @@ export class PoolLease<TInput, TEvent> implements TurnLease<TInput, TEvent> {
   #timer: NodeJS.Timeout | undefined;
   #wake: ((step: Step<TEvent>) => void) | undefined;
   #turnStartedAt = 0;
+  #onCallerAbort: (() => void) | undefined;
 
   constructor(
     host: LeaseHost<TInput, TEvent>,
@@ -95,8 +96,13 @@ export class PoolLease<TInput, TEvent> implements TurnLease<TInput, TEvent> {
     const controller = new AbortController();
     this.#controller = controller;
     const callerSignal = this.request.signal;
+    // Listeners are made here, not as class fields, so an acquire+release without a turn allocates none.
+    this.#onCallerAbort = () => this.#stop('aborted');
     callerSignal?.addEventListener('abort', this.#onCallerAbort, { once: true });
-    this.#timer = setTimeout(this.#onTurnTimeout, this.#host.turnTimeoutMs);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#stop('timeout');
+    }, this.#host.turnTimeoutMs);
     let finishedNormally = false;
     try {
       if (callerSignal?.aborted) this.#stop('aborted');
@@ -144,12 +150,6 @@ export class PoolLease<TInput, TEvent> implements TurnLease<TInput, TEvent> {
     });
   }
 
-  readonly #onCallerAbort = (): void => this.#stop('aborted');
-  readonly #onTurnTimeout = (): void => {
-    this.#timer = undefined;
-    this.#stop('timeout');
-  };
-
   /** Ends the turn early (once); the generator, if waiting on the worker, is woken. */
   #stop(reason: StopReason): void {
     if (this.#conclusion !== undefined || this.#settled) return;
@@ -166,7 +166,7 @@ export class PoolLease<TInput, TEvent> implements TurnLease<TInput, TEvent> {
     this.#outcome = outcome;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.request.signal?.removeEventListener('abort', this.#onCallerAbort);
+    if (this.#onCallerAbort) this.request.signal?.removeEventListener('abort', this.#onCallerAbort);
     this.#conclusion = this.#dealWithWorker(outcome);
     return this.#conclusion;
   }
