@@ -48,6 +48,8 @@ export interface StubReply {
   readonly chunks?: number;
   /** ...and wait this long between them (slow streaming). */
   readonly chunkDelayMs?: number;
+  /** Hold the answer until this settles (to prove requests overlap). */
+  readonly gate?: Promise<unknown>;
   /** Never finish the stream (until the client goes away or the stub closes). */
   readonly hang?: boolean;
 }
@@ -138,6 +140,7 @@ export async function startModelStub(initialDefault: StubReply = {}): Promise<Mo
   async function answer(request: StubRequest, res: ServerResponse): Promise<void> {
     const reply: StubReply = { ...defaults, ...(queue.shift() ?? script?.(request) ?? {}) };
     request.answeredStatus = reply.status ?? 200;
+    if (reply.gate) await reply.gate;
     if (reply.thinkMs) await sleep(reply.thinkMs);
     if (reply.status && reply.status >= 400) {
       const type = ERROR_TYPES[reply.status] ?? 'api_error';

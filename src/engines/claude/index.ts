@@ -40,6 +40,8 @@ export interface ClaudeEngineStats {
   readonly toolDenials: number;
   /** PIDs of the live CLI processes. */
   readonly pids: readonly number[];
+  /** Each live worker: its id, its CLI process, the session it serves. */
+  readonly workers: ReadonlyArray<{ readonly id: string; readonly pid?: number; readonly sessionId?: string }>;
 }
 
 export interface ClaudeEngine {
@@ -123,7 +125,12 @@ export function createClaudeEngine(options: ClaudeEngineOptions): ClaudeEngine {
       }
       return reaped;
     },
-    stats: () => ({ ...counters, workersLive: live.size, pids: tracker.pids() }),
+    stats: () => ({
+      ...counters,
+      workersLive: live.size,
+      pids: tracker.pids(),
+      workers: [...live].map((worker) => ({ id: worker.id, pid: worker.pid, sessionId: worker.sessionId })),
+    }),
     close: () => {
       closing ??= (async () => {
         await Promise.allSettled([...live].map((worker) => worker.close()));

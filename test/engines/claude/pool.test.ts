@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { AgentEvent, TurnInput } from '../../../src/engines/types.ts';
+import { AgentPool, type PoolEvent, WorkerCrashedError } from '../../../src/pool/index.ts';
+import { createHarness, type Harness, processExists, textOf } from './harness.ts';
+
+type Pool = AgentPool<TurnInput, AgentEvent>;
+
+async function turn(pool: Pool, sessionId: string, isNew: boolean, message: string): Promise<AgentEvent[]> {
+  const lease = await pool.acquire({ session: { id: sessionId, isNew }, userId: `user-${sessionId}` });
+  const events: AgentEvent[] = [];
+  try {
+    for await (const event of lease.run({ message })) events.push(event);
+  } finally {
+    lease.release();
+  }
+  return events;
+}
+
+function nextEvent(pool: Pool, type: PoolEvent['type']): Promise<PoolEvent> {
+  return new Promise((resolve) => {
+    const off = pool.onEvent((event) => {
+      if (event.type === type) {
+        off();
+        resolve(event);
+      }
+    });
+  });
+}
+
+describe('AgentPool with Claude workers (real CLI against the model stub)', () => {
+  let h: Harness;
+  let pool: Pool;
+  const seenPids = new Set<number>();
+  const notePids = () => {
+    for (const pid of h.engine.stats().pids) seenPids.add(pid);
+  };
+
+  before(async () => {
+    h = await createHarness();
+    pool = new AgentPool(h.engine.factory('employee'), {
+      ...h.config.pools.employee,
+      name: 'employee',
+      maxWorkers: 2,
+      minSpares: 1,
+      maxTurnsPerUser: 2,
+    });
+  });
+  after(async () => {
+    await pool.destroy();
+    await h.cleanup();
+  });
+
+  it('acquire: two turns sent at once to one session both complete, in order, and the second sees the first', async () => {
+    const session = randomUUID();
+    const [first, second] = await Promise.all([
+      turn(pool, session, true, 'first question'),
+      turn(pool, session, false, 'second question'),
+    ]);
+    notePids();
+    assert.match(textOf(first), /user turn 1: first question/);
+    assert.match(textOf(second), /user turn 2: second question/);
+    const last = h.stub.requests.at(-1);
+    assert.deepEqual(last?.userTexts.slice(-2), ['first question', 'second question']);
+  });
+
+  it('acquire: turns of different sessions run in parallel on different workers', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const from = h.stub.requests.length;
+    h.stub.setScript(() => ({ gate }));
+    const both = Promise.all([turn(pool, randomUUID(), true, 'alpha'), turn(pool, randomUUID(), true, 'beta')]);
+    // Both requests reach the model while neither has been answered.
+    await h.stub.waitForRequests(from + 2);
+    notePids();
+    open();
+    h.stub.setScript(undefined);
+    const [alpha, beta] = await both;
+    assert.match(textOf(alpha), /alpha/);
+    assert.match(textOf(beta), /beta/);
+  });
+
+  it('lease.run: SIGKILL of a worker mid-turn fails the turn fast, the pool recovers, the session resumes with history', async () => {
+    const session = randomUUID();
+    await turn(pool, session, true, 'remember me');
+    const lease = await pool.acquire({ session: { id: session, isNew: false }, userId: 'killer' });
+    const pid = h.engine.stats().workers.find((w) => w.id === lease.workerId)?.pid;
+    assert.ok(pid);
+    seenPids.add(pid);
+    h.stub.enqueue({ text: 'dying', hang: true });
+    const replaced = nextEvent(pool, 'worker_started');
+    await assert.rejects(async () => {
+      for await (const event of lease.run({ message: 'in flight' })) {
+        if (event.type === 'text') process.kill(pid, 'SIGKILL');
+      }
+    }, WorkerCrashedError);
+    lease.release();
+    await replaced;
+    notePids();
+    assert.equal(pool.stats().totals.crashes, 1);
+    assert.equal(pool.stats().workers.total, 2, 'back to full strength');
+
+    const after = await turn(pool, session, false, 'still remember?');
+    notePids();
+    assert.equal(after.at(-1)?.type, 'done');
+    assert.ok(h.stub.requests.at(-1)?.userTexts.includes('remember me'), 'history restored after the crash');
+  });
+
+  it('drain: closes every worker and leaves no CLI process behind', async () => {
+    notePids();
+    assert.ok(seenPids.size >= 2);
+    await pool.drain(5_000);
+    await h.engine.close();
+    assert.deepEqual(h.engine.stats().pids, []);
+    for (const pid of seenPids) assert.equal(processExists(pid), false, `CLI process ${pid} is gone`);
+  });
+});
