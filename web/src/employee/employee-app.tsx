@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiClient } from '../shared/api.ts';
 import { ChatPanel } from '../shared/chat-panel.tsx';
 import { useI18n } from '../shared/i18n.ts';
+import { Logo, PlusIcon } from '../shared/icons.tsx';
 import { LanguageSwitch } from '../shared/language-switch.tsx';
 import type { Citation } from '../shared/markdown.ts';
 import { SourcePane } from '../shared/source-pane.tsx';
@@ -58,13 +59,13 @@ export function EmployeeApp() {
     <div class={citation ? 'layout employee with-source' : 'layout employee'}>
       <header class="topbar">
         <div class="brand">
-          <span class="logo" aria-hidden="true" />
+          <Logo />
           <span class="brand-name">{t('app.name')}</span>
           <span class="brand-tagline">{t('app.tagline')}</span>
         </div>
         <div class="topbar-actions">
           <button type="button" class="button secondary" data-testid="new-conversation" onClick={newConversation}>
-            + {t('chat.new')}
+            <PlusIcon size={14} /> {t('chat.new')}
           </button>
           <LanguageSwitch />
         </div>

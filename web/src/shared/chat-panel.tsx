@@ -5,6 +5,7 @@ import type { ApiClient } from './api.ts';
 import { BusyNotice } from './busy-notice.tsx';
 import { FeedbackBar } from './feedback-bar.tsx';
 import { useI18n } from './i18n.ts';
+import { CloseIcon, Logo } from './icons.tsx';
 import type { Citation } from './markdown.ts';
 import { MarkdownView } from './markdown-view.tsx';
 import { ToolActivityList } from './tool-activity.tsx';
@@ -103,7 +104,7 @@ export function ChatPanel(props: ChatPanelProps) {
       >
         {chat.messages.length === 0 && (
           <div class="empty-state">
-            <div class="empty-mark" aria-hidden="true" />
+            <Logo size={48} />
             <h2>{t('chat.empty.title')}</h2>
             <p class="muted">{t('chat.empty.body')}</p>
           </div>
@@ -125,8 +126,13 @@ export function ChatPanel(props: ChatPanelProps) {
                 <div class="small muted">{t('chat.notResumed.reason', { reason: chat.resumeNotice.reason })}</div>
               )}
             </div>
-            <button type="button" class="icon-button close" aria-label="×" onClick={chat.dismissResumeNotice}>
-              ×
+            <button
+              type="button"
+              class="icon-button close"
+              aria-label={t('source.close')}
+              onClick={chat.dismissResumeNotice}
+            >
+              <CloseIcon />
             </button>
           </div>
         )}

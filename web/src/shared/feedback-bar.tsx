@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import type { ApiClient } from './api.ts';
 import { useI18n } from './i18n.ts';
+import { CheckIcon, ThumbDownIcon, ThumbUpIcon } from './icons.tsx';
 
 export interface FeedbackBarProps {
   api: ApiClient;
@@ -44,14 +45,15 @@ export function FeedbackBar({ api, question, answer, sessionId }: FeedbackBarPro
   if (phase.kind === 'sent') {
     return (
       <div class="feedback done" data-testid="feedback-thanks">
-        <span class={choice ? 'thumb up chosen' : 'thumb down chosen'} aria-hidden="true" />
+        {choice ? <ThumbUpIcon /> : <ThumbDownIcon />}
+        <CheckIcon size={14} />
         {t('feedback.thanks')}
       </div>
     );
   }
 
   return (
-    <div class="feedback">
+    <div class={phase.kind === 'reason' ? 'feedback expanded' : 'feedback'}>
       {phase.kind !== 'reason' && (
         <div class="feedback-row">
           <span class="feedback-prompt">{t('feedback.prompt')}</span>
@@ -64,7 +66,7 @@ export function FeedbackBar({ api, question, answer, sessionId }: FeedbackBarPro
             disabled={phase.kind === 'sending'}
             onClick={() => submit(true, '')}
           >
-            <span class="thumb up" aria-hidden="true" />
+            <ThumbUpIcon />
           </button>
           <button
             type="button"
@@ -75,7 +77,7 @@ export function FeedbackBar({ api, question, answer, sessionId }: FeedbackBarPro
             disabled={phase.kind === 'sending'}
             onClick={() => setPhase({ kind: 'reason' })}
           >
-            <span class="thumb down" aria-hidden="true" />
+            <ThumbDownIcon />
           </button>
           {phase.kind === 'failed' && <span class="error-text">{t('feedback.error', { message: phase.message })}</span>}
         </div>

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { type ApiClient, query } from './api.ts';
 import { FileLines } from './file-lines.tsx';
 import { useI18n } from './i18n.ts';
+import { CloseIcon } from './icons.tsx';
 import type { Citation } from './markdown.ts';
 
 export interface KbFile {
@@ -13,6 +14,8 @@ export interface KbFile {
   total_lines: number;
 }
 
+const CONTEXT_LINES = 4;
+
 type Load = { kind: 'loading' } | { kind: 'ready'; file: KbFile } | { kind: 'failed'; message: string };
 
 export function SourcePane({ api, citation, onClose }: { api: ApiClient; citation: Citation; onClose: () => void }) {
@@ -22,8 +25,13 @@ export function SourcePane({ api, citation, onClose }: { api: ApiClient; citatio
   useEffect(() => {
     const controller = new AbortController();
     setLoad({ kind: 'loading' });
-    const path =
-      '/api/kb/file' + query({ path: citation.path, start_line: citation.startLine, end_line: citation.endLine });
+    // A few lines around the citation give the reader context; the cited ones are marked.
+    const range = query({
+      path: citation.path,
+      start_line: Math.max(1, citation.startLine - CONTEXT_LINES),
+      end_line: citation.endLine + CONTEXT_LINES,
+    });
+    const path = `/api/kb/file${range}`;
     api
       .get<KbFile>(path, controller.signal)
       .then((file) => setLoad({ kind: 'ready', file }))
@@ -45,7 +53,7 @@ export function SourcePane({ api, citation, onClose }: { api: ApiClient; citatio
           </strong>
         </div>
         <button type="button" class="icon-button close" aria-label={t('source.close')} onClick={onClose}>
-          ×
+          <CloseIcon />
         </button>
       </header>
       {load.kind === 'loading' && <p class="muted pad">{t('source.loading')}</p>}
@@ -56,8 +64,8 @@ export function SourcePane({ api, citation, onClose }: { api: ApiClient; citatio
         <>
           <p class="muted pad small">
             {t('source.lines', {
-              start: load.file.start_line,
-              end: load.file.end_line,
+              start: citation.startLine,
+              end: Math.min(citation.endLine, load.file.total_lines),
               total: load.file.total_lines,
             })}
           </p>
