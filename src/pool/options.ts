@@ -74,7 +74,7 @@ export function validatePoolOptions(options: PoolOptions): Readonly<PoolOptions>
       (!key.endsWith('Ms') || value <= MAX_TIMER_MS);
     if (!ok) {
       const what = rule === 'positive' ? 'a positive integer' : 'a non-negative integer';
-      const bound = key.endsWith('Ms') ? ` of at most ${MAX_TIMER_MS}` : '';
+      const bound = typeof value === 'number' && value > MAX_TIMER_MS ? ` of at most ${MAX_TIMER_MS}` : '';
       throw new PoolOptionsError(`Expected \`${key}\` to be ${what}${bound}, got \`${describe(value)}\``);
     }
   }

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { TurnTimeoutError, WorkerCrashedError, WorkerStartError } from '../../src/pool/index.ts';
+import { StartTimeoutError } from '../../src/pool/start-attempt.ts';
+import { makePool, nextEvent, request, shutdown, turn } from './helpers.ts';
+
+describe('AgentPool failures (guarantee 7)', () => {
+  it('run() discards a worker that crashes mid-turn and throws WorkerCrashedError with the cause', async () => {
+    const t = makePool({}, { crashTurn: (ctx) => ctx.input === 'boom' });
+    const lease = await t.pool.acquire(request('a'));
+    const seen: string[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const event of lease.run('boom')) seen.push(event.type);
+      })(),
+      (error: unknown) => {
+        assert.ok(error instanceof WorkerCrashedError);
+        assert.match(String((error.cause as Error).message), /crashed mid-turn/);
+        return true;
+      },
+    );
+    assert.deepEqual(seen, ['text']);
+    assert.equal(t.factory.workers[0].closed, true);
+    const stats = t.pool.stats();
+    assert.equal(stats.totals.crashes, 1);
+    assert.equal(stats.totals.replacements, 1);
+    const next = await turn(t.pool, 'a');
+    assert.notEqual(next.workerId, lease.workerId);
+    assert.equal(next.placement, 'cold');
+    await shutdown(t);
+  });
+
+  it('run() throws TurnTimeoutError past turnTimeoutMs and discards the worker', async () => {
+    const t = makePool({ turnTimeoutMs: 20 }, { holdTurns: true });
+    const lease = await t.pool.acquire(request('a'));
+    await assert.rejects(async () => {
+      for await (const _ of lease.run('slow')) {
+        // held forever
+      }
+    }, TurnTimeoutError);
+    assert.equal(t.factory.workers[0].closed, true);
+    assert.equal(t.pool.stats().totals.turnTimeouts, 1);
+    await shutdown(t);
+  });
+
+  it('release() retires a worker over its memory cap', async () => {
+    const t = makePool({ maxWorkerMemoryBytes: 1000 }, { memoryBytes: 5000 });
+    const recycled = nextEvent(t.pool, 'worker_recycled');
+    await turn(t.pool, 'a');
+    assert.equal((await recycled).reason, 'memory');
+    assert.equal(t.pool.stats().totals.recycles.memory, 1);
+    assert.equal(t.factory.workers[0].closed, true);
+    await shutdown(t);
+  });
+
+  it('release() replaces a worker that died between turns', async () => {
+    const t = makePool();
+    await turn(t.pool, 'a');
+    t.factory.workers[0].die();
+    const lease = await t.pool.acquire(request('a'));
+    lease.release();
+    assert.equal(t.factory.workers[0].closed, true);
+    assert.equal(t.pool.stats().totals.replacements, 1);
+    const next = await turn(t.pool, 'a');
+    assert.notEqual(next.workerId, 'w1');
+    await shutdown(t);
+  });
+
+  it('keeps minSpares spares started in the background', async () => {
+    const t = makePool({ maxWorkers: 3, minSpares: 1 }, { startDelayMs: 1 });
+    await nextEvent(t.pool, 'worker_started');
+    const restocked = nextEvent(t.pool, 'worker_started');
+    const lease = await t.pool.acquire(request('a'));
+    assert.equal(lease.placement, 'spare');
+    await restocked;
+    assert.equal(t.pool.stats().workers.spare, 1);
+    lease.release();
+    await shutdown(t);
+  });
+
+  it('acquire() fails with WorkerStartError after repeated start failures instead of hanging', async () => {
+    const t = makePool({ startBackoffBaseMs: 2, startBackoffMaxMs: 8 }, { failStart: true });
+    await assert.rejects(t.pool.acquire(request('a')), (error: unknown) => {
+      assert.ok(error instanceof WorkerStartError);
+      assert.equal(error.code, 'POOL_WORKER_START_FAILED');
+      assert.match((error.cause as Error).message, /fake start 3 failed/);
+      return true;
+    });
+    assert.equal(t.factory.startCalls, 3);
+    const attempts = t.events.filter((e) => e.type === 'worker_start_failed').map((e) => e.attempt);
+    assert.deepEqual(attempts, [1, 2, 3]);
+    assert.equal(t.pool.stats().waiting, 0);
+    await shutdown(t);
+  });
+
+  it('acquire() is served once a start succeeds after failures', async () => {
+    const t = makePool({ startBackoffBaseMs: 1, startBackoffMaxMs: 4 }, { failStart: (s) => s.attempt <= 2 });
+    const result = await turn(t.pool, 'a');
+    assert.equal(result.placement, 'cold');
+    assert.equal(t.pool.stats().totals.startFailures, 2);
+    await shutdown(t);
+  });
+
+  it('bounds a start by startTimeoutMs and aborts its signal', async () => {
+    const t = makePool({ startTimeoutMs: 15, startBackoffBaseMs: 1000, startBackoffMaxMs: 1000 }, { hangStart: true });
+    const failed = nextEvent(t.pool, 'worker_start_failed');
+    const waiting = t.pool.acquire(request('a'));
+    const event = await failed;
+    assert.ok(event.error instanceof StartTimeoutError);
+    assert.equal(t.factory.startFailures, 1, 'the factory saw its signal abort');
+    await t.pool.destroy();
+    await assert.rejects(waiting);
+    assert.equal(t.factory.alive, 0);
+  });
+});

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { TurnLease } from '../../src/pool/index.ts';
+import type { FakeEvent } from '../support/fake-workers.ts';
+import { flush, makePool, request, shutdown } from './helpers.ts';
+
+describe('AgentPool fairness (guarantee 4)', () => {
+  it('acquire() serves waiting turns first-come first-served', async () => {
+    const t = makePool({ maxWorkers: 1 });
+    const first = await t.pool.acquire(request('a'));
+    const served: string[] = [];
+    const waiting = ['b', 'c', 'd', 'e'].map((s) =>
+      t.pool.acquire(request(s)).then((lease) => {
+        served.push(s);
+        return lease;
+      }),
+    );
+    first.release();
+    for (const pending of waiting) (await pending).release();
+    assert.deepEqual(served, ['b', 'c', 'd', 'e']);
+    await shutdown(t);
+  });
+
+  it('acquire() lets other users go ahead of a user at maxTurnsPerUser', async () => {
+    const t = makePool({ maxWorkers: 3, maxTurnsPerUser: 2 });
+    const held: TurnLease<string, FakeEvent>[] = [];
+    held.push(await t.pool.acquire(request('u1', 'alice')));
+    held.push(await t.pool.acquire(request('u2', 'alice')));
+    let aliceThird: TurnLease<string, FakeEvent> | undefined;
+    const third = t.pool.acquire(request('u3', 'alice')).then((lease) => {
+      aliceThird = lease;
+      return lease;
+    });
+    const bob = await t.pool.acquire(request('b1', 'bob'));
+    await flush();
+    assert.equal(aliceThird, undefined, 'alice is at her cap');
+    assert.equal(t.pool.stats().waiting, 1);
+    assert.equal(t.pool.stats().workers.total, 3);
+    held[0].release();
+    (await third).release();
+    held[1].release();
+    bob.release();
+    await shutdown(t);
+  });
+
+  it('acquire() keeps a capped user waiting even when a worker is free', async () => {
+    const t = makePool({ maxWorkers: 4, maxTurnsPerUser: 1 });
+    const first = await t.pool.acquire(request('x1', 'carol'));
+    let served = false;
+    const second = t.pool.acquire(request('x2', 'carol')).then((lease) => {
+      served = true;
+      return lease;
+    });
+    await flush();
+    await flush();
+    assert.equal(served, false);
+    first.release();
+    (await second).release();
+    assert.equal(served, true);
+    await shutdown(t);
+  });
+});

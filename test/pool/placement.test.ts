@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { flush, makePool, nextEvent, request, shutdown, turn } from './helpers.ts';
+
+describe('AgentPool placement (guarantee 6)', () => {
+  it('acquire() gives a session the idle worker already bound to it (warm hit)', async () => {
+    const t = makePool({ maxWorkers: 2 });
+    const first = await turn(t.pool, 'a');
+    await turn(t.pool, 'b');
+    const again = await turn(t.pool, 'a');
+    assert.equal(first.placement, 'cold');
+    assert.equal(again.placement, 'warm');
+    assert.equal(again.workerId, first.workerId);
+    assert.equal(t.pool.stats().totals.warmHits, 1);
+    await shutdown(t);
+  });
+
+  it('acquire() takes a spare (started without a session) before starting a worker', async () => {
+    const t = makePool({ maxWorkers: 2, minSpares: 1 });
+    await nextEvent(t.pool, 'worker_started');
+    assert.equal(t.factory.starts[0].session, undefined);
+    const lease = await t.pool.acquire(request('a'));
+    assert.equal(lease.placement, 'spare');
+    assert.equal(lease.workerId, 'w1');
+    lease.release();
+    // The spare is bound to its first session now.
+    const again = await t.pool.acquire(request('a'));
+    assert.equal(again.workerId, 'w1');
+    assert.equal(again.placement, 'warm');
+    again.release();
+    await shutdown(t);
+  });
+
+  it('acquire() starts a worker for the session when below maxWorkers', async () => {
+    const t = makePool({ maxWorkers: 2 });
+    const lease = await t.pool.acquire({ session: { id: 'new-one', isNew: true }, userId: 'u' });
+    assert.equal(lease.placement, 'cold');
+    assert.deepEqual(t.factory.starts[0].session, { id: 'new-one', isNew: true });
+    lease.release();
+    await shutdown(t);
+  });
+
+  it('acquire() closes the least recently used idle worker to start one for the session at maxWorkers', async () => {
+    const t = makePool({ maxWorkers: 2 });
+    await turn(t.pool, 'a');
+    await turn(t.pool, 'b');
+    await turn(t.pool, 'a'); // b is now the least recently used
+    const evicted = nextEvent(t.pool, 'worker_evicted');
+    const c = await turn(t.pool, 'c');
+    assert.equal((await evicted).sessionId, 'b');
+    assert.equal(c.placement, 'cold');
+    assert.equal(t.factory.starts.at(-1)?.session?.id, 'c');
+    assert.equal(t.pool.stats().totals.evictions, 1);
+    assert.equal((await turn(t.pool, 'a')).placement, 'warm');
+    await shutdown(t);
+  });
+
+  it('acquire() prefers evicting an idle worker whose session has no turn waiting', async () => {
+    const t = makePool({ maxWorkers: 2 });
+    await turn(t.pool, 'a');
+    await turn(t.pool, 'b');
+    const busyA = await t.pool.acquire(request('a'));
+    const queuedA = t.pool.acquire(request('a'));
+    // Idle: b only. A waiting turn of a new session evicts b, not a's worker (busy anyway).
+    const c = await t.pool.acquire(request('c'));
+    assert.equal(c.placement, 'cold');
+    busyA.release();
+    const nextA = await queuedA;
+    assert.equal(nextA.placement, 'warm');
+    nextA.release();
+    c.release();
+    await shutdown(t);
+  });
+
+  it('acquire() waits when every worker is busy', async () => {
+    const t = makePool({ maxWorkers: 1 });
+    const busy = await t.pool.acquire(request('a'));
+    let served = false;
+    const waiting = t.pool.acquire(request('b')).then((lease) => {
+      served = true;
+      return lease;
+    });
+    await flush();
+    assert.equal(served, false);
+    assert.equal(t.pool.stats().waiting, 1);
+    busy.release();
+    const lease = await waiting;
+    assert.equal(lease.placement, 'cold');
+    lease.release();
+    await shutdown(t);
+  });
+});
