@@ -124,7 +124,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
         this.#idle.delete(sessionId);
         return Promise.resolve(this.#lease(warm, request, warm.fresh ? 'cold' : 'warm', 0));
       }
-      if (this.#spares.length > 0 && !this.#startingForSession.has(sessionId)) {
+      if (this.#spares.length > 0) {
         const lease = this.#lease(this.#spares.pop()!, request, 'spare', 0);
         this.#dispatch();
         return Promise.resolve(lease);
@@ -200,7 +200,8 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
     for (let i = 0; i < this.#ready.length; ) {
       const turn = this.#ready[i];
       const sessionId = turn.sessionId;
-      if (this.#startingForSession.has(sessionId)) {
+      // A turn whose worker is starting waits for it, unless a spare turned up first.
+      if (this.#startingForSession.has(sessionId) && this.#spares.length === 0) {
         i++;
         continue;
       }

@@ -63,16 +63,26 @@ export async function turn(
   return { events, workerId: lease.workerId, placement: lease.placement };
 }
 
-/** Resolves with the next pool event matching `match` (event-driven, no polling). */
+/**
+ * Resolves with the next pool event matching `match` (event-driven, no polling).
+ * Holds a referenced guard timer meanwhile: the pool's idle timers are unref'd,
+ * and the guard fails the wait instead of letting a test hang.
+ */
 export function nextEvent<T extends PoolEvent['type']>(
   pool: AgentPool<string, FakeEvent>,
   type: T,
   match: (event: Extract<PoolEvent, { type: T }>) => boolean = () => true,
+  guardMs = 10_000,
 ): Promise<Extract<PoolEvent, { type: T }>> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    const guard = setTimeout(() => {
+      off();
+      reject(new Error(`no ${type} event within ${guardMs} ms`));
+    }, guardMs);
     const off = pool.onEvent((event) => {
       if (event.type === type && match(event as Extract<PoolEvent, { type: T }>)) {
         off();
+        clearTimeout(guard);
         resolve(event as Extract<PoolEvent, { type: T }>);
       }
     });

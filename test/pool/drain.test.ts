@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { PoolDrainingError, TurnAbortedError } from '../../src/pool/index.ts';
+import type { FakeEvent } from '../support/fake-workers.ts';
+import { makePool, nextEvent, request } from './helpers.ts';
+
+describe('AgentPool drain and destroy (guarantee 9)', () => {
+  it('drain() refuses new turns, fails waiting ones, lets in-flight turns finish, then closes every worker', async () => {
+    const t = makePool({ maxWorkers: 2, minSpares: 1 }, { holdTurns: true });
+    const lease = await t.pool.acquire(request('a'));
+    const other = await t.pool.acquire(request('b'));
+    const waiting = t.pool.acquire(request('c'));
+    const events: FakeEvent[] = [];
+    const running = (async () => {
+      for await (const event of lease.run('x')) events.push(event);
+    })();
+    await t.factory.untilHeld(1);
+    let drained = false;
+    const draining = t.pool.drain(10_000).then(() => {
+      drained = true;
+    });
+    await assert.rejects(waiting, PoolDrainingError);
+    await assert.rejects(t.pool.acquire(request('d')), PoolDrainingError);
+    assert.equal(t.pool.stats().draining, true);
+    assert.equal(drained, false);
+    t.factory.finishTurn();
+    await running;
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['text', 'done'],
+    );
+    assert.equal(drained, false, 'one lease still out');
+    other.release();
+    await draining;
+    assert.equal(t.pool.stats().workers.total, 0);
+    assert.equal(t.factory.liveWorkers().length, 0);
+    assert.equal(t.factory.alive, 0);
+    assert.ok(t.events.some((e) => e.type === 'drained'));
+  });
+
+  it('drain() stops turns still running when the grace ends', async () => {
+    const t = makePool({}, { holdTurns: true });
+    const lease = await t.pool.acquire(request('a'));
+    const running = (async () => {
+      for await (const _ of lease.run('x')) {
+        // held
+      }
+    })();
+    await t.factory.untilHeld(1);
+    await t.pool.drain(10);
+    await assert.rejects(running, TurnAbortedError);
+    assert.equal(t.factory.liveWorkers().length, 0);
+  });
+
+  it('drain() resolves at once on an empty pool and returns the same promise when called again', async () => {
+    const t = makePool();
+    const first = t.pool.drain(100);
+    assert.equal(t.pool.drain(5), first);
+    await first;
+  });
+
+  it('destroy() is idempotent and closes leased, idle and starting workers', async () => {
+    const t = makePool({ maxWorkers: 3, minSpares: 1 }, { startDelayMs: (s) => (s.attempt === 1 ? 0 : 10_000) });
+    await nextEvent(t.pool, 'worker_started');
+    const lease = await t.pool.acquire(request('a'));
+    assert.equal(lease.placement, 'spare');
+    const waiting = t.pool.acquire(request('b'));
+    assert.equal(t.pool.stats().workers.starting, 2, 'a spare and a worker for b');
+    await Promise.all([t.pool.destroy(), t.pool.destroy()]);
+    await assert.rejects(waiting, PoolDrainingError);
+    assert.equal(t.pool.stats().workers.total, 0);
+    assert.equal(t.factory.alive, 0);
+    lease.release();
+    await assert.rejects(t.pool.acquire(request('a')), PoolDrainingError);
+  });
+});

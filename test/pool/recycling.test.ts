@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { makePool, nextEvent, shutdown, turn } from './helpers.ts';
+
+describe('AgentPool recycling (guarantee 10)', () => {
+  it('closes an idle bound worker after idleTtlMs', async () => {
+    const t = makePool({ idleTtlMs: 15 });
+    const recycled = nextEvent(t.pool, 'worker_recycled');
+    const closed = nextEvent(t.pool, 'worker_closed');
+    await turn(t.pool, 'a');
+    assert.equal((await recycled).reason, 'idle_ttl');
+    assert.equal((await closed).reason, 'idle_ttl');
+    assert.equal(t.factory.workers[0].closed, true);
+    assert.equal(t.pool.stats().workers.total, 0);
+    assert.equal(t.pool.stats().totals.recycles.idle_ttl, 1);
+    await shutdown(t);
+  });
+
+  it('keeps a worker used within idleTtlMs (the timer re-arms instead of closing it)', async () => {
+    const t = makePool({ idleTtlMs: 40 });
+    await turn(t.pool, 'a');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    const recycled = nextEvent(t.pool, 'worker_recycled');
+    const second = await turn(t.pool, 'a');
+    assert.equal(second.placement, 'warm');
+    assert.equal((await recycled).reason, 'idle_ttl');
+    await shutdown(t);
+  });
+
+  it('retires a worker after maxTurnsPerWorker turns', async () => {
+    const t = makePool({ maxTurnsPerWorker: 2 });
+    const first = await turn(t.pool, 'a');
+    const recycled = nextEvent(t.pool, 'worker_recycled');
+    await turn(t.pool, 'a');
+    assert.equal((await recycled).reason, 'max_turns');
+    const third = await turn(t.pool, 'a');
+    assert.notEqual(third.workerId, first.workerId);
+    assert.equal(third.placement, 'cold');
+    await shutdown(t);
+  });
+
+  it('retires a worker at release after maxLifetimeMs', async () => {
+    const t = makePool({ maxLifetimeMs: 10 }, { turnDelayMs: 20 });
+    const recycled = nextEvent(t.pool, 'worker_recycled');
+    await turn(t.pool, 'a');
+    assert.equal((await recycled).reason, 'max_lifetime');
+    await shutdown(t);
+  });
+
+  it('retires spares after maxLifetimeMs with up to 10% jitter from random()', async () => {
+    let calls = 0;
+    // First worker gets no jitter, second the full 10%: the first retires first.
+    const t = makePool({ maxWorkers: 2, minSpares: 2, maxLifetimeMs: 60 }, {}, () => (calls++ === 0 ? 0 : 0.999));
+    const order: string[] = [];
+    t.pool.onEvent((event) => {
+      if (event.type === 'worker_recycled') order.push(`${event.workerId}:${event.reason}`);
+    });
+    await nextEvent(t.pool, 'worker_recycled', (e) => e.workerId === 'w2');
+    assert.deepEqual(order.slice(0, 2), ['w1:max_lifetime', 'w2:max_lifetime']);
+    await shutdown(t);
+  });
+});

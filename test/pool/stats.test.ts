@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MsHistogram } from '../../src/pool/histogram.ts';
+import { makePool, request, shutdown, turn } from './helpers.ts';
+
+describe('AgentPool stats() and onEvent()', () => {
+  it('stats() counts workers by state, waiting turns and totals since start', async () => {
+    const t = makePool({ maxWorkers: 2 }, { startDelayMs: 1 });
+    await turn(t.pool, 'a');
+    await turn(t.pool, 'a');
+    const busy = await t.pool.acquire(request('b'));
+    const queued = t.pool.acquire(request('b'));
+    const stats = t.pool.stats();
+    assert.equal(stats.name, 'test');
+    assert.equal(stats.maxWorkers, 2);
+    assert.deepEqual(stats.workers, { starting: 0, spare: 0, idle: 1, busy: 1, closing: 0, total: 2 });
+    assert.equal(stats.waiting, 0, 'the queued turn waits behind its session, not for a worker');
+    assert.deepEqual(stats.sessionQueues, { sessions: 1, queuedTurns: 1 });
+    assert.equal(stats.totals.turns, 3);
+    assert.equal(stats.totals.warmHits, 1);
+    assert.equal(stats.totals.coldStarts, 2);
+    assert.equal(stats.totals.starts, 2);
+    assert.equal(stats.acquireWaitMs.count, 3);
+    assert.equal(stats.startTimeMs.count, 2);
+    assert.equal(stats.acquireWaitMs.buckets.at(-1)?.count, 3);
+    busy.release();
+    (await queued).release();
+    await shutdown(t);
+  });
+
+  it('stats() returns a snapshot the pool does not change afterwards', async () => {
+    const t = makePool();
+    const before = t.pool.stats();
+    await turn(t.pool, 'a');
+    assert.equal(before.totals.turns, 0);
+    assert.equal(t.pool.stats().totals.turns, 1);
+    await shutdown(t);
+  });
+
+  it('onEvent() reports every transition of a turn and a worker, and unsubscribes', async () => {
+    const t = makePool({ maxWorkers: 1 });
+    await turn(t.pool, 'a');
+    await turn(t.pool, 'b');
+    const types = t.events.map((e) => e.type);
+    for (const type of [
+      'turn_queued',
+      'worker_starting',
+      'worker_started',
+      'turn_acquired',
+      'turn_finished',
+      'worker_evicted',
+      'worker_closed',
+    ]) {
+      assert.ok(types.includes(type as never), `missing ${type}`);
+    }
+    const finished = t.events.find((e) => e.type === 'turn_finished');
+    assert.equal(finished?.type === 'turn_finished' && finished.outcome, 'ok');
+    const seen: string[] = [];
+    const off = t.pool.onEvent((e) => seen.push(e.type));
+    off();
+    await turn(t.pool, 'b');
+    assert.deepEqual(seen, []);
+    await shutdown(t);
+  });
+
+  it('onEvent() survives a listener that throws', async () => {
+    const t = makePool();
+    t.pool.onEvent(() => {
+      throw new Error('listener bug');
+    });
+    assert.equal((await turn(t.pool, 'a')).placement, 'cold');
+    await shutdown(t);
+  });
+});
+
+describe('MsHistogram', () => {
+  it('observe() fills cumulative fixed buckets and estimates quantiles', () => {
+    const histogram = new MsHistogram([10, 100, 1000]);
+    for (let i = 0; i < 90; i++) histogram.observe(5);
+    for (let i = 0; i < 10; i++) histogram.observe(500);
+    const snapshot = histogram.snapshot();
+    assert.equal(snapshot.count, 100);
+    assert.equal(snapshot.sum, 90 * 5 + 10 * 500);
+    assert.deepEqual(
+      snapshot.buckets.map((b) => b.count),
+      [90, 90, 100, 100],
+    );
+    assert.ok(snapshot.p50 <= 10);
+    assert.ok(snapshot.p95 > 100 && snapshot.p95 <= 500);
+  });
+
+  it('snapshot() of an empty histogram reports zeros', () => {
+    const snapshot = new MsHistogram().snapshot();
+    assert.equal(snapshot.count, 0);
+    assert.equal(snapshot.p99, 0);
+  });
+});
