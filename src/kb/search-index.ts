@@ -10,13 +10,15 @@
  * the vocabulary fall back to prefix and edit-distance matches.
  */
 import { firstTitle, splitSections } from './sections.ts';
-import { editDistanceWithin, tokenize } from './text-tokens.ts';
+import { synonymsOf } from './synonyms.ts';
+import { editDistanceWithin, hasCjk, tokenize } from './text-tokens.ts';
 
 const K1 = 1.2;
 const B = 0.75;
 const HEADING_WEIGHT = 3;
 const PREFIX_WEIGHT = 0.55;
 const FUZZY_WEIGHT = 0.6;
+const SYNONYM_WEIGHT = 0.7;
 const MAX_EXPANSIONS = 12;
 const MAX_QUERY_TERMS = 48;
 
@@ -58,6 +60,8 @@ export interface IndexHit {
   readonly coverage: number;
   /** Index terms of the query (with expansions) found in the section. */
   readonly matchedTerms: readonly string[];
+  /** Weight of each matched term: its idf times its match weight (1 exact, less for prefix/fuzzy/synonym). */
+  readonly termWeights: Readonly<Record<string, number>>;
   readonly snippet: string;
 }
 
@@ -253,7 +257,15 @@ export class SearchIndex {
     const section = this.#sections.get(id)!;
     const file = this.#files.get(section.path)!;
     const sectionTerms = new Set(section.terms);
-    const matchedTerms = queryTerms.flatMap((q) => q.expansions.map((e) => e.term)).filter((t) => sectionTerms.has(t));
+    const termWeights: Record<string, number> = {};
+    for (const q of queryTerms) {
+      for (const e of q.expansions) {
+        if (!sectionTerms.has(e.term)) continue;
+        const weight = Math.round(q.idf * e.weight * 1000) / 1000;
+        termWeights[e.term] = Math.max(termWeights[e.term] ?? 0, weight);
+      }
+    }
+    const matchedTerms = Object.keys(termWeights);
     return {
       path: section.path,
       title: file.title,
@@ -263,34 +275,51 @@ export class SearchIndex {
       endLine: section.endLine,
       score: Math.round(score * 1000) / 1000,
       coverage: Math.round(coverage * 1000) / 1000,
-      matchedTerms: [...new Set(matchedTerms)],
+      matchedTerms,
+      termWeights,
       snippet: snippetOf(file.lines, section.startLine, section.endLine, new Set(matchedTerms)),
     };
   }
 
   #queryTerms(query: string): QueryTerm[] {
     const unique = [...new Set(tokenize(query.slice(0, 2000)))].slice(0, MAX_QUERY_TERMS);
+    const longCjk = unique.filter((t) => t.length >= 3 && hasCjk(t));
     const result: QueryTerm[] = [];
     for (const term of unique) {
       const expansions = this.#expand(term);
-      if (expansions.length === 0) continue;
-      const best = expansions[0]!;
-      result.push({ term, idf: this.idf(best.term), expansions });
+      if (expansions.length === 0 && hasCjk(term)) {
+        // Unknown Chinese words are carried by their bigrams (and an unknown bigram or
+        // single character is segmentation noise, not a missing subject).
+        if (term.length >= 3 || term.length === 1) continue;
+        if (longCjk.some((w) => w !== term && w.includes(term))) continue;
+      }
+      // A word the knowledge base never uses still counts against coverage (with the highest idf).
+      const idf = expansions.length > 0 ? this.idf(expansions[0]!.term) : this.idf(term);
+      result.push({ term, idf, expansions });
     }
     return result;
   }
 
   #expand(term: string): { term: string; weight: number }[] {
+    const out = this.#expandSpelling(term);
+    const known = new Set(out.map((e) => e.term));
+    for (const synonym of synonymsOf(term)) {
+      if (!known.has(synonym) && this.#postings.has(synonym)) out.push({ term: synonym, weight: SYNONYM_WEIGHT });
+    }
+    return out;
+  }
+
+  #expandSpelling(term: string): { term: string; weight: number }[] {
     const out: { term: string; weight: number }[] = [];
     if (this.#postings.has(term)) out.push({ term, weight: 1 });
     const latin = /^[a-z][a-z0-9]*$/.test(term);
-    if (!latin || term.length < 3) return out;
+    if (!latin || term.length < 4) return out;
     const vocab = this.#vocab();
     // Prefix: "reimburs" meets "reimbursement", "vpn" meets "vpnclient".
     for (let i = lowerBound(vocab, term); i < vocab.length && out.length < MAX_EXPANSIONS; i++) {
       const candidate = vocab[i]!;
       if (!candidate.startsWith(term)) break;
-      if (candidate !== term && candidate.length <= term.length + 8)
+      if (candidate !== term && candidate.length <= term.length + 6)
         out.push({ term: candidate, weight: PREFIX_WEIGHT });
     }
     if (out.length > 0 || term.length < 4) return out;

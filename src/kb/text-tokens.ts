@@ -19,7 +19,7 @@ const ENGLISH_STOP = new Set(
     'i if in into is it its itself just me more most my no nor not now of off on once only or other our ours out over own ' +
     'same she should so some such than that the their theirs them then there these they this those through to too under ' +
     'until up very was we were what when where which while who whom why will with would you your yours ' +
-    'please tell know want get got does anyone someone ok okay hi hello thanks thank us let lets shall may might must'
+    'happen happens happened many much please tell know want get got need does anyone someone ok okay hi hello thanks thank us let lets shall may might must'
   ).split(' '),
 );
 
@@ -28,13 +28,28 @@ const CHINESE_STOP = new Set(
   (
     '的 了 是 在 我 我们 你 你们 他 她 它 有 和 与 及 或 吗 呢 吧 啊 呀 么 什么 怎么 怎样 怎么样 如何 哪些 哪个 哪里 哪儿 ' +
     '多少 几 是否 请问 请 一下 告诉 知道 想 想要 这个 那个 这 那 就 都 也 还 被 把 对 从 给 向 让 个 该 应该 能 能否 可不可以 ' +
-    '为什么 为何 吗 嘛 谁 时候 怎么办 办 为 一个 一些 以及 关于 之 其 所 而 如果 但 但是 因为 所以 可以'
+    '有没有 没有 有无 是不是 多久 多长 几天 为什么 为何 吗 嘛 谁 时候 怎么办 办 为 一个 一些 以及 关于 之 其 所 而 如果 但 但是 因为 所以 可以'
   ).split(' '),
 );
 
 /** Light suffix stripping (hand-written: a full Porter stemmer is more than ranking needs, and no stemmer is installed). */
+const IRREGULAR: Readonly<Record<string, string>> = {
+  lost: 'lose',
+  paid: 'pay',
+  bought: 'buy',
+  made: 'make',
+  took: 'take',
+  gave: 'give',
+  sent: 'send',
+  spent: 'spend',
+  kept: 'keep',
+  men: 'man',
+  women: 'woman',
+  children: 'child',
+};
+
 export function stem(word: string): string {
-  let w = word;
+  let w = IRREGULAR[word] ?? word;
   if (w.length <= 3) return w;
   if (w.endsWith('ies') && w.length > 4) w = `${w.slice(0, -3)}y`;
   else if (w.endsWith('sses')) w = w.slice(0, -2);

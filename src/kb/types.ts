@@ -19,6 +19,8 @@ export interface SearchHit {
   readonly coverage?: number;
   /** Index terms of the query (with prefix/fuzzy expansions) found in this section. */
   readonly matchedTerms?: readonly string[];
+  /** Weight of each matched term (idf times match quality), for picking the most telling sentences. */
+  readonly termWeights?: Readonly<Record<string, number>>;
 }
 
 export interface FileSlice {

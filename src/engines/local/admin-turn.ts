@@ -1,0 +1,353 @@
+/**
+ * The admin workflow: ingest uploaded files (with "3/10" progress), list and
+ * count, show a file, delete in two steps (the plan, then a confirming reply;
+ * anything else cancels), rebuild the index; anything else gets a short help.
+ */
+import { type IngestResult, type IngestSource, KbError, type KnowledgeBase, type TreeNode } from '../../kb/types.ts';
+import type { AgentEvent } from '../types.ts';
+import { type AdminIntent, isConfirmation, parseAdminIntent } from './admin-intents.ts';
+import { detectLanguage, type Lang, t } from './language.ts';
+import { type LocalTurnContext, textChunks } from './turn-context.ts';
+import { parseUploadMessage } from './upload-message.ts';
+
+const SHOW_LINES = 80;
+const LIST_LIMIT = 200;
+
+export async function* adminTurn(kb: KnowledgeBase, ctx: LocalTurnContext): AsyncGenerator<AgentEvent> {
+  const message = ctx.message.trim();
+  const lang = detectLanguage(message.replace(/\[UPLOADED_FILES\][\s\S]*/, '') || message);
+  const pending = ctx.state.pending;
+  ctx.state.pending = undefined;
+  if (pending) {
+    if (isConfirmation(message)) {
+      if (pending.kind === 'delete') {
+        yield ctx.toolUse('delete_file', { path: pending.target, confirm: true });
+        try {
+          const { deleted } = await kb.confirmDelete(pending.plan.token);
+          yield {
+            type: 'text',
+            text: `${t(lang, 'Deleted:', '已删除：')}\n${deleted.map((p) => `- ${p}`).join('\n')}\n`,
+          };
+        } catch (error) {
+          yield errorEvent(error);
+        }
+        return;
+      }
+      yield* ingestAll(kb, ctx, pending.sources, lang, true);
+      return;
+    }
+    yield {
+      type: 'text',
+      text: t(
+        lang,
+        pending.kind === 'delete'
+          ? 'Deletion cancelled; nothing was deleted.\n\n'
+          : 'Skipped the conflicting files.\n\n',
+        pending.kind === 'delete' ? '已取消删除，没有删除任何文件。\n\n' : '已跳过有冲突的文件。\n\n',
+      ),
+    };
+    const intent = parseAdminIntent(message);
+    if (intent.kind === 'help') return;
+    yield* runIntent(kb, ctx, intent, lang);
+    return;
+  }
+  yield* runIntent(kb, ctx, parseAdminIntent(message), lang);
+}
+
+async function* runIntent(
+  kb: KnowledgeBase,
+  ctx: LocalTurnContext,
+  intent: AdminIntent,
+  lang: Lang,
+): AsyncGenerator<AgentEvent> {
+  switch (intent.kind) {
+    case 'upload':
+      yield* upload(kb, ctx, lang);
+      return;
+    case 'delete':
+      yield* planDelete(kb, ctx, intent.target, lang);
+      return;
+    case 'show':
+      yield* show(kb, ctx, intent.target, lang);
+      return;
+    case 'rebuild':
+      yield ctx.toolUse('rebuild_index', {});
+      await kb.rebuildIndex();
+      yield { type: 'text', text: t(lang, 'The index and README.md were rebuilt.', '索引和 README.md 已重建。') };
+      return;
+    case 'list':
+    case 'stats':
+      yield* listAndStats(kb, ctx, lang, intent.kind === 'list');
+      return;
+    default:
+      yield { type: 'text', text: help(lang) };
+  }
+}
+
+async function* upload(kb: KnowledgeBase, ctx: LocalTurnContext, lang: Lang): AsyncGenerator<AgentEvent> {
+  const lines = parseUploadMessage(ctx.message);
+  if (lines.length === 0) {
+    yield {
+      type: 'error',
+      message: t(
+        lang,
+        'The upload message lists no files ("- name (path: ...)").',
+        '上传消息中没有文件（"- 名称 (path: ...)"）。',
+      ),
+    };
+    return;
+  }
+  const sources: IngestSource[] = [];
+  const problems: string[] = [];
+  for (const line of lines) {
+    const resolved = await ctx.resolveUpload(line.reference);
+    if (resolved) sources.push({ name: line.name || resolved.name, sourcePath: resolved.path });
+    else {
+      problems.push(
+        t(
+          lang,
+          `✗ ${line.name}: unknown or expired upload reference "${line.reference}" — please upload the file again.`,
+          `✗ ${line.name}：上传引用"${line.reference}"无效或已过期，请重新上传。`,
+        ),
+      );
+    }
+  }
+  if (problems.length > 0) yield { type: 'text', text: `${problems.join('\n')}\n\n` };
+  if (sources.length > 0) yield* ingestAll(kb, ctx, sources, lang, false);
+}
+
+async function* ingestAll(
+  kb: KnowledgeBase,
+  ctx: LocalTurnContext,
+  sources: readonly IngestSource[],
+  lang: Lang,
+  force: boolean,
+): AsyncGenerator<AgentEvent> {
+  const results: IngestResult[] = [];
+  const total = sources.length;
+  for (const [i, source] of sources.entries()) {
+    if (ctx.signal.aborted) return;
+    const label = `${i + 1}/${total} ${source.name}`;
+    ctx.onProgress?.({ done: i, total, label });
+    yield { type: 'text', text: `${label}…\n` };
+    yield ctx.toolUse('ingest', { file_path: source.name, force });
+    const [result] = await kb.ingest([source], { force, signal: ctx.signal });
+    if (!result) continue;
+    results.push(result);
+    yield { type: 'text', text: `${describeResult(result, lang)}\n\n` };
+  }
+  ctx.onProgress?.({ done: total, total, label: t(lang, 'done', '完成') });
+  const added = results.filter((r) => r.status === 'added').length;
+  const conflicted = results.filter((r) => r.status === 'conflict');
+  const failed = results.filter((r) => r.status === 'failed').length;
+  const summary = [
+    t(
+      lang,
+      `Done: ${added} added, ${conflicted.length} with conflicts, ${failed} failed.`,
+      `完成：新增 ${added} 个，冲突 ${conflicted.length} 个，失败 ${failed} 个。`,
+    ),
+  ];
+  if (conflicted.length > 0) {
+    ctx.state.pending = {
+      kind: 'ingest',
+      sources: sources.filter((s) => conflicted.some((c) => c.name === s.name)),
+    };
+    summary.push(
+      t(
+        lang,
+        'Reply "confirm" to add the conflicting files anyway; anything else skips them.',
+        '回复"确认"仍然添加有冲突的文件；回复其他内容则跳过。',
+      ),
+    );
+  }
+  yield { type: 'text', text: summary.join('\n') };
+}
+
+function describeResult(result: IngestResult, lang: Lang): string {
+  switch (result.status) {
+    case 'added':
+      return t(lang, `✓ ${result.name} → ${result.path}`, `✓ ${result.name} → ${result.path}`);
+    case 'conflict': {
+      const details = (result.conflicts ?? []).map((c) =>
+        [
+          t(
+            lang,
+            `- ${c.kind === 'duplicate' ? 'Near-duplicate of' : 'Figures disagree with'} ${c.existingPath} (lines ${c.existingLines}):`,
+            `- ${c.kind === 'duplicate' ? '与已有文档高度重复' : '数据与已有文档不一致'}：${c.existingPath}（第 ${c.existingLines} 行）：`,
+          ),
+          `  > ${t(lang, 'existing', '已有')}: ${oneLine(c.existingText)}`,
+          `  > ${t(lang, 'new', '新文件')}: ${oneLine(c.incomingText)}`,
+        ].join('\n'),
+      );
+      return [
+        t(lang, `⚠ ${result.name} was not added: ${result.reason}.`, `⚠ ${result.name} 未添加：${result.reason}。`),
+        ...details,
+      ].join('\n');
+    }
+    case 'skipped':
+      return t(lang, `- ${result.name}: skipped (${result.reason})`, `- ${result.name}：已跳过（${result.reason}）`);
+    default:
+      return t(lang, `✗ ${result.name}: ${result.reason}`, `✗ ${result.name}：${result.reason}`);
+  }
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 300 ? `${flat.slice(0, 297)}...` : flat;
+}
+
+async function* planDelete(
+  kb: KnowledgeBase,
+  ctx: LocalTurnContext,
+  target: string,
+  lang: Lang,
+): AsyncGenerator<AgentEvent> {
+  const found = await findFile(kb, target);
+  if (found.length !== 1) {
+    yield { type: 'text', text: notFoundOrAmbiguous(target, found, lang) };
+    return;
+  }
+  const path = found[0]!;
+  yield ctx.toolUse('delete_file', { path, confirm: false });
+  try {
+    const plan = await kb.planDelete(path);
+    ctx.state.pending = { kind: 'delete', plan, target: path };
+    yield {
+      type: 'text',
+      text: [
+        t(lang, 'This will delete:', '将删除以下内容：'),
+        ...plan.paths.map((p) => `- ${p}`),
+        '',
+        t(lang, 'Reply "confirm" to delete; anything else cancels.', '回复"确认"执行删除；回复其他内容则取消。'),
+      ].join('\n'),
+    };
+  } catch (error) {
+    yield errorEvent(error);
+  }
+}
+
+async function* show(kb: KnowledgeBase, ctx: LocalTurnContext, target: string, lang: Lang): AsyncGenerator<AgentEvent> {
+  const found = await findFile(kb, target);
+  if (found.length !== 1) {
+    yield { type: 'text', text: notFoundOrAmbiguous(target, found, lang) };
+    return;
+  }
+  yield ctx.toolUse('read_file', { file_path: found[0]!, offset: 1, limit: SHOW_LINES });
+  try {
+    const slice = await kb.read(found[0]!, { startLine: 1, endLine: SHOW_LINES });
+    const more =
+      slice.totalLines > slice.endLine
+        ? t(
+            lang,
+            `\n\n(lines 1-${slice.endLine} of ${slice.totalLines})`,
+            `\n\n（第 1-${slice.endLine} 行，共 ${slice.totalLines} 行）`,
+          )
+        : '';
+    yield* textChunks(`**${slice.path}**\n\n${fence(slice.content)}${more}`, 2);
+  } catch (error) {
+    yield errorEvent(error);
+  }
+}
+
+function fence(content: string): string {
+  const ticks = content.includes('```') ? '~~~~' : '```';
+  return `${ticks}markdown\n${content}\n${ticks}`;
+}
+
+async function* listAndStats(
+  kb: KnowledgeBase,
+  ctx: LocalTurnContext,
+  lang: Lang,
+  withTree: boolean,
+): AsyncGenerator<AgentEvent> {
+  yield ctx.toolUse('kb_stats', {});
+  const stats = await kb.stats();
+  const lines = [
+    t(
+      lang,
+      `The knowledge base holds **${stats.files} files** in ${stats.folders} folders (${(stats.bytes / 1024).toFixed(1)} KB); FAQ: ${stats.faqEntries} entries; bad cases: ${stats.badCases}.`,
+      `知识库共有 **${stats.files} 个文件**，${stats.folders} 个文件夹（${(stats.bytes / 1024).toFixed(1)} KB）；常见问题 ${stats.faqEntries} 条；待处理问题 ${stats.badCases} 条。`,
+    ),
+    '',
+    `${t(lang, 'By type', '按类型')}: ${Object.entries(stats.byExtension)
+      .map(([ext, n]) => `${ext} ${n}`)
+      .join(', ')}`,
+  ];
+  if (withTree) {
+    yield ctx.toolUse('list_files', { path: '/' });
+    const files = flatten(await kb.tree()).filter((f) => !f.path.startsWith('contents_overview/'));
+    lines.push('');
+    for (const file of files.slice(0, LIST_LIMIT)) {
+      lines.push(
+        `- ${file.path} (${(file.size / 1024).toFixed(1)} KB)${file.description ? ` — ${file.description}` : ''}`,
+      );
+    }
+    if (files.length > LIST_LIMIT)
+      lines.push(t(lang, `… and ${files.length - LIST_LIMIT} more`, `……另有 ${files.length - LIST_LIMIT} 个`));
+  }
+  yield* textChunks(lines.join('\n'), 3);
+}
+
+function flatten(node: TreeNode): TreeNode[] {
+  if (node.type === 'file') return [node];
+  return (node.children ?? []).flatMap(flatten);
+}
+
+/** Files matching what the admin typed: the exact path, else the file name, else a part of it. */
+async function findFile(kb: KnowledgeBase, target: string): Promise<string[]> {
+  const files = flatten(await kb.tree()).map((f) => f.path);
+  const wanted = target.replace(/\\/g, '/').replace(/^\/+/, '').toLowerCase();
+  const exact = files.filter((p) => p.toLowerCase() === wanted);
+  if (exact.length > 0) return exact;
+  const byName = files.filter((p) => p.split('/').pop()!.toLowerCase() === wanted);
+  if (byName.length > 0) return byName;
+  const byStem = files.filter(
+    (p) =>
+      p
+        .split('/')
+        .pop()!
+        .replace(/\.[^.]+$/, '')
+        .toLowerCase() === wanted,
+  );
+  if (byStem.length > 0) return byStem;
+  return files.filter((p) => p.toLowerCase().includes(wanted)).slice(0, 20);
+}
+
+function notFoundOrAmbiguous(target: string, found: readonly string[], lang: Lang): string {
+  if (found.length === 0) return t(lang, `No file matches "${target}".`, `没有找到与"${target}"匹配的文件。`);
+  return [
+    t(lang, `Several files match "${target}"; which one?`, `有多个文件与"${target}"匹配，请指定：`),
+    ...found.map((p) => `- ${p}`),
+  ].join('\n');
+}
+
+function errorEvent(error: unknown): AgentEvent {
+  const message = error instanceof KbError || error instanceof Error ? error.message : String(error);
+  return {
+    type: 'error',
+    message: message || 'Unknown error',
+    ...(error instanceof KbError ? { code: error.code } : {}),
+  };
+}
+
+function help(lang: Lang): string {
+  return t(
+    lang,
+    [
+      'I manage the knowledge base. I can:',
+      '- add files: upload them (the message starts with [UPLOADED_FILES])',
+      '- list files or show statistics: "list files", "stats"',
+      '- show a file: "show hr/leave_policy.md"',
+      '- delete a file (asks to confirm first): "delete hr/old_policy.md"',
+      '- rebuild the index and README: "rebuild index"',
+    ].join('\n'),
+    [
+      '我负责管理知识库，可以：',
+      '- 添加文件：上传文件（消息以 [UPLOADED_FILES] 开头）',
+      '- 列出文件或查看统计："列出文件"、"统计"',
+      '- 查看文件："查看 hr/leave_policy.md"',
+      '- 删除文件（先确认再删除）："删除 hr/old_policy.md"',
+      '- 重建索引和 README："重建索引"',
+    ].join('\n'),
+  );
+}

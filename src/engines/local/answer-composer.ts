@@ -1,0 +1,152 @@
+/**
+ * Composes a cited answer from search hits: picks the sections that answer
+ * well enough, quotes their relevant sentences, list items and table rows,
+ * and lists each source as `path:startLine-endLine`.
+ */
+import { hasCjk, tokenize } from '../../kb/text-tokens.ts';
+import type { SearchHit } from '../../kb/types.ts';
+import { type AnswerUnit, lineSpan, renderUnits, splitUnits } from './answer-units.ts';
+import { detectLanguage, type Lang, t } from './language.ts';
+
+/** Below this share of the question's words, a section does not answer it. */
+export const MIN_COVERAGE = 0.5;
+const MAX_SECTIONS = 3;
+const MAX_UNITS_PER_SECTION = 5;
+const MAX_UNITS_TOTAL = 9;
+const QUANTITY_QUESTION =
+  /\b(how (many|much|long|often|far|fast|big|heavy)|what (is|are) the (limit|maximum|minimum|price|cost|rate)|when|deadline|limit)\b|多少|几|多久|多长|上限|标准|期限|时间|费用|价格/i;
+
+export interface ComposedAnswer {
+  readonly markdown: string;
+  readonly sources: readonly { readonly path: string; readonly startLine: number; readonly endLine: number }[];
+}
+
+export type SectionReader = (path: string, startLine: number, endLine: number) => Promise<string[]>;
+
+/** Sections good enough to answer from, best first. */
+export function answeringHits(hits: readonly SearchHit[]): SearchHit[] {
+  const best = hits[0];
+  if (!best || (best.coverage ?? 0) < MIN_COVERAGE) return [];
+  const floor = Math.max(MIN_COVERAGE, (best.coverage ?? 0) - 0.2);
+  return hits
+    .filter((h, i) => i === 0 || ((h.coverage ?? 0) >= floor && h.score >= best.score * 0.5))
+    .slice(0, MAX_SECTIONS);
+}
+
+export async function composeAnswer(
+  question: string,
+  hits: readonly SearchHit[],
+  readSection: SectionReader,
+): Promise<ComposedAnswer | undefined> {
+  const chosen = answeringHits(hits);
+  if (chosen.length === 0) return undefined;
+  const lang = detectLanguage(question);
+  const quantity = QUANTITY_QUESTION.test(question);
+  const sections: { hit: SearchHit; units: AnswerUnit[] }[] = [];
+  for (const hit of chosen) {
+    const lines = await readSection(hit.path, hit.startLine, hit.endLine);
+    sections.push({ hit, units: splitUnits(lines, hit.startLine) });
+  }
+  const bestScore = Math.max(1e-6, chosen[0]!.score);
+  const candidates = sections.map(({ hit, units }) => {
+    // Sections keep their search rank; an H1-level preamble summarises rather than answers.
+    const preamble = (hit.trail?.length ?? 1) <= 1 && sections.length > 1 ? 0.8 : 1;
+    const factor = (0.5 + (0.5 * hit.score) / bestScore) * preamble;
+    const scored = scoreUnits(units, hit, quantity).map((s) => ({ ...s, score: s.score * factor }));
+    return { hit, units, scored };
+  });
+  // One bar for every section: a later section contributes only units as relevant as the best ones.
+  const globalTop = Math.max(0, ...candidates.flatMap((c) => c.scored.map((s) => s.score)));
+  const parts: string[] = [];
+  const sources: { path: string; startLine: number; endLine: number }[] = [];
+  let budget = MAX_UNITS_TOTAL;
+  for (const [i, { hit, units, scored }] of candidates.entries()) {
+    if (budget <= 0) break;
+    const picked = pickUnits(units, scored, globalTop, i === 0, Math.min(MAX_UNITS_PER_SECTION, budget));
+    if (picked.length === 0) continue;
+    budget -= picked.length;
+    const span = lineSpan(picked);
+    sources.push({ path: hit.path, startLine: span.start, endLine: span.end });
+    parts.push(`${sectionLabel(hit, lang)}\n\n${renderUnits(picked)}`);
+  }
+  if (parts.length === 0) return undefined;
+  const crossLanguage = lang === 'zh' && sources.some((s) => !hasCjk(s.path));
+  const markdown = [
+    t(lang, '## Answer', '## 回答'),
+    '',
+    ...(crossLanguage ? ['以下内容摘自知识库文档原文：', ''] : []),
+    parts.join('\n\n'),
+    '',
+    '**Reference Source**',
+    '',
+    ...sources.map((s) => `- ${s.path}:${s.startLine}-${s.endLine}`),
+  ].join('\n');
+  return { markdown, sources };
+}
+
+interface ScoredUnit {
+  readonly unit: AnswerUnit;
+  readonly order: number;
+  readonly score: number;
+}
+
+function scoreUnits(units: readonly AnswerUnit[], hit: SearchHit, quantity: boolean): ScoredUnit[] {
+  const weights = hit.termWeights ?? Object.fromEntries((hit.matchedTerms ?? []).map((term) => [term, 1]));
+  const maxWeight = Math.max(1e-6, ...Object.values(weights));
+  const weightOf = (term: string) => (weights[term] ?? 0) / maxWeight;
+  const headingTerms = new Set(tokenize(hit.heading).filter((term) => weightOf(term) > 0));
+  return units.map((unit, order) => {
+    const own = new Set(tokenize(unit.text));
+    let score = 0;
+    for (const term of own) score += weightOf(term);
+    if (score === 0) return { unit, order, score };
+    // Context the unit inherits: its section heading and, for a table row, the column names.
+    const context = new Set(headingTerms);
+    if (unit.kind === 'row') for (const term of tokenize(unit.header)) if (weightOf(term) > 0) context.add(term);
+    for (const term of context) if (!own.has(term)) score += 0.5 * weightOf(term);
+    if (quantity && /\d/.test(unit.text)) score += 0.3;
+    return { unit, order, score };
+  });
+}
+
+function sectionLabel(hit: SearchHit, lang: Lang): string {
+  const trail = (hit.trail ?? [hit.heading]).filter(Boolean);
+  const title = hit.title ?? hit.path;
+  const where = trail.length > 0 ? trail.join(' › ') : title;
+  return t(lang, `From **${where}** (${hit.path}):`, `摘自 **${where}**（${hit.path}）：`);
+}
+
+function pickUnits(
+  units: readonly AnswerUnit[],
+  scored: readonly ScoredUnit[],
+  globalTop: number,
+  isBest: boolean,
+  max: number,
+): AnswerUnit[] {
+  const top = Math.max(0, ...scored.map((s) => s.score));
+  if (top < 0.5) {
+    // Matched on its heading alone: the section's opening lines are the answer (best section only).
+    return isBest ? units.slice(0, Math.min(max, 4)) : [];
+  }
+  const threshold = Math.max(0.5, isBest ? top * 0.6 : globalTop * 0.75);
+  const picked = scored
+    .filter((s) => s.score >= threshold)
+    .sort((a, b) => b.score - a.score || a.order - b.order)
+    .slice(0, max)
+    .map((s) => s.unit);
+  return withTableContext(units, picked, max);
+}
+
+/** When every row of a small table ties, the whole table answers better than a few of its rows. */
+function withTableContext(all: readonly AnswerUnit[], picked: AnswerUnit[], max: number): AnswerUnit[] {
+  const tables = new Set(picked.filter((u) => u.kind === 'row').map((u) => (u.kind === 'row' ? u.table : 0)));
+  const out = [...picked];
+  for (const table of tables) {
+    const rows = all.filter((u) => u.kind === 'row' && u.table === table);
+    const chosen = picked.filter((u) => u.kind === 'row' && u.table === table);
+    if (rows.length <= 6 && chosen.length >= Math.ceil(rows.length / 2)) {
+      for (const row of rows) if (!out.includes(row) && out.length < max + 3) out.push(row);
+    }
+  }
+  return out;
+}

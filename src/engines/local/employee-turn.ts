@@ -1,0 +1,173 @@
+/**
+ * The employee workflow, run deterministically:
+ * FAQ match → search → cited answer from the best sections, or a plain
+ * "no good answer" with a bad case logged and the domain expert named.
+ * "satisfied" / "not satisfied: reason" after an answer is feedback on it.
+ */
+import type { KnowledgeBase } from '../../kb/types.ts';
+import type { AgentEvent } from '../types.ts';
+import { composeAnswer } from './answer-composer.ts';
+import { detectLanguage, type Lang, t } from './language.ts';
+import { type LocalTurnContext, textChunks } from './turn-context.ts';
+
+const SATISFIED =
+  /^\s*(satisfied|very satisfied|helpful|that helped|this helped|great,? thanks|👍|满意|很满意|有帮助|解决了)[\s!.。！]*$/i;
+const NOT_SATISFIED =
+  /^\s*(not satisfied|unsatisfied|dissatisfied|not helpful|wrong|incorrect|👎|不满意|没帮助|不对|错了|答案不对)[\s:：,，.。!！-]*(.*)$/is;
+
+export async function* employeeTurn(kb: KnowledgeBase, ctx: LocalTurnContext): AsyncGenerator<AgentEvent> {
+  const question = ctx.message.trim();
+  const lang = detectLanguage(question);
+
+  if (ctx.state.lastAnswer && ctx.state.lastQuestion) {
+    const feedback = parseFeedback(question);
+    if (feedback) {
+      yield ctx.toolUse('feedback', { question: ctx.state.lastQuestion, satisfied: feedback.satisfied });
+      const result = await kb.feedback({
+        question: ctx.state.lastQuestion,
+        answer: ctx.state.lastAnswer,
+        satisfied: feedback.satisfied,
+        ...(feedback.reason ? { reason: feedback.reason } : {}),
+      });
+      ctx.state.lastAnswer = undefined;
+      yield { type: 'text', text: feedbackReply(result.action, lang) };
+      return;
+    }
+  }
+
+  yield ctx.toolUse('match_faq', { question });
+  const faq = await kb.matchFaq(question, { countUse: true });
+  if (faq) {
+    const answer = [
+      t(lang, '## Answer', '## 回答'),
+      '',
+      faq.row.answer,
+      '',
+      '**Reference Source**',
+      '',
+      `- FAQ.md (${t(lang, 'frequently asked question', '常见问题')}: "${faq.row.question}")`,
+    ].join('\n');
+    yield* remember(ctx, question, answer);
+    return;
+  }
+
+  yield ctx.toolUse('search_kb', { pattern: question });
+  const hits = await kb.search(question, { limit: 8 });
+  const readSection = async (path: string, startLine: number, endLine: number) => {
+    const slice = await kb.read(path, { startLine, endLine });
+    return slice.content.split('\n');
+  };
+  const composed = await composeAnswer(question, hits, readSection);
+  if (composed) {
+    for (const source of composed.sources) {
+      yield ctx.toolUse('read_file', {
+        file_path: source.path,
+        offset: source.startLine,
+        limit: source.endLine - source.startLine + 1,
+      });
+    }
+    yield* remember(ctx, question, composed.markdown);
+    return;
+  }
+
+  yield* noAnswer(
+    kb,
+    ctx,
+    question,
+    lang,
+    hits
+      .slice(0, 3)
+      .filter((h) => (h.coverage ?? 0) >= 0.34)
+      .map((h) => h.path),
+  );
+}
+
+async function* noAnswer(
+  kb: KnowledgeBase,
+  ctx: LocalTurnContext,
+  question: string,
+  lang: Lang,
+  related: string[],
+): AsyncGenerator<AgentEvent> {
+  yield ctx.toolUse('find_expert', { question });
+  const expert = await kb.findExpert(question);
+  yield ctx.toolUse('log_badcase', { question });
+  await kb.logBadCase({
+    question,
+    answer: 'No answer found in the knowledge base',
+    feedback: 'unanswered (offline engine)',
+    source: related.join(', ') || 'none',
+  });
+  const lines = [
+    t(lang, '## Answer', '## 回答'),
+    '',
+    t(
+      lang,
+      'I could not find a reliable answer to this question in the knowledge base.',
+      '抱歉，知识库中没有找到能可靠回答这个问题的内容。',
+    ),
+  ];
+  const unique = [...new Set(related)];
+  if (unique.length > 0) {
+    lines.push('', t(lang, 'These documents may be related:', '以下文档可能相关：'), ...unique.map((p) => `- ${p}`));
+  }
+  if (expert) {
+    lines.push(
+      '',
+      t(
+        lang,
+        `Please ask **${expert.name}** (${expert.domain}), contact: ${expert.contact}.`,
+        `建议咨询 **${expert.name}**（${expert.domain}），联系方式：${expert.contact}。`,
+      ),
+    );
+  }
+  lines.push(
+    '',
+    t(
+      lang,
+      'The question has been recorded for the knowledge-base administrators.',
+      '该问题已记录，供知识库管理员补充。',
+    ),
+  );
+  ctx.state.lastAnswer = undefined;
+  yield* textChunks(lines.join('\n'));
+}
+
+function* remember(ctx: LocalTurnContext, question: string, answer: string): Generator<AgentEvent> {
+  ctx.state.lastQuestion = question;
+  ctx.state.lastAnswer = answer;
+  yield* textChunks(answer);
+}
+
+function parseFeedback(message: string): { satisfied: boolean; reason?: string } | undefined {
+  if (message.length > 1000) return undefined;
+  if (SATISFIED.test(message)) return { satisfied: true };
+  const no = NOT_SATISFIED.exec(message);
+  if (no) return { satisfied: false, reason: no[2]?.trim() || undefined };
+  return undefined;
+}
+
+function feedbackReply(action: string, lang: Lang): string {
+  switch (action) {
+    case 'faq_usage_incremented':
+      return t(lang, 'Thanks! Glad the FAQ answer helped.', '谢谢反馈！很高兴常见问题的回答对您有帮助。');
+    case 'faq_added':
+      return t(lang, 'Thanks! I added this answer to the FAQ.', '谢谢反馈！该回答已加入常见问题（FAQ）。');
+    case 'faq_corrected':
+      return t(
+        lang,
+        'Thanks! The FAQ entry was corrected with your explanation.',
+        '谢谢！已根据您的说明更正该常见问题。',
+      );
+    case 'faq_removed':
+      return t(
+        lang,
+        'Thanks. I removed that FAQ entry and recorded the case for the administrators.',
+        '谢谢反馈。已删除该常见问题条目，并记录给管理员处理。',
+      );
+    case 'badcase_logged':
+      return t(lang, 'Thanks. I recorded the problem for the administrators.', '谢谢反馈，问题已记录，管理员会跟进。');
+    default:
+      return t(lang, 'Thanks for the feedback.', '谢谢反馈。');
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * A small hand-written table of workplace synonyms and English↔Chinese
+ * equivalents, used to widen queries (never the index): "hotel" also looks
+ * for "accommodation" and 住宿, 年假 also for "annual leave". Each group
+ * lists words that mean the same for retrieval; words are stemmed on load.
+ */
+import { stem } from './text-tokens.ts';
+
+const GROUPS: readonly string[] = [
+  'leave vacation pto holiday time-off 假期 休假 请假',
+  'annual 年度 年假',
+  'sick illness 病假 生病',
+  'parental maternity paternity 产假 陪产假 育儿假',
+  'salary pay wage payroll compensation 工资 薪酬 薪资',
+  'overtime 加班',
+  'expense reimbursement claim refund 报销 费用',
+  'travel trip business-trip 出差 差旅',
+  'hotel accommodation lodging 住宿 酒店',
+  'flight airfare plane 飞机 机票 航班',
+  'train railway 火车 高铁',
+  'taxi cab 出租车 打车',
+  'meal food dinner lunch 餐费 伙食 用餐',
+  'allowance subsidy stipend 补贴 津贴',
+  'limit cap maximum ceiling 上限 标准 最高',
+  'price cost fee 价格 费用 成本',
+  'discount 折扣',
+  'quote quotation 报价',
+  'password passcode 密码',
+  'account login 账号 账户 登录',
+  'laptop computer notebook 电脑 笔记本',
+  'vpn remote-access 远程',
+  'security 安全',
+  'phishing 钓鱼',
+  'office 办公室 办公',
+  'address location 地址 位置',
+  'meeting conference 会议',
+  'room 会议室 房间',
+  'parking car-park 停车 车位',
+  'badge access-card 门禁 工牌 门禁卡',
+  'visitor guest 访客 来访',
+  'attendance clock-in check-in 考勤 打卡',
+  'late tardy 迟到',
+  'remote work-from-home wfh 远程办公 居家办公',
+  'probation trial-period 试用期',
+  'onboarding new-hire 入职 新员工',
+  'insurance 保险',
+  'health medical 医疗 健康',
+  'training course 培训 课程',
+  'speed fast velocity quick 速度',
+  'payload load capacity 载重 负载',
+  'battery 电池',
+  'charging charge charger 充电',
+  'error fault 错误 故障',
+  'warranty guarantee 保修 质保',
+  'support helpdesk service-desk 支持 技术支持',
+  'robot 机器人',
+  'customer client 客户',
+  'contract agreement 合同',
+  'approval approve 审批 批准',
+  'deadline due 截止 期限',
+  'employee staff worker 员工 职工',
+  'manager supervisor 主管 经理',
+  'holiday public-holiday 节假日 法定节假日',
+  'working-hours work-hours 工作时间',
+  'day days 天 日',
+  'month monthly 月 每月',
+  'year yearly 年 每年',
+  'week weekly 周 每周',
+  'shanghai 上海',
+  'shenzhen 深圳',
+  'beijing 北京',
+];
+
+const table = new Map<string, Set<string>>();
+
+function normalise(word: string): string[] {
+  if (/[\u4e00-\u9fff]/.test(word)) return [word];
+  // Hyphenated entries are phrases: each part is a separate term in the index.
+  return word
+    .toLowerCase()
+    .split('-')
+    .map((w) => stem(w));
+}
+
+for (const group of GROUPS) {
+  const words = group.split(/\s+/).filter(Boolean);
+  const terms = words.filter((w) => !w.includes('-')).flatMap(normalise);
+  for (const term of terms) {
+    const set = table.get(term) ?? new Set<string>();
+    for (const other of terms) if (other !== term) set.add(other);
+    table.set(term, set);
+  }
+}
+
+/** Other index terms that mean the same as `term` (already stemmed/segmented). */
+export function synonymsOf(term: string): readonly string[] {
+  const set = table.get(term);
+  return set ? [...set] : [];
+}
