@@ -29,7 +29,7 @@ function AnswerView({
   const { t } = useI18n();
   const streaming = message.status === 'streaming';
   return (
-    <article class="message assistant" data-testid="answer" data-status={message.status}>
+    <article class="message assistant" data-testid="answer" data-status={message.status} data-chunks={message.chunks}>
       <div class="avatar" aria-hidden="true">
         D
       </div>
@@ -55,7 +55,11 @@ function AnswerView({
         {message.status === 'done' && (
           <footer class="answer-footer">
             {message.durationMs !== undefined && (
-              <span class="muted small">{t('chat.duration', { s: (message.durationMs / 1000).toFixed(1) })}</span>
+              <span class="muted small">
+                {message.durationMs < 1000
+                  ? t('chat.durationMs', { ms: Math.round(message.durationMs) })
+                  : t('chat.duration', { s: (message.durationMs / 1000).toFixed(1) })}
+              </span>
             )}
             {withFeedback && message.content !== '' && (
               <FeedbackBar

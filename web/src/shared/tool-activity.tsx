@@ -12,10 +12,24 @@ function toolLabel(tool: string, t: Translate): string {
   return label === key ? t('tool.default', { tool: short }) : label;
 }
 
+/** `_raw` is the server's cut of an input it could not summarise: often JSON, so show its first value. */
+function rawSummary(raw: string): string {
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (typeof parsed === 'object' && parsed !== null) {
+      const first = Object.values(parsed).find((value) => typeof value === 'string');
+      if (typeof first === 'string') return first;
+    }
+  } catch {
+    // Cut short or not JSON: show it as it is.
+  }
+  return raw;
+}
+
 export function summarizeInput(input: Record<string, unknown>): string {
   for (const field of SUMMARY_FIELDS) {
     const value = input[field];
-    if (typeof value === 'string' && value !== '') return value;
+    if (typeof value === 'string' && value !== '') return field === '_raw' ? rawSummary(value) : value;
   }
   const first = Object.values(input).find((value) => typeof value === 'string' || typeof value === 'number');
   return first === undefined ? '' : String(first);

@@ -17,6 +17,8 @@ export interface ChatMessage {
   content: string;
   status: 'streaming' | 'done' | 'error' | 'stopped';
   tools: ToolActivity[];
+  /** Text events received so far (shown as data-chunks, so tests can see the answer was streamed). */
+  chunks: number;
   error?: string;
   durationMs?: number;
   /** For an answer: the question it answers (sent with feedback). */
@@ -100,7 +102,7 @@ export function useChat({ api, streamPath, onTurnEnd }: ChatOptions): ChatContro
           if (event.resumed === false) setResumeNotice({ reason: event.reason ?? null });
           break;
         case 'message':
-          updateAnswer(answerId, (m) => ({ ...m, content: m.content + event.content }));
+          updateAnswer(answerId, (m) => ({ ...m, content: m.content + event.content, chunks: m.chunks + 1 }));
           break;
         case 'tool_use':
           updateAnswer(answerId, (m) => ({
@@ -161,8 +163,8 @@ export function useChat({ api, streamPath, onTurnEnd }: ChatOptions): ChatContro
       nextMessageId += 2;
       setMessages((list) => [
         ...list,
-        { id: answerId - 1, role: 'user', content: text, status: 'done', tools: [] },
-        { id: answerId, role: 'assistant', content: '', status: 'streaming', tools: [], question: text },
+        { id: answerId - 1, role: 'user', content: text, status: 'done', tools: [], chunks: 0 },
+        { id: answerId, role: 'assistant', content: '', status: 'streaming', tools: [], chunks: 0, question: text },
       ]);
       setRunning(true);
       runTurn(text, answerId, controller)
@@ -214,6 +216,7 @@ export function useChat({ api, streamPath, onTurnEnd }: ChatOptions): ChatContro
           content: entry.content,
           status: 'done' as const,
           tools: [],
+          chunks: 0,
           question: entry.role === 'assistant' ? lastQuestion : undefined,
         };
       }),

@@ -1,0 +1,211 @@
+// The employee chat at `/` in a real Chromium against a real Docent (offline
+// engine): streamed cited answers, the source pane, feedback into FAQ.md and
+// BADCASE.md, conversations, busy retry, the not-resumed notice, languages.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
+import { saveScreenshot } from './support/artifacts.ts';
+import { type BrowserSession, chromiumMissing, launchBrowser } from './support/browser.ts';
+import { type DocentServer, startDocent } from './support/docent-server.ts';
+import { watchPage } from './support/page-watch.ts';
+import { ensureWebBuilt } from './support/web-build.ts';
+
+const skip = chromiumMissing() ?? false;
+
+async function readKbFile(server: DocentServer, name: string): Promise<string> {
+  return readFile(path.join(server.kbRoot, name), 'utf8').catch(() => '');
+}
+
+async function ask(page: Page, question: string): Promise<void> {
+  const before = await page.locator('[data-testid=answer]').count();
+  await page.fill('[data-testid=composer]', question);
+  await page.click('[data-testid=send]');
+  await page.locator('[data-testid=answer]').nth(before).waitFor();
+  await page.waitForFunction((index) => {
+    const answers = document.querySelectorAll('[data-testid=answer]');
+    const answer = answers[index];
+    return answer !== undefined && answer.getAttribute('data-status') !== 'streaming';
+  }, before);
+}
+
+async function text(locator: Locator): Promise<string> {
+  return (await locator.textContent()) ?? '';
+}
+
+function lastAnswer(page: Page) {
+  return page.locator('[data-testid=answer]').last();
+}
+
+describe('employee chat page', { skip }, () => {
+  let server: DocentServer;
+  let browser: BrowserSession;
+
+  before(async () => {
+    await ensureWebBuilt();
+    server = await startDocent();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('GET / asks a question, streams a Markdown answer, and a citation opens the cited lines beside it', async () => {
+    const page = await browser.newPage();
+    const watch = watchPage(page);
+    await page.goto(`${server.baseUrl}/`);
+    await saveScreenshot(page, 'employee-empty');
+
+    await ask(page, 'How many days of annual leave do I get?');
+    const answer = lastAnswer(page);
+    assert.equal(await answer.getAttribute('data-status'), 'done');
+    assert.ok(Number(await answer.getAttribute('data-chunks')) > 1, 'the answer arrived as several streamed chunks');
+    // Rendered as Markdown, not shown as raw syntax.
+    assert.ok((await answer.locator('.markdown strong').count()) > 0);
+    assert.ok(!(await text(answer.locator('.markdown'))).includes('**'));
+    // The agent's tool activity is shown.
+    assert.ok((await answer.locator('.tools .tool').count()) > 0);
+
+    const citation = answer.locator('a.citation').first();
+    const citedPath = await citation.getAttribute('data-path');
+    const start = Number(await citation.getAttribute('data-start'));
+    const end = Number(await citation.getAttribute('data-end'));
+    assert.ok(citedPath, 'the answer has a citation link');
+    await citation.click();
+    const pane = page.locator('[data-testid=source-pane]');
+    await pane.locator('.line.marked').first().waitFor();
+    assert.equal(await text(pane.locator('.source-path')), citedPath);
+    const fileLines = (await readKbFile(server, citedPath!)).split(/\r?\n/);
+    const marked = await pane.locator('.line.marked .line-text').allTextContents();
+    assert.equal(marked.length, end - start + 1);
+    assert.deepEqual(
+      marked.map((line) => line.replace(/\u00a0/g, '').trim()),
+      fileLines.slice(start - 1, end).map((line) => line.trim()),
+    );
+    await saveScreenshot(page, 'employee-answer-with-source');
+    assert.deepEqual(watch.pageErrors, []);
+    await page.close();
+  });
+
+  test('feedback: satisfied adds the question to FAQ.md, not satisfied records the reason in BADCASE.md', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.baseUrl}/`);
+    const question = 'How many days of sick leave do employees get?';
+    assert.ok(!(await readKbFile(server, 'FAQ.md')).includes(question));
+    await ask(page, question);
+    await lastAnswer(page).locator('[data-testid=feedback-up]').click();
+    await lastAnswer(page).locator('[data-testid=feedback-thanks]').waitFor();
+    assert.ok((await readKbFile(server, 'FAQ.md')).includes(question), 'FAQ.md now holds the question');
+
+    const reason = 'It does not say who approves the request';
+    await ask(page, 'Who approves parental leave?');
+    await lastAnswer(page).locator('[data-testid=feedback-down]').click();
+    await lastAnswer(page).locator('.feedback-form textarea').fill(reason);
+    await saveScreenshot(page, 'employee-feedback-reason');
+    await lastAnswer(page).locator('[data-testid=feedback-submit]').click();
+    await lastAnswer(page).locator('[data-testid=feedback-thanks]').waitFor();
+    assert.ok((await readKbFile(server, 'BADCASE.md')).includes(reason), 'BADCASE.md now holds the reason');
+    await page.close();
+  });
+
+  test('conversations: listed after a turn, New conversation clears, reopening restores and continues one', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.baseUrl}/`);
+    await ask(page, 'What is the expense reimbursement deadline?');
+    const history = page.locator('[data-testid=history] .history-item');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=history] .history-item').length > 0);
+    const titles = await history.allTextContents();
+    assert.ok(titles.some((title) => title.includes('expense reimbursement')));
+
+    await page.click('[data-testid=new-conversation]');
+    assert.equal(await page.locator('[data-testid=answer]').count(), 0);
+
+    await history.filter({ hasText: 'expense reimbursement' }).first().click();
+    await page.locator('[data-testid=question]').first().waitFor();
+    assert.equal(
+      await text(page.locator('[data-testid=question]').first()),
+      'What is the expense reimbursement deadline?',
+    );
+    assert.ok((await text(page.locator('[data-testid=answer] .markdown').first())).length > 0);
+
+    // The next question goes to the reopened session.
+    const request = page.waitForRequest((r) => r.url().includes('/api/user/query'));
+    await ask(page, 'And how do I submit receipts?');
+    assert.ok(new URL((await request).url()).searchParams.get('session_id'), 'the follow-up names the session');
+    assert.equal(await page.locator('[data-testid=question]').count(), 2);
+    await saveScreenshot(page, 'employee-conversations');
+    await page.close();
+  });
+
+  test('busy: a 503 shows "all assistants are busy, retrying in N s" and the turn is retried by itself', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.baseUrl}/`);
+    let refused = 0;
+    await page.route('**/api/user/query?**', async (route) => {
+      if (refused === 0) {
+        refused++;
+        await route.fulfill({
+          status: 503,
+          headers: { 'Retry-After': '1', 'Content-Type': 'application/json' },
+          body: JSON.stringify({ error: { code: 'POOL_TIMEOUT', message: 'All workers are busy' }, detail: null }),
+        });
+        return;
+      }
+      await route.continue();
+    });
+    await page.fill('[data-testid=composer]', 'How many days of annual leave do I get?');
+    await page.click('[data-testid=send]');
+    const notice = page.locator('[data-testid=busy-notice]');
+    await notice.waitFor();
+    assert.match(await text(notice), /all assistants are busy, retrying in \d+ s/i);
+    await saveScreenshot(page, 'employee-busy');
+    await page.waitForSelector('[data-testid=answer][data-status=done]');
+    assert.equal(await notice.count(), 0);
+    assert.equal(refused, 1);
+    await page.close();
+  });
+
+  test('a session event with resumed:false shows that the conversation could not be resumed', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.baseUrl}/`);
+    const events = [
+      { type: 'session', session_id: 'fresh-session', is_new: true, resumed: false, reason: 'transcript expired' },
+      { type: 'message', content: 'A fresh start.' },
+      { type: 'done', duration_ms: 3 },
+    ];
+    await page.route('**/api/user/query?**', (route) =>
+      route.fulfill({
+        status: 200,
+        headers: { 'Content-Type': 'text/event-stream' },
+        body: events.map((event) => `data: ${JSON.stringify(event)}\n\n`).join(''),
+      }),
+    );
+    await ask(page, 'Hello again');
+    const notice = page.locator('[data-testid=resume-notice]');
+    await notice.waitFor();
+    assert.match(await text(notice), /could not be resumed/);
+    assert.match(await text(notice), /transcript expired/);
+    await page.close();
+  });
+
+  test('language follows the browser (Chinese) and the switch changes it and is remembered', async () => {
+    const zhBrowser = await launchBrowser({ locale: 'zh-CN' });
+    try {
+      const page = await zhBrowser.newPage();
+      await page.goto(`${server.baseUrl}/`);
+      assert.equal(await text(page.locator('[data-testid=send]')), '发送');
+      assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
+      await ask(page, '年假有多少天？');
+      await saveScreenshot(page, 'employee-chinese');
+      await page.click('.lang-switch button:has-text("EN")');
+      assert.equal((await text(page.locator('[data-testid=new-conversation]'))).trim(), 'New conversation');
+      await page.reload();
+      assert.equal((await text(page.locator('[data-testid=new-conversation]'))).trim(), 'New conversation');
+    } finally {
+      await zhBrowser.close();
+    }
+  });
+});
