@@ -209,6 +209,9 @@ export class FakeWorkerFactory<TInput = string, TEvent = FakeEvent> implements W
   /** Turns in flight per session, and the most ever seen for any session. */
   readonly inFlightBySession = new Map<string, number>();
   maxInFlightPerSession = 0;
+  /** Turns in flight per user, and the most ever seen for any user. */
+  readonly inFlightByUser = new Map<string, number>();
+  maxInFlightPerUser = 0;
   inFlight = 0;
   maxInFlight = 0;
   readonly #held: Array<(go: boolean) => void> = [];
@@ -290,6 +293,9 @@ export class FakeWorkerFactory<TInput = string, TEvent = FakeEvent> implements W
     const count = (this.inFlightBySession.get(record.sessionId) ?? 0) + 1;
     this.inFlightBySession.set(record.sessionId, count);
     this.maxInFlightPerSession = Math.max(this.maxInFlightPerSession, count);
+    const byUser = (this.inFlightByUser.get(record.userId) ?? 0) + 1;
+    this.inFlightByUser.set(record.userId, byUser);
+    this.maxInFlightPerUser = Math.max(this.maxInFlightPerUser, byUser);
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
   }
@@ -298,6 +304,9 @@ export class FakeWorkerFactory<TInput = string, TEvent = FakeEvent> implements W
     const count = (this.inFlightBySession.get(record.sessionId) ?? 1) - 1;
     if (count === 0) this.inFlightBySession.delete(record.sessionId);
     else this.inFlightBySession.set(record.sessionId, count);
+    const byUser = (this.inFlightByUser.get(record.userId) ?? 1) - 1;
+    if (byUser === 0) this.inFlightByUser.delete(record.userId);
+    else this.inFlightByUser.set(record.userId, byUser);
     this.inFlight--;
   }
 

@@ -1,0 +1,164 @@
+/**
+ * Property-based: random interleavings of turns from several users and
+ * sessions, with aborts (waiting and running), crashes, turn timeouts, early
+ * consumer exits, start failures, workers that hang on interrupt, and drains.
+ * After each run: nothing leaked, the bounds held, sessions stayed in order.
+ */
+import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { AgentPool, PoolError } from '../../src/pool/index.ts';
+import { type FakeEvent, FakeWorkerFactory } from '../support/fake-workers.ts';
+import { TEST_OPTIONS } from './helpers.ts';
+
+const KINDS = [
+  'ok',
+  'ok',
+  'ok',
+  'abortWaiting',
+  'abortRunning',
+  'crash',
+  'timeout',
+  'breakEarly',
+  'releaseWithoutRun',
+] as const;
+
+const turnSpec = fc.record({
+  session: fc.integer({ min: 0, max: 5 }),
+  gapMs: fc.integer({ min: 0, max: 3 }),
+  workMs: fc.integer({ min: 0, max: 4 }),
+  kind: fc.constantFrom(...KINDS),
+  abortAfterMs: fc.integer({ min: 0, max: 4 }),
+});
+
+const scenario = fc.record({
+  maxWorkers: fc.integer({ min: 1, max: 3 }),
+  minSpares: fc.integer({ min: 0, max: 1 }),
+  maxTurnsPerUser: fc.integer({ min: 1, max: 3 }),
+  sessionPolicy: fc.constantFrom('enqueue' as const, 'enqueue' as const, 'reject' as const),
+  failingStarts: fc.uniqueArray(fc.integer({ min: 1, max: 20 }), { maxLength: 5 }),
+  hangEvery: fc.integer({ min: 0, max: 4 }),
+  drain: fc.option(fc.record({ atMs: fc.integer({ min: 0, max: 30 }), graceMs: fc.integer({ min: 0, max: 10 }) }), {
+    freq: 4,
+  }),
+  turns: fc.array(turnSpec, { minLength: 1, maxLength: 24 }),
+});
+
+type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Input {
+  readonly session: number;
+  readonly arrival: number;
+  readonly workMs: number;
+  readonly crash: boolean;
+}
+
+async function play(s: Scenario): Promise<void> {
+  const failing = new Set(s.failingStarts);
+  const factory = new FakeWorkerFactory<string, FakeEvent>({
+    startDelayMs: (start) => start.attempt % 3,
+    failStart: (start) => failing.has(start.attempt),
+    turnDelayMs: (turn) => (JSON.parse(turn.input) as Input).workMs,
+    crashTurn: (turn) => (JSON.parse(turn.input) as Input).crash,
+    hangOnInterrupt: (worker) => s.hangEvery > 0 && Number(worker.id.slice(1)) % s.hangEvery === 0,
+  });
+  const pool = new AgentPool(factory, {
+    ...TEST_OPTIONS,
+    maxWorkers: s.maxWorkers,
+    minSpares: Math.min(s.minSpares, s.maxWorkers),
+    maxTurnsPerUser: s.maxTurnsPerUser,
+    sessionPolicy: s.sessionPolicy,
+    acquireTimeoutMs: 2_000,
+    turnTimeoutMs: 30,
+    abortGraceMs: 3,
+    startBackoffBaseMs: 1,
+    startBackoffMaxMs: 4,
+  });
+  let peakWorkers = 0;
+  pool.onEvent(() => {
+    peakWorkers = Math.max(peakWorkers, pool.stats().workers.total);
+  });
+
+  const signals: AbortSignal[] = [];
+  const arrivals = new Map<number, number>();
+  const unexpected: unknown[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  let offset = 0;
+  const runs = s.turns.map(async (spec) => {
+    offset += spec.gapMs;
+    await sleep(offset);
+    const controller = new AbortController();
+    signals.push(controller.signal);
+    const arrival = arrivals.get(spec.session) ?? 0;
+    arrivals.set(spec.session, arrival + 1);
+    const input: Input = {
+      session: spec.session,
+      arrival,
+      workMs: spec.kind === 'timeout' ? 10_000 : spec.workMs,
+      crash: spec.kind === 'crash',
+    };
+    const abortLater = () => timers.push(setTimeout(() => controller.abort(), spec.abortAfterMs));
+    try {
+      const pending = pool.acquire({
+        session: { id: `s${spec.session}`, isNew: arrival === 0 },
+        userId: `u${spec.session % 3}`,
+        signal: controller.signal,
+      });
+      if (spec.kind === 'abortWaiting') abortLater();
+      const lease = await pending;
+      if (spec.kind === 'releaseWithoutRun') {
+        lease.release();
+        return;
+      }
+      if (spec.kind === 'abortRunning') abortLater();
+      for await (const _ of lease.run(JSON.stringify(input))) {
+        if (spec.kind === 'breakEarly') break;
+      }
+      lease.release();
+    } catch (error) {
+      if (!(error instanceof PoolError)) unexpected.push(error);
+    }
+  });
+  if (s.drain) {
+    const { atMs, graceMs } = s.drain;
+    timers.push(setTimeout(() => void pool.drain(graceMs), atMs));
+  }
+  await Promise.all(runs);
+
+  // Every turn has come back; nothing may still wait or be held.
+  const stats = pool.stats();
+  assert.deepEqual(unexpected, []);
+  assert.equal(stats.waiting, 0, 'no waiting turn left');
+  assert.deepEqual(stats.sessionQueues, { sessions: 0, queuedTurns: 0 }, 'no session queue left');
+  assert.equal(stats.workers.busy, 0, 'no lease left');
+  for (const signal of signals) assert.equal(getEventListeners(signal, 'abort').length, 0, 'no abort listener left');
+
+  for (const timer of timers) clearTimeout(timer);
+  await pool.destroy();
+  assert.equal(pool.stats().workers.total, 0, 'no worker left in the pool');
+  assert.equal(factory.liveWorkers().length, 0, 'every started worker closed');
+  assert.equal(factory.alive, 0);
+
+  assert.ok(factory.maxAlive <= s.maxWorkers, `maxAlive ${factory.maxAlive} > ${s.maxWorkers}`);
+  assert.ok(peakWorkers <= s.maxWorkers, `pool counted ${peakWorkers} workers`);
+  assert.ok(factory.maxInFlightPerSession <= 1, 'two turns of one session in flight');
+  assert.ok(factory.maxInFlightPerUser <= s.maxTurnsPerUser, 'user above maxTurnsPerUser');
+  for (const session of arrivals.keys()) {
+    const order = factory.turnsOf(`s${session}`).map((turn) => (JSON.parse(String(turn.input)) as Input).arrival);
+    assert.deepEqual(
+      order,
+      [...order].sort((a, b) => a - b),
+      `session s${session} ran out of order`,
+    );
+    assert.equal(new Set(order).size, order.length);
+  }
+}
+
+describe('AgentPool properties', () => {
+  it('acquire()/run()/release() under random interleavings leak nothing and keep every bound and order', async () => {
+    await fc.assert(fc.asyncProperty(scenario, play), { numRuns: 150 });
+  });
+});
