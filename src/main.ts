@@ -1,0 +1,154 @@
+/**
+ * The server entry (`npm start`): settings → logger → knowledge base →
+ * uploads → engine → pools → sessions → HTTP, and a graceful shutdown on
+ * SIGTERM/SIGINT (not ready, new turns 503, in-flight turns finish up to
+ * SHUTDOWN_GRACE, pools drained, engine closed, exit 0).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Config, ConfigError, effectiveEngine, loadConfig } from './config.ts';
+import { createClaudeEngine } from './engines/claude/index.ts';
+import { createLocalWorkerFactory } from './engines/local/index.ts';
+import type { AgentWorkerFactory } from './engines/types.ts';
+import { buildApp } from './http/app.ts';
+import { Lifecycle } from './http/lifecycle.ts';
+import { loadOrCreateSecret, type ServerSecrets } from './http/secrets.ts';
+import { UploadStore } from './http/uploads/store.ts';
+import { openKnowledgeBase } from './kb/index.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createPoolRegistry } from './pool/index.ts';
+import { openSessionStore } from './sessions/index.ts';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** Extra time after the grace period before the process gives up on a clean exit. */
+const HARD_EXIT_MARGIN_MS = 15_000;
+
+function readVersion(): string {
+  const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+async function loadSecrets(config: Config, logger: Logger): Promise<ServerSecrets> {
+  const cookie = await loadOrCreateSecret(config.dataDir, 'cookie-secret');
+  if (config.adminToken) return { adminToken: config.adminToken, cookieSecret: cookie.value };
+  const admin = await loadOrCreateSecret(config.dataDir, 'admin-token', 24);
+  if (admin.created) {
+    // Printed once, on stdout and not through the logger (which redacts tokens).
+    process.stdout.write(
+      `\nDocent generated an admin token (kept in ${path.join(config.dataDir, 'admin-token')}):\n\n  ${admin.value}\n\n`,
+    );
+  } else {
+    logger.info({ file: path.join(config.dataDir, 'admin-token') }, 'admin token read from the data directory');
+  }
+  return { adminToken: admin.value, cookieSecret: cookie.value };
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger(config.logLevel);
+  const lifecycle = new Lifecycle('starting');
+  const engineName = effectiveEngine(config);
+
+  const kb = await openKnowledgeBase({
+    root: config.kbRoot,
+    smallFileThresholdKb: config.smallFileThresholdKb,
+    faqMaxEntries: config.faqMaxEntries,
+    seedFrom: path.join(REPO_ROOT, 'samples', 'knowledge_base'),
+    logger,
+  });
+
+  const uploads = new UploadStore({ dir: path.join(config.dataDir, 'uploads') });
+  await uploads.init();
+  await uploads.sweep();
+  uploads.startSweeper();
+  const resolveUpload = uploads.resolve;
+
+  let factories: { employee: AgentWorkerFactory; admin: AgentWorkerFactory };
+  let closeEngine: () => Promise<void> = async () => {};
+  if (engineName === 'claude') {
+    const claude = createClaudeEngine({ config, kb, resolveUpload, logger, dataDir: config.dataDir });
+    await claude.reapOrphans();
+    factories = { employee: claude.factory('employee'), admin: claude.factory('admin') };
+    closeEngine = async () => claude.close();
+  } else {
+    factories = {
+      employee: createLocalWorkerFactory({ kb, role: 'employee', resolveUpload, logger }),
+      admin: createLocalWorkerFactory({ kb, role: 'admin', resolveUpload, logger }),
+    };
+  }
+  const pools = createPoolRegistry(factories, config.pools);
+  const sessions = openSessionStore({ kind: 'sqlite', dataDir: config.dataDir, timeoutS: config.sessionTimeoutS });
+  const expirySweeper = setInterval(() => void sessions.expire().catch(() => {}), 10 * 60_000);
+  expirySweeper.unref();
+  const secrets = await loadSecrets(config, logger);
+
+  const app = await buildApp({
+    config,
+    logger,
+    pools,
+    kb,
+    sessions,
+    uploads,
+    secrets,
+    version: readVersion(),
+    lifecycle,
+  });
+  await app.listen({ host: config.host, port: config.port });
+  lifecycle.markReady();
+  const address = app.server.address();
+  const port = address && typeof address === 'object' ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  logger.info(
+    { engine: engineName, kbRoot: config.kbRoot, dataDir: config.dataDir },
+    `Docent listening on http://${host}:${port}`,
+  );
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (signal: NodeJS.Signals): Promise<void> => {
+    stopping ??= (async () => {
+      logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: draining turns');
+      lifecycle.markDraining();
+      const hardExit = setTimeout(() => {
+        logger.error('shutdown took too long; exiting');
+        process.exit(1);
+      }, config.shutdownGraceMs + HARD_EXIT_MARGIN_MS);
+      hardExit.unref();
+      try {
+        await pools.drain(config.shutdownGraceMs);
+        await app.close();
+        await closeEngine();
+        await pools.destroy();
+        clearInterval(expirySweeper);
+        uploads.stopSweeper();
+        await sessions.close();
+        await kb.close();
+        logger.info('stopped');
+        process.exit(0);
+      } catch (error) {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      }
+    })();
+    return stopping;
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Docent failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
