@@ -119,13 +119,11 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
     }
     // Fast path: nobody waits, the session is free, the user is under the cap, a worker is at hand.
     if (!sessionBusy && this.#ready.length === 0 && this.#userLoad(request.userId) < this.#options.maxTurnsPerUser) {
-      const warm = this.#idle.get(sessionId);
-      if (warm !== undefined) {
-        this.#idle.delete(sessionId);
-        return Promise.resolve(this.#lease(warm, request, warm.fresh ? 'cold' : 'warm', 0));
-      }
-      if (this.#spares.length > 0) {
-        const lease = this.#lease(this.#spares.pop()!, request, 'spare', 0);
+      const warm = this.#takeWarm(sessionId);
+      if (warm !== undefined) return Promise.resolve(this.#lease(warm, request, warm.fresh ? 'cold' : 'warm', 0));
+      const spare = this.#takeSpare();
+      if (spare !== undefined) {
+        const lease = this.#lease(spare, request, 'spare', 0);
         this.#dispatch();
         return Promise.resolve(lease);
       }
@@ -210,14 +208,14 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
         i++;
         continue;
       }
-      const warm = this.#idle.get(sessionId);
+      const warm = this.#takeWarm(sessionId);
       if (warm !== undefined) {
-        this.#idle.delete(sessionId);
         this.#serve(i, warm, warm.fresh ? 'cold' : 'warm');
         continue;
       }
-      if (this.#spares.length > 0) {
-        this.#serve(i, this.#spares.pop()!, 'spare');
+      const spare = this.#takeSpare();
+      if (spare !== undefined) {
+        this.#serve(i, spare, 'spare');
         continue;
       }
       i++;
@@ -250,6 +248,29 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
     ) {
       this.#startWorker(undefined);
     }
+  }
+
+  /** Takes the idle worker bound to the session if it is alive; a dead one is discarded on the way. */
+  #takeWarm(sessionId: string): Slot<TInput, TEvent> | undefined {
+    const slot = this.#idle.get(sessionId);
+    if (slot === undefined) return undefined;
+    this.#idle.delete(sessionId);
+    if (slot.worker.isAlive()) return slot;
+    this.#discardDead(slot);
+    return undefined;
+  }
+
+  #takeSpare(): Slot<TInput, TEvent> | undefined {
+    for (let slot = this.#spares.pop(); slot !== undefined; slot = this.#spares.pop()) {
+      if (slot.worker.isAlive()) return slot;
+      this.#discardDead(slot);
+    }
+    return undefined;
+  }
+
+  #discardDead(slot: Slot<TInput, TEvent>): void {
+    this.#counters.totals.replacements++;
+    this.#close(slot, 'dead');
   }
 
   /** LRU idle bound worker, preferring one whose session has no turn waiting. */
@@ -321,7 +342,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
     } else if (fate === 'idle_ttl' || fate === 'max_turns' || fate === 'max_lifetime' || fate === 'memory') {
       this.#recycle(slot, fate);
     } else {
-      if (fate !== 'draining') this.#counters.totals.replacements++;
+      if (!this.#draining) this.#counters.totals.replacements++;
       this.#close(slot, fate);
     }
 

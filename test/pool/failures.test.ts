@@ -53,11 +53,11 @@ describe('AgentPool failures (guarantee 7)', () => {
     await shutdown(t);
   });
 
-  it('release() replaces a worker that died between turns', async () => {
+  it('release() discards a worker that died while leased', async () => {
     const t = makePool();
     await turn(t.pool, 'a');
-    t.factory.workers[0].die();
     const lease = await t.pool.acquire(request('a'));
+    t.factory.workers[0].die();
     lease.release();
     assert.equal(t.factory.workers[0].closed, true);
     assert.equal(t.pool.stats().totals.replacements, 1);
@@ -111,5 +111,19 @@ describe('AgentPool failures (guarantee 7)', () => {
     await t.pool.destroy();
     await assert.rejects(waiting);
     assert.equal(t.factory.alive, 0);
+  });
+});
+
+describe('AgentPool dead idle workers', () => {
+  it('acquire() replaces an idle worker that died instead of leasing it', async () => {
+    const t = makePool();
+    await turn(t.pool, 'a');
+    t.factory.workers[0].die();
+    const next = await turn(t.pool, 'a');
+    assert.equal(next.placement, 'cold');
+    assert.notEqual(next.workerId, 'w1');
+    assert.equal(t.pool.stats().totals.replacements, 1);
+    assert.equal(t.pool.stats().totals.crashes, 0);
+    await shutdown(t);
   });
 });
