@@ -1,0 +1,480 @@
+/**
+ * The bad-input matrix: every case answers with the right status, code and
+ * message in the one error shape, and nothing was written (no session, no
+ * turn, no upload, no knowledge-base change).
+ */
+import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import { after, before, describe, test } from 'node:test';
+import type { InjectOptions } from 'fastify';
+import { MemorySessionStore } from '../../src/sessions/memory-store.ts';
+import type { NewSession, SessionRecord } from '../../src/sessions/types.ts';
+import type { FakeKnowledgeBase } from '../support/http-fakes.ts';
+import { ADMIN, makeTestApp, type TestApp } from '../support/http-helpers.ts';
+import { fileParts, multipart } from '../support/http-multipart.ts';
+
+class CountingSessionStore extends MemorySessionStore {
+  writes = 0;
+  override async create(session: NewSession): Promise<SessionRecord> {
+    this.writes += 1;
+    return super.create(session);
+  }
+}
+
+interface Case {
+  readonly name: string;
+  readonly request: InjectOptions;
+  readonly status: number;
+  readonly code: string;
+  readonly message: RegExp;
+}
+
+const json = (url: string, payload: unknown, headers: Record<string, string> = {}): InjectOptions => ({
+  method: 'POST',
+  url,
+  headers: { 'content-type': 'application/json', ...headers },
+  payload: typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : JSON.stringify(payload),
+});
+const upload = (parts: Parameters<typeof multipart>[0]): InjectOptions => {
+  const body = multipart(parts);
+  return { method: 'POST', url: '/api/upload', headers: { ...ADMIN, ...body.headers }, payload: body.payload };
+};
+const UNKNOWN_REF = 'upl_0123456789abcdef0123456789abcdef';
+
+const CASES: Case[] = [
+  {
+    name: 'user query without message',
+    request: { url: '/api/user/query' },
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /^message: Field required$/,
+  },
+  {
+    name: 'user query with empty message',
+    request: { url: '/api/user/query?message=' },
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /^message: Must not be empty$/,
+  },
+  {
+    name: 'user query with a blank message',
+    request: { url: '/api/user/query?message=%20%20%20' },
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /^message: Must not be empty$/,
+  },
+  {
+    name: 'user query with a NUL in the message',
+    request: { url: '/api/user/query?message=a%00b' },
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /control characters/,
+  },
+  {
+    name: 'user query with non-UTF-8 percent-encoding',
+    request: { url: '/api/user/query?message=%FF%FE' },
+    status: 400,
+    code: 'INVALID_ENCODING',
+    message: /not valid percent-encoded UTF-8/,
+  },
+  {
+    name: 'user query with a huge query string',
+    request: { url: `/api/user/query?message=${'a'.repeat(9000)}` },
+    status: 414,
+    code: 'URI_TOO_LONG',
+    message: /longer than 8192/,
+  },
+  {
+    name: 'user query with a path-like session id',
+    request: { url: '/api/user/query?message=hi&session_id=..%2F..%2Fetc' },
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /^session_id: /,
+  },
+  {
+    name: 'user query with an oversized session id',
+    request: { url: `/api/user/query?message=hi&session_id=${'a'.repeat(200)}` },
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /^session_id: /,
+  },
+  {
+    name: 'user query with an unknown session id',
+    request: { url: '/api/user/query?message=hi&session_id=0b7c0c8e-0000-4000-8000-000000000000' },
+    status: 404,
+    code: 'SESSION_NOT_FOUND',
+    message: /^Session not found$/,
+  },
+  {
+    name: 'user query with a garbage user id',
+    request: { url: '/api/user/query?message=hi&user_id=a%20b%3Cscript%3E' },
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /^user_id: /,
+  },
+  {
+    name: 'user query with an oversized user id',
+    request: { url: `/api/user/query?message=hi&user_id=${'u'.repeat(129)}` },
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /^user_id: /,
+  },
+  {
+    name: 'admin stream without message',
+    request: { url: '/api/query/stream', headers: ADMIN },
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /^message: Field required$/,
+  },
+  {
+    name: 'admin query without message',
+    request: json('/api/query', {}, ADMIN),
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /^message: Field required$/,
+  },
+  {
+    name: 'admin query with a numeric message',
+    request: json('/api/query', { message: 42 }, ADMIN),
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /^message: Must be a string$/,
+  },
+  {
+    name: 'admin query with a null message',
+    request: json('/api/query', { message: null }, ADMIN),
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /^message: /,
+  },
+  {
+    name: 'admin query with an oversized message',
+    request: json('/api/query', { message: 'x'.repeat(20_001) }, ADMIN),
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /at most 20000 characters/,
+  },
+  {
+    name: 'admin query with an array body',
+    request: json('/api/query', [1, 2], ADMIN),
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /expected object/i,
+  },
+  {
+    name: 'admin query with broken JSON',
+    request: json('/api/query', '{"message": ', ADMIN),
+    status: 400,
+    code: 'BAD_REQUEST',
+    message: /^Body is not valid JSON$/,
+  },
+  {
+    name: 'admin query with an empty JSON body',
+    request: json('/api/query', '', ADMIN),
+    status: 400,
+    code: 'BAD_REQUEST',
+    message: /must not be empty/,
+  },
+  {
+    name: 'admin query with a non-UTF-8 body',
+    request: json('/api/query', Buffer.from([0x7b, 0x22, 0x6d, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]), ADMIN),
+    status: 400,
+    code: 'INVALID_ENCODING',
+    message: /not valid UTF-8/,
+  },
+  {
+    name: 'admin query with a body over 1 MiB',
+    request: json('/api/query', { message: 'x'.repeat(1_100_000) }, ADMIN),
+    status: 413,
+    code: 'PAYLOAD_TOO_LARGE',
+    message: /too large/,
+  },
+  {
+    name: 'admin query as text/plain',
+    request: {
+      method: 'POST',
+      url: '/api/query',
+      headers: { ...ADMIN, 'content-type': 'text/plain' },
+      payload: 'message=hi',
+    },
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: /Unsupported Content-Type/,
+  },
+  {
+    name: 'admin query as a form',
+    request: {
+      method: 'POST',
+      url: '/api/query',
+      headers: { ...ADMIN, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'message=hi',
+    },
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: /Unsupported Content-Type/,
+  },
+  {
+    name: 'clear context without user id',
+    request: json('/api/clear_context', {}),
+    status: 400,
+    code: 'MISSING_USER_ID',
+    message: /^Missing user_id parameter$/,
+  },
+  {
+    name: 'clear context with a numeric user id',
+    request: json('/api/clear_context', { user_id: 5 }),
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /^user_id: /,
+  },
+  {
+    name: 'session create with a garbage user id',
+    request: { method: 'POST', url: '/api/session/create?user_id=%3C%3E' },
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /^user_id: /,
+  },
+  {
+    name: 'delete of an unknown session',
+    request: { method: 'DELETE', url: '/api/session/unknown-id' },
+    status: 404,
+    code: 'SESSION_NOT_FOUND',
+    message: /^Session not found$/,
+  },
+  {
+    name: 'messages of a session with a bad id',
+    request: { url: '/api/sessions/bad%20id/messages' },
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /^session_id: /,
+  },
+  {
+    name: 'sessions list with a zero limit',
+    request: { url: '/api/sessions?limit=0' },
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /^limit: /,
+  },
+  {
+    name: 'kb file without path',
+    request: { url: '/api/kb/file' },
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /^path: Field required$/,
+  },
+  {
+    name: 'kb file with a traversal path',
+    request: { url: '/api/kb/file?path=..%2F..%2Fetc%2Fpasswd' },
+    status: 403,
+    code: 'KB_PATH_OUTSIDE_ROOT',
+    message: /outside the knowledge base/,
+  },
+  {
+    name: 'kb file with an absolute path',
+    request: { url: '/api/kb/file?path=%2Fetc%2Fpasswd' },
+    status: 403,
+    code: 'KB_PATH_OUTSIDE_ROOT',
+    message: /outside the knowledge base/,
+  },
+  {
+    name: 'kb file with a non-numeric start line',
+    request: { url: '/api/kb/file?path=README.md&start_line=abc' },
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /^start_line: /,
+  },
+  {
+    name: 'kb file with start line 0',
+    request: { url: '/api/kb/file?path=README.md&start_line=0' },
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /^start_line: Must be at least 1$/,
+  },
+  {
+    name: 'kb file with end before start',
+    request: { url: '/api/kb/file?path=README.md&start_line=5&end_line=2' },
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /^end_line: /,
+  },
+  {
+    name: 'kb file that does not exist (no absolute path leaked)',
+    request: { url: '/api/kb/file?path=missing.md' },
+    status: 404,
+    code: 'KB_NOT_FOUND',
+    message: /^No file missing\.md \(<path>\)$/,
+  },
+  {
+    name: 'feedback without satisfied',
+    request: json('/api/feedback', { question: 'q', answer: 'a' }),
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /^satisfied: /,
+  },
+  {
+    name: 'feedback with satisfied as a string',
+    request: json('/api/feedback', { question: 'q', answer: 'a', satisfied: 'yes' }),
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /^satisfied: Must be true or false$/,
+  },
+  {
+    name: 'feedback with an empty question',
+    request: json('/api/feedback', { question: ' ', answer: 'a', satisfied: true }),
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /^question: /,
+  },
+  {
+    name: 'feedback with an oversized reason',
+    request: json('/api/feedback', { question: 'q', answer: 'a', satisfied: false, reason: 'r'.repeat(3000) }),
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /^reason: /,
+  },
+  {
+    name: 'kb delete with an empty path',
+    request: json('/api/kb/delete', { path: '' }, ADMIN),
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /^path: Must not be empty$/,
+  },
+  {
+    name: 'kb delete with a traversal path',
+    request: json('/api/kb/delete', { path: '../secrets' }, ADMIN),
+    status: 403,
+    code: 'KB_PATH_OUTSIDE_ROOT',
+    message: /outside/,
+  },
+  {
+    name: 'kb delete confirm with an unknown token',
+    request: json('/api/kb/delete/confirm', { token: 'nope' }, ADMIN),
+    status: 400,
+    code: 'KB_DELETE_TOKEN_INVALID',
+    message: /Unknown or expired delete token/,
+  },
+  {
+    name: 'ingest with no files',
+    request: json('/api/kb/ingest', { files: [] }, ADMIN),
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /^files: /,
+  },
+  {
+    name: 'ingest with files not a list',
+    request: json('/api/kb/ingest', { files: 'a' }, ADMIN),
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /^files: Must be a list of upload references$/,
+  },
+  {
+    name: 'ingest with an unknown upload reference',
+    request: json('/api/kb/ingest', { files: [UNKNOWN_REF] }, ADMIN),
+    status: 400,
+    code: 'UPLOAD_UNKNOWN',
+    message: /Unknown or expired upload reference/,
+  },
+  {
+    name: 'ingest with a path instead of a reference',
+    request: json('/api/kb/ingest', { files: ['/etc/passwd'] }, ADMIN),
+    status: 400,
+    code: 'UPLOAD_UNKNOWN',
+    message: /Unknown or expired upload reference/,
+  },
+  {
+    name: 'upload as JSON',
+    request: json('/api/upload', { files: [] }, ADMIN),
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: /multipart\/form-data/,
+  },
+  {
+    name: 'upload with no file parts',
+    request: upload([{ field: 'note', content: 'hello' }]),
+    status: 400,
+    code: 'BAD_REQUEST',
+    message: /No files received/,
+  },
+  {
+    name: 'upload in a wrong field',
+    request: upload([{ field: 'file', filename: 'a.md', content: 'x' }]),
+    status: 400,
+    code: 'BAD_REQUEST',
+    message: /Unexpected file field "file"/,
+  },
+  {
+    name: 'upload of too many files',
+    request: upload(fileParts(4, 10)),
+    status: 400,
+    code: 'TOO_MANY_FILES',
+    message: /at most 3 per upload/,
+  },
+  {
+    name: 'upload of a too-large file (after a good one)',
+    request: upload([...fileParts(1, 10), ...fileParts(1, 2048)]),
+    status: 413,
+    code: 'FILE_TOO_LARGE',
+    message: /larger than the limit of 1024 bytes/,
+  },
+  {
+    name: 'unknown route',
+    request: { url: '/api/nope' },
+    status: 404,
+    code: 'ROUTE_NOT_FOUND',
+    message: /^No route GET \/api\/nope$/,
+  },
+  {
+    name: 'unsupported method on a known path',
+    request: { method: 'PUT', url: '/api/query' },
+    status: 404,
+    code: 'ROUTE_NOT_FOUND',
+    message: /^No route PUT \/api\/query$/,
+  },
+];
+
+describe('bad-input matrix', () => {
+  let t: TestApp;
+  let sessions: CountingSessionStore;
+  before(async () => {
+    sessions = new CountingSessionStore({ timeoutMs: 3_600_000 });
+    t = await makeTestApp({ sessions, env: { MAX_UPLOAD_SIZE: '1024', MAX_UPLOAD_FILES: '3' } });
+  });
+  after(() => t.close());
+
+  test('has at least 40 cases', () => {
+    assert.ok(CASES.length >= 40, `${CASES.length} cases`);
+  });
+
+  for (const c of CASES) {
+    test(`${c.name} → ${c.status} ${c.code}`, async () => {
+      const kb = t.kb as FakeKnowledgeBase;
+      const before = {
+        sessions: sessions.writes,
+        turns: t.fakePools!.employee.turns.length + t.fakePools!.admin.turns.length,
+        feedback: kb.feedbackCalls.length,
+        ingest: kb.ingestCalls.length,
+        files: kb.files.size,
+      };
+      const res = await t.app.inject(c.request);
+      assert.equal(res.statusCode, c.status, res.body);
+      const body = res.json();
+      assert.deepEqual(Object.keys(body), ['error', 'detail']);
+      assert.equal(body.error.code, c.code);
+      assert.equal(body.detail, body.error.message);
+      assert.match(body.detail, c.message);
+      assert.ok(!body.detail.includes(t.dataDir), 'no absolute path');
+      assert.ok(!/\bat .+:\d+:\d+/.test(res.body), 'no stack trace');
+      assert.deepEqual(
+        {
+          sessions: sessions.writes,
+          turns: t.fakePools!.employee.turns.length + t.fakePools!.admin.turns.length,
+          feedback: kb.feedbackCalls.length,
+          ingest: kb.ingestCalls.length,
+          files: kb.files.size,
+        },
+        before,
+      );
+      assert.deepEqual(await readdir(t.uploads.dir), []);
+    });
+  }
+});
