@@ -22,7 +22,15 @@ import { ProcessTracker } from './process-tracker.ts';
 import { TranscriptStore } from './transcripts.ts';
 import { ClaudeWorker } from './worker.ts';
 
+export { API_RETRIES, childEnv } from './child-env.ts';
+export { ProcessTracker, residentBytes } from './process-tracker.ts';
+export { type QueryOptionsInput, queryOptions } from './query-options.ts';
+export { TranscriptStore } from './transcripts.ts';
+export { TurnTranslator } from './turn-translator.ts';
 export { ClaudeWorker } from './worker.ts';
+
+/** How long close() waits for the CLI processes to be gone. */
+const CLOSE_WAIT_MS = 5_000;
 
 export interface ClaudeEngineOptions {
   readonly config: Config;
@@ -35,6 +43,8 @@ export interface ClaudeEngineOptions {
 
 export interface ClaudeEngineStats {
   readonly workersStarted: number;
+  /** CLI processes spawned (a spare handed a session to resume starts a second one). */
+  readonly processesStarted: number;
   readonly workersLive: number;
   readonly resumeFallbacks: number;
   readonly toolDenials: number;
@@ -128,12 +138,16 @@ export function createClaudeEngine(options: ClaudeEngineOptions): ClaudeEngine {
     stats: () => ({
       ...counters,
       workersLive: live.size,
+      processesStarted: tracker.started,
       pids: tracker.pids(),
       workers: [...live].map((worker) => ({ id: worker.id, pid: worker.pid, sessionId: worker.sessionId })),
     }),
     close: () => {
       closing ??= (async () => {
         await Promise.allSettled([...live].map((worker) => worker.close()));
+        tracker.killAll();
+        if (!(await tracker.waitForExit(CLOSE_WAIT_MS)))
+          logger.warn({ pids: tracker.pids() }, 'CLI processes outlived close');
         tracker.dispose();
       })();
       return closing;

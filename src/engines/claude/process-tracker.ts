@@ -68,6 +68,7 @@ export class ProcessTracker {
   readonly #logger: Logger;
   readonly #live = new Map<number, ChildProcess>();
   #exitHookInstalled = false;
+  #started = 0;
 
   constructor(pidDir: string, logger: Logger) {
     this.#dir = pidDir;
@@ -85,6 +86,7 @@ export class ProcessTracker {
       detached: true,
     });
     const pid = child.pid;
+    this.#started += 1;
     if (pid !== undefined) {
       this.#live.set(pid, child);
       this.#record(pid);
@@ -109,9 +111,32 @@ export class ProcessTracker {
     }
   }
 
+  /** How many processes were spawned so far. */
+  get started(): number {
+    return this.#started;
+  }
+
   /** Every live child's PID. */
   pids(): number[] {
     return [...this.#live.keys()];
+  }
+
+  /** Resolves once every child has exited, or after `timeoutMs`; true when all are gone. */
+  async waitForExit(timeoutMs: number): Promise<boolean> {
+    const exits = [...this.#live.values()].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) resolve();
+          else child.once('exit', () => resolve());
+        }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const done = await Promise.race([Promise.all(exits).then(() => true), timedOut]);
+    clearTimeout(timer);
+    return done;
   }
 
   killAll(): void {

@@ -14,10 +14,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import {
-  type Options,
   type Query,
   type SDKMessage,
   type SDKUserMessage,
+  query as sdkQuery,
   startup,
 } from '@anthropic-ai/claude-agent-sdk';
 import type { AgentProfile } from '../../agents/index.ts';
@@ -25,9 +25,9 @@ import type { Config } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import type { PoolWorker, SessionBinding, StartOptions, TurnContext } from '../../pool/worker.ts';
 import type { AgentEvent, TurnInput } from '../types.ts';
-import { childEnv } from './child-env.ts';
 import { Channel } from './message-channel.ts';
 import { type ProcessTracker, residentBytes } from './process-tracker.ts';
+import { queryOptions } from './query-options.ts';
 import type { TranscriptStore } from './transcripts.ts';
 import { TurnTranslator } from './turn-translator.ts';
 
@@ -60,7 +60,6 @@ interface PendingSessionEvent {
 
 const RESUME_FAILURE = /no conversation found|requires a valid session id|session id .* (not found|invalid)/i;
 const STDERR_TAIL_LINES = 20;
-const CLOSE_WAIT_MS = 3_000;
 
 export function isResumeFailure(error: unknown): boolean {
   return error instanceof Error && RESUME_FAILURE.test(error.message);
@@ -94,7 +93,7 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
       if (options.session) await worker.#launchFor(options.session, options.signal);
       else {
         worker.#isSpare = true;
-        await worker.#launch('new', randomUUID(), options.signal);
+        await worker.#launch('new', randomUUID(), options.signal, true);
       }
     } catch (error) {
       await worker.close();
@@ -206,11 +205,8 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
       // already closed
     }
     if (!child) return;
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      this.#deps.tracker.kill(child);
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref())]);
-    }
+    // SIGKILL to the group is certain; the exit is observed by the tracker (engine.close() waits for it).
+    this.#deps.tracker.kill(child);
   }
 
   #assertUsable(): void {
@@ -275,36 +271,38 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
     this.#boundSession = session.id;
   }
 
-  async #launch(kind: 'new' | 'resume', cliSessionId: string, signal: AbortSignal): Promise<void> {
+  /**
+   * Starts the CLI process. `ready` waits for its initialisation (a spare must
+   * be truly warm); otherwise the turn that follows is queued into it while it
+   * initialises, which saves the handshake round trip on a cold start.
+   */
+  async #launch(kind: 'new' | 'resume', cliSessionId: string, signal: AbortSignal, ready = false): Promise<void> {
     const { profile, config, transcripts, tracker } = this.#deps;
     if (signal.aborted) throw new Error(`Start of worker ${this.id} was cancelled`);
     const abortController = new AbortController();
     const onAbort = () => abortController.abort();
     signal.addEventListener('abort', onAbort, { once: true });
-    const options: Options = {
-      cwd: profile.cwd,
-      settingSources: [],
-      permissionMode: 'default',
-      systemPrompt: { type: 'preset', preset: 'claude_code', append: profile.instructions },
-      tools: [...profile.builtInTools],
-      mcpServers: profile.createMcpServers(),
-      canUseTool: profile.canUseTool,
-      maxTurns: profile.maxTurns,
-      includePartialMessages: true,
-      env: childEnv(config, transcripts.workerConfigDir(this.id)),
+    const options = queryOptions({
+      profile,
+      config,
+      configDir: transcripts.workerConfigDir(this.id),
+      session: { kind, cliSessionId },
+      spawn: (spawnOptions) => tracker.spawn(spawnOptions, (child) => this.#adopt(child)),
       abortController,
-      spawnClaudeCodeProcess: (spawnOptions) => tracker.spawn(spawnOptions, (child) => this.#adopt(child)),
-      ...(config.anthropic.model ? { model: config.anthropic.model } : {}),
-      ...(kind === 'new' ? { sessionId: cliSessionId } : { resume: cliSessionId }),
-    };
+    });
     try {
-      const warm = await startup({ options, initializeTimeoutMs: this.#deps.startTimeoutMs });
-      if (signal.aborted) {
-        warm.close();
-        throw new Error(`Start of worker ${this.id} was cancelled`);
-      }
       const input = new Channel<SDKUserMessage>();
-      const query = warm.query(input);
+      let query: Query;
+      if (ready) {
+        const warm = await startup({ options, initializeTimeoutMs: this.#deps.startTimeoutMs });
+        if (signal.aborted) {
+          warm.close();
+          throw new Error(`Start of worker ${this.id} was cancelled`);
+        }
+        query = warm.query(input);
+      } else {
+        query = sdkQuery({ prompt: input, options });
+      }
       this.#input = input;
       this.#query = query;
       this.#cliSessionId = cliSessionId;

@@ -1,0 +1,378 @@
+/**
+ * `npm run bench:claude`: three ways of serving Claude agent turns, on the
+ * real CLI against the local model stub (300 ms think time), same input:
+ *
+ * - per_turn:    spawn a fresh CLI per turn and resume the session, at most
+ *                POOL_SIZE at once (the original plan);
+ * - global_lock: one shared live CLI, one turn at a time (the original
+ *                system; it also mixes every user's conversation into one);
+ * - docent:      Docent's pool of warm, session-bound workers.
+ *
+ * Workloads: warm (3 users, 5 turns each) and crowded (9 users, 3 turns each),
+ * pool of 3, users wait 500 ms between turns. Prints a table and writes
+ * bench/results/claude.json.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { query, type SDKUserMessage, startup } from '@anthropic-ai/claude-agent-sdk';
+import { agentProfile } from '../src/agents/index.ts';
+import { loadConfig } from '../src/config.ts';
+import {
+  createClaudeEngine,
+  ProcessTracker,
+  queryOptions,
+  residentBytes,
+  TranscriptStore,
+  TurnTranslator,
+} from '../src/engines/claude/index.ts';
+import { Channel } from '../src/engines/claude/message-channel.ts';
+import type { AgentEvent, TurnInput } from '../src/engines/types.ts';
+import { createLogger } from '../src/logger.ts';
+import { AgentPool } from '../src/pool/index.ts';
+import { createFakeKb } from '../test/engines/claude/harness.ts';
+import { startModelStub } from '../test/support/model-stub.ts';
+
+const THINK_MS = 300;
+const GAP_MS = 500;
+const POOL_SIZE = 3;
+const CLOCK_TICKS_PER_S = 100;
+const RSS_SAMPLE_MS = 200;
+
+interface Workload {
+  readonly name: 'warm' | 'crowded';
+  readonly users: number;
+  readonly turns: number;
+}
+const ALL_WORKLOADS: readonly Workload[] = [
+  { name: 'warm', users: 3, turns: 5 },
+  { name: 'crowded', users: 9, turns: 3 },
+];
+const WORKLOADS = ALL_WORKLOADS.filter((w) => !process.env.BENCH_WORKLOAD || w.name === process.env.BENCH_WORKLOAD);
+const STRATEGIES = (['per_turn', 'global_lock', 'docent'] as const).filter(
+  (s) => !process.env.BENCH_STRATEGY || s === process.env.BENCH_STRATEGY,
+);
+
+type TurnRunner = (sessionId: string, turnIndex: number, message: string) => AsyncIterable<AgentEvent>;
+interface StrategyRun {
+  readonly run: TurnRunner;
+  readonly starts: () => number;
+  readonly pids: () => number[];
+  readonly close: () => Promise<void>;
+}
+type StrategyName = 'per_turn' | 'global_lock' | 'docent';
+
+interface Figures {
+  ttft_first_p50_ms: number;
+  ttft_followup_p50_ms: number;
+  ttft_followup_p95_ms: number;
+  turns_per_s: number;
+  starts: number;
+  cpu_s_per_turn: number;
+  peak_rss_mb: number;
+  errors: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** CPU seconds of this process plus every child it has reaped (/proc/self/stat utime, stime, cutime, cstime). */
+function cpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) / CLOCK_TICKS_PER_S;
+}
+
+function processGone(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
+/** A counting semaphore; hand-written because it is a dozen lines. */
+function semaphore(size: number) {
+  let free = size;
+  const waiting: Array<() => void> = [];
+  return {
+    acquire: async () => {
+      if (free > 0) free -= 1;
+      else await new Promise<void>((resolve) => waiting.push(resolve));
+    },
+    release: () => {
+      const next = waiting.shift();
+      if (next) next();
+      else free += 1;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const stub = await startModelStub({ thinkMs: THINK_MS });
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'docent-bench-claude-'));
+  const kbRoot = path.join(tmp, 'kb');
+  mkdirSync(kbRoot, { recursive: true });
+  writeFileSync(path.join(kbRoot, 'README.md'), '# Knowledge base\n');
+  const config = loadConfig({
+    ANTHROPIC_API_KEY: 'bench-key',
+    ANTHROPIC_BASE_URL: stub.url,
+    DATA_DIR: path.join(tmp, 'data'),
+    KB_ROOT_PATH: kbRoot,
+    LOG_LEVEL: 'silent',
+    EMPLOYEE_CLIENT_POOL_SIZE: String(POOL_SIZE),
+    POOL_MIN_SPARES: '1',
+  });
+  const logger = createLogger('silent');
+  const kb = createFakeKb(kbRoot);
+  const resolveUpload = async () => undefined;
+  const profile = agentProfile('employee', { kb, resolveUpload });
+
+  /** Plain SDK processes for the two baselines, tracked like Docent's. */
+  function baselineTools(name: string) {
+    const dir = path.join(config.dataDir, `baseline-${name}`);
+    return { tracker: new ProcessTracker(path.join(dir, 'pids'), logger), transcripts: new TranscriptStore(dir) };
+  }
+
+  const strategies: Record<StrategyName, () => Promise<StrategyRun>> = {
+    per_turn: async () => {
+      const { tracker, transcripts } = baselineTools(`per-turn-${randomUUID().slice(0, 8)}`);
+      const slots = semaphore(POOL_SIZE);
+      let n = 0;
+      return {
+        run: async function* (sessionId, turnIndex, message) {
+          await slots.acquire();
+          try {
+            n += 1;
+            const q = query({
+              prompt: message,
+              options: queryOptions({
+                profile,
+                config,
+                configDir: transcripts.workerConfigDir(`turn-${n}`),
+                session: { kind: turnIndex === 0 ? 'new' : 'resume', cliSessionId: sessionId },
+                spawn: (o) => tracker.spawn(o),
+              }),
+            });
+            const translator = new TurnTranslator();
+            for await (const m of q) {
+              yield* translator.translate(m).events;
+              if (m.type === 'result') break;
+            }
+            q.close();
+          } finally {
+            slots.release();
+          }
+        },
+        starts: () => tracker.started,
+        pids: () => tracker.pids(),
+        close: async () => tracker.dispose(),
+      };
+    },
+
+    global_lock: async () => {
+      const { tracker, transcripts } = baselineTools(`lock-${randomUUID().slice(0, 8)}`);
+      const input = new Channel<SDKUserMessage>();
+      const warm = await startup({
+        options: queryOptions({
+          profile,
+          config,
+          configDir: transcripts.workerConfigDir('shared'),
+          session: { kind: 'new', cliSessionId: randomUUID() },
+          spawn: (o) => tracker.spawn(o),
+        }),
+      });
+      const q = warm.query(input);
+      const messages = q[Symbol.asyncIterator]();
+      const lock = semaphore(1);
+      return {
+        run: async function* (_sessionId, _turnIndex, message) {
+          await lock.acquire();
+          try {
+            input.push({
+              type: 'user',
+              message: { role: 'user', content: message },
+              parent_tool_use_id: null,
+              session_id: '',
+            });
+            const translator = new TurnTranslator();
+            for (;;) {
+              const next = await messages.next();
+              if (next.done) throw new Error('the shared CLI ended');
+              yield* translator.translate(next.value).events;
+              if (next.value.type === 'result') break;
+            }
+          } finally {
+            lock.release();
+          }
+        },
+        starts: () => tracker.started,
+        pids: () => tracker.pids(),
+        close: async () => {
+          input.end();
+          q.close();
+          tracker.dispose();
+        },
+      };
+    },
+
+    docent: async () => {
+      const engine = createClaudeEngine({
+        config,
+        kb,
+        resolveUpload,
+        logger,
+        dataDir: path.join(config.dataDir, `docent-${randomUUID().slice(0, 8)}`),
+      });
+      const pool = new AgentPool<TurnInput, AgentEvent>(engine.factory('employee'), {
+        ...config.pools.employee,
+        name: 'employee',
+      });
+      if (process.env.BENCH_VERBOSE) {
+        const t0 = performance.now();
+        pool.onEvent((event) =>
+          console.error(
+            Math.round(performance.now() - t0),
+            JSON.stringify(event, (k, v) => (k === 'error' ? String(v) : v)),
+          ),
+        );
+      }
+      // Let the pool have its spare ready, as a running server would.
+      await new Promise<void>((resolve) => {
+        const off = pool.onEvent((event) => {
+          if (event.type === 'worker_started') {
+            off();
+            resolve();
+          }
+        });
+      });
+      return {
+        run: async function* (sessionId, turnIndex, message) {
+          const lease = await pool.acquire({ session: { id: sessionId, isNew: turnIndex === 0 }, userId: sessionId });
+          try {
+            yield* lease.run({ message });
+          } finally {
+            lease.release();
+          }
+        },
+        starts: () => engine.stats().processesStarted,
+        pids: () => [...engine.stats().pids],
+        close: async () => {
+          await pool.drain(10_000);
+          await engine.close();
+        },
+      };
+    },
+  };
+
+  async function measure(workload: Workload, name: StrategyName): Promise<Figures> {
+    const strategy = await strategies[name]();
+    const cpuBefore = cpuSeconds();
+    const seen = new Set<number>();
+    let peakRss = 0;
+    const sampler = setInterval(() => {
+      for (const pid of strategy.pids()) {
+        seen.add(pid);
+        peakRss = Math.max(peakRss, residentBytes(pid) ?? 0);
+      }
+    }, RSS_SAMPLE_MS);
+    const firsts: number[] = [];
+    const followups: number[] = [];
+    let errors = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: workload.users }, async (_, user) => {
+        const sessionId = randomUUID();
+        for (let turn = 0; turn < workload.turns; turn++) {
+          if (turn > 0) await sleep(GAP_MS);
+          const sent = performance.now();
+          let ttft: number | undefined;
+          try {
+            for await (const event of strategy.run(sessionId, turn, `user ${user} turn ${turn}`)) {
+              if (event.type === 'text' && ttft === undefined) ttft = performance.now() - sent;
+              if (event.type === 'error') errors += 1;
+            }
+          } catch (error) {
+            errors += 1;
+            console.error(`${name}/${workload.name}: turn failed: ${(error as Error).message}`);
+          }
+          if (ttft !== undefined) (turn === 0 ? firsts : followups).push(ttft);
+        }
+      }),
+    );
+    const elapsedS = (performance.now() - started) / 1000;
+    const starts = strategy.starts();
+    for (const pid of strategy.pids()) seen.add(pid);
+    clearInterval(sampler);
+    await strategy.close();
+    // Wait until every child is gone and reaped, so its CPU time is counted.
+    for (let i = 0; i < 100 && [...seen].some((pid) => !processGone(pid)); i++) await sleep(50);
+    await sleep(200);
+    const turns = workload.users * workload.turns;
+    return {
+      ttft_first_p50_ms: Math.round(percentile(firsts, 50)),
+      ttft_followup_p50_ms: Math.round(percentile(followups, 50)),
+      ttft_followup_p95_ms: Math.round(percentile(followups, 95)),
+      turns_per_s: Number((turns / elapsedS).toFixed(3)),
+      starts,
+      cpu_s_per_turn: Number(((cpuSeconds() - cpuBefore) / turns).toFixed(3)),
+      peak_rss_mb: Math.round(peakRss / (1024 * 1024)),
+      errors,
+    };
+  }
+
+  const results: Record<string, Record<string, Figures>> = {};
+  try {
+    for (const workload of WORKLOADS) {
+      results[workload.name] = {};
+      for (const name of STRATEGIES) {
+        process.stderr.write(`running ${workload.name} / ${name} ...\n`);
+        results[workload.name][name] = await measure(workload, name);
+      }
+    }
+  } finally {
+    await stub.close();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const out = path.join(here, 'results', 'claude.json');
+  mkdirSync(path.dirname(out), { recursive: true });
+  const report = {
+    ...results,
+    meta: {
+      think_ms: THINK_MS,
+      gap_ms: GAP_MS,
+      pool_size: POOL_SIZE,
+      cpus: os.cpus().length,
+      note: 'global_lock shares one CLI conversation among all users (the original bug); it is a latency baseline only',
+      date: new Date().toISOString(),
+    },
+  };
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+
+  const rows = Object.entries(results).flatMap(([workload, byStrategy]) =>
+    Object.entries(byStrategy).map(([strategy, f]) => ({ workload, strategy, ...f })),
+  );
+  console.table(rows);
+  if (!results.warm || !results.crowded) return;
+  const warm = results.warm.docent;
+  const crowded = results.crowded;
+  console.log(
+    `warm: docent follow-up p50 ${warm.ttft_followup_p50_ms} ms (target <= ${THINK_MS + 100}), starts ${warm.starts} (target <= ${POOL_SIZE} + spares)`,
+  );
+  console.log(
+    `crowded: docent ${crowded.docent.turns_per_s} turns/s vs per_turn ${crowded.per_turn.turns_per_s}; starts ${crowded.docent.starts} vs ${crowded.per_turn.starts}`,
+  );
+  console.log(`wrote ${path.relative(process.cwd(), out)}`);
+}
+
+await main();

@@ -1,0 +1,37 @@
+/** The SDK options of one CLI process for a role, in one place (workers and the benchmark use them). */
+import type { Options, SpawnedProcess, SpawnOptions } from '@anthropic-ai/claude-agent-sdk';
+import type { AgentProfile } from '../../agents/index.ts';
+import type { Config } from '../../config.ts';
+import { childEnv } from './child-env.ts';
+
+export interface QueryOptionsInput {
+  readonly profile: AgentProfile;
+  readonly config: Config;
+  /** This process's own CLAUDE_CONFIG_DIR. */
+  readonly configDir: string;
+  /** Start a new conversation under this CLI id, or resume this one. */
+  readonly session: { readonly kind: 'new' | 'resume'; readonly cliSessionId: string };
+  readonly spawn: (options: SpawnOptions) => SpawnedProcess;
+  readonly abortController?: AbortController;
+}
+
+export function queryOptions(input: QueryOptionsInput): Options {
+  const { profile, config, session } = input;
+  return {
+    cwd: profile.cwd,
+    settingSources: [],
+    // bypassPermissions is refused as root; every tool call goes through the role's canUseTool guard.
+    permissionMode: 'default',
+    systemPrompt: { type: 'preset', preset: 'claude_code', append: profile.instructions },
+    tools: [...profile.builtInTools],
+    mcpServers: profile.createMcpServers(),
+    canUseTool: profile.canUseTool,
+    maxTurns: profile.maxTurns,
+    includePartialMessages: true,
+    env: childEnv(config, input.configDir),
+    spawnClaudeCodeProcess: input.spawn,
+    ...(input.abortController ? { abortController: input.abortController } : {}),
+    ...(config.anthropic.model ? { model: config.anthropic.model } : {}),
+    ...(session.kind === 'new' ? { sessionId: session.cliSessionId } : { resume: session.cliSessionId }),
+  };
+}
