@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { FolderKnowledgeBase } from '../../src/kb/knowledge-base.ts';
+import { tempKb } from '../fixtures/kb-fixtures.ts';
+
+const LIMITS = {
+  smallFileThresholdBytes: 30 * 1024,
+  faqMaxEntries: 50,
+  maxSourceBytes: 1024 * 1024,
+  maxConvertedBytes: 1024 * 1024,
+  maxReadBytes: 1024 * 1024,
+};
+
+describe('outside changes and serialised writes', () => {
+  it('search() picks up files added, changed and removed on disk by someone else (check on use)', async () => {
+    const t = await tempKb({ files: { 'a.md': '# Alpha\n\nThe zebra crossing is painted white.' } });
+    const kb = new FolderKnowledgeBase({ root: t.root, limits: LIMITS, watch: false, rescanIntervalMs: 0 });
+    try {
+      await kb.load();
+      assert.equal((await kb.search('zebra'))[0]?.path, 'a.md');
+      await writeFile(path.join(t.root, 'b.md'), '# Beta\n\nThe giraffe eats leaves.');
+      assert.equal((await kb.search('giraffe'))[0]?.path, 'b.md');
+      await writeFile(
+        path.join(t.root, 'a.md'),
+        '# Alpha\n\nThe crossing is painted yellow now, no zebra stripes at all.',
+      );
+      const hits = await kb.search('yellow');
+      assert.equal(hits[0]?.path, 'a.md');
+      const { rm } = await import('node:fs/promises');
+      await rm(path.join(t.root, 'b.md'));
+      assert.deepEqual(await kb.search('giraffe'), []);
+    } finally {
+      await kb.close();
+      await t.cleanup();
+    }
+  });
+
+  it('logBadCase() keeps every entry when many are written at once in one process', async () => {
+    const t = await tempKb();
+    try {
+      await Promise.all(
+        Array.from({ length: 25 }, (_, i) =>
+          t.kb.logBadCase({ question: `q${i}`, answer: 'a', feedback: 'f', source: 's' }),
+        ),
+      );
+      const questions = (await t.kb.badCases()).map((c) => c.question).sort();
+      assert.equal(questions.length, 25);
+      assert.deepEqual(new Set(questions).size, 25);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('logBadCase() keeps every entry when two processes write at once (proper-lockfile)', async () => {
+    const t = await tempKb();
+    try {
+      const script = path.resolve(import.meta.dirname, '../fixtures/write-badcases.ts');
+      const run = (tag: string) =>
+        new Promise<number>((resolve, reject) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', script, t.root, tag, '15'], { stdio: 'inherit' });
+          child.on('error', reject);
+          child.on('exit', (code) => resolve(code ?? 1));
+        });
+      assert.deepEqual(await Promise.all([run('x'), run('y')]), [0, 0]);
+      const questions = (await t.kb.badCases()).map((c) => c.question);
+      assert.equal(questions.length, 30);
+      assert.equal(new Set(questions).size, 30);
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
