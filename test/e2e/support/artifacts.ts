@@ -9,6 +9,6 @@ export const ARTIFACTS_DIR = path.join(REPO_ROOT, 'test-artifacts');
 export async function saveScreenshot(page: Page, name: string): Promise<string> {
   await mkdir(ARTIFACTS_DIR, { recursive: true });
   const file = path.join(ARTIFACTS_DIR, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: false });
+  await page.screenshot({ path: file, fullPage: false, animations: 'disabled' });
   return file;
 }

@@ -15,12 +15,30 @@ function niceCeiling(value: number): number {
   return 10 * magnitude;
 }
 
+/** The chart grows from one minute to the full history, so a newly opened dashboard is not mostly empty. */
+const MIN_SPAN_MS = 60_000;
+
+function tickStepMs(spanMs: number): number {
+  if (spanMs <= 60_000) return 10_000;
+  if (spanMs <= 180_000) return 30_000;
+  return 60_000;
+}
+
+function tickLabel(agoMs: number): string {
+  if (agoMs === 0) return '0';
+  return agoMs % 60_000 === 0 ? `-${agoMs / 60_000}m` : `-${Math.round(agoMs / 1000)}s`;
+}
+
 export function PoolChart({ samples, maxWorkers, now }: { samples: PoolSample[]; maxWorkers: number; now: number }) {
   const { t } = useI18n();
   const plotWidth = WIDTH - PAD.left - PAD.right;
   const plotHeight = HEIGHT - PAD.top - PAD.bottom;
-  const start = now - HISTORY_WINDOW_MS;
-  const x = (at: number) => PAD.left + ((at - start) / HISTORY_WINDOW_MS) * plotWidth;
+  const firstAt = samples[0]?.at ?? now;
+  const span = Math.min(HISTORY_WINDOW_MS, Math.max(MIN_SPAN_MS, now - firstAt));
+  const start = now - span;
+  const x = (at: number) => PAD.left + ((at - start) / span) * plotWidth;
+  const step = tickStepMs(span);
+  const ticks = Array.from({ length: Math.floor(span / step) + 1 }, (_, index) => index * step);
   const busyMax = Math.max(1, maxWorkers);
   const yBusy = (value: number) => PAD.top + plotHeight - (value / busyMax) * plotHeight;
   const waitMax = niceCeiling(Math.max(0, ...samples.map((s) => s.meanWaitMs ?? 0)));
@@ -34,8 +52,8 @@ export function PoolChart({ samples, maxWorkers, now }: { samples: PoolSample[];
     busyPath += index === 0 ? `M${px},${py}` : `H${px}V${py}`;
   });
   if (samples.length > 0) busyPath += `H${x(now).toFixed(1)}`;
-  const waitPoints = samples
-    .filter((sample) => sample.meanWaitMs !== null)
+  const waitSamples = samples.filter((sample) => sample.meanWaitMs !== null);
+  const waitPoints = waitSamples
     .map((sample) => `${x(sample.at).toFixed(1)},${yWait(sample.meanWaitMs ?? 0).toFixed(1)}`)
     .join(' ');
   const minutes = Math.round(HISTORY_WINDOW_MS / 60000);
@@ -57,16 +75,16 @@ export function PoolChart({ samples, maxWorkers, now }: { samples: PoolSample[];
             </g>
           );
         })}
-        {Array.from({ length: minutes + 1 }, (_, index) => {
-          const at = start + index * 60000;
-          return (
-            <text key={index} class="axis" x={x(at)} y={HEIGHT - 6} text-anchor="middle">
-              {index === minutes ? '0' : `-${minutes - index}m`}
-            </text>
-          );
-        })}
+        {ticks.map((ago) => (
+          <text key={ago} class="axis" x={x(now - ago)} y={HEIGHT - 6} text-anchor="middle">
+            {tickLabel(ago)}
+          </text>
+        ))}
         {busyPath && <path class="line-busy" d={busyPath} />}
         {waitPoints && <polyline class="line-wait" points={waitPoints} />}
+        {waitSamples.map((sample) => (
+          <circle key={sample.at} class="dot-wait" cx={x(sample.at)} cy={yWait(sample.meanWaitMs ?? 0)} r={2.5} />
+        ))}
       </svg>
       <figcaption class="legend">
         <span class="legend-item busy">{t('pool.legend.busy')}</span>

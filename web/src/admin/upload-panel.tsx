@@ -5,7 +5,7 @@ import { useRef, useState } from 'preact/hooks';
 import type { ApiClient } from '../shared/api.ts';
 import type { IngestEvent, IngestFileResult } from '../shared/events.ts';
 import { errorMessage, formatBytes } from '../shared/format.ts';
-import { useI18n } from '../shared/i18n.ts';
+import { type MessageKey, type Translate, useI18n } from '../shared/i18n.ts';
 import { FileIcon, UploadIcon } from '../shared/icons.tsx';
 import { readJsonEvents } from '../shared/sse.ts';
 import { ConflictView } from './conflict-view.tsx';
@@ -22,6 +22,11 @@ export interface UploadItem {
   ingestMessage?: string;
   ingesting?: boolean;
   result?: IngestFileResult;
+}
+
+/** The batch item an ingest event names: by file name, else by position. */
+function itemFor(batch: UploadItem[], name: string, position: number): UploadItem | undefined {
+  return batch.find((item) => item.file.name === name) ?? batch[position];
 }
 
 /** Uploads at once; the rest wait, so ten large files do not saturate the link together. */
@@ -77,11 +82,11 @@ export function UploadPanel({ api }: { api: ApiClient }) {
       });
       for await (const event of readJsonEvents<IngestEvent>(response)) {
         if (event.type === 'progress') {
-          const item = batch[event.index] ?? batch.find((candidate) => candidate.file.name === event.name);
+          const item = itemFor(batch, event.name, event.index - 1);
           if (item) patch(item.key, { ingestStage: event.stage, ingestMessage: event.message });
         } else if (event.type === 'result') {
           event.results.forEach((result, index) => {
-            const item = batch[index] ?? batch.find((candidate) => candidate.file.name === result.name);
+            const item = itemFor(batch, result.name, index);
             if (item) patch(item.key, { result, ingesting: false });
           });
         } else if (event.type === 'error') {
@@ -181,6 +186,13 @@ export function UploadPanel({ api }: { api: ApiClient }) {
   );
 }
 
+function stageLabel(stage: string | undefined, t: Translate): string {
+  if (!stage) return '';
+  const key = `stage.${stage}` as MessageKey;
+  const label = t(key);
+  return label === key ? stage : label;
+}
+
 function UploadRow({ item, onAddAnyway, onSkip }: { item: UploadItem; onAddAnyway: () => void; onSkip: () => void }) {
   const { t } = useI18n();
   const percent = Math.round(item.progress * 100);
@@ -206,7 +218,7 @@ function UploadRow({ item, onAddAnyway, onSkip }: { item: UploadItem; onAddAnywa
           <span class={`badge badge-${result.status}`}>{t(`ingest.status.${result.status}`)}</span>
         ) : item.ingesting ? (
           <span class="badge badge-working">
-            <span class="spinner" aria-hidden="true" /> {item.ingestStage ?? ''}
+            <span class="spinner" aria-hidden="true" /> {stageLabel(item.ingestStage, t)}
           </span>
         ) : (
           <span class={`badge badge-${item.state}`}>{stateLabel}</span>
@@ -221,7 +233,10 @@ function UploadRow({ item, onAddAnyway, onSkip }: { item: UploadItem; onAddAnywa
           aria-valuenow={percent}
           aria-label={item.file.name}
         >
-          <div class="progress-bar" style={{ width: `${percent}%` }} />
+          <div
+            class={item.state === 'uploaded' ? 'progress-bar done' : 'progress-bar'}
+            style={{ width: `${percent}%` }}
+          />
         </div>
       )}
       {item.ingesting && item.ingestMessage && <p class="muted small row-detail">{item.ingestMessage}</p>}
