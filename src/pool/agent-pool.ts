@@ -1,17 +1,17 @@
 /**
  * The session-aware pool of agent workers (DESIGN.md, "The pool").
  *
- * State is a handful of named collections; every worker is in exactly one of
- * `#spares`, `#idle`, `#busy`, `#closing` (or is still a start in `#starting`),
- * and every waiting turn is in its session's queue, the head of which is also
- * in `#ready` when the session has no turn in flight. All placement decisions
- * are made by `#dispatch()`; everything else only changes the collections and
- * calls it.
+ * State is a handful of named collections: every worker is in exactly one of
+ * `#spares`, `#idle` (by session, LRU first), `#busy`, `#closing`, or is still
+ * a start in `#starting`; every waiting turn is in `#turns` (see TurnQueue).
+ * All placement decisions are made by `#dispatch()`; everything else only
+ * changes the collections and calls it.
  *
- *   acquire ─► session queue ─(head, session free)─► #ready ─► #dispatch ─► lease
- *   lease.run/release ─► #settleLease ─► #idle | close ─► #dispatch
+ *   acquire ─► #turns (ready when its session is free) ─► #dispatch ─► lease
+ *   lease.run/release ─► settleLease ─► #idle | close ─► #dispatch
  */
 import type { Logger } from '../logger.ts';
+import { closeWorker } from './close-worker.ts';
 import {
   AcquireTimeoutError,
   PoolDrainingError,
@@ -20,11 +20,13 @@ import {
   TurnAbortedError,
   WorkerStartError,
 } from './errors.ts';
+import { EventHub } from './event-hub.ts';
 import { type LeaseHost, type LeaseVerdict, PoolLease } from './lease.ts';
 import { validatePoolOptions } from './options.ts';
 import { PendingTurn, type PendingTurnHooks } from './pending-turn.ts';
 import { PoolCounters } from './pool-counters.ts';
 import { StartAttempt } from './start-attempt.ts';
+import { TurnQueue } from './turn-queue.ts';
 import type { AcquireRequest, Pool, PoolEvent, PoolOptions, PoolStats, RecycleReason, TurnLease } from './types.ts';
 import type { PoolWorker, SessionBinding, WorkerFactory } from './worker.ts';
 import { WorkerSlot } from './worker-slot.ts';
@@ -64,13 +66,9 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
   #spareStarts = 0;
 
   // Turns.
-  /** Waiting turns that may take a worker now (head of a session with no turn in flight), by arrival. */
-  readonly #ready: PendingTurn[] = [];
-  /** Every waiting turn, by session, in arrival order. */
-  readonly #sessionQueues = new Map<string, PendingTurn[]>();
-  readonly #leasedSessions = new Set<string>();
+  readonly #turns = new TurnQueue();
+  /** Workers held per user (leases out). */
   readonly #userLeases = new Map<string, number>();
-  #waitingCount = 0;
   #seq = 0;
 
   // Start failures and back-off.
@@ -87,7 +85,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
   #dispatchAgain = false;
 
   readonly #counters = new PoolCounters();
-  readonly #listeners = new Set<(event: PoolEvent) => void>();
+  readonly #events: EventHub;
 
   constructor(factory: WorkerFactory<TInput, TEvent>, options: PoolOptions, deps: PoolDeps = {}) {
     this.#options = validatePoolOptions(options);
@@ -97,6 +95,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
     this.#factory = factory;
     this.#logger = deps.logger;
     this.#random = deps.random ?? Math.random;
+    this.#events = new EventHub(this.#logger, this.name);
     this.#dispatch();
   }
 
@@ -111,14 +110,18 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
       this.#counters.totals.aborts++;
       return Promise.reject(new TurnAbortedError(`Turn of session ${sessionId} was abandoned before it was queued`));
     }
-    const sessionBusy = this.#leasedSessions.has(sessionId) || this.#sessionQueues.has(sessionId);
+    const sessionBusy = this.#turns.isSessionBusy(sessionId);
     if (sessionBusy && this.#options.sessionPolicy === 'reject') {
       this.#counters.totals.rejections.sessionBusy++;
       this.#emitRejection(sessionId, 'POOL_SESSION_BUSY');
       return Promise.reject(new SessionBusyError(`Session ${sessionId} already has a turn in flight`));
     }
     // Fast path: nobody waits, the session is free, the user is under the cap, a worker is at hand.
-    if (!sessionBusy && this.#ready.length === 0 && this.#userLoad(request.userId) < this.#options.maxTurnsPerUser) {
+    if (
+      !sessionBusy &&
+      this.#turns.ready.length === 0 &&
+      this.#userLoad(request.userId) < this.#options.maxTurnsPerUser
+    ) {
       const warm = this.#takeWarm(sessionId);
       if (warm !== undefined) return Promise.resolve(this.#lease(warm, request, warm.fresh ? 'cold' : 'warm', 0));
       const spare = this.#takeSpare();
@@ -128,7 +131,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
         return Promise.resolve(lease);
       }
     }
-    if (this.#waitingCount >= this.#options.maxQueue) {
+    if (this.#turns.size >= this.#options.maxQueue) {
       this.#counters.totals.rejections.saturated++;
       this.#emitRejection(sessionId, 'POOL_SATURATED');
       return Promise.reject(
@@ -142,17 +145,8 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
 
   #enqueue(request: AcquireRequest): Promise<TurnLease<TInput, TEvent>> {
     const turn = new PendingTurn(request, ++this.#seq, performance.now(), this.#options.acquireTimeoutMs, this);
-    const sessionId = turn.sessionId;
-    let queue = this.#sessionQueues.get(sessionId);
-    if (queue === undefined) {
-      queue = [];
-      this.#sessionQueues.set(sessionId, queue);
-    }
-    queue.push(turn);
-    // The newest arrival always sorts last among ready turns.
-    if (queue.length === 1 && !this.#leasedSessions.has(sessionId)) this.#ready.push(turn);
-    this.#waitingCount++;
-    if (this.#listeners.size > 0) this.#emit({ type: 'turn_queued', sessionId, userId: turn.userId });
+    this.#turns.add(turn);
+    if (this.#events.active) this.#emit({ type: 'turn_queued', sessionId: turn.sessionId, userId: turn.userId });
     this.#dispatch();
     return turn.promise as Promise<TurnLease<TInput, TEvent>>;
   }
@@ -184,10 +178,11 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
 
   /** Returns true when some turn is still waiting for capacity. */
   #placeReadyTurns(): boolean {
-    if (this.#ready.length === 0 || this.#draining) return false;
+    const ready = this.#turns.ready;
+    if (ready.length === 0 || this.#draining) return false;
     const cap = this.#options.maxTurnsPerUser;
     const loads = new Map<string, number>();
-    for (const turn of this.#ready) {
+    for (const turn of ready) {
       if (this.#startingForSession.has(turn.sessionId)) {
         loads.set(turn.userId, (loads.get(turn.userId) ?? this.#userLoad(turn.userId)) + 1);
       }
@@ -195,8 +190,8 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
     let incoming = this.#closing.size + this.#spareStarts;
     let short = false;
     let canGrow = this.#backoffTimer === undefined;
-    for (let i = 0; i < this.#ready.length; ) {
-      const turn = this.#ready[i];
+    for (let i = 0; i < ready.length; ) {
+      const turn = ready[i];
       const sessionId = turn.sessionId;
       // A turn whose worker is starting waits for it, unless a spare turned up first.
       if (this.#startingForSession.has(sessionId) && this.#spares.length === 0) {
@@ -277,7 +272,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
   #evictionVictim(): Slot<TInput, TEvent> | undefined {
     let fallback: Slot<TInput, TEvent> | undefined;
     for (const [sessionId, slot] of this.#idle) {
-      if (!this.#sessionQueues.has(sessionId)) return slot;
+      if (!this.#turns.hasWaiting(sessionId)) return slot;
       fallback ??= slot;
     }
     return fallback;
@@ -293,12 +288,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
 
   /** Gives the worker to the ready turn at `index` (the head of its session's queue). */
   #serve(index: number, slot: Slot<TInput, TEvent>, placement: Placement): void {
-    const turn = this.#ready[index];
-    this.#ready.splice(index, 1);
-    const queue = this.#sessionQueues.get(turn.sessionId)!;
-    queue.shift();
-    if (queue.length === 0) this.#sessionQueues.delete(turn.sessionId);
-    this.#waitingCount--;
+    const turn = this.#turns.takeReady(index);
     turn.fulfil(this.#lease(slot, turn.request, placement, performance.now() - turn.enqueuedAt));
   }
 
@@ -307,7 +297,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
     slot.state = 'busy';
     slot.sessionId = sessionId;
     slot.fresh = false;
-    this.#leasedSessions.add(sessionId);
+    this.#turns.lease(sessionId);
     this.#userLeases.set(request.userId, (this.#userLeases.get(request.userId) ?? 0) + 1);
     const totals = this.#counters.totals;
     totals.turns++;
@@ -317,7 +307,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
     this.#counters.acquireWaitMs.observe(waitedMs);
     const lease = new PoolLease(this, slot, request, placement, waitedMs);
     this.#busy.set(slot, lease);
-    if (this.#listeners.size > 0) {
+    if (this.#events.active) {
       this.#emit({ type: 'turn_acquired', sessionId, workerId: slot.worker.id, placement, waitedMs });
     }
     return lease;
@@ -329,7 +319,6 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
     const sessionId = lease.request.session.id;
     const userId = lease.request.userId;
     this.#busy.delete(slot);
-    this.#leasedSessions.delete(sessionId);
     const held = this.#userLeases.get(userId)! - 1;
     if (held === 0) this.#userLeases.delete(userId);
     else this.#userLeases.set(userId, held);
@@ -346,9 +335,12 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
       this.#close(slot, fate);
     }
 
-    const queue = this.#sessionQueues.get(sessionId);
-    if (queue !== undefined) this.#insertReady(queue[0]);
-    if (this.#ready.length > 0 || this.#spares.length + this.#spareStarts < this.#options.minSpares || this.#draining) {
+    this.#turns.unlease(sessionId);
+    if (
+      this.#turns.ready.length > 0 ||
+      this.#spares.length + this.#spareStarts < this.#options.minSpares ||
+      this.#draining
+    ) {
       this.#dispatch();
     }
   }
@@ -396,12 +388,6 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
     if (slot.timer === undefined) this.#armSlotTimer(slot);
   }
 
-  #insertReady(turn: PendingTurn): void {
-    let i = this.#ready.length;
-    while (i > 0 && this.#ready[i - 1].seq > turn.seq) i--;
-    this.#ready.splice(i, 0, turn);
-  }
-
   #userLoad(userId: string): number {
     return this.#userLeases.get(userId) ?? 0;
   }
@@ -413,14 +399,14 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
   // Waiting turns leaving the queue.
 
   onAbort(turn: PendingTurn): void {
-    this.#removeWaiting(turn);
+    this.#turns.remove(turn);
     this.#counters.totals.aborts++;
     turn.fail(new TurnAbortedError(`Turn of session ${turn.sessionId} was abandoned while waiting for a worker`));
     this.#dispatch();
   }
 
   onTimeout(turn: PendingTurn): void {
-    this.#removeWaiting(turn);
+    this.#turns.remove(turn);
     this.#counters.totals.timeouts++;
     const waited = Math.round(performance.now() - turn.enqueuedAt);
     turn.fail(
@@ -432,29 +418,17 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
     this.#dispatch();
   }
 
-  #removeWaiting(turn: PendingTurn): void {
-    const readyIndex = this.#ready.indexOf(turn);
-    if (readyIndex >= 0) this.#ready.splice(readyIndex, 1);
-    const queue = this.#sessionQueues.get(turn.sessionId);
-    if (queue === undefined) return;
-    const index = queue.indexOf(turn);
-    if (index < 0) return;
-    queue.splice(index, 1);
-    this.#waitingCount--;
-    if (queue.length === 0) this.#sessionQueues.delete(turn.sessionId);
-    else if (index === 0 && !this.#leasedSessions.has(turn.sessionId)) this.#insertReady(queue[0]);
-  }
-
   #describeQueue(): string {
     const busy = this.#busy.size;
     const starting = this.#starting.size;
-    const behind = this.#waitingCount - this.#ready.length;
-    return `${busy}/${this.#options.maxWorkers} workers busy, ${starting} starting, ${this.#ready.length} turns waiting for a worker, ${behind} queued behind their session (maxQueue ${this.#options.maxQueue})`;
+    const ready = this.#turns.ready.length;
+    const behind = this.#turns.size - ready;
+    return `${busy}/${this.#options.maxWorkers} workers busy, ${starting} starting, ${ready} turns waiting for a worker, ${behind} queued behind their session (maxQueue ${this.#options.maxQueue})`;
   }
 
   #retryAfterS(): number {
     const turnMs = this.#counters.turnMsAverage || 5_000;
-    const rounds = 1 + this.#ready.length / this.#options.maxWorkers;
+    const rounds = 1 + this.#turns.ready.length / this.#options.maxWorkers;
     return Math.min(300, Math.max(1, Math.ceil((turnMs * rounds) / 1000)));
   }
 
@@ -528,10 +502,10 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
 
   /** Turns that can only be served by a new worker learn that starts keep failing. */
   #failTurnsNeedingStarts(cause: Error, failures: number): void {
-    for (const turn of [...this.#ready]) {
+    for (const turn of [...this.#turns.ready]) {
       if (this.#startingForSession.has(turn.sessionId) || this.#idle.has(turn.sessionId)) continue;
       if (this.#spares.length > 0) break;
-      this.#removeWaiting(turn);
+      this.#turns.remove(turn);
       turn.fail(
         new WorkerStartError(
           `Pool ${this.name} could not start a worker for session ${turn.sessionId}: ${failures} starts failed in a row (last: ${cause.message})`,
@@ -584,25 +558,13 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
     clearTimeout(slot.timer);
     slot.timer = undefined;
     this.#closing.add(slot);
-    const done = (): void => {
-      clearTimeout(timer);
-      if (!this.#closing.delete(slot)) return;
+    closeWorker(slot.worker, CLOSE_TIMEOUT_MS, (result, error) => {
+      if (result !== 'closed') {
+        this.#logger?.warn({ pool: this.name, workerId: slot.worker.id, err: error, result }, 'worker close failed');
+      }
+      this.#closing.delete(slot);
       this.#emit({ type: 'worker_closed', workerId: slot.worker.id, reason });
       this.#dispatch();
-    };
-    const timer = setTimeout(() => {
-      this.#logger?.error({ pool: this.name, workerId: slot.worker.id }, 'worker close timed out');
-      done();
-    }, CLOSE_TIMEOUT_MS);
-    let closed: Promise<void>;
-    try {
-      closed = slot.worker.close();
-    } catch (error) {
-      closed = Promise.reject(error);
-    }
-    closed.then(done, (error: unknown) => {
-      this.#logger?.warn({ pool: this.name, workerId: slot.worker.id, err: error }, 'worker close failed');
-      done();
     });
   }
 
@@ -617,11 +579,9 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
     });
     clearTimeout(this.#backoffTimer);
     this.#backoffTimer = undefined;
-    for (const queue of [...this.#sessionQueues.values()]) {
-      for (const turn of [...queue]) {
-        this.#removeWaiting(turn);
-        turn.fail(new PoolDrainingError(`Pool ${this.name} is draining; the waiting turn was not started`));
-      }
+    for (const turn of this.#turns.all()) {
+      this.#turns.remove(turn);
+      turn.fail(new PoolDrainingError(`Pool ${this.name} is draining; the waiting turn was not started`));
     }
     for (const slot of [...this.#spares, ...this.#idle.values()]) {
       this.#detach(slot);
@@ -660,10 +620,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
   // Observability.
 
   onEvent(listener: (event: PoolEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => {
-      this.#listeners.delete(listener);
-    };
+    return this.#events.on(listener);
   }
 
   #emitRejection(sessionId: string, code: string): void {
@@ -671,19 +628,10 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
   }
 
   #emit(event: PoolEvent): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.#logger?.error({ pool: this.name, err: error }, 'pool event listener threw');
-      }
-    }
+    this.#events.emit(event);
   }
 
   stats(): PoolStats {
-    let queuedTurns = 0;
-    for (const queue of this.#sessionQueues.values()) queuedTurns += queue.length;
-    const sessions = new Set([...this.#leasedSessions, ...this.#sessionQueues.keys()]).size;
     return {
       name: this.name,
       maxWorkers: this.#options.maxWorkers,
@@ -695,8 +643,8 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
         closing: this.#closing.size,
         total: this.#total(),
       },
-      waiting: this.#ready.length,
-      sessionQueues: { sessions, queuedTurns },
+      waiting: this.#turns.ready.length,
+      sessionQueues: this.#turns.sessionStats(),
       draining: this.#draining,
       totals: this.#counters.snapshotTotals(),
       acquireWaitMs: this.#counters.acquireWaitMs.snapshot(),

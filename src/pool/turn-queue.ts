@@ -1,0 +1,103 @@
+/**
+ * The waiting turns, by session, and which sessions have a turn in flight.
+ *
+ *   session s1: [t3, t7]  ── s1 free: its head t3 is also in `ready`
+ *   session s2: [t5]      ── s2 leased: t5 waits behind its own session
+ *   ready: [t3, ...]      ── heads of free sessions, in arrival (seq) order
+ *
+ * Only ready turns compete for workers; the others wait for their session's
+ * turn in flight to end, which keeps each session's turns one at a time and in
+ * arrival order.
+ */
+import type { PendingTurn } from './pending-turn.ts';
+
+export class TurnQueue {
+  readonly #ready: PendingTurn[] = [];
+  readonly #bySession = new Map<string, PendingTurn[]>();
+  readonly #leased = new Set<string>();
+  #size = 0;
+
+  /** Every waiting turn, ready or behind its session. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Turns that may take a worker now, oldest first. Do not modify. */
+  get ready(): readonly PendingTurn[] {
+    return this.#ready;
+  }
+
+  /** The session has a turn in flight or waiting. */
+  isSessionBusy(sessionId: string): boolean {
+    return this.#leased.has(sessionId) || this.#bySession.has(sessionId);
+  }
+
+  hasWaiting(sessionId: string): boolean {
+    return this.#bySession.has(sessionId);
+  }
+
+  add(turn: PendingTurn): void {
+    let queue = this.#bySession.get(turn.sessionId);
+    if (queue === undefined) {
+      queue = [];
+      this.#bySession.set(turn.sessionId, queue);
+    }
+    queue.push(turn);
+    this.#size++;
+    // The newest arrival always sorts last among ready turns.
+    if (queue.length === 1 && !this.#leased.has(turn.sessionId)) this.#ready.push(turn);
+  }
+
+  /** Takes the ready turn at `index` out of the queue: it is getting a worker (see `lease`). */
+  takeReady(index: number): PendingTurn {
+    const turn = this.#ready[index];
+    this.#ready.splice(index, 1);
+    const queue = this.#bySession.get(turn.sessionId)!;
+    queue.shift();
+    if (queue.length === 0) this.#bySession.delete(turn.sessionId);
+    this.#size--;
+    return turn;
+  }
+
+  /** Removes a turn that leaves without a worker (abandoned, timed out, refused). */
+  remove(turn: PendingTurn): void {
+    const readyIndex = this.#ready.indexOf(turn);
+    if (readyIndex >= 0) this.#ready.splice(readyIndex, 1);
+    const queue = this.#bySession.get(turn.sessionId);
+    const index = queue === undefined ? -1 : queue.indexOf(turn);
+    if (queue === undefined || index < 0) return;
+    queue.splice(index, 1);
+    this.#size--;
+    if (queue.length === 0) this.#bySession.delete(turn.sessionId);
+    else if (index === 0 && !this.#leased.has(turn.sessionId)) this.#insertReady(queue[0]);
+  }
+
+  /** The session's turn got a worker: its next turns wait behind it. */
+  lease(sessionId: string): void {
+    this.#leased.add(sessionId);
+  }
+
+  /** The session's turn ended: its next waiting turn, if any, becomes ready. */
+  unlease(sessionId: string): void {
+    this.#leased.delete(sessionId);
+    const queue = this.#bySession.get(sessionId);
+    if (queue !== undefined) this.#insertReady(queue[0]);
+  }
+
+  /** Every waiting turn, oldest first per session (a copy). */
+  all(): PendingTurn[] {
+    return [...this.#bySession.values()].flat();
+  }
+
+  sessionStats(): { sessions: number; queuedTurns: number } {
+    let sessions = this.#leased.size;
+    for (const sessionId of this.#bySession.keys()) if (!this.#leased.has(sessionId)) sessions++;
+    return { sessions, queuedTurns: this.#size };
+  }
+
+  #insertReady(turn: PendingTurn): void {
+    let i = this.#ready.length;
+    while (i > 0 && this.#ready[i - 1].seq > turn.seq) i--;
+    this.#ready.splice(i, 0, turn);
+  }
+}
