@@ -1,0 +1,196 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ERROR_STATUS } from '../../src/http/errors.ts';
+import { HTML_CSP } from '../../src/http/routes/web.ts';
+import type { AgentScript, FakeKnowledgeBase } from '../support/http-fakes.ts';
+import { ADMIN, cookieFrom, makeTestApp, parseSse, type TestApp } from '../support/http-helpers.ts';
+
+describe('knowledge-base, feedback, pool and health routes', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await makeTestApp();
+  });
+  after(() => t.close());
+
+  test('GET /api/kb/file returns the requested lines, for employees too', async () => {
+    const res = await t.app.inject('/api/kb/file?path=policies/leave.md&start_line=3&end_line=4');
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(res.json(), {
+      path: 'policies/leave.md',
+      content: 'Line 3\nLine 4',
+      start_line: 3,
+      end_line: 4,
+      total_lines: 6,
+    });
+  });
+
+  test('POST /api/feedback passes the verdict to the knowledge base and answers {status, action, message}', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/feedback',
+      payload: { question: 'How many leave days?', answer: '25', satisfied: false, reason: 'wrong' },
+    });
+    assert.deepEqual(res.json(), { status: 'success', action: 'badcase_logged', message: 'Logged as a bad case' });
+    const call = (t.kb as FakeKnowledgeBase).feedbackCalls.at(-1);
+    assert.deepEqual(call, { question: 'How many leave days?', answer: '25', satisfied: false, reason: 'wrong' });
+  });
+
+  test('GET /api/kb/tree, /stats, /faq and /badcases answer the admin', async () => {
+    const tree = await t.app.inject({ url: '/api/kb/tree', headers: ADMIN });
+    assert.equal(tree.json().type, 'dir');
+    const stats = await t.app.inject({ url: '/api/kb/stats', headers: ADMIN });
+    assert.equal(stats.json().files, 2);
+    const faq = await t.app.inject({ url: '/api/kb/faq', headers: ADMIN });
+    assert.deepEqual(faq.json(), { entries: [{ question: 'How many leave days?', answer: '25', usage: 3 }] });
+    const bad = await t.app.inject({ url: '/api/kb/badcases', headers: ADMIN });
+    assert.deepEqual(bad.json(), { entries: [] });
+  });
+
+  test('POST /api/kb/delete then /api/kb/delete/confirm removes the file in two steps', async () => {
+    const plan = await t.app.inject({
+      method: 'POST',
+      url: '/api/kb/delete',
+      headers: ADMIN,
+      payload: { path: 'README.md' },
+    });
+    const { token, paths } = plan.json();
+    assert.deepEqual(paths, ['README.md']);
+    assert.ok((t.kb as FakeKnowledgeBase).files.has('README.md'));
+    const done = await t.app.inject({
+      method: 'POST',
+      url: '/api/kb/delete/confirm',
+      headers: ADMIN,
+      payload: { token },
+    });
+    assert.deepEqual(done.json(), { deleted: ['README.md'] });
+    assert.ok(!(t.kb as FakeKnowledgeBase).files.has('README.md'));
+  });
+
+  test('GET /api/pool/stats returns both pools’ stats', async () => {
+    const res = await t.app.inject({ url: '/api/pool/stats', headers: ADMIN });
+    const { pools } = res.json();
+    assert.deepEqual(Object.keys(pools), ['employee', 'admin']);
+    assert.equal(pools.employee.name, 'employee');
+    assert.equal(typeof pools.admin.workers.busy, 'number');
+  });
+
+  test('GET /metrics exposes pool gauges, counters, histograms and HTTP latency', async () => {
+    await t.app.inject('/api/user/query?message=metrics');
+    const res = await t.app.inject('/metrics');
+    assert.equal(res.statusCode, 200);
+    assert.match(String(res.headers['content-type']), /text\/plain/);
+    for (const name of [
+      'docent_pool_workers{pool="employee",state="busy"}',
+      'docent_pool_waiting_turns{pool="admin"}',
+      'docent_pool_turns_total{pool="employee"}',
+      'docent_pool_rejections_total{pool="employee",reason="saturated"}',
+      'docent_pool_acquire_wait_seconds_bucket',
+      'docent_http_request_duration_seconds_bucket',
+      'docent_turn_seconds_count{role="employee",outcome="ok"}',
+    ]) {
+      assert.ok(res.body.includes(name), name);
+    }
+  });
+
+  test('GET /health/live and /health/ready answer while ready', async () => {
+    assert.deepEqual((await t.app.inject('/health/live')).json(), { status: 'ok' });
+    const ready = await t.app.inject('/health/ready');
+    assert.equal(ready.statusCode, 200);
+    assert.deepEqual(ready.json(), { status: 'ready', ready: true });
+  });
+
+  test('a turn that fails is one error event with a message, after the session event', async () => {
+    const failing: AgentScript = async function* () {
+      yield { type: 'text', text: 'partial' };
+      throw new Error('engine exploded at /srv/secret/thing');
+    };
+    t.fakePools!.employee.script = failing;
+    try {
+      const res = await t.app.inject('/api/user/query?message=boom');
+      const { events } = parseSse(res.body);
+      assert.deepEqual(
+        events.map((e) => e.type),
+        ['session', 'message', 'error'],
+      );
+      assert.equal(events[2]!.message, 'The turn failed unexpectedly');
+    } finally {
+      const { echoScript } = await import('../support/http-fakes.ts');
+      t.fakePools!.employee.script = echoScript;
+    }
+  });
+
+  test('employee answers lose their metadata fences; admin answers keep them', async () => {
+    const withMetadata: AgentScript = async function* (turn) {
+      yield { type: 'session', sessionId: turn.session.id, isNew: turn.session.isNew };
+      yield { type: 'text', text: 'Answer\n```metadata\n{"k":1}\n```\n' };
+      yield { type: 'done', durationMs: 1 };
+    };
+    t.fakePools!.employee.script = withMetadata;
+    t.fakePools!.admin.script = withMetadata;
+    const employee = parseSse((await t.app.inject('/api/user/query?message=m')).body).events;
+    assert.equal(employee[1]!.content, 'Answer\n');
+    const admin = parseSse((await t.app.inject({ url: '/api/query/stream?message=m', headers: ADMIN })).body).events;
+    assert.match(String(admin[1]!.content), /```metadata/);
+    const { echoScript } = await import('../support/http-fakes.ts');
+    t.fakePools!.employee.script = echoScript;
+    t.fakePools!.admin.script = echoScript;
+  });
+
+  test('a session event saying the conversation was not resumed reaches the client with resumed and reason', async () => {
+    const first = await t.app.inject('/api/user/query?message=a');
+    const cookie = cookieFrom(first.headers['set-cookie']);
+    const id = parseSse(first.body).events[0]!.session_id as string;
+    t.fakePools!.employee.script = async function* (turn) {
+      yield { type: 'session', sessionId: turn.session.id, isNew: true, resumed: false, reason: 'transcript missing' };
+      yield { type: 'done', durationMs: 1 };
+    };
+    const res = await t.app.inject({ url: `/api/user/query?message=b&session_id=${id}`, headers: { cookie } });
+    assert.deepEqual(parseSse(res.body).events[0], {
+      type: 'session',
+      session_id: id,
+      is_new: true,
+      resumed: false,
+      reason: 'transcript missing',
+    });
+    const { echoScript } = await import('../support/http-fakes.ts');
+    t.fakePools!.employee.script = echoScript;
+  });
+});
+
+describe('web UI serving', () => {
+  test('GET / gives browsers index.html with a CSP, API clients JSON; /admin and /assets are served', async () => {
+    const webDir = await mkdtemp(path.join(os.tmpdir(), 'docent-web-'));
+    await mkdir(path.join(webDir, 'assets'), { recursive: true });
+    await writeFile(path.join(webDir, 'index.html'), '<!doctype html><title>Docent</title>');
+    await writeFile(path.join(webDir, 'admin.html'), '<!doctype html><title>Admin</title>');
+    await writeFile(path.join(webDir, 'assets', 'app-abc123.js'), 'console.log(1)');
+    const w = await makeTestApp({ webDir });
+    try {
+      const html = await w.app.inject({ url: '/', headers: { accept: 'text/html,application/xhtml+xml' } });
+      assert.equal(html.statusCode, 200);
+      assert.match(String(html.headers['content-type']), /text\/html/);
+      assert.equal(html.headers['content-security-policy'], HTML_CSP);
+      assert.match(html.body, /<title>Docent<\/title>/);
+      const api = await w.app.inject({ url: '/', headers: { accept: 'application/json' } });
+      assert.equal(api.json().docs, '/docs');
+      const admin = await w.app.inject('/admin');
+      assert.match(admin.body, /<title>Admin<\/title>/);
+      const asset = await w.app.inject('/assets/app-abc123.js');
+      assert.equal(asset.statusCode, 200);
+      assert.match(String(asset.headers['cache-control']), /immutable/);
+    } finally {
+      await w.close();
+      await rm(webDir, { recursive: true, force: true });
+    }
+  });
+});
+
+test('ERROR_STATUS gives every error code an HTTP status from 400 to 599', () => {
+  for (const [code, status] of Object.entries(ERROR_STATUS)) {
+    assert.match(code, /^[A-Z_]+$/);
+    assert.ok(status >= 400 && status < 600, code);
+  }
+});
