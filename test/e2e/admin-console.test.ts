@@ -86,12 +86,13 @@ async function askEmployee(page: Page, question: string): Promise<Locator> {
   return page.locator('[data-testid=answer]').nth(count);
 }
 
-describe('admin console page', { skip }, () => {
+describe('admin console page', () => {
   let server: DocentServer;
   let browser: BrowserSession;
   let admin: Page;
 
   before(async () => {
+    if (skip) return;
     await ensureWebBuilt();
     server = await startDocent();
     browser = await launchBrowser();
@@ -103,7 +104,7 @@ describe('admin console page', { skip }, () => {
     await server?.stop();
   });
 
-  test('GET /admin refuses a wrong token, signs in with the right one and keeps it for the tab', async () => {
+  test('GET /admin refuses a wrong token, signs in with the right one and keeps it for the tab', { skip }, async () => {
     await admin.goto(`${server.baseUrl}/admin`);
     await saveScreenshot(admin, 'admin-sign-in');
     await admin.fill('[data-testid=admin-token]', 'not-the-token');
@@ -119,7 +120,7 @@ describe('admin console page', { skip }, () => {
     assert.equal(await admin.evaluate(() => sessionStorage.length > 0), true);
   });
 
-  test('chat: the admin agent answers with the same Markdown rendering', async () => {
+  test('chat: the admin agent answers with the same Markdown rendering', { skip }, async () => {
     await admin.click('[data-testid=tab-chat]');
     await admin.fill('[data-testid=composer]', 'How many documents are in the knowledge base?');
     await admin.click('[data-testid=send]');
@@ -130,7 +131,9 @@ describe('admin console page', { skip }, () => {
     await saveScreenshot(admin, 'admin-chat');
   });
 
-  test('upload: a dropped .docx and .pdf upload with a progress bar each, ingest adds them, and they are in the tree and in an answer', async () => {
+  test('upload: a dropped .docx and .pdf upload with a progress bar each, ingest adds them, and they are in the tree and in an answer', {
+    skip,
+  }, async () => {
     const docx = await makeDocx('drone-lab-safety.docx', 'Drone Lab Safety Rules', [
       'Every pilot in the drone lab must wear orange goggles rated ZX-9.',
       'The drone lab opens at 07:30 and closes at 19:00.',
@@ -187,7 +190,9 @@ describe('admin console page', { skip }, () => {
     await employee.close();
   });
 
-  test('ingest: a copy of an existing document is shown as a conflict side by side, and "add anyway" adds it', async () => {
+  test('ingest: a copy of an existing document is shown as a conflict side by side, and "add anyway" adds it', {
+    skip,
+  }, async () => {
     const original = await readFile(path.join(server.kbRoot, 'hr', 'leave_policy.md'));
     const copy: TestDocument = { name: 'leave-policy-copy.md', mimeType: 'text/markdown', buffer: original };
     await admin.click('[data-testid=tab-upload]');
@@ -205,7 +210,9 @@ describe('admin console page', { skip }, () => {
     assert.equal(await waitForRowStatus(admin, copy.name, ['added', 'failed']), 'added');
   });
 
-  test('delete: the tree asks for confirmation listing what goes, then the file leaves the tree and the disk', async () => {
+  test('delete: the tree asks for confirmation listing what goes, then the file leaves the tree and the disk', {
+    skip,
+  }, async () => {
     const [[, placed]] = [
       ...(await uploadAndIngest(admin, [
         makeText('old-parking-rules.md', '# Old parking rules\n\nCars park on level B2 only.\n'),
@@ -235,7 +242,7 @@ describe('admin console page', { skip }, () => {
     assert.equal(await exists(onDisk), false);
   });
 
-  test('FAQ and bad-case lists show the knowledge base entries', async () => {
+  test('FAQ and bad-case lists show the knowledge base entries', { skip }, async () => {
     const feedback = (satisfied: boolean, question: string, reason?: string) =>
       fetch(`${server.baseUrl}/api/feedback`, {
         method: 'POST',
@@ -255,7 +262,9 @@ describe('admin console page', { skip }, () => {
     await admin.click('[data-testid=kb-view-files]');
   });
 
-  test('pool dashboard: both pools by worker state, and the numbers and chart move while turns run', async () => {
+  test('pool dashboard: both pools by worker state, and the numbers and chart move while turns run', {
+    skip,
+  }, async () => {
     await admin.click('[data-testid=tab-pool]');
     const employeePool = admin.locator('[data-testid=pool-employee]');
     await employeePool.waitFor();
@@ -284,7 +293,9 @@ describe('admin console page', { skip }, () => {
     await saveScreenshot(admin, 'admin-pool-dashboard');
   });
 
-  test('a document holding <img onerror> and <script> stays inert in the viewer, an answer and the source pane', async () => {
+  test('a document holding <img onerror> and <script> stays inert in the viewer, an answer and the source pane', {
+    skip,
+  }, async () => {
     const hostile = makeText(
       'visitor-badges.md',
       [
