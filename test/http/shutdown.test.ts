@@ -1,0 +1,165 @@
+/**
+ * Graceful shutdown of the real server (`src/main.ts` as a child process):
+ * SIGTERM with a turn in flight → not ready, new turns 503, the turn
+ * finishes, every agent process is gone, exit 0. The Claude engine runs
+ * against the local model stub so a turn can be held open.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { ADMIN_TOKEN } from '../support/http-helpers.ts';
+import { requestJson, SseClient } from '../support/http-sse-client.ts';
+import { startModelStub } from '../support/model-stub.ts';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+interface Server {
+  readonly child: ChildProcess;
+  readonly base: string;
+  readonly exited: Promise<number | null>;
+  readonly output: string[];
+}
+
+/** Starts `src/main.ts` with a clean environment plus `env`; resolves once it logs its URL. */
+async function startServer(env: Record<string, string>): Promise<Server> {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(ANTHROPIC_|CLAUDE_|DOCENT_|POOL_|ADMIN_TOKEN|AUTH_MODE)/.test(k)),
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: REPO_ROOT,
+    env: { ...clean, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ADMIN_TOKEN, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const base = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      output.push(line);
+      const match = /Docent listening on (http:\/\/[\d.]+:\d+)/.exec(line);
+      if (match) resolve(match[1]!);
+    });
+    createInterface({ input: child.stderr! }).on('line', (line) => output.push(line));
+    void exited.then((code) => reject(new Error(`server exited (${code}) before listening:\n${output.join('\n')}`)));
+  });
+  return { child, base, exited, output };
+}
+
+function descendants(pid: number): number[] {
+  let out = '';
+  try {
+    out = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  const children = out
+    .split('\n')
+    .map((s) => Number(s.trim()))
+    .filter((n) => n > 0);
+  return children.flatMap((child) => [child, ...descendants(child)]);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('SIGTERM with a turn in flight: readiness false, new turns 503, the turn finishes, no process left, exit 0', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'docent-shutdown-'));
+  const stub = await startModelStub();
+  let releaseTurn!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    releaseTurn = resolve;
+  });
+  let markArrived!: () => void;
+  const arrived = new Promise<void>((resolve) => {
+    markArrived = resolve;
+  });
+  stub.setScript((request) => {
+    if (!request.lastUserText.includes('SLOW-TURN')) return undefined;
+    markArrived();
+    return { gate, text: 'The slow answer.' };
+  });
+  let server: Server | undefined;
+  try {
+    server = await startServer({
+      DATA_DIR: path.join(dir, 'data'),
+      KB_ROOT_PATH: path.join(dir, 'kb'),
+      DOCENT_ENGINE: 'claude',
+      ANTHROPIC_API_KEY: 'sk-test-stub',
+      ANTHROPIC_BASE_URL: stub.url,
+      EMPLOYEE_CLIENT_POOL_SIZE: '1',
+      ADMIN_CLIENT_POOL_SIZE: '1',
+      POOL_MIN_SPARES: '0',
+      SHUTDOWN_GRACE: '120',
+    });
+    const { base, child } = server;
+    const turn = await SseClient.open(`${base}/api/user/query?message=${encodeURIComponent('SLOW-TURN please')}`);
+    assert.equal(turn.statusCode, 200);
+    await arrived;
+    const agentProcesses = descendants(child.pid!);
+    assert.ok(agentProcesses.length > 0, 'the turn runs in an agent process');
+
+    child.kill('SIGTERM');
+    let ready = await requestJson(`${base}/health/ready`);
+    for (let i = 0; i < 200 && ready.statusCode === 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      ready = await requestJson(`${base}/health/ready`);
+    }
+    assert.equal(ready.statusCode, 503);
+    assert.equal((ready.json as { status: string }).status, 'draining');
+    const refused = await requestJson(`${base}/api/user/query?message=another`);
+    assert.equal(refused.statusCode, 503);
+    assert.ok(refused.headers['retry-after']);
+
+    releaseTurn();
+    await turn.ended;
+    const types = turn.events.map((e) => e.type);
+    assert.equal(types[0], 'session');
+    assert.equal(types.at(-1), 'done', JSON.stringify(turn.events));
+    assert.ok(turn.events.some((e) => e.type === 'message' && String(e.content).includes('slow answer')));
+
+    assert.equal(await server.exited, 0, server.output.join('\n'));
+    assert.deepEqual(agentProcesses.filter(isAlive), [], 'no agent process outlives the server');
+  } finally {
+    releaseTurn();
+    if (server && server.child.exitCode === null) {
+      server.child.kill('SIGKILL');
+      await server.exited;
+    }
+    await stub.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('SIGINT on an idle offline server exits 0 and logs the stop', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'docent-shutdown-'));
+  let server: Server | undefined;
+  try {
+    server = await startServer({
+      DATA_DIR: path.join(dir, 'data'),
+      KB_ROOT_PATH: path.join(dir, 'kb'),
+      DOCENT_ENGINE: 'local',
+    });
+    const health = await requestJson(`${server.base}/health/ready`);
+    assert.equal(health.statusCode, 200);
+    server.child.kill('SIGINT');
+    assert.equal(await server.exited, 0);
+    assert.ok(server.output.some((line) => line.includes('"msg":"stopped"')));
+  } finally {
+    if (server && server.child.exitCode === null) {
+      server.child.kill('SIGKILL');
+      await server.exited;
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+});
