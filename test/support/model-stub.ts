@@ -50,6 +50,8 @@ export interface StubReply {
   readonly chunkDelayMs?: number;
   /** Hold the answer until this settles (to prove requests overlap). */
   readonly gate?: Promise<unknown>;
+  /** Cut the connection right after the text was streamed (a mid-stream failure). */
+  readonly dropAfterText?: boolean;
   /** Never finish the stream (until the client goes away or the stub closes). */
   readonly hang?: boolean;
 }
@@ -173,6 +175,10 @@ export async function startModelStub(initialDefault: StubReply = {}): Promise<Mo
       }
       sse(res, 'content_block_stop', { index });
       index += 1;
+    }
+    if (reply.dropAfterText) {
+      res.destroy();
+      return;
     }
     if (reply.hang) return; // left open until the client or close() ends it
     if (reply.toolUse) {

@@ -24,6 +24,7 @@ export class TurnTranslator {
   readonly #costBefore: number;
   #lastErrorText: string | undefined;
   #interrupted = false;
+  #stopped = false;
   /** True once a text or tool_use event went to the caller. */
   streamed = false;
 
@@ -36,8 +37,34 @@ export class TurnTranslator {
     this.#interrupted = true;
   }
 
-  translate(message: SDKMessage): { events: AgentEvent[]; outcome?: TurnOutcome } {
+  /**
+   * `stop` asks the worker to interrupt the turn: the CLI is about to retry a
+   * request that failed after part of the answer was already streamed, and a
+   * retry would show the caller a second answer glued to the first.
+   */
+  translate(message: SDKMessage): { events: AgentEvent[]; outcome?: TurnOutcome; stop?: boolean } {
+    if (this.#stopped) {
+      return message.type === 'result'
+        ? { events: [], outcome: { ok: false, totalCostUsd: message.total_cost_usd } }
+        : { events: [] };
+    }
     switch (message.type) {
+      case 'system':
+        if (message.subtype === 'api_retry' && this.streamed) {
+          this.#stopped = true;
+          const status = message.error_status ? ` ${message.error_status}` : '';
+          return {
+            events: [
+              {
+                type: 'error',
+                code: 'model_stream_failed',
+                message: `The model API failed in the middle of the answer (${message.error}${status}); the turn was stopped rather than retried.`,
+              },
+            ],
+            stop: true,
+          };
+        }
+        return { events: [] };
       case 'stream_event':
         return { events: message.parent_tool_use_id ? [] : this.#fromStream(message.event as unknown as StreamEvent) };
       case 'assistant':

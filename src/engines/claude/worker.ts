@@ -156,8 +156,9 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
     });
     try {
       for await (const message of active.channel) {
-        const { events, outcome } = active.translator.translate(message);
+        const { events, outcome, stop } = active.translator.translate(message);
         if (outcome?.totalCostUsd !== undefined) this.#costTotal = outcome.totalCostUsd;
+        if (stop) void this.interrupt();
         for (const event of events) yield event;
       }
     } finally {

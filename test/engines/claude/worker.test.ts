@@ -128,6 +128,27 @@ describe('ClaudeWorker (real CLI against the model stub)', () => {
     await worker.close();
   });
 
+  it('runTurn: a failure after part of the answer streamed is not retried; the turn ends with an error', async () => {
+    const session = { id: randomUUID(), isNew: true };
+    const worker = track(await startWorker(h.engine, 'employee', session));
+    h.stub.enqueue({ text: 'the first half of an answer', chunks: 3, chunkDelayMs: 20, dropAfterText: true });
+    const events = await runTurn(worker, session, 'tell me');
+    assert.ok(textOf(events).length > 0, 'part of the answer was streamed');
+    assert.doesNotMatch(textOf(events), /Answer to user turn/, 'no second answer glued to the first');
+    const last = events.at(-1);
+    assert.ok(last?.type === 'error' && last.code === 'model_stream_failed', JSON.stringify(events));
+    assert.equal(events.filter((e) => e.type === 'error').length, 1);
+    const next = await runTurn(worker, { id: session.id, isNew: false }, 'go on');
+    assert.equal(next.at(-1)?.type, 'done');
+
+    // A connection lost before any text reached the caller is retried.
+    h.stub.enqueue({ text: '', dropAfterText: true });
+    const retried = await runTurn(worker, { id: session.id, isNew: false }, 'once more');
+    assert.equal(retried.at(-1)?.type, 'done', JSON.stringify(retried));
+    assert.match(textOf(retried), /once more/);
+    await worker.close();
+  });
+
   it('runTurn: SIGKILL of the CLI mid-turn makes the turn throw at once and the worker reports dead', async () => {
     const session = { id: randomUUID(), isNew: true };
     const worker = track(await startWorker(h.engine, 'employee', session));
