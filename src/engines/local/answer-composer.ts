@@ -52,7 +52,7 @@ export async function composeAnswer(
     // Sections keep their search rank; an H1-level preamble summarises rather than answers.
     const preamble = (hit.trail?.length ?? 1) <= 1 && sections.length > 1 ? 0.8 : 1;
     const factor = (0.5 + (0.5 * hit.score) / bestScore) * preamble;
-    const scored = scoreUnits(units, hit, quantity).map((s) => ({ ...s, score: s.score * factor }));
+    const scored = scoreUnits(units, hit, question, quantity).map((s) => ({ ...s, score: s.score * factor }));
     return { hit, units, scored };
   });
   // One bar for every section: a later section contributes only units as relevant as the best ones.
@@ -90,23 +90,62 @@ interface ScoredUnit {
   readonly score: number;
 }
 
-function scoreUnits(units: readonly AnswerUnit[], hit: SearchHit, quantity: boolean): ScoredUnit[] {
+function scoreUnits(units: readonly AnswerUnit[], hit: SearchHit, question: string, quantity: boolean): ScoredUnit[] {
   const weights = hit.termWeights ?? Object.fromEntries((hit.matchedTerms ?? []).map((term) => [term, 1]));
   const maxWeight = Math.max(1e-6, ...Object.values(weights));
   const weightOf = (term: string) => (weights[term] ?? 0) / maxWeight;
   const headingTerms = new Set(tokenize(hit.heading).filter((term) => weightOf(term) > 0));
+  const numbers = numbersOf(question);
+  const kind = figureAsked(question);
   return units.map((unit, order) => {
     const own = new Set(tokenize(unit.text));
     let score = 0;
     for (const term of own) score += weightOf(term);
-    if (score === 0) return { unit, order, score };
     // Context the unit inherits: its section heading and, for a table row, the column names.
     const context = new Set(headingTerms);
     if (unit.kind === 'row') for (const term of tokenize(unit.header)) if (weightOf(term) > 0) context.add(term);
-    for (const term of context) if (!own.has(term)) score += 0.5 * weightOf(term);
+    let inherited = 0;
+    for (const term of context) if (!own.has(term)) inherited += 0.5 * weightOf(term);
+    if (score === 0 && inherited === 0) return { unit, order, score };
+    score += inherited;
     if (quantity && /\d/.test(unit.text)) score += 0.3;
+    if (kind && KIND_OF_FIGURE[kind].test(unit.text)) score += 0.6;
+    if (numbers.length > 0 && numbers.some((n) => inRangeStated(unit.text, n))) score += 1;
     return { unit, order, score };
   });
+}
+
+/** What sort of figure a question asks for, when it says. */
+const KIND_OF_FIGURE = {
+  duration: /\d+(?:\.\d+)?\s*(?:hours?|minutes?|days?|weeks?|months?|years?|小时|分钟|天|周|个月|年)/i,
+  money: /[$€£¥]\s?\d|\d+(?:[.,]\d+)?\s*(?:元|dollars?|usd|eur|euros?|pounds?|gbp|rmb)/i,
+} as const;
+
+function figureAsked(question: string): keyof typeof KIND_OF_FIGURE | undefined {
+  if (/\bhow long\b|\bhow many (hours|days|weeks|months|years)\b|多久|多长时间|几天|几个月|几小时/i.test(question)) {
+    return 'duration';
+  }
+  if (/\bhow much\b|\bcost\b|\bprice\b|\bfee\b|多少钱|费用|价格|收费/i.test(question)) return 'money';
+  return undefined;
+}
+
+function numbersOf(text: string): number[] {
+  return [...text.matchAll(/\d+(?:[.,]\d+)?/g)].map((m) => Number(m[0].replace(/,/g, '')));
+}
+
+/** True when the text states a range ("10% to 20%", "up to 10%", "above 30%", "5–10 天") that holds `n`. */
+function inRangeStated(text: string, n: number): boolean {
+  const num = (s: string) => Number(s.replace(/,/g, ''));
+  for (const m of text.matchAll(/(\d+(?:[.,]\d+)?)\s*%?\s*(?:to|-|–|~|至|到)\s*(\d+(?:[.,]\d+)?)/gi)) {
+    if (n >= num(m[1]!) && n <= num(m[2]!)) return true;
+  }
+  for (const m of text.matchAll(/(?:up to|under|below|less than|at most|不超过|以下)\s*\$?(\d+(?:[.,]\d+)?)/gi)) {
+    if (n <= num(m[1]!)) return true;
+  }
+  for (const m of text.matchAll(/(?:above|over|more than|at least|超过|以上)\s*\$?(\d+(?:[.,]\d+)?)/gi)) {
+    if (n > num(m[1]!)) return true;
+  }
+  return false;
 }
 
 function sectionLabel(hit: SearchHit, lang: Lang): string {

@@ -1,0 +1,217 @@
+import assert from 'node:assert/strict';
+import { access, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { createLocalWorkerFactory } from '../../../src/engines/local/index.ts';
+import type { AgentEvent, Role, TurnInput, TurnProgress, UploadResolver } from '../../../src/engines/types.ts';
+import type { PoolWorker } from '../../../src/pool/worker.ts';
+import { type TempKb, tempKb } from '../../fixtures/kb-fixtures.ts';
+
+const exists = (p: string) =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
+
+describe('local worker', () => {
+  let t: TempKb;
+  let uploads: Map<string, { name: string; path: string }>;
+  const resolveUpload: UploadResolver = async (ref) => uploads.get(ref);
+  let workers: PoolWorker<TurnInput, AgentEvent>[];
+
+  beforeEach(async () => {
+    t = await tempKb({ seed: true });
+    uploads = new Map();
+    workers = [];
+  });
+  afterEach(async () => {
+    await Promise.all(workers.map((w) => w.close()));
+    await t.cleanup();
+  });
+
+  async function start(role: Role, sessionId = 'session-1') {
+    const factory = createLocalWorkerFactory({ kb: t.kb, role, resolveUpload });
+    const worker = await factory.start({
+      signal: new AbortController().signal,
+      session: { id: sessionId, isNew: true },
+    });
+    workers.push(worker);
+    return worker;
+  }
+
+  async function turn(
+    worker: PoolWorker<TurnInput, AgentEvent>,
+    message: string,
+    options: { sessionId?: string; signal?: AbortSignal; onProgress?: (p: TurnProgress) => void } = {},
+  ) {
+    const events: AgentEvent[] = [];
+    for await (const event of worker.runTurn({
+      session: { id: options.sessionId ?? 'session-1', isNew: false },
+      userId: 'u1',
+      input: { message, onProgress: options.onProgress },
+      signal: options.signal ?? new AbortController().signal,
+    })) {
+      events.push(event);
+    }
+    const text = events.flatMap((e) => (e.type === 'text' ? [e.text] : [])).join('');
+    return { events, text, tools: events.flatMap((e) => (e.type === 'tool_use' ? [e] : [])) };
+  }
+
+  async function stage(name: string, content: string | Buffer) {
+    const file = path.join(t.scratch, name);
+    await writeFile(file, content);
+    const ref = `ref-${uploads.size + 1}`;
+    uploads.set(ref, { name, path: file });
+    return ref;
+  }
+
+  it('runTurn() as employee yields session, tool uses, the answer in chunks, then done', async () => {
+    const worker = await start('employee');
+    const { events, text, tools } = await turn(worker, 'How many days of annual leave do full-time employees get?');
+    assert.deepEqual(events[0], { type: 'session', sessionId: 'session-1', isNew: false });
+    const last = events.at(-1)!;
+    assert.equal(last.type, 'done');
+    assert.equal(last.type === 'done' && last.turns, 1);
+    assert.deepEqual(
+      tools.map((e) => e.tool),
+      ['match_faq', 'search_kb', 'read_file'],
+    );
+    assert.equal(tools[1]!.input.pattern, 'How many days of annual leave do full-time employees get?');
+    assert.equal(tools[2]!.input.file_path, 'hr/leave_policy.md');
+    assert.ok(events.filter((e) => e.type === 'text').length >= 2);
+    assert.match(text, /^## Answer\n/);
+    assert.match(text, /\*\*Reference Source\*\*\n\n- hr\/leave_policy\.md:\d+-\d+/);
+    assert.equal(new Set(tools.map((e) => e.id)).size, tools.length);
+  });
+
+  it('runTurn() as employee says plainly when nothing answers, logs a bad case and names the expert', async () => {
+    const worker = await start('employee');
+    const before = (await t.kb.badCases()).length;
+    const { text, tools } = await turn(worker, 'Where can I charge my electric scooter overnight?');
+    assert.match(text, /could not find a reliable answer/);
+    assert.deepEqual(
+      tools.map((e) => e.tool),
+      ['match_faq', 'search_kb', 'find_expert', 'log_badcase'],
+    );
+    assert.match(text, /Please ask \*\*.+\*\*/);
+    assert.equal((await t.kb.badCases()).length, before + 1);
+  });
+
+  it('runTurn() as employee answers Chinese questions in Chinese', async () => {
+    const worker = await start('employee');
+    const { text } = await turn(worker, '出差伙食补贴每天多少钱？');
+    assert.match(text, /^## 回答/);
+    assert.match(text, /finance\/差旅标准\.md:\d+-\d+/);
+  });
+
+  it('runTurn() as employee treats "satisfied" after a document answer as feedback that adds it to the FAQ', async () => {
+    const worker = await start('employee');
+    await turn(worker, 'How long is the probation period?');
+    const { text, tools } = await turn(worker, 'satisfied');
+    assert.equal(tools[0]?.tool, 'feedback');
+    assert.match(text, /added this answer to the FAQ/);
+    const rows = await t.kb.faq();
+    assert.ok(rows.some((r) => r.question === 'How long is the probation period?'));
+    const again = await turn(worker, 'How long is the probation period?');
+    assert.match(again.text, /- FAQ\.md/);
+  });
+
+  it('runTurn() throws when a worker bound to one session is given another', async () => {
+    const worker = await start('employee');
+    await assert.rejects(turn(worker, 'hello', { sessionId: 'other' }), /bound to another session/);
+  });
+
+  it('runTurn() stops at once when its signal is aborted and still ends with done', async () => {
+    const worker = await start('employee');
+    const controller = new AbortController();
+    controller.abort();
+    const { events } = await turn(worker, 'How long is the probation period?', { signal: controller.signal });
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['session', 'error', 'done'],
+    );
+  });
+
+  it('runTurn() as admin ingests uploaded files with "n/N" progress and reports unknown references', async () => {
+    const worker = await start('admin');
+    const ref1 = await stage(
+      'garden.md',
+      '# Roof Garden\n\n## Watering plants\n\nThe roof garden plants are watered every morning by facilities.\n',
+    );
+    const ref2 = await stage('canteen.txt', 'The canteen opens at 11:30 and closes at 14:00 on weekdays.');
+    const progress: TurnProgress[] = [];
+    const message = `[UPLOADED_FILES]\n- garden.md (path: ${ref1})\n- canteen.txt (path: ${ref2})\n- ghost.md (path: /etc/passwd)\nPlease add these files.`;
+    const { text, tools } = await turn(worker, message, { onProgress: (p) => progress.push(p) });
+    assert.match(text, /ghost\.md: unknown or expired upload reference "\/etc\/passwd"/);
+    assert.match(text, /1\/2 garden\.md…/);
+    assert.match(text, /2\/2 canteen\.txt…/);
+    assert.match(text, /Done: 2 added, 0 with conflicts, 0 failed\./);
+    assert.deepEqual(
+      tools.map((e) => [e.tool, e.input.file_path]),
+      [
+        ['ingest', 'garden.md'],
+        ['ingest', 'canteen.txt'],
+      ],
+    );
+    assert.deepEqual(
+      progress.map((p) => [p.done, p.total]),
+      [
+        [0, 2],
+        [1, 2],
+        [2, 2],
+      ],
+    );
+    const hits = await t.kb.search('canteen opens');
+    assert.match(hits[0]!.path, /canteen\.md$/);
+  });
+
+  it('runTurn() as admin reports a conflict and adds the file only after a confirming reply', async () => {
+    const worker = await start('admin');
+    const ref = await stage(
+      'leave-2027.md',
+      '# Leave 2027\n\n## Annual Leave\n\nFull-time employees receive 18 days of paid annual leave per calendar year.\n',
+    );
+    const first = await turn(worker, `[UPLOADED_FILES]\n- leave-2027.md (path: ${ref})`);
+    assert.match(first.text, /Figures disagree with hr\/leave_policy\.md/);
+    assert.match(first.text, /existing: .*15 days/);
+    assert.match(first.text, /new: .*18 days/);
+    assert.match(first.text, /Reply "confirm"/);
+    const second = await turn(worker, 'confirm');
+    assert.match(second.text, /✓ leave-2027\.md → /);
+  });
+
+  it('runTurn() as admin deletes in two steps: the plan, then only a confirming reply deletes', async () => {
+    const worker = await start('admin');
+    const plan = await turn(worker, 'delete hr/leave_policy.md');
+    assert.match(plan.text, /This will delete:\n- hr\/leave_policy\.md/);
+    assert.ok(await exists(path.join(t.root, 'hr', 'leave_policy.md')));
+    const done = await turn(worker, 'yes');
+    assert.match(done.text, /Deleted:\n- hr\/leave_policy\.md/);
+    assert.equal(await exists(path.join(t.root, 'hr', 'leave_policy.md')), false);
+  });
+
+  it('runTurn() as admin cancels a planned delete on any other reply', async () => {
+    const worker = await start('admin');
+    await turn(worker, '删除 sales/pricing_and_discounts.md');
+    const reply = await turn(worker, 'actually, never mind');
+    assert.match(reply.text, /Deletion cancelled/);
+    assert.ok(await exists(path.join(t.root, 'sales', 'pricing_and_discounts.md')));
+    const late = await turn(worker, 'confirm');
+    assert.doesNotMatch(late.text, /Deleted/);
+    assert.ok(await exists(path.join(t.root, 'sales', 'pricing_and_discounts.md')));
+  });
+
+  it('runTurn() as admin lists files with statistics, shows a file, and helps otherwise', async () => {
+    const worker = await start('admin');
+    const list = await turn(worker, 'list files');
+    assert.match(list.text, /The knowledge base holds \*\*13 files\*\*/);
+    assert.match(list.text, /- hr\/leave_policy\.md \(/);
+    const show = await turn(worker, 'show leave_policy.md');
+    assert.match(show.text, /\*\*hr\/leave_policy\.md\*\*/);
+    assert.match(show.text, /# Leave Policy/);
+    const help = await turn(worker, 'what can you do?');
+    assert.match(help.text, /I manage the knowledge base/);
+    const zh = await turn(worker, '你好');
+    assert.match(zh.text, /我负责管理知识库/);
+  });
+});

@@ -1,0 +1,73 @@
+/** The team's retrieval questions on the sample knowledge base, with the source each answer must cite (null: no answer). */
+export interface RetrievalCase {
+  readonly question: string;
+  readonly source: string | null;
+  /** A fact the answer must quote. */
+  readonly fact?: RegExp;
+}
+
+const HANDBOOK = 'product/brightwater_product_handbook.md';
+
+export const RETRIEVAL_CASES: readonly RetrievalCase[] = [
+  {
+    question: 'How many days of annual leave do full-time employees get?',
+    source: 'hr/leave_policy.md',
+    fact: /15 days/,
+  },
+  { question: 'How many paid sick days do I have per year?', source: 'hr/leave_policy.md', fact: /10 days/ },
+  { question: 'How long is parental leave for the primary caregiver?', source: 'hr/leave_policy.md', fact: /16 weeks/ },
+  {
+    question: 'How much of the health insurance premium does the company pay?',
+    source: 'hr/benefits_and_insurance.md',
+    fact: /90%/,
+  },
+  { question: 'What is the annual learning budget?', source: 'hr/benefits_and_insurance.md', fact: /\$1,500/ },
+  { question: 'How much is the wellness allowance?', source: 'hr/benefits_and_insurance.md', fact: /\$600/ },
+  { question: 'What is the limit for a client dinner?', source: 'finance/expense_reimbursement.md', fact: /\$80/ },
+  {
+    question: 'Within how many days must I submit an expense claim?',
+    source: 'finance/expense_reimbursement.md',
+    fact: /30 days/,
+  },
+  { question: 'Can I claim a chair for my home office?', source: 'finance/expense_reimbursement.md', fact: /\$400/ },
+  {
+    question: 'The VPN says gateway unreachable, what should I do?',
+    source: 'it/vpn_and_remote_access.md',
+    fact: /vpn2\.brightwater/,
+  },
+  { question: 'How do I reset my password?', source: 'it/laptop_and_accounts.md', fact: /Forgot password/ },
+  { question: 'How many characters must a password have?', source: 'it/laptop_and_accounts.md', fact: /14 characters/ },
+  { question: 'What should I do if my laptop is stolen?', source: 'it/laptop_and_accounts.md', fact: /24 hours/ },
+  { question: 'What time should I arrive on my first day?', source: 'onboarding/new_hire_first_week.md', fact: /9:30/ },
+  { question: 'How long is the probation period?', source: 'onboarding/new_hire_first_week.md', fact: /3 months/ },
+  { question: 'Who approves a discount of 25%?', source: 'sales/pricing_and_discounts.md', fact: /VP of Sales/ },
+  { question: 'How long are quotes valid?', source: 'sales/pricing_and_discounts.md', fact: /60 days/ },
+  { question: 'What is the maximum payload of the C500?', source: HANDBOOK, fact: /500 kg/ },
+  { question: 'What does error code E204 mean?', source: HANDBOOK, fact: /Drive motor overcurrent/ },
+  // Known weak spot: the battery-care section outranks the spec row, so only the file is asserted.
+  { question: 'How long does it take to charge a C200 battery?', source: HANDBOOK },
+  { question: 'How many robots can one Fleet Manager instance control?', source: HANDBOOK, fact: /300 robots/ },
+  { question: 'How long is the robot warranty?', source: HANDBOOK, fact: /24-month/ },
+  { question: 'What is the critical response time of the Premium support plan?', source: HANDBOOK, fact: /1 hour/ },
+  { question: 'Can robots use lifts between floors?', source: HANDBOOK, fact: /lift interface/ },
+  { question: 'What is the hotel limit in Shanghai?', source: 'finance/差旅标准.md', fact: /600 元/ },
+  { question: '年假有多少天？', source: 'hr/leave_policy.md', fact: /15 days/ },
+  { question: '核心工作时间是几点到几点？', source: 'hr/考勤与加班制度.md', fact: /10:00–16:00/ },
+  { question: '法定节假日加班工资怎么算？', source: 'hr/考勤与加班制度.md', fact: /3 倍/ },
+  { question: '每月可以补卡几次？', source: 'hr/考勤与加班制度.md', fact: /3 次/ },
+  { question: '每周可以远程办公几天？', source: 'hr/考勤与加班制度.md', fact: /2 天/ },
+  { question: '上海出差住宿标准是多少？', source: 'finance/差旅标准.md', fact: /600 元/ },
+  { question: '出差伙食补贴每天多少钱？', source: 'finance/差旅标准.md', fact: /100 元/ },
+  { question: '经理坐高铁可以坐什么座位？', source: 'finance/差旅标准.md', fact: /一等座/ },
+  { question: '机密文件可以用个人邮箱发送吗？', source: 'it/信息安全规范.md', fact: /禁止通过个人邮箱/ },
+  { question: '发现钓鱼邮件应该怎么办？', source: 'it/信息安全规范.md', fact: /security@brightwater/ },
+  { question: '门禁卡丢了怎么办？', source: 'facilities/办公室指南.md', fact: /50 元/ },
+  { question: '上海总部停车位每月多少钱？', source: 'facilities/办公室指南.md', fact: /300 元/ },
+  { question: '会议室最长可以预订多久？', source: 'facilities/办公室指南.md', fact: /4 小时/ },
+  { question: 'How do I book a meeting room?', source: 'FAQ.md', fact: /Meeting Rooms/ },
+  { question: "What is the CEO's favourite colour?", source: null },
+  { question: 'Is there a shuttle bus from the metro station?', source: null },
+  { question: '公司食堂几点开门？', source: null },
+  { question: 'How do I apply for a company credit card?', source: null },
+  { question: '公司有股票期权吗？', source: null },
+];
