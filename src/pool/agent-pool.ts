@@ -25,11 +25,12 @@ import { type LeaseHost, type LeaseVerdict, PoolLease } from './lease.ts';
 import { validatePoolOptions } from './options.ts';
 import { PendingTurn, type PendingTurnHooks } from './pending-turn.ts';
 import { PoolCounters } from './pool-counters.ts';
-import { StartAttempt } from './start-attempt.ts';
+import type { StartAttempt } from './start-attempt.ts';
 import { TurnQueue } from './turn-queue.ts';
 import type { AcquireRequest, Pool, PoolEvent, PoolOptions, PoolStats, RecycleReason, TurnLease } from './types.ts';
 import type { PoolWorker, SessionBinding, WorkerFactory } from './worker.ts';
 import { WorkerSlot } from './worker-slot.ts';
+import { WorkerStarts } from './worker-starts.ts';
 
 export interface PoolDeps {
   readonly logger?: Logger;
@@ -50,7 +51,6 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
   readonly turnTimeoutMs: number;
   readonly abortGraceMs: number;
   readonly #options: Readonly<PoolOptions>;
-  readonly #factory: WorkerFactory<TInput, TEvent>;
   readonly #logger: Logger | undefined;
   readonly #random: () => number;
 
@@ -61,20 +61,13 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
   readonly #idle = new Map<string, Slot<TInput, TEvent>>();
   readonly #busy = new Map<Slot<TInput, TEvent>, PoolLease<TInput, TEvent>>();
   readonly #closing = new Set<Slot<TInput, TEvent>>();
-  readonly #starting = new Set<StartAttempt<TInput, TEvent>>();
-  readonly #startingForSession = new Map<string, StartAttempt<TInput, TEvent>>();
-  #spareStarts = 0;
+  readonly #starting: WorkerStarts<TInput, TEvent>;
 
   // Turns.
   readonly #turns = new TurnQueue();
   /** Workers held per user (leases out). */
   readonly #userLeases = new Map<string, number>();
   #seq = 0;
-
-  // Start failures and back-off.
-  #consecutiveStartFailures = 0;
-  #lastStartError: Error | undefined;
-  #backoffTimer: NodeJS.Timeout | undefined;
 
   // Lifecycle.
   #draining = false;
@@ -92,7 +85,11 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
     this.name = this.#options.name;
     this.turnTimeoutMs = this.#options.turnTimeoutMs;
     this.abortGraceMs = this.#options.abortGraceMs;
-    this.#factory = factory;
+    this.#starting = new WorkerStarts(factory, this.#options, {
+      started: (attempt, worker) => this.#onStarted(attempt, worker),
+      failed: (_attempt, error, failures) => this.#onStartFailed(error, failures),
+      backoffOver: () => this.#dispatch(),
+    });
     this.#logger = deps.logger;
     this.#random = deps.random ?? Math.random;
     this.#events = new EventHub(this.#logger, this.name);
@@ -183,18 +180,18 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
     const cap = this.#options.maxTurnsPerUser;
     const loads = new Map<string, number>();
     for (const turn of ready) {
-      if (this.#startingForSession.has(turn.sessionId)) {
+      if (this.#starting.isStartingFor(turn.sessionId)) {
         loads.set(turn.userId, (loads.get(turn.userId) ?? this.#userLoad(turn.userId)) + 1);
       }
     }
-    let incoming = this.#closing.size + this.#spareStarts;
+    let incoming = this.#closing.size + this.#starting.spareStarts;
     let short = false;
-    let canGrow = this.#backoffTimer === undefined;
+    let canGrow = !this.#starting.backingOff;
     for (let i = 0; i < ready.length; ) {
       const turn = ready[i];
       const sessionId = turn.sessionId;
       // A turn whose worker is starting waits for it, unless a spare turned up first.
-      if (this.#startingForSession.has(sessionId) && this.#spares.length === 0) {
+      if (this.#starting.isStartingFor(sessionId) && this.#spares.length === 0) {
         i++;
         continue;
       }
@@ -236,9 +233,9 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
   }
 
   #topUpSpares(): void {
-    if (this.#draining || this.#backoffTimer !== undefined) return;
+    if (this.#draining || this.#starting.backingOff) return;
     while (
-      this.#spares.length + this.#spareStarts < this.#options.minSpares &&
+      this.#spares.length + this.#starting.spareStarts < this.#options.minSpares &&
       this.#total() < this.#options.maxWorkers
     ) {
       this.#startWorker(undefined);
@@ -338,7 +335,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
     this.#turns.unlease(sessionId);
     if (
       this.#turns.ready.length > 0 ||
-      this.#spares.length + this.#spareStarts < this.#options.minSpares ||
+      this.#spares.length + this.#starting.spareStarts < this.#options.minSpares ||
       this.#draining
     ) {
       this.#dispatch();
@@ -412,7 +409,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
     turn.fail(
       new AcquireTimeoutError(
         `No worker for session ${turn.sessionId} within ${waited} ms (acquireTimeoutMs ${this.#options.acquireTimeoutMs}): ${this.#describeQueue()}`,
-        { retryAfterS: this.#retryAfterS(), cause: this.#lastStartError },
+        { retryAfterS: this.#retryAfterS(), cause: this.#starting.lastError },
       ),
     );
     this.#dispatch();
@@ -435,31 +432,13 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
   // Starting workers.
 
   #startWorker(session: SessionBinding | undefined): void {
-    const attempt = new StartAttempt<TInput, TEvent>(
-      `${this.name}-start-${++this.#counters.totals.starts}`,
-      session,
-      performance.now(),
-    );
-    this.#starting.add(attempt);
-    if (session === undefined) this.#spareStarts++;
-    else this.#startingForSession.set(session.id, attempt);
+    const attempt = this.#starting.start(`${this.name}-start-${++this.#counters.totals.starts}`, session);
     this.#emit({ type: 'worker_starting', workerId: attempt.id, ...(session ? { sessionId: session.id } : {}) });
-    attempt.run(this.#factory, this.#options.startTimeoutMs, this.#onStarted, this.#onStartFailed);
   }
 
-  #endAttempt(attempt: StartAttempt<TInput, TEvent>): void {
-    this.#starting.delete(attempt);
-    if (attempt.session === undefined) this.#spareStarts--;
-    else if (this.#startingForSession.get(attempt.session.id) === attempt) {
-      this.#startingForSession.delete(attempt.session.id);
-    }
-  }
-
-  readonly #onStarted = (attempt: StartAttempt<TInput, TEvent>, worker: PoolWorker<TInput, TEvent>): void => {
-    this.#endAttempt(attempt);
+  #onStarted(attempt: StartAttempt<TInput, TEvent>, worker: PoolWorker<TInput, TEvent>): void {
     const now = performance.now();
     const durationMs = now - attempt.startedAt;
-    this.#consecutiveStartFailures = 0;
     this.#counters.startTimeMs.observe(durationMs);
     this.#emit({ type: 'worker_started', workerId: worker.id, durationMs });
     const jitter = 1 + 0.1 * Math.min(Math.max(this.#random(), 0), 1);
@@ -473,37 +452,20 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
       this.#putIdle(slot);
     }
     this.#dispatch();
-  };
+  }
 
-  readonly #onStartFailed = (attempt: StartAttempt<TInput, TEvent>, error: Error): void => {
-    this.#endAttempt(attempt);
-    const failures = ++this.#consecutiveStartFailures;
-    this.#lastStartError = error;
+  #onStartFailed(error: Error, failures: number): void {
     this.#counters.totals.startFailures++;
     this.#emit({ type: 'worker_start_failed', error, attempt: failures });
     this.#logger?.warn({ pool: this.name, err: error, attempt: failures }, 'worker start failed');
-    if (!this.#draining) {
-      const delay = Math.min(
-        this.#options.startBackoffBaseMs * 2 ** Math.min(failures - 1, 30),
-        this.#options.startBackoffMaxMs,
-      );
-      clearTimeout(this.#backoffTimer);
-      this.#backoffTimer = setTimeout(this.#onBackoffOver, delay);
-      this.#backoffTimer.unref();
-    }
     if (failures >= START_FAILURES_BEFORE_GIVING_UP) this.#failTurnsNeedingStarts(error, failures);
     this.#dispatch();
-  };
-
-  readonly #onBackoffOver = (): void => {
-    this.#backoffTimer = undefined;
-    this.#dispatch();
-  };
+  }
 
   /** Turns that can only be served by a new worker learn that starts keep failing. */
   #failTurnsNeedingStarts(cause: Error, failures: number): void {
     for (const turn of [...this.#turns.ready]) {
-      if (this.#startingForSession.has(turn.sessionId) || this.#idle.has(turn.sessionId)) continue;
+      if (this.#starting.isStartingFor(turn.sessionId) || this.#idle.has(turn.sessionId)) continue;
       if (this.#spares.length > 0) break;
       this.#turns.remove(turn);
       turn.fail(
@@ -577,8 +539,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
     this.#drained = new Promise<void>((resolve) => {
       this.#resolveDrained = resolve;
     });
-    clearTimeout(this.#backoffTimer);
-    this.#backoffTimer = undefined;
+    this.#starting.stop();
     for (const turn of this.#turns.all()) {
       this.#turns.remove(turn);
       turn.fail(new PoolDrainingError(`Pool ${this.name} is draining; the waiting turn was not started`));
@@ -587,7 +548,6 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
       this.#detach(slot);
       this.#close(slot, 'draining');
     }
-    for (const attempt of this.#starting) attempt.abort();
     if (this.#busy.size > 0) {
       this.#graceTimer = setTimeout(() => this.#revokeAll(), Math.max(0, graceMs));
     }

@@ -1,0 +1,108 @@
+/**
+ * The worker starts in flight, and the back-off after failed starts: after the
+ * n-th failure in a row no start begins for `base * 2^(n-1)` ms (capped). The
+ * pool asks `backingOff` before starting; the hooks tell it what happened.
+ */
+import { StartAttempt } from './start-attempt.ts';
+import type { PoolWorker, SessionBinding, WorkerFactory } from './worker.ts';
+
+export interface StartSettings {
+  readonly startTimeoutMs: number;
+  readonly startBackoffBaseMs: number;
+  readonly startBackoffMaxMs: number;
+}
+
+export interface StartHooks<TInput, TEvent> {
+  started(attempt: StartAttempt<TInput, TEvent>, worker: PoolWorker<TInput, TEvent>): void;
+  failed(attempt: StartAttempt<TInput, TEvent>, error: Error, failuresInARow: number): void;
+  backoffOver(): void;
+}
+
+export class WorkerStarts<TInput, TEvent> {
+  readonly #factory: WorkerFactory<TInput, TEvent>;
+  readonly #settings: StartSettings;
+  readonly #hooks: StartHooks<TInput, TEvent>;
+  readonly #inFlight = new Set<StartAttempt<TInput, TEvent>>();
+  readonly #forSession = new Map<string, StartAttempt<TInput, TEvent>>();
+  #spareStarts = 0;
+  #failuresInARow = 0;
+  #lastError: Error | undefined;
+  #backoffTimer: NodeJS.Timeout | undefined;
+  #stopped = false;
+
+  constructor(factory: WorkerFactory<TInput, TEvent>, settings: StartSettings, hooks: StartHooks<TInput, TEvent>) {
+    this.#factory = factory;
+    this.#settings = settings;
+    this.#hooks = hooks;
+  }
+
+  /** Starts in flight (they count toward maxWorkers). */
+  get size(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Starts in flight without a session (future spares). */
+  get spareStarts(): number {
+    return this.#spareStarts;
+  }
+
+  get backingOff(): boolean {
+    return this.#backoffTimer !== undefined;
+  }
+
+  get lastError(): Error | undefined {
+    return this.#lastError;
+  }
+
+  isStartingFor(sessionId: string): boolean {
+    return this.#forSession.has(sessionId);
+  }
+
+  start(id: string, session: SessionBinding | undefined): StartAttempt<TInput, TEvent> {
+    const attempt = new StartAttempt<TInput, TEvent>(id, session, performance.now());
+    this.#inFlight.add(attempt);
+    if (session === undefined) this.#spareStarts++;
+    else this.#forSession.set(session.id, attempt);
+    attempt.run(this.#factory, this.#settings.startTimeoutMs, this.#onStarted, this.#onFailed);
+    return attempt;
+  }
+
+  /** No more back-off timers; starts in flight are asked to stop (they still report). */
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#backoffTimer);
+    this.#backoffTimer = undefined;
+    for (const attempt of this.#inFlight) attempt.abort();
+  }
+
+  #end(attempt: StartAttempt<TInput, TEvent>): void {
+    this.#inFlight.delete(attempt);
+    if (attempt.session === undefined) this.#spareStarts--;
+    else if (this.#forSession.get(attempt.session.id) === attempt) this.#forSession.delete(attempt.session.id);
+  }
+
+  readonly #onStarted = (attempt: StartAttempt<TInput, TEvent>, worker: PoolWorker<TInput, TEvent>): void => {
+    this.#end(attempt);
+    this.#failuresInARow = 0;
+    this.#hooks.started(attempt, worker);
+  };
+
+  readonly #onFailed = (attempt: StartAttempt<TInput, TEvent>, error: Error): void => {
+    this.#end(attempt);
+    const failures = ++this.#failuresInARow;
+    this.#lastError = error;
+    if (!this.#stopped) {
+      const { startBackoffBaseMs: base, startBackoffMaxMs: max } = this.#settings;
+      clearTimeout(this.#backoffTimer);
+      this.#backoffTimer = setTimeout(this.#onBackoffOver, Math.min(base * 2 ** Math.min(failures - 1, 30), max));
+      // Only retries spares while idle; waiting turns hold their own timers.
+      this.#backoffTimer.unref();
+    }
+    this.#hooks.failed(attempt, error, failures);
+  };
+
+  readonly #onBackoffOver = (): void => {
+    this.#backoffTimer = undefined;
+    this.#hooks.backoffOver();
+  };
+}
