@@ -97,7 +97,14 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
   }
 
   acquire(request: AcquireRequest): Promise<TurnLease<TInput, TEvent>> {
-    const sessionId = request.session.id;
+    const sessionId = request.session?.id;
+    if (typeof sessionId !== 'string' || sessionId === '' || typeof request.userId !== 'string') {
+      return Promise.reject(
+        new TypeError(
+          `Expected \`request\` to have a non-empty \`session.id\` and a \`userId\`, got \`${String(sessionId)}\`, \`${String(request.userId)}\``,
+        ),
+      );
+    }
     if (this.#draining) {
       this.#counters.totals.rejections.draining++;
       this.#emitRejection(sessionId, 'POOL_DRAINING');
