@@ -9,16 +9,13 @@ import { after, before, describe, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { saveScreenshot } from './support/artifacts.ts';
 import { type BrowserSession, chromiumMissing, launchBrowser } from './support/browser.ts';
+import { ask, text } from './support/chat.ts';
 import { type DocentServer, startDocent } from './support/docent-server.ts';
 import { makeDocx, makePdf, makeText, type TestDocument } from './support/documents.ts';
 import { watchPage } from './support/page-watch.ts';
 import { ensureWebBuilt } from './support/web-build.ts';
 
 const skip = chromiumMissing() ?? false;
-
-async function text(locator: Locator): Promise<string> {
-  return (await locator.textContent()) ?? '';
-}
 
 async function exists(file: string): Promise<boolean> {
   return access(file).then(
@@ -73,17 +70,6 @@ async function uploadAndIngest(page: Page, documents: TestDocument[]): Promise<M
     placed.set(d.name, detail.replace(/^.*?(\S+\.md)\s*$/, '$1'));
   }
   return placed;
-}
-
-async function askEmployee(page: Page, question: string): Promise<Locator> {
-  const count = await page.locator('[data-testid=answer]').count();
-  await page.fill('[data-testid=composer]', question);
-  await page.click('[data-testid=send]');
-  await page.waitForFunction((index) => {
-    const answer = document.querySelectorAll('[data-testid=answer]')[index];
-    return answer !== undefined && answer.getAttribute('data-status') !== 'streaming';
-  }, count);
-  return page.locator('[data-testid=answer]').nth(count);
 }
 
 describe('admin console page', () => {
@@ -179,7 +165,7 @@ describe('admin console page', () => {
       ['What goggles must drone lab pilots wear?', /orange goggles/, docxPath],
       ['What does the canteen serve on Wednesday?', /quinoa porridge/, pdfPath],
     ] as const) {
-      const answer = await askEmployee(employee, question);
+      const answer = await ask(employee, question);
       assert.match(await text(answer.locator('.markdown')), fact);
       const citation = answer.locator(`a.citation[data-path="${cited}"]`).first();
       await citation.click();
@@ -321,7 +307,7 @@ describe('admin console page', () => {
     const employee = await browser.newPage();
     const employeeWatch = watchPage(employee);
     await employee.goto(`${server.baseUrl}/`);
-    const answer = await askEmployee(employee, 'Where do visitors collect the magenta badge?');
+    const answer = await ask(employee, 'Where do visitors collect the magenta badge?');
     assert.match(await text(answer.locator('.markdown')), /magenta badge/);
     const citation = answer.locator(`a.citation[data-path="${placed}"]`).first();
     await citation.click();

@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { saveScreenshot } from './support/artifacts.ts';
 import { type BrowserSession, chromiumMissing, launchBrowser } from './support/browser.ts';
+import { ask, text } from './support/chat.ts';
 import { type DocentServer, startDocent } from './support/docent-server.ts';
 import { watchPage } from './support/page-watch.ts';
 import { ensureWebBuilt } from './support/web-build.ts';
@@ -16,22 +17,6 @@ const skip = chromiumMissing() ?? false;
 
 async function readKbFile(server: DocentServer, name: string): Promise<string> {
   return readFile(path.join(server.kbRoot, name), 'utf8').catch(() => '');
-}
-
-async function ask(page: Page, question: string): Promise<void> {
-  const before = await page.locator('[data-testid=answer]').count();
-  await page.fill('[data-testid=composer]', question);
-  await page.click('[data-testid=send]');
-  await page.locator('[data-testid=answer]').nth(before).waitFor();
-  await page.waitForFunction((index) => {
-    const answers = document.querySelectorAll('[data-testid=answer]');
-    const answer = answers[index];
-    return answer !== undefined && answer.getAttribute('data-status') !== 'streaming';
-  }, before);
-}
-
-async function text(locator: Locator): Promise<string> {
-  return (await locator.textContent()) ?? '';
 }
 
 function lastAnswer(page: Page) {
@@ -197,6 +182,64 @@ describe('employee chat page', () => {
     await notice.waitFor();
     assert.match(await text(notice), /could not be resumed/);
     assert.match(await text(notice), /transcript expired/);
+    await page.close();
+  });
+
+  test('an answer carrying script, event handlers and javascript: links is rendered inert', { skip }, async () => {
+    const page = await browser.newPage();
+    const watch = watchPage(page);
+    await page.goto(`${server.baseUrl}/`);
+    const hostile = [
+      'Safe **bold** text.',
+      '<img src=x onerror="window.__xss=1;alert(1)">',
+      '<script>window.__xss=2;alert(2)</script>',
+      '<svg onload="window.__xss=3"><circle r=1 /></svg>',
+      '<a href="javascript:window.__xss=4;alert(4)">click me</a>',
+      '[markdown link](javascript:window.__xss=5)',
+      '![markdown image](javascript:window.__xss=6)',
+      '<iframe srcdoc="<script>parent.__xss=7</script>"></iframe>',
+      '<details open ontoggle="window.__xss=8">x</details>',
+      '<form action="javascript:alert(9)"><button>go</button></form>',
+      '**Reference Source**',
+      '- hr/leave_policy.md:7-9',
+      // Last: an unclosed <style> inside MathML swallows whatever follows it.
+      '<math><mtext><table><mglyph><style><img src=x onerror="window.__xss=10">',
+    ].join('\n\n');
+    // Cut into small pieces so tags also arrive split across chunks.
+    const chunks = hostile.match(/[\s\S]{1,7}/g) ?? [];
+    const events = [
+      { type: 'session', session_id: 'hostile-session', is_new: true },
+      ...chunks.map((content) => ({ type: 'message', content })),
+      { type: 'done', duration_ms: 5 },
+    ];
+    await page.route('**/api/user/query?**', (route) =>
+      route.fulfill({
+        status: 200,
+        headers: { 'Content-Type': 'text/event-stream' },
+        body: events.map((event) => `data: ${JSON.stringify(event)}\n\n`).join(''),
+      }),
+    );
+    const answer = await ask(page, 'Show me something dangerous');
+    assert.equal(await answer.getAttribute('data-status'), 'done');
+    const markdown = answer.locator('.markdown');
+    assert.match(await text(markdown), /Safe bold text\./);
+    for (const link of await markdown.locator('a').all()) {
+      const href = (await link.getAttribute('href')) ?? '';
+      assert.ok(!/^\s*javascript:/i.test(href), `no javascript: link (${href})`);
+    }
+    // The citation still works after sanitising.
+    await markdown.locator('a.citation').first().click();
+    await page.locator('[data-testid=source-pane] .line.marked').first().waitFor();
+    const state = await page.evaluate(() => ({
+      flag: (window as unknown as { __xss?: unknown }).__xss ?? null,
+      scripts: document.querySelectorAll('.markdown :is(script, iframe, form, style, object, embed)').length,
+      handlers: Array.from(document.querySelectorAll('#app *')).filter((el) =>
+        Array.from(el.attributes).some((attr) => attr.name.startsWith('on')),
+      ).length,
+    }));
+    assert.deepEqual(state, { flag: null, scripts: 0, handlers: 0 });
+    assert.deepEqual(watch.dialogs, []);
+    await saveScreenshot(page, 'employee-inert-answer');
     await page.close();
   });
 

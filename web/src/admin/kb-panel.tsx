@@ -106,7 +106,7 @@ export function KbPanel({ api }: { api: ApiClient }) {
                     <span class="eyebrow">{t('source.title')}</span>
                     <strong class="source-path">{opened.file.path}</strong>
                   </div>
-                  <span class="muted small">{opened.file.total_lines} lines</span>
+                  <span class="muted small">{t('kb.lines', { n: opened.file.total_lines })}</span>
                 </header>
                 <FileLines content={opened.file.content} firstLine={opened.file.start_line || 1} />
               </>
