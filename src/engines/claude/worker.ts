@@ -113,8 +113,10 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
   }
 
   isAlive(): boolean {
+    if (this.#closing || this.#dead || !this.#query) return false;
     const child = this.#child;
-    return !this.#closing && !this.#dead && child !== undefined && child.exitCode === null && child.signalCode === null;
+    // Before the SDK spawned the child (a cold start still setting up), the worker counts as alive.
+    return child === undefined || (child.exitCode === null && child.signalCode === null);
   }
 
   memoryBytes(): number | undefined {
@@ -192,7 +194,7 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
     this.#deps.onClosed(this);
   }
 
-  /** Ends the current CLI process and waits (bounded) until it is gone. */
+  /** Ends the current CLI process: closes the query and SIGKILLs its process group. */
   async #stopProcess(): Promise<void> {
     const child = this.#child;
     const query = this.#query;
