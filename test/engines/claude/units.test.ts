@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
+import { createPathGuard, isInside } from '../../../src/agents/index.ts';
+import { TranscriptStore } from '../../../src/engines/claude/transcripts.ts';
+import { TurnTranslator } from '../../../src/engines/claude/turn-translator.ts';
+
+const msg = (value: Record<string, unknown>) => value as unknown as SDKMessage;
+const result = (extra: Record<string, unknown>) =>
+  msg({
+    type: 'result',
+    subtype: 'success',
+    duration_ms: 12,
+    num_turns: 1,
+    total_cost_usd: 0.5,
+    is_error: false,
+    result: 'ok',
+    ...extra,
+  });
+const streamText = (text: string) =>
+  msg({
+    type: 'stream_event',
+    parent_tool_use_id: null,
+    event: { type: 'content_block_delta', delta: { type: 'text_delta', text } },
+  });
+
+describe('TurnTranslator', () => {
+  it("translate: streamed deltas become text, the result becomes done with this turn's cost", () => {
+    const t = new TurnTranslator(0.2);
+    assert.deepEqual(
+      t.translate(
+        msg({
+          type: 'stream_event',
+          parent_tool_use_id: null,
+          event: { type: 'message_start', message: { id: 'm1' } },
+        }),
+      ).events,
+      [],
+    );
+    assert.deepEqual(t.translate(streamText('Hel')).events, [{ type: 'text', text: 'Hel' }]);
+    const assistant = msg({
+      type: 'assistant',
+      parent_tool_use_id: null,
+      message: { id: 'm1', content: [{ type: 'text', text: 'Hello' }] },
+    });
+    assert.deepEqual(t.translate(assistant).events, [], 'already streamed text is not repeated');
+    const { events, outcome } = t.translate(result({}));
+    assert.equal(events.length, 1);
+    assert.equal(events[0].type, 'done');
+    assert.ok(
+      events[0].type === 'done' && Math.abs((events[0].costUsd ?? 0) - 0.3) < 1e-9 && events[0].durationMs === 12,
+    );
+    assert.deepEqual(outcome, { ok: true, totalCostUsd: 0.5 });
+  });
+
+  it('translate: tool_use blocks become tool_use events; subagent messages are left out', () => {
+    const t = new TurnTranslator();
+    const toolUse = msg({
+      type: 'assistant',
+      parent_tool_use_id: null,
+      message: { id: 'm2', content: [{ type: 'tool_use', id: 'tu1', name: 'mcp__kb__search', input: { query: 'x' } }] },
+    });
+    assert.deepEqual(t.translate(toolUse).events, [
+      { type: 'tool_use', id: 'tu1', tool: 'mcp__kb__search', input: { query: 'x' } },
+    ]);
+    assert.deepEqual(t.translate(msg({ ...streamText('sub'), parent_tool_use_id: 'tu1' })).events, []);
+  });
+
+  it('translate: an error result carries the API message; "Please run /login" is an auth error; never empty', () => {
+    const api = new TurnTranslator();
+    api.translate(
+      msg({
+        type: 'assistant',
+        parent_tool_use_id: null,
+        error: 'overloaded',
+        message: { id: 'e', content: [{ type: 'text', text: 'API Error: 529 Overloaded' }] },
+      }),
+    );
+    const overloaded = api.translate(result({ is_error: true, result: '' })).events[0];
+    assert.deepEqual(overloaded, { type: 'error', code: 'model_error', message: 'API Error: 529 Overloaded' });
+
+    const login = new TurnTranslator().translate(
+      result({ is_error: false, result: 'Not logged in · Please run /login' }),
+    ).events[0];
+    assert.equal(login.type, 'error');
+    assert.ok(login.type === 'error' && login.code === 'model_auth_failed');
+
+    const bare = new TurnTranslator().translate(
+      result({ subtype: 'error_during_execution', errors: [], is_error: true }),
+    ).events[0];
+    assert.ok(bare.type === 'error' && bare.message.length > 0);
+  });
+
+  it('translate: after an interrupt the error result says so', () => {
+    const t = new TurnTranslator();
+    t.markInterrupted();
+    const event = t.translate(result({ subtype: 'error_during_execution', errors: [], is_error: true })).events[0];
+    assert.deepEqual(event, { type: 'error', code: 'interrupted', message: 'The turn was interrupted.' });
+  });
+
+  it('translate: an API retry after text was streamed asks to stop, and nothing after it reaches the caller', () => {
+    const t = new TurnTranslator();
+    const retry = msg({ type: 'system', subtype: 'api_retry', error: 'unknown', error_status: null });
+    assert.equal(t.translate(retry).stop, undefined, 'a retry before anything streamed is left to the CLI');
+    t.translate(streamText('half'));
+    const stopped = t.translate(retry);
+    assert.equal(stopped.stop, true);
+    assert.equal(stopped.events[0]?.type, 'error');
+    assert.deepEqual(t.translate(streamText('second answer')).events, []);
+    assert.deepEqual(t.translate(result({})).events, []);
+  });
+});
+
+describe('path guard', () => {
+  const root = '/srv/kb';
+  const guard = createPathGuard({ root, builtInTools: ['Read', 'Glob', 'Grep'], mcpPrefix: 'mcp__kb__' });
+  const signal = new AbortController().signal;
+  const ask = async (tool: string, input: Record<string, unknown>) =>
+    (await guard(tool, input, { signal, toolUseID: 't' } as never)) as { behavior: string };
+
+  it('isInside: accepts the root and paths below it, refuses escapes and siblings', () => {
+    assert.equal(isInside(root, 'hr/leave.md'), true);
+    assert.equal(isInside(root, '/srv/kb'), true);
+    assert.equal(isInside(root, '/srv/kb/a/../b.md'), true);
+    assert.equal(isInside(root, '../etc/passwd'), false);
+    assert.equal(isInside(root, '/srv/kb-other/x'), false);
+    assert.equal(isInside(root, '/etc/passwd'), false);
+  });
+
+  it("canUseTool: allows the role's tools inside the root and refuses everything else", async () => {
+    assert.equal((await ask('Read', { file_path: '/srv/kb/hr/a.md' })).behavior, 'allow');
+    assert.equal((await ask('mcp__kb__search', { query: 'x' })).behavior, 'allow');
+    assert.equal((await ask('Read', { file_path: '/etc/shadow' })).behavior, 'deny');
+    assert.equal((await ask('Grep', { pattern: 'x', path: '/' })).behavior, 'deny');
+    assert.equal((await ask('Glob', { pattern: '/etc/*' })).behavior, 'deny');
+    assert.equal((await ask('Bash', { command: 'ls' })).behavior, 'deny');
+    assert.equal((await ask('Write', { file_path: '/srv/kb/x.md', content: '' })).behavior, 'deny');
+    assert.equal((await ask('Read', { file_path: 42 })).behavior, 'deny');
+  });
+});
+
+describe('TranscriptStore', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'docent-transcripts-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('bind/cliIdFor: a Docent session maps to the CLI session holding it; binding to itself clears the alias', () => {
+    const store = new TranscriptStore(dir);
+    const docent = 'not-a-uuid-session';
+    assert.equal(store.cliIdFor(docent), docent);
+    store.bind(docent, '0b0e0f0a-0000-4000-8000-000000000001');
+    assert.equal(new TranscriptStore(dir).cliIdFor(docent), '0b0e0f0a-0000-4000-8000-000000000001', 'persisted');
+    store.bind(docent, docent);
+    assert.equal(store.resolve(docent), undefined);
+  });
+
+  it('newCliIdFor: reuses a UUID session id when free, else draws a new one', () => {
+    const store = new TranscriptStore(dir);
+    const id = '0b0e0f0a-0000-4000-8000-000000000002';
+    assert.equal(store.newCliIdFor(id), id);
+    assert.notEqual(store.newCliIdFor('bogus'), 'bogus');
+  });
+});
