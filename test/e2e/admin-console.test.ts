@@ -104,6 +104,27 @@ describe('admin console page', () => {
     await admin.reload();
     await admin.locator('[data-testid=tab-chat]').waitFor();
     assert.equal(await admin.evaluate(() => sessionStorage.length > 0), true);
+    await saveScreenshot(admin, 'admin-console');
+  });
+
+  test('a token that stops working (401) returns the console to the sign-in form', { skip }, async () => {
+    const other = await browser.newPage();
+    await other.goto(`${server.baseUrl}/admin`);
+    await other.fill('[data-testid=admin-token]', server.adminToken);
+    await other.click('[data-testid=signin]');
+    await other.locator('[data-testid=tab-kb]').waitFor();
+    // As if the token had been rotated on the server: every admin call now gets 401.
+    await other.route('**/api/**', (route) =>
+      route.fulfill({
+        status: 401,
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ error: { code: 'UNAUTHORIZED', message: 'Admin token required' }, detail: null }),
+      }),
+    );
+    await other.click('[data-testid=tab-kb]');
+    await other.locator('[data-testid=admin-token]').waitFor();
+    assert.equal(await other.evaluate(() => sessionStorage.length), 0);
+    await other.close();
   });
 
   test('chat: the admin agent answers with the same Markdown rendering', { skip }, async () => {

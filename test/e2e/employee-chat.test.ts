@@ -101,7 +101,7 @@ describe('employee chat page', () => {
     await page.close();
   });
 
-  test('conversations: listed after a turn, New conversation clears, reopening restores and continues one', {
+  test('conversations: listed after a turn, New conversation clears, one reopens and continues, delete removes it', {
     skip,
   }, async () => {
     const page = await browser.newPage();
@@ -129,6 +129,13 @@ describe('employee chat page', () => {
     assert.ok(new URL((await request).url()).searchParams.get('session_id'), 'the follow-up names the session');
     assert.equal(await page.locator('[data-testid=question]').count(), 2);
     await saveScreenshot(page, 'employee-conversations');
+
+    // Deleting the open conversation removes it from the list and starts afresh.
+    const entry = page.locator('[data-testid=history] .history-entry').filter({ hasText: 'expense reimbursement' });
+    await entry.hover();
+    await entry.locator('[data-testid=history-delete]').click();
+    await entry.waitFor({ state: 'detached' });
+    assert.equal(await page.locator('[data-testid=answer]').count(), 0);
     await page.close();
   });
 

@@ -1,6 +1,6 @@
 // The admin console at `/admin`: sign-in, then chat, upload, knowledge base
 // and pool dashboard as tabs.
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiClient } from '../shared/api.ts';
 import { ChatPanel } from '../shared/chat-panel.tsx';
 import { useI18n } from '../shared/i18n.ts';
@@ -24,7 +24,7 @@ function tabFromHash(): Tab {
 
 function Console({ token, onSignOut }: { token: string; onSignOut: () => void }) {
   const { t } = useI18n();
-  const api = useMemo(() => new ApiClient(token), [token]);
+  const api = useMemo(() => new ApiClient(token, onSignOut), [token, onSignOut]);
   const [tab, setTab] = useState<Tab>(tabFromHash);
   const [citation, setCitation] = useState<Citation | null>(null);
   const chat = useChat({ api, streamPath: '/api/query/stream' });
@@ -105,6 +105,12 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
 export function AdminApp() {
   const [token, setToken] = useState<string | null>(storedToken);
   const [verified, setVerified] = useState(false);
+  // Stable, because the API client (and every effect that uses it) is built from it.
+  const signOut = useCallback(() => {
+    storeToken(null);
+    setVerified(false);
+    setToken(null);
+  }, []);
 
   useEffect(() => {
     if (token === null || verified) return;
@@ -131,14 +137,5 @@ export function AdminApp() {
     );
   }
   if (!verified) return null;
-  return (
-    <Console
-      token={token}
-      onSignOut={() => {
-        storeToken(null);
-        setVerified(false);
-        setToken(null);
-      }}
-    />
-  );
+  return <Console token={token} onSignOut={signOut} />;
 }

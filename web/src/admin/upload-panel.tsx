@@ -2,7 +2,7 @@
 // "Add to knowledge base" ingests them with live progress per file; conflicts
 // are shown side by side with "add anyway" (re-ingest with force) or "skip".
 import { useRef, useState } from 'preact/hooks';
-import type { ApiClient } from '../shared/api.ts';
+import { type ApiClient, ApiError } from '../shared/api.ts';
 import type { IngestEvent, IngestFileResult } from '../shared/events.ts';
 import { errorMessage, formatBytes } from '../shared/format.ts';
 import { type MessageKey, type Translate, useI18n } from '../shared/i18n.ts';
@@ -53,7 +53,10 @@ export function UploadPanel({ api }: { api: ApiClient }) {
       patch(item.key, { state: 'uploading' });
       uploadFile(item.file, api.authHeaders(), (progress) => patch(item.key, { progress }))
         .then((uploaded) => patch(item.key, { state: 'uploaded', progress: 1, uploaded }))
-        .catch((error: unknown) => patch(item.key, { state: 'failed', error: errorMessage(error) }))
+        .catch((error: unknown) => {
+          if (error instanceof ApiError) api.reportUnauthorized(error.status);
+          patch(item.key, { state: 'failed', error: errorMessage(error) });
+        })
         .finally(() => {
           active.current--;
           pump();

@@ -49,6 +49,16 @@ export function EmployeeApp() {
     }
   };
 
+  const deleteSession = async (sessionId: string) => {
+    try {
+      await api.delete(`/api/session/${encodeURIComponent(sessionId)}`);
+      if (sessionId === chat.sessionId) newConversation();
+    } catch (error) {
+      setLoadError(error instanceof Error ? error.message : String(error));
+    }
+    refreshSessions();
+  };
+
   const newConversation = () => {
     chat.reset();
     setCitation(null);
@@ -71,7 +81,7 @@ export function EmployeeApp() {
         </div>
       </header>
       <aside class="sidebar">
-        <HistoryList sessions={sessions} activeId={chat.sessionId} onOpen={openSession} />
+        <HistoryList sessions={sessions} activeId={chat.sessionId} onOpen={openSession} onDelete={deleteSession} />
       </aside>
       <main class="main">
         {loadError && (

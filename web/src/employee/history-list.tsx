@@ -1,5 +1,6 @@
 // This browser user's past conversations, newest first; one click reopens one.
 import { useI18n } from '../shared/i18n.ts';
+import { TrashIcon } from '../shared/icons.tsx';
 
 export interface SessionSummary {
   session_id: string;
@@ -19,10 +20,12 @@ export function HistoryList({
   sessions,
   activeId,
   onOpen,
+  onDelete,
 }: {
   sessions: SessionSummary[];
   activeId: string | null;
   onOpen: (sessionId: string) => void;
+  onDelete: (sessionId: string) => void;
 }) {
   const { t, language } = useI18n();
   const format = new Intl.DateTimeFormat(language === 'zh' ? 'zh-CN' : 'en', {
@@ -39,7 +42,7 @@ export function HistoryList({
         {sessions.map((session) => {
           const when = toDate(session.last_active);
           return (
-            <li key={session.session_id}>
+            <li key={session.session_id} class="history-entry">
               <button
                 type="button"
                 class={session.session_id === activeId ? 'history-item active' : 'history-item'}
@@ -49,6 +52,16 @@ export function HistoryList({
                 <span class="history-meta">
                   {Number.isNaN(when.getTime()) ? '' : format.format(when)} · {t('history.turns', { n: session.turns })}
                 </span>
+              </button>
+              <button
+                type="button"
+                class="icon-button history-delete"
+                data-testid="history-delete"
+                title={t('history.delete')}
+                aria-label={t('history.delete')}
+                onClick={() => onDelete(session.session_id)}
+              >
+                <TrashIcon size={14} />
               </button>
             </li>
           );

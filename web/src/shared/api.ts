@@ -62,9 +62,17 @@ export async function errorFromResponse(response: Response): Promise<ApiError> {
 
 export class ApiClient {
   readonly #token: string | null;
+  readonly #onUnauthorized: (() => void) | undefined;
 
-  constructor(token: string | null = null) {
+  /** `onUnauthorized` runs when a call with a token gets 401 (the token was changed or revoked). */
+  constructor(token: string | null = null, onUnauthorized?: () => void) {
     this.#token = token;
+    this.#onUnauthorized = onUnauthorized;
+  }
+
+  /** Lets code outside this client (an upload XHR) report a 401 the same way. */
+  reportUnauthorized(status: number): void {
+    if (status === 401 && this.#token) this.#onUnauthorized?.();
   }
 
   get token(): string | null {
@@ -89,7 +97,10 @@ export class ApiClient {
       credentials: 'same-origin',
       cache: 'no-store',
     });
-    if (!response.ok) throw await errorFromResponse(response);
+    if (!response.ok) {
+      this.reportUnauthorized(response.status);
+      throw await errorFromResponse(response);
+    }
     return response;
   }
 

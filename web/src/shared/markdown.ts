@@ -21,6 +21,8 @@ purifier.addHook('afterSanitizeAttributes', (node) => {
 });
 
 const SANITIZE_OPTIONS: Config & { RETURN_DOM_FRAGMENT: true } = {
+  // Answers are Markdown: HTML elements only, no SVG or MathML (and their parser quirks).
+  USE_PROFILES: { html: true },
   FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select', 'option', 'iframe', 'object', 'embed'],
   FORBID_ATTR: ['style', 'srcset', 'formaction'],
   RETURN_DOM_FRAGMENT: true,
