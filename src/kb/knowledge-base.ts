@@ -99,6 +99,12 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     return this.#index;
   }
 
+  /** Re-reads one file into the index (or drops it when gone); what a watcher event leads to. */
+  async reindexFile(input: string): Promise<void> {
+    const { rel } = await resolveInside(this.root, input);
+    await this.#syncPaths([rel]);
+  }
+
   /** Reads every document into the index and the README descriptions into it. */
   async load(): Promise<void> {
     this.#index.clear();

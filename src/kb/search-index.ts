@@ -1,13 +1,17 @@
 /**
  * In-memory BM25 index over heading-delimited sections.
  *
- *   postings: term -> (sectionId -> weighted tf)
- *   files:    path -> { sections, title, description terms, mtime/size }
+ *   postings: term -> { ids[], tfs[] }   (parallel arrays, appended to)
+ *   sections: id -> { path, heading, lines, length }, `dead` marks removed ids
+ *   files:    path -> { section ids, content, title, label terms, mtime/size }
  *
- * Heading words count three times and the document title/path once more, so
- * a section titled "Annual leave" wins over a passing mention. A file's
- * README description and title give a small boost. Query terms missing from
- * the vocabulary fall back to prefix and edit-distance matches.
+ * Removing or re-indexing a file only marks its sections dead; postings are
+ * compacted once dead entries pass a quarter of the index, so one changed
+ * file costs milliseconds. Scoring runs over typed arrays reused between
+ * queries. Heading words count three times and the document title/path once
+ * more; a file's README description and title give a small boost. Query
+ * words missing from the vocabulary fall back to prefix, edit-distance and
+ * synonym matches.
  */
 import { firstTitle, splitSections } from './sections.ts';
 import { synonymsOf } from './synonyms.ts';
@@ -20,27 +24,32 @@ const PREFIX_WEIGHT = 0.55;
 const FUZZY_WEIGHT = 0.6;
 const SYNONYM_WEIGHT = 0.7;
 const MAX_EXPANSIONS = 12;
-const MAX_QUERY_TERMS = 48;
+const MAX_QUERY_TERMS = 32;
+/** Candidates kept after the first scoring pass, before the description boost re-orders them. */
+const FIRST_PASS = 64;
 
-interface IndexedSection {
-  readonly id: number;
+interface Section {
   readonly path: string;
   readonly heading: string;
   readonly trail: readonly string[];
   readonly startLine: number;
   readonly endLine: number;
   readonly length: number;
-  readonly terms: readonly string[];
 }
 
 interface IndexedFile {
   readonly path: string;
   readonly title: string;
-  readonly lines: readonly string[];
+  readonly content: string;
   readonly sectionIds: readonly number[];
   readonly mtimeMs: number;
   readonly size: number;
   labelTerms: Set<string>;
+}
+
+interface Posting {
+  ids: number[];
+  tfs: number[];
 }
 
 export interface FileStamp {
@@ -68,24 +77,32 @@ export interface IndexHit {
 interface QueryTerm {
   readonly term: string;
   readonly idf: number;
+  /** Best first: a section is credited with the first expansion it contains. */
   readonly expansions: readonly { readonly term: string; readonly weight: number }[];
 }
 
 export class SearchIndex {
-  #postings = new Map<string, Map<number, number>>();
-  #sections = new Map<number, IndexedSection>();
+  #postings = new Map<string, Posting>();
+  #sections: (Section | undefined)[] = [undefined];
+  #dead = new Uint8Array(1024);
+  #deadCount = 0;
+  #liveSections = 0;
   #files = new Map<string, IndexedFile>();
   #descriptions = new Map<string, string>();
-  #nextId = 1;
   #totalLength = 0;
   #sortedVocab: string[] | undefined;
+  // Scratch space for scoring, grown with the section count and reused between queries.
+  #scores = new Float64Array(0);
+  #covered = new Float64Array(0);
+  #stamp = new Uint32Array(0);
+  #stampValue = 0;
 
   get fileCount(): number {
     return this.#files.size;
   }
 
   get sectionCount(): number {
-    return this.#sections.size;
+    return this.#liveSections;
   }
 
   paths(): string[] {
@@ -101,7 +118,7 @@ export class SearchIndex {
   }
 
   lines(path: string): readonly string[] | undefined {
-    return this.#files.get(path)?.lines;
+    return this.#files.get(path)?.content.split(/\r?\n/);
   }
 
   title(path: string): string | undefined {
@@ -123,7 +140,6 @@ export class SearchIndex {
   upsert(path: string, content: string, stamp: FileStamp): void {
     this.remove(path);
     const title = firstTitle(content) ?? stemOf(path);
-    const lines = content.split(/\r?\n/);
     const pathTerms = tokenize(`${stemOf(path)} ${title}`);
     const sectionIds: number[] = [];
     for (const section of splitSections(content)) {
@@ -137,34 +153,34 @@ export class SearchIndex {
       add(tokenize(section.heading), HEADING_WEIGHT);
       add(tokenize(section.trail.slice(0, -1).join(' ')), 1);
       add(pathTerms, 1);
-      const id = this.#nextId++;
+      const id = this.#sections.length;
       const length = bodyTerms.length + 4;
-      for (const [term, tf] of counts) {
-        let posting = this.#postings.get(term);
-        if (!posting) {
-          posting = new Map();
-          this.#postings.set(term, posting);
-          this.#sortedVocab = undefined;
-        }
-        posting.set(id, tf);
-      }
-      this.#sections.set(id, {
-        id,
+      this.#sections.push({
         path,
         heading: section.heading,
         trail: section.trail,
         startLine: section.startLine,
         endLine: section.endLine,
         length,
-        terms: [...counts.keys()],
       });
+      for (const [term, tf] of counts) {
+        let posting = this.#postings.get(term);
+        if (!posting) {
+          posting = { ids: [], tfs: [] };
+          this.#postings.set(term, posting);
+          this.#addToVocab(term);
+        }
+        posting.ids.push(id);
+        posting.tfs.push(tf);
+      }
       this.#totalLength += length;
+      this.#liveSections++;
       sectionIds.push(id);
     }
     this.#files.set(path, {
       path,
       title,
-      lines,
+      content,
       sectionIds,
       mtimeMs: stamp.mtimeMs,
       size: stamp.size,
@@ -175,88 +191,108 @@ export class SearchIndex {
   remove(path: string): void {
     const file = this.#files.get(path);
     if (!file) return;
+    this.#ensureDeadCapacity(this.#sections.length);
     for (const id of file.sectionIds) {
-      const section = this.#sections.get(id);
-      if (!section) continue;
-      for (const term of section.terms) {
-        const posting = this.#postings.get(term);
-        if (!posting) continue;
-        posting.delete(id);
-        if (posting.size === 0) {
-          this.#postings.delete(term);
-          this.#sortedVocab = undefined;
-        }
-      }
+      const section = this.#sections[id];
+      if (!section || this.#dead[id]) continue;
+      this.#dead[id] = 1;
+      this.#deadCount++;
+      this.#liveSections--;
       this.#totalLength -= section.length;
-      this.#sections.delete(id);
+      this.#sections[id] = undefined;
     }
     this.#files.delete(path);
+    if (this.#deadCount > 1000 && this.#deadCount > this.#liveSections / 4) this.#compact();
   }
 
   clear(): void {
     this.#postings.clear();
-    this.#sections.clear();
+    this.#sections = [undefined];
+    this.#dead = new Uint8Array(1024);
+    this.#deadCount = 0;
+    this.#liveSections = 0;
     this.#files.clear();
     this.#totalLength = 0;
     this.#sortedVocab = undefined;
   }
 
-  /** Document frequency of a term (for callers weighing words). */
+  /** Inverse document frequency of a term over live sections. */
   idf(term: string): number {
-    const n = this.#sections.size;
-    const df = this.#postings.get(term)?.size ?? 0;
+    const n = this.#liveSections;
+    const df = this.#postings.get(term)?.ids.length ?? 0;
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 
   search(query: string, limit = 10): IndexHit[] {
     const queryTerms = this.#queryTerms(query);
-    if (queryTerms.length === 0 || this.#sections.size === 0) return [];
-    const avgLength = this.#totalLength / this.#sections.size;
+    if (queryTerms.length === 0 || this.#liveSections === 0) return [];
+    this.#ensureScratch(this.#sections.length);
+    this.#ensureDeadCapacity(this.#sections.length);
+    const scores = this.#scores;
+    const covered = this.#covered;
+    const stamp = this.#stamp;
+    const dead = this.#dead;
+    const sections = this.#sections;
+    const avgLength = this.#totalLength / this.#liveSections;
     const totalIdf = queryTerms.reduce((sum, q) => sum + q.idf, 0);
-    // Per section: BM25 sum, and per query term the best match weight (for coverage).
-    const scores = new Map<number, { bm25: number; covered: number[] }>();
-    queryTerms.forEach((q, qi) => {
+    const touched: number[] = [];
+
+    for (const q of queryTerms) {
+      const credit = this.#nextStamp();
       for (const { term, weight } of q.expansions) {
         const posting = this.#postings.get(term);
         if (!posting) continue;
-        const idf = Math.log(1 + (this.#sections.size - posting.size + 0.5) / (posting.size + 0.5));
-        for (const [id, tf] of posting) {
-          const section = this.#sections.get(id)!;
-          const norm = tf + K1 * (1 - B + (B * section.length) / avgLength);
-          let entry = scores.get(id);
-          if (!entry) {
-            entry = { bm25: 0, covered: new Array(queryTerms.length).fill(0) };
-            scores.set(id, entry);
+        const idf = this.idf(term);
+        const { ids, tfs } = posting;
+        for (let i = 0; i < ids.length; i++) {
+          const id = ids[i]!;
+          if (dead[id]) continue;
+          const tf = tfs[i]!;
+          const norm = tf + K1 * (1 - B + (B * sections[id]!.length) / avgLength);
+          if (scores[id] === 0 && covered[id] === 0) touched.push(id);
+          scores[id]! += (weight * idf * (tf * (K1 + 1))) / norm;
+          if (stamp[id] !== credit) {
+            stamp[id] = credit;
+            covered[id]! += q.idf * weight;
           }
-          entry.bm25 += (weight * idf * (tf * (K1 + 1))) / norm;
-          if (weight > entry.covered[qi]!) entry.covered[qi] = weight;
         }
       }
-    });
-
-    const ranked: { id: number; score: number; coverage: number }[] = [];
-    for (const [id, entry] of scores) {
-      const section = this.#sections.get(id)!;
-      const file = this.#files.get(section.path)!;
-      let covered = 0;
-      let labelled = 0;
-      queryTerms.forEach((q, qi) => {
-        covered += q.idf * entry.covered[qi]!;
-        if (q.expansions.some((e) => file.labelTerms.has(e.term))) labelled += q.idf;
-      });
-      const coverage = totalIdf > 0 ? covered / totalIdf : 0;
-      const labelShare = totalIdf > 0 ? labelled / totalIdf : 0;
-      const score = entry.bm25 * (0.35 + coverage) * (1 + 0.3 * labelShare);
-      ranked.push({ id, score, coverage });
     }
-    ranked.sort((a, b) => b.score - a.score);
-    return ranked.slice(0, limit).map(({ id, score, coverage }) => this.#hit(id, score, coverage, queryTerms));
+
+    // First pass: BM25 scaled by coverage; keep the best few for the description boost.
+    const keep = Math.max(FIRST_PASS, limit * 4);
+    const top: { id: number; score: number; coverage: number }[] = [];
+    let floor = 0;
+    for (const id of touched) {
+      const coverage = totalIdf > 0 ? Math.min(1, covered[id]! / totalIdf) : 0;
+      const score = scores[id]! * (0.35 + coverage);
+      scores[id] = 0;
+      covered[id] = 0;
+      if (top.length >= keep && score <= floor) continue;
+      top.push({ id, score, coverage });
+      if (top.length > keep * 2) {
+        top.sort((a, b) => b.score - a.score);
+        top.length = keep;
+        floor = top[keep - 1]!.score;
+      }
+    }
+    for (const candidate of top) {
+      const file = this.#files.get(sections[candidate.id]!.path)!;
+      let labelled = 0;
+      for (const q of queryTerms) if (q.expansions.some((e) => file.labelTerms.has(e.term))) labelled += q.idf;
+      candidate.score *= 1 + (0.3 * labelled) / Math.max(totalIdf, 1e-9);
+    }
+    top.sort((a, b) => b.score - a.score);
+    return top.slice(0, limit).map(({ id, score, coverage }) => this.#hit(id, score, coverage, queryTerms));
   }
 
   #hit(id: number, score: number, coverage: number, queryTerms: readonly QueryTerm[]): IndexHit {
-    const section = this.#sections.get(id)!;
+    const section = this.#sections[id]!;
     const file = this.#files.get(section.path)!;
-    const sectionTerms = new Set(section.terms);
+    const lines = file.content.split(/\r?\n/).slice(section.startLine - 1, section.endLine);
+    const sectionTerms = new Set(
+      tokenize(`${lines.join('\n')} ${section.trail.join(' ')} ${stemOf(section.path)} ${file.title}`),
+    );
     const termWeights: Record<string, number> = {};
     for (const q of queryTerms) {
       for (const e of q.expansions) {
@@ -277,7 +313,7 @@ export class SearchIndex {
       coverage: Math.round(coverage * 1000) / 1000,
       matchedTerms,
       termWeights,
-      snippet: snippetOf(file.lines, section.startLine, section.endLine, new Set(matchedTerms)),
+      snippet: snippetOf(lines, new Set(matchedTerms)),
     };
   }
 
@@ -306,7 +342,7 @@ export class SearchIndex {
     for (const synonym of synonymsOf(term)) {
       if (!known.has(synonym) && this.#postings.has(synonym)) out.push({ term: synonym, weight: SYNONYM_WEIGHT });
     }
-    return out;
+    return out.sort((a, b) => b.weight - a.weight);
   }
 
   #expandSpelling(term: string): { term: string; weight: number }[] {
@@ -315,7 +351,7 @@ export class SearchIndex {
     const latin = /^[a-z][a-z0-9]*$/.test(term);
     if (!latin || term.length < 4) return out;
     const vocab = this.#vocab();
-    // Prefix: "reimburs" meets "reimbursement", "vpn" meets "vpnclient".
+    // Prefix: "reimburs" meets "reimbursement", "config" meets "configuration".
     for (let i = lowerBound(vocab, term); i < vocab.length && out.length < MAX_EXPANSIONS; i++) {
       const candidate = vocab[i]!;
       if (!candidate.startsWith(term)) break;
@@ -339,6 +375,64 @@ export class SearchIndex {
     if (!this.#sortedVocab) this.#sortedVocab = [...this.#postings.keys()].sort();
     return this.#sortedVocab;
   }
+
+  /** Keeps the sorted vocabulary current without re-sorting it (new words after the first search are rare). */
+  #addToVocab(term: string): void {
+    const vocab = this.#sortedVocab;
+    if (!vocab) return;
+    if (vocab.length > 0 && this.#files.size > 0 && vocab.length % 50_000 === 0) {
+      this.#sortedVocab = undefined;
+      return;
+    }
+    vocab.splice(lowerBound(vocab, term), 0, term);
+  }
+
+  /** Drops dead entries from every posting list and renumbers nothing (ids stay valid). */
+  #compact(): void {
+    const dead = this.#dead;
+    for (const [term, posting] of this.#postings) {
+      const ids: number[] = [];
+      const tfs: number[] = [];
+      for (let i = 0; i < posting.ids.length; i++) {
+        if (dead[posting.ids[i]!]) continue;
+        ids.push(posting.ids[i]!);
+        tfs.push(posting.tfs[i]!);
+      }
+      if (ids.length === 0) {
+        this.#postings.delete(term);
+        this.#sortedVocab = undefined;
+      } else {
+        posting.ids = ids;
+        posting.tfs = tfs;
+      }
+    }
+    // Dead ids are never reused, so they stay marked; only the count of entries to skip resets.
+    this.#deadCount = 0;
+  }
+
+  #ensureDeadCapacity(size: number): void {
+    if (this.#dead.length >= size) return;
+    const next = new Uint8Array(Math.max(size, this.#dead.length * 2));
+    next.set(this.#dead);
+    this.#dead = next;
+  }
+
+  #ensureScratch(size: number): void {
+    if (this.#scores.length >= size) return;
+    const capacity = Math.max(size, Math.ceil(this.#scores.length * 1.5), 1024);
+    this.#scores = new Float64Array(capacity);
+    this.#covered = new Float64Array(capacity);
+    this.#stamp = new Uint32Array(capacity);
+    this.#stampValue = 0;
+  }
+
+  #nextStamp(): number {
+    if (this.#stampValue >= 0xfffffff0) {
+      this.#stamp.fill(0);
+      this.#stampValue = 0;
+    }
+    return ++this.#stampValue;
+  }
 }
 
 function lowerBound(sorted: readonly string[], key: string): number {
@@ -361,11 +455,11 @@ function labelTerms(path: string, title: string, description: string | undefined
   return new Set(tokenize(`${path.replace(/[/_.-]+/g, ' ')} ${title} ${description ?? ''}`));
 }
 
-function snippetOf(lines: readonly string[], start: number, end: number, terms: ReadonlySet<string>): string {
+function snippetOf(lines: readonly string[], terms: ReadonlySet<string>): string {
   let best = '';
   let bestHits = -1;
-  for (let n = start; n <= end && n - start < 200; n++) {
-    const line = lines[n - 1]?.trim() ?? '';
+  for (const raw of lines.slice(0, 200)) {
+    const line = raw.trim();
     if (!line || /^#{1,6}\s/.test(line) || /^\|?\s*:?-{3,}/.test(line)) continue;
     const hits = tokenize(line).filter((t) => terms.has(t)).length;
     if (hits > bestHits) {
