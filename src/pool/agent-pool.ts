@@ -185,11 +185,10 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
     const ready = this.#turns.ready;
     if (ready.length === 0 || this.#draining) return false;
     const cap = this.#options.maxTurnsPerUser;
-    const loads = new Map<string, number>();
+    // Workers a user holds = leases (live count) + starts in flight for their waiting turns.
+    const reserved = new Map<string, number>();
     for (const turn of ready) {
-      if (this.#starting.isStartingFor(turn.sessionId)) {
-        loads.set(turn.userId, (loads.get(turn.userId) ?? this.#userLoad(turn.userId)) + 1);
-      }
+      if (this.#starting.isStartingFor(turn.sessionId)) reserved.set(turn.userId, (reserved.get(turn.userId) ?? 0) + 1);
     }
     let incoming = this.#closing.size + this.#starting.spareStarts;
     let short = false;
@@ -198,12 +197,14 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
       const turn = ready[i];
       const sessionId = turn.sessionId;
       // A turn whose worker is starting waits for it, unless a spare turned up first.
-      if (this.#starting.isStartingFor(sessionId) && this.#spares.length === 0) {
+      const ownStart = this.#starting.isStartingFor(sessionId);
+      if (ownStart && this.#spares.length === 0) {
         i++;
         continue;
       }
-      const load = loads.get(turn.userId) ?? this.#userLoad(turn.userId);
-      if (load >= cap) {
+      const userReserved = reserved.get(turn.userId) ?? 0;
+      // Its own start in flight is not one more worker for the user.
+      if (this.#userLoad(turn.userId) + userReserved - (ownStart ? 1 : 0) >= cap) {
         i++;
         continue;
       }
@@ -223,7 +224,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
         continue;
       }
       if (this.#total() < this.#options.maxWorkers) {
-        loads.set(turn.userId, load + 1);
+        reserved.set(turn.userId, userReserved + 1);
         this.#startWorker(turn.request.session);
         continue;
       }
