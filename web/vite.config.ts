@@ -26,7 +26,11 @@ export default defineConfig({
       },
       output: {
         chunkFileNames: 'assets/shared-[hash].js',
-        assetFileNames: 'assets/[name]-[hash][extname]',
+        // Style sheets are named for what they are, not for the chunk that imported them first.
+        assetFileNames: (asset) =>
+          asset.names.some((name) => name.endsWith('.css'))
+            ? 'assets/styles-[hash][extname]'
+            : 'assets/[name]-[hash][extname]',
       },
     },
   },
