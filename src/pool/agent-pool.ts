@@ -46,10 +46,8 @@ const CLOSE_TIMEOUT_MS = 10_000;
 type Slot<TInput, TEvent> = WorkerSlot<TInput, TEvent>;
 type Placement = 'warm' | 'spare' | 'cold';
 
-export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHost<TInput, TEvent>, PendingTurnHooks {
+export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   readonly name: string;
-  readonly turnTimeoutMs: number;
-  readonly abortGraceMs: number;
   readonly #options: Readonly<PoolOptions>;
   readonly #logger: Logger | undefined;
   readonly #random: () => number;
@@ -79,12 +77,21 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
 
   readonly #counters = new PoolCounters();
   readonly #events: EventHub;
+  /** What leases and waiting turns call back into; kept off the public surface. */
+  readonly #leaseHost: LeaseHost<TInput, TEvent>;
+  readonly #turnHooks: PendingTurnHooks = {
+    onAbort: (turn) => this.#onTurnAbort(turn),
+    onTimeout: (turn) => this.#onTurnTimeout(turn),
+  };
 
   constructor(factory: WorkerFactory<TInput, TEvent>, options: PoolOptions, deps: PoolDeps = {}) {
     this.#options = validatePoolOptions(options);
     this.name = this.#options.name;
-    this.turnTimeoutMs = this.#options.turnTimeoutMs;
-    this.abortGraceMs = this.#options.abortGraceMs;
+    this.#leaseHost = {
+      turnTimeoutMs: this.#options.turnTimeoutMs,
+      abortGraceMs: this.#options.abortGraceMs,
+      settleLease: (lease, verdict) => this.#settleLease(lease, verdict),
+    };
     this.#starting = new WorkerStarts(factory, this.#options, {
       started: (attempt, worker) => this.#onStarted(attempt, worker),
       failed: (_attempt, error, failures) => this.#onStartFailed(error, failures),
@@ -148,7 +155,13 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
   }
 
   #enqueue(request: AcquireRequest): Promise<TurnLease<TInput, TEvent>> {
-    const turn = new PendingTurn(request, ++this.#seq, performance.now(), this.#options.acquireTimeoutMs, this);
+    const turn = new PendingTurn(
+      request,
+      ++this.#seq,
+      performance.now(),
+      this.#options.acquireTimeoutMs,
+      this.#turnHooks,
+    );
     this.#turns.add(turn);
     if (this.#events.active) this.#emit({ type: 'turn_queued', sessionId: turn.sessionId, userId: turn.userId });
     this.#dispatch();
@@ -310,7 +323,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
     else if (placement === 'spare') totals.spareHits++;
     else totals.coldStarts++;
     this.#counters.acquireWaitMs.observe(waitedMs);
-    const lease = new PoolLease(this, slot, request, placement, waitedMs);
+    const lease = new PoolLease(this.#leaseHost, slot, request, placement, waitedMs);
     this.#busy.set(slot, lease);
     if (this.#events.active) {
       this.#emit({ type: 'turn_acquired', sessionId, workerId: slot.worker.id, placement, waitedMs });
@@ -319,7 +332,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
   }
 
   /** Called once per lease, when its worker comes back (see PoolLease). */
-  settleLease(lease: PoolLease<TInput, TEvent>, verdict: LeaseVerdict): void {
+  #settleLease(lease: PoolLease<TInput, TEvent>, verdict: LeaseVerdict): void {
     const slot = lease.slot;
     const sessionId = lease.request.session.id;
     const userId = lease.request.userId;
@@ -403,14 +416,14 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent>, LeaseHos
 
   // Waiting turns leaving the queue.
 
-  onAbort(turn: PendingTurn): void {
+  #onTurnAbort(turn: PendingTurn): void {
     this.#turns.remove(turn);
     this.#counters.totals.aborts++;
     turn.fail(new TurnAbortedError(`Turn of session ${turn.sessionId} was abandoned while waiting for a worker`));
     this.#dispatch();
   }
 
-  onTimeout(turn: PendingTurn): void {
+  #onTurnTimeout(turn: PendingTurn): void {
     this.#turns.remove(turn);
     this.#counters.totals.timeouts++;
     const waited = Math.round(performance.now() - turn.enqueuedAt);
