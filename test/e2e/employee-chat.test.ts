@@ -192,6 +192,24 @@ describe('employee chat page', () => {
     await page.close();
   });
 
+  test('a conversation deleted elsewhere carries on in a new one, with the not-resumed notice', { skip }, async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.baseUrl}/`);
+    await ask(page, 'How many days of annual leave do I get?');
+    // Delete the conversation behind the page's back (as another tab would).
+    const deleted = await page.evaluate(async () => {
+      const { sessions } = (await (await fetch('/api/sessions')).json()) as { sessions: { session_id: string }[] };
+      const newest = sessions[0].session_id;
+      return (await fetch(`/api/session/${newest}`, { method: 'DELETE' })).status;
+    });
+    assert.equal(deleted, 200);
+    const answer = await ask(page, 'And how many sick days?');
+    assert.equal(await answer.getAttribute('data-status'), 'done');
+    await page.locator('[data-testid=resume-notice]').waitFor();
+    assert.match(await text(page.locator('[data-testid=resume-notice]')), /could not be resumed/);
+    await page.close();
+  });
+
   test('an answer carrying script, event handlers and javascript: links is rendered inert', { skip }, async () => {
     const page = await browser.newPage();
     const watch = watchPage(page);

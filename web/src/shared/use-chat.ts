@@ -140,6 +140,13 @@ export function useChat({ api, streamPath, onTurnEnd }: ChatOptions): ChatContro
           return;
         } catch (error) {
           if (signal.aborted) throw error;
+          if (error instanceof ApiError && error.code === 'SESSION_NOT_FOUND' && sessionRef.current !== null) {
+            // The conversation is gone (expired or deleted): carry on in a new one, and say so.
+            setResumeNotice({ reason: error.message });
+            sessionRef.current = null;
+            setSessionId(null);
+            continue;
+          }
           if (error instanceof ApiError && error.status === 503 && attempt < MAX_BUSY_RETRIES) {
             const waitSec = Math.max(1, error.retryAfterSec ?? DEFAULT_RETRY_SEC);
             setBusy({ retryAt: Date.now() + waitSec * 1000 });
