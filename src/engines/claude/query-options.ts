@@ -27,7 +27,6 @@ export function queryOptions(input: QueryOptionsInput): Options {
     mcpServers: profile.createMcpServers(),
     canUseTool: profile.canUseTool,
     maxTurns: profile.maxTurns,
-    includePartialMessages: true,
     env: childEnv(config, input.configDir),
     spawnClaudeCodeProcess: input.spawn,
     ...(input.abortController ? { abortController: input.abortController } : {}),

@@ -1,17 +1,18 @@
 /**
  * Turns the SDK messages of one turn into the neutral AgentEvents.
  *
- * Text comes from the streamed deltas (first token as early as possible);
- * an assistant message that was never streamed (the CLI's own messages, such
- * as API errors) contributes its text from the whole message. The turn ends
- * with `done`, or with one `error` whose message is never empty.
+ * One `text` event per completed text block (the CLI sends an assistant
+ * message per block as soon as it is complete): the HTTP contract sends text
+ * blocks, and filters such as the `metadata` fence need whole blocks. A block
+ * cut off by a failed request never reaches the caller, so the CLI's retry of
+ * that request cannot duplicate anything. The CLI's own messages (API errors,
+ * the login prompt) are not answers: they feed the error. The turn ends with
+ * `done`, or with one `error` whose message is never empty.
  */
 import type { SDKMessage, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { AgentEvent } from '../types.ts';
 
 const LOGIN_HINT = /please run \/login/i;
-
-type StreamEvent = { readonly type: string; readonly [key: string]: unknown };
 
 export interface TurnOutcome {
   readonly ok: boolean;
@@ -20,7 +21,6 @@ export interface TurnOutcome {
 }
 
 export class TurnTranslator {
-  readonly #streamedMessageIds = new Set<string>();
   readonly #costBefore: number;
   #lastErrorText: string | undefined;
   #interrupted = false;
@@ -39,8 +39,8 @@ export class TurnTranslator {
 
   /**
    * `stop` asks the worker to interrupt the turn: the CLI is about to retry a
-   * request that failed after part of the answer was already streamed, and a
-   * retry would show the caller a second answer glued to the first.
+   * request after part of the answer already reached the caller; such a turn
+   * is not retried (the retry could repeat what was shown).
    */
   translate(message: SDKMessage): { events: AgentEvent[]; outcome?: TurnOutcome; stop?: boolean } {
     if (this.#stopped) {
@@ -65,8 +65,6 @@ export class TurnTranslator {
           };
         }
         return { events: [] };
-      case 'stream_event':
-        return { events: message.parent_tool_use_id ? [] : this.#fromStream(message.event as unknown as StreamEvent) };
       case 'assistant':
         return { events: message.parent_tool_use_id ? [] : this.#fromAssistant(message) };
       case 'result':
@@ -76,22 +74,8 @@ export class TurnTranslator {
     }
   }
 
-  #fromStream(event: StreamEvent): AgentEvent[] {
-    if (event.type === 'message_start') {
-      const id = (event.message as { id?: string } | undefined)?.id;
-      if (id) this.#streamedMessageIds.add(id);
-      return [];
-    }
-    if (event.type !== 'content_block_delta') return [];
-    const delta = event.delta as { type?: string; text?: string } | undefined;
-    if (delta?.type !== 'text_delta' || !delta.text) return [];
-    this.streamed = true;
-    return [{ type: 'text', text: delta.text }];
-  }
-
   #fromAssistant(message: Extract<SDKMessage, { type: 'assistant' }>): AgentEvent[] {
     const events: AgentEvent[] = [];
-    const wasStreamed = this.#streamedMessageIds.has(message.message.id);
     for (const block of message.message.content) {
       if (block.type === 'tool_use') {
         this.streamed = true;
@@ -101,8 +85,7 @@ export class TurnTranslator {
           tool: block.name,
           input: (block.input ?? {}) as Record<string, unknown>,
         });
-      } else if (block.type === 'text' && !wasStreamed && block.text) {
-        // Not streamed: one of the CLI's own messages (an API error, a login prompt).
+      } else if (block.type === 'text' && block.text) {
         if (message.error || LOGIN_HINT.test(block.text)) this.#lastErrorText = block.text;
         else {
           this.streamed = true;

@@ -28,25 +28,15 @@ const streamText = (text: string) =>
   });
 
 describe('TurnTranslator', () => {
-  it("translate: streamed deltas become text, the result becomes done with this turn's cost", () => {
+  it("translate: each text block becomes a text event, the result becomes done with this turn's cost", () => {
     const t = new TurnTranslator(0.2);
-    assert.deepEqual(
-      t.translate(
-        msg({
-          type: 'stream_event',
-          parent_tool_use_id: null,
-          event: { type: 'message_start', message: { id: 'm1' } },
-        }),
-      ).events,
-      [],
-    );
-    assert.deepEqual(t.translate(streamText('Hel')).events, [{ type: 'text', text: 'Hel' }]);
     const assistant = msg({
       type: 'assistant',
       parent_tool_use_id: null,
       message: { id: 'm1', content: [{ type: 'text', text: 'Hello' }] },
     });
-    assert.deepEqual(t.translate(assistant).events, [], 'already streamed text is not repeated');
+    assert.deepEqual(t.translate(assistant).events, [{ type: 'text', text: 'Hello' }]);
+    assert.deepEqual(t.translate(streamText('ignored')).events, [], 'partial deltas are not passed on');
     const { events, outcome } = t.translate(result({}));
     assert.equal(events.length, 1);
     assert.equal(events[0].type, 'done');
@@ -66,7 +56,12 @@ describe('TurnTranslator', () => {
     assert.deepEqual(t.translate(toolUse).events, [
       { type: 'tool_use', id: 'tu1', tool: 'mcp__kb__search', input: { query: 'x' } },
     ]);
-    assert.deepEqual(t.translate(msg({ ...streamText('sub'), parent_tool_use_id: 'tu1' })).events, []);
+    const sub = msg({
+      type: 'assistant',
+      parent_tool_use_id: 'tu1',
+      message: { id: 's', content: [{ type: 'text', text: 'sub' }] },
+    });
+    assert.deepEqual(t.translate(sub).events, []);
   });
 
   it('translate: an error result carries the API message; "Please run /login" is an auth error; never empty', () => {
@@ -101,15 +96,17 @@ describe('TurnTranslator', () => {
     assert.deepEqual(event, { type: 'error', code: 'interrupted', message: 'The turn was interrupted.' });
   });
 
-  it('translate: an API retry after text was streamed asks to stop, and nothing after it reaches the caller', () => {
+  it('translate: an API retry after text reached the caller asks to stop, and nothing after it reaches the caller', () => {
     const t = new TurnTranslator();
     const retry = msg({ type: 'system', subtype: 'api_retry', error: 'unknown', error_status: null });
-    assert.equal(t.translate(retry).stop, undefined, 'a retry before anything streamed is left to the CLI');
-    t.translate(streamText('half'));
+    const block = (text: string) =>
+      msg({ type: 'assistant', parent_tool_use_id: null, message: { id: text, content: [{ type: 'text', text }] } });
+    assert.equal(t.translate(retry).stop, undefined, 'a retry before anything was shown is left to the CLI');
+    t.translate(block('half'));
     const stopped = t.translate(retry);
     assert.equal(stopped.stop, true);
     assert.equal(stopped.events[0]?.type, 'error');
-    assert.deepEqual(t.translate(streamText('second answer')).events, []);
+    assert.deepEqual(t.translate(block('second answer')).events, []);
     assert.deepEqual(t.translate(result({})).events, []);
   });
 });

@@ -128,24 +128,30 @@ describe('ClaudeWorker (real CLI against the model stub)', () => {
     await worker.close();
   });
 
-  it('runTurn: a failure after part of the answer streamed is not retried; the turn ends with an error', async () => {
+  it('runTurn: a failure before an answer block completed is retried unseen; after a block was shown it is not', async () => {
     const session = { id: randomUUID(), isNew: true };
     const worker = track(await startWorker(h.engine, 'employee', session));
+    // The connection drops in the middle of the first answer: the caller never sees the cut block.
     h.stub.enqueue({ text: 'the first half of an answer', chunks: 3, chunkDelayMs: 20, dropAfterText: true });
-    const events = await runTurn(worker, session, 'tell me');
-    assert.ok(textOf(events).length > 0, 'part of the answer was streamed');
-    assert.doesNotMatch(textOf(events), /Answer to user turn/, 'no second answer glued to the first');
-    const last = events.at(-1);
-    assert.ok(last?.type === 'error' && last.code === 'model_stream_failed', JSON.stringify(events));
-    assert.equal(events.filter((e) => e.type === 'error').length, 1);
+    const retried = await runTurn(worker, session, 'tell me');
+    assert.equal(retried.at(-1)?.type, 'done', JSON.stringify(retried));
+    assert.equal(textOf(retried), 'Answer to user turn 1: tell me');
+
+    // A text block and a tool call reach the caller, then the next request fails: no retry.
+    h.stub.enqueue(
+      { text: 'Let me look that up.', toolUse: { name: 'mcp__kb__search', input: { query: 'x' } } },
+      { status: 529, errorMessage: 'Overloaded' },
+    );
+    const from = h.stub.requests.length;
+    const stopped = await runTurn(worker, { id: session.id, isNew: false }, 'look it up');
+    assert.equal(textOf(stopped), 'Let me look that up.');
+    const last = stopped.at(-1);
+    assert.ok(last?.type === 'error' && last.code === 'model_stream_failed', JSON.stringify(stopped));
+    assert.equal(stopped.filter((e) => e.type === 'error').length, 1);
+    assert.equal(h.stub.requests.length - from, 2, 'the failed request was not retried');
+
     const next = await runTurn(worker, { id: session.id, isNew: false }, 'go on');
     assert.equal(next.at(-1)?.type, 'done');
-
-    // A connection lost before any text reached the caller is retried.
-    h.stub.enqueue({ text: '', dropAfterText: true });
-    const retried = await runTurn(worker, { id: session.id, isNew: false }, 'once more');
-    assert.equal(retried.at(-1)?.type, 'done', JSON.stringify(retried));
-    assert.match(textOf(retried), /once more/);
     await worker.close();
   });
 
