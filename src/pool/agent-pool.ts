@@ -2,16 +2,15 @@
  * The session-aware pool of agent workers (DESIGN.md, "The pool").
  *
  * State is a handful of named collections: every worker is in exactly one of
- * `#spares`, `#idle` (by session, LRU first), `#busy`, `#closing`, or is still
- * a start in `#starting`; every waiting turn is in `#turns` (see TurnQueue).
+ * the WorkerSet's spares, idle (by session, LRU first), busy, closing, or is
+ * still a start in `#starting`; every waiting turn is in `#turns` (TurnQueue).
  * All placement decisions are made by `#dispatch()`; everything else only
  * changes the collections and calls it.
  *
  *   acquire ─► #turns (ready when its session is free) ─► #dispatch ─► lease
- *   lease.run/release ─► settleLease ─► #idle | close ─► #dispatch
+ *   lease.run/release ─► #settleLease ─► idle | close ─► #dispatch
  */
 import type { Logger } from '../logger.ts';
-import { closeWorker } from './close-worker.ts';
 import {
   AcquireTimeoutError,
   PoolDrainingError,
@@ -29,6 +28,7 @@ import type { StartAttempt } from './start-attempt.ts';
 import { TurnQueue } from './turn-queue.ts';
 import type { AcquireRequest, Pool, PoolEvent, PoolOptions, PoolStats, RecycleReason, TurnLease } from './types.ts';
 import type { PoolWorker, SessionBinding, WorkerFactory } from './worker.ts';
+import { WorkerSet } from './worker-set.ts';
 import { WorkerSlot } from './worker-slot.ts';
 import { WorkerStarts } from './worker-starts.ts';
 
@@ -52,13 +52,8 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   readonly #logger: Logger | undefined;
   readonly #random: () => number;
 
-  // Workers, by state.
-  /** Started without a session, ready for any session's first turn. */
-  readonly #spares: Slot<TInput, TEvent>[] = [];
-  /** Bound and idle, by session; Map order is least recently used first. */
-  readonly #idle = new Map<string, Slot<TInput, TEvent>>();
-  readonly #busy = new Map<Slot<TInput, TEvent>, PoolLease<TInput, TEvent>>();
-  readonly #closing = new Set<Slot<TInput, TEvent>>();
+  // Workers: live ones by state, and starts in flight.
+  readonly #workers: WorkerSet<TInput, TEvent>;
   readonly #starting: WorkerStarts<TInput, TEvent>;
 
   // Turns.
@@ -92,6 +87,19 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
       abortGraceMs: this.#options.abortGraceMs,
       settleLease: (lease, verdict) => this.#settleLease(lease, verdict),
     };
+    this.#workers = new WorkerSet(this.#options.idleTtlMs, CLOSE_TIMEOUT_MS, {
+      due: (slot, reason) => {
+        this.#workers.detach(slot);
+        this.#recycle(slot, reason);
+        this.#dispatch();
+      },
+      closed: (slot, reason, problem) => {
+        if (problem)
+          this.#logger?.warn({ pool: this.name, workerId: slot.worker.id, ...problem }, 'worker close failed');
+        this.#emit({ type: 'worker_closed', workerId: slot.worker.id, reason });
+        this.#dispatch();
+      },
+    });
     this.#starting = new WorkerStarts(factory, this.#options, {
       started: (attempt, worker) => this.#onStarted(attempt, worker),
       failed: (_attempt, error, failures) => this.#onStartFailed(error, failures),
@@ -203,7 +211,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     for (const turn of ready) {
       if (this.#starting.isStartingFor(turn.sessionId)) reserved.set(turn.userId, (reserved.get(turn.userId) ?? 0) + 1);
     }
-    let incoming = this.#closing.size + this.#starting.spareStarts;
+    let incoming = this.#workers.closing + this.#starting.spareStarts;
     let short = false;
     let canGrow = !this.#starting.backingOff;
     for (let i = 0; i < ready.length; ) {
@@ -211,7 +219,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
       const sessionId = turn.sessionId;
       // A turn whose worker is starting waits for it, unless a spare turned up first.
       const ownStart = this.#starting.isStartingFor(sessionId);
-      if (ownStart && this.#spares.length === 0) {
+      if (ownStart && this.#workers.spares === 0) {
         i++;
         continue;
       }
@@ -246,7 +254,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
         incoming--;
         continue;
       }
-      const victim = this.#evictionVictim();
+      const victim = this.#workers.takeEvictionVictim((id) => this.#turns.hasWaiting(id));
       if (victim === undefined) canGrow = false;
       else this.#evict(victim);
     }
@@ -256,7 +264,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   #topUpSpares(): void {
     if (this.#draining || this.#starting.backingOff) return;
     while (
-      this.#spares.length + this.#starting.spareStarts < this.#options.minSpares &&
+      this.#workers.spares + this.#starting.spareStarts < this.#options.minSpares &&
       this.#total() < this.#options.maxWorkers
     ) {
       this.#startWorker(undefined);
@@ -265,16 +273,14 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
 
   /** Takes the idle worker bound to the session if it is alive; a dead one is discarded on the way. */
   #takeWarm(sessionId: string): Slot<TInput, TEvent> | undefined {
-    const slot = this.#idle.get(sessionId);
-    if (slot === undefined) return undefined;
-    this.#idle.delete(sessionId);
-    if (slot.worker.isAlive()) return slot;
+    const slot = this.#workers.takeIdle(sessionId);
+    if (slot === undefined || slot.worker.isAlive()) return slot;
     this.#discardDead(slot);
     return undefined;
   }
 
   #takeSpare(): Slot<TInput, TEvent> | undefined {
-    for (let slot = this.#spares.pop(); slot !== undefined; slot = this.#spares.pop()) {
+    for (let slot = this.#workers.takeSpare(); slot !== undefined; slot = this.#workers.takeSpare()) {
       if (slot.worker.isAlive()) return slot;
       this.#discardDead(slot);
     }
@@ -283,25 +289,14 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
 
   #discardDead(slot: Slot<TInput, TEvent>): void {
     this.#counters.totals.replacements++;
-    this.#close(slot, 'dead');
+    this.#workers.close(slot, 'dead');
   }
 
-  /** LRU idle bound worker, preferring one whose session has no turn waiting. */
-  #evictionVictim(): Slot<TInput, TEvent> | undefined {
-    let fallback: Slot<TInput, TEvent> | undefined;
-    for (const [sessionId, slot] of this.#idle) {
-      if (!this.#turns.hasWaiting(sessionId)) return slot;
-      fallback ??= slot;
-    }
-    return fallback;
-  }
-
+  /** Closes an idle worker (already out of `idle`) to make room for another session. */
   #evict(slot: Slot<TInput, TEvent>): void {
-    const sessionId = slot.sessionId!;
-    this.#idle.delete(sessionId);
     this.#counters.totals.evictions++;
-    this.#emit({ type: 'worker_evicted', workerId: slot.worker.id, sessionId });
-    this.#close(slot, 'evicted');
+    this.#emit({ type: 'worker_evicted', workerId: slot.worker.id, sessionId: slot.sessionId! });
+    this.#workers.close(slot, 'evicted');
   }
 
   /** Gives the worker to the ready turn at `index` (the head of its session's queue). */
@@ -312,7 +307,6 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
 
   #lease(slot: Slot<TInput, TEvent>, request: AcquireRequest, placement: Placement, waitedMs: number) {
     const sessionId = request.session.id;
-    slot.state = 'busy';
     slot.sessionId = sessionId;
     slot.fresh = false;
     this.#turns.lease(sessionId);
@@ -324,7 +318,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     else totals.coldStarts++;
     this.#counters.acquireWaitMs.observe(waitedMs);
     const lease = new PoolLease(this.#leaseHost, slot, request, placement, waitedMs);
-    this.#busy.set(slot, lease);
+    this.#workers.markBusy(slot, lease);
     if (this.#events.active) {
       this.#emit({ type: 'turn_acquired', sessionId, workerId: slot.worker.id, placement, waitedMs });
     }
@@ -336,7 +330,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     const slot = lease.slot;
     const sessionId = lease.request.session.id;
     const userId = lease.request.userId;
-    this.#busy.delete(slot);
+    this.#workers.unmarkBusy(slot);
     const held = this.#userLeases.get(userId)! - 1;
     if (held === 0) this.#userLeases.delete(userId);
     else this.#userLeases.set(userId, held);
@@ -350,13 +344,13 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
       this.#recycle(slot, fate);
     } else {
       if (!this.#draining) this.#counters.totals.replacements++;
-      this.#close(slot, fate);
+      this.#workers.close(slot, fate);
     }
 
     this.#turns.unlease(sessionId);
     if (
       this.#turns.ready.length > 0 ||
-      this.#spares.length + this.#starting.spareStarts < this.#options.minSpares ||
+      this.#workers.spares + this.#starting.spareStarts < this.#options.minSpares ||
       this.#draining
     ) {
       this.#dispatch();
@@ -393,17 +387,8 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   }
 
   #putIdle(slot: Slot<TInput, TEvent>): void {
-    const sessionId = slot.sessionId!;
-    const existing = this.#idle.get(sessionId);
-    if (existing !== undefined && existing !== slot) {
-      // Only reachable when a start for the session finished while it was served elsewhere.
-      this.#idle.delete(sessionId);
-      this.#close(existing, 'superseded');
-    }
-    slot.state = 'idle';
-    slot.idleSince = performance.now();
-    this.#idle.set(sessionId, slot);
-    if (slot.timer === undefined) this.#armSlotTimer(slot);
+    const displaced = this.#workers.putIdle(slot, performance.now());
+    if (displaced !== undefined) this.#workers.close(displaced, 'superseded');
   }
 
   #userLoad(userId: string): number {
@@ -411,7 +396,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   }
 
   #total(): number {
-    return this.#spares.length + this.#idle.size + this.#busy.size + this.#closing.size + this.#starting.size;
+    return this.#workers.size + this.#starting.size;
   }
 
   // Waiting turns leaving the queue.
@@ -437,7 +422,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   }
 
   #describeQueue(): string {
-    const busy = this.#busy.size;
+    const busy = this.#workers.busy;
     const starting = this.#starting.size;
     const ready = this.#turns.ready.length;
     const behind = this.#turns.size - ready;
@@ -465,10 +450,9 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     const jitter = 1 + 0.1 * Math.min(Math.max(this.#random(), 0), 1);
     const slot = new WorkerSlot(worker, now, now + this.#options.maxLifetimeMs * jitter, attempt.session?.id);
     if (this.#draining) {
-      this.#close(slot, 'draining');
+      this.#workers.close(slot, 'draining');
     } else if (slot.sessionId === undefined) {
-      this.#spares.push(slot);
-      this.#armSlotTimer(slot);
+      this.#workers.addSpare(slot);
     } else {
       this.#putIdle(slot);
     }
@@ -486,8 +470,8 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   /** Turns that can only be served by a new worker learn that starts keep failing. */
   #failTurnsNeedingStarts(cause: Error, failures: number): void {
     for (const turn of [...this.#turns.ready]) {
-      if (this.#starting.isStartingFor(turn.sessionId) || this.#idle.has(turn.sessionId)) continue;
-      if (this.#spares.length > 0) break;
+      if (this.#starting.isStartingFor(turn.sessionId) || this.#workers.hasIdle(turn.sessionId)) continue;
+      if (this.#workers.spares > 0) break;
       this.#turns.remove(turn);
       turn.fail(
         new WorkerStartError(
@@ -498,57 +482,10 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     }
   }
 
-  // Idle timers, recycling and closing.
-
-  #armSlotTimer(slot: Slot<TInput, TEvent>): void {
-    const delay = Math.max(0, slot.deadline(this.#options.idleTtlMs) - performance.now());
-    slot.timer = setTimeout(this.#onSlotTimer, Math.min(delay + 1, 2_147_483_647), slot);
-    slot.timer.unref();
-  }
-
-  readonly #onSlotTimer = (slot: Slot<TInput, TEvent>): void => {
-    slot.timer = undefined;
-    if (slot.state !== 'spare' && slot.state !== 'idle') return;
-    const now = performance.now();
-    if (now >= slot.retireAt) this.#recycle(slot, 'max_lifetime');
-    else if (slot.state === 'idle' && now >= slot.idleSince + this.#options.idleTtlMs) this.#recycle(slot, 'idle_ttl');
-    else {
-      this.#armSlotTimer(slot);
-      return;
-    }
-    this.#dispatch();
-  };
-
   #recycle(slot: Slot<TInput, TEvent>, reason: RecycleReason): void {
-    this.#detach(slot);
     this.#counters.totals.recycles[reason]++;
     this.#emit({ type: 'worker_recycled', workerId: slot.worker.id, reason });
-    this.#close(slot, reason);
-  }
-
-  /** Removes an idle or spare worker from its collection. */
-  #detach(slot: Slot<TInput, TEvent>): void {
-    if (slot.state === 'spare') {
-      const index = this.#spares.indexOf(slot);
-      if (index >= 0) this.#spares.splice(index, 1);
-    } else if (slot.state === 'idle' && this.#idle.get(slot.sessionId!) === slot) {
-      this.#idle.delete(slot.sessionId!);
-    }
-  }
-
-  #close(slot: Slot<TInput, TEvent>, reason: string): void {
-    slot.state = 'closing';
-    clearTimeout(slot.timer);
-    slot.timer = undefined;
-    this.#closing.add(slot);
-    closeWorker(slot.worker, CLOSE_TIMEOUT_MS, (result, error) => {
-      if (result !== 'closed') {
-        this.#logger?.warn({ pool: this.name, workerId: slot.worker.id, err: error, result }, 'worker close failed');
-      }
-      this.#closing.delete(slot);
-      this.#emit({ type: 'worker_closed', workerId: slot.worker.id, reason });
-      this.#dispatch();
-    });
+    this.#workers.close(slot, reason);
   }
 
   // Shutdown.
@@ -565,11 +502,8 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
       this.#turns.remove(turn);
       turn.fail(new PoolDrainingError(`Pool ${this.name} is draining; the waiting turn was not started`));
     }
-    for (const slot of [...this.#spares, ...this.#idle.values()]) {
-      this.#detach(slot);
-      this.#close(slot, 'draining');
-    }
-    if (this.#busy.size > 0) {
+    for (const slot of this.#workers.takeAllIdle()) this.#workers.close(slot, 'draining');
+    if (this.#workers.busy > 0) {
       this.#graceTimer = setTimeout(() => this.#revokeAll(), Math.max(0, graceMs));
     }
     this.#checkDrained();
@@ -585,7 +519,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   #revokeAll(): void {
     clearTimeout(this.#graceTimer);
     this.#graceTimer = undefined;
-    for (const lease of [...this.#busy.values()]) lease.revoke();
+    for (const lease of this.#workers.leases()) lease.revoke();
   }
 
   #checkDrained(): void {
@@ -618,10 +552,10 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
       maxWorkers: this.#options.maxWorkers,
       workers: {
         starting: this.#starting.size,
-        spare: this.#spares.length,
-        idle: this.#idle.size,
-        busy: this.#busy.size,
-        closing: this.#closing.size,
+        spare: this.#workers.spares,
+        idle: this.#workers.idle,
+        busy: this.#workers.busy,
+        closing: this.#workers.closing,
         total: this.#total(),
       },
       waiting: this.#turns.ready.length,

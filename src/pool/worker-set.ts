@@ -1,0 +1,161 @@
+/**
+ * The live workers, each in exactly one named collection by state: spares,
+ * idle (bound, by session, least recently used first), busy (with its lease),
+ * closing. It also owns the one retirement timer of each idle worker and the
+ * bounded close. Which worker goes where is decided by the pool.
+ */
+import { closeWorker } from './close-worker.ts';
+import type { PoolLease } from './lease.ts';
+import type { WorkerSlot } from './worker-slot.ts';
+
+type Slot<TInput, TEvent> = WorkerSlot<TInput, TEvent>;
+
+export interface WorkerSetHooks<TInput, TEvent> {
+  /** An idle worker or spare reached its idle TTL or lifetime (it is still in its collection). */
+  due(slot: Slot<TInput, TEvent>, reason: 'idle_ttl' | 'max_lifetime'): void;
+  /** A worker finished closing (or its close failed or timed out) and no longer counts. */
+  closed(slot: Slot<TInput, TEvent>, reason: string, problem?: { result: string; error: unknown }): void;
+}
+
+const MAX_TIMER_MS = 2_147_483_647;
+
+export class WorkerSet<TInput, TEvent> {
+  readonly #spares: Slot<TInput, TEvent>[] = [];
+  readonly #idle = new Map<string, Slot<TInput, TEvent>>();
+  readonly #busy = new Map<Slot<TInput, TEvent>, PoolLease<TInput, TEvent>>();
+  readonly #closing = new Set<Slot<TInput, TEvent>>();
+  readonly #idleTtlMs: number;
+  readonly #closeTimeoutMs: number;
+  readonly #hooks: WorkerSetHooks<TInput, TEvent>;
+
+  constructor(idleTtlMs: number, closeTimeoutMs: number, hooks: WorkerSetHooks<TInput, TEvent>) {
+    this.#idleTtlMs = idleTtlMs;
+    this.#closeTimeoutMs = closeTimeoutMs;
+    this.#hooks = hooks;
+  }
+
+  get spares(): number {
+    return this.#spares.length;
+  }
+  get idle(): number {
+    return this.#idle.size;
+  }
+  get busy(): number {
+    return this.#busy.size;
+  }
+  get closing(): number {
+    return this.#closing.size;
+  }
+  /** Every worker held, closing ones included (starts in flight are counted elsewhere). */
+  get size(): number {
+    return this.#spares.length + this.#idle.size + this.#busy.size + this.#closing.size;
+  }
+
+  hasIdle(sessionId: string): boolean {
+    return this.#idle.has(sessionId);
+  }
+
+  takeIdle(sessionId: string): Slot<TInput, TEvent> | undefined {
+    const slot = this.#idle.get(sessionId);
+    if (slot !== undefined) this.#idle.delete(sessionId);
+    return slot;
+  }
+
+  takeSpare(): Slot<TInput, TEvent> | undefined {
+    return this.#spares.pop();
+  }
+
+  addSpare(slot: Slot<TInput, TEvent>): void {
+    slot.state = 'spare';
+    this.#spares.push(slot);
+    this.#arm(slot);
+  }
+
+  /**
+   * Puts a bound worker back as idle (most recently used). Returns an idle
+   * worker it displaced for the same session, which the caller closes; only
+   * possible when a start for the session finished while it was served elsewhere.
+   */
+  putIdle(slot: Slot<TInput, TEvent>, now: number): Slot<TInput, TEvent> | undefined {
+    const sessionId = slot.sessionId!;
+    const displaced = this.#idle.get(sessionId);
+    if (displaced !== undefined) this.#idle.delete(sessionId);
+    slot.state = 'idle';
+    slot.idleSince = now;
+    this.#idle.set(sessionId, slot);
+    if (slot.timer === undefined) this.#arm(slot);
+    return displaced === slot ? undefined : displaced;
+  }
+
+  markBusy(slot: Slot<TInput, TEvent>, lease: PoolLease<TInput, TEvent>): void {
+    slot.state = 'busy';
+    this.#busy.set(slot, lease);
+  }
+
+  unmarkBusy(slot: Slot<TInput, TEvent>): void {
+    this.#busy.delete(slot);
+  }
+
+  leases(): PoolLease<TInput, TEvent>[] {
+    return [...this.#busy.values()];
+  }
+
+  /** Spares and idle workers, taken out of their collections (for drain). */
+  takeAllIdle(): Slot<TInput, TEvent>[] {
+    const all = [...this.#spares.splice(0), ...this.#idle.values()];
+    this.#idle.clear();
+    return all;
+  }
+
+  /** LRU idle worker, preferring one whose session has no turn waiting; taken out of `idle`. */
+  takeEvictionVictim(hasWaiting: (sessionId: string) => boolean): Slot<TInput, TEvent> | undefined {
+    let fallback: string | undefined;
+    let chosen: string | undefined;
+    for (const sessionId of this.#idle.keys()) {
+      if (!hasWaiting(sessionId)) {
+        chosen = sessionId;
+        break;
+      }
+      fallback ??= sessionId;
+    }
+    const sessionId = chosen ?? fallback;
+    return sessionId === undefined ? undefined : this.takeIdle(sessionId);
+  }
+
+  /** Removes a spare or idle worker from its collection (it is about to close). */
+  detach(slot: Slot<TInput, TEvent>): void {
+    if (slot.state === 'spare') {
+      const index = this.#spares.indexOf(slot);
+      if (index >= 0) this.#spares.splice(index, 1);
+    } else if (slot.state === 'idle' && this.#idle.get(slot.sessionId!) === slot) {
+      this.#idle.delete(slot.sessionId!);
+    }
+  }
+
+  /** Closes a worker no longer in any other collection; it counts until closed. */
+  close(slot: Slot<TInput, TEvent>, reason: string): void {
+    slot.state = 'closing';
+    clearTimeout(slot.timer);
+    slot.timer = undefined;
+    this.#closing.add(slot);
+    closeWorker(slot.worker, this.#closeTimeoutMs, (result, error) => {
+      this.#closing.delete(slot);
+      this.#hooks.closed(slot, reason, result === 'closed' ? undefined : { result, error });
+    });
+  }
+
+  #arm(slot: Slot<TInput, TEvent>): void {
+    const delay = Math.max(0, slot.deadline(this.#idleTtlMs) - performance.now());
+    slot.timer = setTimeout(this.#onTimer, Math.min(delay + 1, MAX_TIMER_MS), slot);
+    slot.timer.unref();
+  }
+
+  readonly #onTimer = (slot: Slot<TInput, TEvent>): void => {
+    slot.timer = undefined;
+    if (slot.state !== 'spare' && slot.state !== 'idle') return;
+    const now = performance.now();
+    if (now >= slot.retireAt) this.#hooks.due(slot, 'max_lifetime');
+    else if (slot.state === 'idle' && now >= slot.idleSince + this.#idleTtlMs) this.#hooks.due(slot, 'idle_ttl');
+    else this.#arm(slot);
+  };
+}
