@@ -1,6 +1,6 @@
 import { render } from 'preact';
-import '../shared/styles.css';
-import './admin.css';
+import '../shared/styles/index.css';
+import './styles/index.css';
 import { I18nProvider } from '../shared/i18n-provider.tsx';
 import { AdminApp } from './admin-app.tsx';
 

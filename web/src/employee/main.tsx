@@ -1,5 +1,5 @@
 import { render } from 'preact';
-import '../shared/styles.css';
+import '../shared/styles/index.css';
 import { I18nProvider } from '../shared/i18n-provider.tsx';
 import { EmployeeApp } from './employee-app.tsx';
 
