@@ -35,14 +35,17 @@ export function similarFiles(index: SearchIndex, markdown: string, limit = 5): {
 
 export function findConflicts(index: SearchIndex, markdown: string): Conflict[] {
   const conflicts: Conflict[] = [];
-  const incomingShingles = shingles(markdown);
+  const incomingWords = words(markdown);
+  // Short documents are compared on word pairs, long ones on 5-word runs.
+  const size = incomingWords.length >= 50 ? SHINGLE : 2;
+  const incomingShingles = shingleSet(incomingWords, size);
   const incomingFacts = figureStatements(markdown.split(/\r?\n/));
   for (const candidate of similarFiles(index, markdown)) {
     const lines = index.lines(candidate.path);
     if (!lines) continue;
     const text = lines.join('\n');
-    const existing = shingles(text);
-    if (incomingShingles.size >= 8 && existing.size >= 8) {
+    const existing = shingleSet(words(text), size);
+    if (incomingShingles.size >= 3 && existing.size >= 3) {
       let common = 0;
       for (const s of incomingShingles) if (existing.has(s)) common++;
       const containment = common / Math.min(incomingShingles.size, existing.size);
@@ -76,10 +79,13 @@ export function findConflicts(index: SearchIndex, markdown: string): Conflict[] 
   return conflicts;
 }
 
-function shingles(text: string): Set<string> {
-  const words = tokenize(text.slice(0, 400_000), { keepStopWords: true, bigrams: false });
+function words(text: string): string[] {
+  return tokenize(text.slice(0, 400_000), { keepStopWords: true, bigrams: false });
+}
+
+function shingleSet(list: readonly string[], size: number): Set<string> {
   const out = new Set<string>();
-  for (let i = 0; i + SHINGLE <= words.length; i++) out.add(words.slice(i, i + SHINGLE).join(' '));
+  for (let i = 0; i + size <= list.length; i++) out.add(list.slice(i, i + size).join(' '));
   return out;
 }
 

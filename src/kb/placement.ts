@@ -2,23 +2,32 @@
 import { similarFiles } from './conflicts.ts';
 import type { SearchIndex } from './search-index.ts';
 import { splitSections } from './sections.ts';
-import { hasCjk, tokenize } from './text-tokens.ts';
+import { dice, hasCjk, tokenize } from './text-tokens.ts';
 
 const MIN_SHARE = 0.45;
+const MIN_SIMILARITY = 0.1;
 
 export function chooseFolder(index: SearchIndex, markdown: string, fallbackName: string): string {
-  const similar = similarFiles(index, markdown, 8);
+  const incoming = contentTerms(markdown);
   const votes = new Map<string, number>();
-  let total = 0;
-  for (const { path, score } of similar) {
+  let best = 0;
+  for (const { path } of similarFiles(index, markdown, 8)) {
     const folder = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
-    if (!folder) continue;
-    votes.set(folder, (votes.get(folder) ?? 0) + score);
-    total += score;
+    const lines = index.lines(path);
+    if (!folder || !lines) continue;
+    // Shared vocabulary, not one shared rare word, decides that two documents belong together.
+    const similarity = dice(incoming, contentTerms(lines.join('\n')));
+    best = Math.max(best, similarity);
+    votes.set(folder, (votes.get(folder) ?? 0) + similarity);
   }
-  const best = [...votes].sort((a, b) => b[1] - a[1])[0];
-  if (best && total > 0 && best[1] / total >= MIN_SHARE && similar[0]!.score > 2) return best[0];
+  const total = [...votes.values()].reduce((a, b) => a + b, 0);
+  const winner = [...votes].sort((a, b) => b[1] - a[1])[0];
+  if (winner && best >= MIN_SIMILARITY && winner[1] / total >= MIN_SHARE) return winner[0];
   return newFolderName(markdown, fallbackName);
+}
+
+function contentTerms(text: string): Set<string> {
+  return new Set(tokenize(text.slice(0, 200_000)).filter((t) => !/^\d/.test(t)));
 }
 
 /** The most frequent meaningful word of the headings (then body), as a folder name. */
