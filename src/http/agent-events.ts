@@ -3,6 +3,7 @@
  * contract asks for (tool inputs, `metadata` fences in employee answers).
  */
 import type { AgentEvent } from '../engines/types.ts';
+import { scrubPaths } from './errors.ts';
 
 export type WireEvent =
   | { type: 'session'; session_id: string; is_new: boolean; resumed?: boolean; reason?: string }
@@ -77,6 +78,6 @@ export function toWireEvent(event: AgentEvent, options: { stripMetadata: boolean
     case 'done':
       return { type: 'done', duration_ms: Math.round(event.durationMs) };
     case 'error':
-      return { type: 'error', message: event.message.trim() || FALLBACK_ERROR };
+      return { type: 'error', message: scrubPaths(event.message.trim()) || FALLBACK_ERROR };
   }
 }

@@ -56,7 +56,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: false,
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
-    forceCloseConnections: false,
   });
 
   const metrics = createHttpMetrics(deps.pools);

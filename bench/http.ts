@@ -1,0 +1,211 @@
+/**
+ * bench:http — the real server (`src/main.ts`, offline engine, sample
+ * knowledge base) in a child process on 127.0.0.1, driven by 64 concurrent
+ * users, each with its own session, asking turn after turn for 20 s.
+ *
+ * Reports turns/s, p50/p99 time to first event and to `done`, errors, and
+ * the server's peak RSS (VmHWM), and writes bench/results/http.json.
+ *
+ * Settings: BENCH_USERS (64), BENCH_DURATION_S (20), BENCH_WARMUP_S (2);
+ * any EMPLOYEE_CLIENT_POOL_SIZE / POOL_* variable set is passed to the server;
+ * BENCH_NODE_ARGS adds flags to the server's node (e.g. `--cpu-prof`).
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const USERS = Number(process.env.BENCH_USERS ?? 64);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 20);
+const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 2);
+const QUESTIONS = [
+  'How many days of annual leave do I get?',
+  'How do I connect to the VPN from home?',
+  'What is the deadline for expense reimbursement?',
+  'What should a new hire do in the first week?',
+  'What discounts can sales offer without approval?',
+  'How do I get a replacement laptop?',
+  'What does the health insurance cover?',
+  '年假有多少天？',
+];
+
+interface TurnSample {
+  readonly ttfeMs: number;
+  readonly doneMs: number;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, index)]!;
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+async function startServer(dir: string): Promise<{ base: string; pid: number; stop: () => Promise<number | null> }> {
+  const passThrough = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(ANTHROPIC_|CLAUDE_|DOCENT_|ADMIN_TOKEN|AUTH_MODE)/.test(k)),
+  );
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
+    cwd: REPO_ROOT,
+    env: {
+      ...passThrough,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      DOCENT_ENGINE: 'local',
+      DATA_DIR: path.join(dir, 'data'),
+      KB_ROOT_PATH: path.join(dir, 'kb'),
+      ADMIN_TOKEN: 'bench-admin-token-0123456789',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // Never leave the server behind, whatever happens to this process.
+  process.on('exit', () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  const base = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const match = /Docent listening on (http:\/\/[\d.]+:\d+)/.exec(line);
+      if (match) resolve(match[1]!);
+    });
+    void exited.then((code) => reject(new Error(`server exited with ${code} before listening`)));
+  });
+  return {
+    base,
+    pid: child.pid!,
+    stop: async () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** One turn: resolves with its timings, or rejects with what went wrong. */
+function runTurn(agent: http.Agent, url: string, cookie: string): Promise<TurnSample & { sessionId: string }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    let ttfeMs: number | undefined;
+    let body = '';
+    const request = http.get(url, { agent, headers: { cookie, accept: 'text/event-stream' } }, (response) => {
+      if (response.statusCode !== 200) {
+        response.resume();
+        reject(new Error(`HTTP ${response.statusCode}`));
+        return;
+      }
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        if (ttfeMs === undefined && chunk.includes('data: ')) ttfeMs = performance.now() - started;
+        body += chunk;
+      });
+      response.on('end', () => {
+        const doneMs = performance.now() - started;
+        if (!body.includes('"type":"done"')) {
+          const error = /"type":"error","message":"([^"]*)"/.exec(body)?.[1];
+          reject(new Error(error ? `error event: ${error}` : 'stream ended without done'));
+          return;
+        }
+        const sessionId = /"session_id":"([^"]+)"/.exec(body)?.[1] ?? '';
+        resolve({ ttfeMs: ttfeMs ?? doneMs, doneMs, sessionId });
+      });
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+  });
+}
+
+async function getCookie(agent: http.Agent, base: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(`${base}/api/me`, { agent }, (response) => {
+        response.resume();
+        const setCookie = response.headers['set-cookie']?.[0];
+        if (!setCookie) reject(new Error('no identity cookie'));
+        else resolve(setCookie.split(';')[0]!);
+      })
+      .on('error', reject);
+  });
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'docent-bench-http-'));
+  const server = await startServer(dir);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: USERS * 2 });
+  const samples: TurnSample[] = [];
+  const errors = new Map<string, number>();
+  let mixed = 0;
+  try {
+    const cookies = await Promise.all(Array.from({ length: USERS }, () => getCookie(agent, server.base)));
+    const warmupEnd = performance.now() + WARMUP_S * 1000;
+    const end = warmupEnd + DURATION_S * 1000;
+    let measuredFrom = 0;
+    const user = async (u: number) => {
+      let sessionId: string | undefined;
+      for (let turn = 0; performance.now() < end; turn++) {
+        const message = QUESTIONS[(u + turn) % QUESTIONS.length]!;
+        const params = new URLSearchParams({ message });
+        if (sessionId) params.set('session_id', sessionId);
+        const measuring = performance.now() >= warmupEnd;
+        try {
+          const sample = await runTurn(agent, `${server.base}/api/user/query?${params}`, cookies[u]!);
+          if (sessionId && sample.sessionId !== sessionId) mixed++;
+          sessionId ??= sample.sessionId;
+          if (measuring && performance.now() <= end) samples.push(sample);
+        } catch (error) {
+          if (measuring) {
+            const key = (error as Error).message;
+            errors.set(key, (errors.get(key) ?? 0) + 1);
+          }
+        }
+      }
+    };
+    setTimeout(() => {
+      measuredFrom = performance.now();
+    }, WARMUP_S * 1000).unref();
+    await Promise.all(Array.from({ length: USERS }, (_, u) => user(u)));
+    const measuredS = (performance.now() - (measuredFrom || warmupEnd)) / 1000;
+    const status = await readFile(`/proc/${server.pid}/status`, 'utf8').catch(() => '');
+    const peakKb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+
+    const ttfe = samples.map((s) => s.ttfeMs).sort((a, b) => a - b);
+    const done = samples.map((s) => s.doneMs).sort((a, b) => a - b);
+    const errorCount = [...errors.values()].reduce((a, b) => a + b, 0) + mixed;
+    const result = {
+      turns_per_s: round(samples.length / Math.min(measuredS, DURATION_S)),
+      ttfe_p50_ms: round(percentile(ttfe, 50)),
+      ttfe_p99_ms: round(percentile(ttfe, 99)),
+      done_p50_ms: round(percentile(done, 50)),
+      done_p99_ms: round(percentile(done, 99)),
+      errors: errorCount,
+      rss_mb: round(peakKb / 1024),
+      turns: samples.length,
+      users: USERS,
+      duration_s: DURATION_S,
+      engine: 'local',
+      employee_pool_size: Number(process.env.EMPLOYEE_CLIENT_POOL_SIZE ?? 3),
+      error_kinds: Object.fromEntries(errors),
+      mixed_sessions: mixed,
+      cpus: os.cpus().length,
+      node: process.version,
+    };
+    await mkdir(path.join(REPO_ROOT, 'bench', 'results'), { recursive: true });
+    await writeFile(path.join(REPO_ROOT, 'bench', 'results', 'http.json'), `${JSON.stringify(result, null, 2)}\n`);
+    console.log(JSON.stringify(result, null, 2));
+    const pass = result.turns_per_s >= 300 && result.done_p99_ms <= 250 && result.errors === 0;
+    console.log(`target (>= 300 turns/s, p99 done <= 250 ms, no errors): ${pass ? 'met' : 'NOT met'}`);
+  } finally {
+    agent.destroy();
+    const code = await server.stop();
+    if (code !== 0) console.error(`server exited with ${code}`);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
