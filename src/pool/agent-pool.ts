@@ -337,9 +337,10 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     if (verdict.ran) slot.turns++;
     if (verdict.outcome !== undefined) this.#finishTurn(lease, verdict);
 
-    const fate = verdict.discard ?? this.#retirement(slot, verdict.ran);
+    const now = performance.now();
+    const fate = verdict.discard ?? this.#retirement(slot, verdict.ran, now);
     if (fate === undefined) {
-      this.#putIdle(slot);
+      this.#putIdle(slot, now);
     } else if (fate === 'idle_ttl' || fate === 'max_turns' || fate === 'max_lifetime' || fate === 'memory') {
       this.#recycle(slot, fate);
     } else {
@@ -374,7 +375,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   }
 
   /** Why a worker coming back from a turn must go, if it must. */
-  #retirement(slot: Slot<TInput, TEvent>, ran: boolean): RecycleReason | 'dead' | 'draining' | undefined {
+  #retirement(slot: Slot<TInput, TEvent>, ran: boolean, now: number): RecycleReason | 'dead' | 'draining' | undefined {
     if (this.#draining) return 'draining';
     if (!slot.worker.isAlive()) return 'dead';
     if (ran) {
@@ -382,12 +383,12 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
       if (memory !== undefined && memory > this.#options.maxWorkerMemoryBytes) return 'memory';
       if (slot.turns >= this.#options.maxTurnsPerWorker) return 'max_turns';
     }
-    if (performance.now() >= slot.retireAt) return 'max_lifetime';
+    if (now >= slot.retireAt) return 'max_lifetime';
     return undefined;
   }
 
-  #putIdle(slot: Slot<TInput, TEvent>): void {
-    const displaced = this.#workers.putIdle(slot, performance.now());
+  #putIdle(slot: Slot<TInput, TEvent>, now = performance.now()): void {
+    const displaced = this.#workers.putIdle(slot, now);
     if (displaced !== undefined) this.#workers.close(displaced, 'superseded');
   }
 
