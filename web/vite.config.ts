@@ -12,6 +12,12 @@ export default defineConfig({
   publicDir: false,
   logLevel: 'warn',
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  // `npx vite --config web/vite.config.ts` serves the UI with live reload and
+  // sends API calls to a running Docent (DOCENT_URL, default the local one).
+  server: {
+    host: '127.0.0.1',
+    proxy: { '/api': process.env.DOCENT_URL ?? 'http://127.0.0.1:8000' },
+  },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -84,6 +84,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (token: string) => void }) 
             onInput={(event) => setToken(event.currentTarget.value)}
           />
         </label>
+        <p class="muted small signin-hint">{t('signin.hint')}</p>
         {error && (
           <p class="error-text small" role="alert">
             {error}

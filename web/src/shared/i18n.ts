@@ -69,6 +69,8 @@ const en = {
   'source.error': 'Could not open {path}: {message}',
   'signin.title': 'Sign in to the admin console',
   'signin.token': 'Admin token',
+  'signin.hint':
+    'Set with ADMIN_TOKEN, or generated at first start: printed once and kept in the data directory (data/admin-token).',
   'signin.submit': 'Sign in',
   'signin.invalid': 'That token was not accepted.',
   'signin.signout': 'Sign out',
@@ -211,6 +213,7 @@ const zh: Record<MessageKey, string> = {
   'source.error': '无法打开 {path}：{message}',
   'signin.title': '登录管理控制台',
   'signin.token': '管理员令牌',
+  'signin.hint': '通过 ADMIN_TOKEN 设置；未设置时首次启动会生成，只打印一次，并保存在数据目录中（data/admin-token）。',
   'signin.submit': '登录',
   'signin.invalid': '令牌无效。',
   'signin.signout': '退出登录',
