@@ -56,6 +56,8 @@ export interface KnowledgeBaseOptions {
   /** Without a watcher, how often (at most, on use) the whole folder is re-checked. @default 3000 */
   readonly rescanIntervalMs?: number;
   readonly logger?: Logger;
+  /** Called when the watcher marks a path changed (for tests). */
+  readonly onDirty?: (rel: string) => void;
 }
 
 export class FolderKnowledgeBase implements KnowledgeBase {
@@ -79,6 +81,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
       enabled: options.watch ?? true,
       rescanIntervalMs: options.rescanIntervalMs ?? 3000,
       logger: options.logger,
+      onDirty: options.onDirty,
     });
     this.#internals = {
       root: this.root,
@@ -113,6 +116,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     for (const file of files) {
       if (isSearchable(file.path)) await this.#indexFile(file.path, file);
     }
+    await this.#watcher.ready;
     this.#watcher.markRescanned();
     this.#watcher.takeDirty();
   }
@@ -324,7 +328,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
   async #syncPaths(paths: readonly string[]): Promise<void> {
     for (const rel of new Set(paths)) {
       if (rel === README_FILE || rel.endsWith(`/${README_FILE}`)) {
-        await this.#loadDescriptions();
+        await this.#loadDescriptionsFrom(rel);
         continue;
       }
       if (!isSearchable(rel)) {
@@ -361,12 +365,14 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     const readmes = (await walkFiles(this.root)).filter(
       (f) => f.path === README_FILE || f.path.endsWith(`/${README_FILE}`),
     );
-    for (const readme of readmes) {
-      const content = await readFile(path.join(this.root, readme.path), 'utf8').catch(() => '');
-      const base = path.posix.dirname(readme.path);
-      for (const [rel, description] of parseDescriptions(content, base === '.' ? '' : base)) {
-        this.#index.setDescription(rel, description);
-      }
+    for (const readme of readmes) await this.#loadDescriptionsFrom(readme.path);
+  }
+
+  async #loadDescriptionsFrom(readmeRel: string): Promise<void> {
+    const content = await readFile(path.join(this.root, readmeRel), 'utf8').catch(() => '');
+    const base = path.posix.dirname(readmeRel);
+    for (const [rel, description] of parseDescriptions(content, base === '.' ? '' : base)) {
+      this.#index.setDescription(rel, description);
     }
   }
 

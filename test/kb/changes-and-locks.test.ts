@@ -73,3 +73,31 @@ describe('outside changes and serialised writes', () => {
     }
   });
 });
+
+describe('folder watcher', () => {
+  it('search() picks up a file written by someone else once the watcher reports it', async () => {
+    const t = await tempKb({ files: { 'docs/a.md': '# Alpha\n\nThe zebra crossing is painted white.' } });
+    let reported: (rel: string) => void = () => {};
+    const seen = new Promise<string>((resolve) => {
+      reported = resolve;
+    });
+    const kb = new FolderKnowledgeBase({
+      root: t.root,
+      limits: LIMITS,
+      watch: true,
+      rescanIntervalMs: 24 * 3600_000,
+      onDirty: (rel) => {
+        if (rel === 'docs/b.md') reported(rel);
+      },
+    });
+    try {
+      await kb.load();
+      await writeFile(path.join(t.root, 'docs', 'b.md'), '# Beta\n\nThe okapi lives in the forest.');
+      assert.equal(await seen, 'docs/b.md');
+      assert.equal((await kb.search('okapi'))[0]?.path, 'docs/b.md');
+    } finally {
+      await kb.close();
+      await t.cleanup();
+    }
+  });
+});
