@@ -56,6 +56,8 @@ interface ActiveTurn {
 interface PendingSessionEvent {
   readonly isNew: boolean;
   readonly reason?: string;
+  /** The process resumes a transcript; its first turn checks the resume worked. */
+  readonly resuming?: boolean;
 }
 
 const RESUME_FAILURE = /no conversation found|requires a valid session id|session id .* (not found|invalid)/i;
@@ -134,38 +136,93 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
     this.#assertUsable();
     if (this.#boundSession === undefined) await this.#bind(turn.session, turn.signal);
 
-    const pending = this.#pending;
-    this.#pending = undefined;
-    yield {
-      type: 'session',
-      sessionId: turn.session.id,
-      isNew: pending?.isNew ?? false,
-      ...(pending?.reason ? { resumed: false, reason: pending.reason } : {}),
-    };
     if (turn.signal.aborted) {
+      yield this.#sessionEvent(turn.session.id);
       yield { type: 'error', code: 'interrupted', message: 'The turn was cancelled before it started.' };
       return;
     }
-
-    const active = this.#beginTurn();
     const onAbort = () => void this.interrupt();
     turn.signal.addEventListener('abort', onAbort, { once: true });
-    this.#input?.push({
-      type: 'user',
-      message: { role: 'user', content: turn.input.message },
-      parent_tool_use_id: null,
-      session_id: this.#cliSessionId ?? '',
-    });
     try {
-      for await (const message of active.channel) {
-        const { events, outcome, stop } = active.translator.translate(message);
-        if (outcome?.totalCostUsd !== undefined) this.#costTotal = outcome.totalCostUsd;
-        if (stop) void this.interrupt();
-        for (const event of events) yield event;
-      }
+      yield* this.#runSent(turn);
     } finally {
       turn.signal.removeEventListener('abort', onAbort);
     }
+  }
+
+  async *#runSent(turn: TurnContext<TurnInput>): AsyncGenerator<AgentEvent, void, undefined> {
+    let active = this.#send(turn.input.message);
+    let messages = active.channel[Symbol.asyncIterator]();
+    let replay: SDKMessage[] = [];
+    if (this.#pending?.resuming) {
+      // Hold the session event until the resumed process shows it found the conversation.
+      const probe = await this.#probeResume(messages);
+      replay = probe.seen;
+      if (probe.failure !== undefined) {
+        await this.#startOver(turn.session.id, probe.failure, turn.signal);
+        active = this.#send(turn.input.message);
+        messages = active.channel[Symbol.asyncIterator]();
+        replay = [];
+      }
+    }
+    yield this.#sessionEvent(turn.session.id);
+    for (const message of replay) yield* this.#translate(active, message);
+    for (let next = await messages.next(); !next.done; next = await messages.next()) {
+      yield* this.#translate(active, next.value);
+    }
+  }
+
+  #sessionEvent(sessionId: string): AgentEvent {
+    const pending = this.#pending;
+    this.#pending = undefined;
+    return {
+      type: 'session',
+      sessionId,
+      isNew: pending?.isNew ?? false,
+      ...(pending?.reason ? { resumed: false, reason: pending.reason } : {}),
+    };
+  }
+
+  /** Starts a turn: registers it and pushes the user's message into the live process. */
+  #send(message: string): ActiveTurn {
+    const active = this.#beginTurn();
+    this.#input?.push({
+      type: 'user',
+      message: { role: 'user', content: message },
+      parent_tool_use_id: null,
+      session_id: this.#cliSessionId ?? '',
+    });
+    return active;
+  }
+
+  #translate(active: ActiveTurn, message: SDKMessage): AgentEvent[] {
+    const { events, outcome, stop } = active.translator.translate(message);
+    if (outcome?.totalCostUsd !== undefined) this.#costTotal = outcome.totalCostUsd;
+    if (stop) void this.interrupt();
+    return events;
+  }
+
+  /**
+   * Reads a resumed process's first messages up to its first answer or result.
+   * A result or a crash saying the conversation is not there is a failure.
+   */
+  async #probeResume(messages: AsyncIterator<SDKMessage>): Promise<{ seen: SDKMessage[]; failure?: string }> {
+    const seen: SDKMessage[] = [];
+    try {
+      for (let next = await messages.next(); !next.done; next = await messages.next()) {
+        seen.push(next.value);
+        if (next.value.type === 'assistant') break;
+        if (next.value.type === 'result') {
+          const text = next.value.subtype === 'success' ? next.value.result : next.value.errors.join('; ');
+          if (next.value.is_error && RESUME_FAILURE.test(text)) return { seen, failure: text };
+          break;
+        }
+      }
+    } catch (error) {
+      if (isResumeFailure(error)) return { seen, failure: (error as Error).message };
+      throw error;
+    }
+    return { seen };
   }
 
   async interrupt(): Promise<void> {
@@ -247,31 +304,39 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
   }
 
   async #launchFor(session: SessionBinding, signal: AbortSignal): Promise<void> {
-    const { transcripts, logger } = this.#deps;
-    let reason: string | undefined;
-    if (!session.isNew) {
-      const cliId = transcripts.cliIdFor(session.id);
-      if (transcripts.exists(cliId)) {
-        try {
-          await this.#launch('resume', cliId, signal);
-          this.#pending = { isNew: false };
-          this.#boundSession = session.id;
-          return;
-        } catch (error) {
-          if (!isResumeFailure(error)) throw error;
-          reason = (error as Error).message;
-        }
-      } else {
-        reason = `No conversation found with session ID: ${session.id}`;
-      }
-      logger.warn({ workerId: this.id, sessionId: session.id, reason }, 'resume failed; starting a new conversation');
-      this.#deps.onResumeFallback(session.id, reason);
-    }
-    const cliId = transcripts.newCliIdFor(session.id);
-    await this.#launch('new', cliId, signal);
-    transcripts.bind(session.id, cliId);
-    this.#pending = reason ? { isNew: true, reason } : { isNew: true };
+    const { transcripts } = this.#deps;
     this.#boundSession = session.id;
+    if (session.isNew) {
+      const cliId = transcripts.newCliIdFor(session.id);
+      await this.#launch('new', cliId, signal);
+      transcripts.bind(session.id, cliId);
+      this.#pending = { isNew: true };
+      return;
+    }
+    const cliId = transcripts.cliIdFor(session.id);
+    if (!transcripts.exists(cliId)) {
+      await this.#startOver(session.id, `No conversation found with session ID: ${session.id}`, signal);
+      return;
+    }
+    try {
+      await this.#launch('resume', cliId, signal);
+      this.#pending = { isNew: false, resuming: true };
+    } catch (error) {
+      if (!isResumeFailure(error)) throw error;
+      await this.#startOver(session.id, (error as Error).message, signal);
+    }
+  }
+
+  /** The session's conversation cannot be resumed: a new one begins under the same Docent id. */
+  async #startOver(sessionId: string, reason: string, signal: AbortSignal): Promise<void> {
+    const { transcripts, logger } = this.#deps;
+    logger.warn({ workerId: this.id, sessionId, reason }, 'resume failed; starting a new conversation');
+    this.#deps.onResumeFallback(sessionId, reason);
+    await this.#stopProcess();
+    const cliId = transcripts.newCliIdFor(sessionId);
+    await this.#launch('new', cliId, signal);
+    transcripts.bind(sessionId, cliId);
+    this.#pending = { isNew: true, reason };
   }
 
   /**

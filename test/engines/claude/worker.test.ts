@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type AgentWorker, createHarness, type Harness, pidOf, runTurn, startWorker, textOf } from './harness.ts';
 
@@ -69,6 +71,26 @@ describe('ClaudeWorker (real CLI against the model stub)', () => {
     assert.deepEqual(next[0], { type: 'session', sessionId: session.id, isNew: false });
     assert.match(textOf(next), /user turn 2: and now\?/);
     await again.close();
+  });
+
+  it('runTurn: a transcript that exists but cannot be resumed falls back to a new conversation under the same id', async () => {
+    const id = randomUUID();
+    const broken = path.join(h.dataDir, 'claude', 'projects', 'some-project');
+    mkdirSync(broken, { recursive: true });
+    writeFileSync(path.join(broken, `${id}.jsonl`), 'not a transcript\n');
+    const worker = track(await startWorker(h.engine, 'employee', { id, isNew: false }));
+    const events = await runTurn(worker, { id, isNew: false }, 'hello again');
+    const first = events[0];
+    assert.ok(first?.type === 'session' && first.isNew && first.resumed === false, JSON.stringify(events));
+    assert.match(first.reason ?? '', /No conversation found/);
+    assert.match(textOf(events), /user turn 1: hello again/);
+    assert.equal(events.at(-1)?.type, 'done');
+    await worker.close();
+    const next = track(await startWorker(h.engine, 'employee', { id, isNew: false }));
+    const later = await runTurn(next, { id, isNew: false }, 'and later');
+    assert.deepEqual(later[0], { type: 'session', sessionId: id, isNew: false });
+    assert.match(textOf(later), /user turn 2: and later/);
+    await next.close();
   });
 
   it('runTurn: an aborted turn is interrupted, ends with an error event, and the worker stays warm', async () => {
