@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { makePool, nextEvent, shutdown, turn } from './helpers.ts';
+import { makePool, nextEvent, request, shutdown, turn } from './helpers.ts';
 
 describe('AgentPool recycling (guarantee 10)', () => {
   it('closes an idle bound worker after idleTtlMs', async () => {
@@ -16,13 +16,16 @@ describe('AgentPool recycling (guarantee 10)', () => {
     await shutdown(t);
   });
 
-  it('keeps a worker used within idleTtlMs (the timer re-arms instead of closing it)', async () => {
-    const t = makePool({ idleTtlMs: 40 });
+  it('never recycles a worker while it is leased; its idle timer re-arms after release', async () => {
+    const t = makePool({ idleTtlMs: 15 });
     await turn(t.pool, 'a');
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    // Taken again before its idle timer fires (same tick), held past the TTL.
+    const lease = await t.pool.acquire(request('a'));
+    assert.equal(lease.placement, 'warm');
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    assert.equal(t.pool.stats().totals.recycles.idle_ttl, 0);
     const recycled = nextEvent(t.pool, 'worker_recycled');
-    const second = await turn(t.pool, 'a');
-    assert.equal(second.placement, 'warm');
+    lease.release();
     assert.equal((await recycled).reason, 'idle_ttl');
     await shutdown(t);
   });
