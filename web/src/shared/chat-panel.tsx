@@ -35,7 +35,9 @@ function AnswerView({
       </div>
       <div class="bubble">
         <ToolActivityList tools={message.tools} active={streaming} />
-        {message.content !== '' && <MarkdownView source={message.content} onCitation={onCitation} />}
+        {message.content !== '' && (
+          <MarkdownView source={message.content} onCitation={onCitation} streaming={streaming} />
+        )}
         {streaming && (
           <p class="working" aria-live="polite">
             <span class="dots" aria-hidden="true">
