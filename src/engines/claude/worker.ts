@@ -28,6 +28,8 @@ import type { AgentEvent, TurnInput } from '../types.ts';
 import { Channel } from './message-channel.ts';
 import { type ProcessTracker, residentBytes } from './process-tracker.ts';
 import { queryOptions } from './query-options.ts';
+import { isResumeFailure, probeResume } from './resume-probe.ts';
+import { StderrTail } from './stderr-tail.ts';
 import type { TranscriptStore } from './transcripts.ts';
 import { TurnTranslator } from './turn-translator.ts';
 
@@ -60,13 +62,6 @@ interface PendingSessionEvent {
   readonly resuming?: boolean;
 }
 
-const RESUME_FAILURE = /no conversation found|requires a valid session id|session id .* (not found|invalid)/i;
-const STDERR_TAIL_LINES = 20;
-
-export function isResumeFailure(error: unknown): boolean {
-  return error instanceof Error && RESUME_FAILURE.test(error.message);
-}
-
 export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
   readonly id: string;
   readonly #deps: ClaudeWorkerDeps;
@@ -81,7 +76,7 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
   #dead: Error | undefined;
   #closing: Promise<void> | undefined;
   #costTotal = 0;
-  #stderrTail: string[] = [];
+  #stderr = new StderrTail();
 
   private constructor(deps: ClaudeWorkerDeps) {
     this.id = deps.id;
@@ -156,7 +151,7 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
     let replay: SDKMessage[] = [];
     if (this.#pending?.resuming) {
       // Hold the session event until the resumed process shows it found the conversation.
-      const probe = await this.#probeResume(messages);
+      const probe = await probeResume(messages);
       replay = probe.seen;
       if (probe.failure !== undefined) {
         await this.#startOver(turn.session.id, probe.failure, turn.signal);
@@ -200,29 +195,6 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
     if (outcome?.totalCostUsd !== undefined) this.#costTotal = outcome.totalCostUsd;
     if (stop) void this.interrupt();
     return events;
-  }
-
-  /**
-   * Reads a resumed process's first messages up to its first answer or result.
-   * A result or a crash saying the conversation is not there is a failure.
-   */
-  async #probeResume(messages: AsyncIterator<SDKMessage>): Promise<{ seen: SDKMessage[]; failure?: string }> {
-    const seen: SDKMessage[] = [];
-    try {
-      for (let next = await messages.next(); !next.done; next = await messages.next()) {
-        seen.push(next.value);
-        if (next.value.type === 'assistant') break;
-        if (next.value.type === 'result') {
-          const text = next.value.subtype === 'success' ? next.value.result : next.value.errors.join('; ');
-          if (next.value.is_error && RESUME_FAILURE.test(text)) return { seen, failure: text };
-          break;
-        }
-      }
-    } catch (error) {
-      if (isResumeFailure(error)) return { seen, failure: (error as Error).message };
-      throw error;
-    }
-    return { seen };
   }
 
   async interrupt(): Promise<void> {
@@ -378,7 +350,7 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
       void this.#pump(query);
     } catch (error) {
       if (this.#child) tracker.kill(this.#child);
-      throw this.#withStderr(error);
+      throw this.#stderr.annotate(error);
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
@@ -386,12 +358,8 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
 
   #adopt(child: ChildProcess): void {
     this.#child = child;
-    this.#stderrTail = [];
-    child.stderr?.on('data', (chunk: Buffer) => {
-      this.#stderrTail.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      if (this.#stderrTail.length > STDERR_TAIL_LINES)
-        this.#stderrTail.splice(0, this.#stderrTail.length - STDERR_TAIL_LINES);
-    });
+    this.#stderr = new StderrTail();
+    child.stderr?.on('data', (chunk: Buffer) => this.#stderr.add(chunk));
     child.once('exit', (code, signal) => {
       if (child !== this.#child || this.#closing) return;
       this.#die(new Error(`Claude CLI process ${child.pid} exited (${signal ?? `code ${code}`})`));
@@ -409,7 +377,7 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
     } catch (error) {
       ended = error instanceof Error ? error : new Error(String(error));
     }
-    if (query === this.#query && !this.#closing) this.#die(this.#withStderr(ended));
+    if (query === this.#query && !this.#closing) this.#die(this.#stderr.annotate(ended));
   }
 
   #dispatch(message: SDKMessage): void {
@@ -429,13 +397,5 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
     this.#turn = undefined;
     active?.channel.fail(this.#dead);
     active?.finish();
-  }
-
-  #withStderr(error: unknown): Error {
-    const base = error instanceof Error ? error : new Error(String(error));
-    if (this.#stderrTail.length === 0 || base.message.includes(this.#stderrTail.at(-1) ?? '')) return base;
-    return new Error(`${base.message || 'Claude CLI failed'} (stderr: ${this.#stderrTail.slice(-3).join(' | ')})`, {
-      cause: base,
-    });
   }
 }
