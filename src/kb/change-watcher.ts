@@ -76,7 +76,8 @@ export class ChangeWatcher {
     this.#watchFolder(dir);
     const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
     for (const entry of entries) {
-      if (entry.isDirectory() && !isHiddenName(entry.name)) await this.#watchTree(path.join(dir, entry.name), depth + 1);
+      if (entry.isDirectory() && !isHiddenName(entry.name))
+        await this.#watchTree(path.join(dir, entry.name), depth + 1);
     }
   }
 

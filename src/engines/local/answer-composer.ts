@@ -9,7 +9,7 @@ import { type AnswerUnit, lineSpan, renderUnits, splitUnits } from './answer-uni
 import { detectLanguage, type Lang, t } from './language.ts';
 
 /** Below this share of the question's words, a section does not answer it. */
-export const MIN_COVERAGE = 0.5;
+export const MIN_COVERAGE = 0.6;
 const MAX_SECTIONS = 3;
 const MAX_UNITS_PER_SECTION = 5;
 const MAX_UNITS_TOTAL = 9;
