@@ -28,7 +28,7 @@ import { DEFAULT_HEARTBEAT_MS } from './sse.ts';
 
 /** JSON bodies larger than this get 413. */
 export const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
-/** URLs longer than this get 414 (Node itself refuses request heads past 16 KiB with 431). */
+/** URLs longer than this get 414 (Node itself refuses request heads past 64 KiB with a bare 431). */
 export const URL_MAX_CHARS = 8 * 1024;
 /** Routes the rate limit leaves alone: probes, metrics, docs and static files. */
 const UNLIMITED_PREFIXES = ['/health', '/metrics', '/docs', '/assets/'];
@@ -56,6 +56,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: false,
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // HEAD on a streaming route would run a turn nobody reads.
+    exposeHeadRoutes: false,
+    // Room for URLs up to 64 KiB so that long ones get our JSON 414, not Node's bare 431.
+    http: { maxHeaderSize: 64 * 1024 },
   });
 
   const metrics = createHttpMetrics(deps.pools);

@@ -10,8 +10,9 @@ import type { InjectOptions } from 'fastify';
 import { MemorySessionStore } from '../../src/sessions/memory-store.ts';
 import type { NewSession, SessionRecord } from '../../src/sessions/types.ts';
 import type { FakeKnowledgeBase } from '../support/http-fakes.ts';
-import { ADMIN, makeTestApp, type TestApp } from '../support/http-helpers.ts';
+import { ADMIN, listenLoopback, makeTestApp, type TestApp } from '../support/http-helpers.ts';
 import { fileParts, multipart } from '../support/http-multipart.ts';
+import { requestJson } from '../support/http-sse-client.ts';
 
 class CountingSessionStore extends MemorySessionStore {
   writes = 0;
@@ -477,4 +478,21 @@ describe('bad-input matrix', () => {
       assert.deepEqual(await readdir(t.uploads.dir), []);
     });
   }
+});
+
+describe('huge query strings on a real socket', () => {
+  test('a 40 KiB query answers 414 in the error shape; past 64 KiB Node refuses the head with 431', async () => {
+    const t = await makeTestApp();
+    try {
+      const base = await listenLoopback(t.app);
+      const long = await requestJson(`${base}/api/user/query?message=${'a'.repeat(40 * 1024)}`);
+      assert.equal(long.statusCode, 414);
+      assert.equal((long.json as { error: { code: string } }).error.code, 'URI_TOO_LONG');
+      const huge = await requestJson(`${base}/api/user/query?message=${'a'.repeat(80 * 1024)}`);
+      assert.equal(huge.statusCode, 431);
+      assert.equal(t.fakePools!.employee.turns.length, 0);
+    } finally {
+      await t.close();
+    }
+  });
 });
