@@ -73,4 +73,15 @@ describe('AgentPool drain and destroy (guarantee 9)', () => {
     lease.release();
     await assert.rejects(t.pool.acquire(request('a')), PoolDrainingError);
   });
+
+  it('drain() fails a turn whose worker is still starting and aborts that start', async () => {
+    const t = makePool({}, { startDelayMs: 60_000 });
+    const waiting = t.pool.acquire(request('a'));
+    assert.equal(t.pool.stats().workers.starting, 1);
+    await t.pool.drain(1_000);
+    await assert.rejects(waiting, PoolDrainingError);
+    assert.equal(t.factory.startFailures, 1, 'the start saw its signal abort');
+    assert.equal(t.pool.stats().workers.total, 0);
+    assert.equal(t.factory.alive, 0);
+  });
 });

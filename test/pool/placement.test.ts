@@ -90,3 +90,27 @@ describe('AgentPool placement (guarantee 6)', () => {
     await shutdown(t);
   });
 });
+
+describe('AgentPool spares', () => {
+  it('acquire() never starts a spare while a turn waits for a worker (spares count toward maxWorkers)', async () => {
+    const t = makePool({ maxWorkers: 2, minSpares: 1 });
+    await nextEvent(t.pool, 'worker_started');
+    const a = await t.pool.acquire(request('a'));
+    await nextEvent(t.pool, 'worker_started'); // the spare restocked
+    const b = await t.pool.acquire(request('b'));
+    assert.equal(b.placement, 'spare');
+    const c = t.pool.acquire(request('c'));
+    assert.equal(t.pool.stats().waiting, 1);
+    a.release();
+    const leaseC = await c;
+    assert.equal(leaseC.placement, 'cold');
+    assert.deepEqual(
+      t.factory.starts.map((s) => s.session?.id ?? 'spare'),
+      ['spare', 'spare', 'c'],
+    );
+    assert.ok(t.factory.maxAlive <= 2);
+    b.release();
+    leaseC.release();
+    await shutdown(t);
+  });
+});
