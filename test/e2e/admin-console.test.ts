@@ -91,7 +91,9 @@ describe('admin console page', () => {
   });
 
   test('GET /admin refuses a wrong token, signs in with the right one and keeps it for the tab', { skip }, async () => {
-    await admin.goto(`${server.baseUrl}/admin`);
+    const watch = watchPage(admin);
+    const response = await admin.goto(`${server.baseUrl}/admin`);
+    assert.match(response?.headers()['content-security-policy'] ?? '', /script-src 'self'/);
     await saveScreenshot(admin, 'admin-sign-in');
     await admin.fill('[data-testid=admin-token]', 'not-the-token');
     await admin.click('[data-testid=signin]');
@@ -105,6 +107,8 @@ describe('admin console page', () => {
     await admin.locator('[data-testid=tab-chat]').waitFor();
     assert.equal(await admin.evaluate(() => sessionStorage.length > 0), true);
     await saveScreenshot(admin, 'admin-console');
+    assert.deepEqual(watch.pageErrors, []);
+    assert.deepEqual(watch.cspViolations, [], 'the UI needs nothing the CSP forbids');
   });
 
   test('a token that stops working (401) returns the console to the sign-in form', { skip }, async () => {

@@ -44,7 +44,8 @@ describe('employee chat page', () => {
   }, async () => {
     const page = await browser.newPage();
     const watch = watchPage(page);
-    await page.goto(`${server.baseUrl}/`);
+    const response = await page.goto(`${server.baseUrl}/`);
+    assert.match(response?.headers()['content-security-policy'] ?? '', /script-src 'self'/);
     await saveScreenshot(page, 'employee-empty');
 
     await ask(page, 'How many days of annual leave do I get?');
@@ -75,6 +76,7 @@ describe('employee chat page', () => {
     );
     await saveScreenshot(page, 'employee-answer-with-source');
     assert.deepEqual(watch.pageErrors, []);
+    assert.deepEqual(watch.cspViolations, [], 'the UI needs nothing the CSP forbids');
     await page.close();
   });
 
