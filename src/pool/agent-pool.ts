@@ -14,6 +14,7 @@ import type { Logger } from '../logger.ts';
 import {
   AcquireTimeoutError,
   PoolDrainingError,
+  type PoolError,
   PoolSaturatedError,
   SessionBusyError,
   TurnAbortedError,
@@ -405,7 +406,10 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   #onTurnAbort(turn: PendingTurn): void {
     this.#turns.remove(turn);
     this.#counters.totals.aborts++;
-    turn.fail(new TurnAbortedError(`Turn of session ${turn.sessionId} was abandoned while waiting for a worker`));
+    this.#failWaiting(
+      turn,
+      new TurnAbortedError(`Turn of session ${turn.sessionId} was abandoned while waiting for a worker`),
+    );
     this.#dispatch();
   }
 
@@ -413,7 +417,8 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     this.#turns.remove(turn);
     this.#counters.totals.timeouts++;
     const waited = Math.round(performance.now() - turn.enqueuedAt);
-    turn.fail(
+    this.#failWaiting(
+      turn,
       new AcquireTimeoutError(
         `No worker for session ${turn.sessionId} within ${waited} ms (acquireTimeoutMs ${this.#options.acquireTimeoutMs}): ${this.#describeQueue()}`,
         { retryAfterS: this.#retryAfterS(), cause: this.#starting.lastError },
@@ -474,7 +479,8 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
       if (this.#starting.isStartingFor(turn.sessionId) || this.#workers.hasIdle(turn.sessionId)) continue;
       if (this.#workers.spares > 0) break;
       this.#turns.remove(turn);
-      turn.fail(
+      this.#failWaiting(
+        turn,
         new WorkerStartError(
           `Pool ${this.name} could not start a worker for session ${turn.sessionId}: ${failures} starts failed in a row (last: ${cause.message})`,
           { cause, retryAfterS: Math.ceil(this.#options.startBackoffMaxMs / 1000) },
@@ -501,7 +507,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     this.#starting.stop();
     for (const turn of this.#turns.all()) {
       this.#turns.remove(turn);
-      turn.fail(new PoolDrainingError(`Pool ${this.name} is draining; the waiting turn was not started`));
+      this.#failWaiting(turn, new PoolDrainingError(`Pool ${this.name} is draining; the waiting turn was not started`));
     }
     for (const slot of this.#workers.takeAllIdle()) this.#workers.close(slot, 'draining');
     if (this.#workers.busy > 0) {
@@ -537,6 +543,12 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
 
   onEvent(listener: (event: PoolEvent) => void): () => void {
     return this.#events.on(listener);
+  }
+
+  /** A waiting turn leaves without a worker: its caller gets `error`, listeners a turn_rejected. */
+  #failWaiting(turn: PendingTurn, error: PoolError): void {
+    turn.fail(error);
+    this.#emitRejection(turn.sessionId, error.code);
   }
 
   #emitRejection(sessionId: string, code: string): void {

@@ -17,6 +17,7 @@ describe('AgentPool acquire timeout and saturation (guarantee 8)', () => {
     });
     const stats = t.pool.stats();
     assert.equal(stats.totals.timeouts, 1);
+    assert.ok(t.events.some((e) => e.type === 'turn_rejected' && e.code === 'POOL_ACQUIRE_TIMEOUT'));
     assert.equal(stats.waiting, 0);
     busy.release();
     await shutdown(t);
