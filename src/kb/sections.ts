@@ -16,6 +16,12 @@ const MAX_SECTION_LINES = 60;
 
 const HEADING = /^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$/;
 const FENCE = /^ {0,3}(```|~~~)/;
+const SETEXT = /^ {0,3}(=+|-{2,})\s*$/;
+
+function isSetextText(line: string): boolean {
+  const t = line.trim();
+  return t.length > 0 && t.length <= 120 && !/^([-*+>|#]|\d+[.)])\s?/.test(t) && !t.includes('|');
+}
 
 export function splitSections(content: string): MarkdownSection[] {
   const lines = content.split(/\r?\n/);
@@ -39,13 +45,17 @@ export function splitSections(content: string): MarkdownSection[] {
     if (FENCE.test(line)) inFence = !inFence;
     if (inFence) continue;
     const match = HEADING.exec(line);
-    if (!match) continue;
+    // Setext headings: a text line underlined with === (level 1) or --- (level 2).
+    const underline = !match && i + 1 < lines.length ? SETEXT.exec(lines[i + 1]!) : null;
+    const setext = underline && isSetextText(line) ? underline : null;
+    if (!match && !setext) continue;
     close(i);
-    const level = match[1]!.length;
-    const text = stripInlineMarkdown(match[2]!);
+    const level = match ? match[1]!.length : setext![1]!.startsWith('=') ? 1 : 2;
+    const text = stripInlineMarkdown(match ? match[2]! : line.trim());
     while (stack.length > 0 && stack.at(-1)!.level >= level) stack.pop();
     stack.push({ level, text });
     current = { heading: text, trail: stack.map((s) => s.text), start: i + 1 };
+    if (setext) i++;
   }
   close(lines.length);
   return sections;
