@@ -23,6 +23,8 @@ export interface StubRequest {
   readonly lastUserText: string;
   /** Every user turn's text, in order. */
   readonly userTexts: readonly string[];
+  /** The request headers (lower-case names). */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** What the stub answered: an HTTP status, or 200 for a stream. */
   answeredStatus?: number;
 }
@@ -86,7 +88,12 @@ function textOf(message: StubMessage): string | undefined {
   return texts.length > 0 ? texts.join('\n') : undefined;
 }
 
-function describe(index: number, path: string, body: StubRequest['body']): StubRequest {
+function describe(
+  index: number,
+  path: string,
+  body: StubRequest['body'],
+  headers: StubRequest['headers'],
+): StubRequest {
   const userTexts: string[] = [];
   for (const message of body.messages ?? []) {
     if (message.role !== 'user') continue;
@@ -97,6 +104,7 @@ function describe(index: number, path: string, body: StubRequest['body']): StubR
     index,
     path,
     body,
+    headers,
     userTurns: userTexts.length,
     lastUserText: userTexts.at(-1) ?? '',
     userTexts,
@@ -219,7 +227,7 @@ export async function startModelStub(initialDefault: StubReply = {}): Promise<Mo
           res.writeHead(404, { 'content-type': 'application/json' }).end('{}');
           return;
         }
-        const request = describe(requests.length, path, JSON.parse(raw || '{}'));
+        const request = describe(requests.length, path, JSON.parse(raw || '{}'), req.headers);
         requests.push(request);
         for (const waiter of waiters.filter((w) => requests.length >= w.count)) {
           waiters.splice(waiters.indexOf(waiter), 1);

@@ -107,6 +107,24 @@ describe('Claude engine (real CLI against the model stub)', () => {
     }
   });
 
+  it('factory: credentials come from ANTHROPIC_AUTH_TOKEN or the CLAUDE_API_KEY alias', async () => {
+    for (const [env, header, value] of [
+      [{ ANTHROPIC_API_KEY: '', ANTHROPIC_AUTH_TOKEN: 'token-123' }, 'authorization', 'Bearer token-123'],
+      [{ ANTHROPIC_API_KEY: '', CLAUDE_API_KEY: 'alias-key-456' }, 'x-api-key', 'alias-key-456'],
+    ] as const) {
+      const engine = h.newEngine({ ...env, ANTHROPIC_BASE_URL: h.stub.url });
+      const lone = { id: randomUUID(), isNew: true };
+      const w = await startWorker(engine, 'employee', lone);
+      try {
+        const events = await runTurn(w, lone, 'credentials?');
+        assert.equal(events.at(-1)?.type, 'done', JSON.stringify(events));
+        assert.equal(h.stub.requests.at(-1)?.headers[header], value);
+      } finally {
+        await w.close();
+      }
+    }
+  });
+
   it('reapOrphans: a start after a crashed run kills the CLI processes that run left behind', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'fixtures', 'crashing-run.ts')], {
       env: {

@@ -109,6 +109,25 @@ describe('AgentPool with Claude workers (real CLI against the model stub)', () =
     assert.ok(h.stub.requests.at(-1)?.userTexts.includes('remember me'), 'history restored after the crash');
   });
 
+  it('lease.run: a 401 from the model API is an error event and the pool keeps its worker', async () => {
+    const session = randomUUID();
+    await turn(pool, session, true, 'hello');
+    const before = pool.stats();
+    h.stub.setScript(() => ({ status: 401, errorMessage: 'invalid x-api-key' }));
+    const events = await turn(pool, session, false, 'again');
+    h.stub.setScript(undefined);
+    notePids();
+    const last = events.at(-1);
+    assert.ok(last?.type === 'error' && last.message.length > 0, JSON.stringify(events));
+    const after = pool.stats();
+    assert.equal(after.workers.busy, 0);
+    assert.equal(after.workers.total, before.workers.total, 'no worker lost or leaked');
+    assert.equal(after.totals.crashes, before.totals.crashes);
+    const recovered = await turn(pool, session, false, 'and now');
+    assert.equal(recovered.at(-1)?.type, 'done');
+    assert.equal(pool.stats().totals.warmHits, before.totals.warmHits + 2, 'both turns ran warm on the same worker');
+  });
+
   it('drain: closes every worker and leaves no CLI process behind', async () => {
     notePids();
     assert.ok(seenPids.size >= 2);
