@@ -253,7 +253,9 @@ describe('admin console page', () => {
     assert.equal(await exists(onDisk), false);
   });
 
-  test('FAQ and bad-case lists show the knowledge base entries', { skip }, async () => {
+  test('FAQ and bad-case lists show the knowledge base entries, and FAQ citations open the cited lines', {
+    skip,
+  }, async () => {
     const feedback = (satisfied: boolean, question: string, reason?: string) =>
       fetch(`${server.baseUrl}/api/feedback`, {
         method: 'POST',
@@ -267,6 +269,12 @@ describe('admin console page', () => {
     await admin.locator('[data-testid=faq-table]').waitFor();
     assert.match(await text(admin.locator('[data-testid=faq-table]')), /Where is the drone lab\?/);
     await saveScreenshot(admin, 'admin-faq');
+    // A citation in an FAQ answer opens the cited lines in the file viewer.
+    const citation = admin.locator('[data-testid=faq-table] a.citation').first();
+    const citedPath = await citation.getAttribute('data-path');
+    await citation.click();
+    await admin.locator('[data-testid=file-viewer] .line.marked').first().waitFor();
+    assert.equal(await text(admin.locator('[data-testid=file-viewer] .source-path')), citedPath);
     await admin.click('[data-testid=kb-view-badcases]');
     await admin.locator('[data-testid=badcase-table]').waitFor();
     assert.match(await text(admin.locator('[data-testid=badcase-table]')), /Is there a gym\?/);

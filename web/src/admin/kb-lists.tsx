@@ -3,6 +3,8 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ApiClient } from '../shared/api.ts';
 import { errorMessage } from '../shared/format.ts';
 import { useI18n } from '../shared/i18n.ts';
+import type { Citation } from '../shared/markdown.ts';
+import { MarkdownView } from '../shared/markdown-view.tsx';
 
 interface FaqEntry {
   question: string;
@@ -33,7 +35,7 @@ function useEntries<T>(api: ApiClient, path: string) {
   return { entries, error };
 }
 
-export function FaqList({ api }: { api: ApiClient }) {
+export function FaqList({ api, onCitation }: { api: ApiClient; onCitation: (citation: Citation) => void }) {
   const { t } = useI18n();
   const { entries, error } = useEntries<FaqEntry>(api, '/api/kb/faq');
   if (error) return <p class="error-text pad">{error}</p>;
@@ -52,7 +54,9 @@ export function FaqList({ api }: { api: ApiClient }) {
         {entries.map((entry, index) => (
           <tr key={`${entry.question}-${index}`}>
             <td>{entry.question}</td>
-            <td class="clamp">{entry.answer}</td>
+            <td class="clamp">
+              <MarkdownView source={entry.answer} onCitation={onCitation} />
+            </td>
             <td class="num">{entry.usage}</td>
           </tr>
         ))}

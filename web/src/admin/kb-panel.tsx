@@ -6,6 +6,7 @@ import { FileLines } from '../shared/file-lines.tsx';
 import { errorMessage, formatBytes } from '../shared/format.ts';
 import { useI18n } from '../shared/i18n.ts';
 import { CloseIcon } from '../shared/icons.tsx';
+import type { Citation } from '../shared/markdown.ts';
 import type { KbFile } from '../shared/source-pane.tsx';
 import { DeleteDialog } from './delete-dialog.tsx';
 import { BadCaseList, FaqList } from './kb-lists.tsx';
@@ -14,7 +15,7 @@ import { type KbNode, KbTree } from './kb-tree.tsx';
 type View = 'files' | 'faq' | 'badcases';
 type Opened =
   | { kind: 'loading'; path: string }
-  | { kind: 'ready'; file: KbFile }
+  | { kind: 'ready'; file: KbFile; highlight?: { start: number; end: number } }
   | { kind: 'failed'; path: string; message: string };
 
 export function KbPanel({ api }: { api: ApiClient }) {
@@ -36,12 +37,18 @@ export function KbPanel({ api }: { api: ApiClient }) {
 
   useEffect(refresh, [refresh]);
 
-  const open = (node: KbNode) => {
-    setOpened({ kind: 'loading', path: node.path });
+  const openPath = (path: string, highlight?: { start: number; end: number }) => {
+    setOpened({ kind: 'loading', path });
     api
-      .get<KbFile>(`/api/kb/file${query({ path: node.path })}`)
-      .then((file) => setOpened({ kind: 'ready', file }))
-      .catch((error: unknown) => setOpened({ kind: 'failed', path: node.path, message: errorMessage(error) }));
+      .get<KbFile>(`/api/kb/file${query({ path })}`)
+      .then((file) => setOpened({ kind: 'ready', file, highlight }))
+      .catch((error: unknown) => setOpened({ kind: 'failed', path, message: errorMessage(error) }));
+  };
+  const open = (node: KbNode) => openPath(node.path);
+  // A citation in the FAQ opens the cited lines in the file viewer.
+  const openCitation = (citation: Citation) => {
+    setView('files');
+    openPath(citation.path, { start: citation.startLine, end: citation.endLine });
   };
 
   const openedPath = opened ? (opened.kind === 'ready' ? opened.file.path : opened.path) : null;
@@ -108,7 +115,11 @@ export function KbPanel({ api }: { api: ApiClient }) {
                   </div>
                   <span class="muted small">{t('kb.lines', { n: opened.file.total_lines })}</span>
                 </header>
-                <FileLines content={opened.file.content} firstLine={opened.file.start_line || 1} />
+                <FileLines
+                  content={opened.file.content}
+                  firstLine={opened.file.start_line || 1}
+                  highlight={opened.highlight}
+                />
               </>
             )}
           </section>
@@ -116,7 +127,7 @@ export function KbPanel({ api }: { api: ApiClient }) {
       )}
       {view === 'faq' && (
         <section class="card table-card">
-          <FaqList api={api} />
+          <FaqList api={api} onCitation={openCitation} />
         </section>
       )}
       {view === 'badcases' && (
