@@ -64,7 +64,10 @@ export function KbPanel({ api }: { api: ApiClient }) {
             data-testid={`kb-view-${name}`}
             aria-selected={view === name}
             class={view === name ? 'subtab active' : 'subtab'}
-            onClick={() => setView(name)}
+            onClick={() => {
+              setView(name);
+              setNotice(null);
+            }}
           >
             {t(`kb.${name}`)}
           </button>

@@ -6,7 +6,7 @@ import type { ToolActivity } from './use-chat.ts';
 const SUMMARY_FIELDS = ['file_path', 'path', 'pattern', 'glob', 'command', 'description', 'type', '_raw'] as const;
 
 function toolLabel(tool: string, t: Translate): string {
-  const short = tool.replace(/^mcp__[^_]+__/, '');
+  const short = tool.replace(/^mcp__.+?__/, '');
   const key = `tool.${short}` as MessageKey;
   const label = t(key);
   return label === key ? t('tool.default', { tool: short }) : label;
