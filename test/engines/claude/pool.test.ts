@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { AgentEvent, TurnInput } from '../../../src/engines/types.ts';
-import { AgentPool, type PoolEvent, WorkerCrashedError } from '../../../src/pool/index.ts';
+import { AgentPool, type PoolEvent, TurnTimeoutError, WorkerCrashedError } from '../../../src/pool/index.ts';
 import { createHarness, type Harness, processExists, textOf } from './harness.ts';
 
 type Pool = AgentPool<TurnInput, AgentEvent>;
@@ -135,5 +135,43 @@ describe('AgentPool with Claude workers (real CLI against the model stub)', () =
     await h.engine.close();
     assert.deepEqual(h.engine.stats().pids, []);
     for (const pid of seenPids) assert.equal(processExists(pid), false, `CLI process ${pid} is gone`);
+  });
+});
+
+describe('AgentPool with Claude workers: turn timeout', () => {
+  let h: Harness;
+  let pool: Pool;
+
+  before(async () => {
+    h = await createHarness();
+    pool = new AgentPool(h.engine.factory('employee'), {
+      ...h.config.pools.employee,
+      name: 'employee',
+      maxWorkers: 1,
+      minSpares: 0,
+      turnTimeoutMs: 1_500,
+      abortGraceMs: 500,
+    });
+  });
+  after(async () => {
+    await pool.destroy();
+    await h.cleanup();
+  });
+
+  it('lease.run: a turn past turnTimeoutMs fails with TurnTimeoutError and its CLI process is killed', async () => {
+    const session = randomUUID();
+    const lease = await pool.acquire({ session: { id: session, isNew: true }, userId: 'slow' });
+    h.stub.enqueue({ text: 'thinking', hang: true });
+    let pid: number | undefined;
+    await assert.rejects(async () => {
+      for await (const event of lease.run({ message: 'take your time' })) {
+        if (event.type === 'session') pid = h.engine.stats().workers.find((w) => w.id === lease.workerId)?.pid;
+      }
+    }, TurnTimeoutError);
+    lease.release();
+    assert.ok(pid);
+    await pool.drain(2_000);
+    await h.engine.close();
+    assert.equal(processExists(pid), false);
   });
 });
