@@ -38,6 +38,14 @@ interface TurnSample {
   readonly doneMs: number;
 }
 
+/** CPU time (user + system) the process has used, in ms, from /proc (Linux; 0 elsewhere). */
+async function cpuMsOf(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 per second).
+  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 10;
+}
+
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
   const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
@@ -166,11 +174,16 @@ async function main(): Promise<void> {
         }
       }
     };
+    let cpuFrom = 0;
     setTimeout(() => {
       measuredFrom = performance.now();
+      void cpuMsOf(server.pid).then((ms) => {
+        cpuFrom = ms;
+      });
     }, WARMUP_S * 1000).unref();
     await Promise.all(Array.from({ length: USERS }, (_, u) => user(u)));
     const measuredS = (performance.now() - (measuredFrom || warmupEnd)) / 1000;
+    const serverCpuMs = (await cpuMsOf(server.pid)) - cpuFrom;
     const status = await readFile(`/proc/${server.pid}/status`, 'utf8').catch(() => '');
     const peakKb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
 
@@ -186,6 +199,8 @@ async function main(): Promise<void> {
       errors: errorCount,
       rss_mb: round(peakKb / 1024),
       turns: samples.length,
+      server_cpu_ms_per_turn: samples.length > 0 ? round((serverCpuMs / samples.length) * 100) / 100 : 0,
+      load_average_1m: round(os.loadavg()[0]!),
       users: USERS,
       duration_s: DURATION_S,
       engine: 'local',

@@ -21,6 +21,7 @@ export class SseStream {
   readonly #abort = new AbortController();
   #timer: NodeJS.Timeout | undefined;
   #ended = false;
+  #corked = false;
 
   constructor(res: ServerResponse, options: { heartbeatMs: number; headers?: Record<string, string> }) {
     this.#res = res;
@@ -45,6 +46,13 @@ export class SseStream {
 
   send(event: object): void {
     if (!this.open) return;
+    // Events produced in one burst (an engine often yields several at once)
+    // leave in one write: corked until the event loop turns.
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#res.cork();
+      setImmediate(() => this.#uncork());
+    }
     this.#res.write(`data: ${JSON.stringify(event)}\n\n`);
     this.#armHeartbeat();
   }
@@ -53,7 +61,14 @@ export class SseStream {
     if (this.#ended) return;
     this.#ended = true;
     this.#stopHeartbeat();
+    this.#uncork();
     if (!this.#res.destroyed) this.#res.end();
+  }
+
+  #uncork(): void {
+    if (!this.#corked) return;
+    this.#corked = false;
+    this.#res.uncork();
   }
 
   #armHeartbeat(): void {
