@@ -42,9 +42,10 @@ function readOnlyTools({ kb }: KbToolDeps) {
   return [
     tool(
       'match_faq',
-      'Look the question up in FAQ.md. Call this first for every question.',
+      'Look the question up in FAQ.md. Call this first for every question. A match counts as one use of that entry.',
       { question: z.string().min(1).max(2000) },
-      (args) => guarded(async () => (await kb.matchFaq(args.question)) ?? { match: null }),
+      // Counted like the offline engine counts an answer given from the FAQ.
+      (args) => guarded(async () => (await kb.matchFaq(args.question, { countUse: true })) ?? { match: null }),
     ),
     tool(
       'search',
