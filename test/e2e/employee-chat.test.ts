@@ -212,6 +212,51 @@ describe('employee chat page', () => {
     await page.close();
   });
 
+  test('citations are recognised in the forms agents write them, and only those', { skip }, async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.baseUrl}/`);
+    const content = [
+      'Plain: hr/leave_policy.md:7-9.',
+      'Code: `finance/expense_reimbursement.md:1-3`',
+      'Prefixed: knowledge_base/hr/benefits_and_insurance.md:2-4',
+      'Chinese name: finance/差旅标准.md:30-32',
+      'One line: it/laptop_and_accounts.md:5',
+      'En dash: hr/leave_policy.md:15–15',
+      '[hr/leave_policy.md:1-3](hr/leave_policy.md)',
+      'Not citations: version 1.2:30, at 10:30, https://example.com:8080/x, ```metadata``` words.',
+    ].join('\n\n');
+    await page.route('**/api/user/query?**', (route) =>
+      route.fulfill({
+        status: 200,
+        headers: { 'Content-Type': 'text/event-stream' },
+        body: [
+          { type: 'session', session_id: 'citations-session', is_new: true },
+          { type: 'message', content },
+          { type: 'done', duration_ms: 1 },
+        ]
+          .map((event) => `data: ${JSON.stringify(event)}\n\n`)
+          .join(''),
+      }),
+    );
+    const answer = await ask(page, 'Citations please');
+    const found = await answer.locator('a.citation').evaluateAll((links) =>
+      links.map((link) => {
+        const data = (link as HTMLElement).dataset;
+        return `${data.path}:${data.start}-${data.end}`;
+      }),
+    );
+    assert.deepEqual(found, [
+      'hr/leave_policy.md:7-9',
+      'finance/expense_reimbursement.md:1-3',
+      'hr/benefits_and_insurance.md:2-4',
+      'finance/差旅标准.md:30-32',
+      'it/laptop_and_accounts.md:5-5',
+      'hr/leave_policy.md:15-15',
+      'hr/leave_policy.md:1-3',
+    ]);
+    await page.close();
+  });
+
   test('an answer carrying script, event handlers and javascript: links is rendered inert', { skip }, async () => {
     const page = await browser.newPage();
     const watch = watchPage(page);
