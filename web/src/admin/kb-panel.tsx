@@ -13,6 +13,15 @@ import { BadCaseList, FaqList } from './kb-lists.tsx';
 import { type KbNode, KbTree } from './kb-tree.tsx';
 
 type View = 'files' | 'faq' | 'badcases';
+
+/** What GET /api/kb/stats returns (src/kb/types.ts KbStats), the part shown here. */
+interface KbStats {
+  files: number;
+  folders: number;
+  bytes: number;
+  faqEntries: number;
+  badCases: number;
+}
 type Opened =
   | { kind: 'loading'; path: string }
   | { kind: 'ready'; file: KbFile; highlight?: { start: number; end: number } }
@@ -27,12 +36,18 @@ export function KbPanel({ api }: { api: ApiClient }) {
   const [deleting, setDeleting] = useState<KbNode | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
+  const [stats, setStats] = useState<KbStats | null>(null);
+
   const refresh = useCallback(() => {
     setTreeError(null);
     api
       .get<KbNode>('/api/kb/tree')
       .then(setTree)
       .catch((error: unknown) => setTreeError(errorMessage(error)));
+    api
+      .get<KbStats>('/api/kb/stats')
+      .then(setStats)
+      .catch(() => setStats(null));
   }, [api]);
 
   useEffect(refresh, [refresh]);
@@ -73,6 +88,17 @@ export function KbPanel({ api }: { api: ApiClient }) {
           </button>
         ))}
         <span class="spacer" />
+        {stats && (
+          <span class="muted small kb-stats" data-testid="kb-stats">
+            {t('kb.stats', {
+              files: stats.files,
+              folders: stats.folders,
+              size: formatBytes(stats.bytes),
+              faq: stats.faqEntries,
+              bad: stats.badCases,
+            })}
+          </span>
+        )}
         {view === 'files' && (
           <button type="button" class="button secondary small" data-testid="kb-refresh" onClick={refresh}>
             {t('kb.refresh')}
@@ -95,10 +121,7 @@ export function KbPanel({ api }: { api: ApiClient }) {
       {view === 'files' && (
         <div class="kb-files">
           <section class="card tree-card">
-            <h2 class="section-title">
-              {t('kb.tree')}
-              {tree ? ` · ${formatBytes(tree.size)}` : ''}
-            </h2>
+            <h2 class="section-title">{t('kb.tree')}</h2>
             {treeError && <p class="error-text pad">{treeError}</p>}
             {!tree && !treeError && <p class="muted pad">{t('common.loading')}</p>}
             {tree && <KbTree root={tree} selected={openedPath} onOpen={open} onDelete={setDeleting} />}

@@ -80,6 +80,11 @@ export function PoolDashboard({ api }: { api: ApiClient }) {
     // Each poll is scheduled after the previous one answers, so a slow server
     // never has several polls in flight.
     const poll = async () => {
+      // A hidden tab skips its polls (the chart shows a gap) and resumes when shown.
+      if (document.hidden) {
+        if (!stopped) timer = setTimeout(poll, POLL_MS);
+        return;
+      }
       try {
         const body = await api.get<{ pools: Record<string, PoolStatsView> }>('/api/pool/stats', controller.signal);
         const at = Date.now();
