@@ -1,5 +1,5 @@
 /** The knowledge base: one folder, its in-memory index, and the toolset over both. */
-import { lstat, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.ts';
 import { appendBadCase, BADCASE_FILE, nowStamp, parseBadCases, readBadCaseFile } from './badcase-store.ts';
@@ -11,18 +11,12 @@ import { applyFeedback } from './feedback.ts';
 import { writeFileAtomic } from './fs-atomic.ts';
 import { ingestSources } from './ingest.ts';
 import type { KbInternals, KbLimits } from './internals.ts';
-import { isHiddenName, isListed, isSearchable, OVERVIEW_DIR, walkFiles } from './kb-files.ts';
+import { isHiddenName, isListed, isSearchable, walkFiles } from './kb-files.ts';
 import { WriteLocks } from './locks.ts';
 import { overviewPathFor, writeOverview } from './overview.ts';
 import { resolveInside } from './paths.ts';
-import {
-  buildReadmes,
-  describeMarkdown,
-  GENERATED_MARK,
-  parseDescriptions,
-  README_FILE,
-  readmeIntro,
-} from './readme-index.ts';
+import { describeMarkdown, parseDescriptions, README_FILE } from './readme-index.ts';
+import { writeReadmes } from './readme-writer.ts';
 import { SearchIndex } from './search-index.ts';
 import {
   type BadCase,
@@ -378,25 +372,8 @@ export class FolderKnowledgeBase implements KnowledgeBase {
 
   // ---- generated files ----
 
-  async #refreshReadme(): Promise<void> {
-    await this.#locks.with(README_FILE, async () => {
-      const files = (await walkFiles(this.root)).filter((f) => isListed(f.path));
-      const entries = files.map((f) => ({
-        path: f.path,
-        size: f.size,
-        description: this.#index.description(f.path) ?? describeData(f.path),
-      }));
-      const mainFile = path.join(this.root, README_FILE);
-      const intro = readmeIntro(await readFile(mainFile, 'utf8').catch(() => ''));
-      const readmes = buildReadmes(entries, intro);
-      for (const [rel, content] of readmes) await writeFileAtomic(path.join(this.root, rel), content);
-      // Sub-READMEs Docent wrote earlier that the layout no longer needs.
-      for (const f of await walkFiles(this.root)) {
-        if (!f.path.endsWith(`/${README_FILE}`) || readmes.has(f.path)) continue;
-        const content = await readFile(path.join(this.root, f.path), 'utf8').catch(() => '');
-        if (content.includes(GENERATED_MARK)) await rm(path.join(this.root, f.path), { force: true });
-      }
-    });
+  #refreshReadme(): Promise<void> {
+    return writeReadmes(this.root, this.#locks, (rel) => this.#index.description(rel));
   }
 
   async #refreshOverview(rel: string): Promise<void> {
@@ -421,11 +398,6 @@ export class FolderKnowledgeBase implements KnowledgeBase {
 function clampLine(n: number, total: number): number {
   if (!Number.isFinite(n)) return 1;
   return Math.min(Math.max(1, Math.trunc(n)), Math.max(1, total));
-}
-
-function describeData(rel: string): string {
-  const ext = path.extname(rel).slice(1).toUpperCase() || 'binary';
-  return rel.startsWith(`${OVERVIEW_DIR}/`) ? 'Contents overview' : `${ext} file`;
 }
 
 async function exists(abs: string): Promise<boolean> {
