@@ -98,9 +98,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       throw new HttpError('INVALID_ENCODING', 'The query string is not valid percent-encoded UTF-8');
     }
   });
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('X-Content-Type-Options', 'nosniff');
+  });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    request.log.debug(
+      { method: request.method, route, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request done',
+    );
   });
 
   app.removeContentTypeParser(['application/json', 'text/plain']);

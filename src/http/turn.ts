@@ -152,6 +152,7 @@ export async function runTurn(
     } else {
       outcome = 'error';
       errorMessage = describeFailure(error);
+      if (!(error instanceof PoolError)) ctx.logger.error({ err: error, sessionId }, 'turn threw');
       if (!sentSession) sendSession();
       emit({ type: 'error', message: errorMessage });
     }
@@ -165,6 +166,15 @@ export async function runTurn(
     // The store failing must not turn a delivered answer into an error.
     ctx.logger.error({ err: error, sessionId }, 'could not save the session turn');
   }
-  ctx.metrics.observeTurn(turn.role, outcome, (performance.now() - admitted.startedAt) / 1000);
+  const seconds = (performance.now() - admitted.startedAt) / 1000;
+  ctx.metrics.observeTurn(turn.role, outcome, seconds);
+  if (outcome === 'error') {
+    ctx.logger.warn({ role: turn.role, sessionId, workerId: lease.workerId, error: errorMessage }, 'turn failed');
+  } else {
+    ctx.logger.debug(
+      { role: turn.role, sessionId, workerId: lease.workerId, outcome, ms: Math.round(seconds * 1000) },
+      'turn done',
+    );
+  }
   return { answer, outcome, errorMessage };
 }
