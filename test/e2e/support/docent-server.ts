@@ -7,6 +7,7 @@ import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 const TSX_BIN = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
@@ -80,7 +81,7 @@ export async function startDocent(env: Record<string, string> = {}): Promise<Doc
       KB_ROOT_PATH: kbRoot,
       DATA_DIR: dataDir,
       ADMIN_TOKEN: adminToken,
-      LOG_LEVEL: 'info',
+      LOG_LEVEL: 'warn',
       RATE_LIMIT_PER_MINUTE: '100000',
       SHUTDOWN_GRACE: '2',
       ...env,
@@ -89,26 +90,31 @@ export async function startDocent(env: Record<string, string> = {}): Promise<Doc
 
   let output = '';
   const baseUrl = `http://127.0.0.1:${port}`;
-  const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`Docent did not start within ${START_TIMEOUT_MS} ms:\n${output}`)),
-      START_TIMEOUT_MS,
+  const capture = (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+    if (output.length > 200_000) output = output.slice(-100_000);
+  };
+  child.stdout?.on('data', capture);
+  child.stderr?.on('data', capture);
+  const exited = new Promise<never>((_resolve, reject) => {
+    child.once('exit', (code, signal) =>
+      reject(new Error(`Docent exited before it was ready (code ${code}, signal ${signal}):\n${output}`)),
     );
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      if (output.length > 200_000) output = output.slice(-100_000);
-      if (output.includes('Docent listening on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`Docent exited before it was ready (code ${code}, signal ${signal}):\n${output}`));
-    });
   });
+  exited.catch(() => {}); // Observed through the race below.
+
+  /** Ready when /health/ready answers 200 (checked a few times a second, up to START_TIMEOUT_MS). */
+  const ready = async () => {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      const ok = await fetch(`${baseUrl}/health/ready`, { signal: AbortSignal.timeout(2_000) })
+        .then((response) => response.ok)
+        .catch(() => false);
+      if (ok) return;
+      await Promise.race([delay(200), exited]);
+    }
+    throw new Error(`Docent did not become ready within ${START_TIMEOUT_MS} ms:\n${output}`);
+  };
 
   const stop = async () => {
     signalGroup(child, 'SIGTERM');
@@ -122,7 +128,7 @@ export async function startDocent(env: Record<string, string> = {}): Promise<Doc
   };
 
   try {
-    await ready;
+    await Promise.race([ready(), exited]);
   } catch (error) {
     await stop();
     throw error;
