@@ -34,6 +34,18 @@ export interface AdmittedTurn {
   readonly startedAt: number;
 }
 
+const firstTurns = new WeakMap<DocentContext, Set<string>>();
+
+/** Sessions whose first turn was admitted and not yet saved. */
+function firstTurnsInFlight(ctx: DocentContext): Set<string> {
+  let set = firstTurns.get(ctx);
+  if (!set) {
+    set = new Set();
+    firstTurns.set(ctx, set);
+  }
+  return set;
+}
+
 /** Can `ownerId` (or an admin) reach this record? Someone else's session looks unknown. */
 export function canReach(record: SessionRecord | undefined, role: Role, ownerId: string): record is SessionRecord {
   if (!record || record.role !== role) return false;
@@ -75,7 +87,11 @@ export async function admitTurn(ctx: DocentContext, reply: FastifyReply, turn: T
   };
   reply.raw.on('close', onClose);
   try {
-    const isNew = record.turns === 0;
+    // A session whose first turn is still in flight already exists for the
+    // engine by the time a queued second turn runs: that one resumes it.
+    const pending = firstTurnsInFlight(ctx);
+    const isNew = record.turns === 0 && !pending.has(record.id);
+    if (isNew) pending.add(record.id);
     const lease = await ctx.pools.get(turn.role).acquire({
       session: { id: record.id, isNew },
       userId: turn.userId,
@@ -84,6 +100,7 @@ export async function admitTurn(ctx: DocentContext, reply: FastifyReply, turn: T
     return { session: record, isNew, lease, signal: controller.signal, startedAt };
   } catch (error) {
     reply.raw.off('close', onClose);
+    firstTurnsInFlight(ctx).delete(record.id);
     if (created) await ctx.sessions.delete(record.id);
     if (controller.signal.aborted) throw new HttpError('CLIENT_CLOSED', 'The client closed the connection');
     throw error;
@@ -166,6 +183,7 @@ export async function runTurn(
     // The store failing must not turn a delivered answer into an error.
     ctx.logger.error({ err: error, sessionId }, 'could not save the session turn');
   }
+  firstTurnsInFlight(ctx).delete(session.id);
   const seconds = (performance.now() - admitted.startedAt) / 1000;
   ctx.metrics.observeTurn(turn.role, outcome, seconds);
   if (outcome === 'error') {

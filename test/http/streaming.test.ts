@@ -199,6 +199,39 @@ describe('SSE streaming on a real socket', () => {
     }
   });
 
+  test('a second turn queued behind the first turn of a new session resumes it (is_new false)', async () => {
+    const pools = realPools({ EMPLOYEE_CLIENT_POOL_SIZE: '2', HOLD: '1' });
+    const t = await makeTestApp({ pools: pools.registry, env: { AUTH_MODE: 'open' } });
+    const base = await listenLoopback(t.app);
+    try {
+      const created = await requestJson(`${base}/api/session/create?user_id=frank`, { method: 'POST' });
+      const id = (created.json as { session_id: string }).session_id;
+      const tabA = await SseClient.open(`${base}/api/user/query?message=a&user_id=frank&session_id=${id}`);
+      await pools.employee.untilHeld(1);
+      const tabB = SseClient.open(`${base}/api/user/query?message=b&user_id=frank&session_id=${id}`);
+      await new Promise<void>((resolve) => {
+        const off = pools.registry.get('employee').onEvent((event) => {
+          if (event.type === 'turn_queued') {
+            off();
+            resolve();
+          }
+        });
+      });
+      pools.employee.finishTurn();
+      await tabA.ended;
+      await pools.employee.untilHeld(1);
+      pools.employee.finishTurn();
+      const b = await tabB;
+      await b.ended;
+      assert.equal(tabA.events[0]!.is_new, true);
+      assert.equal(b.events[0]!.is_new, false);
+      assert.equal((await t.sessions.get(id))?.turns, 2);
+    } finally {
+      await t.close();
+      await pools.registry.destroy();
+    }
+  });
+
   test('while draining, new turns get 503 SERVICE_DRAINING and readiness is false', async () => {
     const t = await makeTestApp();
     try {
