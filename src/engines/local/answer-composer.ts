@@ -16,6 +16,10 @@ const MAX_UNITS_TOTAL = 9;
 const QUANTITY_QUESTION =
   /\b(how (many|much|long|often|far|fast|big|heavy)|what (is|are) the (limit|maximum|minimum|price|cost|rate)|when|deadline|limit)\b|多少|几|多久|多长|上限|标准|期限|时间|费用|价格/i;
 
+const PROCEDURE_QUESTION =
+  /\b(how (do|can|should|would) (i|we|you)|how to|steps?|procedure|process|what should i do)\b|如何|怎么|怎样|步骤|流程|要做什么|该做什么|办理/i;
+const MAX_STEPS = 12;
+
 export interface ComposedAnswer {
   readonly markdown: string;
   readonly sources: readonly { readonly path: string; readonly startLine: number; readonly endLine: number }[];
@@ -42,6 +46,7 @@ export async function composeAnswer(
   if (chosen.length === 0) return undefined;
   const lang = detectLanguage(question);
   const quantity = QUANTITY_QUESTION.test(question);
+  const procedural = PROCEDURE_QUESTION.test(question);
   const sections: { hit: SearchHit; units: AnswerUnit[] }[] = [];
   for (const hit of chosen) {
     const lines = await readSection(hit.path, hit.startLine, hit.endLine);
@@ -53,16 +58,18 @@ export async function composeAnswer(
     const preamble = (hit.trail?.length ?? 1) <= 1 && sections.length > 1 ? 0.8 : 1;
     const factor = (0.5 + (0.5 * hit.score) / bestScore) * preamble;
     const scored = scoreUnits(units, hit, question, quantity).map((s) => ({ ...s, score: s.score * factor }));
-    return { hit, units, scored };
+    return { hit, units, scored, steps: procedural ? stepsOf(units, hit) : undefined };
   });
+  // "How do I…": a section whose heading names the task and holds a list answers with the whole list, first.
+  if (procedural) candidates.sort((a, b) => Number(b.steps !== undefined) - Number(a.steps !== undefined));
   // One bar for every section: a later section contributes only units as relevant as the best ones.
   const globalTop = Math.max(0, ...candidates.flatMap((c) => c.scored.map((s) => s.score)));
   const parts: string[] = [];
   const sources: { path: string; startLine: number; endLine: number }[] = [];
   let budget = MAX_UNITS_TOTAL;
-  for (const [i, { hit, units, scored }] of candidates.entries()) {
+  for (const [i, { hit, units, scored, steps }] of candidates.entries()) {
     if (budget <= 0) break;
-    const picked = pickUnits(units, scored, globalTop, i === 0, Math.min(MAX_UNITS_PER_SECTION, budget));
+    const picked = steps ?? pickUnits(units, scored, globalTop, i === 0, Math.min(MAX_UNITS_PER_SECTION, budget));
     if (picked.length === 0) continue;
     budget -= picked.length;
     const span = lineSpan(picked);
@@ -113,6 +120,18 @@ function scoreUnits(units: readonly AnswerUnit[], hit: SearchHit, question: stri
     if (numbers.length > 0 && numbers.some((n) => inRangeStated(unit.text, n))) score += 1;
     return { unit, order, score };
   });
+}
+
+/** The list items of a section whose heading shares a word with the question (a procedure), else undefined. */
+function stepsOf(units: readonly AnswerUnit[], hit: SearchHit): AnswerUnit[] | undefined {
+  const items = units.filter((u) => u.kind === 'item');
+  if (items.length < 2 || items.length > MAX_STEPS) return undefined;
+  const terms = new Set(hit.matchedTerms ?? []);
+  if (!tokenize(hit.heading).some((t) => terms.has(t))) return undefined;
+  // The sentence that introduces the list, when there is one.
+  const firstItem = units.indexOf(items[0]!);
+  const lead = firstItem > 0 && units[firstItem - 1]!.kind === 'sentence' ? [units[firstItem - 1]!] : [];
+  return [...lead, ...items];
 }
 
 /** What sort of figure a question asks for, when it says. */
