@@ -31,6 +31,12 @@ export const RETRIEVAL_CASES: readonly RetrievalCase[] = [
   },
   { question: 'Can I claim a chair for my home office?', source: 'finance/expense_reimbursement.md', fact: /\$400/ },
   {
+    question: 'How do I submit an expense claim?',
+    source: 'finance/expense_reimbursement.md',
+    fact: /1\. Photograph[\s\S]*2\. Choose[\s\S]*3\. Submit[\s\S]*4\. Your manager/,
+  },
+  { question: 'How do I install the VPN client?', source: 'it/vpn_and_remote_access.md', fact: /Authenticator app/ },
+  {
     question: 'The VPN says gateway unreachable, what should I do?',
     source: 'it/vpn_and_remote_access.md',
     fact: /vpn2\.brightwater/,
