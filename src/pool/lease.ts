@@ -51,6 +51,9 @@ export class PoolLease<TInput, TEvent> implements TurnLease<TInput, TEvent> {
   #wake: ((step: Step<TEvent>) => void) | undefined;
   #turnStartedAt = 0;
   #onCallerAbort: (() => void) | undefined;
+  #iterator: AsyncIterator<TEvent> | undefined;
+  /** Cuts the wait for an interrupt short (the lease was revoked meanwhile). */
+  #endGrace: ((settled: boolean) => void) | undefined;
 
   constructor(
     host: LeaseHost<TInput, TEvent>,
@@ -84,8 +87,14 @@ export class PoolLease<TInput, TEvent> implements TurnLease<TInput, TEvent> {
   /** The pool takes the worker back now (drain grace over, destroy). */
   revoke(): void {
     if (this.#settled) return;
-    if (this.#started) this.#stop('revoked');
-    else this.#settle({ ran: false, discard: 'revoked' });
+    if (this.#conclusion !== undefined) {
+      // Already stopping (waiting out an interrupt): do not wait for the grace.
+      this.#settle({ ran: true, discard: 'revoked' });
+    } else if (this.#started) {
+      this.#stop('revoked');
+    } else {
+      this.#settle({ ran: false, discard: 'revoked' });
+    }
   }
 
   async *run(input: TInput): AsyncGenerator<TEvent, void, undefined> {
@@ -109,7 +118,7 @@ export class PoolLease<TInput, TEvent> implements TurnLease<TInput, TEvent> {
       let iterator: AsyncIterator<TEvent> | undefined;
       if (this.#stopReason === undefined) {
         try {
-          iterator = this.slot.worker
+          iterator = this.#iterator = this.slot.worker
             .runTurn({ session: this.request.session, userId: this.request.userId, input, signal: controller.signal })
             [Symbol.asyncIterator]();
         } catch (error) {
@@ -178,19 +187,23 @@ export class PoolLease<TInput, TEvent> implements TurnLease<TInput, TEvent> {
       return;
     }
     this.#controller?.abort(new TurnAbortedError(`Turn on worker ${this.workerId} stopped: ${outcome}`));
-    const worker = this.slot.worker;
     if (outcome === 'crashed') {
       this.#settle({ ran: true, outcome, durationMs, discard: 'crashed' });
       return;
     }
+    const worker = this.slot.worker;
     if (outcome === 'timeout' || this.#stopReason === 'revoked') {
+      // The worker is closed either way: ask it to stop, without waiting.
       try {
         worker.interrupt().catch(swallow);
       } catch {}
+      this.#closeIterator();
       this.#settle({ ran: true, outcome, durationMs, discard: outcome === 'timeout' ? 'turn_timeout' : 'revoked' });
       return;
     }
-    const settledInTime = await this.#interruptWithinGrace();
+    const interrupted = this.#interruptWithinGrace();
+    this.#closeIterator();
+    const settledInTime = await interrupted;
     if (this.#settled) return; // revoked meanwhile
     this.#settle({
       ran: true,
@@ -200,24 +213,34 @@ export class PoolLease<TInput, TEvent> implements TurnLease<TInput, TEvent> {
     });
   }
 
+  /** Lets the worker's turn generator run its cleanup; never awaited (it may be stuck). */
+  #closeIterator(): void {
+    const iterator = this.#iterator;
+    this.#iterator = undefined;
+    try {
+      iterator?.return?.().catch(swallow);
+    } catch {}
+  }
+
+  /** Resolves true if the worker's interrupt settles within abortGraceMs, false otherwise or if cut short. */
   #interruptWithinGrace(): Promise<boolean> {
     return new Promise<boolean>((resolve) => {
-      const timer = setTimeout(resolve, this.#host.abortGraceMs, false);
+      const end = (settled: boolean): void => {
+        clearTimeout(timer);
+        this.#endGrace = undefined;
+        resolve(settled);
+      };
+      const timer = setTimeout(end, this.#host.abortGraceMs, false);
+      this.#endGrace = end;
       let interrupted: Promise<void>;
       try {
         interrupted = this.slot.worker.interrupt();
-      } catch {
-        interrupted = Promise.reject();
+      } catch (error) {
+        interrupted = Promise.reject(error);
       }
       interrupted.then(
-        () => {
-          clearTimeout(timer);
-          resolve(true);
-        },
-        () => {
-          clearTimeout(timer);
-          resolve(false);
-        },
+        () => end(true),
+        () => end(false),
       );
     });
   }
@@ -225,6 +248,7 @@ export class PoolLease<TInput, TEvent> implements TurnLease<TInput, TEvent> {
   #settle(verdict: LeaseVerdict): void {
     if (this.#settled) return;
     this.#settled = true;
+    this.#endGrace?.(false);
     this.#host.settleLease(this, verdict);
   }
 

@@ -85,3 +85,21 @@ describe('AgentPool drain and destroy (guarantee 9)', () => {
     assert.equal(t.factory.alive, 0);
   });
 });
+
+describe('AgentPool destroy() during an interrupt', () => {
+  it('destroy() does not wait out abortGraceMs of a turn already being interrupted', async () => {
+    const t = makePool({ abortGraceMs: 60_000 }, { holdTurns: true, hangOnInterrupt: true });
+    const controller = new AbortController();
+    const lease = await t.pool.acquire(request('a', 'u', controller.signal));
+    const running = (async () => {
+      for await (const _ of lease.run('x')) {
+        // held
+      }
+    })();
+    await t.factory.untilHeld(1);
+    controller.abort();
+    await t.pool.destroy();
+    await assert.rejects(running, TurnAbortedError);
+    assert.equal(t.factory.alive, 0);
+  });
+});
