@@ -10,20 +10,16 @@
  * file costs milliseconds. Scoring runs over typed arrays reused between
  * queries. Heading words count three times and the document title/path once
  * more; a file's README description and title give a small boost. Query
- * words missing from the vocabulary fall back to prefix, edit-distance and
- * synonym matches.
+ * words are widened by QueryExpansion (prefix, edit distance, synonyms).
  */
+
+import { QueryExpansion } from './query-expansion.ts';
 import { firstTitle, splitSections } from './sections.ts';
-import { synonymsOf } from './synonyms.ts';
-import { editDistanceWithin, hasCjk, tokenize } from './text-tokens.ts';
+import { hasCjk, tokenize } from './text-tokens.ts';
 
 const K1 = 1.2;
 const B = 0.75;
 const HEADING_WEIGHT = 3;
-const PREFIX_WEIGHT = 0.55;
-const FUZZY_WEIGHT = 0.6;
-const SYNONYM_WEIGHT = 0.7;
-const MAX_EXPANSIONS = 12;
 const MAX_QUERY_TERMS = 32;
 /** Candidates kept after the first scoring pass, before the description boost re-orders them. */
 const FIRST_PASS = 64;
@@ -90,7 +86,10 @@ export class SearchIndex {
   #files = new Map<string, IndexedFile>();
   #descriptions = new Map<string, string>();
   #totalLength = 0;
-  #sortedVocab: string[] | undefined;
+  readonly #expansion = new QueryExpansion(
+    (term) => this.#postings.has(term),
+    () => this.#postings.keys(),
+  );
   // Scratch space for scoring, grown with the section count and reused between queries.
   #scores = new Float64Array(0);
   #covered = new Float64Array(0);
@@ -168,7 +167,7 @@ export class SearchIndex {
         if (!posting) {
           posting = { ids: [], tfs: [] };
           this.#postings.set(term, posting);
-          this.#addToVocab(term);
+          this.#expansion.added(term);
         }
         posting.ids.push(id);
         posting.tfs.push(tf);
@@ -213,7 +212,7 @@ export class SearchIndex {
     this.#liveSections = 0;
     this.#files.clear();
     this.#totalLength = 0;
-    this.#sortedVocab = undefined;
+    this.#expansion.reset();
   }
 
   /** Inverse document frequency of a term over live sections. */
@@ -322,7 +321,7 @@ export class SearchIndex {
     const longCjk = unique.filter((t) => t.length >= 3 && hasCjk(t));
     const result: QueryTerm[] = [];
     for (const term of unique) {
-      const expansions = this.#expand(term);
+      const expansions = this.#expansion.expand(term);
       if (expansions.length === 0 && hasCjk(term)) {
         // Unknown Chinese words are carried by their bigrams (and an unknown bigram or
         // single character is segmentation noise, not a missing subject).
@@ -334,57 +333,6 @@ export class SearchIndex {
       result.push({ term, idf, expansions });
     }
     return result;
-  }
-
-  #expand(term: string): { term: string; weight: number }[] {
-    const out = this.#expandSpelling(term);
-    const known = new Set(out.map((e) => e.term));
-    for (const synonym of synonymsOf(term)) {
-      if (!known.has(synonym) && this.#postings.has(synonym)) out.push({ term: synonym, weight: SYNONYM_WEIGHT });
-    }
-    return out.sort((a, b) => b.weight - a.weight);
-  }
-
-  #expandSpelling(term: string): { term: string; weight: number }[] {
-    const out: { term: string; weight: number }[] = [];
-    if (this.#postings.has(term)) out.push({ term, weight: 1 });
-    const latin = /^[a-z][a-z0-9]*$/.test(term);
-    if (!latin || term.length < 4) return out;
-    const vocab = this.#vocab();
-    // Prefix: "reimburs" meets "reimbursement", "config" meets "configuration".
-    for (let i = lowerBound(vocab, term); i < vocab.length && out.length < MAX_EXPANSIONS; i++) {
-      const candidate = vocab[i]!;
-      if (!candidate.startsWith(term)) break;
-      if (candidate !== term && candidate.length <= term.length + 6)
-        out.push({ term: candidate, weight: PREFIX_WEIGHT });
-    }
-    if (out.length > 0 || term.length < 4) return out;
-    // Light fuzziness for unknown words: one edit (two for long words), same first letter.
-    const maxEdits = term.length >= 8 ? 2 : 1;
-    const first = term[0]!;
-    for (let i = lowerBound(vocab, first); i < vocab.length && out.length < MAX_EXPANSIONS; i++) {
-      const candidate = vocab[i]!;
-      if (candidate[0] !== first) break;
-      if (Math.abs(candidate.length - term.length) > maxEdits) continue;
-      if (editDistanceWithin(term, candidate, maxEdits)) out.push({ term: candidate, weight: FUZZY_WEIGHT });
-    }
-    return out;
-  }
-
-  #vocab(): string[] {
-    if (!this.#sortedVocab) this.#sortedVocab = [...this.#postings.keys()].sort();
-    return this.#sortedVocab;
-  }
-
-  /** Keeps the sorted vocabulary current without re-sorting it (new words after the first search are rare). */
-  #addToVocab(term: string): void {
-    const vocab = this.#sortedVocab;
-    if (!vocab) return;
-    if (vocab.length > 0 && this.#files.size > 0 && vocab.length % 50_000 === 0) {
-      this.#sortedVocab = undefined;
-      return;
-    }
-    vocab.splice(lowerBound(vocab, term), 0, term);
   }
 
   /** Drops dead entries from every posting list and renumbers nothing (ids stay valid). */
@@ -400,7 +348,7 @@ export class SearchIndex {
       }
       if (ids.length === 0) {
         this.#postings.delete(term);
-        this.#sortedVocab = undefined;
+        this.#expansion.reset();
       } else {
         posting.ids = ids;
         posting.tfs = tfs;
@@ -433,17 +381,6 @@ export class SearchIndex {
     }
     return ++this.#stampValue;
   }
-}
-
-function lowerBound(sorted: readonly string[], key: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function stemOf(path: string): string {

@@ -1,0 +1,103 @@
+/**
+ * Widens a query word to the index terms that should also count for it:
+ * the word itself, words it is a prefix of, words one or two edits away (for
+ * unknown words) and synonyms, each with a weight below 1 for inexact matches.
+ * Keeps the sorted vocabulary that prefix and edit-distance lookups need.
+ */
+import { synonymsOf } from './synonyms.ts';
+import { editDistanceWithin } from './text-tokens.ts';
+
+const PREFIX_WEIGHT = 0.55;
+const FUZZY_WEIGHT = 0.6;
+const SYNONYM_WEIGHT = 0.7;
+const MAX_EXPANSIONS = 12;
+/** Past this many single insertions, re-sorting once is cheaper. */
+const MAX_INSERTS = 2000;
+
+export interface Expansion {
+  readonly term: string;
+  readonly weight: number;
+}
+
+export class QueryExpansion {
+  readonly #has: (term: string) => boolean;
+  readonly #terms: () => Iterable<string>;
+  #sorted: string[] | undefined;
+  #inserts = 0;
+
+  constructor(has: (term: string) => boolean, terms: () => Iterable<string>) {
+    this.#has = has;
+    this.#terms = terms;
+  }
+
+  /** A new term entered the index. */
+  added(term: string): void {
+    if (!this.#sorted) return;
+    if (++this.#inserts > MAX_INSERTS) {
+      this.reset();
+      return;
+    }
+    this.#sorted.splice(lowerBound(this.#sorted, term), 0, term);
+  }
+
+  /** Terms left the index (or everything changed): sort again on the next lookup. */
+  reset(): void {
+    this.#sorted = undefined;
+    this.#inserts = 0;
+  }
+
+  /** Best first: exact, synonyms, then prefix and fuzzy matches. */
+  expand(term: string): Expansion[] {
+    const out = this.#spelling(term);
+    const known = new Set(out.map((e) => e.term));
+    for (const synonym of synonymsOf(term)) {
+      if (!known.has(synonym) && this.#has(synonym)) out.push({ term: synonym, weight: SYNONYM_WEIGHT });
+    }
+    return out.sort((a, b) => b.weight - a.weight);
+  }
+
+  #spelling(term: string): Expansion[] {
+    const out: Expansion[] = [];
+    if (this.#has(term)) out.push({ term, weight: 1 });
+    if (!/^[a-z][a-z0-9]*$/.test(term) || term.length < 4) return out;
+    const vocab = this.#vocab();
+    // Prefix: "reimburs" meets "reimbursement", "config" meets "configuration".
+    for (let i = lowerBound(vocab, term); i < vocab.length && out.length < MAX_EXPANSIONS; i++) {
+      const candidate = vocab[i]!;
+      if (!candidate.startsWith(term)) break;
+      if (candidate !== term && candidate.length <= term.length + 6) {
+        out.push({ term: candidate, weight: PREFIX_WEIGHT });
+      }
+    }
+    if (out.length > 0) return out;
+    // Light fuzziness for unknown words: one edit (two for long words), same first letter.
+    const maxEdits = term.length >= 8 ? 2 : 1;
+    const first = term[0]!;
+    for (let i = lowerBound(vocab, first); i < vocab.length && out.length < MAX_EXPANSIONS; i++) {
+      const candidate = vocab[i]!;
+      if (candidate[0] !== first) break;
+      if (Math.abs(candidate.length - term.length) > maxEdits) continue;
+      if (editDistanceWithin(term, candidate, maxEdits)) out.push({ term: candidate, weight: FUZZY_WEIGHT });
+    }
+    return out;
+  }
+
+  #vocab(): string[] {
+    if (!this.#sorted) {
+      this.#sorted = [...this.#terms()].sort();
+      this.#inserts = 0;
+    }
+    return this.#sorted;
+  }
+}
+
+function lowerBound(sorted: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
