@@ -194,6 +194,28 @@ describe('employee chat page', () => {
     await page.close();
   });
 
+  test('a stream that ends without done or error shows the answer as cut short', { skip }, async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.baseUrl}/`);
+    await page.route('**/api/user/query?**', (route) =>
+      route.fulfill({
+        status: 200,
+        headers: { 'Content-Type': 'text/event-stream' },
+        body: [
+          { type: 'session', session_id: 'cut-session', is_new: true },
+          { type: 'message', content: 'The first half of an answer' },
+        ]
+          .map((event) => `data: ${JSON.stringify(event)}\n\n`)
+          .join(''),
+      }),
+    );
+    const answer = await ask(page, 'Tell me everything');
+    assert.equal(await answer.getAttribute('data-status'), 'error');
+    assert.match(await text(answer), /The first half of an answer/);
+    assert.match(await text(answer.locator('[role=alert]')), /closed before the answer was complete/);
+    await page.close();
+  });
+
   test('a conversation deleted elsewhere carries on in a new one, with the not-resumed notice', { skip }, async () => {
     const page = await browser.newPage();
     await page.goto(`${server.baseUrl}/`);

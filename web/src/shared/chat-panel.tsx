@@ -50,7 +50,7 @@ function AnswerView({
         )}
         {message.status === 'error' && (
           <p class="error-text" role="alert">
-            {t('chat.error', { message: message.error ?? '' })}
+            {message.cutShort ? t('chat.cutShort') : t('chat.error', { message: message.error ?? '' })}
           </p>
         )}
         {message.status === 'stopped' && <p class="muted small">{t('chat.stopped')}</p>}

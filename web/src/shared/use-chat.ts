@@ -20,6 +20,8 @@ export interface ChatMessage {
   /** Text events received so far (shown as data-chunks, so tests can see the answer was streamed). */
   chunks: number;
   error?: string;
+  /** The stream ended without a done or error event (connection lost). */
+  cutShort?: boolean;
   durationMs?: number;
   /** For an answer: the question it answers (sent with feedback). */
   question?: string;
@@ -135,7 +137,7 @@ export function useChat({ api, streamPath, onTurnEnd }: ChatOptions): ChatContro
             if (event.type === 'done' || event.type === 'error') ended = true;
           }
           if (!ended) {
-            updateAnswer(answerId, (m) => ({ ...m, status: 'error', error: 'The connection closed early.' }));
+            updateAnswer(answerId, (m) => ({ ...m, status: 'error', cutShort: true }));
           }
           return;
         } catch (error) {
