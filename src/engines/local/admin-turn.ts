@@ -113,7 +113,19 @@ async function* upload(kb: KnowledgeBase, ctx: LocalTurnContext, lang: Lang): As
     }
   }
   if (problems.length > 0) yield { type: 'text', text: `${problems.join('\n')}\n\n` };
-  if (sources.length > 0) yield* ingestAll(kb, ctx, sources, lang, false);
+  if (sources.length > 0) {
+    yield* ingestAll(kb, ctx, sources, lang, false);
+    return;
+  }
+  yield {
+    type: 'error',
+    code: 'UPLOAD_NOT_FOUND',
+    message: t(
+      lang,
+      'None of the uploaded files could be found; please upload them again.',
+      '找不到任何上传的文件，请重新上传。',
+    ),
+  };
 }
 
 async function* ingestAll(

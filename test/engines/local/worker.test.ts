@@ -165,6 +165,14 @@ describe('local worker', () => {
     assert.match(hits[0]!.path, /canteen\.md$/);
   });
 
+  it('runTurn() as admin reports an error event when no uploaded file can be found', async () => {
+    const worker = await start('admin');
+    const { events } = await turn(worker, '[UPLOADED_FILES]\n- a.md (path: ../../etc/passwd)');
+    const error = events.find((e) => e.type === 'error');
+    assert.ok(error && error.type === 'error' && /None of the uploaded files could be found/.test(error.message));
+    assert.equal(events.at(-1)?.type, 'done');
+  });
+
   it('runTurn() as admin reports a conflict and adds the file only after a confirming reply', async () => {
     const worker = await start('admin');
     const ref = await stage(
