@@ -39,6 +39,11 @@ const scenario = fc.record({
   sessionPolicy: fc.constantFrom('enqueue' as const, 'enqueue' as const, 'reject' as const),
   failingStarts: fc.uniqueArray(fc.integer({ min: 1, max: 20 }), { maxLength: 5 }),
   hangEvery: fc.integer({ min: 0, max: 4 }),
+  maxQueue: fc.integer({ min: 1, max: 30 }),
+  maxTurnsPerWorker: fc.integer({ min: 1, max: 6 }),
+  idleTtlMs: fc.integer({ min: 2, max: 40 }),
+  maxLifetimeMs: fc.integer({ min: 5, max: 200 }),
+  heavyEvery: fc.integer({ min: 0, max: 5 }),
   drain: fc.option(fc.record({ atMs: fc.integer({ min: 0, max: 30 }), graceMs: fc.integer({ min: 0, max: 10 }) }), {
     freq: 4,
   }),
@@ -64,6 +69,9 @@ async function play(s: Scenario): Promise<void> {
     turnDelayMs: (turn) => (JSON.parse(turn.input) as Input).workMs,
     crashTurn: (turn) => (JSON.parse(turn.input) as Input).crash,
     hangOnInterrupt: (worker) => s.hangEvery > 0 && Number(worker.id.slice(1)) % s.hangEvery === 0,
+    // Some workers report memory over the cap after their first turn.
+    memoryBytes: (worker) =>
+      s.heavyEvery > 0 && worker.turns > 0 && Number(worker.id.slice(1)) % s.heavyEvery === 0 ? 2e9 : 1e6,
   });
   const pool = new AgentPool(factory, {
     ...TEST_OPTIONS,
@@ -71,6 +79,10 @@ async function play(s: Scenario): Promise<void> {
     minSpares: Math.min(s.minSpares, s.maxWorkers),
     maxTurnsPerUser: s.maxTurnsPerUser,
     sessionPolicy: s.sessionPolicy,
+    maxQueue: s.maxQueue,
+    maxTurnsPerWorker: s.maxTurnsPerWorker,
+    idleTtlMs: s.idleTtlMs,
+    maxLifetimeMs: s.maxLifetimeMs,
     // Far above any wait this workload needs: a timeout here means a turn was stranded.
     acquireTimeoutMs: 5_000,
     turnTimeoutMs: 30,
