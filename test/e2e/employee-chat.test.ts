@@ -171,6 +171,32 @@ describe('employee chat page', () => {
     await page.close();
   });
 
+  test('Stop while waiting for a busy server cancels the turn and its retries', { skip }, async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.baseUrl}/`);
+    let attempts = 0;
+    await page.route('**/api/user/query?**', (route) => {
+      attempts++;
+      return route.fulfill({
+        status: 503,
+        headers: { 'Retry-After': '30', 'Content-Type': 'application/json' },
+        body: JSON.stringify({ error: { code: 'POOL_ACQUIRE_TIMEOUT', message: 'busy' }, detail: null }),
+      });
+    });
+    await page.fill('[data-testid=composer]', 'Anyone there?');
+    await page.click('[data-testid=send]');
+    await page.locator('[data-testid=busy-notice]').waitFor();
+    const seconds = Number(/retrying in (\d+) s/.exec(await text(page.locator('[data-testid=busy-notice]')))?.[1]);
+    assert.ok(seconds > 0 && seconds <= 30, `counts down from Retry-After (${seconds})`);
+    await page.click('[data-testid=stop]');
+    await page.locator('[data-testid=answer][data-status=stopped]').waitFor();
+    assert.equal(await page.locator('[data-testid=busy-notice]').count(), 0);
+    assert.equal(attempts, 1);
+    // The composer is free again.
+    await page.locator('[data-testid=send]').waitFor();
+    await page.close();
+  });
+
   test('a session event with resumed:false shows that the conversation could not be resumed', { skip }, async () => {
     const page = await browser.newPage();
     await page.goto(`${server.baseUrl}/`);
