@@ -95,8 +95,9 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
         this.#dispatch();
       },
       closed: (slot, reason, problem) => {
-        if (problem)
+        if (problem) {
           this.#logger?.warn({ pool: this.name, workerId: slot.worker.id, ...problem }, 'worker close failed');
+        }
         this.#emit({ type: 'worker_closed', workerId: slot.worker.id, reason });
         this.#dispatch();
       },
