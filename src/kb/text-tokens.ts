@@ -19,7 +19,7 @@ const ENGLISH_STOP = new Set(
     'i if in into is it its itself just me more most my no nor not now of off on once only or other our ours out over own ' +
     'same she should so some such than that the their theirs them then there these they this those through to too under ' +
     'until up very was we were what when where which while who whom why will with would you your yours ' +
-    'take takes long happen happens happened many much please tell know want get got need does anyone someone ok okay hi hello thanks thank us let lets shall may might must'
+    'per via take takes long happen happens happened many much please tell know want get got need does anyone someone ok okay hi hello thanks thank us let lets shall may might must'
   ).split(' '),
 );
 
@@ -28,7 +28,7 @@ const CHINESE_STOP = new Set(
   (
     '的 了 是 在 我 我们 你 你们 他 她 它 有 和 与 及 或 吗 呢 吧 啊 呀 么 什么 怎么 怎样 怎么样 如何 哪些 哪个 哪里 哪儿 ' +
     '多少 几 是否 请问 请 一下 告诉 知道 想 想要 这个 那个 这 那 就 都 也 还 被 把 对 从 给 向 让 个 该 应该 能 能否 可不可以 ' +
-    '几点 几时 到 我的 你的 他的 她的 我们的 有没有 没有 有无 是不是 多久 多长 几天 为什么 为何 吗 嘛 谁 时候 怎么办 办 为 一个 一些 以及 关于 之 其 所 而 如果 但 但是 因为 所以 可以'
+    '要 一次 几点 几时 到 我的 你的 他的 她的 我们的 有没有 没有 有无 是不是 多久 多长 几天 为什么 为何 吗 嘛 谁 时候 怎么办 办 为 一个 一些 以及 关于 之 其 所 而 如果 但 但是 因为 所以 可以'
   ).split(' '),
 );
 
@@ -52,6 +52,8 @@ export function stem(word: string): string {
   let w = IRREGULAR[word] ?? word;
   if (w.length <= 3) return w;
   if (w.endsWith('ies') && w.length > 4) w = `${w.slice(0, -3)}y`;
+  else if (w.endsWith('ied') && w.length > 4) w = `${w.slice(0, -3)}y`;
+  else if (/ell(ing|ed)$/.test(w) && w.length > 7) w = w.replace(/ll(ing|ed)$/, 'l');
   else if (w.endsWith('sses')) w = w.slice(0, -2);
   else if (w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us') && !w.endsWith('is')) w = w.slice(0, -1);
   if (w.length > 5 && w.endsWith('ing')) w = undouble(w.slice(0, -3));
@@ -116,7 +118,12 @@ function addLatin(piece: string, out: string[], keepStop: boolean): void {
     out.push(cleaned.replace(/,(?=\d{3}\b)/g, ''));
     return;
   }
-  for (const part of cleaned.split(/['_-]|\.(?!\d)/)) {
+  const parts = cleaned.split(/['_-]|\.(?!\d)/);
+  // "wi-fi", "e-mail": also the joined word, so both spellings meet.
+  if (parts.length === 2 && /-/.test(cleaned) && parts.every((p) => p.length > 0 && p.length <= 5)) {
+    out.push(stem(parts.join('')));
+  }
+  for (const part of parts) {
     if (part.length === 0) continue;
     if (!keepStop && ENGLISH_STOP.has(part)) continue;
     if (part.length > 40) continue;

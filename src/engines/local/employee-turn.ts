@@ -10,6 +10,8 @@ import { composeAnswer } from './answer-composer.ts';
 import { detectLanguage, type Lang, t } from './language.ts';
 import { type LocalTurnContext, textChunks } from './turn-context.ts';
 
+/** Below the FAQ's own bar: used only when no document answers. */
+const LOOSE_FAQ_MATCH = 0.5;
 const SATISFIED =
   /^\s*(satisfied|very satisfied|helpful|that helped|this helped|great,? thanks|👍|满意|很满意|有帮助|解决了)[\s!.。！]*$/i;
 const NOT_SATISFIED =
@@ -38,16 +40,7 @@ export async function* employeeTurn(kb: KnowledgeBase, ctx: LocalTurnContext): A
   yield ctx.toolUse('match_faq', { question });
   const faq = await kb.matchFaq(question, { countUse: true });
   if (faq) {
-    const answer = [
-      t(lang, '## Answer', '## 回答'),
-      '',
-      faq.row.answer,
-      '',
-      '**Reference Source**',
-      '',
-      `- FAQ.md (${t(lang, 'frequently asked question', '常见问题')}: "${faq.row.question}")`,
-    ].join('\n');
-    yield* remember(ctx, question, answer);
+    yield* remember(ctx, question, faqAnswer(faq.row, lang));
     return;
   }
 
@@ -70,6 +63,13 @@ export async function* employeeTurn(kb: KnowledgeBase, ctx: LocalTurnContext): A
     return;
   }
 
+  // No document answers: a FAQ entry that is only loosely like the question beats "no answer".
+  const looseFaq = await kb.matchFaq(question, { countUse: true, threshold: LOOSE_FAQ_MATCH });
+  if (looseFaq) {
+    yield* remember(ctx, question, faqAnswer(looseFaq.row, lang));
+    return;
+  }
+
   yield* noAnswer(
     kb,
     ctx,
@@ -80,6 +80,18 @@ export async function* employeeTurn(kb: KnowledgeBase, ctx: LocalTurnContext): A
       .filter((h) => (h.coverage ?? 0) >= 0.34)
       .map((h) => h.path),
   );
+}
+
+function faqAnswer(row: { readonly question: string; readonly answer: string }, lang: Lang): string {
+  return [
+    t(lang, '## Answer', '## 回答'),
+    '',
+    row.answer,
+    '',
+    '**Reference Source**',
+    '',
+    `- FAQ.md (${t(lang, 'frequently asked question', '常见问题')}: "${row.question}")`,
+  ].join('\n');
 }
 
 async function* noAnswer(
