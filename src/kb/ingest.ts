@@ -33,11 +33,14 @@ export async function ingestSources(
       report('skipped', 'cancelled');
       continue;
     }
-    const result = await ingestOne(kb, source, options, report).catch((error: unknown) => {
-      const reason = error instanceof Error ? error.message : String(error);
-      kb.logger?.warn({ err: error, name: source.name }, 'ingestion failed');
-      return { name: source.name, status: 'failed', reason } as IngestResult;
-    });
+    // One file at a time per knowledge base (also across processes): two uploads must not pick the same name.
+    const result = await kb.locks
+      .with('INGEST', () => ingestOne(kb, source, options, report))
+      .catch((error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        kb.logger?.warn({ err: error, name: source.name }, 'ingestion failed');
+        return { name: source.name, status: 'failed', reason } as IngestResult;
+      });
     results.push(result);
     report(result.status, result.reason ?? result.path);
   }

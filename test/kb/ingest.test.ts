@@ -57,6 +57,24 @@ describe('ingest()', () => {
     assert.match(readme, /\[visa-guide\.md\]\(travel\/visa-guide\.md\) \(\d+(\.\d)? (B|KB)\) — Visa Guide/);
   });
 
+  it('ingest() calls running at once never overwrite each other', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 4 }, async (_, i) =>
+        t.kb.ingest(
+          [await upload('notes.md', `# Notes\n\nMeeting number ${i} discussed the roof ${'garden '.repeat(i)}.\n`)],
+          {
+            force: true,
+          },
+        ),
+      ),
+    );
+    const paths = results.map(([r]) => r!.path);
+    assert.equal(new Set(paths).size, 4);
+    for (const [i, [r]] of results.entries()) {
+      assert.match(await readFile(path.join(t.root, r!.path!), 'utf8'), new RegExp(`Meeting number ${i}`));
+    }
+  });
+
   it('puts a document on a new subject in a new folder named from its content', async () => {
     const [result] = await t.kb.ingest([
       await upload(

@@ -70,6 +70,7 @@ export const RETRIEVAL_CASES: readonly RetrievalCase[] = [
   { question: '门禁卡丢了怎么办？', source: 'facilities/办公室指南.md', fact: /50 元/ },
   { question: '上海总部停车位每月多少钱？', source: 'facilities/办公室指南.md', fact: /300 元/ },
   { question: '会议室最长可以预订多久？', source: 'facilities/办公室指南.md', fact: /4 小时/ },
+  { question: "What's the guest wifi?", source: 'FAQ.md', fact: /BW-Guest/ },
   { question: 'How do I book a meeting room?', source: 'FAQ.md', fact: /Meeting Rooms/ },
   { question: "What is the CEO's favourite colour?", source: null },
   { question: 'Is there a shuttle bus from the metro station?', source: null },
