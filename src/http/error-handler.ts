@@ -42,7 +42,7 @@ export function mapError(error: unknown): Mapped {
   }
   if (error instanceof PoolError) {
     const retryAfterS = error.statusCode === 503 ? Math.max(1, Math.ceil(error.retryAfterS ?? 1)) : undefined;
-    return { status: error.statusCode, code: error.code, message: error.message, retryAfterS };
+    return { status: error.statusCode, code: error.code, message: scrubPaths(error.message), retryAfterS };
   }
   if (error instanceof KbError) {
     return { status: error.statusCode, code: error.code, message: scrubPaths(error.message) };

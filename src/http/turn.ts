@@ -11,7 +11,7 @@ import type { TurnLease } from '../pool/types.ts';
 import type { SessionRecord } from '../sessions/types.ts';
 import { toWireEvent, type WireEvent } from './agent-events.ts';
 import type { DocentContext } from './deps.ts';
-import { HttpError } from './errors.ts';
+import { HttpError, scrubPaths } from './errors.ts';
 
 export interface TurnRequest {
   readonly role: Role;
@@ -114,7 +114,7 @@ export interface TurnOutcome {
 }
 
 function describeFailure(error: unknown): string {
-  if (error instanceof PoolError || error instanceof HttpError) return error.message;
+  if (error instanceof PoolError || error instanceof HttpError) return scrubPaths(error.message);
   return 'The turn failed unexpectedly';
 }
 

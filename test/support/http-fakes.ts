@@ -253,7 +253,7 @@ export class FakePoolRegistry {
 
 /** An in-memory knowledge base: a few files, FAQ, bad cases; records ingest and feedback calls. */
 export class FakeKnowledgeBase implements KnowledgeBase {
-  readonly root = '/srv/secret/knowledge_base';
+  readonly root: string;
   readonly files = new Map<string, string>([
     ['README.md', '# Index\n\n- policies/leave.md: leave policy\n'],
     ['policies/leave.md', '# Leave\n\nLine 3\nLine 4\nLine 5\n'],
@@ -261,6 +261,11 @@ export class FakeKnowledgeBase implements KnowledgeBase {
   readonly feedbackCalls: FeedbackInput[] = [];
   readonly ingestCalls: IngestSource[][] = [];
   readonly #plans = new Map<string, string>();
+
+  /** `root` is only reported (and must never reach a client); the files live in memory. */
+  constructor(root = '/srv/secret/knowledge_base') {
+    this.root = root;
+  }
 
   #check(path: string): void {
     if (path.includes('..') || path.startsWith('/')) {

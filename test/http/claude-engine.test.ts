@@ -1,0 +1,82 @@
+/**
+ * The HTTP service on the Claude engine (real CLI against the local model
+ * stub): a new session, a warm follow-up, and a cold resume after eviction,
+ * each with the right session event and the history kept.
+ */
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { loadConfig } from '../../src/config.ts';
+import { createClaudeEngine } from '../../src/engines/claude/index.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createPoolRegistry } from '../../src/pool/index.ts';
+import { FakeKnowledgeBase } from '../support/http-fakes.ts';
+import { cookieFrom, makeTestApp, parseSse } from '../support/http-helpers.ts';
+import { startModelStub } from '../support/model-stub.ts';
+
+test('GET /api/user/query on the Claude engine: new session, warm follow-up, cold resume after eviction', async () => {
+  const stub = await startModelStub();
+  const env = {
+    ANTHROPIC_API_KEY: 'sk-test-stub',
+    ANTHROPIC_BASE_URL: stub.url,
+    DOCENT_ENGINE: 'claude',
+    EMPLOYEE_CLIENT_POOL_SIZE: '1',
+    ADMIN_CLIENT_POOL_SIZE: '1',
+    POOL_MIN_SPARES: '0',
+  };
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'docent-http-claude-'));
+  const paths = { DATA_DIR: path.join(dir, 'data'), KB_ROOT_PATH: path.join(dir, 'kb') };
+  const config = loadConfig({ ...env, ...paths, LOG_LEVEL: 'silent' });
+  await mkdir(config.kbRoot, { recursive: true });
+  const kb = new FakeKnowledgeBase(config.kbRoot);
+  const engine = createClaudeEngine({
+    config,
+    kb,
+    resolveUpload: async () => undefined,
+    logger: createLogger('silent'),
+  });
+  const pools = createPoolRegistry(
+    { employee: engine.factory('employee'), admin: engine.factory('admin') },
+    config.pools,
+  );
+  const app = await makeTestApp({ env: { ...env, ...paths }, kb, pools });
+  try {
+    stub.enqueue({ text: '', toolUse: { name: 'mcp__kb__search', input: { query: 'annual leave', limit: 5 } } });
+    const first = await app.app.inject('/api/user/query?message=How%20much%20leave%3F');
+    const cookie = cookieFrom(first.headers['set-cookie']);
+    const a = parseSse(first.body).events;
+    assert.equal(a[0]!.type, 'session');
+    assert.equal(a[0]!.is_new, true);
+    const tool = a.find((e) => e.type === 'tool_use');
+    assert.equal(tool?.tool, 'mcp__kb__search');
+    assert.deepEqual(tool?.input, { _raw: '{"query":"annual leave","limit":5}' });
+    assert.equal(a.at(-1)!.type, 'done');
+    const id = a[0]!.session_id as string;
+
+    const second = await app.app.inject({
+      url: `/api/user/query?message=And%20sick%20days%3F&session_id=${id}`,
+      headers: { cookie },
+    });
+    const b = parseSse(second.body).events;
+    assert.deepEqual(b[0], { type: 'session', session_id: id, is_new: false });
+    assert.match(String(b.find((e) => e.type === 'message')?.content), /user turn 2/);
+
+    // Another user's turn takes the only worker, so the next turn of the first session resumes cold.
+    const other = await app.app.inject('/api/user/query?message=Hello');
+    assert.equal(parseSse(other.body).events.at(-1)!.type, 'done');
+    const third = await app.app.inject({ url: `/api/user/query?message=Thanks&session_id=${id}`, headers: { cookie } });
+    const c = parseSse(third.body).events;
+    assert.equal(c[0]!.session_id, id);
+    assert.equal(c[0]!.is_new, false);
+    assert.match(String(c.find((e) => e.type === 'message')?.content), /user turn 3/);
+    assert.equal((await app.sessions.get(id))?.turns, 3);
+  } finally {
+    await app.close();
+    await pools.destroy();
+    await engine.close();
+    await stub.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
