@@ -17,7 +17,7 @@ export type AnswerUnit =
       readonly header: string;
     };
 
-const LIST_ITEM = /^\s*([-*+]|\d+[.)])\s+/;
+const LIST_ITEM = /^\s*(?:(?:[-*+•]|\d+[.)])\s+|(?:\d+、|[（(]\d+[）)]|[一二三四五六七八九十]+、)\s*)/;
 const TABLE_LINE = /^\s*\|.*\|\s*$/;
 const TABLE_SEPARATOR = /^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$/;
 const HEADING = /^\s{0,3}#{1,6}\s/;
