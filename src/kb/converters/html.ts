@@ -12,11 +12,14 @@ turndown.addRule('tableRow', {
   filter: 'tr',
   replacement: (content, node) => {
     const row = `|${content}\n`;
-    const parent = node.parentNode as { nodeName?: string; firstChild?: unknown } | null;
-    const isHeader =
-      (node as { querySelector?: (s: string) => unknown }).querySelector?.('th') || parent?.nodeName === 'THEAD';
-    if (!isHeader) return row;
-    const cells = (content.match(/\|/g) ?? []).length;
+    // The first row of a table is its header (Word tables rarely mark <th>).
+    const tr = node as unknown as {
+      previousElementSibling: unknown;
+      parentNode: { previousElementSibling: unknown } | null;
+    };
+    const isFirst = !tr.previousElementSibling && !tr.parentNode?.previousElementSibling;
+    if (!isFirst) return row;
+    const cells = (content.match(/(?<!\\)\|/g) ?? []).length;
     return `${row}|${' --- |'.repeat(Math.max(1, cells))}\n`;
   },
 });
