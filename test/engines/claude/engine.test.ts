@@ -31,7 +31,7 @@ async function waitGone(pid: number): Promise<boolean> {
   return !processExists(pid);
 }
 
-describe('Claude engine (real CLI against the model stub)', () => {
+describe('Claude engine (real CLI against the model stub)', { timeout: 180_000 }, () => {
   let h: Harness;
   let worker: AgentWorker;
   const session = { id: randomUUID(), isNew: true };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { AgentEvent, TurnInput } from '../../../src/engines/types.ts';
-import { AgentPool, type PoolEvent, TurnTimeoutError, WorkerCrashedError } from '../../../src/pool/index.ts';
+import { AgentPool, TurnTimeoutError, WorkerCrashedError } from '../../../src/pool/index.ts';
 import { createHarness, type Harness, processExists, textOf } from './harness.ts';
 
 type Pool = AgentPool<TurnInput, AgentEvent>;
@@ -18,18 +18,22 @@ async function turn(pool: Pool, sessionId: string, isNew: boolean, message: stri
   return events;
 }
 
-function nextEvent(pool: Pool, type: PoolEvent['type']): Promise<PoolEvent> {
+/** Resolves once `ready()` holds, checking now and just after every pool event (the pool emits before it files the worker). */
+function until(pool: Pool, ready: () => boolean): Promise<void> {
   return new Promise((resolve) => {
-    const off = pool.onEvent((event) => {
-      if (event.type === type) {
-        off();
-        resolve(event);
-      }
+    if (ready()) return resolve();
+    const off = pool.onEvent(() => {
+      setImmediate(() => {
+        if (ready()) {
+          off();
+          resolve();
+        }
+      });
     });
   });
 }
 
-describe('AgentPool with Claude workers (real CLI against the model stub)', () => {
+describe('AgentPool with Claude workers (real CLI against the model stub)', { timeout: 180_000 }, () => {
   let h: Harness;
   let pool: Pool;
   const seenPids = new Set<number>();
@@ -91,17 +95,19 @@ describe('AgentPool with Claude workers (real CLI against the model stub)', () =
     assert.ok(pid);
     seenPids.add(pid);
     h.stub.enqueue({ text: 'dying', hang: true });
-    const replaced = nextEvent(pool, 'worker_started');
     await assert.rejects(async () => {
       for await (const event of lease.run({ message: 'in flight' })) {
         if (event.type === 'text') process.kill(pid, 'SIGKILL');
       }
     }, WorkerCrashedError);
     lease.release();
-    await replaced;
+    // Back to full strength: a replacement started and nothing is starting any more.
+    await until(pool, () => {
+      const { workers } = pool.stats();
+      return workers.total === 2 && workers.starting === 0;
+    });
     notePids();
     assert.equal(pool.stats().totals.crashes, 1);
-    assert.equal(pool.stats().workers.total, 2, 'back to full strength');
 
     const after = await turn(pool, session, false, 'still remember?');
     notePids();
@@ -138,7 +144,7 @@ describe('AgentPool with Claude workers (real CLI against the model stub)', () =
   });
 });
 
-describe('AgentPool with Claude workers: turn timeout', () => {
+describe('AgentPool with Claude workers: turn timeout', { timeout: 180_000 }, () => {
   let h: Harness;
   let pool: Pool;
 

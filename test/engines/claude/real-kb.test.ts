@@ -22,7 +22,7 @@ function lastToolResult(stub: ModelStub, index: number): string {
   return JSON.stringify(results.at(-1) ?? null);
 }
 
-describe('Claude agents on the real knowledge base (sample)', () => {
+describe('Claude agents on the real knowledge base (sample)', { timeout: 180_000 }, () => {
   let stub: ModelStub;
   let kb: KnowledgeBase;
   let engine: ClaudeEngine;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type AgentWorker, createHarness, type Harness, pidOf, runTurn, startWorker, textOf } from './harness.ts';
 
-describe('ClaudeWorker (real CLI against the model stub)', () => {
+describe('ClaudeWorker (real CLI against the model stub)', { timeout: 180_000 }, () => {
   let h: Harness;
   const workers: AgentWorker[] = [];
   const track = (w: AgentWorker) => {
