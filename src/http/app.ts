@@ -90,16 +90,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // schemas on routes only document the API for /docs.
   app.setValidatorCompiler(() => (data) => ({ value: data }));
 
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('X-Content-Type-Options', 'nosniff');
     if (request.url.length > URL_MAX_CHARS) {
       throw new HttpError('URI_TOO_LONG', `The URL is longer than ${URL_MAX_CHARS} characters`);
     }
     if (!isValidQueryEncoding(request.url)) {
       throw new HttpError('INVALID_ENCODING', 'The query string is not valid percent-encoded UTF-8');
     }
-  });
-  app.addHook('onRequest', async (_request, reply) => {
-    reply.header('X-Content-Type-Options', 'nosniff');
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

@@ -32,6 +32,7 @@ export class Identity {
   readonly #adminDigest: Buffer;
   /** Identities issued during a request, so a second lookup in the same request agrees. */
   readonly #issued = new WeakMap<FastifyRequest, string>();
+  readonly #peeked = new WeakMap<FastifyRequest, string | null>();
 
   constructor(options: IdentityOptions) {
     this.#options = options;
@@ -44,6 +45,14 @@ export class Identity {
 
   /** The user id from a valid cookie or the trusted header, without issuing anything. */
   peek(request: FastifyRequest): string | undefined {
+    // Asked twice per request (rate-limit key, then the route): verify the HMAC once.
+    if (this.#peeked.has(request)) return this.#peeked.get(request) ?? undefined;
+    const found = this.#verify(request);
+    this.#peeked.set(request, found ?? null);
+    return found;
+  }
+
+  #verify(request: FastifyRequest): string | undefined {
     const header = this.#fromHeader(request);
     if (header) return header;
     const raw = request.cookies?.[IDENTITY_COOKIE];

@@ -21,7 +21,8 @@ export class SseStream {
   readonly #abort = new AbortController();
   #timer: NodeJS.Timeout | undefined;
   #ended = false;
-  #corked = false;
+  /** Events of the current burst, written together when the event loop turns. */
+  #pending: string[] = [];
 
   constructor(res: ServerResponse, options: { heartbeatMs: number; headers?: Record<string, string> }) {
     this.#res = res;
@@ -47,28 +48,27 @@ export class SseStream {
   send(event: object): void {
     if (!this.open) return;
     // Events produced in one burst (an engine often yields several at once)
-    // leave in one write: corked until the event loop turns.
-    if (!this.#corked) {
-      this.#corked = true;
-      this.#res.cork();
-      setImmediate(() => this.#uncork());
-    }
-    this.#res.write(`data: ${JSON.stringify(event)}\n\n`);
-    this.#armHeartbeat();
+    // leave in one write when the event loop turns.
+    if (this.#pending.length === 0) setImmediate(() => this.#flush());
+    this.#pending.push(`data: ${JSON.stringify(event)}\n\n`);
   }
 
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
     this.#stopHeartbeat();
-    this.#uncork();
-    if (!this.#res.destroyed) this.#res.end();
+    const last = this.#pending.join('');
+    this.#pending = [];
+    if (!this.#res.destroyed) this.#res.end(last || undefined);
   }
 
-  #uncork(): void {
-    if (!this.#corked) return;
-    this.#corked = false;
-    this.#res.uncork();
+  #flush(): void {
+    if (this.#pending.length === 0 || this.#ended) return;
+    const chunk = this.#pending.join('');
+    this.#pending = [];
+    if (this.#res.destroyed) return;
+    this.#res.write(chunk);
+    this.#armHeartbeat();
   }
 
   #armHeartbeat(): void {

@@ -46,15 +46,23 @@ CREATE TABLE IF NOT EXISTS sessions (
   archived_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS sessions_owner ON sessions (owner_id, role, archived_at, last_active_at);
-CREATE TABLE IF NOT EXISTS messages (
+CREATE TABLE IF NOT EXISTS turns (
+  seq INTEGER PRIMARY KEY,
   session_id TEXT NOT NULL,
-  seq INTEGER NOT NULL,
-  role TEXT NOT NULL,
-  content TEXT NOT NULL,
-  at INTEGER NOT NULL,
-  PRIMARY KEY (session_id, seq)
+  question TEXT NOT NULL,
+  answer TEXT NOT NULL,
+  at INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS turns_session ON turns (session_id, seq);
 `;
+
+interface TurnRow {
+  readonly id: string;
+  readonly at: number;
+  readonly title: string;
+  readonly question: string;
+  readonly answer: string;
+}
 
 const COLUMNS = 'id, role, owner_id, kind, title, created_at, last_active_at, turns';
 
@@ -102,16 +110,13 @@ export class SqliteSessionStore implements SessionStore {
         `UPDATE sessions SET turns = turns + 1, last_active_at = MAX(last_active_at, @at),
          title = CASE WHEN title = '' THEN @title ELSE title END WHERE id = @id`,
       ),
-      nextSeq: db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM messages WHERE session_id = @id'),
-      addMessage: db.prepare(
-        'INSERT INTO messages (session_id, seq, role, content, at) VALUES (@id, @seq, @role, @content, @at)',
-      ),
-      messages: db.prepare(
-        `SELECT role, content, at FROM (SELECT seq, role, content, at FROM messages WHERE session_id = @id
+      addTurn: db.prepare('INSERT INTO turns (session_id, question, answer, at) VALUES (@id, @question, @answer, @at)'),
+      turns: db.prepare(
+        `SELECT question, answer, at FROM (SELECT seq, question, answer, at FROM turns WHERE session_id = @id
          ORDER BY seq DESC LIMIT @limit) ORDER BY seq ASC`,
       ),
       renameSession: db.prepare('UPDATE sessions SET id = @newId WHERE id = @oldId'),
-      renameMessages: db.prepare('UPDATE messages SET session_id = @newId WHERE session_id = @oldId'),
+      renameTurns: db.prepare('UPDATE turns SET session_id = @newId WHERE session_id = @oldId'),
       exists: db.prepare('SELECT 1 FROM sessions WHERE id = @id'),
       archive: db.prepare(`UPDATE sessions SET archived_at = @now WHERE id = @id AND ${live}`),
       archiveCurrent: db.prepare(
@@ -119,7 +124,7 @@ export class SqliteSessionStore implements SessionStore {
          AND kind = 'persistent' AND ${live}`,
       ),
       deleteSession: db.prepare('DELETE FROM sessions WHERE id = @id'),
-      deleteMessages: db.prepare('DELETE FROM messages WHERE session_id = @id'),
+      deleteTurns: db.prepare('DELETE FROM turns WHERE session_id = @id'),
       expire: db.prepare(
         'UPDATE sessions SET archived_at = @now WHERE archived_at IS NULL AND last_active_at < @since',
       ),
@@ -152,24 +157,43 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async recordTurn(id: string, turn: TurnRecord): Promise<void> {
-    this.#db.transaction(() => {
-      const changed = this.#stmt.touch.run({ id, at: turn.at, title: titleFrom(turn.question) }).changes;
-      if (changed === 0) return;
-      let { seq } = this.#stmt.nextSeq.get({ id }) as { seq: number };
-      this.#stmt.addMessage.run({ id, seq: seq++, role: 'user', content: turn.question, at: turn.at });
-      this.#stmt.addMessage.run({ id, seq, role: 'assistant', content: turn.answer, at: turn.at });
-    })();
+    this.#recordTurn({
+      id,
+      at: turn.at,
+      title: titleFrom(turn.question),
+      question: turn.question,
+      answer: turn.answer,
+    });
+  }
+
+  #recordTurnTx: ((row: TurnRow) => void) | undefined;
+
+  #recordTurn(row: TurnRow): void {
+    this.#recordTurnTx ??= this.#db.transaction((r: TurnRow) => {
+      if (this.#stmt.touch.run(r).changes > 0) this.#stmt.addTurn.run(r);
+    });
+    this.#recordTurnTx(row);
   }
 
   async messages(id: string, limit = 1000): Promise<SessionMessage[]> {
-    return this.#stmt.messages.all({ id, limit }) as SessionMessage[];
+    const rows = this.#stmt.turns.all({ id, limit: Math.ceil(limit / 2) }) as Array<{
+      question: string;
+      answer: string;
+      at: number;
+    }>;
+    return rows
+      .flatMap((r): SessionMessage[] => [
+        { role: 'user', content: r.question, at: r.at },
+        { role: 'assistant', content: r.answer, at: r.at },
+      ])
+      .slice(-limit);
   }
 
   async rename(oldId: string, newId: string): Promise<void> {
     this.#db.transaction(() => {
       if (this.#stmt.exists.get({ id: newId })) return;
       this.#stmt.renameSession.run({ oldId, newId });
-      this.#stmt.renameMessages.run({ oldId, newId });
+      this.#stmt.renameTurns.run({ oldId, newId });
     })();
   }
 
@@ -185,7 +209,7 @@ export class SqliteSessionStore implements SessionStore {
 
   async delete(id: string): Promise<boolean> {
     return this.#db.transaction(() => {
-      this.#stmt.deleteMessages.run({ id });
+      this.#stmt.deleteTurns.run({ id });
       return this.#stmt.deleteSession.run({ id }).changes > 0;
     })();
   }
