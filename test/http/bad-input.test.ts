@@ -278,6 +278,13 @@ const CASES: Case[] = [
     message: /outside the knowledge base/,
   },
   {
+    name: 'kb file BADCASE.md for an employee',
+    request: { url: '/api/kb/file?path=.%2FBADCASE.md' },
+    status: 403,
+    code: 'FORBIDDEN',
+    message: /^BADCASE.md is for administrators$/,
+  },
+  {
     name: 'kb file with a non-numeric start line',
     request: { url: '/api/kb/file?path=README.md&start_line=abc' },
     status: 422,

@@ -3,6 +3,7 @@
  * and for the admin the tree, statistics, FAQ, bad cases, two-step delete
  * and ingestion of uploaded files with progress as server-sent events.
  */
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { IngestSource } from '../../kb/types.ts';
@@ -39,6 +40,11 @@ const ingestBody = z.object({
   force: z.boolean().optional(),
 });
 
+function isBadCaseFile(kbPath: string): boolean {
+  const normalised = path.posix.normalize(kbPath.replace(/\\/g, '/')).replace(/^(\.\/|\/)+/, '');
+  return normalised.toLowerCase() === 'badcase.md';
+}
+
 export async function kbRoutes(app: FastifyInstance): Promise<void> {
   const ctx = app.docent;
   const adminOnly = async (request: Parameters<typeof ctx.identity.requireAdmin>[0]) =>
@@ -51,6 +57,10 @@ export async function kbRoutes(app: FastifyInstance): Promise<void> {
       const query = parseInput(fileQuery, request.query);
       if (query.start_line && query.end_line && query.end_line < query.start_line) {
         throw new HttpError('VALIDATION_FAILED', 'end_line: Must not be before start_line');
+      }
+      // Bad cases quote other employees' questions and complaints: administrators only.
+      if (isBadCaseFile(query.path) && !ctx.identity.isAdmin(request)) {
+        throw new HttpError('FORBIDDEN', 'BADCASE.md is for administrators');
       }
       const slice = await ctx.kb.read(query.path, { startLine: query.start_line, endLine: query.end_line });
       return {
