@@ -33,6 +33,8 @@ export const URL_MAX_CHARS = 8 * 1024;
 /** Routes the rate limit leaves alone: probes, metrics, docs and static files. */
 const UNLIMITED_PREFIXES = ['/health', '/metrics', '/docs', '/assets/'];
 
+const ADMIN_RATE_KEY = 'admin';
+
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -137,10 +139,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(rateLimit, {
     global: true,
-    max: config.rateLimitPerMinute,
+    // The admin token holder (one key for every admin tab: dashboards poll) gets ten times the budget.
+    max: (_request, key) => (key === ADMIN_RATE_KEY ? config.rateLimitPerMinute * 10 : config.rateLimitPerMinute),
     timeWindow: 60_000,
     keyGenerator: (request) => {
-      if (identity.isAdmin(request)) return 'admin';
+      if (identity.isAdmin(request)) return ADMIN_RATE_KEY;
       return identity.peek(request) ?? `ip:${request.ip}`;
     },
     allowList: (request) => UNLIMITED_PREFIXES.some((prefix) => request.url.startsWith(prefix)),
