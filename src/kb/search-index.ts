@@ -23,6 +23,8 @@ const HEADING_WEIGHT = 3;
 const MAX_QUERY_TERMS = 32;
 /** Candidates kept after the first scoring pass, before the description boost re-orders them. */
 const FIRST_PASS = 64;
+/** A word in more than this share of sections only re-scores candidates the rarer words found. */
+const COMMON_SHARE = 0.05;
 
 interface Section {
   readonly path: string;
@@ -91,10 +93,10 @@ export class SearchIndex {
     () => this.#postings.keys(),
   );
   // Scratch space for scoring, grown with the section count and reused between queries.
+  #lengths = new Float64Array(1024);
   #scores = new Float64Array(0);
   #covered = new Float64Array(0);
-  #stamp = new Uint32Array(0);
-  #stampValue = 0;
+  #masks = new Uint32Array(0);
 
   get fileCount(): number {
     return this.#files.size;
@@ -172,6 +174,12 @@ export class SearchIndex {
         posting.ids.push(id);
         posting.tfs.push(tf);
       }
+      if (id >= this.#lengths.length) {
+        const grown = new Float64Array(Math.max(id + 1, this.#lengths.length * 2));
+        grown.set(this.#lengths);
+        this.#lengths = grown;
+      }
+      this.#lengths[id] = length;
       this.#totalLength += length;
       this.#liveSections++;
       sectionIds.push(id);
@@ -207,6 +215,7 @@ export class SearchIndex {
   clear(): void {
     this.#postings.clear();
     this.#sections = [undefined];
+    this.#lengths = new Float64Array(1024);
     this.#dead = new Uint8Array(1024);
     this.#deadCount = 0;
     this.#liveSections = 0;
@@ -229,34 +238,60 @@ export class SearchIndex {
     this.#ensureDeadCapacity(this.#sections.length);
     const scores = this.#scores;
     const covered = this.#covered;
-    const stamp = this.#stamp;
+    const masks = this.#masks;
     const dead = this.#dead;
     const sections = this.#sections;
+    const lengths = this.#lengths;
     const avgLength = this.#totalLength / this.#liveSections;
     const totalIdf = queryTerms.reduce((sum, q) => sum + q.idf, 0);
     const touched: number[] = [];
+    const common = this.#liveSections * COMMON_SHARE;
 
-    for (const q of queryTerms) {
-      const credit = this.#nextStamp();
+    // Two passes. The first brings in candidates: exact matches of the less common
+    // words, and every expansion of a word that has no exact match. The second only
+    // adds to those candidates: very common words, and the inexact expansions
+    // (prefix, fuzzy, same-language synonym) of words that also matched exactly.
+    const steps: { q: QueryTerm; bit: number; term: string; weight: number; posting: Posting; later: boolean }[] = [];
+    queryTerms.forEach((q, qi) => {
+      const hasExact = q.expansions[0]?.weight === 1;
       for (const { term, weight } of q.expansions) {
         const posting = this.#postings.get(term);
         if (!posting) continue;
-        const idf = this.idf(term);
-        const { ids, tfs } = posting;
-        for (let i = 0; i < ids.length; i++) {
-          const id = ids[i]!;
-          if (dead[id]) continue;
-          const tf = tfs[i]!;
-          const norm = tf + K1 * (1 - B + (B * sections[id]!.length) / avgLength);
-          if (scores[id] === 0 && covered[id] === 0) touched.push(id);
-          scores[id]! += (weight * idf * (tf * (K1 + 1))) / norm;
-          if (stamp[id] !== credit) {
-            stamp[id] = credit;
-            covered[id]! += q.idf * weight;
-          }
-        }
+        // A synonym in the other language may find the only document in that language.
+        const crossLanguage = hasCjk(term) !== hasCjk(q.term);
+        const later = posting.ids.length > common || (hasExact && weight < 1 && !crossLanguage);
+        steps.push({ q, bit: 2 ** qi, term, weight, posting, later });
       }
-    }
+    });
+    const apply = (step: (typeof steps)[number], onlyCandidates: boolean) => {
+      const { q, bit, weight } = step;
+      const { ids, tfs } = step.posting;
+      const idf = this.idf(step.term);
+      const add = (id: number, tf: number) => {
+        const norm = tf + K1 * (1 - B + (B * lengths[id]!) / avgLength);
+        if (masks[id] === 0) touched.push(id);
+        scores[id]! += (weight * idf * (tf * (K1 + 1))) / norm;
+        // Credit each query word once per section, at its best expansion (steps go best first).
+        if ((masks[id]! & bit) === 0) {
+          masks[id]! |= bit;
+          covered[id]! += q.idf * weight;
+        }
+      };
+      const candidates = touched.length;
+      if (!onlyCandidates) {
+        for (let i = 0; i < ids.length; i++) if (!dead[ids[i]!]) add(ids[i]!, tfs[i]!);
+      } else if (candidates * Math.log2(ids.length + 1) < ids.length) {
+        for (let k = 0; k < candidates; k++) {
+          const at = indexOfSorted(ids, touched[k]!);
+          if (at >= 0) add(ids[at]!, tfs[at]!);
+        }
+      } else {
+        for (let i = 0; i < ids.length; i++) if (masks[ids[i]!] !== 0) add(ids[i]!, tfs[i]!);
+      }
+    };
+    for (const step of steps) if (!step.later) apply(step, false);
+    const restrict = touched.length > 0;
+    for (const step of steps) if (step.later) apply(step, restrict);
 
     // First pass: BM25 scaled by coverage; keep the best few for the description boost.
     const keep = Math.max(FIRST_PASS, limit * 4);
@@ -267,6 +302,7 @@ export class SearchIndex {
       const score = scores[id]! * (0.35 + coverage);
       scores[id] = 0;
       covered[id] = 0;
+      masks[id] = 0;
       if (top.length >= keep && score <= floor) continue;
       top.push({ id, score, coverage });
       if (top.length > keep * 2) {
@@ -370,17 +406,22 @@ export class SearchIndex {
     const capacity = Math.max(size, Math.ceil(this.#scores.length * 1.5), 1024);
     this.#scores = new Float64Array(capacity);
     this.#covered = new Float64Array(capacity);
-    this.#stamp = new Uint32Array(capacity);
-    this.#stampValue = 0;
+    this.#masks = new Uint32Array(capacity);
   }
+}
 
-  #nextStamp(): number {
-    if (this.#stampValue >= 0xfffffff0) {
-      this.#stamp.fill(0);
-      this.#stampValue = 0;
-    }
-    return ++this.#stampValue;
+/** Position of `id` in an ascending array, or -1 (posting ids only ever grow). */
+function indexOfSorted(ids: readonly number[], id: number): number {
+  let lo = 0;
+  let hi = ids.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const value = ids[mid]!;
+    if (value === id) return mid;
+    if (value < id) lo = mid + 1;
+    else hi = mid - 1;
   }
+  return -1;
 }
 
 function stemOf(path: string): string {
