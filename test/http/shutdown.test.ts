@@ -163,3 +163,43 @@ test('SIGINT on an idle offline server exits 0 and logs the stop', async () => {
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('without ADMIN_TOKEN the first start generates one, prints it once and keeps it for the next start', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'docent-token-'));
+  const env = {
+    DATA_DIR: path.join(dir, 'data'),
+    KB_ROOT_PATH: path.join(dir, 'kb'),
+    DOCENT_ENGINE: 'local',
+    ADMIN_TOKEN: '',
+  };
+  const servers: Server[] = [];
+  try {
+    const first = await startServer(env);
+    servers.push(first);
+    const printed = first.output.join('\n');
+    const token = /generated an admin token[^\n]*\n\s*\n\s*(\S+)/.exec(printed)?.[1];
+    assert.ok(token, printed);
+    const check = await requestJson(`${first.base}/api/admin/check`, { headers: { authorization: `Bearer ${token}` } });
+    assert.deepEqual(check.json, { ok: true });
+    first.child.kill('SIGTERM');
+    assert.equal(await first.exited, 0);
+
+    const second = await startServer(env);
+    servers.push(second);
+    assert.ok(!second.output.join('\n').includes(token), 'printed only once');
+    const again = await requestJson(`${second.base}/api/admin/check`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(again.statusCode, 200);
+    second.child.kill('SIGTERM');
+    assert.equal(await second.exited, 0);
+  } finally {
+    for (const server of servers) {
+      if (server.child.exitCode === null) {
+        server.child.kill('SIGKILL');
+        await server.exited;
+      }
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+});
