@@ -139,6 +139,30 @@ describe('knowledge-base, feedback, pool and health routes', () => {
     t.fakePools!.admin.script = echoScript;
   });
 
+  test('an engine that moves the conversation to a new id: the client and the session record follow it', async () => {
+    const moved = '11111111-2222-4333-8444-555555555555';
+    t.fakePools!.employee.script = async function* () {
+      yield { type: 'session', sessionId: moved, isNew: true, resumed: false, reason: 'could not resume' };
+      yield { type: 'text', text: 'fresh start' };
+      yield { type: 'done', durationMs: 1 };
+    };
+    try {
+      const res = await t.app.inject('/api/user/query?message=moving');
+      const cookie = cookieFrom(res.headers['set-cookie']);
+      assert.equal(parseSse(res.body).events[0]!.session_id, moved);
+      const record = await t.sessions.get(moved);
+      assert.equal(record?.turns, 1);
+      const listed = (await t.app.inject({ url: '/api/sessions', headers: { cookie } })).json().sessions;
+      assert.deepEqual(
+        listed.map((x: { session_id: string }) => x.session_id),
+        [moved],
+      );
+    } finally {
+      const { echoScript } = await import('../support/http-fakes.ts');
+      t.fakePools!.employee.script = echoScript;
+    }
+  });
+
   test('a session event saying the conversation was not resumed reaches the client with resumed and reason', async () => {
     const first = await t.app.inject('/api/user/query?message=a');
     const cookie = cookieFrom(first.headers['set-cookie']);
