@@ -290,6 +290,14 @@ export class SearchIndex {
       }
     };
     for (const step of steps) if (!step.later) apply(step, false);
+    if (touched.length === 0) {
+      // Every word is common: the least common exact match brings the candidates.
+      const seed = steps.filter((x) => x.weight === 1).sort((a, b) => a.posting.ids.length - b.posting.ids.length)[0];
+      if (seed) {
+        seed.later = false;
+        apply(seed, false);
+      }
+    }
     const restrict = touched.length > 0;
     for (const step of steps) if (step.later) apply(step, restrict);
 
