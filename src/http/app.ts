@@ -125,7 +125,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return;
     }
     try {
-      done(null, JSON.parse(text));
+      // Own `__proto__` keys are dropped so no later merge can turn them into prototype changes.
+      done(
+        null,
+        JSON.parse(text, (key, value) => (key === '__proto__' ? undefined : value)),
+      );
     } catch {
       done(new HttpError('BAD_REQUEST', 'Body is not valid JSON'));
     }

@@ -487,6 +487,17 @@ describe('bad-input matrix', () => {
   }
 });
 
+test('a JSON body with a __proto__ key has it dropped', async () => {
+  const t = await makeTestApp();
+  try {
+    const res = await t.app.inject(json('/api/query', '{"message":"hi","__proto__":{"polluted":true}}', ADMIN));
+    assert.equal(res.statusCode, 200);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  } finally {
+    await t.close();
+  }
+});
+
 describe('huge query strings on a real socket', () => {
   test('a 40 KiB query answers 414 in the error shape; past 64 KiB Node refuses the head with 431', async () => {
     const t = await makeTestApp();
