@@ -194,8 +194,9 @@ describe('admin console page', () => {
       assert.match(await text(answer.locator('.markdown')), fact);
       const citation = answer.locator(`a.citation[data-path="${cited}"]`).first();
       await citation.click();
-      await employee.locator('[data-testid=source-pane] .line.marked').first().waitFor();
-      assert.match(await text(employee.locator('[data-testid=source-pane] .line.marked')), fact);
+      // The pane switches to this citation: its cited lines hold the fact.
+      await employee.locator('[data-testid=source-pane] .line.marked', { hasText: fact }).first().waitFor();
+      assert.equal(await text(employee.locator('[data-testid=source-pane] .source-path')), cited);
     }
     await saveScreenshot(employee, 'employee-answer-from-upload');
     await employee.close();

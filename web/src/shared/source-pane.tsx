@@ -16,15 +16,20 @@ export interface KbFile {
 
 const CONTEXT_LINES = 4;
 
-type Load = { kind: 'loading' } | { kind: 'ready'; file: KbFile } | { kind: 'failed'; message: string };
+/** What was loaded, and for which citation (so a new citation never shows the previous one's lines). */
+type Load =
+  | { kind: 'loading' }
+  | { kind: 'ready'; key: string; file: KbFile }
+  | { kind: 'failed'; key: string; message: string };
 
 export function SourcePane({ api, citation, onClose }: { api: ApiClient; citation: Citation; onClose: () => void }) {
   const { t } = useI18n();
-  const [load, setLoad] = useState<Load>({ kind: 'loading' });
+  const key = `${citation.path}:${citation.startLine}-${citation.endLine}`;
+  const [loaded, setLoad] = useState<Load>({ kind: 'loading' });
+  const load: Load = loaded.kind !== 'loading' && loaded.key !== key ? { kind: 'loading' } : loaded;
 
   useEffect(() => {
     const controller = new AbortController();
-    setLoad({ kind: 'loading' });
     // A few lines around the citation give the reader context; the cited ones are marked.
     const range = query({
       path: citation.path,
@@ -34,14 +39,14 @@ export function SourcePane({ api, citation, onClose }: { api: ApiClient; citatio
     const path = `/api/kb/file${range}`;
     api
       .get<KbFile>(path, controller.signal)
-      .then((file) => setLoad({ kind: 'ready', file }))
+      .then((file) => setLoad({ kind: 'ready', key, file }))
       .catch((error: unknown) => {
         if (!controller.signal.aborted) {
-          setLoad({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
+          setLoad({ kind: 'failed', key, message: error instanceof Error ? error.message : String(error) });
         }
       });
     return () => controller.abort();
-  }, [api, citation.path, citation.startLine, citation.endLine]);
+  }, [api, key, citation.path, citation.startLine, citation.endLine]);
 
   return (
     <aside class="source-pane" data-testid="source-pane" aria-label={t('source.title')}>
