@@ -111,7 +111,7 @@ test('SIGTERM with a turn in flight: readiness false, new turns 503, the turn fi
 
     child.kill('SIGTERM');
     let ready = await requestJson(`${base}/health/ready`);
-    for (let i = 0; i < 200 && ready.statusCode === 200; i++) {
+    for (let i = 0; i < 1000 && ready.statusCode === 200; i++) {
       await new Promise((resolve) => setTimeout(resolve, 10));
       ready = await requestJson(`${base}/health/ready`);
     }
