@@ -176,7 +176,8 @@ export async function runTurn(
   } finally {
     lease.release();
   }
-  const answer = texts.join('\n\n');
+  // Joined as the web client shows them (its message events are concatenated as they come).
+  const answer = texts.join('');
   try {
     await ctx.sessions.recordTurn(sessionId, { question: turn.message, answer, at: Date.now() });
   } catch (error) {
