@@ -65,6 +65,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
   readonly #internals: KbInternals;
   #experts: { file: string; mtimeMs: number; rows: ExpertRow[] } | undefined;
   #syncing: Promise<void> | undefined;
+  #faqCache: { mtimeMs: number; size: number; rows: FaqRow[] } | undefined;
 
   constructor(options: KnowledgeBaseOptions) {
     this.root = options.root;
@@ -110,6 +111,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     for (const file of files) {
       if (isSearchable(file.path)) await this.#indexFile(file.path, file);
     }
+    this.#index.prime();
     await this.#watcher.ready;
     this.#watcher.markRescanned();
     this.#watcher.takeDirty();
@@ -202,8 +204,16 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     };
   }
 
-  faq(): Promise<FaqRow[]> {
-    return readFaq(path.join(this.root, FAQ_FILE));
+  /** FAQ rows, re-read only when FAQ.md changed (it is read on every question). */
+  async faq(): Promise<FaqRow[]> {
+    const file = path.join(this.root, FAQ_FILE);
+    const info = await stat(file).catch(() => undefined);
+    if (!info) return [];
+    const cached = this.#faqCache;
+    if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return [...cached.rows];
+    const rows = await readFaq(file);
+    this.#faqCache = { mtimeMs: info.mtimeMs, size: info.size, rows };
+    return [...rows];
   }
 
   async badCases(): Promise<BadCase[]> {
@@ -389,6 +399,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
       const rows = await readFaq(file);
       const next = change(rows);
       if (!next) return rows;
+      this.#faqCache = undefined;
       await writeFileAtomic(file, formatFaq(next.slice(-this.#limits.faqMaxEntries)));
       return next;
     });

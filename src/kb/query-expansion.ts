@@ -46,6 +46,11 @@ export class QueryExpansion {
     this.#inserts = 0;
   }
 
+  /** Sorts the vocabulary now (after a bulk load), so the first query does not pay for it. */
+  prime(): void {
+    this.#vocab();
+  }
+
   /** Best first: exact, synonyms, then prefix and fuzzy matches. */
   expand(term: string): Expansion[] {
     const out = this.#spelling(term);

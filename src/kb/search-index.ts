@@ -126,6 +126,12 @@ export class SearchIndex {
     return this.#files.get(path)?.title;
   }
 
+  /** Prepares lookup structures after a bulk load. */
+  prime(): void {
+    this.#expansion.prime();
+    this.#ensureScratch(this.#sections.length);
+  }
+
   /** Sets the README description of a file (kept even before the file is indexed). */
   setDescription(path: string, description: string | undefined): void {
     if (description) this.#descriptions.set(path, description);
