@@ -1,8 +1,15 @@
 /** The knowledge base: one folder, its in-memory index, and the toolset over both. */
-import { lstat, readdir, readFile, stat } from 'node:fs/promises';
+import { appendFile, lstat, open, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.ts';
-import { appendBadCase, BADCASE_FILE, nowStamp, parseBadCases, readBadCaseFile } from './badcase-store.ts';
+import {
+  appendBadCase,
+  BADCASE_FILE,
+  formatBadCase,
+  nowStamp,
+  parseBadCases,
+  readBadCaseFile,
+} from './badcase-store.ts';
 import { ChangeWatcher } from './change-watcher.ts';
 import { DeletePlans } from './delete-plans.ts';
 import { type ExpertRow, findExpertsTable, loadExperts, pickExpert } from './experts.ts';
@@ -246,8 +253,16 @@ export class FolderKnowledgeBase implements KnowledgeBase {
   async logBadCase(entry: Omit<BadCase, 'date'>): Promise<void> {
     await this.#locks.with(BADCASE_FILE, async () => {
       const file = path.join(this.root, BADCASE_FILE);
-      const content = await readBadCaseFile(file);
-      await writeFileAtomic(file, appendBadCase(content, { date: nowStamp(), ...entry }));
+      const record = { date: nowStamp(), ...entry };
+      const info = await stat(file).catch(() => undefined);
+      // Appending keeps each entry O(1) as the log grows; a new or oddly ended file is rewritten whole.
+      const tail = info && info.size > 0 ? await readTail(file, 2) : '';
+      if (tail.endsWith('\n')) {
+        await appendFile(file, `${tail === '\n\n' ? '' : '\n'}${formatBadCase(record)}`);
+      } else {
+        const content = await readBadCaseFile(file);
+        await writeFileAtomic(file, appendBadCase(content, record));
+      }
     });
   }
 
@@ -403,6 +418,19 @@ export class FolderKnowledgeBase implements KnowledgeBase {
       await writeFileAtomic(file, formatFaq(next.slice(-this.#limits.faqMaxEntries)));
       return next;
     });
+  }
+}
+
+/** The last `bytes` bytes of a file as text. */
+async function readTail(file: string, bytes: number): Promise<string> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const buffer = Buffer.alloc(Math.min(bytes, size));
+    await handle.read(buffer, 0, buffer.length, size - buffer.length);
+    return buffer.toString('utf8');
+  } finally {
+    await handle.close();
   }
 }
 
