@@ -4,6 +4,7 @@
  * that fires when the client goes away before the stream ended.
  */
 import type { ServerResponse } from 'node:http';
+import type { FastifyReply } from 'fastify';
 
 export const SSE_HEADERS = {
   'Content-Type': 'text/event-stream',
@@ -24,7 +25,7 @@ export class SseStream {
   /** Events of the current burst, written together when the event loop turns. */
   #pending: string[] = [];
 
-  constructor(res: ServerResponse, options: { heartbeatMs: number; headers?: Record<string, string> }) {
+  constructor(res: ServerResponse, options: { heartbeatMs: number; headers?: Record<string, string | string[]> }) {
     this.#res = res;
     this.#heartbeatMs = options.heartbeatMs;
     res.writeHead(200, { ...SSE_HEADERS, ...options.headers });
@@ -86,4 +87,18 @@ export class SseStream {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
   }
+}
+
+/**
+ * Takes the response over from Fastify (hijack) and starts the stream with
+ * the headers already set on the reply (CORS, rate limit, identity cookie).
+ */
+export function openSse(reply: FastifyReply, heartbeatMs: number): SseStream {
+  reply.hijack();
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    if (value === undefined) continue;
+    headers[name] = Array.isArray(value) ? value : String(value);
+  }
+  return new SseStream(reply.raw, { heartbeatMs, headers });
 }

@@ -8,7 +8,7 @@ import type { Role } from '../../engines/types.ts';
 import type { DocentContext } from '../deps.ts';
 import { HttpError } from '../errors.ts';
 import { doc } from '../openapi.ts';
-import { SseStream } from '../sse.ts';
+import { openSse } from '../sse.ts';
 import { admitTurn, runTurn, type TurnRequest } from '../turn.ts';
 import { messageField, optionalParam, parseInput, queryParams, sessionIdField, userIdField } from '../validation.ts';
 
@@ -54,12 +54,7 @@ function turnRequest(
 async function streamTurn(ctx: DocentContext, request: FastifyRequest, reply: FastifyReply, role: Role): Promise<void> {
   const turn = turnRequest(ctx, request, reply, role, parseInput(queryParams, request.query));
   const admitted = await admitTurn(ctx, reply, turn);
-  reply.hijack();
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(reply.getHeaders())) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
-  }
-  const stream = new SseStream(reply.raw, { heartbeatMs: ctx.heartbeatMs, headers });
+  const stream = openSse(reply, ctx.heartbeatMs);
   try {
     await runTurn(ctx, admitted, turn, (event) => stream.send(event));
   } finally {

@@ -7,9 +7,9 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { IngestSource } from '../../kb/types.ts';
-import { HttpError } from '../errors.ts';
+import { HttpError, scrubPaths } from '../errors.ts';
 import { doc } from '../openapi.ts';
-import { SseStream } from '../sse.ts';
+import { openSse } from '../sse.ts';
 import { canReach } from '../turn.ts';
 import { MESSAGE_MAX_CHARS, optionalParam, parseInput, sessionIdField } from '../validation.ts';
 
@@ -185,12 +185,7 @@ export async function kbRoutes(app: FastifyInstance): Promise<void> {
       }
       if (ctx.lifecycle.state === 'draining')
         throw new HttpError('SERVICE_DRAINING', 'The server is shutting down; retry shortly', undefined, 5);
-      reply.hijack();
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(reply.getHeaders())) {
-        if (typeof value === 'string' || typeof value === 'number') headers[name] = String(value);
-      }
-      const stream = new SseStream(reply.raw, { heartbeatMs: ctx.heartbeatMs, headers });
+      const stream = openSse(reply, ctx.heartbeatMs);
       try {
         const results = await ctx.kb.ingest(sources, {
           force: body.force,
@@ -205,13 +200,14 @@ export async function kbRoutes(app: FastifyInstance): Promise<void> {
               message: p.message ?? '',
             }),
         });
-        stream.send({ type: 'result', results });
+        const shown = results.map((r) => (r.reason ? { ...r, reason: scrubPaths(r.reason) } : r));
+        stream.send({ type: 'result', results: shown });
         stream.send({ type: 'done' });
       } catch (error) {
         request.log.warn({ err: error }, 'ingest failed');
         const message =
           error instanceof HttpError || (error as { code?: string }).code?.startsWith('KB_')
-            ? (error as Error).message
+            ? scrubPaths((error as Error).message)
             : 'Ingestion failed';
         stream.send({ type: 'error', message: message || 'Ingestion failed' });
       } finally {
