@@ -24,6 +24,7 @@ export class SseStream {
   #ended = false;
   /** Events of the current burst, written together when the event loop turns. */
   #pending: string[] = [];
+  #sentAny = false;
 
   constructor(res: ServerResponse, options: { heartbeatMs: number; headers?: Record<string, string | string[]> }) {
     this.#res = res;
@@ -48,10 +49,18 @@ export class SseStream {
 
   send(event: object): void {
     if (!this.open) return;
-    // Events produced in one burst (an engine often yields several at once)
-    // leave in one write when the event loop turns.
+    const line = `data: ${JSON.stringify(event)}\n\n`;
+    if (!this.#sentAny) {
+      // The first event (the session) goes at once: it is the client's time to first event.
+      this.#sentAny = true;
+      this.#res.write(line);
+      this.#armHeartbeat();
+      return;
+    }
+    // Later events produced in one burst (an engine often yields several at
+    // once) leave in one write when the event loop turns.
     if (this.#pending.length === 0) setImmediate(() => this.#flush());
-    this.#pending.push(`data: ${JSON.stringify(event)}\n\n`);
+    this.#pending.push(line);
   }
 
   end(): void {
