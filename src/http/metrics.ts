@@ -4,6 +4,7 @@
  * the pools' stats at scrape time, histograms fed by pool events, and HTTP
  * latency per route.
  */
+import type { ServerResponse } from 'node:http';
 import client from 'prom-client';
 import type { Role } from '../engines/types.ts';
 import type { PoolStats } from '../pool/types.ts';
@@ -16,6 +17,8 @@ export interface HttpMetrics {
   readonly registry: client.Registry;
   observeHttp(method: string, route: string, statusCode: number, seconds: number): void;
   observeTurn(role: Role, outcome: string, seconds: number): void;
+  /** Counts an open server-sent-event stream until its response closes. */
+  trackStream(route: string, response: ServerResponse): void;
   /** Unsubscribes from the pools. */
   close(): void;
 }
@@ -161,6 +164,13 @@ export function createHttpMetrics(pools: PoolRegistryLike): HttpMetrics {
     registers: [registry],
   });
 
+  const openStreams = new client.Gauge({
+    name: 'docent_sse_streams_open',
+    help: 'Server-sent-event streams open now, by route',
+    labelNames: ['route'],
+    registers: [registry],
+  });
+
   return {
     registry,
     observeHttp(method, route, statusCode, seconds) {
@@ -168,6 +178,10 @@ export function createHttpMetrics(pools: PoolRegistryLike): HttpMetrics {
     },
     observeTurn(role, outcome, seconds) {
       turnDuration.observe({ role, outcome }, seconds);
+    },
+    trackStream(route, response) {
+      openStreams.inc({ route });
+      response.once('close', () => openStreams.dec({ route }));
     },
     close() {
       for (const off of unsubscribers) off();

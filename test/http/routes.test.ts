@@ -90,6 +90,7 @@ describe('knowledge-base, feedback, pool and health routes', () => {
       'docent_pool_acquire_wait_seconds_bucket',
       'docent_http_request_duration_seconds_bucket',
       'docent_turn_seconds_count{role="employee",outcome="ok"}',
+      'docent_sse_streams_open{route="/api/user/query"} 0',
     ]) {
       assert.ok(res.body.includes(name), name);
     }

@@ -55,6 +55,7 @@ async function streamTurn(ctx: DocentContext, request: FastifyRequest, reply: Fa
   const turn = turnRequest(ctx, request, reply, role, parseInput(queryParams, request.query));
   const admitted = await admitTurn(ctx, reply, turn);
   const stream = openSse(reply, ctx.heartbeatMs);
+  ctx.metrics.trackStream(request.routeOptions.url ?? 'unknown', reply.raw);
   try {
     await runTurn(ctx, admitted, turn, (event) => stream.send(event));
   } finally {

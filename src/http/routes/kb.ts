@@ -186,6 +186,7 @@ export async function kbRoutes(app: FastifyInstance): Promise<void> {
       if (ctx.lifecycle.state === 'draining')
         throw new HttpError('SERVICE_DRAINING', 'The server is shutting down; retry shortly', undefined, 5);
       const stream = openSse(reply, ctx.heartbeatMs);
+      ctx.metrics.trackStream('/api/kb/ingest', reply.raw);
       try {
         const results = await ctx.kb.ingest(sources, {
           force: body.force,
