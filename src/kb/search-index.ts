@@ -25,6 +25,8 @@ const MAX_QUERY_TERMS = 32;
 const FIRST_PASS = 64;
 /** A word in more than this share of sections only re-scores candidates the rarer words found. */
 const COMMON_SHARE = 0.05;
+/** Below this many sections a posting list is cheap to walk whole. */
+const MIN_COMMON_SECTIONS = 2000;
 
 interface Section {
   readonly path: string;
@@ -251,7 +253,7 @@ export class SearchIndex {
     const avgLength = this.#totalLength / this.#liveSections;
     const totalIdf = queryTerms.reduce((sum, q) => sum + q.idf, 0);
     const touched: number[] = [];
-    const common = this.#liveSections * COMMON_SHARE;
+    const common = Math.max(MIN_COMMON_SECTIONS, this.#liveSections * COMMON_SHARE);
 
     // Two passes. The first brings in candidates: exact matches of the less common
     // words, and every expansion of a word that has no exact match. The second only
@@ -260,12 +262,14 @@ export class SearchIndex {
     const steps: { q: QueryTerm; bit: number; term: string; weight: number; posting: Posting; later: boolean }[] = [];
     queryTerms.forEach((q, qi) => {
       const hasExact = q.expansions[0]?.weight === 1;
+      let exactLater: boolean = false;
       for (const { term, weight } of q.expansions) {
         const posting = this.#postings.get(term);
         if (!posting) continue;
         // A synonym in the other language may find the only document in that language.
         const crossLanguage = hasCjk(term) !== hasCjk(q.term);
-        const later = posting.ids.length > common || (hasExact && weight < 1 && !crossLanguage);
+        const later: boolean = exactLater || posting.ids.length > common || (hasExact && weight < 1 && !crossLanguage);
+        if (weight === 1) exactLater = later;
         steps.push({ q, bit: 2 ** qi, term, weight, posting, later });
       }
     });
@@ -274,14 +278,14 @@ export class SearchIndex {
       const { ids, tfs } = step.posting;
       const idf = this.idf(step.term);
       const add = (id: number, tf: number) => {
-        const norm = tf + K1 * (1 - B + (B * lengths[id]!) / avgLength);
+        // Each query word counts once per section, through its best expansion there
+        // (a word's steps run best first): "leave" and its synonym "holiday" do not add up.
+        if ((masks[id]! & bit) !== 0) return;
         if (masks[id] === 0) touched.push(id);
+        masks[id]! |= bit;
+        const norm = tf + K1 * (1 - B + (B * lengths[id]!) / avgLength);
         scores[id]! += (weight * idf * (tf * (K1 + 1))) / norm;
-        // Credit each query word once per section, at its best expansion (steps go best first).
-        if ((masks[id]! & bit) === 0) {
-          masks[id]! |= bit;
-          covered[id]! += q.idf * weight;
-        }
+        covered[id]! += q.idf * weight;
       };
       const candidates = touched.length;
       if (!onlyCandidates) {
@@ -295,15 +299,12 @@ export class SearchIndex {
         for (let i = 0; i < ids.length; i++) if (masks[ids[i]!] !== 0) add(ids[i]!, tfs[i]!);
       }
     };
-    for (const step of steps) if (!step.later) apply(step, false);
-    if (touched.length === 0) {
-      // Every word is common: the least common exact match brings the candidates.
+    if (!steps.some((x) => !x.later && x.weight === 1)) {
+      // No specific exact match: the least common exact match brings candidates too.
       const seed = steps.filter((x) => x.weight === 1).sort((a, b) => a.posting.ids.length - b.posting.ids.length)[0];
-      if (seed) {
-        seed.later = false;
-        apply(seed, false);
-      }
+      if (seed) seed.later = false;
     }
+    for (const step of steps) if (!step.later) apply(step, false);
     const restrict = touched.length > 0;
     for (const step of steps) if (step.later) apply(step, restrict);
 
