@@ -144,6 +144,8 @@ async function main(): Promise<void> {
     })();
     return stopping;
   };
+  // One stray promise must not take every user's turn down with it; it is logged loudly instead.
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 }
