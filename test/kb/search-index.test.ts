@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SearchIndex } from '../../src/kb/search-index.ts';
+
+const stamp = { mtimeMs: 1, size: 1 };
+
+describe('SearchIndex.search()', () => {
+  it('ranks the section whose heading holds the words first, and reports coverage and matched terms', () => {
+    const index = new SearchIndex();
+    index.upsert('hr/leave.md', '# Leave\n\n## Annual leave\n\nYou get 15 days.\n\n## Sick leave\n\nTen days.', stamp);
+    index.upsert('it/vpn.md', '# VPN\n\nConnect before you leave the office.', stamp);
+    const [first] = index.search('annual leave');
+    assert.equal(first?.path, 'hr/leave.md');
+    assert.equal(first?.heading, 'Annual leave');
+    assert.equal(first?.coverage, 1);
+    assert.deepEqual([...(first?.matchedTerms ?? [])].sort(), ['annual', 'leave']);
+    assert.deepEqual([first?.startLine, first?.endLine], [3, 5]);
+  });
+
+  it('matches prefixes, near misspellings and synonyms in the other language', () => {
+    const index = new SearchIndex();
+    index.upsert('a.md', '# Reimbursement\n\nSubmit the reimbursement form.', stamp);
+    index.upsert('b.md', '# 住宿标准\n\n上海每晚上限 600 元。', stamp);
+    assert.equal(index.search('reimburse')[0]?.path, 'a.md');
+    assert.equal(index.search('reimbursment')[0]?.path, 'a.md');
+    assert.equal(index.search('hotel limit shanghai')[0]?.path, 'b.md');
+  });
+
+  it('counts words the knowledge base never uses against coverage', () => {
+    const index = new SearchIndex();
+    index.upsert('a.md', '# Parking\n\nParking costs 300 a month.', stamp);
+    const [hit] = index.search('parking unicorn');
+    assert.ok(hit && hit.coverage > 0 && hit.coverage < 0.6);
+  });
+
+  it('re-indexes a changed file and forgets a removed one', () => {
+    const index = new SearchIndex();
+    index.upsert('a.md', '# A\n\nzebra', stamp);
+    index.upsert('a.md', '# A\n\ngiraffe', { mtimeMs: 2, size: 2 });
+    assert.deepEqual(index.search('zebra'), []);
+    assert.equal(index.search('giraffe')[0]?.path, 'a.md');
+    index.remove('a.md');
+    assert.deepEqual(index.search('giraffe'), []);
+    assert.equal(index.sectionCount, 0);
+  });
+
+  // Regression: once both words were "common", a rarer synonym found the only candidates
+  // and the sections holding the words themselves were never scored.
+  it('regression: common words still find their own sections when a synonym is rarer', () => {
+    const index = new SearchIndex();
+    for (let i = 0; i < 2500; i++)
+      index.upsert(`f/${i}.md`, `# Note ${i}\n\nThe leave policy applies to team ${i}.`, stamp);
+    index.upsert(
+      'hr/leave_policy.md',
+      '# Leave Policy\n\n## Leave policy overview\n\nThe leave policy in full.',
+      stamp,
+    );
+    index.upsert('zh/制度.md', '# 假期制度\n\n员工假期制度。', stamp);
+    const hits = index.search('leave policy', 5);
+    assert.equal(hits[0]?.path, 'hr/leave_policy.md');
+    assert.equal(hits[0]?.coverage, 1);
+  });
+});
