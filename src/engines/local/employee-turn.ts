@@ -10,6 +10,8 @@ import { composeAnswer } from './answer-composer.ts';
 import { detectLanguage, type Lang, t } from './language.ts';
 import { type LocalTurnContext, textChunks } from './turn-context.ts';
 
+const SMALL_TALK =
+  /^\s*(hi|hello|hey|good (morning|afternoon|evening)|thanks?( you)?|thank you|ok(ay)?|bye|你好|您好|嗨|谢谢|多谢|好的|再见)[\s!.,。！，~]*$/i;
 /** Below the FAQ's own bar: used only when no document answers. */
 const LOOSE_FAQ_MATCH = 0.5;
 const SATISFIED =
@@ -35,6 +37,18 @@ export async function* employeeTurn(kb: KnowledgeBase, ctx: LocalTurnContext): A
       yield { type: 'text', text: feedbackReply(result.action, lang) };
       return;
     }
+  }
+
+  if (SMALL_TALK.test(question)) {
+    yield {
+      type: 'text',
+      text: t(
+        lang,
+        'Hello! Ask me anything about the company documents, for example "How many days of annual leave do I get?"',
+        '你好！可以问我任何关于公司文档的问题，例如"年假有多少天？"',
+      ),
+    };
+    return;
   }
 
   yield ctx.toolUse('match_faq', { question });

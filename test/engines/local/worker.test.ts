@@ -116,6 +116,15 @@ describe('local worker', () => {
     assert.match(again.text, /- FAQ\.md/);
   });
 
+  it('runTurn() as employee answers a greeting briefly without searching or logging a bad case', async () => {
+    const worker = await start('employee');
+    const before = (await t.kb.badCases()).length;
+    const { text, tools } = await turn(worker, 'Hello!');
+    assert.deepEqual(tools, []);
+    assert.match(text, /^Hello! Ask me anything/);
+    assert.equal((await t.kb.badCases()).length, before);
+  });
+
   it('runTurn() throws when a worker bound to one session is given another', async () => {
     const worker = await start('employee');
     await assert.rejects(turn(worker, 'hello', { sessionId: 'other' }), /bound to another session/);
