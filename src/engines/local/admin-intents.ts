@@ -4,7 +4,7 @@ import { isUploadMessage } from './upload-message.ts';
 export type AdminIntent =
   | { readonly kind: 'upload' }
   | { readonly kind: 'delete'; readonly target: string }
-  | { readonly kind: 'show'; readonly target: string }
+  | { readonly kind: 'show'; readonly target: string; readonly startLine?: number; readonly endLine?: number }
   | { readonly kind: 'rebuild' }
   | { readonly kind: 'list' }
   | { readonly kind: 'stats' }
@@ -36,6 +36,12 @@ export function parseAdminIntent(message: string): AdminIntent {
     /^(?:please\s+)?(?:show|read|open|view|display|cat)\s+(?:me\s+)?(.+)$/is.exec(text) ??
     /^(?:请)?(?:查看|打开|显示|看看|阅读)\s*(.+)$/s.exec(text);
   if (m && target(m[1]!) && !/^(the\s+)?(files|stats|statistics|list)$/i.test(target(m[1]!))) {
+    // "show a.md lines 10-40", "查看 a.md 第10-40行"
+    const range = /\s*(?:,?\s*lines?\s*|第\s*)(\d+)\s*(?:-|–|~|to|到|至)\s*(\d+)\s*行?\s*$/i.exec(m[1]!);
+    if (range) {
+      const rest = target(m[1]!.slice(0, range.index));
+      return { kind: 'show', target: rest, startLine: Number(range[1]), endLine: Number(range[2]) };
+    }
     return { kind: 'show', target: target(m[1]!) };
   }
   if (/\b(rebuild|re-?index|refresh)\b|重建|刷新|重新索引|更新索引/i.test(text)) return { kind: 'rebuild' };

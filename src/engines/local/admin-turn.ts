@@ -11,6 +11,7 @@ import { type LocalTurnContext, textChunks } from './turn-context.ts';
 import { parseUploadMessage } from './upload-message.ts';
 
 const SHOW_LINES = 80;
+const MAX_SHOW_LINES = 400;
 const LIST_LIMIT = 200;
 
 export async function* adminTurn(kb: KnowledgeBase, ctx: LocalTurnContext): AsyncGenerator<AgentEvent> {
@@ -68,7 +69,7 @@ async function* runIntent(
       yield* planDelete(kb, ctx, intent.target, lang);
       return;
     case 'show':
-      yield* show(kb, ctx, intent.target, lang);
+      yield* show(kb, ctx, intent, lang);
       return;
     case 'rebuild':
       yield ctx.toolUse('rebuild_index', {});
@@ -238,23 +239,30 @@ async function* planDelete(
   }
 }
 
-async function* show(kb: KnowledgeBase, ctx: LocalTurnContext, target: string, lang: Lang): AsyncGenerator<AgentEvent> {
-  const found = await findFile(kb, target);
+async function* show(
+  kb: KnowledgeBase,
+  ctx: LocalTurnContext,
+  intent: { readonly target: string; readonly startLine?: number; readonly endLine?: number },
+  lang: Lang,
+): AsyncGenerator<AgentEvent> {
+  const found = await findFile(kb, intent.target);
   if (found.length !== 1) {
-    yield { type: 'text', text: notFoundOrAmbiguous(target, found, lang) };
+    yield { type: 'text', text: notFoundOrAmbiguous(intent.target, found, lang) };
     return;
   }
-  yield ctx.toolUse('read_file', { file_path: found[0]!, offset: 1, limit: SHOW_LINES });
+  const startLine = Math.max(1, intent.startLine ?? 1);
+  const endLine = Math.min(intent.endLine ?? startLine + SHOW_LINES - 1, startLine + MAX_SHOW_LINES - 1);
+  yield ctx.toolUse('read_file', { file_path: found[0]!, offset: startLine, limit: endLine - startLine + 1 });
   try {
-    const slice = await kb.read(found[0]!, { startLine: 1, endLine: SHOW_LINES });
-    const more =
-      slice.totalLines > slice.endLine
-        ? t(
-            lang,
-            `\n\n(lines 1-${slice.endLine} of ${slice.totalLines})`,
-            `\n\n（第 1-${slice.endLine} 行，共 ${slice.totalLines} 行）`,
-          )
-        : '';
+    const slice = await kb.read(found[0]!, { startLine, endLine });
+    const partial = slice.startLine > 1 || slice.totalLines > slice.endLine;
+    const more = partial
+      ? t(
+          lang,
+          `\n\n(lines ${slice.startLine}-${slice.endLine} of ${slice.totalLines})`,
+          `\n\n（第 ${slice.startLine}-${slice.endLine} 行，共 ${slice.totalLines} 行）`,
+        )
+      : '';
     yield* textChunks(`**${slice.path}**\n\n${fence(slice.content)}${more}`, 2);
   } catch (error) {
     yield errorEvent(error);
@@ -349,7 +357,7 @@ function help(lang: Lang): string {
       'I manage the knowledge base. I can:',
       '- add files: upload them (the message starts with [UPLOADED_FILES])',
       '- list files or show statistics: "list files", "stats"',
-      '- show a file: "show hr/leave_policy.md"',
+      '- show a file: "show hr/leave_policy.md" (a part: "show hr/leave_policy.md lines 5-20")',
       '- delete a file (asks to confirm first): "delete hr/old_policy.md"',
       '- rebuild the index and README: "rebuild index"',
     ].join('\n'),
@@ -357,7 +365,7 @@ function help(lang: Lang): string {
       '我负责管理知识库，可以：',
       '- 添加文件：上传文件（消息以 [UPLOADED_FILES] 开头）',
       '- 列出文件或查看统计："列出文件"、"统计"',
-      '- 查看文件："查看 hr/leave_policy.md"',
+      '- 查看文件："查看 hr/leave_policy.md"（部分："查看 hr/leave_policy.md 第5-20行"）',
       '- 删除文件（先确认再删除）："删除 hr/old_policy.md"',
       '- 重建索引和 README："重建索引"',
     ].join('\n'),

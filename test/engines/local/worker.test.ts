@@ -226,6 +226,9 @@ describe('local worker', () => {
     const show = await turn(worker, 'show leave_policy.md');
     assert.match(show.text, /\*\*hr\/leave_policy\.md\*\*/);
     assert.match(show.text, /# Leave Policy/);
+    const part = await turn(worker, '查看 brightwater_product_handbook.md 第 175-180 行');
+    assert.match(part.text, /## Error Codes/);
+    assert.match(part.text, /（第 175-180 行，共 \d+ 行）/);
     const help = await turn(worker, 'what can you do?');
     assert.match(help.text, /I manage the knowledge base/);
     const zh = await turn(worker, '你好');
