@@ -119,7 +119,9 @@ async function ingestOne(
     await rm(staging, { recursive: true, force: true });
   }
 
-  kb.index.setDescription(docRel, describeMarkdown(converted.markdown, base));
+  const description = describeMarkdown(converted.markdown, base);
+  kb.index.setDescription(docRel, description);
+  if (isData) kb.index.setDescription(`${folder}/${base}${ext}`, description);
   await kb.syncPaths([docRel]);
   await kb.refreshOverview(docRel);
   await kb.refreshReadme();
