@@ -63,7 +63,7 @@ export function findConflicts(index: SearchIndex, markdown: string): Conflict[] 
     for (const fact of figureStatements(lines)) {
       for (const incoming of incomingFacts) {
         if (conflicts.length >= MAX_CONFLICTS) return conflicts;
-        if (dice(fact.subject, incoming.subject) < SAME_SUBJECT) continue;
+        if (!sameSubject(fact.subject, incoming.subject)) continue;
         if (sameNumbers(fact.numbers, incoming.numbers)) continue;
         conflicts.push({
           kind: 'figures',
@@ -109,6 +109,18 @@ function figureStatements(lines: readonly string[]): FigureStatement[] {
     out.push({ line: i + 1, text: line, subject, numbers: numbers.map((n) => n.replace(/,/g, '')) });
   });
   return out;
+}
+
+/**
+ * Two statements are about the same thing when they share most words and one
+ * only adds words to the other. A swapped word ("sick" for "annual") means a
+ * different subject, not a disagreement.
+ */
+function sameSubject(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (dice(a, b) < SAME_SUBJECT) return false;
+  const onlyA = [...a].some((t) => !b.has(t));
+  const onlyB = [...b].some((t) => !a.has(t));
+  return !(onlyA && onlyB);
 }
 
 function sameNumbers(a: readonly string[], b: readonly string[]): boolean {

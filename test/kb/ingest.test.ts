@@ -117,6 +117,16 @@ describe('ingest()', () => {
     assert.match(figures.incomingText, /250 pounds/);
   });
 
+  it('does not report figures of a different subject (a swapped word) as a disagreement', async () => {
+    const [result] = await t.kb.ingest([
+      await upload(
+        'paris.md',
+        '# Paris office\n\n## Hotels\n\nThe hotel limit in Paris is 180 pounds per night for all employees.\n',
+      ),
+    ]);
+    assert.equal(result!.status, 'added', JSON.stringify(result!.conflicts));
+  });
+
   it('reports files that cannot be converted and leaves nothing behind', async () => {
     const before = await readdir(t.root, { recursive: true });
     const results = await t.kb.ingest([
