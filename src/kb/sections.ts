@@ -17,6 +17,8 @@ const MAX_SECTION_LINES = 60;
 const HEADING = /^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$/;
 const FENCE = /^ {0,3}(```|~~~)/;
 const SETEXT = /^ {0,3}(=+|-{2,})\s*$/;
+/** A line that is only bold text: how Word documents without heading styles mark their headings. */
+const BOLD_LINE = /^ {0,3}\*\*([^*\n]{2,80})\*\*[:：]?\s*$/;
 
 function isSetextText(line: string): boolean {
   const t = line.trim();
@@ -44,14 +46,10 @@ export function splitSections(content: string): MarkdownSection[] {
     const line = lines[i]!;
     if (FENCE.test(line)) inFence = !inFence;
     if (inFence) continue;
-    const match = HEADING.exec(line);
-    // Setext headings: a text line underlined with === (level 1) or --- (level 2).
-    const underline = !match && i + 1 < lines.length ? SETEXT.exec(lines[i + 1]!) : null;
-    const setext = underline && isSetextText(line) ? underline : null;
-    if (!match && !setext) continue;
+    const found = headingAt(lines, i);
+    if (!found) continue;
     close(i);
-    const level = match ? match[1]!.length : setext![1]!.startsWith('=') ? 1 : 2;
-    const text = stripInlineMarkdown(match ? match[2]! : line.trim());
+    const { level, text, setext } = found;
     while (stack.length > 0 && stack.at(-1)!.level >= level) stack.pop();
     stack.push({ level, text });
     current = { heading: text, trail: stack.map((s) => s.text), start: i + 1 };
@@ -59,6 +57,20 @@ export function splitSections(content: string): MarkdownSection[] {
   }
   close(lines.length);
   return sections;
+}
+
+/** The heading on line `i`: ATX (`## x`), setext (underlined), or a line that is only bold text (level 4). */
+function headingAt(lines: readonly string[], i: number): { level: number; text: string; setext: boolean } | undefined {
+  const line = lines[i]!;
+  const atx = HEADING.exec(line);
+  if (atx) return { level: atx[1]!.length, text: stripInlineMarkdown(atx[2]!), setext: false };
+  const bold = BOLD_LINE.exec(line);
+  if (bold) return { level: 4, text: bold[1]!.trim(), setext: false };
+  const underline = i + 1 < lines.length ? SETEXT.exec(lines[i + 1]!) : null;
+  if (underline && isSetextText(line)) {
+    return { level: underline[1]!.startsWith('=') ? 1 : 2, text: stripInlineMarkdown(line.trim()), setext: true };
+  }
+  return undefined;
 }
 
 function chunkLines(body: string[], firstLine: number): { startLine: number; endLine: number; text: string }[] {

@@ -32,6 +32,14 @@ describe('splitSections()', () => {
     );
   });
 
+  it('treats a line that is only bold text as a heading (Word documents without heading styles)', () => {
+    const sections = splitSections('# Rules\n\n**一、总则**\n\n适用于全体员工。\n\nText with **bold** inside.');
+    assert.deepEqual(
+      sections.map((s) => s.trail.join(' > ')),
+      ['Rules', 'Rules > 一、总则'],
+    );
+  });
+
   it('splits a long section into chunks at blank lines', () => {
     const body = Array.from({ length: 150 }, (_, i) => (i % 10 === 9 ? '' : `line ${i}`)).join('\n');
     const sections = splitSections(`# Long\n${body}`);
