@@ -199,7 +199,7 @@ async function main(): Promise<void> {
       errors: errorCount,
       rss_mb: round(peakKb / 1024),
       turns: samples.length,
-      server_cpu_ms_per_turn: samples.length > 0 ? round((serverCpuMs / samples.length) * 100) / 100 : 0,
+      server_cpu_ms_per_turn: samples.length > 0 ? Math.round((serverCpuMs / samples.length) * 100) / 100 : 0,
       load_average_1m: round(os.loadavg()[0]!),
       users: USERS,
       duration_s: DURATION_S,
