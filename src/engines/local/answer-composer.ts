@@ -149,7 +149,10 @@ function figureAsked(question: string): keyof typeof KIND_OF_FIGURE | undefined 
 }
 
 function numbersOf(text: string): number[] {
-  return [...text.matchAll(/\d+(?:[.,]\d+)?/g)].map((m) => Number(m[0].replace(/,/g, '')));
+  // Standalone figures only: the 1 of "L1" or the 204 of "E204" is part of a name.
+  return [...text.matchAll(/(?<![A-Za-z\d.])\d+(?:[.,]\d+)?(?![A-Za-z\d])/g)].map((m) =>
+    Number(m[0].replace(/,/g, '')),
+  );
 }
 
 /** True when the text states a range ("10% to 20%", "up to 10%", "above 30%", "5–10 天") that holds `n`. */
