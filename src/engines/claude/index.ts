@@ -10,7 +10,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type AgentProfile, agentProfile } from '../../agents/index.ts';
 import type { Config } from '../../config.ts';
@@ -18,7 +18,7 @@ import type { KnowledgeBase } from '../../kb/types.ts';
 import type { Logger } from '../../logger.ts';
 import type { StartOptions } from '../../pool/worker.ts';
 import type { AgentWorkerFactory, Role, UploadResolver } from '../types.ts';
-import { ProcessTracker } from './process-tracker.ts';
+import { ownerAlive, ProcessTracker, SELF } from './process-tracker.ts';
 import { TranscriptStore } from './transcripts.ts';
 import { ClaudeWorker } from './worker.ts';
 
@@ -28,6 +28,22 @@ export { type QueryOptionsInput, queryOptions } from './query-options.ts';
 export { TranscriptStore } from './transcripts.ts';
 export { TurnTranslator } from './turn-translator.ts';
 export { ClaudeWorker } from './worker.ts';
+
+const OWNER_FILE = 'owner.json';
+
+function readOwner(dir: string): { pid: number; startTicks: string } | undefined {
+  try {
+    const owner = JSON.parse(readFileSync(path.join(dir, OWNER_FILE), 'utf8')) as {
+      pid?: unknown;
+      startTicks?: unknown;
+    };
+    return typeof owner.pid === 'number' && typeof owner.startTicks === 'string'
+      ? { pid: owner.pid, startTicks: owner.startTicks }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** How long close() waits for the CLI processes to be gone. */
 const CLOSE_WAIT_MS = 5_000;
@@ -72,6 +88,10 @@ export function createClaudeEngine(options: ClaudeEngineOptions): ClaudeEngine {
   const live = new Set<ClaudeWorker>();
   const counters = { workersStarted: 0, resumeFallbacks: 0, toolDenials: 0 };
   const instance = randomBytes(3).toString('hex');
+  // Marks this run's worker dirs as in use, for other runs sharing the data dir.
+  const instanceDir = path.join(claudeDir, 'workers', instance);
+  mkdirSync(instanceDir, { recursive: true });
+  writeFileSync(path.join(instanceDir, OWNER_FILE), JSON.stringify(SELF));
   let sequence = 0;
   let closing: Promise<void> | undefined;
 
@@ -97,12 +117,14 @@ export function createClaudeEngine(options: ClaudeEngineOptions): ClaudeEngine {
         if (closing) throw new Error('The Claude engine is closed');
         sequence += 1;
         const id = `${role}-${instance}-${sequence}`;
+        const configDir = transcripts.workerConfigDir(`${instance}/${id}`);
         const worker = await ClaudeWorker.start(
           {
             id,
             profile: profiles[role],
             config,
             transcripts,
+            configDir,
             tracker,
             logger: logger.child({ workerId: id }),
             startTimeoutMs: config.pools[role].startTimeoutMs,
@@ -111,7 +133,7 @@ export function createClaudeEngine(options: ClaudeEngineOptions): ClaudeEngine {
             },
             onClosed: (closed) => {
               live.delete(closed);
-              rmSync(path.join(claudeDir, 'workers', closed.id), { recursive: true, force: true });
+              rmSync(configDir, { recursive: true, force: true });
             },
           },
           startOptions,
@@ -127,9 +149,11 @@ export function createClaudeEngine(options: ClaudeEngineOptions): ClaudeEngine {
     factory,
     reapOrphans: async () => {
       const reaped = tracker.reapOrphans();
-      // Config dirs of workers from earlier runs are never reused (ids are per run).
+      // Worker config dirs of runs that are gone are never reused (ids are per run).
       for (const entry of transcripts.workerDirs()) {
-        if (!entry.startsWith(`employee-${instance}-`) && !entry.startsWith(`admin-${instance}-`)) {
+        if (entry === instance) continue;
+        const owner = readOwner(path.join(claudeDir, 'workers', entry));
+        if (!owner || !ownerAlive(owner.pid, owner.startTicks)) {
           rmSync(path.join(claudeDir, 'workers', entry), { recursive: true, force: true });
         }
       }

@@ -17,6 +17,16 @@ interface PidRecord {
   /** Field 22 of /proc/<pid>/stat: tells a recycled PID from ours. */
   readonly startTicks: string;
   readonly ownerPid: number;
+  readonly ownerStartTicks?: string;
+}
+
+/** This process, as other runs can recognise it (PID plus start time). */
+export const SELF = Object.freeze({ pid: process.pid, startTicks: processStartTicks(process.pid) ?? '' });
+
+/** True while the process that wrote a record (PID plus start time) still runs. */
+export function ownerAlive(pid: number, startTicks: string | undefined): boolean {
+  if (pid === process.pid) return true;
+  return startTicks !== undefined && startTicks !== '' && processStartTicks(pid) === startTicks && !isZombieOrGone(pid);
 }
 
 /** Start time of a process in clock ticks since boot, or undefined when it is gone. */
@@ -144,8 +154,9 @@ export class ProcessTracker {
   }
 
   /**
-   * Kills process groups recorded by a previous run that are still alive
-   * (same PID and same start time), and forgets the records. Returns how many.
+   * Kills process groups recorded by a run that is gone but whose children
+   * are still alive (same PID and same start time), and forgets the records.
+   * Returns how many.
    */
   reapOrphans(): number {
     let reaped = 0;
@@ -159,7 +170,8 @@ export class ProcessTracker {
         continue;
       }
       if (this.#live.has(record.pid)) continue;
-      if (record.ownerPid === process.pid) continue;
+      // Another Docent sharing this data dir still runs: its children are not orphans.
+      if (ownerAlive(record.ownerPid, record.ownerStartTicks)) continue;
       if (processStartTicks(record.pid) === record.startTicks && !isZombieOrGone(record.pid)) {
         killGroup(record.pid, 'SIGKILL');
         reaped += 1;
@@ -171,7 +183,12 @@ export class ProcessTracker {
   }
 
   #record(pid: number): void {
-    const record: PidRecord = { pid, startTicks: processStartTicks(pid) ?? '', ownerPid: process.pid };
+    const record: PidRecord = {
+      pid,
+      startTicks: processStartTicks(pid) ?? '',
+      ownerPid: SELF.pid,
+      ownerStartTicks: SELF.startTicks,
+    };
     try {
       writeFileSync(path.join(this.#dir, String(pid)), JSON.stringify(record));
     } catch (error) {

@@ -38,6 +38,8 @@ export interface ClaudeWorkerDeps {
   readonly profile: AgentProfile;
   readonly config: Config;
   readonly transcripts: TranscriptStore;
+  /** This worker's own CLAUDE_CONFIG_DIR (its `projects/` shared). */
+  readonly configDir: string;
   readonly tracker: ProcessTracker;
   readonly logger: Logger;
   readonly startTimeoutMs: number;
@@ -317,7 +319,7 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
    * initialises, which saves the handshake round trip on a cold start.
    */
   async #launch(kind: 'new' | 'resume', cliSessionId: string, signal: AbortSignal, ready = false): Promise<void> {
-    const { profile, config, transcripts, tracker } = this.#deps;
+    const { profile, config, tracker } = this.#deps;
     if (signal.aborted) throw new Error(`Start of worker ${this.id} was cancelled`);
     const abortController = new AbortController();
     const onAbort = () => abortController.abort();
@@ -325,7 +327,7 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
     const options = queryOptions({
       profile,
       config,
-      configDir: transcripts.workerConfigDir(this.id),
+      configDir: this.#deps.configDir,
       session: { kind, cliSessionId },
       spawn: (spawnOptions) => tracker.spawn(spawnOptions, (child) => this.#adopt(child)),
       abortController,

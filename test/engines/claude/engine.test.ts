@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -125,7 +126,7 @@ describe('Claude engine (real CLI against the model stub)', { timeout: 180_000 }
     }
   });
 
-  it('reapOrphans: a start after a crashed run kills the CLI processes that run left behind', async () => {
+  it('reapOrphans: a start after a crashed run kills the CLI processes that run left behind', async (t) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'fixtures', 'crashing-run.ts')], {
       env: {
         ...process.env,
@@ -136,6 +137,10 @@ describe('Claude engine (real CLI against the model stub)', { timeout: 180_000 }
         LOG_LEVEL: 'silent',
       },
       stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    // Whatever the assertions do, the simulated run must not outlive the test.
+    t.after(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });
     let output = '';
     child.stdout.setEncoding('utf8');
@@ -148,6 +153,19 @@ describe('Claude engine (real CLI against the model stub)', { timeout: 180_000 }
     });
     const orphan = Number(output.trim().split(',')[0]);
     assert.ok(orphan > 0);
+    const workerDirs = () => readdirSync(path.join(h.dataDir, 'claude', 'workers'));
+    const dirsWhileAlive = workerDirs();
+    const crashedRunDirs = dirsWhileAlive.filter((dir) => {
+      const owner = JSON.parse(readFileSync(path.join(h.dataDir, 'claude', 'workers', dir, 'owner.json'), 'utf8'));
+      return owner.pid !== process.pid;
+    });
+    assert.equal(crashedRunDirs.length, 1);
+
+    // While that run is alive, another run on the same data dir leaves its processes and dirs alone.
+    assert.equal(await h.newEngine().reapOrphans(), 0);
+    assert.equal(processExists(orphan), true);
+    for (const dir of dirsWhileAlive) assert.ok(workerDirs().includes(dir), `worker dir ${dir} kept`);
+
     child.kill('SIGKILL');
     await once(child, 'exit');
     assert.equal(processExists(orphan), true, 'the CLI outlived its crashed parent');
@@ -156,5 +174,6 @@ describe('Claude engine (real CLI against the model stub)', { timeout: 180_000 }
     assert.equal(await restarted.reapOrphans(), 1);
     assert.equal(await waitGone(orphan), true, 'the orphan was killed');
     assert.equal(await restarted.reapOrphans(), 0, 'records are forgotten once reaped');
+    assert.ok(!workerDirs().includes(crashedRunDirs[0]), "the crashed run's worker dirs were removed");
   });
 });
