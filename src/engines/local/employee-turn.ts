@@ -61,8 +61,9 @@ export async function* employeeTurn(kb: KnowledgeBase, ctx: LocalTurnContext): A
   yield ctx.toolUse('search_kb', { pattern: question });
   const hits = await kb.search(question, { limit: 8 });
   const readSection = async (path: string, startLine: number, endLine: number) => {
-    const slice = await kb.read(path, { startLine, endLine });
-    return slice.content.split('\n');
+    // A file removed since the search simply drops out of the answer.
+    const slice = await kb.read(path, { startLine, endLine }).catch(() => undefined);
+    return slice ? slice.content.split('\n') : [];
   };
   const composed = await composeAnswer(question, hits, readSection);
   if (composed) {
