@@ -17,6 +17,7 @@ import { closestFaq, FAQ_FILE, formatFaq, readFaq } from './faq-store.ts';
 import { applyFeedback } from './feedback.ts';
 import { writeFileAtomic } from './fs-atomic.ts';
 import { ingestSources } from './ingest.ts';
+import { badCaseSchema, feedbackSchema, ingestSourcesSchema, parseInput } from './input-schemas.ts';
 import type { KbInternals, KbLimits } from './internals.ts';
 import { isHiddenName, isListed, isSearchable, walkFiles } from './kb-files.ts';
 import { WriteLocks } from './locks.ts';
@@ -246,11 +247,12 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     return updated;
   }
 
-  feedback(input: FeedbackInput): Promise<FeedbackResult> {
-    return applyFeedback(this.#internals, input);
+  async feedback(input: FeedbackInput): Promise<FeedbackResult> {
+    return applyFeedback(this.#internals, parseInput(feedbackSchema, input, 'feedback'));
   }
 
-  async logBadCase(entry: Omit<BadCase, 'date'>): Promise<void> {
+  async logBadCase(input: Omit<BadCase, 'date'>): Promise<void> {
+    const entry = parseInput(badCaseSchema, input, 'bad case');
     await this.#locks.with(BADCASE_FILE, async () => {
       const file = path.join(this.root, BADCASE_FILE);
       const record = { date: nowStamp(), ...entry };
@@ -282,8 +284,9 @@ export class FolderKnowledgeBase implements KnowledgeBase {
   }
 
   async ingest(sources: readonly IngestSource[], options?: IngestOptions): Promise<IngestResult[]> {
+    const checked = parseInput(ingestSourcesSchema, sources, 'files to ingest');
     await this.#catchUp();
-    return ingestSources(this.#internals, sources, options ?? {});
+    return ingestSources(this.#internals, checked, options ?? {});
   }
 
   planDelete(input: string): Promise<DeletePlan> {

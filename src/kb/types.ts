@@ -150,7 +150,8 @@ export class KbError extends Error {
       | 'KB_TOO_LARGE'
       | 'KB_DELETE_TOKEN_INVALID'
       | 'KB_CONVERT_FAILED'
-      | 'KB_UNSUPPORTED_TYPE',
+      | 'KB_UNSUPPORTED_TYPE'
+      | 'KB_INPUT_INVALID',
     message: string,
     readonly statusCode: 400 | 403 | 404 | 413 | 415 | 422,
   ) {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseAnswer } from '../../src/kb/feedback.ts';
+import { KbError } from '../../src/kb/types.ts';
 import { tempKb } from '../fixtures/kb-fixtures.ts';
 
 const FAQ = `# FAQ
@@ -117,6 +118,16 @@ describe('FAQ and feedback', () => {
       assert.equal(result.action, 'badcase_logged');
       const [entry] = await t.kb.badCases();
       assert.deepEqual([entry!.feedback, entry!.source], ['It is 350 now', 'facilities/parking.md:4-6']);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('feedback() refuses malformed input with KB_INPUT_INVALID', async () => {
+    const t = await tempKb();
+    try {
+      const bad = { question: '  ', answer: 'x', satisfied: 'yes' } as unknown as Parameters<typeof t.kb.feedback>[0];
+      await assert.rejects(t.kb.feedback(bad), (e: unknown) => e instanceof KbError && e.code === 'KB_INPUT_INVALID');
     } finally {
       await t.cleanup();
     }

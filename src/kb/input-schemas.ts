@@ -1,0 +1,37 @@
+/** Shapes of the toolset's structured inputs, checked once where they enter the knowledge base. */
+import { z } from 'zod';
+import { KbError } from './types.ts';
+
+const MAX_TEXT = 20_000;
+
+export const feedbackSchema = z.object({
+  question: z.string().trim().min(1).max(MAX_TEXT),
+  answer: z.string().max(100_000),
+  satisfied: z.boolean(),
+  reason: z.string().max(MAX_TEXT).optional(),
+});
+
+export const ingestSourcesSchema = z
+  .array(
+    z.object({
+      name: z.string().trim().min(1).max(255),
+      sourcePath: z.string().min(1).max(4096),
+    }),
+  )
+  .max(100);
+
+export const badCaseSchema = z.object({
+  question: z.string().max(MAX_TEXT),
+  answer: z.string().max(100_000),
+  feedback: z.string().max(MAX_TEXT),
+  source: z.string().max(MAX_TEXT),
+});
+
+/** Parses `value` or throws KbError KB_INPUT_INVALID naming the first problem. */
+export function parseInput<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue?.path.length ? ` (${issue.path.join('.')})` : '';
+  throw new KbError('KB_INPUT_INVALID', `Invalid ${what}${where}: ${issue?.message ?? 'bad value'}`, 400);
+}
