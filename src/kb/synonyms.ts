@@ -74,7 +74,7 @@ const GROUPS: readonly string[] = [
   'customer client 客户',
   'contract agreement 合同',
   'approval approve 审批 批准',
-  'deadline due 截止 期限',
+  'deadline due overdue 截止 期限 逾期',
   'employee staff worker 员工 职工',
   'manager supervisor 主管 经理',
   'holiday public-holiday 节假日 法定节假日',

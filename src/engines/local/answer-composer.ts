@@ -3,6 +3,7 @@
  * well enough, quotes their relevant sentences, list items and table rows,
  * and lists each source as `path:startLine-endLine`.
  */
+import { splitSections } from '../../kb/sections.ts';
 import { hasCjk, tokenize } from '../../kb/text-tokens.ts';
 import type { SearchHit } from '../../kb/types.ts';
 import { type AnswerUnit, lineSpan, renderUnits, splitUnits } from './answer-units.ts';
@@ -19,6 +20,9 @@ const QUANTITY_QUESTION =
 const PROCEDURE_QUESTION =
   /\b(how (do|can|should|would) (i|we|you)|how to|steps?|procedure|process|what should i do)\b|如何|怎么|怎样|步骤|流程|要做什么|该做什么|办理/i;
 const MAX_STEPS = 12;
+const PROCEDURE_HEADING = /\b(steps?|procedure|how to|instructions?|process|workflow)\b|步骤|流程|操作|办理|方法/i;
+/** How much of a document is read to find its steps section. */
+const MAX_DOCUMENT_LINES = 2000;
 
 export interface ComposedAnswer {
   readonly markdown: string;
@@ -61,6 +65,11 @@ export async function composeAnswer(
     return { hit, units, scored, steps: procedural ? stepsOf(units, hit) : undefined };
   });
   // "How do I…": a section whose heading names the task and holds a list answers with the whole list, first.
+  if (procedural && !candidates.some((c) => c.steps)) {
+    // The best document may keep its steps under a heading of their own ("Steps", "步骤").
+    const steps = await stepsSectionOf(chosen[0]!, readSection);
+    if (steps) candidates.unshift({ ...steps, scored: [] });
+  }
   if (procedural) candidates.sort((a, b) => Number(b.steps !== undefined) - Number(a.steps !== undefined));
   // One bar for every section: a later section contributes only units as relevant as the best ones.
   const globalTop = Math.max(0, ...candidates.flatMap((c) => c.scored.map((s) => s.score)));
@@ -127,11 +136,33 @@ function stepsOf(units: readonly AnswerUnit[], hit: SearchHit): AnswerUnit[] | u
   const items = units.filter((u) => u.kind === 'item');
   if (items.length < 2 || items.length > MAX_STEPS) return undefined;
   const terms = new Set(hit.matchedTerms ?? []);
-  if (!tokenize(hit.heading).some((t) => terms.has(t))) return undefined;
+  if (!PROCEDURE_HEADING.test(hit.heading) && !tokenize(hit.heading).some((t) => terms.has(t))) return undefined;
   // The sentence that introduces the list, when there is one.
   const firstItem = units.indexOf(items[0]!);
   const lead = firstItem > 0 && units[firstItem - 1]!.kind === 'sentence' ? [units[firstItem - 1]!] : [];
   return [...lead, ...items];
+}
+
+/** A section of the hit's document headed like a procedure, with its list, as a candidate. */
+async function stepsSectionOf(
+  best: SearchHit,
+  readSection: SectionReader,
+): Promise<{ hit: SearchHit; units: AnswerUnit[]; steps: AnswerUnit[] } | undefined> {
+  const lines = await readSection(best.path, 1, MAX_DOCUMENT_LINES);
+  for (const section of splitSections(lines.join('\n'))) {
+    if (!PROCEDURE_HEADING.test(section.heading)) continue;
+    const units = splitUnits(section.text.split('\n'), section.startLine);
+    const hit: SearchHit = {
+      ...best,
+      heading: section.heading,
+      trail: section.trail,
+      startLine: section.startLine,
+      endLine: section.endLine,
+    };
+    const steps = stepsOf(units, hit);
+    if (steps) return { hit, units, steps };
+  }
+  return undefined;
 }
 
 /** What sort of figure a question asks for, when it says. */
