@@ -13,6 +13,7 @@ import { createLocalWorkerFactory } from './engines/local/index.ts';
 import type { AgentWorkerFactory } from './engines/types.ts';
 import { buildApp } from './http/app.ts';
 import { Lifecycle } from './http/lifecycle.ts';
+import type { EngineCounters } from './http/metrics.ts';
 import { loadOrCreateSecret, type ServerSecrets } from './http/secrets.ts';
 import { UploadStore } from './http/uploads/store.ts';
 import { openKnowledgeBase } from './kb/index.ts';
@@ -78,18 +79,23 @@ async function main(): Promise<void> {
 
   let factories: { employee: AgentWorkerFactory; admin: AgentWorkerFactory };
   let closeEngine: () => Promise<void> = async () => {};
+  let engineCounters: EngineCounters | undefined;
   if (engineName === 'claude') {
     const claude = createClaudeEngine({ config, kb, resolveUpload, logger, dataDir: config.dataDir });
     await claude.reapOrphans();
     factories = { employee: claude.factory('employee'), admin: claude.factory('admin') };
     closeEngine = async () => claude.close();
+    engineCounters = () => {
+      const { workersStarted, processesStarted, workersLive, resumeFallbacks, toolDenials } = claude.stats();
+      return { workersStarted, processesStarted, workersLive, resumeFallbacks, toolDenials };
+    };
   } else {
     factories = {
       employee: createLocalWorkerFactory({ kb, role: 'employee', resolveUpload, logger }),
       admin: createLocalWorkerFactory({ kb, role: 'admin', resolveUpload, logger }),
     };
   }
-  const pools = createPoolRegistry(factories, config.pools);
+  const pools = createPoolRegistry(factories, config.pools, { logger });
   const sessions = openSessionStore({ kind: 'sqlite', dataDir: config.dataDir, timeoutS: config.sessionTimeoutS });
   const expirySweeper = setInterval(() => void sessions.expire().catch(() => {}), 10 * 60_000);
   expirySweeper.unref();
@@ -105,6 +111,7 @@ async function main(): Promise<void> {
     secrets,
     version: readVersion(),
     lifecycle,
+    engineCounters,
   });
   await app.listen({ host: config.host, port: config.port });
   lifecycle.markReady();

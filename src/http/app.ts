@@ -64,7 +64,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     http: { maxHeaderSize: 64 * 1024 },
   });
 
-  const metrics = createHttpMetrics(deps.pools);
+  const metrics = createHttpMetrics(deps.pools, deps.engineCounters);
   const identity = new Identity({
     authMode: config.authMode,
     trustedUserHeader: config.trustedUserHeader,

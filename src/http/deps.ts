@@ -7,7 +7,7 @@ import type { Pool } from '../pool/types.ts';
 import type { SessionStore } from '../sessions/types.ts';
 import type { Identity } from './identity.ts';
 import type { Lifecycle } from './lifecycle.ts';
-import type { HttpMetrics } from './metrics.ts';
+import type { EngineCounters, HttpMetrics } from './metrics.ts';
 import type { ServerSecrets } from './secrets.ts';
 import type { UploadStore } from './uploads/store.ts';
 
@@ -31,6 +31,8 @@ export interface AppDeps {
   readonly lifecycle?: Lifecycle;
   /** Silence before an SSE heartbeat. @default 15000 */
   readonly heartbeatMs?: number;
+  /** The engine's own counters, exported as `docent_engine_stat` metrics. */
+  readonly engineCounters?: EngineCounters;
   /** Folder with the built web UI (index.html, admin.html, assets/). @default <repo>/web/dist */
   readonly webDir?: string;
 }

@@ -43,8 +43,23 @@ function snakeCase(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
-export function createHttpMetrics(pools: PoolRegistryLike): HttpMetrics {
+/** Counters an engine keeps of its own (resume fallbacks, processes started, ...), read at scrape time. */
+export type EngineCounters = () => Readonly<Record<string, number>>;
+
+export function createHttpMetrics(pools: PoolRegistryLike, engineCounters?: EngineCounters): HttpMetrics {
   const registry = new client.Registry();
+  if (engineCounters) {
+    new client.Gauge({
+      name: 'docent_engine_stat',
+      help: 'Engine counters and gauges (resume fallbacks, tool denials, processes started, live workers)',
+      labelNames: ['stat'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [stat, value] of Object.entries(engineCounters())) this.set({ stat: snakeCase(stat) }, value);
+      },
+    });
+  }
   const statsOf = (): Array<[Role, PoolStats]> => ROLES.map((role) => [role, pools.get(role).stats()]);
 
   new client.Gauge({

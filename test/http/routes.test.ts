@@ -96,6 +96,18 @@ describe('knowledge-base, feedback, pool and health routes', () => {
     }
   });
 
+  test('GET /metrics exports the engine counters it is given, and none without', async () => {
+    const withCounters = await makeTestApp({ engineCounters: () => ({ resumeFallbacks: 2, processesStarted: 5 }) });
+    try {
+      const body = (await withCounters.app.inject('/metrics')).body;
+      assert.ok(body.includes('docent_engine_stat{stat="resume_fallbacks"} 2'), body);
+      assert.ok(body.includes('docent_engine_stat{stat="processes_started"} 5'));
+    } finally {
+      await withCounters.close();
+    }
+    assert.ok(!(await t.app.inject('/metrics')).body.includes('docent_engine_stat'));
+  });
+
   test('GET /health/live and /health/ready answer while ready', async () => {
     assert.deepEqual((await t.app.inject('/health/live')).json(), { status: 'ok' });
     const ready = await t.app.inject('/health/ready');

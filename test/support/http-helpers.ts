@@ -27,6 +27,7 @@ export interface TestAppOptions {
   readonly heartbeatMs?: number;
   readonly lifecycle?: Lifecycle;
   readonly webDir?: string;
+  readonly engineCounters?: () => Readonly<Record<string, number>>;
 }
 
 export interface TestApp {
@@ -73,6 +74,7 @@ export async function makeTestApp(options: TestAppOptions = {}): Promise<TestApp
     lifecycle,
     heartbeatMs: options.heartbeatMs,
     webDir: options.webDir ?? path.join(dataDir, 'no-web'),
+    engineCounters: options.engineCounters,
   });
   await app.ready();
   return {
