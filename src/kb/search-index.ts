@@ -21,6 +21,7 @@ const K1 = 1.2;
 const B = 0.75;
 const HEADING_WEIGHT = 3;
 const MAX_QUERY_TERMS = 32;
+const CJK_RUNS = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
 /** Candidates kept after the first scoring pass, before the description boost re-orders them. */
 const FIRST_PASS = 64;
 /** A word in more than this share of sections only re-scores candidates the rarer words found. */
@@ -368,22 +369,48 @@ export class SearchIndex {
   }
 
   #queryTerms(query: string): QueryTerm[] {
-    const unique = [...new Set(tokenize(query.slice(0, 2000)))].slice(0, MAX_QUERY_TERMS);
+    const text = query.slice(0, 2000);
+    const unique = [...new Set(tokenize(text))].slice(0, MAX_QUERY_TERMS);
     const longCjk = unique.filter((t) => t.length >= 3 && hasCjk(t));
+    const runs = text.match(CJK_RUNS) ?? [];
     const result: QueryTerm[] = [];
+    const add = (term: string, expansions: QueryTerm['expansions']) => {
+      if (result.some((q) => q.term === term)) return;
+      // A word the knowledge base never uses still counts against coverage (with the highest idf).
+      const idf = expansions.length > 0 ? this.idf(expansions[0]!.term) : this.idf(term);
+      result.push({ term, idf, expansions });
+    };
     for (const term of unique) {
       const expansions = this.#expansion.expand(term);
       if (expansions.length === 0 && hasCjk(term)) {
+        // The segmenter may cut across a word ("怎么开发票" → 开发|票): a known word made of
+        // this one's edge and its neighbour in the question stands in for it.
+        const bridge = this.#bridgingWord(term, runs);
+        if (bridge) {
+          add(bridge, this.#expansion.expand(bridge));
+          continue;
+        }
         // Unknown Chinese words are carried by their bigrams (and an unknown bigram or
         // single character is segmentation noise, not a missing subject).
         if (term.length >= 3 || term.length === 1) continue;
         if (longCjk.some((w) => w !== term && w.includes(term))) continue;
       }
-      // A word the knowledge base never uses still counts against coverage (with the highest idf).
-      const idf = expansions.length > 0 ? this.idf(expansions[0]!.term) : this.idf(term);
-      result.push({ term, idf, expansions });
+      add(term, expansions);
     }
-    return result;
+    return result.slice(0, MAX_QUERY_TERMS);
+  }
+
+  /** A two-character indexed word that overlaps `term`'s first or last character where it occurs in the query. */
+  #bridgingWord(term: string, runs: readonly string[]): string | undefined {
+    for (const run of runs) {
+      const at = run.indexOf(term);
+      if (at < 0) continue;
+      const candidates = [run.slice(at - 1, at + 1), run.slice(at + term.length - 1, at + term.length + 1)];
+      for (const candidate of candidates) {
+        if (candidate.length === 2 && candidate !== term && this.#postings.has(candidate)) return candidate;
+      }
+    }
+    return undefined;
   }
 
   /** Drops dead entries from every posting list and renumbers nothing (ids stay valid). */

@@ -26,6 +26,14 @@ describe('SearchIndex.search()', () => {
     assert.equal(index.search('hotel limit shanghai')[0]?.path, 'b.md');
   });
 
+  it('bridges a Chinese word the segmenter cut across ("怎么开发票" → 开发|票 still finds 发票)', () => {
+    const index = new SearchIndex();
+    index.upsert('faq.md', '# 常见问题\n\n## 开票\n\n订单完成后申请电子发票。', stamp);
+    const [hit] = index.search('怎么开发票');
+    assert.equal(hit?.path, 'faq.md');
+    assert.ok((hit?.coverage ?? 0) >= 0.6);
+  });
+
   it('counts words the knowledge base never uses against coverage', () => {
     const index = new SearchIndex();
     index.upsert('a.md', '# Parking\n\nParking costs 300 a month.', stamp);
