@@ -7,27 +7,22 @@
  *
  * Removing or re-indexing a file only marks its sections dead; postings are
  * compacted once dead entries pass a quarter of the index, so one changed
- * file costs milliseconds. Scoring runs over typed arrays reused between
- * queries. Heading words count three times and the document title/path once
+ * file costs milliseconds. Bm25Scorer ranks sections for a query. Heading
+ * words count three times and the document title/path once
  * more; a file's README description and title give a small boost. Query
  * words are widened by QueryExpansion (prefix, edit distance, synonyms).
  */
 
+import { Bm25Scorer, type Posting, type QueryTerm } from './bm25-scorer.ts';
 import { QueryExpansion } from './query-expansion.ts';
 import { firstTitle, splitSections } from './sections.ts';
 import { hasCjk, tokenize } from './text-tokens.ts';
 
-const K1 = 1.2;
-const B = 0.75;
 const HEADING_WEIGHT = 3;
 const MAX_QUERY_TERMS = 32;
 const CJK_RUNS = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
 /** Candidates kept after the first scoring pass, before the description boost re-orders them. */
 const FIRST_PASS = 64;
-/** A word in more than this share of sections only re-scores candidates the rarer words found. */
-const COMMON_SHARE = 0.05;
-/** Below this many sections a posting list is cheap to walk whole. */
-const MIN_COMMON_SECTIONS = 2000;
 
 interface Section {
   readonly path: string;
@@ -46,11 +41,6 @@ interface IndexedFile {
   readonly mtimeMs: number;
   readonly size: number;
   labelTerms: Set<string>;
-}
-
-interface Posting {
-  ids: number[];
-  tfs: number[];
 }
 
 export interface FileStamp {
@@ -75,13 +65,6 @@ export interface IndexHit {
   readonly snippet: string;
 }
 
-interface QueryTerm {
-  readonly term: string;
-  readonly idf: number;
-  /** Best first: a section is credited with the first expansion it contains. */
-  readonly expansions: readonly { readonly term: string; readonly weight: number }[];
-}
-
 export class SearchIndex {
   #postings = new Map<string, Posting>();
   #sections: (Section | undefined)[] = [undefined];
@@ -97,9 +80,7 @@ export class SearchIndex {
   );
   // Scratch space for scoring, grown with the section count and reused between queries.
   #lengths = new Float64Array(1024);
-  #scores = new Float64Array(0);
-  #covered = new Float64Array(0);
-  #masks = new Uint32Array(0);
+  readonly #scorer = new Bm25Scorer();
 
   get fileCount(): number {
     return this.#files.size;
@@ -132,7 +113,7 @@ export class SearchIndex {
   /** Prepares lookup structures after a bulk load. */
   prime(): void {
     this.#expansion.prime();
-    this.#ensureScratch(this.#sections.length);
+    this.#scorer.reserve(this.#sections.length);
   }
 
   /** Sets the README description of a file (kept even before the file is indexed). */
@@ -243,92 +224,24 @@ export class SearchIndex {
   search(query: string, limit = 10): IndexHit[] {
     const queryTerms = this.#queryTerms(query);
     if (queryTerms.length === 0 || this.#liveSections === 0) return [];
-    this.#ensureScratch(this.#sections.length);
     this.#ensureDeadCapacity(this.#sections.length);
-    const scores = this.#scores;
-    const covered = this.#covered;
-    const masks = this.#masks;
-    const dead = this.#dead;
-    const sections = this.#sections;
-    const lengths = this.#lengths;
-    const avgLength = this.#totalLength / this.#liveSections;
+    const top = this.#scorer.score(
+      {
+        postings: this.#postings,
+        lengths: this.#lengths,
+        dead: this.#dead,
+        idLimit: this.#sections.length,
+        liveSections: this.#liveSections,
+        totalLength: this.#totalLength,
+        idf: (term) => this.idf(term),
+      },
+      queryTerms,
+      Math.max(FIRST_PASS, limit * 4),
+    );
+    // The README description, title and path of a file lift its sections a little.
     const totalIdf = queryTerms.reduce((sum, q) => sum + q.idf, 0);
-    const touched: number[] = [];
-    const common = Math.max(MIN_COMMON_SECTIONS, this.#liveSections * COMMON_SHARE);
-
-    // Two passes. The first brings in candidates: exact matches of the less common
-    // words, and every expansion of a word that has no exact match. The second only
-    // adds to those candidates: very common words, and the inexact expansions
-    // (prefix, fuzzy, same-language synonym) of words that also matched exactly.
-    const steps: { q: QueryTerm; bit: number; term: string; weight: number; posting: Posting; later: boolean }[] = [];
-    queryTerms.forEach((q, qi) => {
-      const hasExact = q.expansions[0]?.weight === 1;
-      let exactLater: boolean = false;
-      for (const { term, weight } of q.expansions) {
-        const posting = this.#postings.get(term);
-        if (!posting) continue;
-        // A synonym in the other language may find the only document in that language.
-        const crossLanguage = hasCjk(term) !== hasCjk(q.term);
-        const later: boolean = exactLater || posting.ids.length > common || (hasExact && weight < 1 && !crossLanguage);
-        if (weight === 1) exactLater = later;
-        steps.push({ q, bit: 2 ** qi, term, weight, posting, later });
-      }
-    });
-    const apply = (step: (typeof steps)[number], onlyCandidates: boolean) => {
-      const { q, bit, weight } = step;
-      const { ids, tfs } = step.posting;
-      const idf = this.idf(step.term);
-      const add = (id: number, tf: number) => {
-        // Each query word counts once per section, through its best expansion there
-        // (a word's steps run best first): "leave" and its synonym "holiday" do not add up.
-        if ((masks[id]! & bit) !== 0) return;
-        if (masks[id] === 0) touched.push(id);
-        masks[id]! |= bit;
-        const norm = tf + K1 * (1 - B + (B * lengths[id]!) / avgLength);
-        scores[id]! += (weight * idf * (tf * (K1 + 1))) / norm;
-        covered[id]! += q.idf * weight;
-      };
-      const candidates = touched.length;
-      if (!onlyCandidates) {
-        for (let i = 0; i < ids.length; i++) if (!dead[ids[i]!]) add(ids[i]!, tfs[i]!);
-      } else if (candidates * Math.log2(ids.length + 1) < ids.length) {
-        for (let k = 0; k < candidates; k++) {
-          const at = indexOfSorted(ids, touched[k]!);
-          if (at >= 0) add(ids[at]!, tfs[at]!);
-        }
-      } else {
-        for (let i = 0; i < ids.length; i++) if (masks[ids[i]!] !== 0) add(ids[i]!, tfs[i]!);
-      }
-    };
-    if (!steps.some((x) => !x.later && x.weight === 1)) {
-      // No specific exact match: the least common exact match brings candidates too.
-      const seed = steps.filter((x) => x.weight === 1).sort((a, b) => a.posting.ids.length - b.posting.ids.length)[0];
-      if (seed) seed.later = false;
-    }
-    for (const step of steps) if (!step.later) apply(step, false);
-    const restrict = touched.length > 0;
-    for (const step of steps) if (step.later) apply(step, restrict);
-
-    // First pass: BM25 scaled by coverage; keep the best few for the description boost.
-    const keep = Math.max(FIRST_PASS, limit * 4);
-    const top: { id: number; score: number; coverage: number }[] = [];
-    let floor = 0;
-    for (const id of touched) {
-      const coverage = totalIdf > 0 ? Math.min(1, covered[id]! / totalIdf) : 0;
-      const score = scores[id]! * (0.35 + coverage);
-      scores[id] = 0;
-      covered[id] = 0;
-      masks[id] = 0;
-      if (top.length >= keep && score <= floor) continue;
-      top.push({ id, score, coverage });
-      if (top.length > keep * 2) {
-        top.sort((a, b) => b.score - a.score);
-        top.length = keep;
-        floor = top[keep - 1]!.score;
-      }
-    }
     for (const candidate of top) {
-      const file = this.#files.get(sections[candidate.id]!.path)!;
+      const file = this.#files.get(this.#sections[candidate.id]!.path)!;
       let labelled = 0;
       for (const q of queryTerms) if (q.expansions.some((e) => file.labelTerms.has(e.term))) labelled += q.idf;
       candidate.score *= 1 + (0.3 * labelled) / Math.max(totalIdf, 1e-9);
@@ -442,28 +355,6 @@ export class SearchIndex {
     next.set(this.#dead);
     this.#dead = next;
   }
-
-  #ensureScratch(size: number): void {
-    if (this.#scores.length >= size) return;
-    const capacity = Math.max(size, Math.ceil(this.#scores.length * 1.5), 1024);
-    this.#scores = new Float64Array(capacity);
-    this.#covered = new Float64Array(capacity);
-    this.#masks = new Uint32Array(capacity);
-  }
-}
-
-/** Position of `id` in an ascending array, or -1 (posting ids only ever grow). */
-function indexOfSorted(ids: readonly number[], id: number): number {
-  let lo = 0;
-  let hi = ids.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const value = ids[mid]!;
-    if (value === id) return mid;
-    if (value < id) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
 }
 
 function stemOf(path: string): string {
