@@ -1,5 +1,5 @@
 /** The knowledge base: one folder, its in-memory index, and the toolset over both. */
-import { appendFile, lstat, open, readdir, readFile, stat } from 'node:fs/promises';
+import { appendFile, lstat, open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.ts';
 import {
@@ -19,7 +19,8 @@ import { writeFileAtomic } from './fs-atomic.ts';
 import { ingestSources } from './ingest.ts';
 import { badCaseSchema, feedbackSchema, ingestSourcesSchema, parseInput } from './input-schemas.ts';
 import type { KbInternals, KbLimits } from './internals.ts';
-import { isHiddenName, isListed, isSearchable, walkFiles } from './kb-files.ts';
+import { isSearchable, walkFiles } from './kb-files.ts';
+import { buildTree, countFiles } from './kb-listing.ts';
 import { WriteLocks } from './locks.ts';
 import { overviewPathFor, writeOverview } from './overview.ts';
 import { resolveInside } from './paths.ts';
@@ -159,57 +160,11 @@ export class FolderKnowledgeBase implements KnowledgeBase {
 
   async tree(): Promise<TreeNode> {
     await this.#catchUp();
-    const build = async (abs: string, rel: string, depth: number): Promise<TreeNode> => {
-      const entries = await readdir(abs, { withFileTypes: true }).catch(() => []);
-      const children: TreeNode[] = [];
-      let size = 0;
-      for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-        if (isHiddenName(entry.name)) continue;
-        const childRel = rel ? `${rel}/${entry.name}` : entry.name;
-        const childAbs = path.join(abs, entry.name);
-        if (entry.isDirectory() && depth < 24) {
-          const node = await build(childAbs, childRel, depth + 1);
-          size += node.size;
-          children.push(node);
-        } else if (entry.isFile()) {
-          const info = await lstat(childAbs).catch(() => undefined);
-          const fileSize = info?.size ?? 0;
-          size += fileSize;
-          const description = this.#index.description(childRel);
-          children.push({
-            name: entry.name,
-            path: childRel,
-            type: 'file',
-            size: fileSize,
-            ...(description ? { description } : {}),
-          });
-        }
-      }
-      return { name: rel ? path.basename(rel) : '', path: rel, type: 'dir', size, children };
-    };
-    return build(this.root, '', 0);
+    return buildTree(this.root, (rel) => this.#index.description(rel));
   }
 
   async stats(): Promise<KbStats> {
-    const files = (await walkFiles(this.root)).filter((f) => isListed(f.path));
-    const folders = new Set<string>();
-    const byExtension: Record<string, number> = {};
-    let bytes = 0;
-    for (const file of files) {
-      bytes += file.size;
-      const ext = path.extname(file.path).toLowerCase() || '(none)';
-      byExtension[ext] = (byExtension[ext] ?? 0) + 1;
-      const parts = file.path.split('/');
-      for (let i = 1; i < parts.length; i++) folders.add(parts.slice(0, i).join('/'));
-    }
-    return {
-      files: files.length,
-      folders: folders.size,
-      bytes,
-      byExtension,
-      faqEntries: (await this.faq()).length,
-      badCases: (await this.badCases()).length,
-    };
+    return countFiles(this.root, (await this.faq()).length, (await this.badCases()).length);
   }
 
   /** FAQ rows, re-read only when FAQ.md changed (it is read on every question). */
