@@ -155,7 +155,7 @@ export class Bm25Scorer {
 }
 
 /** Position of `id` in an ascending array, or -1 (posting ids only ever grow). */
-function indexOfSorted(ids: readonly number[], id: number): number {
+export function indexOfSorted(ids: readonly number[], id: number): number {
   let lo = 0;
   let hi = ids.length - 1;
   while (lo <= hi) {

@@ -79,7 +79,7 @@ export function findConflicts(index: SearchIndex, markdown: string): Conflict[] 
   return conflicts;
 }
 
-function words(text: string): string[] {
+function words(text: string): readonly string[] {
   return tokenize(text.slice(0, 400_000), { keepStopWords: true, bigrams: false });
 }
 

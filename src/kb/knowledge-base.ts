@@ -1,5 +1,5 @@
 /** The knowledge base: one folder, its in-memory index, and the toolset over both. */
-import { appendFile, lstat, open, readFile, stat } from 'node:fs/promises';
+import { appendFile, lstat, open, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.ts';
 import {
@@ -75,6 +75,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
   #experts: { file: string; mtimeMs: number; rows: ExpertRow[] } | undefined;
   #syncing: Promise<void> | undefined;
   #faqCache: { mtimeMs: number; size: number; rows: FaqRow[] } | undefined;
+  #realRoot: string | undefined;
 
   constructor(options: KnowledgeBaseOptions) {
     this.root = options.root;
@@ -133,22 +134,29 @@ export class FolderKnowledgeBase implements KnowledgeBase {
   }
 
   async read(input: string, range?: { readonly startLine?: number; readonly endLine?: number }): Promise<FileSlice> {
-    const { abs, rel } = await resolveInside(this.root, input);
+    this.#realRoot ??= await realpath(this.root);
+    const { abs, rel } = await resolveInside(this.root, input, this.#realRoot);
     const info = await stat(abs).catch(() => undefined);
     if (!info) throw new KbError('KB_NOT_FOUND', `No such file: ${rel || '/'}`, 404);
     if (!info.isFile()) throw new KbError('KB_NOT_A_FILE', `Not a file: ${rel || '/'}`, 400);
     if (info.size > this.#limits.maxReadBytes) {
       throw new KbError('KB_TOO_LARGE', `${rel} is larger than ${this.#limits.maxReadBytes} bytes`, 413);
     }
-    const buffer = await readFile(abs);
-    if (buffer.subarray(0, 8000).includes(0)) {
-      throw new KbError('KB_UNSUPPORTED_TYPE', `${rel} is a binary file; read its Markdown description instead`, 415);
+    // An indexed file unchanged since (same mtime and size) is served from memory: answers read sections every turn.
+    const stamp = this.#index.stamp(rel);
+    let lines =
+      stamp && stamp.mtimeMs === info.mtimeMs && stamp.size === info.size ? this.#index.lines(rel) : undefined;
+    if (!lines) {
+      const buffer = await readFile(abs);
+      if (buffer.subarray(0, 8000).includes(0)) {
+        throw new KbError('KB_UNSUPPORTED_TYPE', `${rel} is a binary file; read its Markdown description instead`, 415);
+      }
+      lines = buffer.toString('utf8').split(/\r?\n/);
+      if (isSearchable(rel)) void this.#syncPaths([rel]).catch(() => undefined);
     }
-    const lines = buffer.toString('utf8').split(/\r?\n/);
     const total = lines.length;
     const start = clampLine(range?.startLine ?? 1, total);
     const end = Math.max(start, clampLine(range?.endLine ?? total, total));
-    if (isSearchable(rel)) void this.#syncPaths([rel]).catch(() => undefined);
     return {
       path: rel,
       content: lines.slice(start - 1, end).join('\n'),

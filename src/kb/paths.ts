@@ -32,12 +32,17 @@ export function isInside(root: string, candidate: string): boolean {
 /**
  * Resolves a caller-given path to an absolute path inside `root`. When the
  * target (or its nearest existing ancestor) exists, its real path must also be
- * inside the real root, so a symlink cannot lead out.
+ * inside the real root, so a symlink cannot lead out. `knownRealRoot` spares
+ * resolving the root again on a hot path.
  */
-export async function resolveInside(root: string, input: string): Promise<{ abs: string; rel: string }> {
+export async function resolveInside(
+  root: string,
+  input: string,
+  knownRealRoot?: string,
+): Promise<{ abs: string; rel: string }> {
   const rel = normaliseRelative(input);
   const abs = path.join(root, rel);
-  const realRoot = await realpath(root);
+  const realRoot = knownRealRoot ?? (await realpath(root));
   let probe = abs;
   for (;;) {
     try {

@@ -13,7 +13,7 @@
  * words are widened by QueryExpansion (prefix, edit distance, synonyms).
  */
 
-import { Bm25Scorer, type Posting, type QueryTerm } from './bm25-scorer.ts';
+import { Bm25Scorer, indexOfSorted, type Posting, type QueryTerm } from './bm25-scorer.ts';
 import { QueryExpansion } from './query-expansion.ts';
 import { firstTitle, splitSections } from './sections.ts';
 import { hasCjk, tokenize } from './text-tokens.ts';
@@ -23,6 +23,8 @@ const MAX_QUERY_TERMS = 32;
 const CJK_RUNS = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
 /** Candidates kept after the first scoring pass, before the description boost re-orders them. */
 const FIRST_PASS = 64;
+/** Files whose split lines are kept between queries. */
+const RECENT_LINES_FILES = 256;
 
 interface Section {
   readonly path: string;
@@ -81,6 +83,7 @@ export class SearchIndex {
   // Scratch space for scoring, grown with the section count and reused between queries.
   #lengths = new Float64Array(1024);
   readonly #scorer = new Bm25Scorer();
+  readonly #recentLines = new Map<IndexedFile, readonly string[]>();
 
   get fileCount(): number {
     return this.#files.size;
@@ -102,8 +105,20 @@ export class SearchIndex {
     return this.#files.has(path);
   }
 
+  /** The file's lines as indexed (shared: never mutate). */
   lines(path: string): readonly string[] | undefined {
-    return this.#files.get(path)?.content.split(/\r?\n/);
+    const file = this.#files.get(path);
+    return file ? this.#linesOf(file) : undefined;
+  }
+
+  /** Split once per file and kept for the few files recently answered from. */
+  #linesOf(file: IndexedFile): readonly string[] {
+    const cached = this.#recentLines.get(file);
+    if (cached) return cached;
+    const lines = file.content.split(/\r?\n/);
+    if (this.#recentLines.size >= RECENT_LINES_FILES) this.#recentLines.delete(this.#recentLines.keys().next().value!);
+    this.#recentLines.set(file, lines);
+    return lines;
   }
 
   title(path: string): string | undefined {
@@ -199,6 +214,7 @@ export class SearchIndex {
       this.#sections[id] = undefined;
     }
     this.#files.delete(path);
+    this.#recentLines.delete(file);
     if (this.#deadCount > 1000 && this.#deadCount > this.#liveSections / 4) this.#compact();
   }
 
@@ -210,6 +226,7 @@ export class SearchIndex {
     this.#deadCount = 0;
     this.#liveSections = 0;
     this.#files.clear();
+    this.#recentLines.clear();
     this.#totalLength = 0;
     this.#expansion.reset();
   }
@@ -253,14 +270,13 @@ export class SearchIndex {
   #hit(id: number, score: number, coverage: number, queryTerms: readonly QueryTerm[]): IndexHit {
     const section = this.#sections[id]!;
     const file = this.#files.get(section.path)!;
-    const lines = file.content.split(/\r?\n/).slice(section.startLine - 1, section.endLine);
-    const sectionTerms = new Set(
-      tokenize(`${lines.join('\n')} ${section.trail.join(' ')} ${stemOf(section.path)} ${file.title}`),
-    );
+    const lines = this.#linesOf(file).slice(section.startLine - 1, section.endLine);
     const termWeights: Record<string, number> = {};
     for (const q of queryTerms) {
       for (const e of q.expansions) {
-        if (!sectionTerms.has(e.term)) continue;
+        // The postings already say which terms the section (with its trail, path and title) holds.
+        const posting = this.#postings.get(e.term);
+        if (!posting || indexOfSorted(posting.ids, id) < 0) continue;
         const weight = Math.round(q.idf * e.weight * 1000) / 1000;
         termWeights[e.term] = Math.max(termWeights[e.term] ?? 0, weight);
       }

@@ -89,10 +89,27 @@ export interface TokenizeOptions {
   readonly bigrams?: boolean;
 }
 
-/** Splits text into index terms. */
-export function tokenize(text: string, options: TokenizeOptions = {}): string[] {
+/** Texts up to this long are memoised: answers re-read the same sentences, headings and FAQ questions every turn. */
+const MEMO_MAX_CHARS = 1000;
+const MEMO_MAX_ENTRIES = 20_000;
+const memo = new Map<string, readonly string[]>();
+
+/** Splits text into index terms (the array is shared between callers: never mutate it). */
+export function tokenize(text: string, options: TokenizeOptions = {}): readonly string[] {
   const keepStop = options.keepStopWords ?? false;
   const bigrams = options.bigrams ?? true;
+  if (text.length > MEMO_MAX_CHARS) return tokenizeNow(text, keepStop, bigrams);
+  const key = `${keepStop ? 1 : 0}${bigrams ? 1 : 0}${text}`;
+  const known = memo.get(key);
+  if (known) return known;
+  const terms = Object.freeze(tokenizeNow(text, keepStop, bigrams));
+  // Oldest first out: a bounded memo, cheap to keep.
+  if (memo.size >= MEMO_MAX_ENTRIES) memo.delete(memo.keys().next().value!);
+  memo.set(key, terms);
+  return terms;
+}
+
+function tokenizeNow(text: string, keepStop: boolean, bigrams: boolean): string[] {
   const out: string[] = [];
   // Latin/number words are cut with a regex (fast); only CJK runs go through ICU.
   const pieces = text

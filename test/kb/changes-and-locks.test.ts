@@ -38,6 +38,22 @@ describe('outside changes and serialised writes', () => {
     }
   });
 
+  it('read() returns what is on disk now, not the indexed copy, once a file changed (no watcher)', async () => {
+    const t = await tempKb({ files: { 'a.md': '# Alpha\n\nOld line.' } });
+    const kb = new FolderKnowledgeBase({ root: t.root, limits: LIMITS, watch: false, rescanIntervalMs: 60_000 });
+    try {
+      await kb.load();
+      assert.equal((await kb.read('a.md', { startLine: 3, endLine: 3 })).content, 'Old line.');
+      await writeFile(path.join(t.root, 'a.md'), '# Alpha\n\nA new and longer line.\nAnd one more.');
+      const slice = await kb.read('a.md');
+      assert.equal(slice.totalLines, 4);
+      assert.equal(slice.content.split('\n')[2], 'A new and longer line.');
+    } finally {
+      await kb.close();
+      await t.cleanup();
+    }
+  });
+
   it('logBadCase() keeps every entry when many are written at once in one process', async () => {
     const t = await tempKb();
     try {
