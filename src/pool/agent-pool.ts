@@ -5,7 +5,9 @@
  * the WorkerSet's spares, idle (by session, LRU first), busy, closing, or is
  * still a start in `#starting`; every waiting turn is in `#turns` (TurnQueue).
  * All placement decisions are made by `#dispatch()`; everything else only
- * changes the collections and calls it.
+ * changes the collections and calls it. `#shield` (EvictionShield) learns
+ * each session's gaps between turns and keeps an idle worker from eviction
+ * while its session is expected back sooner than a new worker would start.
  *
  *   acquire ─► #turns (ready when its session is free) ─► #dispatch ─► lease
  *   lease.run/release ─► #settleLease ─► idle | close ─► #dispatch
@@ -21,6 +23,7 @@ import {
   WorkerStartError,
 } from './errors.ts';
 import { EventHub } from './event-hub.ts';
+import { EvictionShield } from './eviction-shield.ts';
 import { type LeaseHost, type LeaseVerdict, PoolLease } from './lease.ts';
 import { validatePoolOptions } from './options.ts';
 import { PendingTurn, type PendingTurnHooks } from './pending-turn.ts';
@@ -37,6 +40,11 @@ export interface PoolDeps {
   readonly logger?: Logger;
   /** Source of randomness for lifetime jitter, in [0, 1). @default Math.random */
   readonly random?: () => number;
+  /**
+   * Monotonic clock in ms for the gaps between a session's turns and the
+   * eviction shield (tests pass a fake one). @default performance.now
+   */
+  readonly now?: () => number;
 }
 
 /** Consecutive failed starts after which turns waiting for a start are told instead of waiting on. */
@@ -46,6 +54,22 @@ const CLOSE_TIMEOUT_MS = 10_000;
 
 type Slot<TInput, TEvent> = WorkerSlot<TInput, TEvent>;
 type Placement = 'warm' | 'spare' | 'cold';
+
+/** Eviction ranks (WorkerSet.takeEvictionVictim): evict first, evict last, keep. */
+const EVICT = 0;
+const EVICT_LAST = 1;
+const KEEP = Number.POSITIVE_INFINITY;
+
+/** One waiting turn's look for a worker to evict: the shields it met. */
+interface EvictionScan {
+  readonly waiter: PendingTurn;
+  readonly now: number;
+  readonly startCostMs: number;
+  /** The earliest moment a shield that held the waiter back expires. */
+  shieldedUntil: number;
+  /** The first shielded worker met is the one the waiter would have evicted without shields. */
+  marked: boolean;
+}
 
 export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   readonly name: string;
@@ -72,6 +96,9 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   #dispatchAgain = false;
 
   readonly #counters = new PoolCounters();
+  readonly #shield: EvictionShield;
+  /** When the next shield that holds a waiting turn back expires (set by each placement pass). */
+  #shieldWake = Number.POSITIVE_INFINITY;
   readonly #events: EventHub;
   /** What leases and waiting turns call back into; kept off the public surface. */
   readonly #leaseHost: LeaseHost<TInput, TEvent>;
@@ -109,6 +136,12 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     });
     this.#logger = deps.logger;
     this.#random = deps.random ?? Math.random;
+    this.#shield = new EvictionShield(
+      factory.expectedStartMs,
+      this.#counters.startTimeMs,
+      deps.now ?? (() => performance.now()),
+      () => this.#dispatch(),
+    );
     this.#events = new EventHub(this.#logger, this.name);
     this.#dispatch();
   }
@@ -137,6 +170,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
       this.#emitRejection(sessionId, 'POOL_SESSION_BUSY');
       return Promise.reject(new SessionBusyError(`Session ${sessionId} already has a turn in flight`));
     }
+    this.#shield.arrived(sessionId, sessionBusy);
     // Fast path: nobody waits, the session is free, the user is under the cap, a worker is at hand.
     if (
       !sessionBusy &&
@@ -182,8 +216,10 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
    * The one placement function. For each ready turn in arrival order (skipping
    * users at their cap and sessions whose worker is already starting): warm
    * worker, else spare, else start one if below maxWorkers, else wait for a
-   * closing worker or a spare on its way, else evict the LRU idle worker. Then
-   * tops up spares if no turn is short of a worker.
+   * closing worker or a spare on its way, else evict the LRU idle worker that
+   * no shield protects (EvictionShield; a shield holds one turn back for one
+   * window at most, and a timer wakes the pass when it expires). Then tops up
+   * spares if no turn is short of a worker.
    */
   #dispatch(): void {
     if (this.#dispatching) {
@@ -197,6 +233,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
         const short = this.#placeReadyTurns();
         if (!short) this.#topUpSpares();
       } while (this.#dispatchAgain);
+      this.#shield.wakeAt(this.#shieldWake);
     } finally {
       this.#dispatching = false;
     }
@@ -205,6 +242,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
 
   /** Returns true when some turn is still waiting for capacity. */
   #placeReadyTurns(): boolean {
+    this.#shieldWake = Number.POSITIVE_INFINITY;
     const ready = this.#turns.ready;
     if (ready.length === 0 || this.#draining) return false;
     const cap = this.#options.maxTurnsPerUser;
@@ -213,24 +251,27 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     for (const turn of ready) {
       if (this.#starting.isStartingFor(turn.sessionId)) reserved.set(turn.userId, (reserved.get(turn.userId) ?? 0) + 1);
     }
+    /** The turn cannot take a worker in this pass (its own is starting, or its user is at the cap). */
+    const blocked = (turn: PendingTurn): boolean => {
+      // A turn whose worker is starting waits for it, unless a spare turned up first.
+      const ownStart = this.#starting.isStartingFor(turn.sessionId);
+      if (ownStart && this.#workers.spares === 0) return true;
+      // Its own start in flight is not one more worker for the user.
+      return this.#userLoad(turn.userId) + (reserved.get(turn.userId) ?? 0) - (ownStart ? 1 : 0) >= cap;
+    };
     let incoming = this.#workers.closing + this.#starting.spareStarts;
     let short = false;
     let canGrow = !this.#starting.backingOff;
+    // Set once a shield held a turn back: younger turns do not evict before it (unless their own deadline passed).
+    let shielded = false;
     for (let i = 0; i < ready.length; ) {
       const turn = ready[i];
       const sessionId = turn.sessionId;
-      // A turn whose worker is starting waits for it, unless a spare turned up first.
-      const ownStart = this.#starting.isStartingFor(sessionId);
-      if (ownStart && this.#workers.spares === 0) {
+      if (blocked(turn)) {
         i++;
         continue;
       }
       const userReserved = reserved.get(turn.userId) ?? 0;
-      // Its own start in flight is not one more worker for the user.
-      if (this.#userLoad(turn.userId) + userReserved - (ownStart ? 1 : 0) >= cap) {
-        i++;
-        continue;
-      }
       const warm = this.#takeWarm(sessionId);
       if (warm !== undefined) {
         this.#serve(i, warm, warm.fresh ? 'cold' : 'warm');
@@ -256,11 +297,51 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
         incoming--;
         continue;
       }
-      const victim = this.#workers.takeEvictionVictim((id) => this.#turns.hasWaiting(id));
-      if (victim === undefined) canGrow = false;
-      else this.#evict(victim);
+      const now = this.#shield.now();
+      const deadline = turn.shieldDeadline;
+      if (shielded && (deadline === undefined || now < deadline)) {
+        if (deadline !== undefined) this.#shieldWake = Math.min(this.#shieldWake, deadline);
+        continue;
+      }
+      const scan: EvictionScan = {
+        waiter: turn,
+        now,
+        startCostMs: this.#shield.startCostMs(),
+        shieldedUntil: Number.POSITIVE_INFINITY,
+        marked: false,
+      };
+      const victim = this.#workers.takeEvictionVictim((slot) => this.#evictionRank(slot, scan, blocked));
+      if (victim !== undefined) {
+        this.#evict(victim);
+      } else if (scan.shieldedUntil === Number.POSITIVE_INFINITY) {
+        canGrow = false;
+      } else {
+        shielded = true;
+        turn.shieldDeadline ??= scan.shieldedUntil;
+        this.#shieldWake = Math.min(this.#shieldWake, scan.shieldedUntil, turn.shieldDeadline);
+      }
     }
     return short;
+  }
+
+  /** How willing the pool is to evict an idle worker for the scan's waiting turn (lower first). */
+  #evictionRank(slot: Slot<TInput, TEvent>, scan: EvictionScan, blocked: (turn: PendingTurn) => boolean): number {
+    const sessionId = slot.sessionId!;
+    const head = this.#turns.headOf(sessionId);
+    if (head !== undefined) {
+      // Its own turn waits: it takes the worker in this very pass unless it is blocked.
+      return this.#turns.isLeased(sessionId) || blocked(head) ? EVICT_LAST : KEEP;
+    }
+    const deadline = scan.waiter.shieldDeadline;
+    if (deadline !== undefined && scan.now >= deadline) return EVICT;
+    const until = this.#shield.shieldedUntil(sessionId, scan.startCostMs);
+    if (scan.now >= until) return EVICT;
+    if (!scan.marked) {
+      scan.marked = true;
+      slot.shielded = true;
+    }
+    scan.shieldedUntil = Math.min(scan.shieldedUntil, until);
+    return KEEP;
   }
 
   #topUpSpares(): void {
@@ -315,9 +396,12 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     this.#userLeases.set(request.userId, (this.#userLeases.get(request.userId) ?? 0) + 1);
     const totals = this.#counters.totals;
     totals.turns++;
-    if (placement === 'warm') totals.warmHits++;
-    else if (placement === 'spare') totals.spareHits++;
+    if (placement === 'warm') {
+      totals.warmHits++;
+      if (slot.shielded) totals.protectedWarmHits++;
+    } else if (placement === 'spare') totals.spareHits++;
     else totals.coldStarts++;
+    slot.shielded = false;
     this.#counters.acquireWaitMs.observe(waitedMs);
     const lease = new PoolLease(this.#leaseHost, slot, request, placement, waitedMs);
     this.#workers.markBusy(slot, lease);
@@ -351,6 +435,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     }
 
     this.#turns.unlease(sessionId);
+    this.#shield.ended(sessionId);
     if (
       this.#turns.ready.length > 0 ||
       this.#workers.spares + this.#starting.spareStarts < this.#options.minSpares ||
@@ -506,6 +591,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
       this.#resolveDrained = resolve;
     });
     this.#starting.stop();
+    this.#shield.wakeAt(Number.POSITIVE_INFINITY);
     for (const turn of this.#turns.all()) {
       this.#turns.remove(turn);
       this.#failWaiting(turn, new PoolDrainingError(`Pool ${this.name} is draining; the waiting turn was not started`));

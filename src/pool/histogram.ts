@@ -46,13 +46,14 @@ export class MsHistogram {
       count: this.#count,
       sum: this.#sum,
       buckets,
-      p50: this.#quantile(0.5),
-      p95: this.#quantile(0.95),
-      p99: this.#quantile(0.99),
+      p50: this.quantile(0.5),
+      p95: this.quantile(0.95),
+      p99: this.quantile(0.99),
     };
   }
 
-  #quantile(q: number): number {
+  /** The estimated q-quantile (0 < q <= 1) of what was observed; 0 before any observation. */
+  quantile(q: number): number {
     if (this.#count === 0) return 0;
     const rank = q * this.#count;
     let below = 0;

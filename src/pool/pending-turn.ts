@@ -24,6 +24,11 @@ export class PendingTurn {
   settled = false;
   /** Times a worker start made for this turn failed. */
   failedStarts = 0;
+  /**
+   * Set the first time an eviction shield kept this turn from evicting an idle
+   * worker: from then on (shield clock) no shield holds it back any more.
+   */
+  shieldDeadline: number | undefined = undefined;
   #resolve!: (value: unknown) => void;
   #reject!: (reason: unknown) => void;
   #timer: NodeJS.Timeout | undefined;

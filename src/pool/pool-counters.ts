@@ -3,12 +3,13 @@ import { MsHistogram } from './histogram.ts';
 import type { PoolStats, RecycleReason } from './types.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
-export type Totals = Mutable<PoolStats['totals']>;
+export type Totals = Mutable<Required<PoolStats['totals']>>;
 
 export class PoolCounters {
   readonly totals: Totals = {
     turns: 0,
     warmHits: 0,
+    protectedWarmHits: 0,
     spareHits: 0,
     coldStarts: 0,
     starts: 0,

@@ -36,6 +36,16 @@ export class TurnQueue {
     return this.#bySession.has(sessionId);
   }
 
+  /** The session's oldest waiting turn. */
+  headOf(sessionId: string): PendingTurn | undefined {
+    return this.#bySession.get(sessionId)?.[0];
+  }
+
+  /** The session has a turn holding a worker. */
+  isLeased(sessionId: string): boolean {
+    return this.#leased.has(sessionId);
+  }
+
   add(turn: PendingTurn): void {
     let queue = this.#bySession.get(turn.sessionId);
     if (queue === undefined) {

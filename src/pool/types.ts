@@ -69,6 +69,11 @@ export interface PoolStats {
   readonly totals: {
     readonly turns: number;
     readonly warmHits: number;
+    /**
+     * Warm hits on a worker an eviction shield had kept from a waiting turn
+     * (its session came back in time). Always present in AgentPool's stats.
+     */
+    readonly protectedWarmHits?: number;
     readonly spareHits: number;
     readonly coldStarts: number;
     readonly starts: number;

@@ -107,19 +107,23 @@ export class WorkerSet<TInput, TEvent> {
     return all;
   }
 
-  /** LRU idle worker, preferring one whose session has no turn waiting; taken out of `idle`. */
-  takeEvictionVictim(hasWaiting: (sessionId: string) => boolean): Slot<TInput, TEvent> | undefined {
-    let fallback: string | undefined;
-    let chosen: string | undefined;
-    for (const sessionId of this.#idle.keys()) {
-      if (!hasWaiting(sessionId)) {
-        chosen = sessionId;
-        break;
+  /**
+   * The idle worker to evict, taken out of `idle`: the least recently used of
+   * the lowest rank. `rank` says how willing the pool is to evict a worker: 0
+   * first, higher later, Infinity not at all (every worker is ranked).
+   */
+  takeEvictionVictim(rank: (slot: Slot<TInput, TEvent>) => number): Slot<TInput, TEvent> | undefined {
+    let chosen: Slot<TInput, TEvent> | undefined;
+    let best = Number.POSITIVE_INFINITY;
+    for (const slot of this.#idle.values()) {
+      const r = rank(slot);
+      if (r < best) {
+        best = r;
+        chosen = slot;
+        if (r === 0) break;
       }
-      fallback ??= sessionId;
     }
-    const sessionId = chosen ?? fallback;
-    return sessionId === undefined ? undefined : this.takeIdle(sessionId);
+    return chosen === undefined ? undefined : this.takeIdle(chosen.sessionId!);
   }
 
   /** Removes a spare or idle worker from its collection (it is about to close). */

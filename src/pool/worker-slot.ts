@@ -21,6 +21,8 @@ export class WorkerSlot<TInput, TEvent> {
   fresh: boolean;
   turns = 0;
   idleSince: number;
+  /** An eviction shield held a waiting turn off this worker since its last lease (see EvictionShield). */
+  shielded = false;
   /**
    * At most one timer per worker, armed while idle and left running across
    * short leases: when it fires it re-checks the deadline and re-arms if the

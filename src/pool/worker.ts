@@ -51,4 +51,12 @@ export interface StartOptions {
 
 export interface WorkerFactory<TInput, TEvent> {
   start(options: StartOptions): Promise<PoolWorker<TInput, TEvent>>;
+  /**
+   * What a cold start really costs the first turn on a new worker, in ms, when
+   * `start()` resolves before the worker is fully ready (so the pool's own
+   * start-time figures underestimate it). The pool takes the larger of this
+   * and the median start time it observes when deciding whether evicting an
+   * idle worker is worth it.
+   */
+  readonly expectedStartMs?: number;
 }

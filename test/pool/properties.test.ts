@@ -2,7 +2,10 @@
  * Property-based: random interleavings of turns from several users and
  * sessions, with aborts (waiting and running), crashes, turn timeouts, early
  * consumer exits, start failures, workers that hang on interrupt, and drains.
- * After each run: nothing leaked, the bounds held, sessions stayed in order.
+ * Some turns come back a short think after their session's previous turn
+ * ended, and the factory may claim starts cost more than they take, so the
+ * eviction shield holds waiting turns back. After each run: nothing leaked,
+ * the bounds held, sessions stayed in order.
  */
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
@@ -30,6 +33,8 @@ const turnSpec = fc.record({
   workMs: fc.integer({ min: 0, max: 4 }),
   kind: fc.constantFrom(...KINDS),
   abortAfterMs: fc.integer({ min: 0, max: 4 }),
+  /** When set, the turn arrives this long after its session's previous turn ended (a user thinking). */
+  thinkMs: fc.option(fc.integer({ min: 0, max: 6 }), { nil: undefined }),
 });
 
 const scenario = fc.record({
@@ -44,6 +49,8 @@ const scenario = fc.record({
   idleTtlMs: fc.integer({ min: 2, max: 40 }),
   maxLifetimeMs: fc.integer({ min: 5, max: 200 }),
   heavyEvery: fc.integer({ min: 0, max: 5 }),
+  /** The factory's cold-start hint: above most think gaps, so shields come into play. */
+  expectedStartMs: fc.option(fc.integer({ min: 1, max: 12 }), { nil: undefined }),
   drain: fc.option(fc.record({ atMs: fc.integer({ min: 0, max: 30 }), graceMs: fc.integer({ min: 0, max: 10 }) }), {
     freq: 4,
   }),
@@ -51,6 +58,38 @@ const scenario = fc.record({
 });
 
 type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+
+/**
+ * Users who come back a few ms after each turn to long-lived workers, while
+ * the factory says a start costs more than that: where the eviction shield
+ * keeps workers from waiting turns.
+ */
+const returningScenario: fc.Arbitrary<Scenario> = fc.record({
+  maxWorkers: fc.integer({ min: 1, max: 3 }),
+  minSpares: fc.integer({ min: 0, max: 1 }),
+  maxTurnsPerUser: fc.integer({ min: 1, max: 3 }),
+  sessionPolicy: fc.constant('enqueue' as const),
+  failingStarts: fc.constant([]),
+  hangEvery: fc.constant(0),
+  maxQueue: fc.constant(30),
+  maxTurnsPerWorker: fc.constant(100),
+  idleTtlMs: fc.constant(1_000),
+  maxLifetimeMs: fc.constant(10_000),
+  heavyEvery: fc.constant(0),
+  expectedStartMs: fc.integer({ min: 20, max: 60 }),
+  drain: fc.constant(null),
+  turns: fc.array(
+    fc.record({
+      session: fc.integer({ min: 0, max: 3 }),
+      gapMs: fc.constant(0),
+      workMs: fc.integer({ min: 0, max: 3 }),
+      kind: fc.constantFrom(...(['ok', 'ok', 'ok', 'ok', 'abortWaiting', 'abortRunning', 'crash'] as const)),
+      abortAfterMs: fc.integer({ min: 0, max: 4 }),
+      thinkMs: fc.integer({ min: 0, max: 4 }),
+    }),
+    { minLength: 4, maxLength: 24 },
+  ),
+});
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -61,9 +100,11 @@ interface Input {
   readonly crash: boolean;
 }
 
-async function play(s: Scenario): Promise<void> {
+/** Plays one scenario, checks every property; returns the pool's totals. */
+async function play(s: Scenario): Promise<ReturnType<AgentPool<string, FakeEvent>['stats']>['totals']> {
   const failing = new Set(s.failingStarts);
   const factory = new FakeWorkerFactory<string, FakeEvent>({
+    expectedStartMs: s.expectedStartMs,
     startDelayMs: (start) => start.attempt % 3,
     failStart: (start) => failing.has(start.attempt),
     turnDelayMs: (turn) => (JSON.parse(turn.input) as Input).workMs,
@@ -99,10 +140,30 @@ async function play(s: Scenario): Promise<void> {
   const arrivals = new Map<number, number>();
   const unexpected: unknown[] = [];
   const timers: NodeJS.Timeout[] = [];
+  /** Each session's latest turn, settled when that turn is over. */
+  const lastOfSession = new Map<number, Promise<void>>();
   let offset = 0;
   const runs = s.turns.map(async (spec) => {
     offset += spec.gapMs;
-    await sleep(offset);
+    const previous = lastOfSession.get(spec.session);
+    let overNow!: () => void;
+    const over = new Promise<void>((resolve) => {
+      overNow = resolve;
+    });
+    lastOfSession.set(spec.session, over);
+    try {
+      await sleep(offset);
+      if (spec.thinkMs !== undefined && previous !== undefined) {
+        await previous;
+        await sleep(spec.thinkMs);
+      }
+      await playTurn(spec);
+    } finally {
+      overNow();
+    }
+  });
+
+  async function playTurn(spec: Scenario['turns'][number]): Promise<void> {
     const controller = new AbortController();
     signals.push(controller.signal);
     const arrival = arrivals.get(spec.session) ?? 0;
@@ -134,7 +195,7 @@ async function play(s: Scenario): Promise<void> {
     } catch (error) {
       if (!(error instanceof PoolError) || error instanceof AcquireTimeoutError) unexpected.push(error);
     }
-  });
+  }
   if (s.drain) {
     const { atMs, graceMs } = s.drain;
     timers.push(setTimeout(() => void pool.drain(graceMs), atMs));
@@ -168,10 +229,27 @@ async function play(s: Scenario): Promise<void> {
     );
     assert.equal(new Set(order).size, order.length);
   }
+  return stats.totals;
 }
 
 describe('AgentPool properties', () => {
   it('acquire()/run()/release() under random interleavings leak nothing and keep every bound and order', async () => {
-    await fc.assert(fc.asyncProperty(scenario, play), { numRuns: Number(process.env.POOL_PROPERTY_RUNS ?? 150) });
+    await fc.assert(
+      fc.asyncProperty(scenario, async (s) => {
+        await play(s);
+      }),
+      { numRuns: Number(process.env.POOL_PROPERTY_RUNS ?? 150) },
+    );
+  });
+
+  it('acquire() with users coming back sooner than a start keeps warm workers shielded and every bound and order', async () => {
+    let protectedWarmHits = 0;
+    await fc.assert(
+      fc.asyncProperty(returningScenario, async (s) => {
+        protectedWarmHits += (await play(s)).protectedWarmHits ?? 0;
+      }),
+      { numRuns: Number(process.env.POOL_PROPERTY_RUNS ?? 60) },
+    );
+    assert.ok(protectedWarmHits > 0, 'no run had a shielded worker found warm by its session');
   });
 });

@@ -25,6 +25,8 @@ export interface FakeStartInfo {
 export interface FakeFactoryOptions<TInput, TEvent> {
   /** Milliseconds start() takes. @default 0 */
   readonly startDelayMs?: PerStart<number>;
+  /** The factory's `expectedStartMs` hint to the pool (what a cold start really costs). @default undefined */
+  readonly expectedStartMs?: number;
   /** True to make this start fail (after its delay). @default false */
   readonly failStart?: PerStart<boolean>;
   /** True to make start() never settle unless its signal aborts. @default false */
@@ -197,6 +199,7 @@ export class FakeWorker<TInput, TEvent> implements PoolWorker<TInput, TEvent> {
 
 export class FakeWorkerFactory<TInput = string, TEvent = FakeEvent> implements WorkerFactory<TInput, TEvent> {
   readonly options: FakeFactoryOptions<TInput, TEvent>;
+  readonly expectedStartMs: number | undefined;
   startCalls = 0;
   startFailures = 0;
   interrupts = 0;
@@ -219,6 +222,7 @@ export class FakeWorkerFactory<TInput = string, TEvent = FakeEvent> implements W
 
   constructor(options: FakeFactoryOptions<TInput, TEvent> = {}) {
     this.options = options;
+    this.expectedStartMs = options.expectedStartMs;
   }
 
   async start(options: StartOptions): Promise<PoolWorker<TInput, TEvent>> {

@@ -48,6 +48,15 @@ function readOwner(dir: string): { pid: number; startTicks: string } | undefined
 /** How long close() waits for the CLI processes to be gone. */
 const CLOSE_WAIT_MS = 5_000;
 
+/**
+ * What a cold start costs a turn, for the pool's eviction shield
+ * (WorkerFactory.expectedStartMs): start() resolves before the CLI is ready,
+ * so the pool's own start timings underestimate it. SDK-FACTS.md measured a
+ * cold start (spawn to result) at 0.73-1.03 s and ~1 s of CPU, a cold resume
+ * to first text at ~0.75 s, against ~40 ms to first text on a warm worker.
+ */
+export const CLAUDE_COLD_START_MS = 1_000;
+
 export interface ClaudeEngineOptions {
   readonly config: Config;
   readonly kb: KnowledgeBase;
@@ -113,6 +122,7 @@ export function createClaudeEngine(options: ClaudeEngineOptions): ClaudeEngine {
 
   function factory(role: Role): AgentWorkerFactory {
     return {
+      expectedStartMs: CLAUDE_COLD_START_MS,
       start: async (startOptions: StartOptions) => {
         if (closing) throw new Error('The Claude engine is closed');
         sequence += 1;
