@@ -19,6 +19,8 @@ import { firstTitle, splitSections } from './sections.ts';
 import { hasCjk, tokenize } from './text-tokens.ts';
 
 const HEADING_WEIGHT = 3;
+/** How much a section's own heading matching the query lifts it (times the matched share of the query's idf). */
+const HEADING_BOOST = 0.5;
 const MAX_QUERY_TERMS = 32;
 const CJK_RUNS = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
 /** Candidates kept after the first scoring pass, before the description boost re-orders them. */
@@ -258,10 +260,20 @@ export class SearchIndex {
     // The README description, title and path of a file lift its sections a little.
     const totalIdf = queryTerms.reduce((sum, q) => sum + q.idf, 0);
     for (const candidate of top) {
-      const file = this.#files.get(this.#sections[candidate.id]!.path)!;
+      const section = this.#sections[candidate.id]!;
+      const file = this.#files.get(section.path)!;
       let labelled = 0;
       for (const q of queryTerms) if (q.expansions.some((e) => file.labelTerms.has(e.term))) labelled += q.idf;
-      candidate.score *= 1 + (0.3 * labelled) / Math.max(totalIdf, 1e-9);
+      // A section whose own heading names what is asked ("vacation" → Annual Leave) beats one that only mentions it.
+      const heading = new Set(tokenize(section.heading));
+      let headed = 0;
+      for (const q of queryTerms) {
+        let best = 0;
+        for (const e of q.expansions) if (heading.has(e.term)) best = Math.max(best, e.weight);
+        headed += q.idf * best;
+      }
+      candidate.score *=
+        (1 + (0.3 * labelled) / Math.max(totalIdf, 1e-9)) * (1 + (HEADING_BOOST * headed) / Math.max(totalIdf, 1e-9));
     }
     top.sort((a, b) => b.score - a.score);
     return top.slice(0, limit).map(({ id, score, coverage }) => this.#hit(id, score, coverage, queryTerms));

@@ -7,8 +7,8 @@
 import { stem } from './text-tokens.ts';
 
 const GROUPS: readonly string[] = [
-  'leave vacation pto holiday time-off 假期 休假 请假',
-  'annual 年度 年假',
+  'leave pto holiday time-off 假期 休假 请假',
+  'annual vacation 年度 年假',
   'sick illness 病假 生病',
   'parental maternity paternity 产假 陪产假 育儿假',
   'salary pay wage payroll compensation 工资 薪酬 薪资',

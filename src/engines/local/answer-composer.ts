@@ -3,11 +3,13 @@
  * well enough, quotes their relevant sentences, list items and table rows,
  * and lists each source as `path:startLine-endLine`.
  */
-import { splitSections } from '../../kb/sections.ts';
 import { hasCjk, tokenize } from '../../kb/text-tokens.ts';
 import type { SearchHit } from '../../kb/types.ts';
 import { type AnswerUnit, lineSpan, renderUnits, splitUnits } from './answer-units.ts';
 import { detectLanguage, type Lang, t } from './language.ts';
+import { bestProcedure, PROCEDURE_QUESTION, type SectionReader } from './procedure-steps.ts';
+
+export type { SectionReader } from './procedure-steps.ts';
 
 /** Below this share of the question's words, a section does not answer it. */
 export const MIN_COVERAGE = 0.6;
@@ -17,24 +19,19 @@ const MAX_UNITS_TOTAL = 9;
 const QUANTITY_QUESTION =
   /\b(how (many|much|long|often|far|fast|big|heavy)|what (is|are) the (limit|maximum|minimum|price|cost|rate)|when|deadline|limit)\b|多少|几|多久|多长|上限|标准|期限|时间|费用|价格/i;
 
-const PROCEDURE_QUESTION =
-  /\b(how (do|can|should|would) (i|we|you)|how to|steps?|procedure|process|what should i do)\b|如何|怎么|怎样|步骤|流程|要做什么|该做什么|办理/i;
-const MAX_STEPS = 12;
-const PROCEDURE_HEADING = /\b(steps?|procedure|how to|instructions?|process|workflow)\b|步骤|流程|操作|办理|方法/i;
-/** How much of a document is read to find its steps section. */
-const MAX_DOCUMENT_LINES = 2000;
-
 export interface ComposedAnswer {
   readonly markdown: string;
   readonly sources: readonly { readonly path: string; readonly startLine: number; readonly endLine: number }[];
 }
 
-export type SectionReader = (path: string, startLine: number, endLine: number) => Promise<string[]>;
-
 /** Sections good enough to answer from, best first. */
 export function answeringHits(hits: readonly SearchHit[]): SearchHit[] {
-  const best = hits[0];
-  if (!best || (best.coverage ?? 0) < MIN_COVERAGE) return [];
+  const top = hits[0];
+  if (!top) return [];
+  // The first hit that covers enough of the question, unless it ranks far below the top one.
+  const best = hits.find((h) => (h.coverage ?? 0) >= MIN_COVERAGE);
+  if (!best || best.score < top.score * 0.6) return [];
+  hits = [best, ...hits.filter((h) => h !== best)];
   const floor = Math.max(MIN_COVERAGE, (best.coverage ?? 0) - 0.2);
   return hits
     .filter((h, i) => i === 0 || ((h.coverage ?? 0) >= floor && h.score >= best.score * 0.5))
@@ -62,15 +59,17 @@ export async function composeAnswer(
     const preamble = (hit.trail?.length ?? 1) <= 1 && sections.length > 1 ? 0.8 : 1;
     const factor = (0.5 + (0.5 * hit.score) / bestScore) * preamble;
     const scored = scoreUnits(units, hit, question, quantity).map((s) => ({ ...s, score: s.score * factor }));
-    return { hit, units, scored, steps: procedural ? stepsOf(units, hit) : undefined };
+    return { hit, units, scored, steps: undefined as AnswerUnit[] | undefined };
   });
-  // "How do I…": a section whose heading names the task and holds a list answers with the whole list, first.
-  if (procedural && !candidates.some((c) => c.steps)) {
-    // The best document may keep its steps under a heading of their own ("Steps", "步骤").
-    const steps = await stepsSectionOf(chosen[0]!, readSection);
-    if (steps) candidates.unshift({ ...steps, scored: [] });
+  // "How do I…": the list that walks through the task answers first, whole.
+  const procedure = procedural ? await bestProcedure(question, sections, hits, readSection) : undefined;
+  if (procedure) {
+    const at = candidates.findIndex(
+      (c) => c.hit.path === procedure.hit.path && c.hit.startLine === procedure.hit.startLine,
+    );
+    if (at >= 0) candidates.splice(at, 1);
+    candidates.unshift({ ...procedure, scored: [] });
   }
-  if (procedural) candidates.sort((a, b) => Number(b.steps !== undefined) - Number(a.steps !== undefined));
   // One bar for every section: a later section contributes only units as relevant as the best ones.
   const globalTop = Math.max(0, ...candidates.flatMap((c) => c.scored.map((s) => s.score)));
   const parts: string[] = [];
@@ -129,40 +128,6 @@ function scoreUnits(units: readonly AnswerUnit[], hit: SearchHit, question: stri
     if (numbers.length > 0 && numbers.some((n) => inRangeStated(unit.text, n))) score += 1;
     return { unit, order, score };
   });
-}
-
-/** The list items of a section whose heading shares a word with the question (a procedure), else undefined. */
-function stepsOf(units: readonly AnswerUnit[], hit: SearchHit): AnswerUnit[] | undefined {
-  const items = units.filter((u) => u.kind === 'item');
-  if (items.length < 2 || items.length > MAX_STEPS) return undefined;
-  const terms = new Set(hit.matchedTerms ?? []);
-  if (!PROCEDURE_HEADING.test(hit.heading) && !tokenize(hit.heading).some((t) => terms.has(t))) return undefined;
-  // The sentence that introduces the list, when there is one.
-  const firstItem = units.indexOf(items[0]!);
-  const lead = firstItem > 0 && units[firstItem - 1]!.kind === 'sentence' ? [units[firstItem - 1]!] : [];
-  return [...lead, ...items];
-}
-
-/** A section of the hit's document headed like a procedure, with its list, as a candidate. */
-async function stepsSectionOf(
-  best: SearchHit,
-  readSection: SectionReader,
-): Promise<{ hit: SearchHit; units: AnswerUnit[]; steps: AnswerUnit[] } | undefined> {
-  const lines = await readSection(best.path, 1, MAX_DOCUMENT_LINES);
-  for (const section of splitSections(lines.join('\n'))) {
-    if (!PROCEDURE_HEADING.test(section.heading)) continue;
-    const units = splitUnits(section.text.split('\n'), section.startLine);
-    const hit: SearchHit = {
-      ...best,
-      heading: section.heading,
-      trail: section.trail,
-      startLine: section.startLine,
-      endLine: section.endLine,
-    };
-    const steps = stepsOf(units, hit);
-    if (steps) return { hit, units, steps };
-  }
-  return undefined;
 }
 
 /** What sort of figure a question asks for, when it says. */
