@@ -14,6 +14,8 @@ const GROUPS: readonly string[] = [
   'salary pay wage payroll compensation 工资 薪酬 薪资',
   'overtime 加班',
   'expense reimbursement claim refund 报销 费用',
+  'receipt invoice 发票 收据 票据 单据 凭证',
+  'material paperwork documentation receipt invoice 材料 资料 证明 凭证 单据 发票',
   'travel trip business-trip 出差 差旅',
   'hotel accommodation lodging 住宿 酒店',
   'flight airfare plane 飞机 机票 航班',

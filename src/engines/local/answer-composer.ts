@@ -7,7 +7,7 @@ import { hasCjk, tokenize } from '../../kb/text-tokens.ts';
 import type { SearchHit } from '../../kb/types.ts';
 import { type AnswerUnit, lineSpan, renderUnits, splitUnits } from './answer-units.ts';
 import { detectLanguage, type Lang, t } from './language.ts';
-import { bestProcedure, PROCEDURE_QUESTION, type SectionReader } from './procedure-steps.ts';
+import { bestProcedure, MAX_DOCUMENT_LINES, PROCEDURE_QUESTION, type SectionReader } from './procedure-steps.ts';
 
 export type { SectionReader } from './procedure-steps.ts';
 
@@ -18,6 +18,9 @@ const MAX_UNITS_PER_SECTION = 5;
 const MAX_UNITS_TOTAL = 9;
 const QUANTITY_QUESTION =
   /\b(how (many|much|long|often|far|fast|big|heavy)|what (is|are) the (limit|maximum|minimum|price|cost|rate)|when|deadline|limit)\b|多少|几|多久|多长|上限|标准|期限|时间|费用|价格/i;
+
+const NEGATION =
+  /\b(not|no|never|cannot|can't|mustn't|isn't|aren't|don't|doesn't|won't|without|prohibited|forbidden|banned)\b|不(能|得|可|允许|准|是|要|会|予|适用)|禁止|严禁|没有|无法|不可以/i;
 
 export interface ComposedAnswer {
   readonly markdown: string;
@@ -43,16 +46,21 @@ export async function composeAnswer(
   hits: readonly SearchHit[],
   readSection: SectionReader,
 ): Promise<ComposedAnswer | undefined> {
-  const chosen = answeringHits(hits);
-  if (chosen.length === 0) return undefined;
+  const answering = answeringHits(hits);
+  if (answering.length === 0) return undefined;
+  const singleSubject = new Set(tokenize(question)).size <= 1;
   const lang = detectLanguage(question);
   const quantity = QUANTITY_QUESTION.test(question);
   const procedural = PROCEDURE_QUESTION.test(question);
   const sections: { hit: SearchHit; units: AnswerUnit[] }[] = [];
-  for (const hit of chosen) {
+  for (const hit of answering) {
     const lines = await readSection(hit.path, hit.startLine, hit.endLine);
-    sections.push({ hit, units: splitUnits(lines, hit.startLine) });
+    const units = splitUnits(lines, hit.startLine);
+    if (singleSubject && (await passingMention(hit, readSection))) continue;
+    sections.push({ hit, units });
   }
+  const chosen = sections.map((s) => s.hit);
+  if (chosen.length === 0) return undefined;
   const bestScore = Math.max(1e-6, chosen[0]!.score);
   const candidates = sections.map(({ hit, units }) => {
     // Sections keep their search rank; an H1-level preamble summarises rather than answers.
@@ -99,6 +107,23 @@ export async function composeAnswer(
   return { markdown, sources };
 }
 
+/**
+ * For a question of a single subject word ("Who is the CEO?"): true when the section only mentions
+ * the word in passing, i.e. it is not in the section's heading, trail or title and its document
+ * says it only once.
+ */
+async function passingMention(hit: SearchHit, readSection: SectionReader): Promise<boolean> {
+  const matched = new Set(hit.matchedTerms ?? []);
+  const labels = tokenize(`${(hit.trail ?? [hit.heading]).join(' ')} ${hit.title ?? ''}`);
+  if (labels.some((term) => matched.has(term))) return false;
+  let mentions = 0;
+  for (const line of await readSection(hit.path, 1, MAX_DOCUMENT_LINES)) {
+    for (const term of tokenize(line)) if (matched.has(term)) mentions++;
+    if (mentions >= 2) return false;
+  }
+  return true;
+}
+
 interface ScoredUnit {
   readonly unit: AnswerUnit;
   readonly order: number;
@@ -112,6 +137,8 @@ function scoreUnits(units: readonly AnswerUnit[], hit: SearchHit, question: stri
   const headingTerms = new Set(tokenize(hit.heading).filter((term) => weightOf(term) > 0));
   const numbers = numbersOf(question);
   const kind = figureAsked(question);
+  // "Who is NOT allowed…": the sentences that say no answer it.
+  const negated = NEGATION.test(question);
   return units.map((unit, order) => {
     const own = new Set(tokenize(unit.text));
     let score = 0;
@@ -124,6 +151,7 @@ function scoreUnits(units: readonly AnswerUnit[], hit: SearchHit, question: stri
     if (score === 0 && inherited === 0) return { unit, order, score };
     score += inherited;
     if (quantity && /\d/.test(unit.text)) score += 0.3;
+    if (negated && NEGATION.test(unit.text)) score += 0.6;
     if (kind && KIND_OF_FIGURE[kind].test(unit.text)) score += 0.6;
     if (numbers.length > 0 && numbers.some((n) => inRangeStated(unit.text, n))) score += 1;
     return { unit, order, score };

@@ -78,7 +78,7 @@ export function renderUnits(units: readonly AnswerUnit[]): string {
   const blocks: string[] = [];
   let current: { key: string; lines: string[] } | undefined;
   const flush = () => {
-    if (current) blocks.push(current.lines.join(current.key.startsWith('p') ? ' ' : '\n'));
+    if (current) blocks.push(current.key.startsWith('p') ? joinSentences(current.lines) : current.lines.join('\n'));
     current = undefined;
   };
   for (const unit of [...units].sort((a, b) => a.line - b.line)) {
@@ -95,6 +95,14 @@ export function renderUnits(units: readonly AnswerUnit[]): string {
   }
   flush();
   return blocks.join('\n\n');
+}
+
+/** Sentences of one paragraph: a space after Western punctuation, none after Chinese. */
+function joinSentences(sentences: readonly string[]): string {
+  return sentences.reduce(
+    (text, next) => (text === '' ? next : /[。！？；：，]$/.test(text) ? text + next : `${text} ${next}`),
+    '',
+  );
 }
 
 /** First and last line the units occupy (table headers included). */

@@ -17,7 +17,7 @@ const PROCEDURE_HEADING =
 const TROUBLE_HEADING = /\b(troubleshoot\w*|problems?|issues?|errors?|faq)\b|故障|问题|排查|错误/i;
 const RULES_HEADING = /\b(rules?|polic(y|ies)|restrictions?|requirements?)\b|规则|规定|要求|制度/i;
 const PROBLEM_QUESTION =
-  /\b(errors?|fail\w*|not working|doesn'?t|does not|can'?t|cannot|unable|problems?|issues?|broken|unreachable|says|wrong|stuck)\b|报错|失败|无法|不能|问题|故障|错误|提示/i;
+  /\b(errors?|fail\w*|not working|doesn'?t|does not|won'?t|can'?t|cannot|unable|problems?|issues?|broken|unreachable|says|wrong|stuck|keeps|drop\w*|disconnect\w*|crash\w*|freez\w*|slow)\b|报错|失败|无法|不能|问题|故障|错误|提示|断开|掉线|很慢|卡住/i;
 const ORDERED_ITEM = /^(\d+[.)]|\d+、|[（(]\d+[）)]|[一二三四五六七八九十]+、)/;
 const MAX_STEPS = 12;
 /** How much of a document is read to find its steps sections. */

@@ -1,0 +1,180 @@
+// Each answering mechanism on documents written here (not the sample): heading match, procedures,
+// cross-language lexicon, the bar for one-word questions, negation.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createLocalWorkerFactory } from '../../../src/engines/local/index.ts';
+import type { AgentWorkerFactory } from '../../../src/engines/types.ts';
+import { type TempKb, tempKb } from '../../fixtures/kb-fixtures.ts';
+
+const TIME_OFF = `# Time Off
+
+Staff members of Northwind Labs take time off through the people portal.
+
+## Annual Leave
+
+Staff members get 22 days of annual leave each year.
+
+## Sick Days
+
+Staff members get 8 sick days each year; a note from a doctor is needed after 2 days.
+
+## Training Days
+
+Each staff member has 3 training days per year for courses and conferences.
+`;
+
+const WIFI = `# Office Wi-Fi
+
+Guests and staff use separate wireless networks in every Northwind office.
+
+## Wi-Fi Rules
+
+- Do not share the staff network password with visitors.
+- Streaming video on the staff network is discouraged.
+- The wireless network is monitored for security.
+
+## Setting Up Wi-Fi on a Laptop
+
+1. Open the network settings and choose "Corp-Staff".
+2. Select WPA2-Enterprise and enter your directory username.
+3. Accept the certificate issued by Northwind Root CA.
+
+## Troubleshooting
+
+- If the laptop keeps dropping the Wi-Fi connection, forget the network and join it again.
+- If the certificate is rejected, correct the laptop's clock and date.
+`;
+
+const CLAIMS = `# Travel Claims
+
+## Required Documents
+
+Attach the original invoice and the payment receipt to every travel claim.
+
+## Payment
+
+Approved travel claims are paid within 10 working days.
+`;
+
+const PURCHASING = `# Purchasing
+
+## Approval Thresholds
+
+| Amount | Approver |
+| --- | --- |
+| Up to $5,000 | Team lead |
+| $5,000 to $50,000 | Department head |
+| Above $50,000 | CTO |
+
+## Suppliers
+
+New suppliers must pass a security review before the first order.
+`;
+
+const FINANCE_TEAM = `# Finance Team
+
+## Contracts
+
+The CFO, Li Wei, signs every contract above one million dollars. The CFO also chairs the budget committee each quarter.
+`;
+
+const REMOTE = `# Remote Work
+
+## Eligibility
+
+Team leads may work from home three days a week.
+Interns are not allowed to work from home.
+Staff members who finished their first three months may work from home two days a week.
+`;
+
+async function ask(factory: AgentWorkerFactory, question: string): Promise<string> {
+  const worker = await factory.start({ signal: new AbortController().signal });
+  let text = '';
+  for await (const event of worker.runTurn({
+    session: { id: `s-${Math.random()}`, isNew: true },
+    userId: 'u',
+    input: { message: question },
+    signal: new AbortController().signal,
+  })) {
+    if (event.type === 'text') text += event.text;
+  }
+  await worker.close();
+  return text;
+}
+
+/** The section labels ("From **A › B** (path):") in answer order. */
+function quotedSections(answer: string): string[] {
+  return [...answer.matchAll(/^(?:From|摘自) \*\*(.+?)\*\*/gm)].map((m) => m[1]!);
+}
+
+function citedPaths(answer: string): string[] {
+  const refs = answer.split('**Reference Source**')[1] ?? '';
+  return [...refs.matchAll(/^- (\S+?):\d+-\d+$/gm)].map((m) => m[1]!);
+}
+
+describe('composeAnswer() mechanisms on unseen documents', () => {
+  let t: TempKb;
+  let factory: AgentWorkerFactory;
+  before(async () => {
+    t = await tempKb({
+      files: {
+        'people/time_off.md': TIME_OFF,
+        'it/wifi.md': WIFI,
+        'money/claims.md': CLAIMS,
+        'money/purchasing.md': PURCHASING,
+        'money/finance_team.md': FINANCE_TEAM,
+        'people/remote_work.md': REMOTE,
+      },
+    });
+    factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
+  });
+  after(() => t.cleanup());
+
+  it('answers a synonym of a heading ("vacation") from the section it names, first', async () => {
+    const answer = await ask(factory, 'How many vacation days do staff members get?');
+    assert.equal(quotedSections(answer)[0], 'Time Off › Annual Leave', answer);
+    assert.match(answer, /22 days/);
+  });
+
+  it('answers from the section whose own heading matches over one that only shares generic words', async () => {
+    const answer = await ask(factory, 'How many training days does a staff member have per year?');
+    assert.equal(quotedSections(answer)[0], 'Time Off › Training Days', answer);
+    assert.match(answer, /3 training days/);
+  });
+
+  it('answers "how do I" with the numbered set-up steps, not the rules or the troubleshooting list', async () => {
+    const answer = await ask(factory, 'How do I connect my laptop to the Wi-Fi?');
+    assert.equal(quotedSections(answer)[0], 'Office Wi-Fi › Setting Up Wi-Fi on a Laptop', answer);
+    assert.match(answer, /1\. Open the network settings[\s\S]*3\. Accept the certificate/);
+  });
+
+  it('answers a reported problem from the troubleshooting list, not with the set-up steps', async () => {
+    const answer = await ask(factory, 'My laptop keeps dropping the Wi-Fi connection, what should I do?');
+    assert.equal(quotedSections(answer)[0], 'Office Wi-Fi › Troubleshooting', answer);
+    assert.match(answer, /forget the network/);
+  });
+
+  it('answers a Chinese question from an English document through the bilingual lexicon', async () => {
+    const answer = await ask(factory, '报销需要哪些材料？');
+    assert.equal(citedPaths(answer)[0], 'money/claims.md', answer);
+    assert.match(answer, /invoice and the payment receipt/);
+  });
+
+  it('does not answer a one-word question from a single passing mention in a table', async () => {
+    const answer = await ask(factory, 'Who is the CTO?');
+    assert.deepEqual(citedPaths(answer), [], answer);
+    assert.match(answer, /could not find/);
+  });
+
+  it('answers a one-word question from a document that speaks about the subject', async () => {
+    const answer = await ask(factory, 'Who is the CFO?');
+    assert.equal(citedPaths(answer)[0], 'money/finance_team.md', answer);
+    assert.match(answer, /Li Wei/);
+  });
+
+  it('quotes the sentence that says "not" for a negated question', async () => {
+    const answer = await ask(factory, 'Who is not allowed to work from home?');
+    assert.equal(citedPaths(answer)[0], 'people/remote_work.md', answer);
+    assert.match(answer, /Interns are not allowed/);
+  });
+});
