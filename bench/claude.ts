@@ -61,6 +61,13 @@ interface StrategyRun {
   readonly starts: () => number;
   readonly pids: () => number[];
   readonly close: () => Promise<void>;
+  /** Docent only: how its pool placed the turns. */
+  readonly placements?: () => Placements;
+}
+interface Placements {
+  warm_hits: number;
+  protected_warm_hits: number;
+  evictions: number;
 }
 type StrategyName = 'per_turn' | 'global_lock' | 'docent';
 
@@ -73,6 +80,7 @@ interface Figures {
   cpu_s_per_turn: number;
   peak_rss_mb: number;
   errors: number;
+  placements?: Placements;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -265,6 +273,14 @@ async function main(): Promise<void> {
         },
         starts: () => engine.stats().processesStarted,
         pids: () => [...engine.stats().pids],
+        placements: () => {
+          const totals = pool.stats().totals;
+          return {
+            warm_hits: totals.warmHits,
+            protected_warm_hits: totals.protectedWarmHits ?? 0,
+            evictions: totals.evictions,
+          };
+        },
         close: async () => {
           await pool.drain(10_000);
           await engine.close();
@@ -310,6 +326,7 @@ async function main(): Promise<void> {
     );
     const elapsedS = (performance.now() - started) / 1000;
     const starts = strategy.starts();
+    const placements = strategy.placements?.();
     for (const pid of strategy.pids()) seen.add(pid);
     clearInterval(sampler);
     await strategy.close();
@@ -326,6 +343,7 @@ async function main(): Promise<void> {
       cpu_s_per_turn: Number(((cpuSeconds() - cpuBefore) / turns).toFixed(3)),
       peak_rss_mb: Math.round(peakRss / (1024 * 1024)),
       errors,
+      ...(placements ? { placements } : {}),
     };
   }
 
@@ -360,7 +378,7 @@ async function main(): Promise<void> {
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 
   const rows = Object.entries(results).flatMap(([workload, byStrategy]) =>
-    Object.entries(byStrategy).map(([strategy, f]) => ({ workload, strategy, ...f })),
+    Object.entries(byStrategy).map(([strategy, { placements: _, ...f }]) => ({ workload, strategy, ...f })),
   );
   console.table(rows);
   if (!results.warm || !results.crowded) return;
@@ -372,6 +390,14 @@ async function main(): Promise<void> {
   console.log(
     `crowded: docent ${crowded.docent.turns_per_s} turns/s vs per_turn ${crowded.per_turn.turns_per_s}; starts ${crowded.docent.starts} vs ${crowded.per_turn.starts}`,
   );
+  for (const [workload, byStrategy] of Object.entries(results)) {
+    const p = byStrategy.docent?.placements;
+    if (p) {
+      console.log(
+        `${workload}: docent warm hits ${p.warm_hits} (${p.protected_warm_hits} kept by the eviction shield), evictions ${p.evictions}`,
+      );
+    }
+  }
   console.log(`wrote ${path.relative(process.cwd(), out)}`);
 }
 

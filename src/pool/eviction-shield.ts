@@ -9,15 +9,17 @@
  * than a start takes:
  *
  *   shielded while  idleFor < window,  where
- *   window = expectedReturn < startCost ? min(startCost, expectedReturn × 1.5) : 0
+ *   window = expectedReturn < startCost ? min(startCost, expectedReturn × 1.25) : 0
  *
  * - expectedReturn: per session, a short moving average of the gaps from the
  *   end of one of its turns to the arrival of its next. A session without such
  *   a gap yet (its first turns) is not shielded.
  * - startCost: the larger of the median observed start time and the factory's
  *   `expectedStartMs` hint.
- * - The 1.5 covers a user who takes a little longer than usual; the cap keeps
- *   a waiting turn from ever waiting longer than a start would have taken.
+ * - The 1.25 covers a user who takes a little longer than usual (a late
+ *   timer, a slower reader) without keeping a worker idle much longer for a
+ *   session that is not coming back; the cap keeps a waiting turn from ever
+ *   waiting longer than a start would have taken.
  *
  * The pool also bounds how long shields may hold back one waiting turn (one
  * window in all, see PendingTurn.shieldDeadline), so a session that keeps
@@ -28,7 +30,7 @@
 import type { MsHistogram } from './histogram.ts';
 
 /** How much longer than its usual gap a session's worker is kept. */
-export const RETURN_SLACK = 1.5;
+export const RETURN_SLACK = 1.25;
 /** Sessions whose gaps are remembered; beyond this the least recently active are forgotten. */
 export const MAX_TRACKED_SESSIONS = 10_000;
 

@@ -48,7 +48,7 @@ function pending(t: ClockedPool, sessionId: string, signal?: AbortSignal) {
   return { lease, state };
 }
 
-/** Session `a` runs twice with a 400 ms gap: its worker is shielded for min(1000, 1.5 × 400) = 600 ms after t=400. */
+/** Session `a` runs twice with a 400 ms gap: its worker is shielded for min(1000, 1.25 × 400) = 500 ms after t=400. */
 async function learnGap(t: ClockedPool): Promise<string> {
   const first = await turn(t.pool, 'a');
   await t.advance(400);
@@ -67,7 +67,7 @@ describe('AgentPool eviction shield', () => {
   it('acquire() keeps an idle worker from a waiting turn while its session is expected back sooner than a start, and the session finds it warm', async () => {
     const t = clockedPool();
     const workerA = await learnGap(t);
-    await t.advance(100); // t=500: a idle for 100 ms of its 600
+    await t.advance(100); // t=500: a idle for 100 ms of its 500
     const b = pending(t, 'b');
     await flush();
     assert.equal(t.pool.stats().waiting, 1);
@@ -79,7 +79,10 @@ describe('AgentPool eviction shield', () => {
     assert.equal(t.pool.stats().totals.protectedWarmHits, 1);
     assert.equal(t.pool.stats().totals.evictions, 0);
     assert.equal(b.state.settled, false);
-    await t.advance(301); // t=1001: b was held back since t=500 for the 500 ms left of a's shield then
+    // a's new shield lasts until t=700 + 1.25 × 350, but b waited on a shield since t=500: at most until t=900.
+    await t.advance(200);
+    assert.equal(b.state.settled, false);
+    await t.advance(1); // t=901
     const leaseB = await b.lease;
     assert.equal(leaseB.placement, 'cold');
     assert.equal(t.pool.stats().totals.evictions, 1);
@@ -90,9 +93,9 @@ describe('AgentPool eviction shield', () => {
   it('acquire() evicts the shielded worker for the waiting turn when the shield expires', async () => {
     const t = clockedPool();
     await learnGap(t);
-    await t.advance(100); // t=500, shield until t=1000
+    await t.advance(100); // t=500, shield until t=900
     const b = pending(t, 'b');
-    await t.advance(500); // t=1000: the wake-up is due just after
+    await t.advance(400); // t=900: the wake-up is due just after
     assert.equal(b.state.settled, false);
     assert.equal(t.pool.stats().totals.evictions, 0);
     await t.advance(1);
@@ -197,7 +200,7 @@ describe('EvictionShield', () => {
     assert.equal(shield.expectedGapMs('s'), 300);
   });
 
-  it('shieldedUntil() is the end of the last turn plus min(start cost, 1.5 x gap), or 0 when starts are cheaper', () => {
+  it('shieldedUntil() is the end of the last turn plus min(start cost, 1.25 x gap), or 0 when starts are cheaper', () => {
     let now = 0;
     const shield = new EvictionShield(
       undefined,
@@ -209,8 +212,8 @@ describe('EvictionShield', () => {
     now = 400;
     shield.arrived('s', false);
     shield.ended('s');
-    assert.equal(shield.shieldedUntil('s', 1_000), 400 + 600);
-    assert.equal(shield.shieldedUntil('s', 500), 400 + 500);
+    assert.equal(shield.shieldedUntil('s', 1_000), 400 + 500);
+    assert.equal(shield.shieldedUntil('s', 450), 400 + 450);
     assert.equal(shield.shieldedUntil('s', 400), 0);
     assert.equal(shield.shieldedUntil('unknown', 1_000), 0);
   });
