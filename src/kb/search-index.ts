@@ -16,7 +16,7 @@
 import { Bm25Scorer, indexOfSorted, type Posting, type QueryTerm } from './bm25-scorer.ts';
 import { QueryExpansion } from './query-expansion.ts';
 import { firstTitle, splitSections } from './sections.ts';
-import { hasCjk, tokenize } from './text-tokens.ts';
+import { hasCjk, stem, tokenize } from './text-tokens.ts';
 
 const HEADING_WEIGHT = 3;
 /** How much a section's own heading matching the query lifts it (times the matched share of the query's idf). */
@@ -323,6 +323,14 @@ export class SearchIndex {
     };
     for (const term of unique) {
       const expansions = this.#expansion.expand(term);
+      if (!expansions.some((e) => e.weight === 1) && !hasCjk(term)) {
+        // A compound the documents write apart ("payday" → "pay day") stands for its two words.
+        const parts = this.#compoundParts(term);
+        if (parts) {
+          for (const part of parts) add(part, this.#expansion.expand(part));
+          continue;
+        }
+      }
       if (expansions.length === 0 && hasCjk(term)) {
         // The segmenter may cut across a word ("怎么开发票" → 开发|票): a known word made of
         // this one's edge and its neighbour in the question stands in for it.
@@ -339,6 +347,17 @@ export class SearchIndex {
       add(term, expansions);
     }
     return result.slice(0, MAX_QUERY_TERMS);
+  }
+
+  /** Two indexed words of three or more letters that `term` is made of, else undefined. */
+  #compoundParts(term: string): [string, string] | undefined {
+    if (!/^[a-z]{6,24}$/.test(term)) return undefined;
+    for (let cut = 3; cut <= term.length - 3; cut++) {
+      const head = stem(term.slice(0, cut));
+      const tail = stem(term.slice(cut));
+      if (this.#postings.has(head) && this.#postings.has(tail)) return [head, tail];
+    }
+    return undefined;
   }
 
   /** A two-character indexed word that overlaps `term`'s first or last character where it occurs in the query. */

@@ -19,7 +19,7 @@ const ENGLISH_STOP = new Set(
     'i if in into is it its itself just me more most my no nor not now of off on once only or other our ours out over own ' +
     'same she should so some such than that the their theirs them then there these they this those through to too under ' +
     'until up very was we were what when where which while who whom why will with would you your yours ' +
-    'per via take takes long happen happens happened many much please tell know want get got need does anyone someone ok okay hi hello thanks thank us let lets shall may might must'
+    'per via take takes long happen happens happened many much please tell know want get got need does anyone someone ok okay hi hello thanks thank us let lets shall may might must often'
   ).split(' '),
 );
 

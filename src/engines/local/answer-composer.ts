@@ -72,11 +72,9 @@ export async function composeAnswer(
   // "How do I…": the list that walks through the task answers first, whole.
   const procedure = procedural ? await bestProcedure(question, sections, hits, readSection) : undefined;
   if (procedure) {
-    const at = candidates.findIndex(
-      (c) => c.hit.path === procedure.hit.path && c.hit.startLine === procedure.hit.startLine,
-    );
-    if (at >= 0) candidates.splice(at, 1);
-    candidates.unshift({ ...procedure, scored: [] });
+    // The steps are the answer; rules or troubleshooting around them would only bury them.
+    candidates.length = 0;
+    candidates.push({ ...procedure, scored: [] });
   }
   // One bar for every section: a later section contributes only units as relevant as the best ones.
   const globalTop = Math.max(0, ...candidates.flatMap((c) => c.scored.map((s) => s.score)));

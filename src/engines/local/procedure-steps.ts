@@ -76,6 +76,10 @@ export async function bestProcedure(
     const steps = stepsOf(units, hit);
     if (steps) candidates.push({ hit, units, steps });
   }
+  // A best section under a heading of its own that names the subject ("Rollback") answers itself.
+  const matched = new Set(best.hit.matchedTerms ?? []);
+  const bestIsSpecific =
+    (best.hit.trail?.length ?? 1) > 1 && tokenize(best.hit.heading).some((term) => matched.has(term));
   // The best document may keep its steps under a heading of their own ("Steps", "Installing the client").
   const lines = await readSection(best.hit.path, 1, MAX_DOCUMENT_LINES);
   for (const section of splitSections(lines.join('\n'))) {
@@ -95,7 +99,8 @@ export async function bestProcedure(
     if (!steps) continue;
     // A section headed like a procedure ("Steps") stands in for the document's best section even
     // when its own words barely match; others count with what the search gave them.
-    const score = Math.max(hit.score, PROCEDURE_HEADING.test(section.heading) ? best.hit.score * 0.5 : 0);
+    const standIn = PROCEDURE_HEADING.test(section.heading) && !bestIsSpecific;
+    const score = Math.max(hit.score, standIn ? best.hit.score * 0.5 : 0);
     if (score > 0) candidates.push({ hit: { ...hit, score }, units, steps });
   }
   let winner: StepsCandidate | undefined;

@@ -87,6 +87,21 @@ Interns are not allowed to work from home.
 Staff members who finished their first three months may work from home two days a week.
 `;
 
+const HANDBOOK = `# Staff Handbook
+
+## Pay Day
+
+Salaries are paid on the 25th of each month, or on the Friday before when the 25th is a weekend.
+
+## Overtime
+
+Overtime is paid at 1.5 times the hourly rate on weekdays and 2 times on weekends.
+
+## Who to Contact
+
+Payroll questions go to Priya Nair in People Operations.
+`;
+
 async function ask(factory: AgentWorkerFactory, question: string): Promise<string> {
   const worker = await factory.start({ signal: new AbortController().signal });
   let text = '';
@@ -124,6 +139,7 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
         'money/purchasing.md': PURCHASING,
         'money/finance_team.md': FINANCE_TEAM,
         'people/remote_work.md': REMOTE,
+        'people/handbook.md': HANDBOOK,
       },
     });
     factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
@@ -176,5 +192,24 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
     const answer = await ask(factory, 'Who is not allowed to work from home?');
     assert.equal(citedPaths(answer)[0], 'people/remote_work.md', answer);
     assert.match(answer, /Interns are not allowed/);
+  });
+
+  it('splits an unknown compound into words the documents use ("payday" → Pay Day)', async () => {
+    const answer = await ask(factory, 'When is payday?');
+    assert.equal(quotedSections(answer)[0], 'Staff Handbook › Pay Day', answer);
+    assert.match(answer, /25th of each month/);
+  });
+
+  it('meets everyday words through the lexicon (Sunday → weekends, ask → contact)', async () => {
+    const sunday = await ask(factory, 'How much is overtime paid on Sunday?');
+    assert.match(sunday, /2 times on weekends/, sunday);
+    const contact = await ask(factory, 'Who should I ask about payroll?');
+    assert.equal(quotedSections(contact)[0], 'Staff Handbook › Who to Contact', contact);
+    assert.match(contact, /Priya Nair/);
+  });
+
+  it('answers a procedure with its steps alone, without the rules around them', async () => {
+    const answer = await ask(factory, 'How do I set up Wi-Fi on my laptop?');
+    assert.deepEqual(quotedSections(answer), ['Office Wi-Fi › Setting Up Wi-Fi on a Laptop'], answer);
   });
 });
