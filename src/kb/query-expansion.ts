@@ -10,6 +10,8 @@ import { editDistanceWithin } from './text-tokens.ts';
 const PREFIX_WEIGHT = 0.55;
 const FUZZY_WEIGHT = 0.6;
 const SYNONYM_WEIGHT = 0.7;
+const TRANSLATION_WEIGHT = 0.85;
+const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
 const MAX_EXPANSIONS = 12;
 /** Past this many single insertions, re-sorting once is cheaper. */
 const MAX_INSERTS = 2000;
@@ -55,8 +57,25 @@ export class QueryExpansion {
   expand(term: string): Expansion[] {
     const out = this.#spelling(term);
     const known = new Set(out.map((e) => e.term));
+    const cjk = CJK.test(term);
     for (const synonym of synonymsOf(term)) {
-      if (!known.has(synonym) && this.#has(synonym)) out.push({ term: synonym, weight: SYNONYM_WEIGHT });
+      // A translation is a closer equivalent than a same-language near-synonym.
+      const weight = CJK.test(synonym) === cjk ? SYNONYM_WEIGHT : TRANSLATION_WEIGHT;
+      if (this.#has(synonym)) {
+        if (!known.has(synonym)) out.push({ term: synonym, weight });
+        known.add(synonym);
+        continue;
+      }
+      // A Chinese word the documents' segmentation cut apart (会议室 → 会议|室) still meets its longest piece.
+      if (CJK.test(synonym) && synonym.length >= 3) {
+        for (let i = 0; i + 2 <= synonym.length; i++) {
+          const piece = synonym.slice(i, i + 2);
+          if (known.has(piece) || !this.#has(piece)) continue;
+          out.push({ term: piece, weight: weight * 0.8 });
+          known.add(piece);
+          break;
+        }
+      }
     }
     return out.sort((a, b) => b.weight - a.weight);
   }

@@ -16,6 +16,7 @@
 import { Bm25Scorer, indexOfSorted, type Posting, type QueryTerm } from './bm25-scorer.ts';
 import { QueryExpansion } from './query-expansion.ts';
 import { firstTitle, splitSections } from './sections.ts';
+import { synonymsOf } from './synonyms.ts';
 import { hasCjk, stem, tokenize } from './text-tokens.ts';
 
 const HEADING_WEIGHT = 3;
@@ -317,11 +318,13 @@ export class SearchIndex {
     const result: QueryTerm[] = [];
     const add = (term: string, expansions: QueryTerm['expansions']) => {
       if (result.some((q) => q.term === term)) return;
-      // A word the knowledge base never uses still counts against coverage (with the highest idf).
-      const idf = expansions.length > 0 ? this.idf(expansions[0]!.term) : this.idf(term);
+      // A word the knowledge base never uses still counts against coverage (with the highest idf);
+      // a figure less: "for 5 hours" is often a case to check against a stated limit.
+      const idf =
+        (expansions.length > 0 ? this.idf(expansions[0]!.term) : this.idf(term)) * (/^\d/.test(term) ? 0.3 : 1);
       result.push({ term, idf, expansions });
     };
-    for (const term of unique) {
+    for (const term of [...unique, ...lexiconWordsCut(runs, unique)]) {
       const expansions = this.#expansion.expand(term);
       if (!expansions.some((e) => e.weight === 1) && !hasCjk(term)) {
         // A compound the documents write apart ("payday" → "pay day") stands for its two words.
@@ -402,6 +405,30 @@ export class SearchIndex {
     next.set(this.#dead);
     this.#dead = next;
   }
+}
+
+/**
+ * Words of the lexicon that the segmenter cut into single characters in the question
+ * (叉车的限速是多少 → 限|速): they are what the question is about.
+ */
+function lexiconWordsCut(runs: readonly string[], tokens: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const run of runs) {
+    for (let size = 4; size >= 2; size--) {
+      for (let i = 0; i + size <= run.length; i++) {
+        const word = run.slice(i, i + size);
+        if (
+          synonymsOf(word).length === 0 ||
+          tokens.some((t) => t.includes(word)) ||
+          out.some((w) => w.includes(word))
+        ) {
+          continue;
+        }
+        out.push(word);
+      }
+    }
+  }
+  return out;
 }
 
 function stemOf(path: string): string {

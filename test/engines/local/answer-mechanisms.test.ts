@@ -102,6 +102,28 @@ Overtime is paid at 1.5 times the hourly rate on weekdays and 2 times on weekend
 Payroll questions go to Priya Nair in People Operations.
 `;
 
+const WAREHOUSE = `# Warehouse Rules
+
+## Speed Limits
+
+Vehicles inside the warehouse must not go faster than 10 km/h.
+
+## Fire Drills
+
+A fire drill takes place in the warehouse on the first Monday of every month; vehicles stay parked.
+`;
+
+const ROOMS = `# 会议室使用规定
+
+## 使用时长
+
+单次预订不超过 3 小时，超过 3 小时需行政部审批。
+
+## 预订方式
+
+通过 OA 系统预订，最多提前 7 天。
+`;
+
 async function ask(factory: AgentWorkerFactory, question: string): Promise<string> {
   const worker = await factory.start({ signal: new AbortController().signal });
   let text = '';
@@ -140,6 +162,8 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
         'money/finance_team.md': FINANCE_TEAM,
         'people/remote_work.md': REMOTE,
         'people/handbook.md': HANDBOOK,
+        'site/warehouse.md': WAREHOUSE,
+        '行政/会议室.md': ROOMS,
       },
     });
     factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
@@ -211,5 +235,17 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
   it('answers a procedure with its steps alone, without the rules around them', async () => {
     const answer = await ask(factory, 'How do I set up Wi-Fi on my laptop?');
     assert.deepEqual(quotedSections(answer), ['Office Wi-Fi › Setting Up Wi-Fi on a Laptop'], answer);
+  });
+
+  it('finds a lexicon word the segmenter cut into characters (限速 → speed limit)', async () => {
+    const answer = await ask(factory, '仓库的限速是多少？');
+    assert.equal(quotedSections(answer)[0], 'Warehouse Rules › Speed Limits', answer);
+    assert.match(answer, /10 km\/h/);
+  });
+
+  it('meets a Chinese word the documents segment apart, and a figure in the question is not a missing subject', async () => {
+    const answer = await ask(factory, 'Can I book a meeting room for 6 hours?');
+    assert.equal(quotedSections(answer)[0], '会议室使用规定 › 使用时长', answer);
+    assert.match(answer, /不超过 3 小时/);
   });
 });
