@@ -15,15 +15,13 @@
 
 import { Bm25Scorer, indexOfSorted, type Posting, type QueryTerm } from './bm25-scorer.ts';
 import { QueryExpansion } from './query-expansion.ts';
+import { queryTermsOf } from './query-terms.ts';
 import { firstTitle, splitSections } from './sections.ts';
-import { synonymsOf } from './synonyms.ts';
-import { hasCjk, stem, tokenize } from './text-tokens.ts';
+import { tokenize } from './text-tokens.ts';
 
 const HEADING_WEIGHT = 3;
 /** How much a section's own heading matching the query lifts it (times the matched share of the query's idf). */
 const HEADING_BOOST = 0.5;
-const MAX_QUERY_TERMS = 32;
-const CJK_RUNS = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
 /** Candidates kept after the first scoring pass, before the description boost re-orders them. */
 const FIRST_PASS = 64;
 /** Files whose split lines are kept between queries. */
@@ -242,7 +240,11 @@ export class SearchIndex {
   }
 
   search(query: string, limit = 10): IndexHit[] {
-    const queryTerms = this.#queryTerms(query);
+    const queryTerms = queryTermsOf(query, {
+      has: (term) => this.#postings.has(term),
+      expand: (term) => this.#expansion.expand(term),
+      idf: (term) => this.idf(term),
+    });
     if (queryTerms.length === 0 || this.#liveSections === 0) return [];
     this.#ensureDeadCapacity(this.#sections.length);
     const top = this.#scorer.score(
@@ -310,72 +312,6 @@ export class SearchIndex {
     };
   }
 
-  #queryTerms(query: string): QueryTerm[] {
-    const text = query.slice(0, 2000);
-    const unique = [...new Set(tokenize(text))].slice(0, MAX_QUERY_TERMS);
-    const longCjk = unique.filter((t) => t.length >= 3 && hasCjk(t));
-    const runs = text.match(CJK_RUNS) ?? [];
-    const result: QueryTerm[] = [];
-    const add = (term: string, expansions: QueryTerm['expansions']) => {
-      if (result.some((q) => q.term === term)) return;
-      // A word the knowledge base never uses still counts against coverage (with the highest idf);
-      // a figure less: "for 5 hours" is often a case to check against a stated limit.
-      const idf =
-        (expansions.length > 0 ? this.idf(expansions[0]!.term) : this.idf(term)) * (/^\d/.test(term) ? 0.3 : 1);
-      result.push({ term, idf, expansions });
-    };
-    for (const term of [...unique, ...lexiconWordsCut(runs, unique)]) {
-      const expansions = this.#expansion.expand(term);
-      if (!expansions.some((e) => e.weight === 1) && !hasCjk(term)) {
-        // A compound the documents write apart ("payday" → "pay day") stands for its two words.
-        const parts = this.#compoundParts(term);
-        if (parts) {
-          for (const part of parts) add(part, this.#expansion.expand(part));
-          continue;
-        }
-      }
-      if (expansions.length === 0 && hasCjk(term)) {
-        // The segmenter may cut across a word ("怎么开发票" → 开发|票): a known word made of
-        // this one's edge and its neighbour in the question stands in for it.
-        const bridge = this.#bridgingWord(term, runs);
-        if (bridge) {
-          add(bridge, this.#expansion.expand(bridge));
-          continue;
-        }
-        // Unknown Chinese words are carried by their bigrams (and an unknown bigram or
-        // single character is segmentation noise, not a missing subject).
-        if (term.length >= 3 || term.length === 1) continue;
-        if (longCjk.some((w) => w !== term && w.includes(term))) continue;
-      }
-      add(term, expansions);
-    }
-    return result.slice(0, MAX_QUERY_TERMS);
-  }
-
-  /** Two indexed words of three or more letters that `term` is made of, else undefined. */
-  #compoundParts(term: string): [string, string] | undefined {
-    if (!/^[a-z]{6,24}$/.test(term)) return undefined;
-    for (let cut = 3; cut <= term.length - 3; cut++) {
-      const head = stem(term.slice(0, cut));
-      const tail = stem(term.slice(cut));
-      if (this.#postings.has(head) && this.#postings.has(tail)) return [head, tail];
-    }
-    return undefined;
-  }
-
-  /** A two-character indexed word that overlaps `term`'s first or last character where it occurs in the query. */
-  #bridgingWord(term: string, runs: readonly string[]): string | undefined {
-    for (const run of runs) {
-      const at = run.indexOf(term);
-      if (at < 0) continue;
-      const candidates = [run.slice(at - 1, at + 1), run.slice(at + term.length - 1, at + term.length + 1)];
-      for (const candidate of candidates) {
-        if (candidate.length === 2 && candidate !== term && this.#postings.has(candidate)) return candidate;
-      }
-    }
-    return undefined;
-  }
-
   /** Drops dead entries from every posting list and renumbers nothing (ids stay valid). */
   #compact(): void {
     const dead = this.#dead;
@@ -405,30 +341,6 @@ export class SearchIndex {
     next.set(this.#dead);
     this.#dead = next;
   }
-}
-
-/**
- * Words of the lexicon that the segmenter cut into single characters in the question
- * (叉车的限速是多少 → 限|速): they are what the question is about.
- */
-function lexiconWordsCut(runs: readonly string[], tokens: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const run of runs) {
-    for (let size = 4; size >= 2; size--) {
-      for (let i = 0; i + size <= run.length; i++) {
-        const word = run.slice(i, i + size);
-        if (
-          synonymsOf(word).length === 0 ||
-          tokens.some((t) => t.includes(word)) ||
-          out.some((w) => w.includes(word))
-        ) {
-          continue;
-        }
-        out.push(word);
-      }
-    }
-  }
-  return out;
 }
 
 function stemOf(path: string): string {

@@ -1,0 +1,111 @@
+/**
+ * Turns a question into the query words the index scores: tokens with their
+ * expansions, plus repairs for how words were cut — an unknown compound
+ * split into indexed words ("payday" → pay, day), a Chinese word the
+ * segmenter cut across recovered from its neighbour or from the lexicon
+ * (叉车的限速 → 限速), unknown Chinese fragments dropped as noise.
+ */
+import type { QueryTerm } from './bm25-scorer.ts';
+import type { Expansion } from './query-expansion.ts';
+import { synonymsOf } from './synonyms.ts';
+import { hasCjk, stem, tokenize } from './text-tokens.ts';
+
+const MAX_QUERY_TERMS = 32;
+const CJK_RUNS = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
+
+/** What the index knows about its terms. */
+export interface Vocabulary {
+  has(term: string): boolean;
+  expand(term: string): Expansion[];
+  idf(term: string): number;
+}
+
+export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
+  const text = query.slice(0, 2000);
+  const unique = [...new Set(tokenize(text))].slice(0, MAX_QUERY_TERMS);
+  const longCjk = unique.filter((t) => t.length >= 3 && hasCjk(t));
+  const runs = text.match(CJK_RUNS) ?? [];
+  const result: QueryTerm[] = [];
+  const add = (term: string, expansions: QueryTerm['expansions']) => {
+    if (result.some((q) => q.term === term)) return;
+    // A word the knowledge base never uses still counts against coverage (with the highest idf);
+    // a figure less: "for 5 hours" is often a case to check against a stated limit.
+    const idf =
+      (expansions.length > 0 ? vocab.idf(expansions[0]!.term) : vocab.idf(term)) * (/^\d/.test(term) ? 0.3 : 1);
+    result.push({ term, idf, expansions });
+  };
+  for (const term of [...unique, ...lexiconWordsCut(runs, unique)]) {
+    const expansions = vocab.expand(term);
+    if (!expansions.some((e) => e.weight === 1) && !hasCjk(term)) {
+      // A compound the documents write apart ("payday" → "pay day") stands for its two words.
+      const parts = compoundParts(term, vocab);
+      if (parts) {
+        for (const part of parts) add(part, vocab.expand(part));
+        continue;
+      }
+    }
+    if (expansions.length === 0 && hasCjk(term)) {
+      // The segmenter may cut across a word ("怎么开发票" → 开发|票): a known word made of
+      // this one's edge and its neighbour in the question stands in for it.
+      const bridge = bridgingWord(term, runs, vocab);
+      if (bridge) {
+        add(bridge, vocab.expand(bridge));
+        continue;
+      }
+      // Unknown Chinese words are carried by their bigrams (and an unknown bigram or
+      // single character is segmentation noise, not a missing subject).
+      if (term.length >= 3 || term.length === 1) continue;
+      if (longCjk.some((w) => w !== term && w.includes(term))) continue;
+    }
+    add(term, expansions);
+  }
+  return result.slice(0, MAX_QUERY_TERMS);
+}
+
+/** Two indexed words of three or more letters that `term` is made of, else undefined. */
+function compoundParts(term: string, vocab: Vocabulary): [string, string] | undefined {
+  if (!/^[a-z]{6,24}$/.test(term)) return undefined;
+  for (let cut = 3; cut <= term.length - 3; cut++) {
+    const head = stem(term.slice(0, cut));
+    const tail = stem(term.slice(cut));
+    if (vocab.has(head) && vocab.has(tail)) return [head, tail];
+  }
+  return undefined;
+}
+
+/** A two-character indexed word that overlaps `term`'s first or last character where it occurs in the query. */
+function bridgingWord(term: string, runs: readonly string[], vocab: Vocabulary): string | undefined {
+  for (const run of runs) {
+    const at = run.indexOf(term);
+    if (at < 0) continue;
+    const candidates = [run.slice(at - 1, at + 1), run.slice(at + term.length - 1, at + term.length + 1)];
+    for (const candidate of candidates) {
+      if (candidate.length === 2 && candidate !== term && vocab.has(candidate)) return candidate;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Words of the lexicon that the segmenter cut into single characters in the question
+ * (叉车的限速是多少 → 限|速): they are what the question is about.
+ */
+function lexiconWordsCut(runs: readonly string[], tokens: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const run of runs) {
+    for (let size = 4; size >= 2; size--) {
+      for (let i = 0; i + size <= run.length; i++) {
+        const word = run.slice(i, i + size);
+        if (
+          synonymsOf(word).length === 0 ||
+          tokens.some((t) => t.includes(word)) ||
+          out.some((w) => w.includes(word))
+        ) {
+          continue;
+        }
+        out.push(word);
+      }
+    }
+  }
+  return out;
+}
