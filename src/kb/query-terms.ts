@@ -13,6 +13,10 @@ import { hasCjk, stem, tokenize } from './text-tokens.ts';
 const MAX_QUERY_TERMS = 32;
 const CJK_RUNS = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
 
+const WHO_QUESTION = /^\s*who\b/i;
+/** Stemmed verbs that, in a "who" question, say nothing about the subject. */
+const ROUTING_VERBS = new Set(['handl', 'deal', 'charg', 'responsibl', 'look', 'sort', 'own']);
+
 /** What the index knows about its terms. */
 export interface Vocabulary {
   has(term: string): boolean;
@@ -22,7 +26,9 @@ export interface Vocabulary {
 
 export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
   const text = query.slice(0, 2000);
-  const unique = [...new Set(tokenize(text))].slice(0, MAX_QUERY_TERMS);
+  // "Who handles X?": the verb only asks for a person; X is the subject.
+  const routing = WHO_QUESTION.test(text) ? ROUTING_VERBS : undefined;
+  const unique = [...new Set(tokenize(text))].filter((t) => !routing?.has(t)).slice(0, MAX_QUERY_TERMS);
   const longCjk = unique.filter((t) => t.length >= 3 && hasCjk(t));
   const runs = text.match(CJK_RUNS) ?? [];
   const result: QueryTerm[] = [];

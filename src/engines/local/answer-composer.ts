@@ -22,6 +22,14 @@ const QUANTITY_QUESTION =
 const NEGATION =
   /\b(not|no|never|cannot|can't|mustn't|isn't|aren't|don't|doesn't|won't|without|prohibited|forbidden|banned)\b|不(能|得|可|允许|准|是|要|会|予|适用)|禁止|严禁|没有|无法|不可以/i;
 
+const WHO_QUESTION = /^\s*(who|whom)\b|\bwho (do|should|can|will|must)\b|谁|哪位|找哪个部门|联系人/i;
+/** A name, a role or a way to reach someone. */
+const PERSON_OR_ROLE =
+  /\b[A-Z][a-z]+ [A-Z][a-z]+\b|@|\b(manager|supervisor|head|director|lead|team|department|desk|officer|partner|hr|finance|ceo|cfo|cto|approver|owner|admin\w*)\b|经理|主管|负责人|部门|团队|总监|主任|行政部|人事|财务/;
+const WHEN_QUESTION = /^\s*when\b|\bwhat (time|day|date)\b|什么时候|何时|几点|哪天|几号/i;
+const DATE_OR_TIME =
+  /\d{1,2}:\d{2}|\d+(st|nd|rd|th)\b|\b(mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?|january|february|march|april|may|june|july|august|september|october|november|december|daily|weekly|monthly|annually|within|before|after|by the)\b|[月日号点周]|之前|以内/i;
+
 export interface ComposedAnswer {
   readonly markdown: string;
   readonly sources: readonly { readonly path: string; readonly startLine: number; readonly endLine: number }[];
@@ -137,6 +145,8 @@ function scoreUnits(units: readonly AnswerUnit[], hit: SearchHit, question: stri
   const kind = figureAsked(question);
   // "Who is NOT allowed…": the sentences that say no answer it.
   const negated = NEGATION.test(question);
+  const asksWho = WHO_QUESTION.test(question);
+  const asksWhen = WHEN_QUESTION.test(question);
   return units.map((unit, order) => {
     const own = new Set(tokenize(unit.text));
     let score = 0;
@@ -150,6 +160,8 @@ function scoreUnits(units: readonly AnswerUnit[], hit: SearchHit, question: stri
     score += inherited;
     if (quantity && /\d/.test(unit.text)) score += 0.3;
     if (negated && NEGATION.test(unit.text)) score += 0.6;
+    if (asksWho && PERSON_OR_ROLE.test(unit.text)) score += 0.4;
+    if (asksWhen && DATE_OR_TIME.test(unit.text)) score += 0.3;
     if (kind && KIND_OF_FIGURE[kind].test(unit.text)) score += 0.6;
     if (numbers.length > 0 && numbers.some((n) => inRangeStated(unit.text, n))) score += 1;
     return { unit, order, score };

@@ -11,7 +11,7 @@ import type { SearchHit } from '../../kb/types.ts';
 import { type AnswerUnit, splitUnits } from './answer-units.ts';
 
 export const PROCEDURE_QUESTION =
-  /\b(how (do|can|should|would) (i|we|you)|how to|steps?|procedure|process|what should i do)\b|如何|怎么|怎样|步骤|流程|要做什么|该做什么|办理/i;
+  /\b(how (do|can|should|would) (i|we|you)|how to|steps?|procedure|process|what (should|do|can|must) (i|we) do|what to do)\b|如何|怎么|怎样|步骤|流程|要做什么|该做什么|办理/i;
 const PROCEDURE_HEADING =
   /\b(steps?|procedure|how to|instructions?|process|workflow|install\w*|set ?up|setting up|configur\w*|getting started|guide)\b|步骤|流程|操作|办理|方法|安装|设置|配置|指南/i;
 const TROUBLE_HEADING = /\b(troubleshoot\w*|problems?|issues?|errors?|faq)\b|故障|问题|排查|错误/i;

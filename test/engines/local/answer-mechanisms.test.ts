@@ -100,6 +100,7 @@ Overtime is paid at 1.5 times the hourly rate on weekdays and 2 times on weekend
 ## Who to Contact
 
 Payroll questions go to Priya Nair in People Operations.
+Questions about employment contracts go to Tom Becker, HR Business Partner.
 `;
 
 const WAREHOUSE = `# Warehouse Rules
@@ -247,5 +248,16 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
     const answer = await ask(factory, 'Can I book a meeting room for 6 hours?');
     assert.equal(quotedSections(answer)[0], '会议室使用规定 › 使用时长', answer);
     assert.match(answer, /不超过 3 小时/);
+  });
+
+  it('reads "who handles X" as a question about X and answers with the person', async () => {
+    const answer = await ask(factory, 'Who handles contract questions?');
+    assert.equal(quotedSections(answer)[0], 'Staff Handbook › Who to Contact', answer);
+    assert.match(answer, /Tom Becker/);
+  });
+
+  it('treats "what do I do if…" as a procedure and answers with the steps', async () => {
+    const answer = await ask(factory, 'What do I do if I want to set up the Wi-Fi on a laptop?');
+    assert.match(answer, /1\. Open the network settings[\s\S]*3\. Accept the certificate/, answer);
   });
 });
