@@ -27,6 +27,7 @@ type TotalsKey = Exclude<keyof PoolStats['totals'], 'rejections' | 'recycles'>;
 const TOTALS: ReadonlyArray<[TotalsKey, string]> = [
   ['turns', 'turns run'],
   ['warmHits', 'turns placed on the worker already bound to their session'],
+  ['protectedWarmHits', 'warm hits on a worker kept from eviction because its session was expected back'],
   ['spareHits', 'turns placed on a spare worker'],
   ['coldStarts', 'turns that needed a worker started for them'],
   ['starts', 'workers started'],
@@ -102,7 +103,7 @@ export function createHttpMetrics(pools: PoolRegistryLike, engineCounters?: Engi
       registers: [registry],
       collect() {
         this.reset();
-        for (const [role, stats] of statsOf()) this.inc({ pool: role }, stats.totals[key]);
+        for (const [role, stats] of statsOf()) this.inc({ pool: role }, stats.totals[key] ?? 0);
       },
     });
   }
