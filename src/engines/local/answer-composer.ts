@@ -6,6 +6,7 @@
 import { hasCjk, tokenize } from '../../kb/text-tokens.ts';
 import type { SearchHit } from '../../kb/types.ts';
 import { type AnswerUnit, lineSpan, renderUnits, splitUnits } from './answer-units.ts';
+import { countedWords, statesCount } from './count-question.ts';
 import { detectLanguage, type Lang, t } from './language.ts';
 import { bestProcedure, MAX_DOCUMENT_LINES, PROCEDURE_QUESTION, type SectionReader } from './procedure-steps.ts';
 
@@ -70,13 +71,19 @@ export async function composeAnswer(
   const chosen = sections.map((s) => s.hit);
   if (chosen.length === 0) return undefined;
   const bestScore = Math.max(1e-6, chosen[0]!.score);
+  const counted = countedWords(question);
   const candidates = sections.map(({ hit, units }) => {
     // Sections keep their search rank; an H1-level preamble summarises rather than answers.
     const preamble = (hit.trail?.length ?? 1) <= 1 && sections.length > 1 ? 0.8 : 1;
     const factor = (0.5 + (0.5 * hit.score) / bestScore) * preamble;
-    const scored = scoreUnits(units, hit, question, quantity).map((s) => ({ ...s, score: s.score * factor }));
+    const scored = scoreUnits(units, hit, question, quantity).map((s) => ({
+      ...s,
+      score: (s.score + (counted && s.score > 0 && statesCount(s.unit.text, counted) ? 0.3 : 0)) * factor,
+    }));
     return { hit, units, scored, steps: undefined as AnswerUnit[] | undefined };
   });
+  // "How many X": without a figure counting X, the sections only mention X.
+  if (counted && !sections.some(({ units }) => units.some((u) => statesCount(u.text, counted)))) return undefined;
   // "How do I…": the list that walks through the task answers first, whole.
   const procedure = procedural ? await bestProcedure(question, sections, hits, readSection) : undefined;
   if (procedure) {

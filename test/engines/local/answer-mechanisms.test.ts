@@ -260,4 +260,16 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
     const answer = await ask(factory, 'What do I do if I want to set up the Wi-Fi on a laptop?');
     assert.match(answer, /1\. Open the network settings[\s\S]*3\. Accept the certificate/, answer);
   });
+
+  it('does not answer "how many X" from sections that mention X without counting it', async () => {
+    const answer = await ask(factory, 'How many staff members does Northwind Labs have?');
+    assert.deepEqual(citedPaths(answer), [], answer);
+    assert.match(answer, /could not find/);
+  });
+
+  it('answers "how many X" with the figure that counts X', async () => {
+    const answer = await ask(factory, 'How many sick days do staff members get?');
+    assert.equal(quotedSections(answer)[0], 'Time Off › Sick Days', answer);
+    assert.match(answer, /8 sick days/);
+  });
 });

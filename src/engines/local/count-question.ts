@@ -1,0 +1,28 @@
+/**
+ * "How many X…?" is answered only by a figure counting X ("15 days",
+ * "14 characters"): a section that mentions X without counting it does not
+ * answer, however well its words match.
+ */
+import { tokenize } from '../../kb/text-tokens.ts';
+
+const HOW_MANY = /\bhow many\s+((?:[\p{L}-]+\s+){0,2}[\p{L}-]+)/iu;
+/** How far after a figure the counted word may come ("15 working days", "3 consecutive days"). */
+const WINDOW = 4;
+
+/** The words a "how many" question counts (stemmed), or undefined for other questions. */
+export function countedWords(question: string): ReadonlySet<string> | undefined {
+  const match = HOW_MANY.exec(question);
+  if (!match) return undefined;
+  const words = tokenize(match[1]!).filter((t) => !/^\d/.test(t));
+  return words.length > 0 ? new Set(words) : undefined;
+}
+
+/** True when the text puts a figure right before one of the counted words. */
+export function statesCount(text: string, counted: ReadonlySet<string>): boolean {
+  const tokens = tokenize(text, { keepStopWords: true, bigrams: false });
+  for (let i = 0; i < tokens.length; i++) {
+    if (!/^\d/.test(tokens[i]!)) continue;
+    for (let j = i + 1; j <= i + WINDOW && j < tokens.length; j++) if (counted.has(tokens[j]!)) return true;
+  }
+  return false;
+}
