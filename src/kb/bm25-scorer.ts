@@ -14,6 +14,8 @@ const B = 0.75;
 const COMMON_SHARE = 0.05;
 /** Below this many sections a posting list is cheap to walk whole. */
 const MIN_COMMON_SECTIONS = 2000;
+/** Cross-language expansions weighted at least this much are translations (see QueryExpansion). */
+const TRANSLATION_COVERAGE_FLOOR = 0.8;
 
 /** Section ids (ascending) and the weighted term frequency in each. */
 export interface Posting {
@@ -53,6 +55,8 @@ interface Step {
   readonly bit: number;
   readonly term: string;
   readonly weight: number;
+  /** What a section matching this step adds to its coverage. */
+  readonly covers: number;
   readonly posting: Posting;
   later: boolean;
 }
@@ -93,12 +97,14 @@ export class Bm25Scorer {
         const crossLanguage = hasCjk(term) !== hasCjk(q.term);
         const later: boolean = exactLater || posting.ids.length > common || (hasExact && weight < 1 && !crossLanguage);
         if (weight === 1) exactLater = later;
-        steps.push({ q, bit: 2 ** qi, term, weight, posting, later });
+        // A translation ranks a little below the word itself but covers the question as fully.
+        const covers = coverageIdf(q.idf) * (crossLanguage && weight >= TRANSLATION_COVERAGE_FLOOR ? 1 : weight);
+        steps.push({ q, bit: 2 ** qi, term, weight, covers, posting, later });
       }
     });
 
     const apply = (step: Step, onlyCandidates: boolean) => {
-      const { q, bit, weight } = step;
+      const { bit, weight } = step;
       const { ids, tfs } = step.posting;
       const idf = view.idf(step.term);
       const add = (id: number, tf: number) => {
@@ -109,7 +115,7 @@ export class Bm25Scorer {
         masks[id]! |= bit;
         const norm = tf + K1 * (1 - B + (B * lengths[id]!) / avgLength);
         scores[id]! += (weight * idf * (tf * (K1 + 1))) / norm;
-        covered[id]! += q.idf * weight;
+        covered[id]! += step.covers;
       };
       const candidates = touched.length;
       if (!onlyCandidates) {
@@ -133,7 +139,7 @@ export class Bm25Scorer {
     const restrict = touched.length > 0;
     for (const step of steps) if (step.later) apply(step, restrict);
 
-    const totalIdf = queryTerms.reduce((sum, q) => sum + q.idf, 0);
+    const totalIdf = queryTerms.reduce((sum, q) => sum + coverageIdf(q.idf), 0);
     const top: ScoredSection[] = [];
     let floor = 0;
     for (const id of touched) {
@@ -166,4 +172,9 @@ export function indexOfSorted(ids: readonly number[], id: number): number {
     else hi = mid - 1;
   }
   return -1;
+}
+
+/** Coverage weighs words by a flattened idf: one rare word alone must not pass for the whole question. */
+function coverageIdf(idf: number): number {
+  return idf ** 0.6;
 }

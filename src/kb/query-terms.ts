@@ -11,6 +11,8 @@ import { synonymsOf } from './synonyms.ts';
 import { hasCjk, stem, tokenize } from './text-tokens.ts';
 
 const MAX_QUERY_TERMS = 32;
+/** A piece of a recovered Chinese word, as an expansion of it (员工 for 新员工). */
+const PIECE_WEIGHT = 0.6;
 const CJK_RUNS = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
 
 const WHO_QUESTION = /^\s*who\b/i;
@@ -40,8 +42,19 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
       (expansions.length > 0 ? vocab.idf(expansions[0]!.term) : vocab.idf(term)) * (/^\d/.test(term) ? 0.3 : 1);
     result.push({ term, idf, expansions });
   };
-  for (const term of [...unique, ...lexiconWordsCut(runs, unique)]) {
+  const recovered = lexiconWordsCut(runs, unique);
+  // The pieces of a recovered word (新员工 → 新|员工) count through it, not each on its own.
+  const pieceOf = (term: string) => recovered.some((w) => w !== term && w.includes(term));
+  for (const term of [...unique.filter((t) => !pieceOf(t)), ...recovered]) {
     const expansions = vocab.expand(term);
+    if (recovered.includes(term)) {
+      const known = new Set(expansions.map((e) => e.term));
+      for (const piece of unique) {
+        if (piece.length >= 2 && term.includes(piece) && !known.has(piece) && vocab.has(piece)) {
+          expansions.push({ term: piece, weight: PIECE_WEIGHT });
+        }
+      }
+    }
     if (!expansions.some((e) => e.weight === 1) && !hasCjk(term)) {
       // A compound the documents write apart ("payday" → "pay day") stands for its two words.
       const parts = compoundParts(term, vocab);
@@ -61,7 +74,7 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
       // Unknown Chinese words are carried by their bigrams (and an unknown bigram or
       // single character is segmentation noise, not a missing subject).
       if (term.length >= 3 || term.length === 1) continue;
-      if (longCjk.some((w) => w !== term && w.includes(term))) continue;
+      if ([...longCjk, ...recovered].some((w) => w !== term && w.includes(term))) continue;
     }
     add(term, expansions);
   }

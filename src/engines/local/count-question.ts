@@ -3,6 +3,7 @@
  * "14 characters"): a section that mentions X without counting it does not
  * answer, however well its words match.
  */
+import { synonymsOf } from '../../kb/synonyms.ts';
 import { tokenize } from '../../kb/text-tokens.ts';
 
 const HOW_MANY = /\bhow many\s+((?:[\p{L}-]+\s+){0,2}[\p{L}-]+)/iu;
@@ -14,7 +15,8 @@ export function countedWords(question: string): ReadonlySet<string> | undefined 
   const match = HOW_MANY.exec(question);
   if (!match) return undefined;
   const words = tokenize(match[1]!).filter((t) => !/^\d/.test(t));
-  return words.length > 0 ? new Set(words) : undefined;
+  // The figure may be written in the other language ("36 小时" counts hours).
+  return words.length > 0 ? new Set(words.flatMap((w) => [w, ...synonymsOf(w)])) : undefined;
 }
 
 /** True when the text puts a figure right before one of the counted words. */

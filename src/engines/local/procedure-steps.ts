@@ -37,7 +37,8 @@ export function stepsOf(units: readonly AnswerUnit[], hit: SearchHit): AnswerUni
   if (items.length < 2 || items.length > MAX_STEPS) return undefined;
   const terms = new Set(hit.matchedTerms ?? []);
   const ordered = items.every((u) => ORDERED_ITEM.test(u.text));
-  if (!ordered && !PROCEDURE_HEADING.test(hit.heading) && !tokenize(hit.heading).some((t) => terms.has(t))) {
+  // A bullet list is a procedure only under a heading that says so; a numbered one also under the task's name.
+  if (!PROCEDURE_HEADING.test(hit.heading) && !(ordered && tokenize(hit.heading).some((t) => terms.has(t)))) {
     return undefined;
   }
   const firstItem = units.indexOf(items[0]!);

@@ -125,6 +125,25 @@ const ROOMS = `# 会议室使用规定
 通过 OA 系统预订，最多提前 7 天。
 `;
 
+const LAPTOPS = `# Laptops
+
+## Company Laptops
+
+- Every staff member gets a laptop on the first day.
+- Laptops are replaced every 4 years.
+- A lost laptop must be reported to the service desk within 12 hours.
+- Only approved software may be installed.
+`;
+
+const ONBOARDING = `# New Hire Guide
+
+## First Week
+
+1. Collect your badge at reception.
+2. Finish the security training within 5 days.
+3. Meet your mentor.
+`;
+
 async function ask(factory: AgentWorkerFactory, question: string): Promise<string> {
   const worker = await factory.start({ signal: new AbortController().signal });
   let text = '';
@@ -165,6 +184,8 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
         'people/handbook.md': HANDBOOK,
         'site/warehouse.md': WAREHOUSE,
         '行政/会议室.md': ROOMS,
+        'it/laptops.md': LAPTOPS,
+        'people/onboarding.md': ONBOARDING,
       },
     });
     factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
@@ -271,5 +292,23 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
     const answer = await ask(factory, 'How many sick days do staff members get?');
     assert.equal(quotedSections(answer)[0], 'Time Off › Sick Days', answer);
     assert.match(answer, /8 sick days/);
+  });
+
+  it('answers "what if I lose X" from the one bullet about it, not the whole bullet list', async () => {
+    const answer = await ask(factory, '笔记本电脑丢了怎么办？');
+    assert.equal(citedPaths(answer)[0], 'it/laptops.md', answer);
+    assert.match(answer, /lost laptop must be reported/);
+    assert.doesNotMatch(answer, /replaced every 4 years/);
+  });
+
+  it('carries a Chinese word the segmenter cut apart (新员工) to its translation', async () => {
+    const answer = await ask(factory, '新员工第一周要做什么？');
+    assert.equal(citedPaths(answer)[0], 'people/onboarding.md', answer);
+    assert.match(answer, /Collect your badge/);
+  });
+
+  it('does not answer when only one rare word of a two-subject question matches', async () => {
+    const answer = await ask(factory, 'What is the interns pension plan?');
+    assert.deepEqual(citedPaths(answer), [], answer);
   });
 });
