@@ -19,6 +19,9 @@ const WHO_QUESTION = /^\s*who\b/i;
 /** Stemmed verbs that, in a "who" question, say nothing about the subject. */
 const ROUTING_VERBS = new Set(['handl', 'deal', 'charg', 'responsibl', 'look', 'sort', 'own']);
 
+/** Stemmed verbs that questions use loosely ("can sales offer", "does it include"): half weight. */
+const WEAK_VERBS = new Set(['offer', 'provid', 'give', 'use', 'make', 'includ', 'find', 'see', 'show', 'help', 'say']);
+
 /** What the index knows about its terms. */
 export interface Vocabulary {
   has(term: string): boolean;
@@ -39,7 +42,8 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
     // A word the knowledge base never uses still counts against coverage (with the highest idf);
     // a figure less: "for 5 hours" is often a case to check against a stated limit.
     const idf =
-      (expansions.length > 0 ? vocab.idf(expansions[0]!.term) : vocab.idf(term)) * (/^\d/.test(term) ? 0.3 : 1);
+      (expansions.length > 0 ? vocab.idf(expansions[0]!.term) : vocab.idf(term)) *
+      (/^\d/.test(term) ? 0.3 : WEAK_VERBS.has(term) ? 0.5 : 1);
     result.push({ term, idf, expansions });
   };
   const recovered = lexiconWordsCut(runs, unique);

@@ -17,11 +17,12 @@ import { Bm25Scorer, indexOfSorted, type Posting, type QueryTerm } from './bm25-
 import { QueryExpansion } from './query-expansion.ts';
 import { queryTermsOf } from './query-terms.ts';
 import { firstTitle, splitSections } from './sections.ts';
-import { tokenize } from './text-tokens.ts';
+import { cjkRatio, tokenize } from './text-tokens.ts';
 
 const HEADING_WEIGHT = 3;
 /** How much a section's own heading matching the query lifts it (times the matched share of the query's idf). */
 const HEADING_BOOST = 0.5;
+const SAME_LANGUAGE_BOOST = 1.2;
 /** Candidates kept after the first scoring pass, before the description boost re-orders them. */
 const FIRST_PASS = 64;
 /** Files whose split lines are kept between queries. */
@@ -44,6 +45,8 @@ interface IndexedFile {
   readonly mtimeMs: number;
   readonly size: number;
   labelTerms: Set<string>;
+  /** Written mostly in Chinese. */
+  readonly chinese: boolean;
 }
 
 export interface FileStamp {
@@ -198,6 +201,7 @@ export class SearchIndex {
       mtimeMs: stamp.mtimeMs,
       size: stamp.size,
       labelTerms: labelTerms(path, title, this.#descriptions.get(path)),
+      chinese: cjkRatio(content.slice(0, 4000)) > 0.2,
     });
   }
 
@@ -262,6 +266,7 @@ export class SearchIndex {
     );
     // The README description, title and path of a file lift its sections a little.
     const totalIdf = queryTerms.reduce((sum, q) => sum + q.idf, 0);
+    const chineseQuery = cjkRatio(query) > 0.2;
     for (const candidate of top) {
       const section = this.#sections[candidate.id]!;
       const file = this.#files.get(section.path)!;
@@ -275,8 +280,12 @@ export class SearchIndex {
         for (const e of q.expansions) if (heading.has(e.term)) best = Math.max(best, e.weight);
         headed += q.idf * best;
       }
+      // Between close matches, the document in the question's language reads better.
+      const sameLanguage = file.chinese === chineseQuery ? SAME_LANGUAGE_BOOST : 1;
       candidate.score *=
-        (1 + (0.3 * labelled) / Math.max(totalIdf, 1e-9)) * (1 + (HEADING_BOOST * headed) / Math.max(totalIdf, 1e-9));
+        (1 + (0.3 * labelled) / Math.max(totalIdf, 1e-9)) *
+        (1 + (HEADING_BOOST * headed) / Math.max(totalIdf, 1e-9)) *
+        sameLanguage;
     }
     top.sort((a, b) => b.score - a.score);
     return top.slice(0, limit).map(({ id, score, coverage }) => this.#hit(id, score, coverage, queryTerms));

@@ -82,6 +82,8 @@ export async function composeAnswer(
     }));
     return { hit, units, scored, steps: undefined as AnswerUnit[] | undefined };
   });
+  // "Who is NOT allowed…": only a section that says no about the asked subject answers.
+  if (NEGATION.test(question) && !sections.some(({ hit, units }) => saysNo(hit, units))) return undefined;
   // "How many X": without a figure counting X, the sections only mention X.
   if (counted && !sections.some(({ units }) => units.some((u) => statesCount(u.text, counted)))) return undefined;
   // "How do I…": the list that walks through the task answers first, whole.
@@ -135,6 +137,13 @@ async function passingMention(hit: SearchHit, readSection: SectionReader): Promi
     if (mentions >= 2) return false;
   }
   return true;
+}
+
+/** True when the section's heading is negative, or one of its units says no in the question's own words. */
+function saysNo(hit: SearchHit, units: readonly AnswerUnit[]): boolean {
+  if (NEGATION.test(hit.heading)) return true;
+  const matched = new Set(hit.matchedTerms ?? []);
+  return units.some((u) => NEGATION.test(u.text) && tokenize(u.text).some((term) => matched.has(term)));
 }
 
 interface ScoredUnit {

@@ -144,6 +144,27 @@ const ONBOARDING = `# New Hire Guide
 3. Meet your mentor.
 `;
 
+const PARKING_EN = `# Parking
+
+## Parking Permits
+
+Staff apply for a parking permit at reception; a permit costs 20 dollars a month.
+`;
+
+const PARKING_ZH = `# 停车规定
+
+## 停车证
+
+员工在前台申请停车证，每月费用 150 元。
+`;
+
+const GADGETS = `# Home Office Budget
+
+## Home Office Equipment
+
+Staff who work from home two days a week can claim a chair and a desk once every 3 years. Laptops come from IT and are never bought by staff.
+`;
+
 async function ask(factory: AgentWorkerFactory, question: string): Promise<string> {
   const worker = await factory.start({ signal: new AbortController().signal });
   let text = '';
@@ -186,6 +207,9 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
         '行政/会议室.md': ROOMS,
         'it/laptops.md': LAPTOPS,
         'people/onboarding.md': ONBOARDING,
+        'site/parking.md': PARKING_EN,
+        'site/停车.md': PARKING_ZH,
+        'money/home_office.md': GADGETS,
       },
     });
     factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
@@ -309,6 +333,18 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
 
   it('does not answer when only one rare word of a two-subject question matches', async () => {
     const answer = await ask(factory, 'What is the interns pension plan?');
+    assert.deepEqual(citedPaths(answer), [], answer);
+  });
+
+  it("prefers the document in the question's language between two that say the same", async () => {
+    const english = await ask(factory, 'How do I apply for a parking permit?');
+    assert.equal(citedPaths(english)[0], 'site/parking.md', english);
+    const chinese = await ask(factory, '怎么申请停车证？');
+    assert.equal(citedPaths(chinese)[0], 'site/停车.md', chinese);
+  });
+
+  it('does not answer a negated question from a section that never says no about its subject', async () => {
+    const answer = await ask(factory, 'Who is not allowed to claim a desk?');
     assert.deepEqual(citedPaths(answer), [], answer);
   });
 });
