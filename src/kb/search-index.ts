@@ -149,7 +149,7 @@ export class SearchIndex {
 
   upsert(path: string, content: string, stamp: FileStamp): void {
     this.remove(path);
-    const title = firstTitle(content) ?? stemOf(path);
+    const title = firstTitle(content) ?? firstLineTitle(content) ?? stemOf(path);
     const pathTerms = tokenize(`${stemOf(path)} ${title}`);
     const sectionIds: number[] = [];
     for (const section of splitSections(content)) {
@@ -350,6 +350,14 @@ export class SearchIndex {
     next.set(this.#dead);
     this.#dead = next;
   }
+}
+
+/** A plain-text document's title: a short first line that is not a sentence ("Travel Policy"). */
+function firstLineTitle(content: string): string | undefined {
+  const first = content.slice(0, 200).split(/\r?\n/, 1)[0]!.trim();
+  return first.length >= 3 && first.length <= 80 && !/[.。:：,，;；|]$/.test(first) && !first.startsWith('|')
+    ? first.replace(/^#+\s*/, '')
+    : undefined;
 }
 
 function stemOf(path: string): string {

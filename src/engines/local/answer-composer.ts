@@ -133,7 +133,10 @@ async function passingMention(hit: SearchHit, readSection: SectionReader): Promi
   if (labels.some((term) => matched.has(term))) return false;
   let mentions = 0;
   for (const line of await readSection(hit.path, 1, MAX_DOCUMENT_LINES)) {
-    for (const term of tokenize(line)) if (matched.has(term)) mentions++;
+    const terms = tokenize(line);
+    // A sentence or list item that opens with the word is about it ("Per diem for meals is…").
+    if (!line.trimStart().startsWith('|') && terms.slice(0, 2).some((term) => matched.has(term))) return false;
+    for (const term of terms) if (matched.has(term)) mentions++;
     if (mentions >= 2) return false;
   }
   return true;
@@ -244,6 +247,7 @@ function pickUnits(
     .filter((s) => s.score >= threshold)
     .sort((a, b) => b.score - a.score || a.order - b.order)
     .slice(0, max)
+    .sort((a, b) => a.order - b.order)
     .map((s) => s.unit);
   return withTableContext(units, picked, max);
 }

@@ -165,6 +165,13 @@ const GADGETS = `# Home Office Budget
 Staff who work from home two days a week can claim a chair and a desk once every 3 years. Laptops come from IT and are never bought by staff.
 `;
 
+const TRAVEL_TXT = `Travel Rules
+
+Economy class is required for flights under 6 hours. Business class may be booked for flights of 6 hours or longer with director approval.
+
+Per diem for meals is 45 EUR per day in Europe and 60 EUR per day elsewhere.
+`;
+
 async function ask(factory: AgentWorkerFactory, question: string): Promise<string> {
   const worker = await factory.start({ signal: new AbortController().signal });
   let text = '';
@@ -210,6 +217,7 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
         'site/parking.md': PARKING_EN,
         'site/停车.md': PARKING_ZH,
         'money/home_office.md': GADGETS,
+        'travel/rules.txt': TRAVEL_TXT,
       },
     });
     factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
@@ -346,5 +354,21 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
   it('does not answer a negated question from a section that never says no about its subject', async () => {
     const answer = await ask(factory, 'Who is not allowed to claim a desk?');
     assert.deepEqual(citedPaths(answer), [], answer);
+  });
+
+  it('titles a plain-text document by its short first line', async () => {
+    const answer = await ask(factory, 'Can staff fly business class?');
+    assert.equal(quotedSections(answer)[0], 'Travel Rules', answer);
+  });
+
+  it('quotes sentences of one line in reading order', async () => {
+    const answer = await ask(factory, 'Can staff fly business class?');
+    assert.match(answer, /Economy class is required[^\n]*Business class may be booked/, answer);
+  });
+
+  it('answers a one-word question from a sentence that opens with the word', async () => {
+    const answer = await ask(factory, 'What is the per diem?');
+    assert.equal(citedPaths(answer)[0], 'travel/rules.txt', answer);
+    assert.match(answer, /45 EUR per day/);
   });
 });
