@@ -21,6 +21,8 @@ const LIST_ITEM = /^\s*(?:(?:[-*+•]|\d+[.)])\s+|(?:\d+、|[（(]\d+[）)]|[一
 const TABLE_LINE = /^\s*\|.*\|\s*$/;
 const TABLE_SEPARATOR = /^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$/;
 const HEADING = /^\s{0,3}#{1,6}\s/;
+/** A line of bold text alone is a heading too (see sections.ts): the label says it already. */
+const BOLD_HEADING = /^ {0,3}\*\*([^*\n]{2,80})\*\*[:：]?\s*$/;
 const SENTENCE_END = /(?<=[.!?])\s+(?=[A-Z0-9"“(])|(?<=[。！？；])/;
 
 export function splitUnits(lines: readonly string[], firstLine: number): AnswerUnit[] {
@@ -31,7 +33,7 @@ export function splitUnits(lines: readonly string[], firstLine: number): AnswerU
   while (i < lines.length) {
     const line = lines[i]!;
     const lineNo = firstLine + i;
-    if (!line.trim() || HEADING.test(line) || /^\s*(```|~~~|<!--)/.test(line)) {
+    if (!line.trim() || HEADING.test(line) || BOLD_HEADING.test(line) || /^\s*(```|~~~|<!--)/.test(line)) {
       i++;
       continue;
     }
@@ -63,7 +65,7 @@ export function splitUnits(lines: readonly string[], firstLine: number): AnswerU
     // A paragraph: consecutive plain lines, cut into sentences (each keeps the line it starts on).
     paragraph++;
     while (i < lines.length && lines[i]!.trim() && !LIST_ITEM.test(lines[i]!) && !TABLE_LINE.test(lines[i]!)) {
-      if (HEADING.test(lines[i]!)) break;
+      if (HEADING.test(lines[i]!) || BOLD_HEADING.test(lines[i]!)) break;
       for (const sentence of lines[i]!.trim().split(SENTENCE_END)) {
         if (sentence.trim()) units.push({ kind: 'sentence', line: firstLine + i, text: sentence.trim(), paragraph });
       }

@@ -172,6 +172,15 @@ Economy class is required for flights under 6 hours. Business class may be booke
 Per diem for meals is 45 EUR per day in Europe and 60 EUR per day elsewhere.
 `;
 
+const SUPPORT_FAQ = `# Support FAQ
+
+**How do I return a product?**
+Customers can return any product within 30 days of delivery. Print the prepaid label from the order page.
+
+**Do you ship abroad?**
+We ship to the EU and the UK only.
+`;
+
 async function ask(factory: AgentWorkerFactory, question: string): Promise<string> {
   const worker = await factory.start({ signal: new AbortController().signal });
   let text = '';
@@ -218,6 +227,7 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
         'site/停车.md': PARKING_ZH,
         'money/home_office.md': GADGETS,
         'travel/rules.txt': TRAVEL_TXT,
+        'support/faq.md': SUPPORT_FAQ,
       },
     });
     factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
@@ -370,5 +380,12 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
     const answer = await ask(factory, 'What is the per diem?');
     assert.equal(citedPaths(answer)[0], 'travel/rules.txt', answer);
     assert.match(answer, /45 EUR per day/);
+  });
+
+  it('answers from a bold-question FAQ document without repeating the question line', async () => {
+    const answer = await ask(factory, 'How can a customer return a product?');
+    assert.equal(quotedSections(answer)[0], 'Support FAQ › How do I return a product?', answer);
+    assert.match(answer, /within 30 days of delivery/);
+    assert.doesNotMatch(answer, /\*\*How do I return a product\?\*\*/);
   });
 });
