@@ -47,11 +47,13 @@ export function stepsOf(units: readonly AnswerUnit[], hit: SearchHit): AnswerUni
 }
 
 /** How much a list under `heading` looks like the procedure asked for (a factor on its search score). */
-function procedureFactor(heading: string, steps: readonly AnswerUnit[], question: string): number {
+function procedureFactor(hit: SearchHit, steps: readonly AnswerUnit[], question: string): number {
+  const heading = hit.heading;
   const items = steps.filter((u) => u.kind === 'item');
   let factor = items.every((u) => ORDERED_ITEM.test(u.text)) ? 1.5 : 1;
   if (PROCEDURE_HEADING.test(heading)) factor *= 1.3;
-  const trouble = TROUBLE_HEADING.test(heading);
+  // A fix may sit under a heading of its own inside a troubleshooting chapter.
+  const trouble = TROUBLE_HEADING.test((hit.trail ?? [heading]).join(' '));
   const problem = PROBLEM_QUESTION.test(question);
   // A reported problem wants the fix, not the set-up steps; a set-up question not the fixes.
   if (trouble !== problem) factor *= 0.5;
@@ -107,7 +109,7 @@ export async function bestProcedure(
   let winner: StepsCandidate | undefined;
   let winnerScore = 0;
   for (const candidate of candidates) {
-    const score = candidate.hit.score * procedureFactor(candidate.hit.heading, candidate.steps, question);
+    const score = candidate.hit.score * procedureFactor(candidate.hit, candidate.steps, question);
     if (score > winnerScore) {
       winner = candidate;
       winnerScore = score;

@@ -181,6 +181,21 @@ Customers can return any product within 30 days of delivery. Print the prepaid l
 We ship to the EU and the UK only.
 `;
 
+const SCANNER = `# Handheld Scanner Manual
+
+## Charging the Scanner
+
+1. Place the scanner in its cradle with the screen facing up.
+2. Wait for the green light; a full charge takes 3 hours.
+
+## Troubleshooting
+
+### Scanner Will Not Charge
+
+1. Clean the cradle contacts with a dry cloth.
+2. Try another cradle before sending the scanner for repair.
+`;
+
 async function ask(factory: AgentWorkerFactory, question: string): Promise<string> {
   const worker = await factory.start({ signal: new AbortController().signal });
   let text = '';
@@ -228,6 +243,7 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
         'money/home_office.md': GADGETS,
         'travel/rules.txt': TRAVEL_TXT,
         'support/faq.md': SUPPORT_FAQ,
+        'devices/scanner.md': SCANNER,
       },
     });
     factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
@@ -387,5 +403,10 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
     assert.equal(quotedSections(answer)[0], 'Support FAQ › How do I return a product?', answer);
     assert.match(answer, /within 30 days of delivery/);
     assert.doesNotMatch(answer, /\*\*How do I return a product\?\*\*/);
+  });
+
+  it('answers a set-up question with the set-up steps, not a fix filed under a troubleshooting chapter', async () => {
+    const answer = await ask(factory, 'How do I charge the handheld scanner?');
+    assert.equal(quotedSections(answer)[0], 'Handheld Scanner Manual › Charging the Scanner', answer);
   });
 });
