@@ -11,6 +11,8 @@ import { synonymsOf } from './synonyms.ts';
 import { hasCjk, stem, tokenize } from './text-tokens.ts';
 
 const MAX_QUERY_TERMS = 32;
+/** An expansion this good (the word itself, or a translation) means the word needs no compound split. */
+const TRANSLATION_OR_EXACT = 0.8;
 /** A piece of a recovered Chinese word, as an expansion of it (员工 for 新员工). */
 const PIECE_WEIGHT = 0.6;
 const CJK_RUNS = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
@@ -33,7 +35,10 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
   const text = query.slice(0, 2000);
   // "Who handles X?": the verb only asks for a person; X is the subject.
   const routing = WHO_QUESTION.test(text) ? ROUTING_VERBS : undefined;
-  const unique = [...new Set(tokenize(text))].filter((t) => !routing?.has(t)).slice(0, MAX_QUERY_TERMS);
+  const joinedParts = partsOfKnownJoins(text, vocab);
+  const unique = [...new Set(tokenize(text))]
+    .filter((t) => !routing?.has(t) && !joinedParts.has(t))
+    .slice(0, MAX_QUERY_TERMS);
   const longCjk = unique.filter((t) => t.length >= 3 && hasCjk(t));
   const runs = text.match(CJK_RUNS) ?? [];
   const result: QueryTerm[] = [];
@@ -59,7 +64,7 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
         }
       }
     }
-    if (!expansions.some((e) => e.weight === 1) && !hasCjk(term)) {
+    if (!expansions.some((e) => e.weight >= TRANSLATION_OR_EXACT) && !hasCjk(term)) {
       // A compound the documents write apart ("payday" → "pay day") stands for its two words.
       const parts = compoundParts(term, vocab);
       if (parts) {
@@ -131,4 +136,18 @@ function lexiconWordsCut(runs: readonly string[], tokens: readonly string[]): st
     }
   }
   return out;
+}
+
+/**
+ * "high-speed", "wi-fi": the tokeniser yields the joined word and its parts. When the joined word
+ * is known (to the index or the lexicon), its parts are not separate subjects of the question.
+ */
+function partsOfKnownJoins(text: string, vocab: Vocabulary): Set<string> {
+  const parts = new Set<string>();
+  for (const match of text.toLowerCase().matchAll(/\b([a-z]{1,5})-([a-z]{1,5})\b/g)) {
+    const joined = stem(`${match[1]}${match[2]}`);
+    if (!vocab.has(joined) && synonymsOf(joined).length === 0) continue;
+    for (const part of [match[1]!, match[2]!]) parts.add(stem(part));
+  }
+  return parts;
 }

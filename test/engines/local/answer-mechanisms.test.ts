@@ -196,6 +196,13 @@ const SCANNER = `# Handheld Scanner Manual
 2. Try another cradle before sending the scanner for repair.
 `;
 
+const TRAINS = `# 交通标准
+
+## 火车
+
+员工乘坐高铁可选二等座，总监可选一等座。
+`;
+
 async function ask(factory: AgentWorkerFactory, question: string): Promise<string> {
   const worker = await factory.start({ signal: new AbortController().signal });
   let text = '';
@@ -244,6 +251,7 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
         'travel/rules.txt': TRAVEL_TXT,
         'support/faq.md': SUPPORT_FAQ,
         'devices/scanner.md': SCANNER,
+        'travel/交通.md': TRAINS,
       },
     });
     factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
@@ -408,5 +416,11 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
   it('answers a set-up question with the set-up steps, not a fix filed under a troubleshooting chapter', async () => {
     const answer = await ask(factory, 'How do I charge the handheld scanner?');
     assert.equal(quotedSections(answer)[0], 'Handheld Scanner Manual › Charging the Scanner', answer);
+  });
+
+  it('reads a hyphenated word the lexicon knows ("high-speed") as one subject, not its parts', async () => {
+    const answer = await ask(factory, 'Which seat can I book on a high-speed train?');
+    assert.equal(citedPaths(answer)[0], 'travel/交通.md', answer);
+    assert.match(answer, /二等座/);
   });
 });
