@@ -19,7 +19,9 @@ const ENGLISH_STOP = new Set(
     'i if in into is it its itself just me more most my no nor not now of off on once only or other our ours out over own ' +
     'same she should so some such than that the their theirs them then there these they this those through to too under ' +
     'until up very was we were what when where which while who whom why will with would you your yours ' +
-    'per via take takes long happen happens happened many much please tell know want get got need does anyone someone ok okay hi hello thanks thank us let lets shall may might must often'
+    'per via take takes long happen happens happened many much please tell know want get got need does anyone someone ok okay hi hello thanks thank us let lets shall may might must often ' +
+    // Pieces of contractions (don't → don + t).
+    'don doesn didn isn aren wasn weren won wouldn shouldn couldn haven hasn hadn t s ll ve re d m'
   ).split(' '),
 );
 
@@ -112,7 +114,9 @@ export function tokenize(text: string, options: TokenizeOptions = {}): readonly 
 function tokenizeNow(text: string, keepStop: boolean, bigrams: boolean): string[] {
   const out: string[] = [];
   // Latin/number words are cut with a regex (fast); only CJK runs go through ICU.
+  // "IT" in capitals is the department, not the pronoun the stop list drops.
   const pieces = text
+    .replace(/\bIT\b/g, 'infotech')
     .toLowerCase()
     .match(
       /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|\d[\d,.]*\d%?|[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}][\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}'._-]*/gu,

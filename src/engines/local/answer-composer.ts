@@ -21,7 +21,7 @@ const QUANTITY_QUESTION =
   /\b(how (many|much|long|often|far|fast|big|heavy)|what (is|are) the (limit|maximum|minimum|price|cost|rate)|when|deadline|limit)\b|多少|几|多久|多长|上限|标准|期限|时间|费用|价格/i;
 
 const NEGATION =
-  /\b(not|no|never|cannot|can't|mustn't|isn't|aren't|don't|doesn't|won't|without|prohibited|forbidden|banned)\b|不(能|得|可|允许|准|是|要|会|予|适用)|禁止|严禁|没有|无法|不可以/i;
+  /\b(not|no|never|cannot|can't|mustn't|isn't|aren't|don't|doesn't|won't|without|prohibited|forbidden|banned)\b|不(能|得|可|允许|准|是|要|会|予|适用)|禁止|严禁|没有|无法|不可以|未/i;
 
 const WHO_QUESTION = /^\s*(who|whom)\b|\bwho (do|should|can|will|must)\b|谁|哪位|找哪个部门|联系人/i;
 /** A name, a role or a way to reach someone. */
@@ -30,6 +30,10 @@ const PERSON_OR_ROLE =
 const WHEN_QUESTION = /^\s*when\b|\bwhat (time|day|date)\b|什么时候|何时|几点|哪天|几号/i;
 const DATE_OR_TIME =
   /\d{1,2}:\d{2}|\d+(st|nd|rd|th)\b|\b(mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?|january|february|march|april|may|june|july|august|september|october|november|december|daily|weekly|monthly|annually|within|before|after|by the)\b|[月日号点周]|之前|以内/i;
+
+/** A question about what is NOT so ("who is not allowed", "what cannot be claimed"), not a mere "I don't know". */
+const NEGATED_ASK =
+  /\b(is|are|was|were|be)\s+not\b|\b(isn't|aren't|cannot|can't|mustn't|never)\b|\bnot\s+(allowed|permitted|covered|eligible|included|reimbursed|reimbursable)\b|不能|不得|不可以|不允许|禁止|不包括|不报销/i;
 
 export interface ComposedAnswer {
   readonly markdown: string;
@@ -83,7 +87,7 @@ export async function composeAnswer(
     return { hit, units, scored, steps: undefined as AnswerUnit[] | undefined };
   });
   // "Who is NOT allowed…": only a section that says no about the asked subject answers.
-  if (NEGATION.test(question) && !sections.some(({ hit, units }) => saysNo(hit, units))) return undefined;
+  if (NEGATED_ASK.test(question) && !sections.some(({ hit, units }) => saysNo(hit, units))) return undefined;
   // "How many X": without a figure counting X, the sections only mention X.
   if (counted && !sections.some(({ units }) => units.some((u) => statesCount(u.text, counted)))) return undefined;
   // "How do I…": the list that walks through the task answers first, whole.

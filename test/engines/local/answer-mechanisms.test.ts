@@ -203,6 +203,13 @@ const TRAINS = `# 交通标准
 员工乘坐高铁可选二等座，总监可选一等座。
 `;
 
+const HELPDESK = `# Help Desk
+
+## Contact
+
+The IT help desk answers on extension 4400 from 8:00 to 18:00.
+`;
+
 async function ask(factory: AgentWorkerFactory, question: string): Promise<string> {
   const worker = await factory.start({ signal: new AbortController().signal });
   let text = '';
@@ -252,6 +259,7 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
         'support/faq.md': SUPPORT_FAQ,
         'devices/scanner.md': SCANNER,
         'travel/交通.md': TRAINS,
+        'it/helpdesk.md': HELPDESK,
       },
     });
     factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
@@ -422,5 +430,11 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
     const answer = await ask(factory, 'Which seat can I book on a high-speed train?');
     assert.equal(citedPaths(answer)[0], 'travel/交通.md', answer);
     assert.match(answer, /二等座/);
+  });
+
+  it('reads "IT" in capitals as the department and drops the pieces of contractions', async () => {
+    const answer = await ask(factory, "I don't know who to call for IT help.");
+    assert.equal(citedPaths(answer)[0], 'it/helpdesk.md', answer);
+    assert.match(answer, /extension 4400/);
   });
 });
