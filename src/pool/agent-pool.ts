@@ -7,31 +7,31 @@
  * All placement decisions are made by `#dispatch()`; everything else only
  * changes the collections and calls it. `#shield` (EvictionShield) learns
  * each session's gaps between turns and keeps an idle worker from eviction
- * while its session is expected back sooner than a new worker would start.
+ * while its session is expected back sooner than a new worker would start;
+ * each placement pass looks for a worker to evict through an EvictionPass.
+ * After a turn, worker-retirement.ts says whether its worker must go;
+ * PoolReport reads stats and queue state; PoolShutdown holds drain state.
  *
  *   acquire ─► #turns (ready when its session is free) ─► #dispatch ─► lease
  *   lease.run/release ─► #settleLease ─► idle | close ─► #dispatch
  */
 import type { Logger } from '../logger.ts';
-import {
-  AcquireTimeoutError,
-  PoolDrainingError,
-  type PoolError,
-  PoolSaturatedError,
-  SessionBusyError,
-  TurnAbortedError,
-  WorkerStartError,
-} from './errors.ts';
+import { PoolDrainingError, type PoolError, SessionBusyError, TurnAbortedError } from './errors.ts';
 import { EventHub } from './event-hub.ts';
+import { EvictionPass } from './eviction-pass.ts';
 import { EvictionShield } from './eviction-shield.ts';
 import { type LeaseHost, type LeaseVerdict, PoolLease } from './lease.ts';
 import { validatePoolOptions } from './options.ts';
 import { PendingTurn, type PendingTurnHooks } from './pending-turn.ts';
 import { PoolCounters } from './pool-counters.ts';
+import { PoolReport } from './pool-report.ts';
+import { PoolShutdown } from './pool-shutdown.ts';
 import type { StartAttempt } from './start-attempt.ts';
 import { TurnQueue } from './turn-queue.ts';
 import type { AcquireRequest, Pool, PoolEvent, PoolOptions, PoolStats, RecycleReason, TurnLease } from './types.ts';
+import { UserLeases } from './user-leases.ts';
 import type { PoolWorker, SessionBinding, WorkerFactory } from './worker.ts';
+import { isRecycleReason, retireAt, retirementAfterTurn } from './worker-retirement.ts';
 import { WorkerSet } from './worker-set.ts';
 import { WorkerSlot } from './worker-slot.ts';
 import { WorkerStarts } from './worker-starts.ts';
@@ -53,23 +53,7 @@ export const START_FAILURES_BEFORE_GIVING_UP = 3;
 const CLOSE_TIMEOUT_MS = 10_000;
 
 type Slot<TInput, TEvent> = WorkerSlot<TInput, TEvent>;
-type Placement = 'warm' | 'spare' | 'cold';
-
-/** Eviction ranks (WorkerSet.takeEvictionVictim): evict first, evict last, keep. */
-const EVICT = 0;
-const EVICT_LAST = 1;
-const KEEP = Number.POSITIVE_INFINITY;
-
-/** One waiting turn's look for a worker to evict: the shields it met. */
-interface EvictionScan {
-  readonly waiter: PendingTurn;
-  readonly now: number;
-  readonly startCostMs: number;
-  /** The earliest moment a shield that held the waiter back expires. */
-  shieldedUntil: number;
-  /** The first shielded worker met is the one the waiter would have evicted without shields. */
-  marked: boolean;
-}
+type Placement = TurnLease<unknown, unknown>['placement'];
 
 export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   readonly name: string;
@@ -83,19 +67,25 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
 
   // Turns.
   readonly #turns = new TurnQueue();
-  /** Workers held per user (leases out). */
-  readonly #userLeases = new Map<string, number>();
+  readonly #userLeases = new UserLeases();
   #seq = 0;
 
   // Lifecycle.
-  #draining = false;
-  #drained: Promise<void> | undefined;
-  #resolveDrained: (() => void) | undefined;
-  #graceTimer: NodeJS.Timeout | undefined;
+  readonly #shutdown = new PoolShutdown({
+    stopAdmitting: () => this.#stopAdmitting(),
+    hasBusyWorkers: () => this.#workers.busy > 0,
+    totalWorkers: () => this.#total(),
+    revokeLeases: () => {
+      for (const lease of this.#workers.leases()) lease.revoke();
+    },
+    drainStarted: () => this.#events.emit({ type: 'drain_started' }),
+    drained: () => this.#events.emit({ type: 'drained' }),
+  });
   #dispatching = false;
   #dispatchAgain = false;
 
   readonly #counters = new PoolCounters();
+  readonly #report: PoolReport<TInput, TEvent>;
   readonly #shield: EvictionShield;
   /** When the next shield that holds a waiting turn back expires (set by each placement pass). */
   #shieldWake = Number.POSITIVE_INFINITY;
@@ -125,7 +115,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
         if (problem) {
           this.#logger?.warn({ pool: this.name, workerId: slot.worker.id, ...problem }, 'worker close failed');
         }
-        this.#emit({ type: 'worker_closed', workerId: slot.worker.id, reason });
+        this.#events.emit({ type: 'worker_closed', workerId: slot.worker.id, reason });
         this.#dispatch();
       },
     });
@@ -143,6 +133,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
       () => this.#dispatch(),
     );
     this.#events = new EventHub(this.#logger, this.name);
+    this.#report = new PoolReport(this.#options, this.#workers, this.#starting, this.#turns, this.#counters);
     this.#dispatch();
   }
 
@@ -155,7 +146,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
         ),
       );
     }
-    if (this.#draining) {
+    if (this.#shutdown.draining) {
       this.#counters.totals.rejections.draining++;
       this.#emitRejection(sessionId, 'POOL_DRAINING');
       return Promise.reject(new PoolDrainingError(`Pool ${this.name} is draining and admits no new turns`));
@@ -175,7 +166,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     if (
       !sessionBusy &&
       this.#turns.ready.length === 0 &&
-      this.#userLoad(request.userId) < this.#options.maxTurnsPerUser
+      this.#userLeases.load(request.userId) < this.#options.maxTurnsPerUser
     ) {
       const warm = this.#takeWarm(sessionId);
       if (warm !== undefined) return Promise.resolve(this.#lease(warm, request, warm.fresh ? 'cold' : 'warm', 0));
@@ -189,11 +180,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     if (this.#turns.size >= this.#options.maxQueue) {
       this.#counters.totals.rejections.saturated++;
       this.#emitRejection(sessionId, 'POOL_SATURATED');
-      return Promise.reject(
-        new PoolSaturatedError(`Pool ${this.name} is saturated: ${this.#describeQueue()}`, {
-          retryAfterS: this.#retryAfterS(),
-        }),
-      );
+      return Promise.reject(this.#report.saturated());
     }
     return this.#enqueue(request);
   }
@@ -207,7 +194,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
       this.#turnHooks,
     );
     this.#turns.add(turn);
-    if (this.#events.active) this.#emit({ type: 'turn_queued', sessionId: turn.sessionId, userId: turn.userId });
+    if (this.#events.active) this.#events.emit({ type: 'turn_queued', sessionId: turn.sessionId, userId: turn.userId });
     this.#dispatch();
     return turn.promise as Promise<TurnLease<TInput, TEvent>>;
   }
@@ -237,14 +224,14 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     } finally {
       this.#dispatching = false;
     }
-    this.#checkDrained();
+    this.#shutdown.checkDrained();
   }
 
   /** Returns true when some turn is still waiting for capacity. */
   #placeReadyTurns(): boolean {
     this.#shieldWake = Number.POSITIVE_INFINITY;
     const ready = this.#turns.ready;
-    if (ready.length === 0 || this.#draining) return false;
+    if (ready.length === 0 || this.#shutdown.draining) return false;
     const cap = this.#options.maxTurnsPerUser;
     // Workers a user holds = leases (live count) + starts in flight for their waiting turns.
     const reserved = new Map<string, number>();
@@ -257,13 +244,12 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
       const ownStart = this.#starting.isStartingFor(turn.sessionId);
       if (ownStart && this.#workers.spares === 0) return true;
       // Its own start in flight is not one more worker for the user.
-      return this.#userLoad(turn.userId) + (reserved.get(turn.userId) ?? 0) - (ownStart ? 1 : 0) >= cap;
+      return this.#userLeases.load(turn.userId) + (reserved.get(turn.userId) ?? 0) - (ownStart ? 1 : 0) >= cap;
     };
     let incoming = this.#workers.closing + this.#starting.spareStarts;
     let short = false;
     let canGrow = !this.#starting.backingOff;
-    // Set once a shield held a turn back: younger turns do not evict before it (unless their own deadline passed).
-    let shielded = false;
+    let evictions: EvictionPass<TInput, TEvent> | undefined;
     for (let i = 0; i < ready.length; ) {
       const turn = ready[i];
       const sessionId = turn.sessionId;
@@ -297,55 +283,17 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
         incoming--;
         continue;
       }
-      const now = this.#shield.now();
-      const deadline = turn.shieldDeadline;
-      if (shielded && (deadline === undefined || now < deadline)) {
-        if (deadline !== undefined) this.#shieldWake = Math.min(this.#shieldWake, deadline);
-        continue;
-      }
-      const scan: EvictionScan = {
-        waiter: turn,
-        now,
-        startCostMs: this.#shield.startCostMs(),
-        shieldedUntil: Number.POSITIVE_INFINITY,
-        marked: false,
-      };
-      const victim = this.#workers.takeEvictionVictim((slot) => this.#evictionRank(slot, scan, blocked));
-      if (victim !== undefined) {
-        this.#evict(victim);
-      } else if (scan.shieldedUntil === Number.POSITIVE_INFINITY) {
-        canGrow = false;
-      } else {
-        shielded = true;
-        turn.shieldDeadline ??= scan.shieldedUntil;
-        this.#shieldWake = Math.min(this.#shieldWake, scan.shieldedUntil, turn.shieldDeadline);
-      }
+      evictions ??= new EvictionPass(this.#workers, this.#turns, this.#shield, blocked);
+      const victim = evictions.victimFor(turn);
+      if (victim === 'none') canGrow = false;
+      else if (victim !== 'shielded') this.#evict(victim);
     }
+    if (evictions !== undefined) this.#shieldWake = evictions.wakeAt;
     return short;
   }
 
-  /** How willing the pool is to evict an idle worker for the scan's waiting turn (lower first). */
-  #evictionRank(slot: Slot<TInput, TEvent>, scan: EvictionScan, blocked: (turn: PendingTurn) => boolean): number {
-    const sessionId = slot.sessionId!;
-    const head = this.#turns.headOf(sessionId);
-    if (head !== undefined) {
-      // Its own turn waits: it takes the worker in this very pass unless it is blocked.
-      return this.#turns.isLeased(sessionId) || blocked(head) ? EVICT_LAST : KEEP;
-    }
-    const deadline = scan.waiter.shieldDeadline;
-    if (deadline !== undefined && scan.now >= deadline) return EVICT;
-    const until = this.#shield.shieldedUntil(sessionId, scan.startCostMs);
-    if (scan.now >= until) return EVICT;
-    if (!scan.marked) {
-      scan.marked = true;
-      slot.shielded = true;
-    }
-    scan.shieldedUntil = Math.min(scan.shieldedUntil, until);
-    return KEEP;
-  }
-
   #topUpSpares(): void {
-    if (this.#draining || this.#starting.backingOff) return;
+    if (this.#shutdown.draining || this.#starting.backingOff) return;
     while (
       this.#workers.spares + this.#starting.spareStarts < this.#options.minSpares &&
       this.#total() < this.#options.maxWorkers
@@ -378,7 +326,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   /** Closes an idle worker (already out of `idle`) to make room for another session. */
   #evict(slot: Slot<TInput, TEvent>): void {
     this.#counters.totals.evictions++;
-    this.#emit({ type: 'worker_evicted', workerId: slot.worker.id, sessionId: slot.sessionId! });
+    this.#events.emit({ type: 'worker_evicted', workerId: slot.worker.id, sessionId: slot.sessionId! });
     this.#workers.close(slot, 'evicted');
   }
 
@@ -393,20 +341,13 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     slot.sessionId = sessionId;
     slot.fresh = false;
     this.#turns.lease(sessionId);
-    this.#userLeases.set(request.userId, (this.#userLeases.get(request.userId) ?? 0) + 1);
-    const totals = this.#counters.totals;
-    totals.turns++;
-    if (placement === 'warm') {
-      totals.warmHits++;
-      if (slot.shielded) totals.protectedWarmHits++;
-    } else if (placement === 'spare') totals.spareHits++;
-    else totals.coldStarts++;
+    this.#userLeases.add(request.userId);
+    this.#counters.countLease(placement, slot.shielded, waitedMs);
     slot.shielded = false;
-    this.#counters.acquireWaitMs.observe(waitedMs);
     const lease = new PoolLease(this.#leaseHost, slot, request, placement, waitedMs);
     this.#workers.markBusy(slot, lease);
     if (this.#events.active) {
-      this.#emit({ type: 'turn_acquired', sessionId, workerId: slot.worker.id, placement, waitedMs });
+      this.#events.emit({ type: 'turn_acquired', sessionId, workerId: slot.worker.id, placement, waitedMs });
     }
     return lease;
   }
@@ -417,20 +358,20 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     const sessionId = lease.request.session.id;
     const userId = lease.request.userId;
     this.#workers.unmarkBusy(slot);
-    const held = this.#userLeases.get(userId)! - 1;
-    if (held === 0) this.#userLeases.delete(userId);
-    else this.#userLeases.set(userId, held);
+    this.#userLeases.release(userId);
     if (verdict.ran) slot.turns++;
     if (verdict.outcome !== undefined) this.#finishTurn(lease, verdict);
 
     const now = performance.now();
-    const fate = verdict.discard ?? this.#retirement(slot, verdict.ran, now);
+    const draining = this.#shutdown.draining;
+    const fate =
+      verdict.discard ?? (draining ? 'draining' : retirementAfterTurn(slot, verdict.ran, now, this.#options));
     if (fate === undefined) {
       this.#putIdle(slot, now);
-    } else if (fate === 'idle_ttl' || fate === 'max_turns' || fate === 'max_lifetime' || fate === 'memory') {
+    } else if (isRecycleReason(fate)) {
       this.#recycle(slot, fate);
     } else {
-      if (!this.#draining) this.#counters.totals.replacements++;
+      if (!draining) this.#counters.totals.replacements++;
       this.#workers.close(slot, fate);
     }
 
@@ -439,7 +380,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     if (
       this.#turns.ready.length > 0 ||
       this.#workers.spares + this.#starting.spareStarts < this.#options.minSpares ||
-      this.#draining
+      this.#shutdown.draining
     ) {
       this.#dispatch();
     }
@@ -448,11 +389,8 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   #finishTurn(lease: PoolLease<TInput, TEvent>, verdict: LeaseVerdict): void {
     const outcome = verdict.outcome!;
     const durationMs = verdict.durationMs ?? 0;
-    if (outcome === 'crashed') this.#counters.totals.crashes++;
-    else if (outcome === 'timeout') this.#counters.totals.turnTimeouts++;
-    else if (outcome === 'aborted') this.#counters.totals.aborts++;
-    if (outcome === 'ok') this.#counters.observeTurn(durationMs);
-    this.#emit({
+    this.#counters.countOutcome(outcome, durationMs);
+    this.#events.emit({
       type: 'turn_finished',
       sessionId: lease.request.session.id,
       workerId: lease.workerId,
@@ -461,26 +399,9 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     });
   }
 
-  /** Why a worker coming back from a turn must go, if it must. */
-  #retirement(slot: Slot<TInput, TEvent>, ran: boolean, now: number): RecycleReason | 'dead' | 'draining' | undefined {
-    if (this.#draining) return 'draining';
-    if (!slot.worker.isAlive()) return 'dead';
-    if (ran) {
-      const memory = slot.worker.memoryBytes();
-      if (memory !== undefined && memory > this.#options.maxWorkerMemoryBytes) return 'memory';
-      if (slot.turns >= this.#options.maxTurnsPerWorker) return 'max_turns';
-    }
-    if (now >= slot.retireAt) return 'max_lifetime';
-    return undefined;
-  }
-
   #putIdle(slot: Slot<TInput, TEvent>, now = performance.now()): void {
     const displaced = this.#workers.putIdle(slot, now);
     if (displaced !== undefined) this.#workers.close(displaced, 'superseded');
-  }
-
-  #userLoad(userId: string): number {
-    return this.#userLeases.get(userId) ?? 0;
   }
 
   #total(): number {
@@ -502,46 +423,29 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   #onTurnTimeout(turn: PendingTurn): void {
     this.#turns.remove(turn);
     this.#counters.totals.timeouts++;
-    const waited = Math.round(performance.now() - turn.enqueuedAt);
-    this.#failWaiting(
-      turn,
-      new AcquireTimeoutError(
-        `No worker for session ${turn.sessionId} within ${waited} ms (acquireTimeoutMs ${this.#options.acquireTimeoutMs}): ${this.#describeQueue()}`,
-        { retryAfterS: this.#retryAfterS(), cause: this.#starting.lastError },
-      ),
-    );
+    this.#failWaiting(turn, this.#report.acquireTimeout(turn, this.#starting.lastError));
     this.#dispatch();
-  }
-
-  #describeQueue(): string {
-    const busy = this.#workers.busy;
-    const starting = this.#starting.size;
-    const ready = this.#turns.ready.length;
-    const behind = this.#turns.size - ready;
-    return `${busy}/${this.#options.maxWorkers} workers busy, ${starting} starting, ${ready} turns waiting for a worker, ${behind} queued behind their session (maxQueue ${this.#options.maxQueue})`;
-  }
-
-  #retryAfterS(): number {
-    const turnMs = this.#counters.turnMsAverage || 5_000;
-    const rounds = 1 + this.#turns.ready.length / this.#options.maxWorkers;
-    return Math.min(300, Math.max(1, Math.ceil((turnMs * rounds) / 1000)));
   }
 
   // Starting workers.
 
   #startWorker(session: SessionBinding | undefined): void {
     const attempt = this.#starting.start(`${this.name}-start-${++this.#counters.totals.starts}`, session);
-    this.#emit({ type: 'worker_starting', workerId: attempt.id, ...(session ? { sessionId: session.id } : {}) });
+    this.#events.emit({ type: 'worker_starting', workerId: attempt.id, ...(session ? { sessionId: session.id } : {}) });
   }
 
   #onStarted(attempt: StartAttempt<TInput, TEvent>, worker: PoolWorker<TInput, TEvent>): void {
     const now = performance.now();
     const durationMs = now - attempt.startedAt;
     this.#counters.startTimeMs.observe(durationMs);
-    this.#emit({ type: 'worker_started', workerId: worker.id, durationMs });
-    const jitter = 1 + 0.1 * Math.min(Math.max(this.#random(), 0), 1);
-    const slot = new WorkerSlot(worker, now, now + this.#options.maxLifetimeMs * jitter, attempt.session?.id);
-    if (this.#draining) {
+    this.#events.emit({ type: 'worker_started', workerId: worker.id, durationMs });
+    const slot = new WorkerSlot(
+      worker,
+      now,
+      retireAt(now, this.#options.maxLifetimeMs, this.#random),
+      attempt.session?.id,
+    );
+    if (this.#shutdown.draining) {
       this.#workers.close(slot, 'draining');
     } else if (slot.sessionId === undefined) {
       this.#workers.addSpare(slot);
@@ -553,7 +457,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
 
   #onStartFailed(error: Error, failures: number): void {
     this.#counters.totals.startFailures++;
-    this.#emit({ type: 'worker_start_failed', error, attempt: failures });
+    this.#events.emit({ type: 'worker_start_failed', error, attempt: failures });
     this.#logger?.warn({ pool: this.name, err: error, attempt: failures }, 'worker start failed');
     if (failures >= START_FAILURES_BEFORE_GIVING_UP) this.#failTurnsNeedingStarts(error, failures);
     this.#dispatch();
@@ -565,31 +469,28 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
       if (this.#starting.isStartingFor(turn.sessionId) || this.#workers.hasIdle(turn.sessionId)) continue;
       if (this.#workers.spares > 0) break;
       this.#turns.remove(turn);
-      this.#failWaiting(
-        turn,
-        new WorkerStartError(
-          `Pool ${this.name} could not start a worker for session ${turn.sessionId}: ${failures} starts failed in a row (last: ${cause.message})`,
-          { cause, retryAfterS: Math.ceil(this.#options.startBackoffMaxMs / 1000) },
-        ),
-      );
+      this.#failWaiting(turn, this.#report.startsFailing(turn, failures, cause));
     }
   }
 
   #recycle(slot: Slot<TInput, TEvent>, reason: RecycleReason): void {
     this.#counters.totals.recycles[reason]++;
-    this.#emit({ type: 'worker_recycled', workerId: slot.worker.id, reason });
+    this.#events.emit({ type: 'worker_recycled', workerId: slot.worker.id, reason });
     this.#workers.close(slot, reason);
   }
 
   // Shutdown.
 
   drain(graceMs: number): Promise<void> {
-    if (this.#drained !== undefined) return this.#drained;
-    this.#draining = true;
-    this.#emit({ type: 'drain_started' });
-    this.#drained = new Promise<void>((resolve) => {
-      this.#resolveDrained = resolve;
-    });
+    return this.#shutdown.drain(graceMs);
+  }
+
+  destroy(): Promise<void> {
+    return this.#shutdown.destroy();
+  }
+
+  /** Draining: nothing new starts, waiting turns fail, spare and idle workers close. */
+  #stopAdmitting(): void {
     this.#starting.stop();
     this.#shield.wakeAt(Number.POSITIVE_INFINITY);
     for (const turn of this.#turns.all()) {
@@ -597,33 +498,6 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
       this.#failWaiting(turn, new PoolDrainingError(`Pool ${this.name} is draining; the waiting turn was not started`));
     }
     for (const slot of this.#workers.takeAllIdle()) this.#workers.close(slot, 'draining');
-    if (this.#workers.busy > 0) {
-      this.#graceTimer = setTimeout(() => this.#revokeAll(), Math.max(0, graceMs));
-    }
-    this.#checkDrained();
-    return this.#drained;
-  }
-
-  destroy(): Promise<void> {
-    const drained = this.drain(0);
-    this.#revokeAll();
-    return drained;
-  }
-
-  #revokeAll(): void {
-    clearTimeout(this.#graceTimer);
-    this.#graceTimer = undefined;
-    for (const lease of this.#workers.leases()) lease.revoke();
-  }
-
-  #checkDrained(): void {
-    if (this.#resolveDrained === undefined || this.#total() > 0) return;
-    const resolve = this.#resolveDrained;
-    this.#resolveDrained = undefined;
-    clearTimeout(this.#graceTimer);
-    this.#graceTimer = undefined;
-    this.#emit({ type: 'drained' });
-    resolve();
   }
 
   // Observability.
@@ -639,31 +513,10 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   }
 
   #emitRejection(sessionId: string, code: string): void {
-    this.#emit({ type: 'turn_rejected', sessionId, code });
-  }
-
-  #emit(event: PoolEvent): void {
-    this.#events.emit(event);
+    this.#events.emit({ type: 'turn_rejected', sessionId, code });
   }
 
   stats(): PoolStats {
-    return {
-      name: this.name,
-      maxWorkers: this.#options.maxWorkers,
-      workers: {
-        starting: this.#starting.size,
-        spare: this.#workers.spares,
-        idle: this.#workers.idle,
-        busy: this.#workers.busy,
-        closing: this.#workers.closing,
-        total: this.#total(),
-      },
-      waiting: this.#turns.ready.length,
-      sessionQueues: this.#turns.sessionStats(),
-      draining: this.#draining,
-      totals: this.#counters.snapshotTotals(),
-      acquireWaitMs: this.#counters.acquireWaitMs.snapshot(),
-      startTimeMs: this.#counters.startTimeMs.snapshot(),
-    };
+    return this.#report.stats(this.#shutdown.draining);
   }
 }

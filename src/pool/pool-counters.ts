@@ -1,6 +1,7 @@
 /** The pool's running totals since start, and the histograms; snapshotted into PoolStats. */
 import { MsHistogram } from './histogram.ts';
-import type { PoolStats, RecycleReason } from './types.ts';
+import type { TurnOutcome } from './lease.ts';
+import type { PoolStats, RecycleReason, TurnLease } from './types.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
 export type Totals = Mutable<Required<PoolStats['totals']>>;
@@ -28,8 +29,25 @@ export class PoolCounters {
   /** Moving average of turn durations, for Retry-After hints. */
   turnMsAverage = 0;
 
-  observeTurn(durationMs: number): void {
-    this.turnMsAverage = this.turnMsAverage === 0 ? durationMs : this.turnMsAverage * 0.9 + durationMs * 0.1;
+  /** A lease went out; `shielded` when an eviction shield had kept its worker (see EvictionShield). */
+  countLease(placement: TurnLease<unknown, unknown>['placement'], shielded: boolean, waitedMs: number): void {
+    const totals = this.totals;
+    totals.turns++;
+    if (placement === 'warm') {
+      totals.warmHits++;
+      if (shielded) totals.protectedWarmHits++;
+    } else if (placement === 'spare') totals.spareHits++;
+    else totals.coldStarts++;
+    this.acquireWaitMs.observe(waitedMs);
+  }
+
+  /** A turn ran to its end. */
+  countOutcome(outcome: TurnOutcome, durationMs: number): void {
+    const totals = this.totals;
+    if (outcome === 'crashed') totals.crashes++;
+    else if (outcome === 'timeout') totals.turnTimeouts++;
+    else if (outcome === 'aborted') totals.aborts++;
+    else this.turnMsAverage = this.turnMsAverage === 0 ? durationMs : this.turnMsAverage * 0.9 + durationMs * 0.1;
   }
 
   snapshotTotals(): PoolStats['totals'] {

@@ -11,7 +11,6 @@ export type SlotState = 'spare' | 'idle' | 'busy' | 'closing';
 
 export class WorkerSlot<TInput, TEvent> {
   readonly worker: PoolWorker<TInput, TEvent>;
-  readonly startedAt: number;
   /** When the worker retires: start + maxLifetime + up to 10% jitter. */
   readonly retireAt: number;
   state: SlotState;
@@ -32,7 +31,6 @@ export class WorkerSlot<TInput, TEvent> {
 
   constructor(worker: PoolWorker<TInput, TEvent>, now: number, retireAt: number, sessionId: string | undefined) {
     this.worker = worker;
-    this.startedAt = now;
     this.retireAt = retireAt;
     this.sessionId = sessionId;
     this.fresh = sessionId !== undefined;

@@ -1,0 +1,99 @@
+/**
+ * What the pool says about itself, read from its collections: the stats
+ * snapshot (returned as is by the HTTP layer), and the errors of turns that
+ * get no worker, which carry the queue's state and a Retry-After hint.
+ */
+import { AcquireTimeoutError, PoolSaturatedError, WorkerStartError } from './errors.ts';
+import type { PendingTurn } from './pending-turn.ts';
+import type { PoolCounters } from './pool-counters.ts';
+import type { TurnQueue } from './turn-queue.ts';
+import type { PoolOptions, PoolStats } from './types.ts';
+import type { WorkerSet } from './worker-set.ts';
+import type { WorkerStarts } from './worker-starts.ts';
+
+/** Retry-After when no turn finished yet to measure. */
+const DEFAULT_TURN_MS = 5_000;
+const MAX_RETRY_AFTER_S = 300;
+
+export class PoolReport<TInput, TEvent> {
+  readonly #options: Readonly<PoolOptions>;
+  readonly #workers: WorkerSet<TInput, TEvent>;
+  readonly #starting: WorkerStarts<TInput, TEvent>;
+  readonly #turns: TurnQueue;
+  readonly #counters: PoolCounters;
+
+  constructor(
+    options: Readonly<PoolOptions>,
+    workers: WorkerSet<TInput, TEvent>,
+    starting: WorkerStarts<TInput, TEvent>,
+    turns: TurnQueue,
+    counters: PoolCounters,
+  ) {
+    this.#options = options;
+    this.#workers = workers;
+    this.#starting = starting;
+    this.#turns = turns;
+    this.#counters = counters;
+  }
+
+  stats(draining: boolean): PoolStats {
+    const workers = this.#workers;
+    return {
+      name: this.#options.name,
+      maxWorkers: this.#options.maxWorkers,
+      workers: {
+        starting: this.#starting.size,
+        spare: workers.spares,
+        idle: workers.idle,
+        busy: workers.busy,
+        closing: workers.closing,
+        total: workers.size + this.#starting.size,
+      },
+      waiting: this.#turns.ready.length,
+      sessionQueues: this.#turns.sessionStats(),
+      draining,
+      totals: this.#counters.snapshotTotals(),
+      acquireWaitMs: this.#counters.acquireWaitMs.snapshot(),
+      startTimeMs: this.#counters.startTimeMs.snapshot(),
+    };
+  }
+
+  /** A new turn finds maxQueue turns already waiting. */
+  saturated(): PoolSaturatedError {
+    return new PoolSaturatedError(`Pool ${this.#options.name} is saturated: ${this.#describeQueue()}`, {
+      retryAfterS: this.#retryAfterS(),
+    });
+  }
+
+  /** A waiting turn reached acquireTimeoutMs; `cause` is the last start failure, if any. */
+  acquireTimeout(turn: PendingTurn, cause: Error | undefined): AcquireTimeoutError {
+    const waited = Math.round(performance.now() - turn.enqueuedAt);
+    return new AcquireTimeoutError(
+      `No worker for session ${turn.sessionId} within ${waited} ms (acquireTimeoutMs ${this.#options.acquireTimeoutMs}): ${this.#describeQueue()}`,
+      { retryAfterS: this.#retryAfterS(), cause },
+    );
+  }
+
+  /** A waiting turn that only a new worker could serve, after `failures` failed starts in a row. */
+  startsFailing(turn: PendingTurn, failures: number, cause: Error): WorkerStartError {
+    return new WorkerStartError(
+      `Pool ${this.#options.name} could not start a worker for session ${turn.sessionId}: ${failures} starts failed in a row (last: ${cause.message})`,
+      { cause, retryAfterS: Math.ceil(this.#options.startBackoffMaxMs / 1000) },
+    );
+  }
+
+  #describeQueue(): string {
+    const busy = this.#workers.busy;
+    const starting = this.#starting.size;
+    const ready = this.#turns.ready.length;
+    const behind = this.#turns.size - ready;
+    return `${busy}/${this.#options.maxWorkers} workers busy, ${starting} starting, ${ready} turns waiting for a worker, ${behind} queued behind their session (maxQueue ${this.#options.maxQueue})`;
+  }
+
+  /** Seconds until a worker is likely free for a new turn: the turns ahead, shared by all workers. */
+  #retryAfterS(): number {
+    const turnMs = this.#counters.turnMsAverage || DEFAULT_TURN_MS;
+    const rounds = 1 + this.#turns.ready.length / this.#options.maxWorkers;
+    return Math.min(MAX_RETRY_AFTER_S, Math.max(1, Math.ceil((turnMs * rounds) / 1000)));
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * When a worker must go: its lifetime deadline (drawn once, with jitter so
+ * workers started together do not all retire together) and the checks on a
+ * worker coming back from a turn (memory, turns served, lifetime).
+ * Idle TTL and lifetime while idle are WorkerSet's timer.
+ */
+import type { PoolOptions, RecycleReason } from './types.ts';
+import type { WorkerSlot } from './worker-slot.ts';
+
+/** Why a worker leaves after a turn: recycled by a limit, found dead, or the pool is draining. */
+export type Retirement = RecycleReason | 'dead' | 'draining';
+
+/** Up to this fraction of maxLifetimeMs is added to each worker's lifetime. */
+const LIFETIME_JITTER = 0.1;
+
+/** When a worker started at `now` retires: maxLifetimeMs plus up to 10% (random in [0, 1)). */
+export function retireAt(now: number, maxLifetimeMs: number, random: () => number): number {
+  const jitter = 1 + LIFETIME_JITTER * Math.min(Math.max(random(), 0), 1);
+  return now + maxLifetimeMs * jitter;
+}
+
+/** Why a worker coming back from a turn (`ran` when the turn ran on it) must go, if it must. */
+export function retirementAfterTurn<TInput, TEvent>(
+  slot: WorkerSlot<TInput, TEvent>,
+  ran: boolean,
+  now: number,
+  limits: Pick<PoolOptions, 'maxWorkerMemoryBytes' | 'maxTurnsPerWorker'>,
+): Retirement | undefined {
+  if (!slot.worker.isAlive()) return 'dead';
+  if (ran) {
+    const memory = slot.worker.memoryBytes();
+    if (memory !== undefined && memory > limits.maxWorkerMemoryBytes) return 'memory';
+    if (slot.turns >= limits.maxTurnsPerWorker) return 'max_turns';
+  }
+  if (now >= slot.retireAt) return 'max_lifetime';
+  return undefined;
+}
+
+export function isRecycleReason(reason: string): reason is RecycleReason {
+  return reason === 'idle_ttl' || reason === 'max_turns' || reason === 'max_lifetime' || reason === 'memory';
+}
