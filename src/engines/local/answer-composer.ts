@@ -14,6 +14,8 @@ export type { SectionReader } from './procedure-steps.ts';
 
 /** Below this share of the question's words, a section does not answer it. */
 export const MIN_COVERAGE = 0.6;
+/** The least share of a long question's words a section must cover. */
+const MIN_LONG_COVERAGE = 0.42;
 const MAX_SECTIONS = 3;
 const MAX_UNITS_PER_SECTION = 5;
 const MAX_UNITS_TOTAL = 9;
@@ -41,17 +43,28 @@ export interface ComposedAnswer {
 }
 
 /** Sections good enough to answer from, best first. */
-export function answeringHits(hits: readonly SearchHit[]): SearchHit[] {
+export function answeringHits(hits: readonly SearchHit[], question = ''): SearchHit[] {
   const top = hits[0];
   if (!top) return [];
+  const required = requiredCoverage(question);
   // The first hit that covers enough of the question, unless it ranks far below the top one.
-  const best = hits.find((h) => (h.coverage ?? 0) >= MIN_COVERAGE);
+  const best = hits.find((h) => (h.coverage ?? 0) >= required);
   if (!best || best.score < top.score * 0.6) return [];
-  hits = [best, ...hits.filter((h) => h !== best)];
-  const floor = Math.max(MIN_COVERAGE, (best.coverage ?? 0) - 0.2);
-  return hits
+  const ranked = [best, ...hits.filter((h) => h !== best)];
+  const floor = Math.max(required, (best.coverage ?? 0) - 0.2);
+  return ranked
     .filter((h, i) => i === 0 || ((h.coverage ?? 0) >= floor && h.score >= best.score * 0.5))
     .slice(0, MAX_SECTIONS);
+}
+
+/**
+ * A long, chatty question carries context no document repeats ("travelling next week for a
+ * customer visit"): past four content words, the share it must cover eases, down to a floor.
+ */
+function requiredCoverage(question: string): number {
+  const words = new Set(tokenize(question)).size;
+  if (words <= 4) return MIN_COVERAGE;
+  return Math.max(MIN_LONG_COVERAGE, MIN_COVERAGE * (4 / words) ** 0.4);
 }
 
 export async function composeAnswer(
@@ -59,7 +72,7 @@ export async function composeAnswer(
   hits: readonly SearchHit[],
   readSection: SectionReader,
 ): Promise<ComposedAnswer | undefined> {
-  const answering = answeringHits(hits);
+  const answering = answeringHits(hits, question);
   if (answering.length === 0) return undefined;
   const singleSubject = new Set(tokenize(question)).size <= 1;
   const lang = detectLanguage(question);

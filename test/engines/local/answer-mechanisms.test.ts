@@ -437,4 +437,20 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
     assert.equal(citedPaths(answer)[0], 'it/helpdesk.md', answer);
     assert.match(answer, /extension 4400/);
   });
+
+  it('answers a long, chatty question whose context no document repeats', async () => {
+    const answer = await ask(
+      factory,
+      'Hi! I am new here and my manager asked me to sort out my time off for the summer. How many vacation days do staff members get each year?',
+    );
+    assert.equal(quotedSections(answer)[0], 'Time Off › Annual Leave', answer);
+  });
+
+  it('still refuses a long question about something no document covers', async () => {
+    const answer = await ask(
+      factory,
+      'What is the policy on bringing pets, animals and service dogs into the building?',
+    );
+    assert.deepEqual(citedPaths(answer), [], answer);
+  });
 });
