@@ -16,7 +16,8 @@
  *   lease.run/release ─► #settleLease ─► idle | close ─► #dispatch
  */
 import type { Logger } from '../logger.ts';
-import { PoolDrainingError, type PoolError, SessionBusyError, TurnAbortedError } from './errors.ts';
+import { Admission } from './admission.ts';
+import { PoolDrainingError, type PoolError, TurnAbortedError } from './errors.ts';
 import { EventHub } from './event-hub.ts';
 import { EvictionPass } from './eviction-pass.ts';
 import { EvictionShield } from './eviction-shield.ts';
@@ -86,6 +87,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
 
   readonly #counters = new PoolCounters();
   readonly #report: PoolReport<TInput, TEvent>;
+  readonly #admission: Admission;
   readonly #shield: EvictionShield;
   /** When the next shield that holds a waiting turn back expires (set by each placement pass). */
   #shieldWake = Number.POSITIVE_INFINITY;
@@ -106,6 +108,9 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
       settleLease: (lease, verdict) => this.#settleLease(lease, verdict),
     };
     this.#workers = new WorkerSet(this.#options.idleTtlMs, CLOSE_TIMEOUT_MS, {
+      dead: () => {
+        this.#counters.totals.replacements++;
+      },
       due: (slot, reason) => {
         this.#workers.detach(slot);
         this.#recycle(slot, reason);
@@ -134,33 +139,15 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     );
     this.#events = new EventHub(this.#logger, this.name);
     this.#report = new PoolReport(this.#options, this.#workers, this.#starting, this.#turns, this.#counters);
+    this.#admission = new Admission(this.#options, this.#turns, this.#counters, this.#events, this.#report);
     this.#dispatch();
   }
 
   acquire(request: AcquireRequest): Promise<TurnLease<TInput, TEvent>> {
-    const sessionId = request.session?.id;
-    if (typeof sessionId !== 'string' || sessionId === '' || typeof request.userId !== 'string') {
-      return Promise.reject(
-        new TypeError(
-          `Expected \`request\` to have a non-empty \`session.id\` and a \`userId\`, got \`${String(sessionId)}\`, \`${String(request.userId)}\``,
-        ),
-      );
-    }
-    if (this.#shutdown.draining) {
-      this.#counters.totals.rejections.draining++;
-      this.#emitRejection(sessionId, 'POOL_DRAINING');
-      return Promise.reject(new PoolDrainingError(`Pool ${this.name} is draining and admits no new turns`));
-    }
-    if (request.signal?.aborted) {
-      this.#counters.totals.aborts++;
-      return Promise.reject(new TurnAbortedError(`Turn of session ${sessionId} was abandoned before it was queued`));
-    }
+    const refusal = this.#admission.refusal(request, this.#shutdown.draining);
+    if (refusal !== undefined) return Promise.reject(refusal);
+    const sessionId = request.session.id;
     const sessionBusy = this.#turns.isSessionBusy(sessionId);
-    if (sessionBusy && this.#options.sessionPolicy === 'reject') {
-      this.#counters.totals.rejections.sessionBusy++;
-      this.#emitRejection(sessionId, 'POOL_SESSION_BUSY');
-      return Promise.reject(new SessionBusyError(`Session ${sessionId} already has a turn in flight`));
-    }
     this.#shield.arrived(sessionId, sessionBusy);
     // Fast path: nobody waits, the session is free, the user is under the cap, a worker is at hand.
     if (
@@ -168,21 +155,17 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
       this.#turns.ready.length === 0 &&
       this.#userLeases.load(request.userId) < this.#options.maxTurnsPerUser
     ) {
-      const warm = this.#takeWarm(sessionId);
+      const warm = this.#workers.takeLiveIdle(sessionId);
       if (warm !== undefined) return Promise.resolve(this.#lease(warm, request, warm.fresh ? 'cold' : 'warm', 0));
-      const spare = this.#takeSpare();
+      const spare = this.#workers.takeLiveSpare();
       if (spare !== undefined) {
         const lease = this.#lease(spare, request, 'spare', 0);
         this.#dispatch();
         return Promise.resolve(lease);
       }
     }
-    if (this.#turns.size >= this.#options.maxQueue) {
-      this.#counters.totals.rejections.saturated++;
-      this.#emitRejection(sessionId, 'POOL_SATURATED');
-      return Promise.reject(this.#report.saturated());
-    }
-    return this.#enqueue(request);
+    const full = this.#admission.refusalWhenFull(sessionId);
+    return full === undefined ? this.#enqueue(request) : Promise.reject(full);
   }
 
   #enqueue(request: AcquireRequest): Promise<TurnLease<TInput, TEvent>> {
@@ -258,12 +241,12 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
         continue;
       }
       const userReserved = reserved.get(turn.userId) ?? 0;
-      const warm = this.#takeWarm(sessionId);
+      const warm = this.#workers.takeLiveIdle(sessionId);
       if (warm !== undefined) {
         this.#serve(i, warm, warm.fresh ? 'cold' : 'warm');
         continue;
       }
-      const spare = this.#takeSpare();
+      const spare = this.#workers.takeLiveSpare();
       if (spare !== undefined) {
         this.#serve(i, spare, 'spare');
         continue;
@@ -300,27 +283,6 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     ) {
       this.#startWorker(undefined);
     }
-  }
-
-  /** Takes the idle worker bound to the session if it is alive; a dead one is discarded on the way. */
-  #takeWarm(sessionId: string): Slot<TInput, TEvent> | undefined {
-    const slot = this.#workers.takeIdle(sessionId);
-    if (slot === undefined || slot.worker.isAlive()) return slot;
-    this.#discardDead(slot);
-    return undefined;
-  }
-
-  #takeSpare(): Slot<TInput, TEvent> | undefined {
-    for (let slot = this.#workers.takeSpare(); slot !== undefined; slot = this.#workers.takeSpare()) {
-      if (slot.worker.isAlive()) return slot;
-      this.#discardDead(slot);
-    }
-    return undefined;
-  }
-
-  #discardDead(slot: Slot<TInput, TEvent>): void {
-    this.#counters.totals.replacements++;
-    this.#workers.close(slot, 'dead');
   }
 
   /** Closes an idle worker (already out of `idle`) to make room for another session. */
@@ -367,7 +329,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     const fate =
       verdict.discard ?? (draining ? 'draining' : retirementAfterTurn(slot, verdict.ran, now, this.#options));
     if (fate === undefined) {
-      this.#putIdle(slot, now);
+      this.#workers.putIdle(slot, now);
     } else if (isRecycleReason(fate)) {
       this.#recycle(slot, fate);
     } else {
@@ -397,11 +359,6 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
       outcome,
       durationMs,
     });
-  }
-
-  #putIdle(slot: Slot<TInput, TEvent>, now = performance.now()): void {
-    const displaced = this.#workers.putIdle(slot, now);
-    if (displaced !== undefined) this.#workers.close(displaced, 'superseded');
   }
 
   #total(): number {
@@ -450,7 +407,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     } else if (slot.sessionId === undefined) {
       this.#workers.addSpare(slot);
     } else {
-      this.#putIdle(slot);
+      this.#workers.putIdle(slot, now);
     }
     this.#dispatch();
   }
@@ -509,11 +466,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   /** A waiting turn leaves without a worker: its caller gets `error`, listeners a turn_rejected. */
   #failWaiting(turn: PendingTurn, error: PoolError): void {
     turn.fail(error);
-    this.#emitRejection(turn.sessionId, error.code);
-  }
-
-  #emitRejection(sessionId: string, code: string): void {
-    this.#events.emit({ type: 'turn_rejected', sessionId, code });
+    this.#events.emit({ type: 'turn_rejected', sessionId: turn.sessionId, code: error.code });
   }
 
   stats(): PoolStats {

@@ -2,7 +2,8 @@
  * The live workers, each in exactly one named collection by state: spares,
  * idle (bound, by session, least recently used first), busy (with its lease),
  * closing. It also owns the one retirement timer of each idle worker and the
- * bounded close. Which worker goes where is decided by the pool.
+ * bounded close, and closes the dead workers it finds when handing one out.
+ * Which worker goes where is decided by the pool.
  */
 import { closeWorker } from './close-worker.ts';
 import type { PoolLease } from './lease.ts';
@@ -11,6 +12,8 @@ import type { WorkerSlot } from './worker-slot.ts';
 type Slot<TInput, TEvent> = WorkerSlot<TInput, TEvent>;
 
 export interface WorkerSetHooks<TInput, TEvent> {
+  /** A spare or idle worker was found dead when taken; it is closed right after. */
+  dead(slot: Slot<TInput, TEvent>): void;
   /** An idle worker or spare reached its idle TTL or lifetime (it is still in its collection). */
   due(slot: Slot<TInput, TEvent>, reason: 'idle_ttl' | 'max_lifetime'): void;
   /** A worker finished closing (or its close failed or timed out) and no longer counts. */
@@ -61,8 +64,26 @@ export class WorkerSet<TInput, TEvent> {
     return slot;
   }
 
-  takeSpare(): Slot<TInput, TEvent> | undefined {
-    return this.#spares.pop();
+  /** Takes the idle worker bound to the session if it is alive; a dead one is closed on the way. */
+  takeLiveIdle(sessionId: string): Slot<TInput, TEvent> | undefined {
+    const slot = this.takeIdle(sessionId);
+    if (slot === undefined || slot.worker.isAlive()) return slot;
+    this.#closeDead(slot);
+    return undefined;
+  }
+
+  /** Takes a live spare (most recently added first); dead ones are closed on the way. */
+  takeLiveSpare(): Slot<TInput, TEvent> | undefined {
+    for (let slot = this.#spares.pop(); slot !== undefined; slot = this.#spares.pop()) {
+      if (slot.worker.isAlive()) return slot;
+      this.#closeDead(slot);
+    }
+    return undefined;
+  }
+
+  #closeDead(slot: Slot<TInput, TEvent>): void {
+    this.#hooks.dead(slot);
+    this.close(slot, 'dead');
   }
 
   addSpare(slot: Slot<TInput, TEvent>): void {
@@ -72,11 +93,11 @@ export class WorkerSet<TInput, TEvent> {
   }
 
   /**
-   * Puts a bound worker back as idle (most recently used). Returns an idle
-   * worker it displaced for the same session, which the caller closes; only
-   * possible when a start for the session finished while it was served elsewhere.
+   * Puts a bound worker back as idle (most recently used). An idle worker it
+   * displaces for the same session is closed as superseded; only possible
+   * when a start for the session finished while it was served elsewhere.
    */
-  putIdle(slot: Slot<TInput, TEvent>, now: number): Slot<TInput, TEvent> | undefined {
+  putIdle(slot: Slot<TInput, TEvent>, now: number): void {
     const sessionId = slot.sessionId!;
     const displaced = this.#idle.get(sessionId);
     if (displaced !== undefined) this.#idle.delete(sessionId);
@@ -84,7 +105,7 @@ export class WorkerSet<TInput, TEvent> {
     slot.idleSince = now;
     this.#idle.set(sessionId, slot);
     if (slot.timer === undefined) this.#arm(slot);
-    return displaced === slot ? undefined : displaced;
+    if (displaced !== undefined && displaced !== slot) this.close(displaced, 'superseded');
   }
 
   markBusy(slot: Slot<TInput, TEvent>, lease: PoolLease<TInput, TEvent>): void {
