@@ -107,30 +107,21 @@ export function createHttpMetrics(pools: PoolRegistryLike, engineCounters?: Engi
       },
     });
   }
-  new client.Counter({
-    name: 'docent_pool_rejections_total',
-    help: 'Pool: turns refused at once, by reason',
-    labelNames: ['pool', 'reason'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [role, stats] of statsOf()) {
-        for (const [reason, count] of Object.entries(stats.totals.rejections)) this.inc({ pool: role, reason }, count);
-      }
-    },
-  });
-  new client.Counter({
-    name: 'docent_pool_recycles_total',
-    help: 'Pool: workers retired, by reason',
-    labelNames: ['pool', 'reason'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [role, stats] of statsOf()) {
-        for (const [reason, count] of Object.entries(stats.totals.recycles)) this.inc({ pool: role, reason }, count);
-      }
-    },
-  });
+  const byReason = (name: string, help: string, read: (s: PoolStats) => Readonly<Record<string, number>>) =>
+    new client.Counter({
+      name,
+      help,
+      labelNames: ['pool', 'reason'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [role, stats] of statsOf()) {
+          for (const [reason, count] of Object.entries(read(stats))) this.inc({ pool: role, reason }, count);
+        }
+      },
+    });
+  byReason('docent_pool_rejections_total', 'Pool: turns refused at once, by reason', (s) => s.totals.rejections);
+  byReason('docent_pool_recycles_total', 'Pool: workers retired, by reason', (s) => s.totals.recycles);
 
   const acquireWait = new client.Histogram({
     name: 'docent_pool_acquire_wait_seconds',
