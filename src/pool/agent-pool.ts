@@ -21,7 +21,8 @@ import { PoolDrainingError, type PoolError, TurnAbortedError } from './errors.ts
 import { EventHub } from './event-hub.ts';
 import { EvictionPass } from './eviction-pass.ts';
 import { EvictionShield } from './eviction-shield.ts';
-import { type LeaseHost, type LeaseVerdict, PoolLease } from './lease.ts';
+import type { LeaseHost, LeaseVerdict, PoolLease } from './lease.ts';
+import { LeaseLedger } from './lease-ledger.ts';
 import { validatePoolOptions } from './options.ts';
 import { PendingTurn, type PendingTurnHooks } from './pending-turn.ts';
 import { PoolCounters } from './pool-counters.ts';
@@ -30,7 +31,6 @@ import { PoolShutdown } from './pool-shutdown.ts';
 import type { StartAttempt } from './start-attempt.ts';
 import { TurnQueue } from './turn-queue.ts';
 import type { AcquireRequest, Pool, PoolEvent, PoolOptions, PoolStats, RecycleReason, TurnLease } from './types.ts';
-import { UserLeases } from './user-leases.ts';
 import type { PoolWorker, SessionBinding, WorkerFactory } from './worker.ts';
 import { isRecycleReason, retireAt, retirementAfterTurn } from './worker-retirement.ts';
 import { WorkerSet } from './worker-set.ts';
@@ -54,7 +54,6 @@ export const START_FAILURES_BEFORE_GIVING_UP = 3;
 const CLOSE_TIMEOUT_MS = 10_000;
 
 type Slot<TInput, TEvent> = WorkerSlot<TInput, TEvent>;
-type Placement = TurnLease<unknown, unknown>['placement'];
 
 export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   readonly name: string;
@@ -68,7 +67,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
 
   // Turns.
   readonly #turns = new TurnQueue();
-  readonly #userLeases = new UserLeases();
+  readonly #ledger: LeaseLedger<TInput, TEvent>;
   #seq = 0;
 
   // Lifecycle.
@@ -92,8 +91,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   /** When the next shield that holds a waiting turn back expires (set by each placement pass). */
   #shieldWake = Number.POSITIVE_INFINITY;
   readonly #events: EventHub;
-  /** What leases and waiting turns call back into; kept off the public surface. */
-  readonly #leaseHost: LeaseHost<TInput, TEvent>;
+  /** What waiting turns call back into; kept off the public surface. */
   readonly #turnHooks: PendingTurnHooks = {
     onAbort: (turn) => this.#onTurnAbort(turn),
     onTimeout: (turn) => this.#onTurnTimeout(turn),
@@ -102,11 +100,6 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   constructor(factory: WorkerFactory<TInput, TEvent>, options: PoolOptions, deps: PoolDeps = {}) {
     this.#options = validatePoolOptions(options);
     this.name = this.#options.name;
-    this.#leaseHost = {
-      turnTimeoutMs: this.#options.turnTimeoutMs,
-      abortGraceMs: this.#options.abortGraceMs,
-      settleLease: (lease, verdict) => this.#settleLease(lease, verdict),
-    };
     this.#workers = new WorkerSet(this.#options.idleTtlMs, CLOSE_TIMEOUT_MS, {
       dead: () => {
         this.#counters.totals.replacements++;
@@ -138,6 +131,12 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
       () => this.#dispatch(),
     );
     this.#events = new EventHub(this.#logger, this.name);
+    const leaseHost: LeaseHost<TInput, TEvent> = {
+      turnTimeoutMs: this.#options.turnTimeoutMs,
+      abortGraceMs: this.#options.abortGraceMs,
+      settleLease: (lease, verdict) => this.#settleLease(lease, verdict),
+    };
+    this.#ledger = new LeaseLedger(leaseHost, this.#workers, this.#turns, this.#counters, this.#events);
     this.#report = new PoolReport(this.#options, this.#workers, this.#starting, this.#turns, this.#counters);
     this.#admission = new Admission(this.#options, this.#turns, this.#counters, this.#events, this.#report);
     this.#dispatch();
@@ -153,13 +152,13 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     if (
       !sessionBusy &&
       this.#turns.ready.length === 0 &&
-      this.#userLeases.load(request.userId) < this.#options.maxTurnsPerUser
+      this.#ledger.userLoad(request.userId) < this.#options.maxTurnsPerUser
     ) {
       const warm = this.#workers.takeLiveIdle(sessionId);
-      if (warm !== undefined) return Promise.resolve(this.#lease(warm, request, warm.fresh ? 'cold' : 'warm', 0));
+      if (warm !== undefined) return Promise.resolve(this.#ledger.open(warm, request, warm.fresh ? 'cold' : 'warm', 0));
       const spare = this.#workers.takeLiveSpare();
       if (spare !== undefined) {
-        const lease = this.#lease(spare, request, 'spare', 0);
+        const lease = this.#ledger.open(spare, request, 'spare', 0);
         this.#dispatch();
         return Promise.resolve(lease);
       }
@@ -227,7 +226,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
       const ownStart = this.#starting.isStartingFor(turn.sessionId);
       if (ownStart && this.#workers.spares === 0) return true;
       // Its own start in flight is not one more worker for the user.
-      return this.#userLeases.load(turn.userId) + (reserved.get(turn.userId) ?? 0) - (ownStart ? 1 : 0) >= cap;
+      return this.#ledger.userLoad(turn.userId) + (reserved.get(turn.userId) ?? 0) - (ownStart ? 1 : 0) >= cap;
     };
     let incoming = this.#workers.closing + this.#starting.spareStarts;
     let short = false;
@@ -293,37 +292,16 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   }
 
   /** Gives the worker to the ready turn at `index` (the head of its session's queue). */
-  #serve(index: number, slot: Slot<TInput, TEvent>, placement: Placement): void {
+  #serve(index: number, slot: Slot<TInput, TEvent>, placement: TurnLease<TInput, TEvent>['placement']): void {
     const turn = this.#turns.takeReady(index);
-    turn.fulfil(this.#lease(slot, turn.request, placement, performance.now() - turn.enqueuedAt));
-  }
-
-  #lease(slot: Slot<TInput, TEvent>, request: AcquireRequest, placement: Placement, waitedMs: number) {
-    const sessionId = request.session.id;
-    slot.sessionId = sessionId;
-    slot.fresh = false;
-    this.#turns.lease(sessionId);
-    this.#userLeases.add(request.userId);
-    this.#counters.countLease(placement, slot.shielded, waitedMs);
-    slot.shielded = false;
-    const lease = new PoolLease(this.#leaseHost, slot, request, placement, waitedMs);
-    this.#workers.markBusy(slot, lease);
-    if (this.#events.active) {
-      this.#events.emit({ type: 'turn_acquired', sessionId, workerId: slot.worker.id, placement, waitedMs });
-    }
-    return lease;
+    turn.fulfil(this.#ledger.open(slot, turn.request, placement, performance.now() - turn.enqueuedAt));
   }
 
   /** Called once per lease, when its worker comes back (see PoolLease). */
   #settleLease(lease: PoolLease<TInput, TEvent>, verdict: LeaseVerdict): void {
     const slot = lease.slot;
     const sessionId = lease.request.session.id;
-    const userId = lease.request.userId;
-    this.#workers.unmarkBusy(slot);
-    this.#userLeases.release(userId);
-    if (verdict.ran) slot.turns++;
-    if (verdict.outcome !== undefined) this.#finishTurn(lease, verdict);
-
+    this.#ledger.close(lease, verdict);
     const now = performance.now();
     const draining = this.#shutdown.draining;
     const fate =
@@ -346,19 +324,6 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     ) {
       this.#dispatch();
     }
-  }
-
-  #finishTurn(lease: PoolLease<TInput, TEvent>, verdict: LeaseVerdict): void {
-    const outcome = verdict.outcome!;
-    const durationMs = verdict.durationMs ?? 0;
-    this.#counters.countOutcome(outcome, durationMs);
-    this.#events.emit({
-      type: 'turn_finished',
-      sessionId: lease.request.session.id,
-      workerId: lease.workerId,
-      outcome,
-      durationMs,
-    });
   }
 
   #total(): number {

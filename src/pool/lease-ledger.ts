@@ -1,0 +1,87 @@
+/**
+ * The bookkeeping of leases. Going out, a lease binds its worker to the
+ * session, marks the session leased, the worker busy and the user one lease
+ * heavier, and is counted and reported; coming back, the worker is no longer
+ * busy, the user one lighter, and the turn's outcome is counted and reported.
+ * What becomes of the worker and when the session is free again is the
+ * pool's decision.
+ */
+import type { EventHub } from './event-hub.ts';
+import { type LeaseHost, type LeaseVerdict, PoolLease } from './lease.ts';
+import type { PoolCounters } from './pool-counters.ts';
+import type { TurnQueue } from './turn-queue.ts';
+import type { AcquireRequest, TurnLease } from './types.ts';
+import { UserLeases } from './user-leases.ts';
+import type { WorkerSet } from './worker-set.ts';
+import type { WorkerSlot } from './worker-slot.ts';
+
+type Placement = TurnLease<unknown, unknown>['placement'];
+
+export class LeaseLedger<TInput, TEvent> {
+  readonly #host: LeaseHost<TInput, TEvent>;
+  readonly #workers: WorkerSet<TInput, TEvent>;
+  readonly #turns: TurnQueue;
+  readonly #counters: PoolCounters;
+  readonly #events: EventHub;
+  readonly #users = new UserLeases();
+
+  constructor(
+    host: LeaseHost<TInput, TEvent>,
+    workers: WorkerSet<TInput, TEvent>,
+    turns: TurnQueue,
+    counters: PoolCounters,
+    events: EventHub,
+  ) {
+    this.#host = host;
+    this.#workers = workers;
+    this.#turns = turns;
+    this.#counters = counters;
+    this.#events = events;
+  }
+
+  /** Leases the user holds now. */
+  userLoad(userId: string): number {
+    return this.#users.load(userId);
+  }
+
+  /** Leases the worker (already out of spares and idle) for the request's turn. */
+  open(
+    slot: WorkerSlot<TInput, TEvent>,
+    request: AcquireRequest,
+    placement: Placement,
+    waitedMs: number,
+  ): PoolLease<TInput, TEvent> {
+    const sessionId = request.session.id;
+    slot.sessionId = sessionId;
+    slot.fresh = false;
+    this.#turns.lease(sessionId);
+    this.#users.add(request.userId);
+    this.#counters.countLease(placement, slot.shielded, waitedMs);
+    slot.shielded = false;
+    const lease = new PoolLease(this.#host, slot, request, placement, waitedMs);
+    this.#workers.markBusy(slot, lease);
+    if (this.#events.active) {
+      this.#events.emit({ type: 'turn_acquired', sessionId, workerId: slot.worker.id, placement, waitedMs });
+    }
+    return lease;
+  }
+
+  /** The lease's worker came back; the session stays leased until the pool frees it. */
+  close(lease: PoolLease<TInput, TEvent>, verdict: LeaseVerdict): void {
+    const slot = lease.slot;
+    this.#workers.unmarkBusy(slot);
+    this.#users.release(lease.request.userId);
+    if (verdict.ran) slot.turns++;
+    const outcome = verdict.outcome;
+    if (outcome === undefined) return;
+    const durationMs = verdict.durationMs ?? 0;
+    this.#counters.countOutcome(outcome, durationMs);
+    this.#events.emit({
+      type: 'turn_finished',
+      sessionId: lease.request.session.id,
+      workerId: lease.workerId,
+      outcome,
+      durationMs,
+    });
+  }
+}
