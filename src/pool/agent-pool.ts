@@ -16,8 +16,6 @@
  *   lease.run/release ─► #settleLease ─► idle | close ─► #dispatch
  */
 import type { Logger } from '../logger.ts';
-import { Admission } from './admission.ts';
-import { PoolDrainingError, type PoolError, TurnAbortedError } from './errors.ts';
 import { EventHub } from './event-hub.ts';
 import { EvictionPass } from './eviction-pass.ts';
 import { EvictionShield } from './eviction-shield.ts';
@@ -30,6 +28,7 @@ import { PoolReport } from './pool-report.ts';
 import { PoolShutdown } from './pool-shutdown.ts';
 import type { StartAttempt } from './start-attempt.ts';
 import { TurnQueue } from './turn-queue.ts';
+import { TurnRejections } from './turn-rejections.ts';
 import type { AcquireRequest, Pool, PoolEvent, PoolOptions, PoolStats, RecycleReason, TurnLease } from './types.ts';
 import type { PoolWorker, SessionBinding, WorkerFactory } from './worker.ts';
 import { isRecycleReason, retireAt, retirementAfterTurn } from './worker-retirement.ts';
@@ -86,7 +85,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
 
   readonly #counters = new PoolCounters();
   readonly #report: PoolReport<TInput, TEvent>;
-  readonly #admission: Admission;
+  readonly #rejections: TurnRejections;
   readonly #shield: EvictionShield;
   /** When the next shield that holds a waiting turn back expires (set by each placement pass). */
   #shieldWake = Number.POSITIVE_INFINITY;
@@ -138,12 +137,12 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     };
     this.#ledger = new LeaseLedger(leaseHost, this.#workers, this.#turns, this.#counters, this.#events);
     this.#report = new PoolReport(this.#options, this.#workers, this.#starting, this.#turns, this.#counters);
-    this.#admission = new Admission(this.#options, this.#turns, this.#counters, this.#events, this.#report);
+    this.#rejections = new TurnRejections(this.#options, this.#turns, this.#counters, this.#events, this.#report);
     this.#dispatch();
   }
 
   acquire(request: AcquireRequest): Promise<TurnLease<TInput, TEvent>> {
-    const refusal = this.#admission.refusal(request, this.#shutdown.draining);
+    const refusal = this.#rejections.atTheDoor(request, this.#shutdown.draining);
     if (refusal !== undefined) return Promise.reject(refusal);
     const sessionId = request.session.id;
     const sessionBusy = this.#turns.isSessionBusy(sessionId);
@@ -163,7 +162,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
         return Promise.resolve(lease);
       }
     }
-    const full = this.#admission.refusalWhenFull(sessionId);
+    const full = this.#rejections.whenFull(sessionId);
     return full === undefined ? this.#enqueue(request) : Promise.reject(full);
   }
 
@@ -333,19 +332,12 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   // Waiting turns leaving the queue.
 
   #onTurnAbort(turn: PendingTurn): void {
-    this.#turns.remove(turn);
-    this.#counters.totals.aborts++;
-    this.#failWaiting(
-      turn,
-      new TurnAbortedError(`Turn of session ${turn.sessionId} was abandoned while waiting for a worker`),
-    );
+    this.#rejections.abandoned(turn);
     this.#dispatch();
   }
 
   #onTurnTimeout(turn: PendingTurn): void {
-    this.#turns.remove(turn);
-    this.#counters.totals.timeouts++;
-    this.#failWaiting(turn, this.#report.acquireTimeout(turn, this.#starting.lastError));
+    this.#rejections.timedOut(turn, this.#starting.lastError);
     this.#dispatch();
   }
 
@@ -390,8 +382,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     for (const turn of [...this.#turns.ready]) {
       if (this.#starting.isStartingFor(turn.sessionId) || this.#workers.hasIdle(turn.sessionId)) continue;
       if (this.#workers.spares > 0) break;
-      this.#turns.remove(turn);
-      this.#failWaiting(turn, this.#report.startsFailing(turn, failures, cause));
+      this.#rejections.startsFailing(turn, failures, cause);
     }
   }
 
@@ -415,10 +406,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   #stopAdmitting(): void {
     this.#starting.stop();
     this.#shield.wakeAt(Number.POSITIVE_INFINITY);
-    for (const turn of this.#turns.all()) {
-      this.#turns.remove(turn);
-      this.#failWaiting(turn, new PoolDrainingError(`Pool ${this.name} is draining; the waiting turn was not started`));
-    }
+    for (const turn of this.#turns.all()) this.#rejections.draining(turn);
     for (const slot of this.#workers.takeAllIdle()) this.#workers.close(slot, 'draining');
   }
 
@@ -426,12 +414,6 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
 
   onEvent(listener: (event: PoolEvent) => void): () => void {
     return this.#events.on(listener);
-  }
-
-  /** A waiting turn leaves without a worker: its caller gets `error`, listeners a turn_rejected. */
-  #failWaiting(turn: PendingTurn, error: PoolError): void {
-    turn.fail(error);
-    this.#events.emit({ type: 'turn_rejected', sessionId: turn.sessionId, code: error.code });
   }
 
   stats(): PoolStats {

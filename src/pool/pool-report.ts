@@ -1,10 +1,8 @@
 /**
  * What the pool says about itself, read from its collections: the stats
- * snapshot (returned as is by the HTTP layer), and the errors of turns that
- * get no worker, which carry the queue's state and a Retry-After hint.
+ * snapshot (returned as is by the HTTP layer), and the queue's state in words
+ * and as a Retry-After hint for the errors of turns that get no worker.
  */
-import { AcquireTimeoutError, PoolSaturatedError, WorkerStartError } from './errors.ts';
-import type { PendingTurn } from './pending-turn.ts';
 import type { PoolCounters } from './pool-counters.ts';
 import type { TurnQueue } from './turn-queue.ts';
 import type { PoolOptions, PoolStats } from './types.ts';
@@ -58,31 +56,7 @@ export class PoolReport<TInput, TEvent> {
     };
   }
 
-  /** A new turn finds maxQueue turns already waiting. */
-  saturated(): PoolSaturatedError {
-    return new PoolSaturatedError(`Pool ${this.#options.name} is saturated: ${this.#describeQueue()}`, {
-      retryAfterS: this.#retryAfterS(),
-    });
-  }
-
-  /** A waiting turn reached acquireTimeoutMs; `cause` is the last start failure, if any. */
-  acquireTimeout(turn: PendingTurn, cause: Error | undefined): AcquireTimeoutError {
-    const waited = Math.round(performance.now() - turn.enqueuedAt);
-    return new AcquireTimeoutError(
-      `No worker for session ${turn.sessionId} within ${waited} ms (acquireTimeoutMs ${this.#options.acquireTimeoutMs}): ${this.#describeQueue()}`,
-      { retryAfterS: this.#retryAfterS(), cause },
-    );
-  }
-
-  /** A waiting turn that only a new worker could serve, after `failures` failed starts in a row. */
-  startsFailing(turn: PendingTurn, failures: number, cause: Error): WorkerStartError {
-    return new WorkerStartError(
-      `Pool ${this.#options.name} could not start a worker for session ${turn.sessionId}: ${failures} starts failed in a row (last: ${cause.message})`,
-      { cause, retryAfterS: Math.ceil(this.#options.startBackoffMaxMs / 1000) },
-    );
-  }
-
-  #describeQueue(): string {
+  describeQueue(): string {
     const busy = this.#workers.busy;
     const starting = this.#starting.size;
     const ready = this.#turns.ready.length;
@@ -91,7 +65,7 @@ export class PoolReport<TInput, TEvent> {
   }
 
   /** Seconds until a worker is likely free for a new turn: the turns ahead, shared by all workers. */
-  #retryAfterS(): number {
+  retryAfterS(): number {
     const turnMs = this.#counters.turnMsAverage || DEFAULT_TURN_MS;
     const rounds = 1 + this.#turns.ready.length / this.#options.maxWorkers;
     return Math.min(MAX_RETRY_AFTER_S, Math.max(1, Math.ceil((turnMs * rounds) / 1000)));
