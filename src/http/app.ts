@@ -10,7 +10,7 @@ import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import type { AppDeps, DocentContext } from './deps.ts';
 import { installErrorHandling } from './error-handler.ts';
 import { HttpError } from './errors.ts';
@@ -182,6 +182,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  // Admin routes are those documented as needing the admin token: the token is
+  // checked first thing, before any body is read or any input validated.
+  const requireAdmin = async (request: FastifyRequest) => context.identity.requireAdmin(request);
+  app.addHook('onRoute', (route) => {
+    if (!route.schema?.security) return;
+    const existing = route.onRequest ? [route.onRequest].flat() : [];
+    route.onRequest = [requireAdmin, ...existing];
+  });
   await app.register(serviceRoutes);
   await app.register(agentRoutes);
   await app.register(sessionRoutes);

@@ -24,6 +24,31 @@ describe('admin token', () => {
   });
   after(() => t.close());
 
+  test('regression: an admin route checks the token before it reads or validates the body', async () => {
+    const garbage = await t.app.inject({
+      method: 'POST',
+      url: '/api/query',
+      headers: { 'content-type': 'application/json' },
+      payload: '{not json',
+    });
+    assert.equal(garbage.statusCode, 401);
+    const invalid = await t.app.inject({ method: 'POST', url: '/api/kb/ingest', payload: { files: 'nope' } });
+    assert.equal(invalid.statusCode, 401);
+  });
+
+  test('every route documented as admin-only refuses a request without the token', async () => {
+    const spec = (await t.app.inject('/docs/json')).json() as {
+      paths: Record<string, Record<string, { security?: unknown[] }>>;
+    };
+    const documented = Object.entries(spec.paths).flatMap(([route, methods]) =>
+      Object.entries(methods)
+        .filter(([, op]) => op.security?.length)
+        .map(([method]) => `${method.toUpperCase()} ${route}`),
+    );
+    const listed = ADMIN_ROUTES.map(([method, url]) => `${method} ${url.split('?')[0]}`);
+    assert.deepEqual([...documented].sort(), [...listed].sort());
+  });
+
   for (const [method, url, payload] of ADMIN_ROUTES) {
     test(`${method} ${url.split('?')[0]} without a token answers 401`, async () => {
       const res = await t.app.inject({ method: method as 'GET', url, payload: payload as object });

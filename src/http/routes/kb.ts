@@ -47,8 +47,6 @@ function isBadCaseFile(kbPath: string): boolean {
 
 export async function kbRoutes(app: FastifyInstance): Promise<void> {
   const ctx = app.docent;
-  const adminOnly = async (request: Parameters<typeof ctx.identity.requireAdmin>[0]) =>
-    ctx.identity.requireAdmin(request);
 
   app.get(
     '/api/kb/file',
@@ -98,25 +96,25 @@ export async function kbRoutes(app: FastifyInstance): Promise<void> {
 
   app.get(
     '/api/admin/check',
-    { schema: doc({ tags: ['admin'], summary: 'Is this admin token valid?', admin: true }), preHandler: adminOnly },
+    { schema: doc({ tags: ['admin'], summary: 'Is this admin token valid?', admin: true }) },
     async () => ({ ok: true }),
   );
 
   app.get(
     '/api/kb/tree',
-    { schema: doc({ tags: ['knowledge base'], summary: 'Folder tree', admin: true }), preHandler: adminOnly },
+    { schema: doc({ tags: ['knowledge base'], summary: 'Folder tree', admin: true }) },
     async () => ctx.kb.tree(),
   );
 
   app.get(
     '/api/kb/stats',
-    { schema: doc({ tags: ['knowledge base'], summary: 'Statistics', admin: true }), preHandler: adminOnly },
+    { schema: doc({ tags: ['knowledge base'], summary: 'Statistics', admin: true }) },
     async () => ctx.kb.stats(),
   );
 
   app.get(
     '/api/kb/faq',
-    { schema: doc({ tags: ['knowledge base'], summary: 'FAQ entries', admin: true }), preHandler: adminOnly },
+    { schema: doc({ tags: ['knowledge base'], summary: 'FAQ entries', admin: true }) },
     async () => ({
       entries: await ctx.kb.faq(),
     }),
@@ -124,7 +122,7 @@ export async function kbRoutes(app: FastifyInstance): Promise<void> {
 
   app.get(
     '/api/kb/badcases',
-    { schema: doc({ tags: ['knowledge base'], summary: 'Bad cases', admin: true }), preHandler: adminOnly },
+    { schema: doc({ tags: ['knowledge base'], summary: 'Bad cases', admin: true }) },
     async () => ({
       entries: await ctx.kb.badCases(),
     }),
@@ -134,7 +132,6 @@ export async function kbRoutes(app: FastifyInstance): Promise<void> {
     '/api/kb/delete',
     {
       schema: doc({ tags: ['knowledge base'], summary: 'Plan a delete (step 1)', body: deleteBody, admin: true }),
-      preHandler: adminOnly,
     },
     async (request) => {
       const plan = await ctx.kb.planDelete(parseInput(deleteBody, request.body).path);
@@ -151,7 +148,6 @@ export async function kbRoutes(app: FastifyInstance): Promise<void> {
         body: confirmBody,
         admin: true,
       }),
-      preHandler: adminOnly,
     },
     async (request) => {
       const result = await ctx.kb.confirmDelete(parseInput(confirmBody, request.body).token);
@@ -169,7 +165,6 @@ export async function kbRoutes(app: FastifyInstance): Promise<void> {
         admin: true,
         sse: true,
       }),
-      preHandler: adminOnly,
     },
     async (request, reply) => {
       const body = parseInput(ingestBody, request.body);

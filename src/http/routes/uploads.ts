@@ -25,7 +25,6 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
       bodyLimit: maxUploadFiles * maxUploadBytes + 1024 * 1024,
     },
     async (request) => {
-      ctx.identity.requireAdmin(request);
       if (!request.isMultipart()) {
         throw new HttpError('UNSUPPORTED_MEDIA_TYPE', 'Send the files as multipart/form-data in the "files" field');
       }
