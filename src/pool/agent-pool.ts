@@ -26,14 +26,13 @@ import { PendingTurn, type PendingTurnHooks } from './pending-turn.ts';
 import { PoolCounters } from './pool-counters.ts';
 import { PoolReport } from './pool-report.ts';
 import { PoolShutdown } from './pool-shutdown.ts';
-import type { StartAttempt } from './start-attempt.ts';
 import { TurnQueue } from './turn-queue.ts';
 import { TurnRejections } from './turn-rejections.ts';
 import type { AcquireRequest, Pool, PoolEvent, PoolOptions, PoolStats, RecycleReason, TurnLease } from './types.ts';
-import type { PoolWorker, SessionBinding, WorkerFactory } from './worker.ts';
-import { isRecycleReason, retireAt, retirementAfterTurn } from './worker-retirement.ts';
+import type { SessionBinding, WorkerFactory } from './worker.ts';
+import { isRecycleReason, retirementAfterTurn } from './worker-retirement.ts';
 import { WorkerSet } from './worker-set.ts';
-import { WorkerSlot } from './worker-slot.ts';
+import type { WorkerSlot } from './worker-slot.ts';
 import { WorkerStarts } from './worker-starts.ts';
 
 export interface PoolDeps {
@@ -58,7 +57,6 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   readonly name: string;
   readonly #options: Readonly<PoolOptions>;
   readonly #logger: Logger | undefined;
-  readonly #random: () => number;
 
   // Workers: live ones by state, and starts in flight.
   readonly #workers: WorkerSet<TInput, TEvent>;
@@ -116,13 +114,12 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
         this.#dispatch();
       },
     });
-    this.#starting = new WorkerStarts(factory, this.#options, {
-      started: (attempt, worker) => this.#onStarted(attempt, worker),
+    this.#starting = new WorkerStarts(factory, this.#options, deps.random ?? Math.random, {
+      started: (_attempt, slot, durationMs) => this.#onStarted(slot, durationMs),
       failed: (_attempt, error, failures) => this.#onStartFailed(error, failures),
       backoffOver: () => this.#dispatch(),
     });
     this.#logger = deps.logger;
-    this.#random = deps.random ?? Math.random;
     this.#shield = new EvictionShield(
       factory.expectedStartMs,
       this.#counters.startTimeMs,
@@ -348,23 +345,15 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     this.#events.emit({ type: 'worker_starting', workerId: attempt.id, ...(session ? { sessionId: session.id } : {}) });
   }
 
-  #onStarted(attempt: StartAttempt<TInput, TEvent>, worker: PoolWorker<TInput, TEvent>): void {
-    const now = performance.now();
-    const durationMs = now - attempt.startedAt;
+  #onStarted(slot: Slot<TInput, TEvent>, durationMs: number): void {
     this.#counters.startTimeMs.observe(durationMs);
-    this.#events.emit({ type: 'worker_started', workerId: worker.id, durationMs });
-    const slot = new WorkerSlot(
-      worker,
-      now,
-      retireAt(now, this.#options.maxLifetimeMs, this.#random),
-      attempt.session?.id,
-    );
+    this.#events.emit({ type: 'worker_started', workerId: slot.worker.id, durationMs });
     if (this.#shutdown.draining) {
       this.#workers.close(slot, 'draining');
     } else if (slot.sessionId === undefined) {
       this.#workers.addSpare(slot);
     } else {
-      this.#workers.putIdle(slot, now);
+      this.#workers.putIdle(slot, slot.idleSince);
     }
     this.#dispatch();
   }

@@ -1,19 +1,24 @@
 /**
  * The worker starts in flight, and the back-off after failed starts: after the
  * n-th failure in a row no start begins for `base * 2^(n-1)` ms (capped). The
- * pool asks `backingOff` before starting; the hooks tell it what happened.
+ * pool asks `backingOff` before starting; the hooks tell it what happened,
+ * handing over each started worker as a slot with its retirement drawn.
  */
 import { StartAttempt } from './start-attempt.ts';
 import type { PoolWorker, SessionBinding, WorkerFactory } from './worker.ts';
+import { retireAt } from './worker-retirement.ts';
+import { WorkerSlot } from './worker-slot.ts';
 
 export interface StartSettings {
   readonly startTimeoutMs: number;
   readonly startBackoffBaseMs: number;
   readonly startBackoffMaxMs: number;
+  readonly maxLifetimeMs: number;
 }
 
 export interface StartHooks<TInput, TEvent> {
-  started(attempt: StartAttempt<TInput, TEvent>, worker: PoolWorker<TInput, TEvent>): void;
+  /** The started worker, bound to the attempt's session if it had one, `durationMs` after the start began. */
+  started(attempt: StartAttempt<TInput, TEvent>, slot: WorkerSlot<TInput, TEvent>, durationMs: number): void;
   failed(attempt: StartAttempt<TInput, TEvent>, error: Error, failuresInARow: number): void;
   backoffOver(): void;
 }
@@ -22,6 +27,8 @@ export class WorkerStarts<TInput, TEvent> {
   readonly #factory: WorkerFactory<TInput, TEvent>;
   readonly #settings: StartSettings;
   readonly #hooks: StartHooks<TInput, TEvent>;
+  /** Source of randomness for lifetime jitter, in [0, 1). */
+  readonly #random: () => number;
   readonly #inFlight = new Set<StartAttempt<TInput, TEvent>>();
   readonly #forSession = new Map<string, StartAttempt<TInput, TEvent>>();
   #spareStarts = 0;
@@ -30,9 +37,15 @@ export class WorkerStarts<TInput, TEvent> {
   #backoffTimer: NodeJS.Timeout | undefined;
   #stopped = false;
 
-  constructor(factory: WorkerFactory<TInput, TEvent>, settings: StartSettings, hooks: StartHooks<TInput, TEvent>) {
+  constructor(
+    factory: WorkerFactory<TInput, TEvent>,
+    settings: StartSettings,
+    random: () => number,
+    hooks: StartHooks<TInput, TEvent>,
+  ) {
     this.#factory = factory;
     this.#settings = settings;
+    this.#random = random;
     this.#hooks = hooks;
   }
 
@@ -84,7 +97,9 @@ export class WorkerStarts<TInput, TEvent> {
   readonly #onStarted = (attempt: StartAttempt<TInput, TEvent>, worker: PoolWorker<TInput, TEvent>): void => {
     this.#end(attempt);
     this.#failuresInARow = 0;
-    this.#hooks.started(attempt, worker);
+    const now = performance.now();
+    const retiresAt = retireAt(now, this.#settings.maxLifetimeMs, this.#random);
+    this.#hooks.started(attempt, new WorkerSlot(worker, now, retiresAt, attempt.session?.id), now - attempt.startedAt);
   };
 
   readonly #onFailed = (attempt: StartAttempt<TInput, TEvent>, error: Error): void => {
