@@ -235,7 +235,6 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
         i++;
         continue;
       }
-      const userReserved = reserved.get(turn.userId) ?? 0;
       const warm = this.#workers.takeLiveIdle(sessionId);
       if (warm !== undefined) {
         this.#serve(i, warm, warm.fresh ? 'cold' : 'warm');
@@ -252,7 +251,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
         continue;
       }
       if (this.#total() < this.#options.maxWorkers) {
-        reserved.set(turn.userId, userReserved + 1);
+        reserved.set(turn.userId, (reserved.get(turn.userId) ?? 0) + 1);
         this.#startWorker(turn.request.session);
         continue;
       }
