@@ -9,8 +9,9 @@
  * each session's gaps between turns and keeps an idle worker from eviction
  * while its session is expected back sooner than a new worker would start;
  * each placement pass looks for a worker to evict through an EvictionPass.
- * After a turn, worker-retirement.ts says whether its worker must go;
- * PoolReport reads stats and queue state; PoolShutdown holds drain state.
+ * Around it: LeaseLedger keeps the books of each lease, TurnRejections
+ * refuses turns, worker-retirement.ts says whether a worker back from a turn
+ * must go, PoolReport builds stats, PoolShutdown runs drain and destroy.
  *
  *   acquire ─► #turns (ready when its session is free) ─► #dispatch ─► lease
  *   lease.run/release ─► #settleLease ─► idle | close ─► #dispatch
