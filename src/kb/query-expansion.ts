@@ -11,6 +11,8 @@ const PREFIX_WEIGHT = 0.55;
 const FUZZY_WEIGHT = 0.6;
 const SYNONYM_WEIGHT = 0.7;
 const TRANSLATION_WEIGHT = 0.85;
+/** At least the scorer's translation floor (0.8), so the piece still covers the word. */
+const TRANSLATION_PIECE_WEIGHT = 0.8;
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
 const MAX_EXPANSIONS = 12;
 /** Past this many single insertions, re-sorting once is cheaper. */
@@ -71,7 +73,8 @@ export class QueryExpansion {
         for (let i = 0; i + 2 <= synonym.length; i++) {
           const piece = synonym.slice(i, i + 2);
           if (known.has(piece) || !this.#has(piece)) continue;
-          out.push({ term: piece, weight: weight * 0.8 });
+          // A translation's piece still stands for the translation (远程办公 → 远程): it covers the word.
+          out.push({ term: piece, weight: weight === TRANSLATION_WEIGHT ? TRANSLATION_PIECE_WEIGHT : weight * 0.8 });
           known.add(piece);
           break;
         }

@@ -7,7 +7,7 @@
  */
 import type { QueryTerm } from './bm25-scorer.ts';
 import type { Expansion } from './query-expansion.ts';
-import { synonymsOf } from './synonyms.ts';
+import { lexiconPhrasesIn, type PhraseMatch, synonymsOf } from './synonyms.ts';
 import { hasCjk, stem, tokenize } from './text-tokens.ts';
 
 const MAX_QUERY_TERMS = 32;
@@ -15,6 +15,11 @@ const MAX_QUERY_TERMS = 32;
 const TRANSLATION_OR_EXACT = 0.8;
 /** A piece of a recovered Chinese word, as an expansion of it (员工 for 新员工). */
 const PIECE_WEIGHT = 0.6;
+/** A word of a lexicon phrase, as an expansion of the phrase ("clock" for "clock in"). */
+const PHRASE_PART_WEIGHT = 0.75;
+const PHRASE_EQUIVALENT_WEIGHT = 1;
+/** A synonym (0.7) or better: not merely a piece of one. */
+const KNOWN_EQUIVALENT = 0.7;
 const CJK_RUNS = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
 
 const WHO_QUESTION = /^\s*who\b/i;
@@ -36,14 +41,24 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
   // "Who handles X?": the verb only asks for a person; X is the subject.
   const routing = WHO_QUESTION.test(text) ? ROUTING_VERBS : undefined;
   const joinedParts = partsOfKnownJoins(text, vocab);
+  // "work from home", "clock-in": a lexicon phrase is one subject (and meets its translations), not its words.
+  const phrases = lexiconPhrasesIn(tokenize(text.replace(/-/g, ' '), { keepStopWords: true, bigrams: false }));
+  for (const phrase of phrases) {
+    for (const part of phrase.parts) joinedParts.add(part);
+    if (phrase.parts.length === 2) joinedParts.add(stem(phrase.parts.join('')));
+  }
   const unique = [...new Set(tokenize(text))]
     .filter((t) => !routing?.has(t) && !joinedParts.has(t))
     .slice(0, MAX_QUERY_TERMS);
   const longCjk = unique.filter((t) => t.length >= 3 && hasCjk(t));
   const runs = text.match(CJK_RUNS) ?? [];
   const result: QueryTerm[] = [];
-  const add = (term: string, expansions: QueryTerm['expansions']) => {
+  const add = (term: string, expansions: QueryTerm['expansions'], conceptIdf?: number) => {
     if (result.some((q) => q.term === term)) return;
+    if (conceptIdf !== undefined) {
+      result.push({ term, idf: conceptIdf, expansions });
+      return;
+    }
     // A word the knowledge base never uses still counts against coverage (with the highest idf);
     // a figure less: "for 5 hours" is often a case to check against a stated limit.
     const idf =
@@ -51,7 +66,16 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
       (/^\d/.test(term) ? 0.3 : WEAK_VERBS.has(term) ? 0.5 : 1);
     result.push({ term, idf, expansions });
   };
-  const recovered = lexiconWordsCut(runs, unique);
+  for (const phrase of phrases) {
+    const expansions = phraseExpansions(phrase, vocab);
+    // A concept is as common as its most common wording ("leave" for "time off").
+    const idf = expansions.length > 0 ? Math.min(...expansions.map((e) => vocab.idf(e.term))) : undefined;
+    add(phrase.key, expansions, idf);
+  }
+  // Only a word the index knows, or whose translation or synonym it knows: else its characters say more.
+  const recovered = lexiconWordsCut(runs, unique).filter(
+    (w) => vocab.has(w) || vocab.expand(w).some((e) => e.weight >= KNOWN_EQUIVALENT),
+  );
   // The pieces of a recovered word (新员工 → 新|员工) count through it, not each on its own.
   const pieceOf = (term: string) => recovered.some((w) => w !== term && w.includes(term));
   for (const term of [...unique.filter((t) => !pieceOf(t)), ...recovered]) {
@@ -88,6 +112,26 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
     add(term, expansions);
   }
   return result.slice(0, MAX_QUERY_TERMS);
+}
+
+/** A phrase's translations and synonyms, then the joined word and the phrase's own words the index knows. */
+function phraseExpansions(phrase: PhraseMatch, vocab: Vocabulary): Expansion[] {
+  // The phrase's lexicon equivalents are what it means ("time off" is leave), a little below an exact word.
+  const out = vocab
+    .expand(phrase.key)
+    .map((e) => ({ term: e.term, weight: Math.max(e.weight, PHRASE_EQUIVALENT_WEIGHT) }));
+  const known = new Set(out.map((e) => e.term));
+  const joined = phrase.parts.length === 2 ? stem(phrase.parts.join('')) : undefined;
+  if (joined && !known.has(joined) && vocab.has(joined)) {
+    out.unshift({ term: joined, weight: 1 });
+    known.add(joined);
+  }
+  for (const part of phrase.parts) {
+    if (known.has(part) || !vocab.has(part)) continue;
+    out.push({ term: part, weight: PHRASE_PART_WEIGHT });
+    known.add(part);
+  }
+  return out.sort((a, b) => b.weight - a.weight);
 }
 
 /** Two indexed words of three or more letters that `term` is made of, else undefined. */

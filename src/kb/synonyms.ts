@@ -13,7 +13,7 @@ const GROUPS: readonly string[] = [
   'parental maternity paternity 产假 陪产假 育儿假',
   'salary pay wage payroll compensation 工资 薪酬 薪资',
   'overtime 加班',
-  'expense reimbursement claim refund 报销 费用',
+  'expense reimbursement claim refund cost spending 报销 费用 开销',
   'receipt invoice 发票 收据 票据 单据 凭证',
   'material paperwork documentation receipt invoice 材料 资料 证明 凭证 单据 发票',
   'travel trip business-trip 出差 差旅',
@@ -51,6 +51,7 @@ const GROUPS: readonly string[] = [
   'email mail e-mail 邮件 邮箱',
   'report 报告 上报',
   'lost lose missing 丢失 遗失 丢',
+  'stolen steal theft stole 被盗 被偷 失窃 盗窃',
   'office 办公室 办公',
   'address location 地址 位置',
   'meeting conference 会议',
@@ -58,9 +59,10 @@ const GROUPS: readonly string[] = [
   'parking car-park 停车 车位',
   'badge access-card 门禁 工牌 门禁卡',
   'visitor guest 访客 来访',
-  'attendance clock-in check-in 考勤 打卡',
+  'attendance clock-in check-in clock-out punch 考勤 打卡 签到',
+  'missed-punch missed-clock-in forgot-to-clock-in clock-in-correction 补卡 补打卡 漏打卡',
   'late tardy 迟到',
-  'remote home wfh 远程办公 居家办公',
+  'remote home wfh work-from-home work-remotely telework 远程办公 居家办公 在家办公',
   'probation trial-period 试用期',
   'onboarding new-hire hire newcomer 入职 新员工 新人',
   'insurance 保险',
@@ -122,34 +124,126 @@ const GROUPS: readonly string[] = [
   'month monthly 月 每月',
   'year yearly 年 每年',
   'week weekly 周 每周 一周 星期',
+  'connect connection 连接 连上 接入',
+  'disconnect dropped 断开 掉线 断线',
+  'network internet wifi wi-fi wireless 网络 无线 上网',
+  'fix repair solve resolve troubleshoot 修复 解决 修理 维修 排查',
+  'broken damaged faulty 损坏 坏了 故障',
+  'replace replacement 更换 替换 换新',
+  'cover covered reimbursable claimable 报销范围 覆盖 涵盖',
+  'exclude excluded exclusion 不包括 除外 不含',
+  'software app program 软件 应用 程序',
+  'download 下载',
+  'upgrade 升级',
+  'backup 备份',
+  'virus malware 病毒 恶意软件',
+  'permission access 权限 访问',
+  'colleague coworker teammate 同事',
+  'department team 部门 团队',
+  'interview 面试',
+  'recruit recruitment hiring 招聘',
+  'referral refer 推荐 内推',
+  'pension retirement 养老金 退休',
+  'housing-fund 公积金',
+  'social-insurance 社保 社会保险',
+  'tax 税 个税 税务',
+  'budget 预算',
+  'purchase procurement buy 采购 购买',
+  'supplier vendor 供应商',
+  'payment pay 付款 支付',
+  'bank 银行',
+  'advance prepayment 预支 借款 备用金',
+  'loan borrow 借用 借',
+  'kitchen pantry 茶水间 厨房',
+  'canteen cafeteria 食堂 餐厅',
+  'gym fitness 健身房 健身',
+  'elevator lift 电梯',
+  'fire 火灾 消防',
+  'emergency 紧急 应急',
+  'evacuation evacuate 疏散 撤离',
+  'cleaning clean 保洁 清洁',
+  'repair-request maintenance 报修 维修',
+  'air-conditioning aircon 空调',
+  'key 钥匙',
+  'locker 储物柜 柜子',
+  'mail parcel package delivery 快递 包裹',
+  'airport 机场',
+  'station 车站',
+  'abroad overseas international 海外 国外 国际',
+  'visa 签证',
+  'passport 护照',
+  'shift 班次 轮班',
+  'absence absent 缺勤 旷工',
+  'early-leave leave-early 早退',
+  'marriage wedding 婚假 结婚',
+  'bereavement funeral 丧假',
+  'doctor hospital 医院 医生 看病',
+  'certificate certification 证书 证明',
+  'transfer 调岗 转岗 调动',
+  'raise increase 涨薪 加薪 调薪',
+  'holiday-pay 节假日工资',
+  'checklist 清单',
+  'form template 表格 表单 模板',
+  'system platform 系统 平台',
+  'printer-paper paper 纸',
+  'screen monitor display 显示器 屏幕',
+  'keyboard 键盘',
+  'mouse 鼠标',
+  'headset headphone 耳机',
+  'camera 摄像头 相机',
   'shanghai 上海',
   'shenzhen 深圳',
   'beijing 北京',
 ];
 
 const table = new Map<string, Set<string>>();
+/** Lexicon phrases as their stemmed words ("clock in" → [clock, in]), longest first. */
+const phrases: string[][] = [];
 
-function normalise(word: string): string[] {
+/** A lexicon entry's keys: a Chinese word as is, a word stemmed, a phrase ("clock-in") as "clock in" and, for two short parts, the joined word the tokeniser also yields ("clockin"). */
+function keysOf(word: string): string[] {
   if (/[\u4e00-\u9fff]/.test(word)) return [word];
-  // Hyphenated entries are phrases: each part is a separate term in the index.
-  return word
-    .toLowerCase()
-    .split('-')
-    .map((w) => stem(w));
+  const parts = word.toLowerCase().split('-').filter(Boolean);
+  if (parts.length === 1) return [stem(parts[0]!)];
+  const stemmed = parts.map((w) => stem(w));
+  if (!phrases.some((p) => p.join(' ') === stemmed.join(' '))) phrases.push(stemmed);
+  const keys = [stemmed.join(' ')];
+  if (parts.length === 2 && parts.every((p) => p.length <= 5)) keys.push(stem(parts.join('')));
+  return keys;
 }
 
 for (const group of GROUPS) {
-  const words = group.split(/\s+/).filter(Boolean);
-  const terms = words.filter((w) => !w.includes('-')).flatMap(normalise);
+  const terms = [...new Set(group.split(/\s+/).filter(Boolean).flatMap(keysOf))];
   for (const term of terms) {
     const set = table.get(term) ?? new Set<string>();
     for (const other of terms) if (other !== term) set.add(other);
     table.set(term, set);
   }
 }
+phrases.sort((a, b) => b.length - a.length);
 
-/** Other index terms that mean the same as `term` (already stemmed/segmented). */
+/** Other index terms that mean the same as `term` (already stemmed/segmented); a phrase synonym is its words joined by a space. */
 export function synonymsOf(term: string): readonly string[] {
   const set = table.get(term);
   return set ? [...set] : [];
+}
+
+export interface PhraseMatch {
+  /** The phrase as the lexicon keys it ("clock in"). */
+  readonly key: string;
+  readonly parts: readonly string[];
+}
+
+/** Lexicon phrases found in a run of stemmed words (stop words kept), longest first, not overlapping. */
+export function lexiconPhrasesIn(words: readonly string[]): PhraseMatch[] {
+  const out: PhraseMatch[] = [];
+  const used = new Uint8Array(words.length);
+  for (const phrase of phrases) {
+    for (let i = 0; i + phrase.length <= words.length; i++) {
+      if (phrase.some((w, k) => words[i + k] !== w || used[i + k])) continue;
+      used.fill(1, i, i + phrase.length);
+      if (!out.some((m) => m.key === phrase.join(' '))) out.push({ key: phrase.join(' '), parts: phrase });
+    }
+  }
+  return out;
 }

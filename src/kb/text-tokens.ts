@@ -20,6 +20,8 @@ const ENGLISH_STOP = new Set(
     'same she should so some such than that the their theirs them then there these they this those through to too under ' +
     'until up very was we were what when where which while who whom why will with would you your yours ' +
     'per via take takes long happen happens happened many much please tell know want get got need does anyone someone ok okay hi hello thanks thank us let lets shall may might must often ' +
+    // When something happened is context, not the subject ("stolen yesterday").
+    'yesterday today tomorrow tonight morning afternoon evening recently currently ago ' +
     // Pieces of contractions (don't → don + t).
     'don doesn didn isn aren wasn weren won wouldn shouldn couldn haven hasn hadn t s ll ve re d m'
   ).split(' '),
@@ -30,7 +32,8 @@ const CHINESE_STOP = new Set(
   (
     '的 了 是 在 我 我们 你 你们 他 她 它 有 和 与 及 或 吗 呢 吧 啊 呀 么 什么 怎么 怎样 怎么样 如何 哪些 哪个 哪里 哪儿 ' +
     '多少 几 是否 请问 请 一下 告诉 知道 想 想要 这个 那个 这 那 就 都 也 还 被 把 对 从 给 向 让 个 该 应该 能 能否 可不可以 ' +
-    '哪 几个 几种 种 分为 分别 包括 包含 要 一次 几点 几时 到 我的 你的 他的 她的 我们的 有没有 没有 有无 是不是 多久 多长 几天 为什么 为何 吗 嘛 谁 时候 怎么办 办 为 一个 一些 以及 关于 之 其 所 而 如果 但 但是 因为 所以 可以 需要 办理'
+    '哪 几个 几种 种 分为 分别 包括 包含 要 一次 几点 几时 到 我的 你的 他的 她的 我们的 有没有 没有 有无 是不是 多久 多长 几天 为什么 为何 吗 嘛 谁 时候 怎么办 办 为 一个 一些 以及 关于 之 其 所 而 如果 但 但是 因为 所以 可以 需要 办理 ' +
+    '昨天 今天 明天 刚才 刚刚 最近 现在 能不能 会不会 要不要 可不可以 一般 通常 具体 请教 麻烦'
   ).split(' '),
 );
 

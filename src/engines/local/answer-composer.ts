@@ -48,8 +48,13 @@ export function answeringHits(hits: readonly SearchHit[], question = ''): Search
   if (!top) return [];
   const required = requiredCoverage(question);
   // The first hit that covers enough of the question, unless it ranks far below the top one.
-  const best = hits.find((h) => (h.coverage ?? 0) >= required);
-  if (!best || best.score < top.score * 0.6) return [];
+  const first = hits.find((h) => (h.coverage ?? 0) >= required);
+  if (!first || first.score < top.score * 0.6) return [];
+  // "What is not covered?": among close matches, the section whose heading says no answers.
+  const negative = NEGATED_ASK.test(question)
+    ? hits.find((h) => (h.coverage ?? 0) >= required && h.score >= top.score * 0.6 && NEGATION.test(h.heading))
+    : undefined;
+  const best = negative ?? first;
   const ranked = [best, ...hits.filter((h) => h !== best)];
   const floor = Math.max(required, (best.coverage ?? 0) - 0.2);
   return ranked

@@ -1,0 +1,145 @@
+// Query concepts on documents written here (not the sample): lexicon phrases, a translation covering
+// the word it translates, Chinese question words as stop words, context words, negated questions.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createLocalWorkerFactory } from '../../../src/engines/local/index.ts';
+import type { AgentWorkerFactory } from '../../../src/engines/types.ts';
+import { lexiconPhrasesIn, synonymsOf } from '../../../src/kb/synonyms.ts';
+import { tokenize } from '../../../src/kb/text-tokens.ts';
+import { type TempKb, tempKb } from '../../fixtures/kb-fixtures.ts';
+
+const NETWORK = `# Network Access
+
+How Tidewater Freight staff reach internal systems from outside the depot.
+
+## Connecting to the VPN
+
+1. Open the GlobalGate client on your laptop.
+2. Sign in with your staff number and the six-digit token code.
+3. Choose the "Depot North" gateway and press Connect.
+
+## Stolen Devices
+
+Report a stolen phone or laptop to the service desk within 12 hours; it will be wiped remotely.
+`;
+
+const ATTENDANCE = `# 考勤管理办法
+
+## 打卡
+
+员工每天上班和下班各打卡一次。忘记打卡的，应在 2 个工作日内在人事系统提交补卡申请。
+
+## 居家办公
+
+经部门经理批准，员工每月可居家办公不超过 6 天。
+`;
+
+const TRAVEL = `# Travel Claims
+
+Tidewater Freight refunds travel costs that follow this policy.
+
+## Hotels
+
+Hotels are refunded up to 140 dollars a night.
+
+## Not Reimbursable
+
+- Minibar and room service
+- Fines for speeding or parking
+`;
+
+const ROSTER = `# 排班说明
+
+## 调休
+
+加班满 8 小时可申请调休 1 天。
+`;
+
+async function ask(factory: AgentWorkerFactory, question: string): Promise<string> {
+  const worker = await factory.start({ signal: new AbortController().signal });
+  let text = '';
+  for await (const event of worker.runTurn({
+    session: { id: `s-${Math.random()}`, isNew: true },
+    userId: 'u',
+    input: { message: question },
+    signal: new AbortController().signal,
+  })) {
+    if (event.type === 'text') text += event.text;
+  }
+  await worker.close();
+  return text;
+}
+
+function quotedSections(answer: string): string[] {
+  return [...answer.matchAll(/^(?:From|摘自) \*\*(.+?)\*\*/gm)].map((m) => m[1]!);
+}
+
+describe('lexicon phrases', () => {
+  it('synonymsOf() keys a hyphenated entry as a phrase and as its joined word', () => {
+    assert.ok(synonymsOf('clock in').includes('打卡'));
+    assert.ok(synonymsOf('clockin').includes('打卡'));
+    assert.ok(synonymsOf('打卡').includes('clock in'));
+  });
+
+  it('lexiconPhrasesIn() finds the longest phrase in stemmed words, stop words kept', () => {
+    const found = lexiconPhrasesIn(tokenize('can I work from home on fridays', { keepStopWords: true }));
+    assert.deepEqual(
+      found.map((m) => m.key),
+      ['work from home'],
+    );
+    assert.deepEqual(lexiconPhrasesIn(tokenize('the home office', { keepStopWords: true })), []);
+  });
+});
+
+describe('concepts across languages on unseen documents', () => {
+  let t: TempKb;
+  let factory: AgentWorkerFactory;
+  before(async () => {
+    t = await tempKb({
+      files: {
+        'it/network_access.md': NETWORK,
+        'hr/考勤管理办法.md': ATTENDANCE,
+        'finance/travel_claims.md': TRAVEL,
+        'hr/排班说明.md': ROSTER,
+      },
+    });
+    factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
+  });
+  after(() => t.cleanup());
+
+  it('answers a Chinese question from English steps: the translation of 连接 covers it', async () => {
+    const answer = await ask(factory, '怎么连接VPN？');
+    assert.match(answer, /^## 回答/);
+    assert.match(answer, /GlobalGate/, answer);
+    assert.match(answer, /it\/network_access\.md:\d+-\d+/);
+  });
+
+  it('reads the phrase "clock in" as one subject and finds the Chinese rule on it', async () => {
+    const answer = await ask(factory, 'What if I forgot to clock in?');
+    assert.equal(quotedSections(answer)[0], '考勤管理办法 › 打卡', answer);
+    assert.match(answer, /补卡/);
+  });
+
+  it('reads "work from home" as the concept and finds the Chinese section on it', async () => {
+    const answer = await ask(factory, 'Can I work from home?');
+    assert.equal(quotedSections(answer)[0], '考勤管理办法 › 居家办公', answer);
+  });
+
+  it('treats when it happened ("yesterday") as context, not a subject the documents must contain', async () => {
+    const answer = await ask(factory, 'My phone was stolen yesterday, what should I do?');
+    assert.equal(quotedSections(answer)[0], 'Network Access › Stolen Devices', answer);
+    assert.match(answer, /12 hours/);
+  });
+
+  it('answers "what is not covered" from the section that says what is not refunded', async () => {
+    const answer = await ask(factory, 'Which travel costs are not covered?');
+    assert.equal(quotedSections(answer)[0], 'Travel Claims › Not Reimbursable', answer);
+    assert.match(answer, /Minibar/);
+  });
+
+  it('still refuses a Chinese question no document covers', async () => {
+    const answer = await ask(factory, '公司有没有提供班车？');
+    assert.doesNotMatch(answer, /\*\*Reference Source\*\*/);
+    assert.match(answer, /没有找到/);
+  });
+});
