@@ -26,8 +26,22 @@ const WHO_QUESTION = /^\s*who\b/i;
 /** Stemmed verbs that, in a "who" question, say nothing about the subject. */
 const ROUTING_VERBS = new Set(['handl', 'deal', 'charg', 'responsibl', 'look', 'sort', 'own']);
 
-/** Stemmed verbs that questions use loosely ("can sales offer", "does it include"): half weight. */
-const WEAK_VERBS = new Set(['offer', 'provid', 'give', 'use', 'make', 'includ', 'find', 'see', 'show', 'help', 'say']);
+/** Stemmed verbs that questions use loosely ("can sales offer", "does it include"), and "the company" every policy is of: half weight. */
+const WEAK_VERBS = new Set([
+  'company',
+  '公司',
+  'offer',
+  'provid',
+  'give',
+  'use',
+  'make',
+  'includ',
+  'find',
+  'see',
+  'show',
+  'help',
+  'say',
+]);
 
 /** What the index knows about its terms. */
 export interface Vocabulary {
@@ -37,7 +51,8 @@ export interface Vocabulary {
 }
 
 export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
-  const text = query.slice(0, 2000);
+  // "How fast / how soon must I…" asks for a time limit, not about speed.
+  const text = query.slice(0, 2000).replace(/\bhow (fast|quickly|soon)\b/gi, 'how');
   // "Who handles X?": the verb only asks for a person; X is the subject.
   const routing = WHO_QUESTION.test(text) ? ROUTING_VERBS : undefined;
   const joinedParts = partsOfKnownJoins(text, vocab);

@@ -48,6 +48,17 @@ Hotels are refunded up to 140 dollars a night.
 - Fines for speeding or parking
 `;
 
+const SECURITY = `# 数据保护守则
+
+## 机密文件
+
+机密文件不得通过个人邮箱发送给外部人员；确需对外提供的，须经部门经理书面批准并加密。
+
+## 事件上报
+
+发现安全事件后，须在 **1 小时内** 通知安全团队。
+`;
+
 const ROSTER = `# 排班说明
 
 ## 调休
@@ -101,6 +112,7 @@ describe('concepts across languages on unseen documents', () => {
         'hr/考勤管理办法.md': ATTENDANCE,
         'finance/travel_claims.md': TRAVEL,
         'hr/排班说明.md': ROSTER,
+        'it/数据保护守则.md': SECURITY,
       },
     });
     factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
@@ -135,6 +147,17 @@ describe('concepts across languages on unseen documents', () => {
     const answer = await ask(factory, 'Which travel costs are not covered?');
     assert.equal(quotedSections(answer)[0], 'Travel Claims › Not Reimbursable', answer);
     assert.match(answer, /Minibar/);
+  });
+
+  it('reads "how soon" as asking for a time limit, and meets the Chinese words for the subject', async () => {
+    const answer = await ask(factory, 'How soon must I report a security incident?');
+    assert.equal(quotedSections(answer)[0], '数据保护守则 › 事件上报', answer);
+    assert.match(answer, /1 小时内/);
+  });
+
+  it('answers an English question from a Chinese rule through several translated words', async () => {
+    const answer = await ask(factory, 'Can I send confidential files to outside people?');
+    assert.equal(quotedSections(answer)[0], '数据保护守则 › 机密文件', answer);
   });
 
   it('still refuses a Chinese question no document covers', async () => {
