@@ -41,6 +41,7 @@ const WEAK_VERBS = new Set([
   'show',
   'help',
   'say',
+  'enter',
 ]);
 
 /** What the index knows about its terms. */
@@ -51,8 +52,11 @@ export interface Vocabulary {
 }
 
 export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
-  // "How fast / how soon must I…" asks for a time limit, not about speed.
-  const text = query.slice(0, 2000).replace(/\bhow (fast|quickly|soon)\b/gi, 'how');
+  // "How fast / how soon must I…" asks for a time limit, not about speed; "how many times" is "how often".
+  const text = query
+    .slice(0, 2000)
+    .replace(/\bhow (fast|quickly|soon)\b/gi, 'how')
+    .replace(/\bhow many times\b/gi, 'how often');
   // "Who handles X?": the verb only asks for a person; X is the subject.
   const routing = WHO_QUESTION.test(text) ? ROUTING_VERBS : undefined;
   const joinedParts = partsOfKnownJoins(text, vocab);

@@ -7,13 +7,16 @@ import { synonymsOf } from '../../kb/synonyms.ts';
 import { tokenize } from '../../kb/text-tokens.ts';
 
 const HOW_MANY = /\bhow many\s+((?:[\p{L}-]+\s+){0,2}[\p{L}-]+)/iu;
-/** How far after a figure the counted word may come ("15 working days", "3 consecutive days"). */
-const WINDOW = 4;
+/** How far after a figure the counted word may come ("15 working days", "5 failed sign-in attempts": the joined word counts too). */
+const WINDOW = 5;
+const OCCURRENCES: ReadonlySet<string> = new Set(['time', 'occasion', 'attempt', 'try', '次', '次数', '回']);
 
 /** The words a "how many" question counts (stemmed), or undefined for other questions. */
 export function countedWords(question: string): ReadonlySet<string> | undefined {
   const match = HOW_MANY.exec(question);
   if (!match) return undefined;
+  // "How many times" counts occurrences ("3 次"), not the word "time" (时间).
+  if (/^times\b/i.test(match[1]!)) return OCCURRENCES;
   const words = tokenize(match[1]!).filter((t) => !/^\d/.test(t));
   // The figure may be written in the other language ("36 小时" counts hours).
   return words.length > 0 ? new Set(words.flatMap((w) => [w, ...synonymsOf(w)])) : undefined;

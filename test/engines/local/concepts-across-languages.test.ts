@@ -27,7 +27,7 @@ const ATTENDANCE = `# 考勤管理办法
 
 ## 打卡
 
-员工每天上班和下班各打卡一次。忘记打卡的，应在 2 个工作日内在人事系统提交补卡申请。
+员工每天上班和下班各打卡一次。忘记打卡的，应在 2 个工作日内在人事系统提交补卡申请，每月不超过 4 次。
 
 ## 居家办公
 
@@ -158,6 +158,16 @@ describe('concepts across languages on unseen documents', () => {
   it('answers an English question from a Chinese rule through several translated words', async () => {
     const answer = await ask(factory, 'Can I send confidential files to outside people?');
     assert.equal(quotedSections(answer)[0], '数据保护守则 › 机密文件', answer);
+  });
+
+  it('counts occurrences for "how many times" (次 in a Chinese rule), not the word "time"', async () => {
+    const answer = await ask(factory, 'How many times a month can I make up a missed punch?');
+    assert.equal(quotedSections(answer)[0], '考勤管理办法 › 打卡', answer);
+  });
+
+  it('drops Chinese question particles (有多长, 多久) so the subject alone must match', async () => {
+    const answer = await ask(factory, '调休有多长？');
+    assert.equal(quotedSections(answer)[0], '排班说明 › 调休', answer);
   });
 
   it('still refuses a Chinese question no document covers', async () => {
