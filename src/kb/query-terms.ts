@@ -56,7 +56,8 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
   const text = query
     .slice(0, 2000)
     .replace(/\bhow (fast|quickly|soon)\b/gi, 'how')
-    .replace(/\bhow many times\b/gi, 'how often');
+    .replace(/\bhow many times\b/gi, 'how often')
+    .replace(/多长时间|多少时间|多久时间/g, '多久');
   // "Who handles X?": the verb only asks for a person; X is the subject.
   const routing = WHO_QUESTION.test(text) ? ROUTING_VERBS : undefined;
   const joinedParts = partsOfKnownJoins(text, vocab);

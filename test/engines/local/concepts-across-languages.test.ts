@@ -66,6 +66,17 @@ const ROSTER = `# 排班说明
 加班满 8 小时可申请调休 1 天。
 `;
 
+const DRIVERS = `# Driver Handbook
+
+## Probation
+
+New drivers serve a probation of **4 months** before their first review.
+
+## Working Time
+
+Depot working time is 7:00 to 15:00, with a 30-minute break.
+`;
+
 async function ask(factory: AgentWorkerFactory, question: string): Promise<string> {
   const worker = await factory.start({ signal: new AbortController().signal });
   let text = '';
@@ -113,6 +124,7 @@ describe('concepts across languages on unseen documents', () => {
         'finance/travel_claims.md': TRAVEL,
         'hr/排班说明.md': ROSTER,
         'it/数据保护守则.md': SECURITY,
+        'hr/driver_handbook.md': DRIVERS,
       },
     });
     factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
@@ -168,6 +180,12 @@ describe('concepts across languages on unseen documents', () => {
   it('drops Chinese question particles (有多长, 多久) so the subject alone must match', async () => {
     const answer = await ask(factory, '调休有多长？');
     assert.equal(quotedSections(answer)[0], '排班说明 › 调休', answer);
+  });
+
+  it('reads 多长时间 as "how long", not as a subject 时间 the answer must mention', async () => {
+    const answer = await ask(factory, '试用期多长时间？');
+    assert.equal(quotedSections(answer)[0], 'Driver Handbook › Probation', answer);
+    assert.match(answer, /4 months/);
   });
 
   it('still refuses a Chinese question no document covers', async () => {
