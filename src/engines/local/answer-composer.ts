@@ -54,7 +54,21 @@ export function answeringHits(hits: readonly SearchHit[], question = ''): Search
   const negative = NEGATED_ASK.test(question)
     ? hits.find((h) => (h.coverage ?? 0) >= required && h.score >= top.score * 0.6 && NEGATION.test(h.heading))
     : undefined;
-  const best = negative ?? first;
+  // A document's opening summary rarely answers: a section of the same file that matches well enough, and
+  // ranks close, does (not a "Not reimbursable" list, for a question that is not about what is not so).
+  const specific =
+    !negative && (first.trail?.length ?? 1) <= 1
+      ? hits.find(
+          (h) =>
+            h !== first &&
+            h.path === first.path &&
+            (h.trail?.length ?? 1) > 1 &&
+            !NEGATION.test(h.heading) &&
+            (h.coverage ?? 0) >= required &&
+            h.score >= first.score * 0.55,
+        )
+      : undefined;
+  const best = negative ?? specific ?? first;
   const ranked = [best, ...hits.filter((h) => h !== best)];
   const floor = Math.max(required, (best.coverage ?? 0) - 0.2);
   return ranked

@@ -59,6 +59,19 @@ const SECURITY = `# 数据保护守则
 发现安全事件后，须在 **1 小时内** 通知安全团队。
 `;
 
+const FIELD_TRIPS = `# Field Trip Rules
+
+These rules set the hotel, meal and taxi limits for field trips by depot staff.
+
+## Meals on Field Trips
+
+Meals on a field trip are refunded up to 45 dollars a day.
+
+## Hotel Nights
+
+Field-trip hotel nights are refunded up to 150 dollars, with the receipt.
+`;
+
 const ROSTER = `# 排班说明
 
 ## 调休
@@ -125,6 +138,7 @@ describe('concepts across languages on unseen documents', () => {
         'hr/排班说明.md': ROSTER,
         'it/数据保护守则.md': SECURITY,
         'hr/driver_handbook.md': DRIVERS,
+        'finance/field_trip_rules.md': FIELD_TRIPS,
       },
     });
     factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
@@ -186,6 +200,12 @@ describe('concepts across languages on unseen documents', () => {
     const answer = await ask(factory, '试用期多长时间？');
     assert.equal(quotedSections(answer)[0], 'Driver Handbook › Probation', answer);
     assert.match(answer, /4 months/);
+  });
+
+  it('prefers the section that answers over the opening summary that only names the subject', async () => {
+    const answer = await ask(factory, 'What is the hotel limit on field trips?');
+    assert.equal(quotedSections(answer)[0], 'Field Trip Rules › Hotel Nights', answer);
+    assert.match(answer, /150 dollars/);
   });
 
   it('still refuses a Chinese question no document covers', async () => {
