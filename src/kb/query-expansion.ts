@@ -64,7 +64,10 @@ export class QueryExpansion {
       // A translation is a closer equivalent than a same-language near-synonym.
       const weight = CJK.test(synonym) === cjk ? SYNONYM_WEIGHT : TRANSLATION_WEIGHT;
       if (this.#has(synonym)) {
-        if (!known.has(synonym)) out.push({ term: synonym, weight });
+        // The word itself may already be in as a piece of a longer synonym (补打卡 → 打卡): it counts whole.
+        const i = out.findIndex((e) => e.term === synonym);
+        if (i < 0) out.push({ term: synonym, weight });
+        else if (out[i]!.weight < weight) out[i] = { term: synonym, weight };
         known.add(synonym);
         continue;
       }

@@ -60,7 +60,7 @@ const GROUPS: readonly string[] = [
   'badge access-card 门禁 工牌 门禁卡',
   'visitor guest 访客 来访',
   'attendance clock-in check-in clock-out punch 考勤 打卡 签到',
-  'missed-punch missed-clock-in forgot-to-clock-in clock-in-correction 补卡 补打卡 漏打卡',
+  'missed-punch missed-clock-in forgot-to-clock-in clock-in-correction 补卡 补打卡 漏打卡 忘记打卡 忘打卡',
   'late tardy 迟到',
   'remote home wfh work-from-home work-remotely telework 远程办公 居家办公 在家办公',
   'probation trial-period 试用期',
