@@ -88,7 +88,7 @@ const GROUPS: readonly string[] = [
   'weekend saturday sunday 周末 周六 周日 星期六 星期日',
   'weekday monday tuesday wednesday thursday friday 工作日 周一 周二 周三 周四 周五',
   'ask contact reach call 联系 咨询',
-  'dress clothing clothes wear attire outfit jeans 着装 服装 穿着',
+  'dress wear attire outfit jeans 着装 服装 穿着',
   'payday 发薪日',
   'handle responsible 负责 处理',
   'wrong incorrect fail 错误 失败',
