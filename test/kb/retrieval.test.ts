@@ -3,28 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { createLocalWorkerFactory } from '../../src/engines/local/index.ts';
 import type { AgentWorkerFactory } from '../../src/engines/types.ts';
 import { type TempKb, tempKb } from '../fixtures/kb-fixtures.ts';
+import { ask, citedPaths } from '../fixtures/local-answers.ts';
 import { RETRIEVAL_CASES } from './retrieval-questions.ts';
-
-async function ask(factory: AgentWorkerFactory, question: string): Promise<string> {
-  const worker = await factory.start({ signal: new AbortController().signal });
-  let text = '';
-  for await (const event of worker.runTurn({
-    session: { id: `s-${Math.random()}`, isNew: true },
-    userId: 'u',
-    input: { message: question },
-    signal: new AbortController().signal,
-  })) {
-    if (event.type === 'text') text += event.text;
-  }
-  await worker.close();
-  return text;
-}
-
-/** The paths listed under **Reference Source**, in order. */
-function citedPaths(answer: string): string[] {
-  const refs = answer.split('**Reference Source**')[1] ?? '';
-  return [...refs.matchAll(/^- (\S+?)(?::\d+-\d+|\s|$)/gm)].map((m) => m[1]!);
-}
 
 describe('retrieval quality on the sample knowledge base', () => {
   let t: TempKb;

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { createLocalWorkerFactory } from '../../../src/engines/local/index.ts';
 import type { AgentWorkerFactory } from '../../../src/engines/types.ts';
 import { type TempKb, tempKb } from '../../fixtures/kb-fixtures.ts';
+import { ask, citedPaths, quotedSections } from '../../fixtures/local-answers.ts';
 
 const TIME_OFF = `# Time Off
 
@@ -209,31 +210,6 @@ const HELPDESK = `# Help Desk
 
 The IT help desk answers on extension 4400 from 8:00 to 18:00.
 `;
-
-async function ask(factory: AgentWorkerFactory, question: string): Promise<string> {
-  const worker = await factory.start({ signal: new AbortController().signal });
-  let text = '';
-  for await (const event of worker.runTurn({
-    session: { id: `s-${Math.random()}`, isNew: true },
-    userId: 'u',
-    input: { message: question },
-    signal: new AbortController().signal,
-  })) {
-    if (event.type === 'text') text += event.text;
-  }
-  await worker.close();
-  return text;
-}
-
-/** The section labels ("From **A › B** (path):") in answer order. */
-function quotedSections(answer: string): string[] {
-  return [...answer.matchAll(/^(?:From|摘自) \*\*(.+?)\*\*/gm)].map((m) => m[1]!);
-}
-
-function citedPaths(answer: string): string[] {
-  const refs = answer.split('**Reference Source**')[1] ?? '';
-  return [...refs.matchAll(/^- (\S+?):\d+-\d+$/gm)].map((m) => m[1]!);
-}
 
 describe('composeAnswer() mechanisms on unseen documents', () => {
   let t: TempKb;

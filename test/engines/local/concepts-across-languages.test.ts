@@ -7,6 +7,7 @@ import type { AgentWorkerFactory } from '../../../src/engines/types.ts';
 import { lexiconPhrasesIn, synonymsOf } from '../../../src/kb/synonyms.ts';
 import { tokenize } from '../../../src/kb/text-tokens.ts';
 import { type TempKb, tempKb } from '../../fixtures/kb-fixtures.ts';
+import { ask, quotedSections } from '../../fixtures/local-answers.ts';
 
 const NETWORK = `# Network Access
 
@@ -89,25 +90,6 @@ New drivers serve a probation of **4 months** before their first review.
 
 Depot working time is 7:00 to 15:00, with a 30-minute break.
 `;
-
-async function ask(factory: AgentWorkerFactory, question: string): Promise<string> {
-  const worker = await factory.start({ signal: new AbortController().signal });
-  let text = '';
-  for await (const event of worker.runTurn({
-    session: { id: `s-${Math.random()}`, isNew: true },
-    userId: 'u',
-    input: { message: question },
-    signal: new AbortController().signal,
-  })) {
-    if (event.type === 'text') text += event.text;
-  }
-  await worker.close();
-  return text;
-}
-
-function quotedSections(answer: string): string[] {
-  return [...answer.matchAll(/^(?:From|摘自) \*\*(.+?)\*\*/gm)].map((m) => m[1]!);
-}
 
 describe('lexicon phrases', () => {
   it('synonymsOf() keys a hyphenated entry as a phrase and as its joined word', () => {
