@@ -120,30 +120,21 @@ export function createHttpMetrics(pools: PoolRegistryLike, engineCounters?: Engi
         }
       },
     });
+  const histogram = (name: string, help: string, labelNames: string[]) =>
+    new client.Histogram({ name, help, labelNames, buckets: MS_BUCKETS_S, registers: [registry] });
+
   byReason('docent_pool_rejections_total', 'Pool: turns refused at once, by reason', (s) => s.totals.rejections);
   byReason('docent_pool_recycles_total', 'Pool: workers retired, by reason', (s) => s.totals.recycles);
 
-  const acquireWait = new client.Histogram({
-    name: 'docent_pool_acquire_wait_seconds',
-    help: 'Time a turn waited for a worker',
-    labelNames: ['pool', 'placement'],
-    buckets: MS_BUCKETS_S,
-    registers: [registry],
-  });
-  const startTime = new client.Histogram({
-    name: 'docent_pool_worker_start_seconds',
-    help: 'Time to start a worker',
-    labelNames: ['pool'],
-    buckets: MS_BUCKETS_S,
-    registers: [registry],
-  });
-  const poolTurn = new client.Histogram({
-    name: 'docent_pool_turn_seconds',
-    help: 'Time a worker spent on a turn, by outcome',
-    labelNames: ['pool', 'outcome'],
-    buckets: MS_BUCKETS_S,
-    registers: [registry],
-  });
+  const acquireWait = histogram('docent_pool_acquire_wait_seconds', 'Time a turn waited for a worker', [
+    'pool',
+    'placement',
+  ]);
+  const startTime = histogram('docent_pool_worker_start_seconds', 'Time to start a worker', ['pool']);
+  const poolTurn = histogram('docent_pool_turn_seconds', 'Time a worker spent on a turn, by outcome', [
+    'pool',
+    'outcome',
+  ]);
   const unsubscribers = ROLES.map((role) =>
     pools.get(role).onEvent((event) => {
       if (event.type === 'turn_acquired') {
@@ -156,20 +147,15 @@ export function createHttpMetrics(pools: PoolRegistryLike, engineCounters?: Engi
     }),
   );
 
-  const httpDuration = new client.Histogram({
-    name: 'docent_http_request_duration_seconds',
-    help: 'HTTP request latency (streams: until the response ends)',
-    labelNames: ['method', 'route', 'status_code'],
-    buckets: MS_BUCKETS_S,
-    registers: [registry],
-  });
-  const turnDuration = new client.Histogram({
-    name: 'docent_turn_seconds',
-    help: 'Whole turn as the client saw it, by role and outcome',
-    labelNames: ['role', 'outcome'],
-    buckets: MS_BUCKETS_S,
-    registers: [registry],
-  });
+  const httpDuration = histogram(
+    'docent_http_request_duration_seconds',
+    'HTTP request latency (streams: until the response ends)',
+    ['method', 'route', 'status_code'],
+  );
+  const turnDuration = histogram('docent_turn_seconds', 'Whole turn as the client saw it, by role and outcome', [
+    'role',
+    'outcome',
+  ]);
 
   const openStreams = new client.Gauge({
     name: 'docent_sse_streams_open',
