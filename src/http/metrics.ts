@@ -94,6 +94,11 @@ export function createHttpMetrics(pools: PoolRegistryLike, engineCounters?: Engi
     (s) => s.sessionQueues.queuedTurns,
   );
   gauge('docent_pool_draining', '1 while the pool drains', (s) => (s.draining ? 1 : 0));
+  gauge(
+    'docent_pool_start_cost_seconds',
+    'What the pool takes a cold start to cost now (measured, or the engine hint before any)',
+    (s) => s.startCostMs / 1000,
+  );
 
   for (const [key, help] of TOTALS) {
     new client.Counter({

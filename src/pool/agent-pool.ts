@@ -124,6 +124,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     this.#shield = new EvictionShield(
       factory.expectedStartMs,
       this.#counters.startTimeMs,
+      this.#counters.coldStartMs,
       deps.now ?? (() => performance.now()),
       () => this.#dispatch(),
     );
@@ -346,6 +347,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   }
 
   #onStarted(slot: Slot<TInput, TEvent>, durationMs: number): void {
+    slot.startMs = durationMs;
     this.#counters.startTimeMs.observe(durationMs);
     this.#events.emit({ type: 'worker_started', workerId: slot.worker.id, durationMs });
     if (this.#shutdown.draining) {
@@ -406,6 +408,6 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   }
 
   stats(): PoolStats {
-    return this.#report.stats(this.#shutdown.draining);
+    return { ...this.#report.stats(this.#shutdown.draining), startCostMs: this.#shield.startCostMs() };
   }
 }

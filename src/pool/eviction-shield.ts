@@ -2,24 +2,27 @@
  * Don't throw away a warm worker to save less time than rebuilding it costs.
  *
  * When every worker is taken, a waiting turn may close the least recently
- * used idle worker and start its own. If that worker's session comes back
- * before a new start would have finished, the returning turn then pays a
- * whole cold start, which is more than the waiting turn saved. So an idle
- * worker is shielded from eviction while its session is expected back sooner
- * than a start takes:
+ * used idle worker and start its own. If that worker's session is back
+ * sooner than a new start would take, keeping the worker costs the pool
+ * less idle time than the cold start the returning turn would pay, and the
+ * waiting turn gets the next free worker instead. So, at the moment a waiting
+ * turn looks for a victim, an idle worker is shielded when its session is
+ * expected back within a start:
  *
- *   shielded while  idleFor < window,  where
- *   window = expectedReturn < startCost ? min(startCost, expectedReturn × 1.25) : 0
+ *   shielded while  returnAt - startCost < now < returnAt + lateness,  where
+ *   returnAt = end of its last turn + expectedGap
+ *   lateness = 0.25 × min(expectedGap, startCost)
  *
- * - expectedReturn: per session, a short moving average of the gaps from the
- *   end of one of its turns to the arrival of its next. A session without such
- *   a gap yet (its first turns) is not shielded.
- * - startCost: the larger of the median observed start time and the factory's
- *   `expectedStartMs` hint.
- * - The 1.25 covers a user who takes a little longer than usual (a late
- *   timer, a slower reader) without keeping a worker idle much longer for a
- *   session that is not coming back; the cap keeps a waiting turn from ever
- *   waiting longer than a start would have taken.
+ * - expectedGap: per session, a short moving average of the gaps from the end
+ *   of one of its turns to the arrival of its next. A session without such a
+ *   gap yet (its first turns) is not shielded.
+ * - startCost: the median of the last cold starts the pool measured (start to
+ *   ready, PoolWorker.readyAfterMs) once it has a few; before that, the larger
+ *   of the median observed start time and the factory's `expectedStartMs`.
+ *   Measured, because what a start costs depends on the machine and its load.
+ * - lateness covers a user who takes a little longer than usual (a late timer,
+ *   a slower reader) without keeping a worker idle long for a session that is
+ *   not coming back.
  *
  * The pool also bounds how long shields may hold back one waiting turn (one
  * window in all, see PendingTurn.shieldDeadline), so a session that keeps
@@ -28,9 +31,12 @@
  * pool's one wake-up timer, armed only while a turn waits on a shield.
  */
 import type { MsHistogram } from './histogram.ts';
+import type { RecentSamples } from './recent-samples.ts';
 
 /** How much longer than its usual gap a session's worker is kept. */
 export const RETURN_SLACK = 1.25;
+/** Measured cold starts needed before they replace the factory's hint. */
+export const MIN_MEASURED_STARTS = 3;
 /** Sessions whose gaps are remembered; beyond this the least recently active are forgotten. */
 export const MAX_TRACKED_SESSIONS = 10_000;
 
@@ -46,15 +52,23 @@ export class EvictionShield {
   readonly #sessions = new Map<string, Rhythm>();
   readonly #startHintMs: number;
   readonly #startTimes: MsHistogram;
+  readonly #coldStarts: RecentSamples;
   readonly #onWake: () => void;
   /** The clock (ms) every time here is read from. */
   readonly now: () => number;
   #timer: NodeJS.Timeout | undefined;
   #wakeAt = Number.POSITIVE_INFINITY;
 
-  constructor(startHintMs: number | undefined, startTimes: MsHistogram, now: () => number, onWake: () => void) {
+  constructor(
+    startHintMs: number | undefined,
+    startTimes: MsHistogram,
+    coldStarts: RecentSamples,
+    now: () => number,
+    onWake: () => void,
+  ) {
     this.#startHintMs = typeof startHintMs === 'number' && startHintMs > 0 ? startHintMs : 0;
     this.#startTimes = startTimes;
+    this.#coldStarts = coldStarts;
     this.now = now;
     this.#onWake = onWake;
   }
@@ -89,6 +103,7 @@ export class EvictionShield {
 
   /** What a cold start is taken to cost, in ms. */
   startCostMs(): number {
+    if (this.#coldStarts.count >= MIN_MEASURED_STARTS) return this.#coldStarts.median();
     return Math.max(this.#startHintMs, this.#startTimes.quantile(0.5));
   }
 
@@ -97,12 +112,15 @@ export class EvictionShield {
     return this.#sessions.get(sessionId)?.expectedGapMs;
   }
 
-  /** Until when (clock time) the session's idle worker is shielded; at or before now means not. */
+  /** Until when (clock time) the session's idle worker is shielded now; at or before now means not. */
   shieldedUntil(sessionId: string, startCostMs: number): number {
     const rhythm = this.#sessions.get(sessionId);
     const expected = rhythm?.expectedGapMs;
-    if (rhythm === undefined || expected === undefined || !(expected < startCostMs)) return 0;
-    return rhythm.endedAt + Math.min(startCostMs, expected * RETURN_SLACK);
+    if (rhythm === undefined || expected === undefined) return 0;
+    const returnAt = rhythm.endedAt + expected;
+    // Not back within a start from now: a start for the waiting turn is the cheaper choice.
+    if (!(returnAt - this.now() < startCostMs)) return 0;
+    return returnAt + Math.min(expected, startCostMs) * (RETURN_SLACK - 1);
   }
 
   /** Arms the one wake-up for clock time `at` (replacing any other); Infinity disarms it. */

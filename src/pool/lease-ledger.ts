@@ -71,7 +71,10 @@ export class LeaseLedger<TInput, TEvent> {
     const slot = lease.slot;
     this.#workers.unmarkBusy(slot);
     this.#users.release(lease.request.userId);
-    if (verdict.ran) slot.turns++;
+    if (verdict.ran) {
+      slot.turns++;
+      if (lease.placement === 'cold') this.#measureColdStart(slot);
+    }
     const outcome = verdict.outcome;
     if (outcome === undefined) return;
     const durationMs = verdict.durationMs ?? 0;
@@ -83,5 +86,11 @@ export class LeaseLedger<TInput, TEvent> {
       outcome,
       durationMs,
     });
+  }
+
+  /** A worker started for its session ran its first turn: what its start cost, all told, if it reports readiness. */
+  #measureColdStart(slot: WorkerSlot<TInput, TEvent>): void {
+    const readyAfter = slot.worker.readyAfterMs?.();
+    if (readyAfter !== undefined) this.#counters.coldStartMs.observe(slot.startMs + readyAfter);
   }
 }

@@ -1,7 +1,11 @@
 /** The pool's running totals since start, and the histograms; snapshotted into PoolStats. */
 import { MsHistogram } from './histogram.ts';
 import type { TurnOutcome } from './lease.ts';
+import { RecentSamples } from './recent-samples.ts';
 import type { PoolStats, RecycleReason, TurnLease } from './types.ts';
+
+/** Cold starts the eviction shield's cost estimate looks back on (recent ones: load changes). */
+const COLD_START_SAMPLES = 16;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
 export type Totals = Mutable<Required<PoolStats['totals']>>;
@@ -26,6 +30,8 @@ export class PoolCounters {
   };
   readonly acquireWaitMs = new MsHistogram();
   readonly startTimeMs = new MsHistogram();
+  /** What recent cold starts cost their first turn, start to ready (see PoolWorker.readyAfterMs). */
+  readonly coldStartMs = new RecentSamples(COLD_START_SAMPLES);
   /** Moving average of turn durations, for Retry-After hints. */
   turnMsAverage = 0;
 

@@ -34,7 +34,7 @@ export class PoolReport<TInput, TEvent> {
     this.#counters = counters;
   }
 
-  stats(draining: boolean): PoolStats {
+  stats(draining: boolean): Omit<PoolStats, 'startCostMs'> {
     const workers = this.#workers;
     return {
       name: this.#options.name,

@@ -89,6 +89,8 @@ export interface PoolStats {
   };
   readonly acquireWaitMs: HistogramSnapshot;
   readonly startTimeMs: HistogramSnapshot;
+  /** What the pool takes a cold start to cost now, in ms (measured once it has a few; see EvictionShield). */
+  readonly startCostMs: number;
 }
 
 /** Every transition, for metrics and logs. */

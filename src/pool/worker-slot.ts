@@ -19,6 +19,8 @@ export class WorkerSlot<TInput, TEvent> {
   /** Started for its session and not used yet: its first lease counts as a cold start. */
   fresh: boolean;
   turns = 0;
+  /** How long start() took, in ms. */
+  startMs = 0;
   idleSince: number;
   /** An eviction shield held a waiting turn off this worker since its last lease (see EvictionShield). */
   shielded = false;

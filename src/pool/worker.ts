@@ -40,6 +40,16 @@ export interface PoolWorker<TInput, TEvent> {
   isAlive(): boolean;
   /** Resident memory in bytes, when known. */
   memoryBytes(): number | undefined;
+  /**
+   * For a worker whose `start()` resolves before it can answer (it finishes
+   * starting while its first turn waits): how many ms after `start()` it became
+   * ready, once known. The pool reads it after the first turn of a worker
+   * started for its session and adds it to the start time it observed, so the
+   * eviction shield weighs what a cold start really cost. Leave it out when
+   * `start()` resolves only once the worker is ready: the pool then goes by
+   * its start times and the factory's `expectedStartMs`.
+   */
+  readyAfterMs?(): number | undefined;
 }
 
 export interface StartOptions {
@@ -52,11 +62,11 @@ export interface StartOptions {
 export interface WorkerFactory<TInput, TEvent> {
   start(options: StartOptions): Promise<PoolWorker<TInput, TEvent>>;
   /**
-   * What a cold start really costs the first turn on a new worker, in ms, when
-   * `start()` resolves before the worker is fully ready (so the pool's own
-   * start-time figures underestimate it). The pool takes the larger of this
-   * and the median start time it observes when deciding whether evicting an
-   * idle worker is worth it.
+   * What a cold start is expected to cost the first turn on a new worker, in
+   * ms, before the pool has measured any (see `PoolWorker.readyAfterMs`). Until
+   * it has measured a few cold starts, the pool takes the larger of this and
+   * the median start time it observed when deciding whether evicting an idle
+   * worker is worth it; after that, what it measured.
    */
   readonly expectedStartMs?: number;
 }

@@ -87,6 +87,7 @@ describe('knowledge-base, feedback, pool and health routes', () => {
       'docent_pool_waiting_turns{pool="admin"}',
       'docent_pool_turns_total{pool="employee"}',
       'docent_pool_protected_warm_hits_total{pool="employee"}',
+      'docent_pool_start_cost_seconds{pool="employee"}',
       'docent_pool_rejections_total{pool="employee",reason="saturated"}',
       'docent_pool_acquire_wait_seconds_bucket',
       'docent_http_request_duration_seconds_bucket',

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import { EvictionShield, MAX_TRACKED_SESSIONS } from '../../src/pool/eviction-shield.ts';
 import { MsHistogram } from '../../src/pool/histogram.ts';
 import { AgentPool } from '../../src/pool/index.ts';
+import { RecentSamples } from '../../src/pool/recent-samples.ts';
 import type { PoolOptions } from '../../src/pool/types.ts';
 import { type FakeEvent, type FakeFactoryOptions, FakeWorkerFactory } from '../support/fake-workers.ts';
 import { flush, request, shutdown, TEST_OPTIONS, type TestPool, turn } from './helpers.ts';
@@ -48,7 +49,7 @@ function pending(t: ClockedPool, sessionId: string, signal?: AbortSignal) {
   return { lease, state };
 }
 
-/** Session `a` runs twice with a 400 ms gap: its worker is shielded for min(1000, 1.25 × 400) = 500 ms after t=400. */
+/** Session `a` runs twice with a 400 ms gap: due back at t=800, sooner than a 1000 ms start, its worker is shielded from t=400 until 800 + 0.25 × 400 = 900. */
 async function learnGap(t: ClockedPool): Promise<string> {
   const first = await turn(t.pool, 'a');
   await t.advance(400);
@@ -79,7 +80,7 @@ describe('AgentPool eviction shield', () => {
     assert.equal(t.pool.stats().totals.protectedWarmHits, 1);
     assert.equal(t.pool.stats().totals.evictions, 0);
     assert.equal(b.state.settled, false);
-    // a's new shield lasts until t=700 + 1.25 × 350, but b waited on a shield since t=500: at most until t=900.
+    // a's new shield lasts until t=700 + 350 + 0.25 × 350, but b waited on a shield since t=500: at most until t=900.
     await t.advance(200);
     assert.equal(b.state.settled, false);
     await t.advance(1); // t=901
@@ -142,6 +143,47 @@ describe('AgentPool eviction shield', () => {
     await shutdown(t);
   });
 
+  it('acquire() shields a session whose gap is longer than a start once it is due back within a start', async () => {
+    const t = clockedPool({}, { expectedStartMs: 300 });
+    const workerA = await learnGap(t); // a due back at t=800
+    await t.advance(200); // t=600: back in 200 ms, sooner than a 300 ms start
+    const b = pending(t, 'b');
+    await flush();
+    assert.equal(b.state.settled, false);
+    assert.equal(t.pool.stats().totals.evictions, 0);
+    await t.advance(200); // t=800
+    const back = await turn(t.pool, 'a');
+    assert.equal(back.placement, 'warm');
+    assert.equal(back.workerId, workerA);
+    // b's hold ends with the shield it met (t=800 + 0.25 × 300): then a's worker goes.
+    await t.advance(76);
+    const leaseB = await b.lease;
+    assert.equal(leaseB.placement, 'cold');
+    leaseB.release();
+    await shutdown(t);
+  });
+
+  for (const [readyAfterMs, shielded] of [
+    [100, false],
+    [900, true],
+  ] as const) {
+    it(`acquire() weighs measured cold starts over the hint once it has a few (${readyAfterMs} ms: ${shielded ? 'shielded' : 'evicted'})`, async () => {
+      const t = clockedPool({}, { expectedStartMs: 1_000, readyAfterMs });
+      for (const session of ['x', 'y', 'z']) await turn(t.pool, session); // three cold starts, measured
+      assert.equal(t.pool.stats().totals.coldStarts, 3);
+      assert.ok(Math.abs(t.pool.stats().startCostMs - readyAfterMs) < 50, `cost ${t.pool.stats().startCostMs}`);
+      await learnGap(t); // a: gap 400, due back 400 ms after its last turn
+      await t.advance(100); // back in 300 ms
+      const b = pending(t, 'b');
+      await flush();
+      assert.equal(b.state.settled, !shielded);
+      assert.equal(t.pool.stats().totals.evictions, shielded ? 3 : 4);
+      if (shielded) await t.advance(500);
+      (await b.lease).release();
+      await shutdown(t);
+    });
+  }
+
   it('acquire() arms the shield wake-up only while a turn waits on a shield', async () => {
     const t = clockedPool();
     const setTimeoutSpy = mock.method(globalThis, 'setTimeout');
@@ -183,6 +225,7 @@ describe('EvictionShield', () => {
     const shield = new EvictionShield(
       1_000,
       new MsHistogram(),
+      new RecentSamples(16),
       () => now,
       () => {},
     );
@@ -200,35 +243,47 @@ describe('EvictionShield', () => {
     assert.equal(shield.expectedGapMs('s'), 300);
   });
 
-  it('shieldedUntil() is the end of the last turn plus min(start cost, 1.25 x gap), or 0 when starts are cheaper', () => {
+  it('shieldedUntil() holds a worker from a start before its session is due back until a little after (0 otherwise)', () => {
     let now = 0;
     const shield = new EvictionShield(
       undefined,
       new MsHistogram(),
+      new RecentSamples(16),
       () => now,
       () => {},
     );
     shield.ended('s');
     now = 400;
     shield.arrived('s', false);
-    shield.ended('s');
-    assert.equal(shield.shieldedUntil('s', 1_000), 400 + 500);
-    assert.equal(shield.shieldedUntil('s', 450), 400 + 450);
+    shield.ended('s'); // gap 400: due back at t=800
+    // Due back sooner than a start: shielded until 800 + 0.25 × min(gap, start).
+    assert.equal(shield.shieldedUntil('s', 1_000), 800 + 100);
+    assert.equal(shield.shieldedUntil('s', 401), 800 + 100);
+    // A start takes no longer than the wait for the session: not shielded, yet.
     assert.equal(shield.shieldedUntil('s', 400), 0);
+    assert.equal(shield.shieldedUntil('s', 300), 0);
+    now = 550; // due back in 250 ms
+    assert.equal(shield.shieldedUntil('s', 300), 800 + 75);
+    assert.equal(shield.shieldedUntil('s', 250), 0);
+    now = 850; // late, within its lateness
+    assert.equal(shield.shieldedUntil('s', 300), 800 + 75);
     assert.equal(shield.shieldedUntil('unknown', 1_000), 0);
   });
 
-  it('startCostMs() is the larger of the factory hint and the observed median start', () => {
+  it('startCostMs() is the larger of the factory hint and the observed median start until a few cold starts were measured, then their median', () => {
     const starts = new MsHistogram();
+    const measured = new RecentSamples(16);
     const hinted = new EvictionShield(
       800,
       starts,
+      measured,
       () => 0,
       () => {},
     );
     const unhinted = new EvictionShield(
       undefined,
       starts,
+      new RecentSamples(16),
       () => 0,
       () => {},
     );
@@ -237,6 +292,11 @@ describe('EvictionShield', () => {
     for (let i = 0; i < 10; i++) starts.observe(2_000);
     assert.ok(hinted.startCostMs() > 1_000);
     assert.equal(hinted.startCostMs(), unhinted.startCostMs());
+    measured.observe(300);
+    measured.observe(500);
+    assert.ok(hinted.startCostMs() > 1_000, 'two measurements are not enough');
+    measured.observe(350);
+    assert.equal(hinted.startCostMs(), 350, 'measured, even below the hint');
   });
 
   it('ended() forgets the least recently active session beyond the bound', () => {
@@ -244,6 +304,7 @@ describe('EvictionShield', () => {
     const shield = new EvictionShield(
       1_000,
       new MsHistogram(),
+      new RecentSamples(16),
       () => now,
       () => {},
     );
@@ -260,6 +321,7 @@ describe('EvictionShield', () => {
     const shield = new EvictionShield(
       1_000,
       new MsHistogram(),
+      new RecentSamples(16),
       () => 0,
       () => woken++,
     );

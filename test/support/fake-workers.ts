@@ -37,6 +37,8 @@ export interface FakeFactoryOptions<TInput, TEvent> {
   readonly crashTurn?: PerTurn<TInput, boolean>;
   /** True to make interrupt() never resolve. @default false */
   readonly hangOnInterrupt?: boolean | ((worker: FakeWorker<TInput, unknown>) => boolean);
+  /** What workers report as their time to ready after start() (PoolWorker.readyAfterMs). @default not reported */
+  readonly readyAfterMs?: number;
   /** Resident memory reported by workers. @default undefined */
   readonly memoryBytes?: number | ((worker: FakeWorker<TInput, unknown>) => number | undefined);
   /** Holds every turn until the test calls `finishTurn()`. @default false */
@@ -189,6 +191,10 @@ export class FakeWorker<TInput, TEvent> implements PoolWorker<TInput, TEvent> {
   memoryBytes(): number | undefined {
     const memory = this.#factory.options.memoryBytes;
     return typeof memory === 'function' ? memory(this as FakeWorker<TInput, unknown>) : memory;
+  }
+
+  readyAfterMs(): number | undefined {
+    return this.#factory.options.readyAfterMs;
   }
 
   /** Makes the worker die between turns (process exited). */

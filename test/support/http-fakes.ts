@@ -220,6 +220,7 @@ export class FakePool implements Pool<TurnInput, AgentEvent> {
       },
       acquireWaitMs: emptyHistogram(),
       startTimeMs: emptyHistogram(),
+      startCostMs: 0,
     };
   }
 

@@ -49,11 +49,12 @@ function readOwner(dir: string): { pid: number; startTicks: string } | undefined
 const CLOSE_WAIT_MS = 5_000;
 
 /**
- * What a cold start costs a turn, for the pool's eviction shield
- * (WorkerFactory.expectedStartMs): start() resolves before the CLI is ready,
- * so the pool's own start timings underestimate it. SDK-FACTS.md measured a
- * cold start (spawn to result) at 0.73-1.03 s and ~1 s of CPU, a cold resume
- * to first text at ~0.75 s, against ~40 ms to first text on a warm worker.
+ * What a cold start is expected to cost a turn, for the pool's eviction
+ * shield until it has measured a few (WorkerFactory.expectedStartMs; workers
+ * report the real figure through readyAfterMs). start() resolves before the
+ * CLI is ready, so the pool's own start timings underestimate it. SDK-FACTS.md
+ * measured a cold resume to first text at ~0.75 s, against ~40 ms on a warm
+ * worker; faster machines boot the CLI in less.
  */
 export const CLAUDE_COLD_START_MS = 1_000;
 

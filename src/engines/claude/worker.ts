@@ -79,6 +79,9 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
   #closing: Promise<void> | undefined;
   #costTotal = 0;
   #stderr = new StderrTail();
+  /** When the current process was launched without waiting for it, until its first message. */
+  #launchedAt: number | undefined;
+  #readyAfterMs: number | undefined;
 
   private constructor(deps: ClaudeWorkerDeps) {
     this.id = deps.id;
@@ -121,6 +124,11 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
   memoryBytes(): number | undefined {
     const pid = this.#child?.pid;
     return pid === undefined ? undefined : residentBytes(pid);
+  }
+
+  /** How long the CLI took to say its first word after a launch that did not wait for it (0 when it did). */
+  readyAfterMs(): number | undefined {
+    return this.#readyAfterMs;
   }
 
   async *runTurn(turn: TurnContext<TurnInput>): AsyncGenerator<AgentEvent, void, undefined> {
@@ -347,6 +355,8 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
       }
       this.#input = input;
       this.#query = query;
+      this.#launchedAt = ready ? undefined : performance.now();
+      this.#readyAfterMs = ready ? 0 : undefined;
       this.#cliSessionId = cliSessionId;
       this.#dead = undefined;
       void this.#pump(query);
@@ -373,6 +383,11 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
     try {
       for await (const message of query) {
         if (query !== this.#query) return;
+        if (this.#launchedAt !== undefined) {
+          // The CLI's first message (its init) comes once it is ready to call the model.
+          this.#readyAfterMs = performance.now() - this.#launchedAt;
+          this.#launchedAt = undefined;
+        }
         this.#dispatch(message);
       }
       ended = new Error('The Claude CLI ended its output');

@@ -38,6 +38,7 @@ describe('ClaudeWorker (real CLI against the model stub)', { timeout: 180_000 },
     assert.equal(pidOf(worker), pid, 'the follow-up ran in the same CLI process');
     assert.ok(worker.isAlive());
     assert.ok((worker.memoryBytes() ?? 0) > 10 * 1024 * 1024, 'RSS is read from /proc');
+    assert.equal(worker.readyAfterMs?.(), 0, 'a spare was ready when its start resolved');
 
     // The same session continues on another worker, started to resume it, with its history.
     await worker.close();
@@ -47,6 +48,9 @@ describe('ClaudeWorker (real CLI against the model stub)', { timeout: 180_000 },
     const third = await runTurn(other, { id: session.id, isNew: false }, 'still there?');
     assert.deepEqual(third[0], { type: 'session', sessionId: session.id, isNew: false });
     assert.match(textOf(third), /user turn 3: still there\?/);
+    // Its start resolved before the CLI was up; it says when the CLI was ready, for the pool's cost estimate.
+    const readyAfter = other.readyAfterMs?.();
+    assert.ok(readyAfter !== undefined && readyAfter > 0, `ready after ${readyAfter} ms`);
     await other.close();
   });
 
