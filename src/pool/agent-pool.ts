@@ -30,7 +30,7 @@ import { PoolShutdown } from './pool-shutdown.ts';
 import { TurnQueue } from './turn-queue.ts';
 import { TurnRejections } from './turn-rejections.ts';
 import type { AcquireRequest, Pool, PoolEvent, PoolOptions, PoolStats, RecycleReason, TurnLease } from './types.ts';
-import type { SessionBinding, WorkerFactory } from './worker.ts';
+import { BackgroundStartError, type SessionBinding, type WorkerFactory } from './worker.ts';
 import { isRecycleReason, retirementAfterTurn } from './worker-retirement.ts';
 import { WorkerSet } from './worker-set.ts';
 import type { WorkerSlot } from './worker-slot.ts';
@@ -117,7 +117,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     });
     this.#starting = new WorkerStarts(factory, this.#options, deps.random ?? Math.random, {
       started: (_attempt, slot, durationMs) => this.#onStarted(slot, durationMs),
-      failed: (_attempt, error, failures) => this.#onStartFailed(error, failures),
+      failed: (error, failures) => this.#onStartFailed(error, failures),
       backoffOver: () => this.#dispatch(),
     });
     this.#logger = deps.logger;
@@ -299,6 +299,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     const slot = lease.slot;
     const sessionId = lease.request.session.id;
     this.#ledger.close(lease, verdict);
+    if (lease.placement === 'cold' && verdict.outcome === 'ok') this.#starting.confirmReady();
     const now = performance.now();
     const draining = this.#shutdown.draining;
     const fate =
@@ -314,7 +315,9 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
 
     this.#turns.unlease(sessionId);
     this.#shield.ended(sessionId);
-    if (
+    if (verdict.crash instanceof BackgroundStartError) {
+      this.#starting.failedInBackground(verdict.crash); // counts, backs off and places turns
+    } else if (
       this.#turns.ready.length > 0 ||
       this.#workers.spares + this.#starting.spareStarts < this.#options.minSpares ||
       this.#shutdown.draining

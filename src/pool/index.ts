@@ -27,3 +27,4 @@ export type {
   TurnLease,
 } from './types.ts';
 export type { PoolWorker, SessionBinding, StartOptions, TurnContext, WorkerFactory } from './worker.ts';
+export { BackgroundStartError } from './worker.ts';

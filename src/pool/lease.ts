@@ -4,8 +4,9 @@
  * end goes through `#stop()`/`#conclude()`, which deal with the worker once and
  * hand it back to the pool with a verdict (keep it, or discard it).
  */
-import { TurnAbortedError, TurnTimeoutError, WorkerCrashedError } from './errors.ts';
+import { TurnAbortedError, TurnTimeoutError, WorkerCrashedError, WorkerStartError } from './errors.ts';
 import type { AcquireRequest, TurnLease } from './types.ts';
+import { BackgroundStartError } from './worker.ts';
 import type { WorkerSlot } from './worker-slot.ts';
 
 export type TurnOutcome = 'ok' | 'aborted' | 'timeout' | 'crashed';
@@ -19,6 +20,8 @@ export interface LeaseVerdict {
   readonly discard?: 'crashed' | 'turn_timeout' | 'interrupt_failed' | 'revoked';
   readonly outcome?: TurnOutcome;
   readonly durationMs?: number;
+  /** What the worker threw, when it crashed. */
+  readonly crash?: unknown;
 }
 
 export interface LeaseHost<TInput, TEvent> {
@@ -188,7 +191,7 @@ export class PoolLease<TInput, TEvent> implements TurnLease<TInput, TEvent> {
     }
     this.#controller?.abort(new TurnAbortedError(`Turn on worker ${this.workerId} stopped: ${outcome}`));
     if (outcome === 'crashed') {
-      this.#settle({ ran: true, outcome, durationMs, discard: 'crashed' });
+      this.#settle({ ran: true, outcome, durationMs, discard: 'crashed', crash: this.#crash });
       return;
     }
     const worker = this.slot.worker;
@@ -267,6 +270,12 @@ export class PoolLease<TInput, TEvent> implements TurnLease<TInput, TEvent> {
         throw new TurnAbortedError(`Turn of session ${session} was stopped: the pool is shutting down`);
       default:
         break;
+    }
+    if (this.#outcome === 'crashed' && this.#crash instanceof BackgroundStartError) {
+      throw new WorkerStartError(
+        `Worker ${id} could not start for session ${session}: ${describeError(this.#crash)}; the pool backs off before the next start`,
+        { cause: this.#crash },
+      );
     }
     if (this.#outcome === 'crashed') {
       throw new WorkerCrashedError(

@@ -19,7 +19,7 @@ export interface StartSettings {
 export interface StartHooks<TInput, TEvent> {
   /** The started worker, bound to the attempt's session if it had one, `durationMs` after the start began. */
   started(attempt: StartAttempt<TInput, TEvent>, slot: WorkerSlot<TInput, TEvent>, durationMs: number): void;
-  failed(attempt: StartAttempt<TInput, TEvent>, error: Error, failuresInARow: number): void;
+  failed(error: Error, failuresInARow: number): void;
   backoffOver(): void;
 }
 
@@ -96,14 +96,29 @@ export class WorkerStarts<TInput, TEvent> {
 
   readonly #onStarted = (attempt: StartAttempt<TInput, TEvent>, worker: PoolWorker<TInput, TEvent>): void => {
     this.#end(attempt);
-    this.#failuresInARow = 0;
+    // A worker that finishes starting in the background has not succeeded yet (see confirmReady()).
+    if (worker.readyAfterMs === undefined || worker.readyAfterMs() !== undefined) this.#failuresInARow = 0;
     const now = performance.now();
     const retiresAt = retireAt(now, this.#settings.maxLifetimeMs, this.#random);
     this.#hooks.started(attempt, new WorkerSlot(worker, now, retiresAt, attempt.session?.id), now - attempt.startedAt);
   };
 
+  /** A worker started in the background proved ready (its first turn ran). */
+  confirmReady(): void {
+    this.#failuresInARow = 0;
+  }
+
+  /** A worker whose start() had resolved failed to finish starting (BackgroundStartError). */
+  failedInBackground(error: Error): void {
+    this.#fail(error);
+  }
+
   readonly #onFailed = (attempt: StartAttempt<TInput, TEvent>, error: Error): void => {
     this.#end(attempt);
+    this.#fail(error);
+  };
+
+  #fail(error: Error): void {
     const failures = ++this.#failuresInARow;
     this.#lastError = error;
     if (!this.#stopped) {
@@ -113,8 +128,8 @@ export class WorkerStarts<TInput, TEvent> {
       // Only retries spares while idle; waiting turns hold their own timers.
       this.#backoffTimer.unref();
     }
-    this.#hooks.failed(attempt, error, failures);
-  };
+    this.#hooks.failed(error, failures);
+  }
 
   readonly #onBackoffOver = (): void => {
     this.#backoffTimer = undefined;

@@ -52,6 +52,19 @@ export interface PoolWorker<TInput, TEvent> {
   readyAfterMs?(): number | undefined;
 }
 
+/**
+ * Thrown by `runTurn` of a worker whose start finishes in the background (see
+ * `readyAfterMs`) when that start failed: the pool counts a failed start and
+ * backs off before the next, as it does when `start()` rejects, and tells the
+ * caller the worker could not start.
+ */
+export class BackgroundStartError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BackgroundStartError';
+  }
+}
+
 export interface StartOptions {
   /** Absent for a spare; present when the worker is started to serve this session. */
   readonly session?: SessionBinding;

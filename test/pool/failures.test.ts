@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { TurnTimeoutError, WorkerCrashedError, WorkerStartError } from '../../src/pool/index.ts';
+import { BackgroundStartError, TurnTimeoutError, WorkerCrashedError, WorkerStartError } from '../../src/pool/index.ts';
 import { StartTimeoutError } from '../../src/pool/start-attempt.ts';
-import { makePool, nextEvent, request, shutdown, turn } from './helpers.ts';
+import { flush, makePool, nextEvent, request, shutdown, turn } from './helpers.ts';
 
 describe('AgentPool failures (guarantee 7)', () => {
   it('run() discards a worker that crashes mid-turn and throws WorkerCrashedError with the cause', async () => {
@@ -98,6 +98,70 @@ describe('AgentPool failures (guarantee 7)', () => {
     const result = await turn(t.pool, 'a');
     assert.equal(result.placement, 'cold');
     assert.equal(t.pool.stats().totals.startFailures, 2);
+    await shutdown(t);
+  });
+
+  it('run() on a worker whose start failed in the background throws WorkerStartError and counts a failed start, and starts back off', async () => {
+    const t = makePool(
+      { startBackoffBaseMs: 60_000, startBackoffMaxMs: 60_000 },
+      { failStartInBackground: (s) => s.attempt === 1 },
+    );
+    const lease = await t.pool.acquire(request('a'));
+    assert.equal(lease.placement, 'cold');
+    await assert.rejects(
+      (async () => {
+        for await (const _ of lease.run('hello')) assert.fail('no event from a worker that never started');
+      })(),
+      (error: unknown) => {
+        assert.ok(error instanceof WorkerStartError);
+        assert.ok(error.cause instanceof BackgroundStartError);
+        assert.match(error.message, /could not start/);
+        return true;
+      },
+    );
+    assert.equal(t.pool.stats().totals.startFailures, 1);
+    assert.deepEqual(
+      t.events.filter((e) => e.type === 'worker_start_failed').map((e) => e.attempt),
+      [1],
+    );
+    // Backing off: the next turn waits instead of starting another worker at once.
+    const waiting = t.pool.acquire(request('a'));
+    await flush();
+    assert.equal(t.factory.startCalls, 1);
+    assert.equal(t.pool.stats().waiting, 1);
+    await t.pool.destroy();
+    await assert.rejects(waiting);
+  });
+
+  it('acquire() tells waiting turns once starts keep failing in the background: a start() that resolved is no success yet', async () => {
+    const t = makePool({ maxWorkers: 1, startBackoffBaseMs: 2, startBackoffMaxMs: 8 }, { failStartInBackground: true });
+    for (let i = 1; i <= 2; i++) {
+      const lease = await t.pool.acquire(request('a'));
+      await assert.rejects(
+        (async () => {
+          for await (const _ of lease.run('hello')) assert.fail('no event');
+        })(),
+        WorkerStartError,
+      );
+    }
+    const third = await t.pool.acquire(request('a'));
+    const waiting = t.pool.acquire(request('b'));
+    await assert.rejects(
+      (async () => {
+        for await (const _ of third.run('hello')) assert.fail('no event');
+      })(),
+      WorkerStartError,
+    );
+    // Three failures in a row (the counter was not reset by the starts that resolved): waiting turns are told.
+    await assert.rejects(waiting, (error: unknown) => {
+      assert.ok(error instanceof WorkerStartError);
+      assert.match(String(error.message), /start/);
+      return true;
+    });
+    assert.deepEqual(
+      t.events.filter((e) => e.type === 'worker_start_failed').map((e) => e.attempt),
+      [1, 2, 3],
+    );
     await shutdown(t);
   });
 

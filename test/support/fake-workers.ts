@@ -9,7 +9,14 @@
  * agentEvents` (with `TurnInput` inputs) for `AgentEvent`s as engines yield.
  */
 import type { AgentEvent, TurnInput } from '../../src/engines/types.ts';
-import type { PoolWorker, SessionBinding, StartOptions, TurnContext, WorkerFactory } from '../../src/pool/worker.ts';
+import {
+  BackgroundStartError,
+  type PoolWorker,
+  type SessionBinding,
+  type StartOptions,
+  type TurnContext,
+  type WorkerFactory,
+} from '../../src/pool/worker.ts';
 
 export type FakeEvent = { readonly type: 'text'; readonly text: string } | { readonly type: 'done' };
 
@@ -39,6 +46,8 @@ export interface FakeFactoryOptions<TInput, TEvent> {
   readonly hangOnInterrupt?: boolean | ((worker: FakeWorker<TInput, unknown>) => boolean);
   /** What workers report as their time to ready after start() (PoolWorker.readyAfterMs). @default not reported */
   readonly readyAfterMs?: number;
+  /** True to make this start "fail in the background": start() resolves, the first turn throws BackgroundStartError. @default false */
+  readonly failStartInBackground?: PerStart<boolean>;
   /** Resident memory reported by workers. @default undefined */
   readonly memoryBytes?: number | ((worker: FakeWorker<TInput, unknown>) => number | undefined);
   /** Holds every turn until the test calls `finishTurn()`. @default false */
@@ -98,18 +107,36 @@ export class FakeWorker<TInput, TEvent> implements PoolWorker<TInput, TEvent> {
   dead = false;
   turns = 0;
   #factory: FakeWorkerFactory<TInput, TEvent>;
+  /** Its start "fails in the background" (see FakeFactoryOptions.failStartInBackground). */
+  readonly #failsInBackground: boolean;
+  /** Present only when the factory options ask workers to report readiness. */
+  readonly readyAfterMs?: () => number | undefined;
   /** Ends the current turn's wait early (interrupt or close). */
   #turnStop: AbortController | undefined;
   #current: TurnRecord | undefined;
 
-  constructor(factory: FakeWorkerFactory<TInput, TEvent>, id: string, startedFor: SessionBinding | undefined) {
+  constructor(
+    factory: FakeWorkerFactory<TInput, TEvent>,
+    id: string,
+    startedFor: SessionBinding | undefined,
+    failsInBackground = false,
+  ) {
     this.#factory = factory;
     this.id = id;
     this.startedFor = startedFor;
+    this.#failsInBackground = failsInBackground;
+    const readyAfter = factory.options.readyAfterMs;
+    if (readyAfter !== undefined || failsInBackground) {
+      this.readyAfterMs = () => (this.#failsInBackground || this.turns === 0 ? undefined : readyAfter);
+    }
   }
 
   async *runTurn(turn: TurnContext<TInput>): AsyncGenerator<TEvent, void, undefined> {
     if (this.closed || this.dead) throw new Error(`fake worker ${this.id} is not alive`);
+    if (this.#failsInBackground) {
+      this.dead = true;
+      throw new BackgroundStartError(`fake worker ${this.id} failed to finish starting`);
+    }
     const factory = this.#factory;
     const record: TurnRecord = {
       workerId: this.id,
@@ -193,10 +220,6 @@ export class FakeWorker<TInput, TEvent> implements PoolWorker<TInput, TEvent> {
     return typeof memory === 'function' ? memory(this as FakeWorker<TInput, unknown>) : memory;
   }
 
-  readyAfterMs(): number | undefined {
-    return this.#factory.options.readyAfterMs;
-  }
-
   /** Makes the worker die between turns (process exited). */
   die(): void {
     this.dead = true;
@@ -249,7 +272,12 @@ export class FakeWorkerFactory<TInput = string, TEvent = FakeEvent> implements W
       this.#alive(-1);
       throw error;
     }
-    const worker = new FakeWorker<TInput, TEvent>(this, `w${info.attempt}`, options.session);
+    const worker = new FakeWorker<TInput, TEvent>(
+      this,
+      `w${info.attempt}`,
+      options.session,
+      pick(this.options.failStartInBackground ?? false, info),
+    );
     this.workers.push(worker);
     return worker;
   }

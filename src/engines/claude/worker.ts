@@ -23,7 +23,13 @@ import {
 import type { AgentProfile } from '../../agents/index.ts';
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
-import type { PoolWorker, SessionBinding, StartOptions, TurnContext } from '../../pool/worker.ts';
+import {
+  BackgroundStartError,
+  type PoolWorker,
+  type SessionBinding,
+  type StartOptions,
+  type TurnContext,
+} from '../../pool/worker.ts';
 import type { AgentEvent, TurnInput } from '../types.ts';
 import { Channel } from './message-channel.ts';
 import { type ProcessTracker, residentBytes } from './process-tracker.ts';
@@ -374,7 +380,9 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
     child.stderr?.on('data', (chunk: Buffer) => this.#stderr.add(chunk));
     child.once('exit', (code, signal) => {
       if (child !== this.#child || this.#closing) return;
-      this.#die(new Error(`Claude CLI process ${child.pid} exited (${signal ?? `code ${code}`})`));
+      this.#die(
+        this.#asStartFailure(new Error(`Claude CLI process ${child.pid} exited (${signal ?? `code ${code}`})`)),
+      );
     });
   }
 
@@ -394,7 +402,13 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
     } catch (error) {
       ended = error instanceof Error ? error : new Error(String(error));
     }
-    if (query === this.#query && !this.#closing) this.#die(this.#stderr.annotate(ended));
+    if (query === this.#query && !this.#closing) this.#die(this.#asStartFailure(this.#stderr.annotate(ended)));
+  }
+
+  /** A process that ends before its first message never finished starting: the pool counts a failed start. */
+  #asStartFailure(error: Error): Error {
+    if (this.#launchedAt === undefined) return error;
+    return new BackgroundStartError(`The Claude CLI did not start: ${error.message}`, { cause: error });
   }
 
   #dispatch(message: SDKMessage): void {

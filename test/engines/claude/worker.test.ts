@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { BackgroundStartError } from '../../../src/pool/index.ts';
 import { type AgentWorker, createHarness, type Harness, pidOf, runTurn, startWorker, textOf } from './harness.ts';
 
 describe('ClaudeWorker (real CLI against the model stub)', { timeout: 180_000 }, () => {
@@ -178,6 +179,20 @@ describe('ClaudeWorker (real CLI against the model stub)', { timeout: 180_000 },
 
     const next = await runTurn(worker, { id: session.id, isNew: false }, 'go on');
     assert.equal(next.at(-1)?.type, 'done');
+    await worker.close();
+  });
+
+  it('runTurn: a CLI that dies before it ever answered is a failed start (BackgroundStartError), not a crash mid-turn', async () => {
+    const session = { id: randomUUID(), isNew: true };
+    const worker = track(await startWorker(h.engine, 'employee', session));
+    process.kill(pidOf(worker), 'SIGKILL'); // before the CLI said anything
+    await assert.rejects(runTurn(worker, session, 'hello?'), (error: unknown) => {
+      assert.ok(error instanceof BackgroundStartError, String(error));
+      assert.match(error.message, /did not start: .*(SIGKILL|exited|terminated)/);
+      return true;
+    });
+    assert.equal(worker.readyAfterMs?.(), undefined);
+    assert.equal(worker.isAlive(), false);
     await worker.close();
   });
 
