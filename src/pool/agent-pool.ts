@@ -62,6 +62,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   // Workers: live ones by state, and starts in flight.
   readonly #workers: WorkerSet<TInput, TEvent>;
   readonly #starting: WorkerStarts<TInput, TEvent>;
+  readonly #sparesResume: boolean;
 
   // Turns.
   readonly #turns = new TurnQueue();
@@ -120,6 +121,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
       failed: (error, failures) => this.#onStartFailed(error, failures),
       backoffOver: () => this.#dispatch(),
     });
+    this.#sparesResume = factory.sparesResume ?? true;
     this.#logger = deps.logger;
     this.#shield = new EvictionShield(
       factory.expectedStartMs,
@@ -154,7 +156,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     ) {
       const warm = this.#workers.takeLiveIdle(sessionId);
       if (warm !== undefined) return Promise.resolve(this.#ledger.open(warm, request, warm.fresh ? 'cold' : 'warm', 0));
-      const spare = this.#workers.takeLiveSpare();
+      const spare = this.#spareFor(request.session);
       if (spare !== undefined) {
         const lease = this.#ledger.open(spare, request, 'spare', 0);
         this.#dispatch();
@@ -242,7 +244,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
         this.#serve(i, warm, warm.fresh ? 'cold' : 'warm');
         continue;
       }
-      const spare = this.#workers.takeLiveSpare();
+      const spare = this.#spareFor(turn.request.session);
       if (spare !== undefined) {
         this.#serve(i, spare, 'spare');
         continue;
@@ -269,6 +271,19 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     }
     if (evictions !== undefined) this.#shieldWake = evictions.wakeAt;
     return short;
+  }
+
+  /** A spare for the session, unless the engine cannot resume on a spare and a worker may be started instead. */
+  #spareFor(session: SessionBinding): Slot<TInput, TEvent> | undefined {
+    if (
+      !session.isNew &&
+      !this.#sparesResume &&
+      this.#total() < this.#options.maxWorkers &&
+      !this.#starting.backingOff
+    ) {
+      return undefined;
+    }
+    return this.#workers.takeLiveSpare();
   }
 
   #topUpSpares(): void {

@@ -82,4 +82,11 @@ export interface WorkerFactory<TInput, TEvent> {
    * worker is worth it; after that, what it measured.
    */
   readonly expectedStartMs?: number;
+  /**
+   * False when a spare cannot take a session to RESUME without starting over
+   * (a Claude CLI must be launched with `resume`, so the spare's process is
+   * replaced). The pool then starts a worker for a resumed session rather than
+   * spend a spare on it, as long as it may start one. @default true
+   */
+  readonly sparesResume?: boolean;
 }

@@ -31,6 +31,30 @@ describe('AgentPool placement (guarantee 6)', () => {
     await shutdown(t);
   });
 
+  it('acquire() keeps the spare for new sessions when the engine cannot resume on one, while it may start a worker', async () => {
+    const t = makePool({ maxWorkers: 2, minSpares: 1 }, { sparesResume: false });
+    await nextEvent(t.pool, 'worker_started');
+    const resumed = await t.pool.acquire(request('old')); // resumes: not a new session
+    assert.equal(resumed.placement, 'cold');
+    assert.deepEqual(t.factory.starts[1].session, { id: 'old', isNew: false });
+    assert.equal(t.pool.stats().workers.spare, 1, 'the spare is still there');
+    const fresh = await t.pool.acquire({ session: { id: 'new-one', isNew: true }, userId: 'u' });
+    assert.equal(fresh.placement, 'spare');
+    resumed.release();
+    fresh.release();
+    await shutdown(t);
+  });
+
+  it('acquire() still resumes on a spare the engine cannot resume on when no worker may be started', async () => {
+    const t = makePool({ maxWorkers: 1, minSpares: 1 }, { sparesResume: false });
+    await nextEvent(t.pool, 'worker_started');
+    const lease = await t.pool.acquire(request('old'));
+    assert.equal(lease.placement, 'spare');
+    assert.equal(t.factory.startCalls, 1);
+    lease.release();
+    await shutdown(t);
+  });
+
   it('acquire() starts a worker for the session when below maxWorkers', async () => {
     const t = makePool({ maxWorkers: 2 });
     const lease = await t.pool.acquire({ session: { id: 'new-one', isNew: true }, userId: 'u' });

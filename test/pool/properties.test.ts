@@ -43,6 +43,9 @@ const scenario = fc.record({
   maxTurnsPerUser: fc.integer({ min: 1, max: 3 }),
   sessionPolicy: fc.constantFrom('enqueue' as const, 'enqueue' as const, 'reject' as const),
   failingStarts: fc.uniqueArray(fc.integer({ min: 1, max: 20 }), { maxLength: 5 }),
+  /** Starts that resolve but whose worker then fails its first turn with BackgroundStartError. */
+  backgroundFailingStarts: fc.uniqueArray(fc.integer({ min: 1, max: 20 }), { maxLength: 3 }),
+  sparesResume: fc.boolean(),
   hangEvery: fc.integer({ min: 0, max: 4 }),
   maxQueue: fc.integer({ min: 1, max: 30 }),
   maxTurnsPerWorker: fc.integer({ min: 1, max: 6 }),
@@ -70,6 +73,8 @@ const returningScenario: fc.Arbitrary<Scenario> = fc.record({
   maxTurnsPerUser: fc.integer({ min: 1, max: 3 }),
   sessionPolicy: fc.constant('enqueue' as const),
   failingStarts: fc.constant([]),
+  backgroundFailingStarts: fc.constant([]),
+  sparesResume: fc.constant(true),
   hangEvery: fc.constant(0),
   maxQueue: fc.constant(30),
   maxTurnsPerWorker: fc.constant(100),
@@ -104,8 +109,11 @@ interface Input {
 /** Plays one scenario, checks every property; returns the pool's totals. */
 async function play(s: Scenario): Promise<ReturnType<AgentPool<string, FakeEvent>['stats']>['totals']> {
   const failing = new Set(s.failingStarts);
+  const failingInBackground = new Set(s.backgroundFailingStarts);
   const factory = new FakeWorkerFactory<string, FakeEvent>({
     expectedStartMs: s.expectedStartMs,
+    sparesResume: s.sparesResume,
+    failStartInBackground: (start) => failingInBackground.has(start.attempt),
     startDelayMs: (start) => start.attempt % 3,
     failStart: (start) => failing.has(start.attempt),
     turnDelayMs: (turn) => (JSON.parse(turn.input) as Input).workMs,

@@ -34,6 +34,8 @@ export interface FakeFactoryOptions<TInput, TEvent> {
   readonly startDelayMs?: PerStart<number>;
   /** The factory's `expectedStartMs` hint to the pool (what a cold start really costs). @default undefined */
   readonly expectedStartMs?: number;
+  /** The factory's `sparesResume` (false: spares serve new sessions only). @default undefined */
+  readonly sparesResume?: boolean;
   /** True to make this start fail (after its delay). @default false */
   readonly failStart?: PerStart<boolean>;
   /** True to make start() never settle unless its signal aborts. @default false */
@@ -229,6 +231,7 @@ export class FakeWorker<TInput, TEvent> implements PoolWorker<TInput, TEvent> {
 export class FakeWorkerFactory<TInput = string, TEvent = FakeEvent> implements WorkerFactory<TInput, TEvent> {
   readonly options: FakeFactoryOptions<TInput, TEvent>;
   readonly expectedStartMs: number | undefined;
+  readonly sparesResume: boolean | undefined;
   startCalls = 0;
   startFailures = 0;
   interrupts = 0;
@@ -252,6 +255,7 @@ export class FakeWorkerFactory<TInput = string, TEvent = FakeEvent> implements W
   constructor(options: FakeFactoryOptions<TInput, TEvent> = {}) {
     this.options = options;
     this.expectedStartMs = options.expectedStartMs;
+    this.sparesResume = options.sparesResume;
   }
 
   async start(options: StartOptions): Promise<PoolWorker<TInput, TEvent>> {

@@ -124,6 +124,8 @@ export function createClaudeEngine(options: ClaudeEngineOptions): ClaudeEngine {
   function factory(role: Role): AgentWorkerFactory {
     return {
       expectedStartMs: CLAUDE_COLD_START_MS,
+      // A spare runs a new conversation; resuming one needs a process launched with `resume`.
+      sparesResume: false,
       start: async (startOptions: StartOptions) => {
         if (closing) throw new Error('The Claude engine is closed');
         sequence += 1;
