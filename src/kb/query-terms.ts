@@ -67,7 +67,8 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
     for (const part of phrase.parts) joinedParts.add(part);
     if (phrase.parts.length === 2) joinedParts.add(stem(phrase.parts.join('')));
   }
-  const unique = [...new Set(tokenize(text))]
+  const runPieces = piecesOfUncutRuns(text);
+  const unique = [...new Set(tokenize(text, { runSingles: true }))]
     .filter((t) => !routing?.has(t) && !joinedParts.has(t))
     .slice(0, MAX_QUERY_TERMS);
   const longCjk = unique.filter((t) => t.length >= 3 && hasCjk(t));
@@ -93,11 +94,16 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
     add(phrase.key, expansions, idf);
   }
   // Only a word the index knows, or whose translation or synonym it knows: else its characters say more.
-  const recovered = lexiconWordsCut(runs, unique).filter(
+  const reworded = lexiconWordsReworded(unique);
+  const recovered = [...lexiconWordsCut(runs, unique), ...reworded.keys()].filter(
     (w) => vocab.has(w) || vocab.expand(w).some((e) => e.weight >= KNOWN_EQUIVALENT),
   );
   // The pieces of a recovered word (新员工 → 新|员工) count through it, not each on its own.
-  const pieceOf = (term: string) => recovered.some((w) => w !== term && w.includes(term));
+  // So do the characters of a run the index knows as a bigram (补|卡 → 补卡).
+  const knownRunBigrams = [...runPieces].filter((p) => p.length === 2 && vocab.expand(p).length > 0);
+  const pieceOf = (term: string) =>
+    recovered.some((w) => w !== term && (w.includes(term) || reworded.get(w)?.includes(term))) ||
+    (term.length === 1 && runPieces.has(term) && knownRunBigrams.some((b) => b.includes(term)));
   for (const term of [...unique.filter((t) => !pieceOf(t)), ...recovered]) {
     const expansions = vocab.expand(term);
     if (recovered.includes(term)) {
@@ -124,14 +130,24 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
         add(bridge, vocab.expand(bridge));
         continue;
       }
-      // Unknown Chinese words are carried by their bigrams (and an unknown bigram or
-      // single character is segmentation noise, not a missing subject).
-      if (term.length >= 3 || term.length === 1) continue;
+      // Unknown Chinese words are carried by their bigrams, and an unknown bigram of a run the segmenter
+      // cut into characters is noise (its characters speak for it). A character the documents never use
+      // alone (发 in 什么时候发工资, 几号发) is a word of the question they do not speak about.
+      if (term.length >= 3 || (term.length === 2 && runPieces.has(term))) continue;
       if ([...longCjk, ...recovered].some((w) => w !== term && w.includes(term))) continue;
     }
     add(term, expansions);
   }
   return result.slice(0, MAX_QUERY_TERMS);
+}
+
+/** The single characters, and their bigrams, of Chinese runs the segmenter cut into characters (卡丢 → 卡, 丢, 卡丢). */
+function piecesOfUncutRuns(text: string): Set<string> {
+  const asIndexed = new Set(tokenize(text));
+  const singles = tokenize(text, { runSingles: true }).filter((t) => t.length === 1 && hasCjk(t) && !asIndexed.has(t));
+  const pieces = new Set(singles);
+  for (const t of asIndexed) if (t.length === 2 && pieces.has(t[0]!) && pieces.has(t[1]!)) pieces.add(t);
+  return pieces;
 }
 
 /** A phrase's translations and synonyms, then the joined word and the phrase's own words the index knows. */
@@ -196,6 +212,26 @@ function lexiconWordsCut(runs: readonly string[], tokens: readonly string[]): st
           continue;
         }
         out.push(word);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Lexicon words a question spells with a synonym of one of their two parts (忘了打卡 → 忘记打卡, a
+ * missed clock-in), each with the question's words it stands for.
+ */
+function lexiconWordsReworded(tokens: readonly string[]): Map<string, [string, string]> {
+  const out = new Map<string, [string, string]>();
+  const wordings = (token: string) => [token, ...synonymsOf(token).filter((s) => hasCjk(s))];
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    const [first, second] = [tokens[i]!, tokens[i + 1]!];
+    if (!hasCjk(first) || !hasCjk(second)) continue;
+    for (const a of wordings(first)) {
+      for (const b of wordings(second)) {
+        const word = a + b;
+        if (word.length <= 4 && !tokens.includes(word) && synonymsOf(word).length > 0) out.set(word, [first, second]);
       }
     }
   }

@@ -62,6 +62,7 @@ const GROUPS: readonly string[] = [
   'attendance clock-in check-in clock-out punch 考勤 打卡 签到',
   'missed-punch missed-clock-in forgot-to-clock-in clock-in-correction 补卡 补打卡 漏打卡 忘记打卡 忘打卡',
   'late tardy 迟到',
+  'commute 上班 下班 上下班',
   'remote home wfh work-from-home work-remotely telework 远程办公 居家办公 在家办公',
   'probation trial-period 试用期',
   'onboarding new-hire hire newcomer 入职 新员工 新人',

@@ -33,7 +33,7 @@ const CHINESE_STOP = new Set(
     '的 了 是 在 我 我们 你 你们 他 她 它 有 和 与 及 或 吗 呢 吧 啊 呀 么 什么 怎么 怎样 怎么样 如何 哪些 哪个 哪里 哪儿 ' +
     '多少 几 是否 请问 请 一下 告诉 知道 想 想要 这个 那个 这 那 就 都 也 还 被 把 对 从 给 向 让 个 该 应该 能 能否 可不可以 ' +
     '哪 几个 几种 种 分为 分别 包括 包含 要 一次 几点 几时 到 我的 你的 他的 她的 我们的 有没有 没有 有无 是不是 多久 多长 几天 为什么 为何 吗 嘛 谁 时候 怎么办 办 为 一个 一些 以及 关于 之 其 所 而 如果 但 但是 因为 所以 可以 需要 办理 ' +
-    '时 有多 多 长 久 昨天 今天 明天 刚才 刚刚 最近 现在 能不能 会不会 要不要 可不可以 一般 通常 具体 请教 麻烦'
+    '几次 几号 几月 第 做 干 弄 搞 时 有多 多 长 久 昨天 今天 明天 刚才 刚刚 最近 现在 能不能 会不会 要不要 可不可以 一般 通常 具体 请教 麻烦'
   ).split(' '),
 );
 
@@ -92,6 +92,8 @@ export interface TokenizeOptions {
   readonly keepStopWords?: boolean;
   /** Add character bigrams of long Chinese words. @default true */
   readonly bigrams?: boolean;
+  /** Also keep the single characters a Chinese run was cut into (for queries: 丢 in 卡丢). @default false */
+  readonly runSingles?: boolean;
 }
 
 /** Texts up to this long are memoised: answers re-read the same sentences, headings and FAQ questions every turn. */
@@ -103,18 +105,19 @@ const memo = new Map<string, readonly string[]>();
 export function tokenize(text: string, options: TokenizeOptions = {}): readonly string[] {
   const keepStop = options.keepStopWords ?? false;
   const bigrams = options.bigrams ?? true;
-  if (text.length > MEMO_MAX_CHARS) return tokenizeNow(text, keepStop, bigrams);
-  const key = `${keepStop ? 1 : 0}${bigrams ? 1 : 0}${text}`;
+  const singles = options.runSingles ?? false;
+  if (text.length > MEMO_MAX_CHARS) return tokenizeNow(text, keepStop, bigrams, singles);
+  const key = `${keepStop ? 1 : 0}${bigrams ? 1 : 0}${singles ? 1 : 0}${text}`;
   const known = memo.get(key);
   if (known) return known;
-  const terms = Object.freeze(tokenizeNow(text, keepStop, bigrams));
+  const terms = Object.freeze(tokenizeNow(text, keepStop, bigrams, singles));
   // Oldest first out: a bounded memo, cheap to keep.
   if (memo.size >= MEMO_MAX_ENTRIES) memo.delete(memo.keys().next().value!);
   memo.set(key, terms);
   return terms;
 }
 
-function tokenizeNow(text: string, keepStop: boolean, bigrams: boolean): string[] {
+function tokenizeNow(text: string, keepStop: boolean, bigrams: boolean, runSingles: boolean): string[] {
   const out: string[] = [];
   // Latin/number words are cut with a regex (fast); only CJK runs go through ICU.
   // "IT" in capitals is the department, not the pronoun the stop list drops.
@@ -127,7 +130,7 @@ function tokenizeNow(text: string, keepStop: boolean, bigrams: boolean): string[
   if (!pieces) return out;
   for (const piece of pieces) {
     if (CJK.test(piece[0]!)) {
-      addChinese(piece, out, keepStop, bigrams);
+      addChinese(piece, out, keepStop, bigrams, runSingles);
       continue;
     }
     addLatin(piece, out, keepStop);
@@ -155,19 +158,36 @@ function addLatin(piece: string, out: string[], keepStop: boolean): void {
   }
 }
 
-function addChinese(run: string, out: string[], keepStop: boolean, bigrams: boolean): void {
+function addChinese(run: string, out: string[], keepStop: boolean, bigrams: boolean, runSingles: boolean): void {
   if (run.length === 1) {
     if (keepStop || !CHINESE_STOP.has(run)) out.push(run);
     return;
   }
+  // ICU cuts a word its dictionary lacks into single characters (补卡 → 补|卡, 外发 → 外|发): a run of
+  // such characters is indexed as its bigrams, so the word meets itself and a lone 发 only meets a lone 发.
+  let singles: string[] = [];
+  const flushSingles = () => {
+    if (singles.length === 1 || !bigrams || runSingles) out.push(...singles);
+    if (singles.length > 1 && bigrams) {
+      for (let i = 0; i + 1 < singles.length; i++) out.push(singles[i]! + singles[i + 1]!);
+    }
+    singles = [];
+  };
   for (const { segment, isWordLike } of segmenter.segment(run)) {
     if (!isWordLike) continue;
-    if (!keepStop && CHINESE_STOP.has(segment)) continue;
+    const stop = CHINESE_STOP.has(segment);
+    if (segment.length === 1 && !stop) {
+      singles.push(segment);
+      continue;
+    }
+    flushSingles();
+    if (!keepStop && stop) continue;
     out.push(segment);
     if (bigrams && segment.length >= 3) {
       for (let i = 0; i + 2 <= segment.length; i++) out.push(segment.slice(i, i + 2));
     }
   }
+  flushSingles();
 }
 
 /** Distinct terms, in first-seen order. */

@@ -70,6 +70,11 @@ export const RETRIEVAL_CASES: readonly RetrievalCase[] = [
   { question: '门禁卡丢了怎么办？', source: 'facilities/办公室指南.md', fact: /50 元/ },
   { question: '上海总部停车位每月多少钱？', source: 'facilities/办公室指南.md', fact: /300 元/ },
   { question: '会议室最长可以预订多久？', source: 'facilities/办公室指南.md', fact: /4 小时/ },
+  // Forgetting to clock in: the 补卡 request (补卡 is cut into characters by the segmenter).
+  { question: '忘记打卡怎么办', source: 'hr/考勤与加班制度.md', fact: /补卡申请/ },
+  { question: '上班忘记打卡了怎么办？', source: 'hr/考勤与加班制度.md', fact: /3 个工作日内/ },
+  { question: '忘了打卡怎么办？', source: 'hr/考勤与加班制度.md', fact: /补卡申请/ },
+  { question: '漏打卡了怎么办', source: 'hr/考勤与加班制度.md', fact: /补卡申请/ },
   { question: "What's the guest wifi?", source: 'FAQ.md', fact: /BW-Guest/ },
   { question: 'How do I book a meeting room?', source: 'FAQ.md', fact: /Meeting Rooms/ },
   { question: "What is the CEO's favourite colour?", source: null },
@@ -77,4 +82,7 @@ export const RETRIEVAL_CASES: readonly RetrievalCase[] = [
   { question: '公司食堂几点开门？', source: null },
   { question: 'How do I apply for a company credit card?', source: null },
   { question: '公司有股票期权吗？', source: null },
+  // No document gives the payday: the words "发" and "工资" must not each pass for it elsewhere.
+  { question: '什么时候发工资', source: null },
+  { question: '工资每个月几号发？', source: null },
 ];
