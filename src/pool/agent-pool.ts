@@ -4,11 +4,12 @@
  * State is a handful of named collections: every worker is in exactly one of
  * the WorkerSet's spares, idle (by session, LRU first), busy, closing, or is
  * still a start in `#starting`; every waiting turn is in `#turns` (TurnQueue).
- * All placement decisions are made by `#dispatch()`; everything else only
- * changes the collections and calls it. `#shield` (EvictionShield) learns
- * each session's gaps between turns and keeps an idle worker from eviction
- * while its session is expected back sooner than a new worker would start;
- * each placement pass looks for a worker to evict through an EvictionPass.
+ * All placement decisions are made by `#dispatch()`, in passes
+ * (placement-pass.ts); everything else only changes the collections and calls
+ * it. `#shield` (EvictionShield) learns each session's gaps between turns and
+ * keeps an idle worker from eviction while its session is due back sooner
+ * than a new worker would start; each placement pass looks for a worker to
+ * evict through an EvictionPass.
  * Around it: LeaseLedger keeps the books of each lease, TurnRejections
  * refuses turns, worker-retirement.ts says whether a worker back from a turn
  * must go, PoolReport builds stats, PoolShutdown runs drain and destroy.
@@ -18,12 +19,12 @@
  */
 import type { Logger } from '../logger.ts';
 import { EventHub } from './event-hub.ts';
-import { EvictionPass } from './eviction-pass.ts';
 import { EvictionShield } from './eviction-shield.ts';
 import type { LeaseHost, LeaseVerdict, PoolLease } from './lease.ts';
 import { LeaseLedger } from './lease-ledger.ts';
 import { validatePoolOptions } from './options.ts';
 import { PendingTurn, type PendingTurnHooks } from './pending-turn.ts';
+import { type PlacementHost, placeReadyTurns } from './placement-pass.ts';
 import { PoolCounters } from './pool-counters.ts';
 import { PoolReport } from './pool-report.ts';
 import { PoolShutdown } from './pool-shutdown.ts';
@@ -67,6 +68,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   // Turns.
   readonly #turns = new TurnQueue();
   readonly #ledger: LeaseLedger<TInput, TEvent>;
+  readonly #placementHost: PlacementHost<TInput, TEvent>;
   #seq = 0;
 
   // Lifecycle.
@@ -137,6 +139,19 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
       settleLease: (lease, verdict) => this.#settleLease(lease, verdict),
     };
     this.#ledger = new LeaseLedger(leaseHost, this.#workers, this.#turns, this.#counters, this.#events);
+    this.#placementHost = {
+      options: this.#options,
+      turns: this.#turns,
+      workers: this.#workers,
+      starting: this.#starting,
+      shield: this.#shield,
+      userLoad: (userId) => this.#ledger.userLoad(userId),
+      total: () => this.#total(),
+      spareFor: (session) => this.#spareFor(session),
+      serve: (index, slot, placement) => this.#serve(index, slot, placement),
+      startWorker: (session) => this.#startWorker(session),
+      evict: (slot) => this.#evict(slot),
+    };
     this.#report = new PoolReport(this.#options, this.#workers, this.#starting, this.#turns, this.#counters);
     this.#rejections = new TurnRejections(this.#options, this.#turns, this.#counters, this.#events, this.#report);
     this.#dispatch();
@@ -182,13 +197,9 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   }
 
   /**
-   * The one placement function. For each ready turn in arrival order (skipping
-   * users at their cap and sessions whose worker is already starting): warm
-   * worker, else spare, else start one if below maxWorkers, else wait for a
-   * closing worker or a spare on its way, else evict the LRU idle worker that
-   * no shield protects (EvictionShield; a shield holds one turn back for one
-   * window at most, and a timer wakes the pass when it expires). Then tops up
-   * spares if no turn is short of a worker.
+   * Placement: passes over the ready turns (placement-pass.ts, the one
+   * placement function) until nothing changed, then tops up spares if no turn
+   * is short of a worker, and arms the shield wake-up the last pass asked for.
    */
   #dispatch(): void {
     if (this.#dispatching) {
@@ -212,65 +223,10 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   /** Returns true when some turn is still waiting for capacity. */
   #placeReadyTurns(): boolean {
     this.#shieldWake = Number.POSITIVE_INFINITY;
-    const ready = this.#turns.ready;
-    if (ready.length === 0 || this.#shutdown.draining) return false;
-    const cap = this.#options.maxTurnsPerUser;
-    // Workers a user holds = leases (live count) + starts in flight for their waiting turns.
-    const reserved = new Map<string, number>();
-    for (const turn of ready) {
-      if (this.#starting.isStartingFor(turn.sessionId)) reserved.set(turn.userId, (reserved.get(turn.userId) ?? 0) + 1);
-    }
-    /** The turn cannot take a worker in this pass (its own is starting, or its user is at the cap). */
-    const blocked = (turn: PendingTurn): boolean => {
-      // A turn whose worker is starting waits for it, unless a spare turned up first.
-      const ownStart = this.#starting.isStartingFor(turn.sessionId);
-      if (ownStart && this.#workers.spares === 0) return true;
-      // Its own start in flight is not one more worker for the user.
-      return this.#ledger.userLoad(turn.userId) + (reserved.get(turn.userId) ?? 0) - (ownStart ? 1 : 0) >= cap;
-    };
-    let incoming = this.#workers.closing + this.#starting.spareStarts;
-    let short = false;
-    let canGrow = !this.#starting.backingOff;
-    let evictions: EvictionPass<TInput, TEvent> | undefined;
-    for (let i = 0; i < ready.length; ) {
-      const turn = ready[i];
-      const sessionId = turn.sessionId;
-      if (blocked(turn)) {
-        i++;
-        continue;
-      }
-      const warm = this.#workers.takeLiveIdle(sessionId);
-      if (warm !== undefined) {
-        this.#serve(i, warm, warm.fresh ? 'cold' : 'warm');
-        continue;
-      }
-      const spare = this.#spareFor(turn.request.session);
-      if (spare !== undefined) {
-        this.#serve(i, spare, 'spare');
-        continue;
-      }
-      i++;
-      if (!canGrow) {
-        short = true;
-        continue;
-      }
-      if (this.#total() < this.#options.maxWorkers) {
-        reserved.set(turn.userId, (reserved.get(turn.userId) ?? 0) + 1);
-        this.#startWorker(turn.request.session);
-        continue;
-      }
-      short = true;
-      if (incoming > 0) {
-        incoming--;
-        continue;
-      }
-      evictions ??= new EvictionPass(this.#workers, this.#turns, this.#shield, blocked);
-      const victim = evictions.victimFor(turn);
-      if (victim === 'none') canGrow = false;
-      else if (victim !== 'shielded') this.#evict(victim);
-    }
-    if (evictions !== undefined) this.#shieldWake = evictions.wakeAt;
-    return short;
+    if (this.#turns.ready.length === 0 || this.#shutdown.draining) return false;
+    const pass = placeReadyTurns(this.#placementHost);
+    this.#shieldWake = pass.shieldWake;
+    return pass.short;
   }
 
   /** A spare for the session, unless the engine cannot resume on a spare and a worker may be started instead. */
