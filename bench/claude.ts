@@ -395,6 +395,15 @@ async function main(): Promise<void> {
   console.log(
     `crowded: docent ${crowded.docent.turns_per_s} turns/s vs per_turn ${crowded.per_turn.turns_per_s}; starts ${crowded.docent.starts} vs ${crowded.per_turn.starts}`,
   );
+  const coldMs = crowded.docent.placements?.start_cost_ms;
+  if (coldMs !== undefined) {
+    // Why the pool kept workers warm across gaps, or did not: the shield's rule, with this run's figures.
+    console.log(
+      coldMs < GAP_MS
+        ? `crowded: a cold start measured ${coldMs} ms < the ${GAP_MS} ms gap: with every worker taken, holding a worker for its user costs more than restarting it, so the pool does not`
+        : `crowded: a cold start measured ${coldMs} ms >= the ${GAP_MS} ms gap: the pool holds workers for users due back`,
+    );
+  }
   for (const [workload, byStrategy] of Object.entries(results)) {
     const p = byStrategy.docent?.placements;
     if (p) {
