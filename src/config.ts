@@ -70,6 +70,8 @@ export interface Config {
   readonly adminToken: string | undefined;
   readonly authMode: AuthMode;
   readonly trustedUserHeader: string | undefined;
+  /** Mark the identity cookie `Secure` (serve over HTTPS, or behind a proxy that terminates TLS). */
+  readonly secureCookie: boolean;
   readonly rateLimitPerMinute: number;
   readonly shutdownGraceMs: number;
   readonly pools: {
@@ -226,6 +228,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     adminToken: r.optional('ADMIN_TOKEN'),
     authMode: r.oneOf<AuthMode>('AUTH_MODE', ['cookie', 'open'], 'cookie'),
     trustedUserHeader: r.optional('TRUSTED_USER_HEADER')?.toLowerCase(),
+    secureCookie: r.oneOf('COOKIE_SECURE', ['true', 'false'] as const, 'false') === 'true',
     rateLimitPerMinute: r.int('RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000),
     shutdownGraceMs: r.secondsAsMs('SHUTDOWN_GRACE', 30, 0, 3600),
     pools: { employee: Object.freeze(employee), admin: Object.freeze(admin) },

@@ -68,6 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const identity = new Identity({
     authMode: config.authMode,
     trustedUserHeader: config.trustedUserHeader,
+    secureCookie: config.secureCookie,
     adminToken: deps.secrets.adminToken,
   });
   const context: DocentContext = {

@@ -25,6 +25,7 @@ describe('loadConfig', () => {
     assert.equal(config.pools.employee.acquireTimeoutMs, 30_000);
     assert.equal(config.pools.employee.sessionPolicy, 'enqueue');
     assert.equal(effectiveEngine(config), 'local');
+    assert.equal(config.secureCookie, false);
     assert.ok(Object.isFrozen(config));
     assert.ok(Object.isFrozen(config.pools.employee));
   });
@@ -62,6 +63,12 @@ describe('loadConfig', () => {
     assert.ok(problems.some((p) => p.startsWith('PORT')));
     assert.ok(problems.some((p) => p.startsWith('POOL_SESSION_POLICY must be one of enqueue, reject')));
     assert.ok(problems.some((p) => p.startsWith('LOG_LEVEL')));
+  });
+
+  it('loadConfig reads COOKIE_SECURE as true or false and refuses anything else', () => {
+    assert.equal(loadConfig({ COOKIE_SECURE: 'true' }, '/srv').secureCookie, true);
+    assert.equal(loadConfig({ COOKIE_SECURE: 'false' }, '/srv').secureCookie, false);
+    assert.ok(problemsOf({ COOKIE_SECURE: 'yes' }).some((p) => p.includes('COOKIE_SECURE')));
   });
 
   it('loadConfig refuses more spares than workers', () => {

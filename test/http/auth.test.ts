@@ -96,12 +96,23 @@ describe('employee identity and ownership', () => {
     const setCookie = String(first.headers['set-cookie']);
     assert.match(setCookie, /HttpOnly/i);
     assert.match(setCookie, /SameSite=Lax/i);
+    assert.doesNotMatch(setCookie, /Secure/i, 'plain HTTP on loopback by default');
     const me = first.json();
     assert.match(me.user_id, /^u_/);
     assert.equal(me.auth_mode, 'cookie');
     const again = await t.app.inject({ url: '/api/me', headers: { cookie: cookieFrom(first.headers['set-cookie']) } });
     assert.equal(again.json().user_id, me.user_id);
     assert.equal(again.headers['set-cookie'], undefined);
+  });
+
+  test('COOKIE_SECURE=true marks the identity cookie Secure', async () => {
+    const secure = await makeTestApp({ env: { COOKIE_SECURE: 'true' } });
+    try {
+      const res = await secure.app.inject('/api/me');
+      assert.match(String(res.headers['set-cookie']), /;\s*Secure/i);
+    } finally {
+      await secure.close();
+    }
   });
 
   test('a forged identity cookie is ignored: a new identity is issued', async () => {
