@@ -31,7 +31,8 @@ export interface QueryTerm {
 }
 
 export interface ScoringView {
-  readonly postings: ReadonlyMap<string, Posting>;
+  /** The posting of an index term, or of a phrase (the sections holding all its words). */
+  posting(term: string): Posting | undefined;
   /** Length (in terms) of each section, by id. */
   readonly lengths: Float64Array;
   /** 1 for removed section ids. */
@@ -91,7 +92,7 @@ export class Bm25Scorer {
       const hasExact = q.expansions[0]?.weight === 1;
       let exactLater: boolean = false;
       for (const { term, weight } of q.expansions) {
-        const posting = view.postings.get(term);
+        const posting = view.posting(term);
         if (!posting) continue;
         // A synonym in the other language may find the only document in that language.
         const crossLanguage = hasCjk(term) !== hasCjk(q.term);

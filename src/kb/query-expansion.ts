@@ -26,12 +26,19 @@ export interface Expansion {
 export class QueryExpansion {
   readonly #has: (term: string) => boolean;
   readonly #terms: () => Iterable<string>;
+  readonly #hasPhrase: (phrase: string) => boolean;
   #sorted: string[] | undefined;
   #inserts = 0;
 
-  constructor(has: (term: string) => boolean, terms: () => Iterable<string>) {
+  /** `hasPhrase`: whether some section holds every word of a phrase ("leav the company"). */
+  constructor(
+    has: (term: string) => boolean,
+    terms: () => Iterable<string>,
+    hasPhrase: (phrase: string) => boolean = () => false,
+  ) {
     this.#has = has;
     this.#terms = terms;
+    this.#hasPhrase = hasPhrase;
   }
 
   /** A new term entered the index. */
@@ -68,6 +75,12 @@ export class QueryExpansion {
         const i = out.findIndex((e) => e.term === synonym);
         if (i < 0) out.push({ term: synonym, weight });
         else if (out[i]!.weight < weight) out[i] = { term: synonym, weight };
+        known.add(synonym);
+        continue;
+      }
+      // An English phrase translating a Chinese word (离职 → "leave the company") meets the sections that hold its words.
+      if (cjk && synonym.includes(' ') && this.#hasPhrase(synonym)) {
+        out.push({ term: synonym, weight: TRANSLATION_WEIGHT });
         known.add(synonym);
         continue;
       }

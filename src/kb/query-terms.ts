@@ -8,7 +8,7 @@
 import type { QueryTerm } from './bm25-scorer.ts';
 import type { Expansion } from './query-expansion.ts';
 import { lexiconPhrasesIn, type PhraseMatch, synonymsOf } from './synonyms.ts';
-import { hasCjk, stem, tokenize } from './text-tokens.ts';
+import { hasCjk, isChineseStopWord, stem, tokenize } from './text-tokens.ts';
 
 const MAX_QUERY_TERMS = 32;
 /** An expansion this good (the word itself, or a translation) means the word needs no compound split. */
@@ -125,7 +125,7 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
     if (expansions.length === 0 && hasCjk(term)) {
       // The segmenter may cut across a word ("怎么开发票" → 开发|票): a known word made of
       // this one's edge and its neighbour in the question stands in for it.
-      const bridge = bridgingWord(term, runs, vocab);
+      const bridge = bridgingWord(term, runs, vocab) ?? withoutFiller(term, vocab);
       if (bridge) {
         add(bridge, vocab.expand(bridge));
         continue;
@@ -192,6 +192,14 @@ function bridgingWord(term: string, runs: readonly string[], vocab: Vocabulary):
     }
   }
   return undefined;
+}
+
+/** The word the segmenter glued to a filler character (要带 → 带, "have to bring"), when it is known. */
+function withoutFiller(term: string, vocab: Vocabulary): string | undefined {
+  if (term.length !== 2) return undefined;
+  const [first, second] = [term[0]!, term[1]!];
+  const word = isChineseStopWord(first) ? second : isChineseStopWord(second) ? first : undefined;
+  return word && !isChineseStopWord(word) && vocab.expand(word).length > 0 ? word : undefined;
 }
 
 /**

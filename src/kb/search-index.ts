@@ -17,7 +17,7 @@ import { Bm25Scorer, indexOfSorted, type Posting, type QueryTerm } from './bm25-
 import { QueryExpansion } from './query-expansion.ts';
 import { queryTermsOf } from './query-terms.ts';
 import { firstTitle, splitSections } from './sections.ts';
-import { cjkRatio, tokenize } from './text-tokens.ts';
+import { cjkRatio, isEnglishStopWord, tokenize } from './text-tokens.ts';
 
 const HEADING_WEIGHT = 3;
 /** How much a section's own heading matching the query lifts it (times the matched share of the query's idf). */
@@ -83,7 +83,10 @@ export class SearchIndex {
   readonly #expansion = new QueryExpansion(
     (term) => this.#postings.has(term),
     () => this.#postings.keys(),
+    (phrase) => (this.#postingOf(phrase)?.ids.length ?? 0) > 0,
   );
+  /** Postings of the phrases the current query looks up, built on demand (see #phrasePosting). */
+  readonly #phrasePostings = new Map<string, Posting | undefined>();
   // Scratch space for scoring, grown with the section count and reused between queries.
   #lengths = new Float64Array(1024);
   readonly #scorer = new Bm25Scorer();
@@ -236,24 +239,59 @@ export class SearchIndex {
     this.#expansion.reset();
   }
 
-  /** Inverse document frequency of a term over live sections. */
+  /** Inverse document frequency of a term (or phrase) over live sections. */
   idf(term: string): number {
     const n = this.#liveSections;
-    const df = this.#postings.get(term)?.ids.length ?? 0;
+    const df = this.#postingOf(term)?.ids.length ?? 0;
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 
+  #postingOf(term: string): Posting | undefined {
+    if (!term.includes(' ')) return this.#postings.get(term);
+    if (!this.#phrasePostings.has(term)) this.#phrasePostings.set(term, this.#phrasePosting(term));
+    return this.#phrasePostings.get(term);
+  }
+
+  /**
+   * The sections that hold every content word of a phrase, with its rarest word's frequency: a phrase
+   * translation (离职 → "leave the company") has no posting of its own. Costs one walk of the shortest
+   * word's posting, with a binary search in each other one.
+   */
+  #phrasePosting(phrase: string): Posting | undefined {
+    const words = phrase.split(' ').filter((w) => !isEnglishStopWord(w));
+    if (words.length < 2) return undefined;
+    const lists: Posting[] = [];
+    for (const word of words) {
+      const posting = this.#postings.get(word);
+      if (!posting) return undefined;
+      lists.push(posting);
+    }
+    lists.sort((a, b) => a.ids.length - b.ids.length);
+    const [shortest, ...others] = lists as [Posting, ...Posting[]];
+    const out: Posting = { ids: [], tfs: [] };
+    for (let i = 0; i < shortest.ids.length; i++) {
+      const id = shortest.ids[i]!;
+      if (this.#dead[id]) continue;
+      if (others.every((p) => indexOfSorted(p.ids, id) >= 0)) {
+        out.ids.push(id);
+        out.tfs.push(shortest.tfs[i]!);
+      }
+    }
+    return out.ids.length > 0 ? out : undefined;
+  }
+
   search(query: string, limit = 10): IndexHit[] {
+    this.#phrasePostings.clear();
+    this.#ensureDeadCapacity(this.#sections.length);
     const queryTerms = queryTermsOf(query, {
       has: (term) => this.#postings.has(term),
       expand: (term) => this.#expansion.expand(term),
       idf: (term) => this.idf(term),
     });
     if (queryTerms.length === 0 || this.#liveSections === 0) return [];
-    this.#ensureDeadCapacity(this.#sections.length);
     const top = this.#scorer.score(
       {
-        postings: this.#postings,
+        posting: (term) => this.#postingOf(term),
         lengths: this.#lengths,
         dead: this.#dead,
         idLimit: this.#sections.length,
@@ -299,10 +337,13 @@ export class SearchIndex {
     for (const q of queryTerms) {
       for (const e of q.expansions) {
         // The postings already say which terms the section (with its trail, path and title) holds.
-        const posting = this.#postings.get(e.term);
+        const posting = this.#postingOf(e.term);
         if (!posting || indexOfSorted(posting.ids, id) < 0) continue;
         const weight = Math.round(q.idf * e.weight * 1000) / 1000;
-        termWeights[e.term] = Math.max(termWeights[e.term] ?? 0, weight);
+        // A phrase is credited through its words: they are what the section's sentences hold.
+        for (const term of e.term.includes(' ') ? e.term.split(' ').filter((w) => !isEnglishStopWord(w)) : [e.term]) {
+          termWeights[term] = Math.max(termWeights[term] ?? 0, weight);
+        }
       }
     }
     const matchedTerms = Object.keys(termWeights);

@@ -205,7 +205,7 @@ const GROUPS: readonly string[] = [
   'service 服务',
   'character char 字符 位数 位',
   'first-day day-one 第一天 首日 入职当天',
-  'bring carry 携带 带上',
+  'bring carry 携带 带上 带',
   'shanghai 上海',
   'shenzhen 深圳',
   'beijing 北京',

@@ -76,6 +76,16 @@ function undouble(w: string): string {
   return w;
 }
 
+/** A word the index leaves out ("the" of "leave the company"). */
+export function isEnglishStopWord(word: string): boolean {
+  return ENGLISH_STOP.has(word);
+}
+
+/** A Chinese question or filler word (要, 什么, 怎么办). */
+export function isChineseStopWord(word: string): boolean {
+  return CHINESE_STOP.has(word);
+}
+
 export function hasCjk(text: string): boolean {
   return CJK.test(text);
 }

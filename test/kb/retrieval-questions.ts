@@ -70,6 +70,20 @@ export const RETRIEVAL_CASES: readonly RetrievalCase[] = [
   { question: '门禁卡丢了怎么办？', source: 'facilities/办公室指南.md', fact: /50 元/ },
   { question: '上海总部停车位每月多少钱？', source: 'facilities/办公室指南.md', fact: /300 元/ },
   { question: '会议室最长可以预订多久？', source: 'facilities/办公室指南.md', fact: /4 小时/ },
+  // Leaving the company: 离职 is the English phrase "leaving the company".
+  { question: '离职时电脑要还吗', source: 'it/laptop_and_accounts.md', fact: /Return your laptop, badge/ },
+  { question: '辞职的时候要归还笔记本电脑吗？', source: 'it/laptop_and_accounts.md', fact: /on your last day/ },
+  { question: '离职要交还电脑吗', source: 'it/laptop_and_accounts.md', fact: /Return your laptop/ },
+  {
+    question: 'What do I need to return when I leave the company?',
+    source: 'it/laptop_and_accounts.md',
+    fact: /Return your laptop, badge/,
+  },
+  // A new hire's first day: bring a photo ID, collect laptop and badge.
+  { question: '新员工第一天要带什么', source: 'onboarding/new_hire_first_week.md', fact: /bring a photo ID/ },
+  { question: '入职第一天需要带什么？', source: 'onboarding/new_hire_first_week.md', fact: /photo ID/ },
+  { question: '入职当天要带什么证件', source: 'onboarding/new_hire_first_week.md', fact: /photo ID/ },
+  { question: 'What should I bring on my first day?', source: 'onboarding/new_hire_first_week.md', fact: /photo ID/ },
   // Forgetting to clock in: the 补卡 request (补卡 is cut into characters by the segmenter).
   { question: '忘记打卡怎么办', source: 'hr/考勤与加班制度.md', fact: /补卡申请/ },
   { question: '上班忘记打卡了怎么办？', source: 'hr/考勤与加班制度.md', fact: /3 个工作日内/ },

@@ -34,6 +34,27 @@ describe('SearchIndex.search()', () => {
     assert.ok((hit?.coverage ?? 0) >= 0.6);
   });
 
+  it('meets an English phrase translation of a Chinese word in the section holding its words (离职 → leaving the company)', () => {
+    const index = new SearchIndex();
+    index.upsert('it/devices.md', '# Devices\n\n## Leaving the Company\n\nReturn your laptop on your last day.', stamp);
+    index.upsert('hr/leave.md', '# Leave\n\n## Sick leave\n\nTen days a year.', stamp);
+    const [hit] = index.search('离职电脑');
+    assert.equal(hit?.heading, 'Leaving the Company');
+    assert.equal(hit?.coverage, 1);
+  });
+
+  it('indexes characters the segmenter could not cut into words as their bigrams (补|卡 → 补卡)', () => {
+    const index = new SearchIndex();
+    index.upsert('hr/clock.md', '# 考勤\n\n## 打卡\n\n无法打卡的，提交补卡申请。', stamp);
+    index.upsert('it/sec.md', '# 安全\n\n## 外发文件\n\n禁止外发机密文件。', stamp);
+    assert.equal(index.search('补卡')[0]?.heading, '打卡');
+    // 外发 is indexed whole: a lone 发 (to pay, in 发工资) does not meet it.
+    assert.deepEqual(
+      index.search('什么时候发工资').filter((h) => h.path === 'it/sec.md' && h.coverage > 0.5),
+      [],
+    );
+  });
+
   it('counts words the knowledge base never uses against coverage', () => {
     const index = new SearchIndex();
     index.upsert('a.md', '# Parking\n\nParking costs 300 a month.', stamp);
