@@ -28,6 +28,8 @@ export interface QueryTerm {
   readonly idf: number;
   /** Best first: a section is credited with the first expansion it contains. */
   readonly expansions: readonly { readonly term: string; readonly weight: number }[];
+  /** The question's word this one is half of, written apart ("pay day" for payday's pay and day). */
+  readonly compoundOf?: string;
 }
 
 export interface ScoringView {
@@ -48,7 +50,7 @@ export interface ScoredSection {
   readonly id: number;
   score: number;
   /** Share of the query's idf the section matches, 0..1. */
-  readonly coverage: number;
+  coverage: number;
 }
 
 interface Step {
@@ -176,6 +178,6 @@ export function indexOfSorted(ids: readonly number[], id: number): number {
 }
 
 /** Coverage weighs words by a flattened idf: one rare word alone must not pass for the whole question. */
-function coverageIdf(idf: number): number {
+export function coverageIdf(idf: number): number {
   return idf ** 0.6;
 }

@@ -116,9 +116,12 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
     }
     if (!expansions.some((e) => e.weight >= TRANSLATION_OR_EXACT) && !hasCjk(term)) {
       // A compound the documents write apart ("payday" → "pay day") stands for its two words.
-      const parts = compoundParts(term, vocab);
-      if (parts) {
-        for (const part of parts) add(part, vocab.expand(part));
+      const compound = compoundParts(term, vocab);
+      if (compound) {
+        for (const part of compound.parts) add(part, vocab.expand(part));
+        result.forEach((q, i) => {
+          if (compound.parts.includes(q.term)) result[i] = { ...q, compoundOf: compound.apart };
+        });
         continue;
       }
     }
@@ -138,7 +141,30 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
     }
     add(term, expansions);
   }
-  return result.slice(0, MAX_QUERY_TERMS);
+  return withImpliedWords(result.slice(0, MAX_QUERY_TERMS));
+}
+
+/**
+ * "Park my car": a word whose Chinese equivalent is a single character (car → 车) that another word's
+ * Chinese translations are built on (park → 停车, 车位) is said by that word's sections too, as a piece.
+ */
+function withImpliedWords(terms: readonly QueryTerm[]): QueryTerm[] {
+  return terms.map((term) => {
+    const characters = synonymsOf(term.term).filter((s) => s.length === 1 && hasCjk(s));
+    if (characters.length === 0) return term;
+    const known = new Set(term.expansions.map((e) => e.term));
+    const implied: Expansion[] = [];
+    for (const other of terms) {
+      if (other === term || hasCjk(other.term)) continue;
+      for (const e of other.expansions) {
+        if (known.has(e.term) || e.weight < TRANSLATION_OR_EXACT || !hasCjk(e.term)) continue;
+        if (!characters.some((c) => e.term.includes(c))) continue;
+        implied.push({ term: e.term, weight: PIECE_WEIGHT });
+        known.add(e.term);
+      }
+    }
+    return implied.length === 0 ? term : { ...term, expansions: [...term.expansions, ...implied] };
+  });
 }
 
 /** The single characters, and their bigrams, of Chinese runs the segmenter cut into characters (卡丢 → 卡, 丢, 卡丢). */
@@ -171,12 +197,13 @@ function phraseExpansions(phrase: PhraseMatch, vocab: Vocabulary): Expansion[] {
 }
 
 /** Two indexed words of three or more letters that `term` is made of, else undefined. */
-function compoundParts(term: string, vocab: Vocabulary): [string, string] | undefined {
+function compoundParts(term: string, vocab: Vocabulary): { parts: [string, string]; apart: string } | undefined {
   if (!/^[a-z]{6,24}$/.test(term)) return undefined;
   for (let cut = 3; cut <= term.length - 3; cut++) {
     const head = stem(term.slice(0, cut));
     const tail = stem(term.slice(cut));
-    if (vocab.has(head) && vocab.has(tail)) return [head, tail];
+    if (vocab.has(head) && vocab.has(tail))
+      return { parts: [head, tail], apart: `${term.slice(0, cut)} ${term.slice(cut)}` };
   }
   return undefined;
 }

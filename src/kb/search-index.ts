@@ -13,7 +13,14 @@
  * words are widened by QueryExpansion (prefix, edit distance, synonyms).
  */
 
-import { Bm25Scorer, indexOfSorted, type Posting, type QueryTerm } from './bm25-scorer.ts';
+import {
+  Bm25Scorer,
+  coverageIdf,
+  indexOfSorted,
+  type Posting,
+  type QueryTerm,
+  type ScoredSection,
+} from './bm25-scorer.ts';
 import { QueryExpansion } from './query-expansion.ts';
 import { queryTermsOf } from './query-terms.ts';
 import { firstTitle, splitSections } from './sections.ts';
@@ -302,6 +309,7 @@ export class SearchIndex {
       queryTerms,
       Math.max(FIRST_PASS, limit * 4),
     );
+    this.#discountLooseCompounds(top, queryTerms);
     // The README description, title and path of a file lift its sections a little.
     const totalIdf = queryTerms.reduce((sum, q) => sum + q.idf, 0);
     const chineseQuery = cjkRatio(query) > 0.2;
@@ -327,6 +335,28 @@ export class SearchIndex {
     }
     top.sort((a, b) => b.score - a.score);
     return top.slice(0, limit).map(({ id, score, coverage }) => this.#hit(id, score, coverage, queryTerms));
+  }
+
+  /**
+   * "payday" split into pay + day counts as both words only where the section writes them together
+   * ("Pay Day", "pay-day"): one that says "payment ... 30 days" or "5 paid days" matches half of it.
+   * Only a query with such a split pays for this, on the first-pass candidates.
+   */
+  #discountLooseCompounds(candidates: ScoredSection[], queryTerms: readonly QueryTerm[]): void {
+    const compounds = new Set(queryTerms.flatMap((q) => (q.compoundOf ? [q.compoundOf] : [])));
+    if (compounds.size === 0) return;
+    const totalIdf = queryTerms.reduce((sum, q) => sum + coverageIdf(q.idf), 0);
+    for (const compound of compounds) {
+      const [head, tail] = compound.split(' ') as [string, string];
+      const together = new RegExp(`\\b${head}[\\s_-]*${tail}`, 'i');
+      const halvesIdf = queryTerms.reduce((sum, q) => sum + (q.compoundOf === compound ? coverageIdf(q.idf) : 0), 0);
+      for (const candidate of candidates) {
+        const section = this.#sections[candidate.id]!;
+        const lines = this.#linesOf(this.#files.get(section.path)!).slice(section.startLine - 1, section.endLine);
+        if (together.test(lines.join('\n'))) continue;
+        candidate.coverage = Math.max(0, candidate.coverage - halvesIdf / 2 / Math.max(totalIdf, 1e-9));
+      }
+    }
   }
 
   #hit(id: number, score: number, coverage: number, queryTerms: readonly QueryTerm[]): IndexHit {

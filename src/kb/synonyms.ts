@@ -56,7 +56,7 @@ const GROUPS: readonly string[] = [
   'address location 地址 位置',
   'meeting conference 会议',
   'room 会议室 房间',
-  'parking car-park 停车 车位',
+  'parking car-park parking-spot parking-space parking-lot garage 停车 车位 停车位 停车场 车库',
   'badge access-card 门禁 工牌 门禁卡',
   'visitor guest 访客 来访',
   'attendance clock-in check-in clock-out punch 考勤 打卡 签到',

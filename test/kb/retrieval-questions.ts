@@ -70,6 +70,12 @@ export const RETRIEVAL_CASES: readonly RetrievalCase[] = [
   { question: '门禁卡丢了怎么办？', source: 'facilities/办公室指南.md', fact: /50 元/ },
   { question: '上海总部停车位每月多少钱？', source: 'facilities/办公室指南.md', fact: /300 元/ },
   { question: '会议室最长可以预订多久？', source: 'facilities/办公室指南.md', fact: /4 小时/ },
+  // Parking: "park my car" is the 停车 section (车 is the car of 停车, 车位).
+  { question: 'Where can I park my car?', source: 'facilities/办公室指南.md', fact: /300 元/ },
+  { question: 'Is there employee parking?', source: 'facilities/办公室指南.md', fact: /300 元/ },
+  { question: 'Can I park my car at the office?', source: 'facilities/办公室指南.md', fact: /月租车位/ },
+  { question: 'How much does a parking spot cost in Shanghai?', source: 'facilities/办公室指南.md', fact: /300 元/ },
+  { question: '公司有停车位吗', source: 'facilities/办公室指南.md', fact: /300 元/ },
   // Leaving the company: 离职 is the English phrase "leaving the company".
   { question: '离职时电脑要还吗', source: 'it/laptop_and_accounts.md', fact: /Return your laptop, badge/ },
   { question: '辞职的时候要归还笔记本电脑吗？', source: 'it/laptop_and_accounts.md', fact: /on your last day/ },
@@ -99,4 +105,7 @@ export const RETRIEVAL_CASES: readonly RetrievalCase[] = [
   // No document gives the payday: the words "发" and "工资" must not each pass for it elsewhere.
   { question: '什么时候发工资', source: null },
   { question: '工资每个月几号发？', source: null },
+  { question: '发薪日是哪天？', source: null },
+  { question: 'When is payday?', source: null },
+  { question: 'What is the payday?', source: null },
 ];

@@ -55,6 +55,24 @@ describe('SearchIndex.search()', () => {
     );
   });
 
+  it('counts a compound split in two ("payday" → pay, day) fully only where the two are written together', () => {
+    const index = new SearchIndex();
+    index.upsert('hr/handbook.md', '# Handbook\n\n## Pay Day\n\nSalaries are paid on the 25th.', stamp);
+    index.upsert('sales/terms.md', '# Terms\n\n## Payment Terms\n\nCustomers pay within 30 days.', stamp);
+    const hits = index.search('payday');
+    assert.equal(hits[0]?.heading, 'Pay Day');
+    assert.equal(hits[0]?.coverage, 1);
+    assert.ok((hits.find((h) => h.heading === 'Payment Terms')?.coverage ?? 0) <= 0.5);
+  });
+
+  it('credits a word its Chinese equivalent is part of another word\'s translation (car → 车 in 停车, "park my car")', () => {
+    const index = new SearchIndex();
+    index.upsert('facilities/office.md', '# 办公室\n\n## 停车\n\n员工月租车位每月 300 元。', stamp);
+    const [hit] = index.search('Where can I park my car?');
+    assert.equal(hit?.heading, '停车');
+    assert.ok((hit?.coverage ?? 0) >= 0.6, String(hit?.coverage));
+  });
+
   it('counts words the knowledge base never uses against coverage', () => {
     const index = new SearchIndex();
     index.upsert('a.md', '# Parking\n\nParking costs 300 a month.', stamp);
