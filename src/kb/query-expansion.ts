@@ -101,7 +101,8 @@ export class QueryExpansion {
 
   #spelling(term: string): Expansion[] {
     const out: Expansion[] = [];
-    if (this.#has(term)) out.push({ term, weight: 1 });
+    // A phrase of the question ("first day") is itself found where all its words are.
+    if (this.#has(term) || (term.includes(' ') && this.#hasPhrase(term))) out.push({ term, weight: 1 });
     if (!/^[a-z][a-z0-9]*$/.test(term) || term.length < 4) return out;
     const vocab = this.#vocab();
     // Prefix: "reimburs" meets "reimbursement", "config" meets "configuration".

@@ -15,6 +15,8 @@ const MAX_QUERY_TERMS = 32;
 const TRANSLATION_OR_EXACT = 0.8;
 /** A piece of a recovered Chinese word, as an expansion of it (员工 for 新员工). */
 const PIECE_WEIGHT = 0.6;
+/** A piece of a recovered word the knowledge base never uses (工资 for 发工资): less than half of what is asked. */
+const UNKNOWN_WORD_PIECE_WEIGHT = 0.45;
 /** A word of a lexicon phrase, as an expansion of the phrase ("clock" for "clock in"). */
 const PHRASE_PART_WEIGHT = 0.75;
 const PHRASE_EQUIVALENT_WEIGHT = 1;
@@ -94,24 +96,42 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
     add(phrase.key, expansions, idf);
   }
   // Only a word the index knows, or whose translation or synonym it knows: else its characters say more.
-  const reworded = lexiconWordsReworded(unique);
-  const recovered = [...lexiconWordsCut(runs, unique), ...reworded.keys()].filter(
-    (w) => vocab.has(w) || vocab.expand(w).some((e) => e.weight >= KNOWN_EQUIVALENT),
-  );
+  const reworded = lexiconWordsReworded(unique, vocab);
+  // A lexicon word the documents never use still names the subject when it holds a character of the
+  // question they never use alone (发 of 发工资): that character means nothing on its own.
+  const strayCharacters = unique.filter((t) => t.length === 1 && hasCjk(t) && vocab.expand(t).length === 0);
+  const unknownRecovered = new Set<string>();
+  const recovered = [...lexiconWordsCut(runs, unique), ...reworded.keys()].filter((w) => {
+    if (vocab.has(w) || vocab.expand(w).some((e) => e.weight >= KNOWN_EQUIVALENT)) return true;
+    if (!strayCharacters.some((c) => w.includes(c))) return false;
+    unknownRecovered.add(w);
+    return true;
+  });
   // The pieces of a recovered word (新员工 → 新|员工) count through it, not each on its own.
   // So do the characters of a run the index knows as a bigram (补|卡 → 补卡).
-  const knownRunBigrams = [...runPieces].filter((p) => p.length === 2 && vocab.expand(p).length > 0);
+  const knownRunBigrams = [...runPieces].filter(
+    (p) => p.length === 2 && vocab.expand(p).some((e) => e.weight >= KNOWN_EQUIVALENT),
+  );
   const pieceOf = (term: string) =>
     recovered.some((w) => w !== term && (w.includes(term) || reworded.get(w)?.includes(term))) ||
     (term.length === 1 && runPieces.has(term) && knownRunBigrams.some((b) => b.includes(term)));
   for (const term of [...unique.filter((t) => !pieceOf(t)), ...recovered]) {
-    const expansions = vocab.expand(term);
+    const unknown = unknownRecovered.has(term);
+    // What a word the knowledge base lacks shares with known words is less than half of it.
+    const expansions = unknown
+      ? vocab.expand(term).map((e) => ({ term: e.term, weight: Math.min(e.weight, UNKNOWN_WORD_PIECE_WEIGHT) }))
+      : vocab.expand(term);
     if (recovered.includes(term)) {
       const known = new Set(expansions.map((e) => e.term));
       for (const piece of unique) {
         if (piece.length >= 2 && term.includes(piece) && !known.has(piece) && vocab.has(piece)) {
-          expansions.push({ term: piece, weight: PIECE_WEIGHT });
+          expansions.push({ term: piece, weight: unknown ? UNKNOWN_WORD_PIECE_WEIGHT : PIECE_WEIGHT });
         }
+      }
+      if (unknown) {
+        // Weighed as the word the knowledge base lacks, not as its known piece.
+        add(term, expansions, vocab.idf(term));
+        continue;
       }
     }
     if (!expansions.some((e) => e.weight >= TRANSLATION_OR_EXACT) && !hasCjk(term)) {
@@ -133,10 +153,9 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
         add(bridge, vocab.expand(bridge));
         continue;
       }
-      // Unknown Chinese words are carried by their bigrams, and an unknown bigram of a run the segmenter
-      // cut into characters is noise (its characters speak for it). A character the documents never use
-      // alone (发 in 什么时候发工资, 几号发) is a word of the question they do not speak about.
-      if (term.length >= 3 || (term.length === 2 && runPieces.has(term))) continue;
+      // Unknown Chinese words are carried by their bigrams (and an unknown bigram or
+      // single character is segmentation noise, not a missing subject).
+      if (term.length >= 3 || term.length === 1 || runPieces.has(term)) continue;
       if ([...longCjk, ...recovered].some((w) => w !== term && w.includes(term))) continue;
     }
     add(term, expansions);
@@ -255,14 +274,15 @@ function lexiconWordsCut(runs: readonly string[], tokens: readonly string[]): st
 
 /**
  * Lexicon words a question spells with a synonym of one of their two parts (忘了打卡 → 忘记打卡, a
- * missed clock-in), each with the question's words it stands for.
+ * missed clock-in), each with the question's words it stands for. Only for a part the documents never
+ * write: two words they do use (工作 + 小时) already say what is asked.
  */
-function lexiconWordsReworded(tokens: readonly string[]): Map<string, [string, string]> {
+function lexiconWordsReworded(tokens: readonly string[], vocab: Vocabulary): Map<string, [string, string]> {
   const out = new Map<string, [string, string]>();
   const wordings = (token: string) => [token, ...synonymsOf(token).filter((s) => hasCjk(s))];
   for (let i = 0; i + 1 < tokens.length; i++) {
     const [first, second] = [tokens[i]!, tokens[i + 1]!];
-    if (!hasCjk(first) || !hasCjk(second)) continue;
+    if (!hasCjk(first) || !hasCjk(second) || (vocab.has(first) && vocab.has(second))) continue;
     for (const a of wordings(first)) {
       for (const b of wordings(second)) {
         const word = a + b;

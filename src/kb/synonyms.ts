@@ -91,6 +91,8 @@ const GROUPS: readonly string[] = [
   'ask contact reach call 联系 咨询',
   'dress wear attire outfit jeans 着装 服装 穿着',
   'payday 发薪日',
+  // Not with payday: the translation's piece 工资 (salary) would pass for it.
+  '发薪 发薪日 发工资',
   'handle responsible 负责 处理',
   'wrong incorrect fail 错误 失败',
   'attempt try 尝试',

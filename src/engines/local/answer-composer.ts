@@ -33,6 +33,13 @@ const WHEN_QUESTION = /^\s*when\b|\bwhat (time|day|date)\b|什么时候|何时|�
 const DATE_OR_TIME =
   /\d{1,2}:\d{2}|\d+(st|nd|rd|th)\b|\b(mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?|january|february|march|april|may|june|july|august|september|october|november|december|daily|weekly|monthly|annually|within|before|after|by the)\b|[月日号点周]|之前|以内/i;
 
+/** "几号 / 哪天 / what date": asks for a day of the month or of the week. */
+const DATE_ASKED =
+  /几号|哪一?天|哪日|什么日子|\bwhat date\b|\bwhich (day|date)\b|\bwhat day of the (month|week)\b|\bon what day\b/i;
+/** A day of the month or of the week ("the 25th", "每月 10 日", "周五", "on Fridays"). */
+const STATES_DATE =
+  /\d{1,2}\**\s*[日号]|\b\d{1,2}(st|nd|rd|th)\b|(周|星期|礼拜)[一二三四五六日天]|\b(mon|tues|wednes|thurs|fri|satur|sun)days?\b/i;
+
 /** A question about what is NOT so ("who is not allowed", "what cannot be claimed"), not a mere "I don't know". */
 const NEGATED_ASK =
   /\b(is|are|was|were|be)\s+not\b|\b(isn't|aren't|cannot|can't|mustn't|never)\b|\bnot\s+(allowed|permitted|covered|eligible|included|reimbursed|reimbursable)\b|不能|不得|不可以|不允许|禁止|不包括|不报销/i;
@@ -122,6 +129,10 @@ export async function composeAnswer(
   if (NEGATED_ASK.test(question) && !sections.some(({ hit, units }) => saysNo(hit, units))) return undefined;
   // "How many X": without a figure counting X, the sections only mention X.
   if (counted && !sections.some(({ units }) => units.some((u) => statesCount(u.text, counted)))) return undefined;
+  // "Which day…": sections that name no day only share its words.
+  if (DATE_ASKED.test(question) && !sections.some(({ units }) => units.some((u) => STATES_DATE.test(u.text)))) {
+    return undefined;
+  }
   // "How do I…": the list that walks through the task answers first, whole.
   const procedure = procedural ? await bestProcedure(question, sections, hits, readSection) : undefined;
   if (procedure) {

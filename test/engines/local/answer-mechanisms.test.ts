@@ -296,6 +296,14 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
     assert.match(answer, /25th of each month/);
   });
 
+  it('answers "which day" only from a section that names a day', async () => {
+    const payday = await ask(factory, 'Which day are salaries paid?');
+    assert.equal(quotedSections(payday)[0], 'Staff Handbook › Pay Day', payday);
+    assert.match(payday, /25th of each month/);
+    const overtime = await ask(factory, 'What date is overtime paid?');
+    assert.deepEqual(citedPaths(overtime), [], overtime);
+  });
+
   it('meets everyday words through the lexicon (Sunday → weekends, ask → contact)', async () => {
     const sunday = await ask(factory, 'How much is overtime paid on Sunday?');
     assert.match(sunday, /2 times on weekends/, sunday);
