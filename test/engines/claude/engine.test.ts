@@ -127,6 +127,7 @@ describe('Claude engine (real CLI against the model stub)', { timeout: 180_000 }
   });
 
   it('reapOrphans: a start after a crashed run kills the CLI processes that run left behind', async (t) => {
+    h.stub.enqueue({ text: 'still thinking', hang: true }); // the crashed run's CLI stays busy with it
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'fixtures', 'crashing-run.ts')], {
       env: {
         ...process.env,
@@ -168,7 +169,8 @@ describe('Claude engine (real CLI against the model stub)', { timeout: 180_000 }
 
     child.kill('SIGKILL');
     await once(child, 'exit');
-    assert.equal(processExists(orphan), true, 'the CLI outlived its crashed parent');
+    await new Promise((resolve) => setTimeout(resolve, 300)); // an idle CLI would have exited by now
+    assert.equal(processExists(orphan), true, 'the busy CLI outlived its crashed parent');
 
     const restarted = h.newEngine();
     assert.equal(await restarted.reapOrphans(), 1);
