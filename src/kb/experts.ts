@@ -3,6 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
+import { synonymsOf } from './synonyms.ts';
 import { dice, tokenize } from './text-tokens.ts';
 import type { Expert } from './types.ts';
 
@@ -73,7 +74,8 @@ export function pickExpert(rows: readonly ExpertRow[], question: string): Expert
   for (const row of rows) {
     const terms = new Set(tokenize(`${row.domain} ${row.keywords}`));
     let hits = 0;
-    for (const t of q) if (terms.has(t)) hits++;
+    // 工资 finds the expert whose keywords say 薪酬 or payroll.
+    for (const t of q) if (terms.has(t) || synonymsOf(t).some((s) => terms.has(s))) hits++;
     const score = hits + dice(q, terms);
     if (hits > 0 && (!best || score > best.score)) best = { row, score };
   }

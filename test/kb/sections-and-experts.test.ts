@@ -55,6 +55,8 @@ describe('findExpert(), stats() and tree()', () => {
       assert.equal((await t.kb.findExpert('My VPN password expired'))?.name, 'Li Wei (李伟)');
       assert.equal((await t.kb.findExpert('差旅报销的发票丢了'))?.domain, 'Finance');
       assert.equal((await t.kb.findExpert('Is there a shuttle bus?'))?.contact, 'people-ops@brightwater.example');
+      // Through the lexicon: 工资 is the 薪酬 / payroll of HR's keywords.
+      assert.equal((await t.kb.findExpert('什么时候发工资'))?.domain, 'HR');
     } finally {
       await t.cleanup();
     }
