@@ -260,7 +260,7 @@ export class SearchIndex {
   }
 
   /**
-   * The sections that hold every content word of a phrase, with its rarest word's frequency: a phrase
+   * The sections that hold every content word of a phrase, as often as its scarcest word there: a phrase
    * translation (离职 → "leave the company") has no posting of its own. Costs one walk of the shortest
    * word's posting, with a binary search in each other one.
    */
@@ -279,10 +279,15 @@ export class SearchIndex {
     for (let i = 0; i < shortest.ids.length; i++) {
       const id = shortest.ids[i]!;
       if (this.#dead[id]) continue;
-      if (others.every((p) => indexOfSorted(p.ids, id) >= 0)) {
-        out.ids.push(id);
-        out.tfs.push(shortest.tfs[i]!);
+      let tf = shortest.tfs[i]!;
+      for (const other of others) {
+        const at = indexOfSorted(other.ids, id);
+        tf = at < 0 ? 0 : Math.min(tf, other.tfs[at]!);
+        if (tf === 0) break;
       }
+      if (tf === 0) continue;
+      out.ids.push(id);
+      out.tfs.push(tf);
     }
     return out.ids.length > 0 ? out : undefined;
   }
