@@ -70,7 +70,7 @@ interface Placements {
   warm_hits: number;
   protected_warm_hits: number;
   evictions: number;
-  /** What the pool took a cold start to cost at the end (measured). */
+  /** What the pool took a cold start to cost at the end (measured once it had 3, else the engine's hint). */
   start_cost_ms: number;
 }
 type StrategyName = 'per_turn' | 'global_lock' | 'docent';
@@ -400,15 +400,15 @@ async function main(): Promise<void> {
     // Why the pool kept workers warm across gaps, or did not: the shield's rule, with this run's figures.
     console.log(
       coldMs < GAP_MS
-        ? `crowded: a cold start measured ${coldMs} ms < the ${GAP_MS} ms gap: with every worker taken, holding a worker for its user costs more than restarting it, so the pool does not`
-        : `crowded: a cold start measured ${coldMs} ms >= the ${GAP_MS} ms gap: the pool holds workers for users due back`,
+        ? `crowded: the pool estimates a cold start at ${coldMs} ms < the ${GAP_MS} ms gap: with every worker taken, holding a worker for its user costs more than restarting it, so the pool does not`
+        : `crowded: the pool estimates a cold start at ${coldMs} ms >= the ${GAP_MS} ms gap: the pool holds workers for users due back`,
     );
   }
   for (const [workload, byStrategy] of Object.entries(results)) {
     const p = byStrategy.docent?.placements;
     if (p) {
       console.log(
-        `${workload}: docent warm hits ${p.warm_hits} (${p.protected_warm_hits} kept by the eviction shield), evictions ${p.evictions}, measured cold start ${p.start_cost_ms} ms`,
+        `${workload}: docent warm hits ${p.warm_hits} (${p.protected_warm_hits} kept by the eviction shield), evictions ${p.evictions}, cold-start cost estimate ${p.start_cost_ms} ms (the engine's hint until 3 were measured)`,
       );
     }
   }
