@@ -72,6 +72,8 @@ export interface Config {
   readonly trustedUserHeader: string | undefined;
   /** Mark the identity cookie `Secure` (serve over HTTPS, or behind a proxy that terminates TLS). */
   readonly secureCookie: boolean;
+  /** Who may read GET /metrics: anyone who reaches the server, or only holders of the admin token. */
+  readonly metricsAuth: 'none' | 'admin';
   readonly rateLimitPerMinute: number;
   readonly shutdownGraceMs: number;
   readonly pools: {
@@ -229,6 +231,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     authMode: r.oneOf<AuthMode>('AUTH_MODE', ['cookie', 'open'], 'cookie'),
     trustedUserHeader: r.optional('TRUSTED_USER_HEADER')?.toLowerCase(),
     secureCookie: r.oneOf('COOKIE_SECURE', ['true', 'false'] as const, 'false') === 'true',
+    metricsAuth: r.oneOf('METRICS_AUTH', ['none', 'admin'] as const, 'none'),
     rateLimitPerMinute: r.int('RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000),
     shutdownGraceMs: r.secondsAsMs('SHUTDOWN_GRACE', 30, 0, 3600),
     pools: { employee: Object.freeze(employee), admin: Object.freeze(admin) },

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
     assert.equal(config.pools.employee.sessionPolicy, 'enqueue');
     assert.equal(effectiveEngine(config), 'local');
     assert.equal(config.secureCookie, false);
+    assert.equal(config.metricsAuth, 'none');
     assert.ok(Object.isFrozen(config));
     assert.ok(Object.isFrozen(config.pools.employee));
   });

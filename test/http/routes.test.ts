@@ -98,6 +98,18 @@ describe('knowledge-base, feedback, pool and health routes', () => {
     }
   });
 
+  test('GET /metrics needs the admin token with METRICS_AUTH=admin', async () => {
+    const guarded = await makeTestApp({ env: { METRICS_AUTH: 'admin' } });
+    try {
+      assert.equal((await guarded.app.inject('/metrics')).statusCode, 401);
+      const res = await guarded.app.inject({ url: '/metrics', headers: ADMIN });
+      assert.equal(res.statusCode, 200);
+      assert.match(res.body, /docent_pool_turns_total/);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   test('GET /metrics exports the engine counters it is given, and none without', async () => {
     const withCounters = await makeTestApp({ engineCounters: () => ({ resumeFallbacks: 2, processesStarted: 5 }) });
     try {

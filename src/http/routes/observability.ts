@@ -1,4 +1,4 @@
-/** GET /api/pool/stats (admin) and GET /metrics (Prometheus). */
+/** GET /api/pool/stats (admin) and GET /metrics (Prometheus; admin when METRICS_AUTH=admin). */
 import type { FastifyInstance } from 'fastify';
 import { doc } from '../openapi.ts';
 
@@ -13,8 +13,12 @@ export async function observabilityRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get('/metrics', { schema: doc({ tags: ['pool'], summary: 'Prometheus metrics' }) }, async (_request, reply) => {
-    const body = await ctx.metrics.registry.metrics();
-    return reply.type(ctx.metrics.registry.contentType).send(body);
-  });
+  app.get(
+    '/metrics',
+    { schema: doc({ tags: ['pool'], summary: 'Prometheus metrics', admin: ctx.config.metricsAuth === 'admin' }) },
+    async (_request, reply) => {
+      const body = await ctx.metrics.registry.metrics();
+      return reply.type(ctx.metrics.registry.contentType).send(body);
+    },
+  );
 }
