@@ -152,7 +152,14 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
       startWorker: (session) => this.#startWorker(session),
       evict: (slot) => this.#evict(slot),
     };
-    this.#report = new PoolReport(this.#options, this.#workers, this.#starting, this.#turns, this.#counters);
+    this.#report = new PoolReport(
+      this.#options,
+      this.#workers,
+      this.#starting,
+      this.#turns,
+      this.#counters,
+      this.#shield,
+    );
     this.#rejections = new TurnRejections(this.#options, this.#turns, this.#counters, this.#events, this.#report);
     this.#dispatch();
   }
@@ -382,6 +389,6 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   }
 
   stats(): PoolStats {
-    return { ...this.#report.stats(this.#shutdown.draining), startCostMs: this.#shield.startCostMs() };
+    return this.#report.stats(this.#shutdown.draining);
   }
 }

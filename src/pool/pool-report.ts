@@ -3,6 +3,7 @@
  * snapshot (returned as is by the HTTP layer), and the queue's state in words
  * and as a Retry-After hint for the errors of turns that get no worker.
  */
+import type { EvictionShield } from './eviction-shield.ts';
 import type { PoolCounters } from './pool-counters.ts';
 import type { TurnQueue } from './turn-queue.ts';
 import type { PoolOptions, PoolStats } from './types.ts';
@@ -19,6 +20,7 @@ export class PoolReport<TInput, TEvent> {
   readonly #starting: WorkerStarts<TInput, TEvent>;
   readonly #turns: TurnQueue;
   readonly #counters: PoolCounters;
+  readonly #shield: EvictionShield;
 
   constructor(
     options: Readonly<PoolOptions>,
@@ -26,15 +28,17 @@ export class PoolReport<TInput, TEvent> {
     starting: WorkerStarts<TInput, TEvent>,
     turns: TurnQueue,
     counters: PoolCounters,
+    shield: EvictionShield,
   ) {
     this.#options = options;
     this.#workers = workers;
     this.#starting = starting;
     this.#turns = turns;
     this.#counters = counters;
+    this.#shield = shield;
   }
 
-  stats(draining: boolean): Omit<PoolStats, 'startCostMs'> {
+  stats(draining: boolean): PoolStats {
     const workers = this.#workers;
     return {
       name: this.#options.name,
@@ -53,6 +57,7 @@ export class PoolReport<TInput, TEvent> {
       totals: this.#counters.snapshotTotals(),
       acquireWaitMs: this.#counters.acquireWaitMs.snapshot(),
       startTimeMs: this.#counters.startTimeMs.snapshot(),
+      startCostMs: this.#shield.startCostMs(),
     };
   }
 
