@@ -30,6 +30,11 @@ export interface QueryTerm {
   readonly expansions: readonly { readonly term: string; readonly weight: number }[];
   /** The question's word this one is half of, written apart ("pay day" for payday's pay and day). */
   readonly compoundOf?: string;
+  /**
+   * A phrase the documents never name otherwise, as the question writes it ("pay day", "get paid"): it
+   * matches fully only where a section writes these words together; elsewhere only as much as one of its words.
+   */
+  readonly writtenTogether?: string;
 }
 
 export interface ScoringView {

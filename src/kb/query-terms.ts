@@ -94,6 +94,10 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
     // A concept is as common as its most common wording ("leave" for "time off").
     const idf = expansions.length > 0 ? Math.min(...expansions.map((e) => vocab.idf(e.term))) : undefined;
     add(phrase.key, expansions, idf);
+    if (expansions.every((e) => e.term === phrase.key || phrase.parts.includes(e.term))) {
+      const at = result.findIndex((q) => q.term === phrase.key);
+      if (at >= 0) result[at] = { ...result[at]!, writtenTogether: surfaceWords(phrase, text) };
+    }
   }
   // Only a word the index knows, or whose translation or synonym it knows: else its characters say more.
   const reworded = lexiconWordsReworded(unique, vocab);
@@ -201,18 +205,39 @@ function phraseExpansions(phrase: PhraseMatch, vocab: Vocabulary): Expansion[] {
   const out = vocab
     .expand(phrase.key)
     .map((e) => ({ term: e.term, weight: Math.max(e.weight, PHRASE_EQUIVALENT_WEIGHT) }));
-  const known = new Set(out.map((e) => e.term));
   const joined = phrase.parts.length === 2 ? stem(phrase.parts.join('')) : undefined;
-  if (joined && !known.has(joined) && vocab.has(joined)) {
-    out.unshift({ term: joined, weight: 1 });
-    known.add(joined);
-  }
+  if (joined && !out.some((e) => e.term === joined) && vocab.has(joined)) out.unshift({ term: joined, weight: 1 });
+  // A phrase the documents never name, in any wording ("pay day": no payday, no 发薪日), is not said by a
+  // section that merely holds its words apart ("payment ... 30 days"): they are less than half of it.
+  // (Where a section writes the words together, the phrase itself matches: see QueryTerm.writtenTogether.)
+  const named = out.some((e) => e.term !== phrase.key);
+  const partWeight = named ? PHRASE_PART_WEIGHT : UNKNOWN_WORD_PIECE_WEIGHT;
+  const known = new Set(out.map((e) => e.term));
   for (const part of phrase.parts) {
     if (known.has(part) || !vocab.has(part)) continue;
-    out.push({ term: part, weight: PHRASE_PART_WEIGHT });
+    out.push({ term: part, weight: partWeight });
     known.add(part);
   }
   return out.sort((a, b) => b.weight - a.weight);
+}
+
+/** The question's own words (unstemmed, lower case, articles left out) that make up a lexicon phrase. */
+function surfaceWords(phrase: PhraseMatch, text: string): string {
+  const words = plainWords(text);
+  const core = phrase.parts.filter((p) => !isArticle(p));
+  for (let i = 0; i + core.length <= words.length; i++) {
+    if (core.every((part, k) => stem(words[i + k]!) === part)) return words.slice(i, i + core.length).join(' ');
+  }
+  return core.join(' ');
+}
+
+/** A text's English words in lower case, unstemmed and without articles, for "written together" checks. */
+export function plainWords(text: string): string[] {
+  return (text.toLowerCase().match(/[a-z0-9]+/g) ?? []).filter((w) => !isArticle(w));
+}
+
+function isArticle(word: string): boolean {
+  return word === 'a' || word === 'an' || word === 'the';
 }
 
 /** Two indexed words of three or more letters that `term` is made of, else undefined. */
@@ -285,8 +310,10 @@ function lexiconWordsReworded(tokens: readonly string[], vocab: Vocabulary): Map
     if (!hasCjk(first) || !hasCjk(second) || (vocab.has(first) && vocab.has(second))) continue;
     for (const a of wordings(first)) {
       for (const b of wordings(second)) {
-        const word = a + b;
-        if (word.length <= 4 && !tokens.includes(word) && synonymsOf(word).length > 0) out.set(word, [first, second]);
+        // Either order: 打卡忘了 (the clock-in, forgotten) says 忘了打卡.
+        for (const word of [a + b, b + a]) {
+          if (word.length <= 4 && !tokens.includes(word) && synonymsOf(word).length > 0) out.set(word, [first, second]);
+        }
       }
     }
   }

@@ -22,7 +22,7 @@ import {
   type ScoredSection,
 } from './bm25-scorer.ts';
 import { QueryExpansion } from './query-expansion.ts';
-import { queryTermsOf } from './query-terms.ts';
+import { plainWords, queryTermsOf } from './query-terms.ts';
 import { firstTitle, splitSections } from './sections.ts';
 import { cjkRatio, isEnglishStopWord, tokenize } from './text-tokens.ts';
 
@@ -315,6 +315,7 @@ export class SearchIndex {
       Math.max(FIRST_PASS, limit * 4),
     );
     this.#discountLooseCompounds(top, queryTerms);
+    this.#discountPhrasesApart(top, queryTerms);
     // The README description, title and path of a file lift its sections a little.
     const totalIdf = queryTerms.reduce((sum, q) => sum + q.idf, 0);
     const chineseQuery = cjkRatio(query) > 0.2;
@@ -360,6 +361,37 @@ export class SearchIndex {
         const lines = this.#linesOf(this.#files.get(section.path)!).slice(section.startLine - 1, section.endLine);
         if (together.test(lines.join('\n'))) continue;
         candidate.coverage = Math.max(0, candidate.coverage - halvesIdf / 2 / Math.max(totalIdf, 1e-9));
+      }
+    }
+  }
+
+  /**
+   * A phrase the documents name no other way ("pay day", "get paid") is said by a section that writes its
+   * words together, not by one that holds them apart ("payment ... 30 days"): there it covers only as much
+   * as one of its words does. Coverage and score are corrected to that (the scorer only knows postings).
+   * Only a query with such a phrase pays for this, on the first-pass candidates.
+   */
+  #discountPhrasesApart(candidates: ScoredSection[], queryTerms: readonly QueryTerm[]): void {
+    const phrases = queryTerms.filter((q) => q.writtenTogether);
+    if (phrases.length === 0) return;
+    const totalIdf = queryTerms.reduce((sum, q) => sum + coverageIdf(q.idf), 0);
+    for (const candidate of candidates) {
+      const section = this.#sections[candidate.id]!;
+      const lines = this.#linesOf(this.#files.get(section.path)!).slice(section.startLine - 1, section.endLine);
+      const written = ` ${plainWords(lines.join('\n')).join(' ')} `;
+      for (const phrase of phrases) {
+        // Scored as the phrase where the section holds all its content words, else through one of them.
+        const posting = this.#postingOf(phrase.term);
+        const asPhrase = posting !== undefined && indexOfSorted(posting.ids, candidate.id) >= 0;
+        const apart = Math.max(0, ...phrase.expansions.filter((e) => e.term !== phrase.term).map((e) => e.weight));
+        const scored = asPhrase ? 1 : apart;
+        const deserved = written.includes(` ${phrase.writtenTogether} `) ? 1 : apart;
+        const before = candidate.coverage;
+        candidate.coverage = Math.min(
+          1,
+          Math.max(0, before + ((deserved - scored) * coverageIdf(phrase.idf)) / totalIdf),
+        );
+        candidate.score *= (0.35 + candidate.coverage) / (0.35 + before);
       }
     }
   }

@@ -56,7 +56,8 @@ const GROUPS: readonly string[] = [
   'address location 地址 位置',
   'meeting conference 会议',
   'room 会议室 房间',
-  'parking car-park parking-spot parking-space parking-lot garage 停车 车位 停车位 停车场 车库',
+  // Driving to work raises one question at the office: where to park.
+  'parking car-park parking-spot parking-space parking-lot garage drive-to-work 停车 车位 停车位 停车场 车库 开车上班 驾车上班 自驾上班',
   'badge access-card 门禁 工牌 门禁卡',
   'visitor guest 访客 来访',
   'attendance clock-in check-in clock-out punch 考勤 打卡 签到',
@@ -90,7 +91,7 @@ const GROUPS: readonly string[] = [
   'weekday monday tuesday wednesday thursday friday 工作日 周一 周二 周三 周四 周五',
   'ask contact reach call 联系 咨询',
   'dress wear attire outfit jeans 着装 服装 穿着',
-  'payday 发薪日',
+  'payday pay-day get-paid 发薪日',
   // Not with payday: the translation's piece 工资 (salary) would pass for it.
   '发薪 发薪日 发工资',
   'handle responsible 负责 处理',
@@ -213,6 +214,7 @@ const GROUPS: readonly string[] = [
   'beijing 北京',
 ];
 
+const ARTICLES = new Set(['a', 'an', 'the']);
 const table = new Map<string, Set<string>>();
 /** Lexicon phrases as their stemmed words ("clock in" → [clock, in]), longest first. */
 const phrases: string[][] = [];
@@ -252,13 +254,16 @@ export interface PhraseMatch {
 }
 
 /** Lexicon phrases found in a run of stemmed words (stop words kept), longest first, not overlapping. */
-export function lexiconPhrasesIn(words: readonly string[]): PhraseMatch[] {
+export function lexiconPhrasesIn(question: readonly string[]): PhraseMatch[] {
   const out: PhraseMatch[] = [];
+  // "miss a clock-in" says "missed clock-in": an article inside a phrase changes nothing.
+  const words = question.filter((w) => !ARTICLES.has(w));
   const used = new Uint8Array(words.length);
   for (const phrase of phrases) {
-    for (let i = 0; i + phrase.length <= words.length; i++) {
-      if (phrase.some((w, k) => words[i + k] !== w || used[i + k])) continue;
-      used.fill(1, i, i + phrase.length);
+    const core = phrase.filter((w) => !ARTICLES.has(w));
+    for (let i = 0; i + core.length <= words.length; i++) {
+      if (core.some((w, k) => words[i + k] !== w || used[i + k])) continue;
+      used.fill(1, i, i + core.length);
       if (!out.some((m) => m.key === phrase.join(' '))) out.push({ key: phrase.join(' '), parts: phrase });
     }
   }

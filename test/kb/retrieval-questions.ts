@@ -95,6 +95,11 @@ export const RETRIEVAL_CASES: readonly RetrievalCase[] = [
   { question: '上班忘记打卡了怎么办？', source: 'hr/考勤与加班制度.md', fact: /3 个工作日内/ },
   { question: '忘了打卡怎么办？', source: 'hr/考勤与加班制度.md', fact: /补卡申请/ },
   { question: '漏打卡了怎么办', source: 'hr/考勤与加班制度.md', fact: /补卡申请/ },
+  // The object first (打卡忘了), or an article inside the phrase ("miss a clock-in").
+  { question: '打卡忘了怎么办', source: 'hr/考勤与加班制度.md', fact: /3 个工作日内/ },
+  { question: 'What if I miss a clock-in?', source: 'hr/考勤与加班制度.md', fact: /补卡申请/ },
+  // Driving to work: where to park.
+  { question: '开车上班可以停哪里？', source: 'facilities/办公室指南.md', fact: /车位/ },
   { question: "What's the guest wifi?", source: 'FAQ.md', fact: /BW-Guest/ },
   { question: 'How do I book a meeting room?', source: 'FAQ.md', fact: /Meeting Rooms/ },
   { question: "What is the CEO's favourite colour?", source: null },
@@ -108,4 +113,7 @@ export const RETRIEVAL_CASES: readonly RetrievalCase[] = [
   { question: '发薪日是哪天？', source: null },
   { question: 'When is payday?', source: null },
   { question: 'What is the payday?', source: null },
+  // "pay day" and "get paid" are never written: "payment ... 30 days" or "5 paid days" hold the words apart.
+  { question: 'When do we get paid?', source: null },
+  { question: 'When is pay day?', source: null },
 ];

@@ -73,6 +73,44 @@ describe('SearchIndex.search()', () => {
     assert.ok((hit?.coverage ?? 0) >= 0.6, String(hit?.coverage));
   });
 
+  it('matches a phrase the documents name no other way ("pay day") only where they write its words together', () => {
+    const index = new SearchIndex();
+    index.upsert('hr/leave.md', '# Leave\n\n## Bereavement\n\nUp to 5 paid days off.', stamp);
+    index.upsert('sales/terms.md', '# Terms\n\n## Payment Terms\n\nCustomers pay within 30 days.', stamp);
+    for (const question of ['When is pay day?', 'When do we get paid?']) {
+      for (const hit of index.search(question))
+        assert.ok(hit.coverage < 0.6, `${question}: ${hit.heading} ${hit.coverage}`);
+    }
+    index.upsert(
+      'hr/handbook.md',
+      '# Handbook\n\n## Salaries\n\nPay day is the 25th: you get paid by transfer.',
+      stamp,
+    );
+    for (const question of ['When is pay day?', 'When do we get paid?']) {
+      const [hit] = index.search(question);
+      assert.equal(hit?.heading, 'Salaries', question);
+      assert.ok((hit?.coverage ?? 0) >= 0.6, `${question}: ${hit?.coverage}`);
+    }
+  });
+
+  it('reads a lexicon phrase with an article inside it ("miss a clock-in" is a missed clock-in)', () => {
+    const index = new SearchIndex();
+    index.upsert('hr/考勤.md', '# 考勤\n\n## 打卡规定\n\n无法打卡的，应在 3 个工作日内提交补卡申请。', stamp);
+    index.upsert('product/terms.md', '# Terms\n\n## Confused Terms\n\nA miss is not a fault.', stamp);
+    const [hit] = index.search('What if I miss a clock-in?');
+    assert.equal(hit?.heading, '打卡规定');
+    assert.ok((hit?.coverage ?? 0) >= 0.6, String(hit?.coverage));
+  });
+
+  it('reads a Chinese question that names the object before the verb (打卡忘了 is 忘了打卡)', () => {
+    const index = new SearchIndex();
+    index.upsert('hr/考勤.md', '# 考勤\n\n## 打卡规定\n\n无法打卡的，应在 3 个工作日内提交补卡申请。', stamp);
+    index.upsert('it/accounts.md', '# Accounts\n\n## Password\n\nIf you forgot your password, reset it.', stamp);
+    const [hit] = index.search('打卡忘了怎么办');
+    assert.equal(hit?.heading, '打卡规定');
+    assert.ok((hit?.coverage ?? 0) >= 0.6, String(hit?.coverage));
+  });
+
   it('counts words the knowledge base never uses against coverage', () => {
     const index = new SearchIndex();
     index.upsert('a.md', '# Parking\n\nParking costs 300 a month.', stamp);
