@@ -25,6 +25,7 @@ import { QueryExpansion } from './query-expansion.ts';
 import { plainWords, queryTermsOf } from './query-terms.ts';
 import { firstTitle, splitSections } from './sections.ts';
 import { cjkRatio, isEnglishStopWord, tokenize } from './text-tokens.ts';
+import type { QuestionWordMatch } from './types.ts';
 
 const HEADING_WEIGHT = 3;
 /** How much a section's own heading matching the query lifts it (times the matched share of the query's idf). */
@@ -75,6 +76,7 @@ export interface IndexHit {
   readonly matchedTerms: readonly string[];
   /** Weight of each matched term: its idf times its match weight (1 exact, less for prefix/fuzzy/synonym). */
   readonly termWeights: Readonly<Record<string, number>>;
+  readonly questionWords: readonly QuestionWordMatch[];
   readonly snippet: string;
 }
 
@@ -401,17 +403,21 @@ export class SearchIndex {
     const file = this.#files.get(section.path)!;
     const lines = this.#linesOf(file).slice(section.startLine - 1, section.endLine);
     const termWeights: Record<string, number> = {};
+    const questionWords: QuestionWordMatch[] = [];
     for (const q of queryTerms) {
+      let best: QuestionWordMatch = { word: q.term, idf: q.idf, weight: 0 };
       for (const e of q.expansions) {
         // The postings already say which terms the section (with its trail, path and title) holds.
         const posting = this.#postingOf(e.term);
         if (!posting || indexOfSorted(posting.ids, id) < 0) continue;
+        if (e.weight > best.weight) best = { word: q.term, idf: q.idf, matchedAs: e.term, weight: e.weight };
         const weight = Math.round(q.idf * e.weight * 1000) / 1000;
         // A phrase is credited through its words: they are what the section's sentences hold.
         for (const term of e.term.includes(' ') ? e.term.split(' ').filter((w) => !isEnglishStopWord(w)) : [e.term]) {
           termWeights[term] = Math.max(termWeights[term] ?? 0, weight);
         }
       }
+      questionWords.push(best);
     }
     const matchedTerms = Object.keys(termWeights);
     return {
@@ -425,6 +431,7 @@ export class SearchIndex {
       coverage: Math.round(coverage * 1000) / 1000,
       matchedTerms,
       termWeights,
+      questionWords,
       snippet: snippetOf(lines, new Set(matchedTerms)),
     };
   }

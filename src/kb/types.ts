@@ -21,6 +21,18 @@ export interface SearchHit {
   readonly matchedTerms?: readonly string[];
   /** Weight of each matched term (idf times match quality), for picking the most telling sentences. */
   readonly termWeights?: Readonly<Record<string, number>>;
+  /** Each word of the question, with the index term through which this section best matches it (if any). */
+  readonly questionWords?: readonly QuestionWordMatch[];
+}
+
+export interface QuestionWordMatch {
+  /** The question's word (stemmed), or a lexicon phrase of it ("clock in"). */
+  readonly word: string;
+  readonly idf: number;
+  /** The index term of the section that stands for it: the word, a translation, a synonym... */
+  readonly matchedAs?: string;
+  /** 1 for the word itself, less for a translation, synonym or piece; 0 when unmatched. */
+  readonly weight: number;
 }
 
 export interface FileSlice {

@@ -116,4 +116,6 @@ export const RETRIEVAL_CASES: readonly RetrievalCase[] = [
   // "pay day" and "get paid" are never written: "payment ... 30 days" or "5 paid days" hold the words apart.
   { question: 'When do we get paid?', source: null },
   { question: 'When is pay day?', source: null },
+  // Overtime pay (加班管理) and claims paid "by the 20th of the month" name no day salaries are paid.
+  { question: 'What day of the month is salary paid?', source: null },
 ];

@@ -4,7 +4,7 @@
  * and lists each source as `path:startLine-endLine`.
  */
 import { hasCjk, tokenize } from '../../kb/text-tokens.ts';
-import type { SearchHit } from '../../kb/types.ts';
+import type { QuestionWordMatch, SearchHit } from '../../kb/types.ts';
 import { type AnswerUnit, lineSpan, renderUnits, splitUnits } from './answer-units.ts';
 import { countedWords, statesCount } from './count-question.ts';
 import { detectLanguage, type Lang, t } from './language.ts';
@@ -17,6 +17,8 @@ export const MIN_COVERAGE = 0.6;
 /** The least share of a long question's words a section must cover. */
 const MIN_LONG_COVERAGE = 0.42;
 const MAX_SECTIONS = 3;
+/** The word itself or a translation (0.8+), not a same-language synonym or a piece. */
+const STRONG_MATCH = 0.8;
 const MAX_UNITS_PER_SECTION = 5;
 const MAX_UNITS_TOTAL = 9;
 const QUANTITY_QUESTION =
@@ -105,10 +107,13 @@ export async function composeAnswer(
   const quantity = QUANTITY_QUESTION.test(question);
   const procedural = PROCEDURE_QUESTION.test(question);
   const sections: { hit: SearchHit; units: AnswerUnit[] }[] = [];
+  const dateAsked = DATE_ASKED.test(question);
   for (const hit of answering) {
     const lines = await readSection(hit.path, hit.startLine, hit.endLine);
     const units = splitUnits(lines, hit.startLine);
     if (singleSubject && (await passingMention(hit, readSection))) continue;
+    // "Which day…": a section answers only where it names a day about what is asked, not about something else.
+    if (dateAsked && !namesDayOfSubject(hit, units)) continue;
     sections.push({ hit, units });
   }
   const chosen = sections.map((s) => s.hit);
@@ -129,10 +134,6 @@ export async function composeAnswer(
   if (NEGATED_ASK.test(question) && !sections.some(({ hit, units }) => saysNo(hit, units))) return undefined;
   // "How many X": without a figure counting X, the sections only mention X.
   if (counted && !sections.some(({ units }) => units.some((u) => statesCount(u.text, counted)))) return undefined;
-  // "Which day…": sections that name no day only share its words.
-  if (DATE_ASKED.test(question) && !sections.some(({ units }) => units.some((u) => STATES_DATE.test(u.text)))) {
-    return undefined;
-  }
   // "How do I…": the list that walks through the task answers first, whole.
   const procedure = procedural ? await bestProcedure(question, sections, hits, readSection) : undefined;
   if (procedure) {
@@ -187,6 +188,31 @@ async function passingMention(hit: SearchHit, readSection: SectionReader): Promi
     if (mentions >= 2) return false;
   }
   return true;
+}
+
+/**
+ * True when a unit of the section names a day and holds the question's most specific word, itself or
+ * in translation (its heading counts for every unit): "Claims approved by the 20th are paid that month"
+ * names a day, but not of salaries (payroll is only a synonym elsewhere in the section).
+ */
+function namesDayOfSubject(hit: SearchHit, units: readonly AnswerUnit[]): boolean {
+  const dated = units.filter((u) => STATES_DATE.test(u.text));
+  if (dated.length === 0) return false;
+  const subject = mostSpecificWord(hit);
+  if (!subject) return true;
+  if ((subject.weight ?? 0) < STRONG_MATCH || !subject.matchedAs) return false;
+  const words = subject.matchedAs.split(' ');
+  const heading = new Set(tokenize((hit.trail ?? [hit.heading]).join(' ')));
+  return dated.some((u) => {
+    const own = new Set(tokenize(u.text));
+    return words.every((w) => own.has(w) || heading.has(w));
+  });
+}
+
+/** The question's word with the highest idf, as this section matches it. */
+function mostSpecificWord(hit: SearchHit): QuestionWordMatch | undefined {
+  const words = hit.questionWords ?? [];
+  return words.reduce<QuestionWordMatch | undefined>((best, w) => (!best || w.idf > best.idf ? w : best), undefined);
 }
 
 /** True when the section's heading is negative, or one of its units says no in the question's own words. */

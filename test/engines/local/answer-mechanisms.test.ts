@@ -438,3 +438,29 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
     assert.deepEqual(citedPaths(answer), [], answer);
   });
 });
+
+const PAYROLL_CLAIMS = `# Expense Claims
+
+## Submitting a Claim
+
+Submit each claim within 30 days. Approved claims are paid with the next monthly payroll. Claims approved by the 20th of the month are paid that month.
+
+## Overtime
+
+Overtime is paid at 2 times the salary rate on weekends.
+`;
+
+describe('composeAnswer() on a knowledge base that never gives a payday', () => {
+  let t: TempKb;
+  let factory: AgentWorkerFactory;
+  before(async () => {
+    t = await tempKb({ files: { 'money/claims.md': PAYROLL_CLAIMS } });
+    factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
+  });
+  after(() => t.cleanup());
+
+  it('answers "which day" only from a sentence that names a day of what is asked, not of something else', async () => {
+    const salary = await ask(factory, 'What day of the month is salary paid?');
+    assert.deepEqual(citedPaths(salary), [], salary);
+  });
+});
