@@ -21,6 +21,8 @@ const MAX_INSERTS = 2000;
 export interface Expansion {
   readonly term: string;
   readonly weight: number;
+  /** A piece of a longer synonym the index does not hold whole (工资 of 工资条). */
+  readonly piece?: boolean;
 }
 
 export class QueryExpansion {
@@ -90,7 +92,11 @@ export class QueryExpansion {
           const piece = synonym.slice(i, i + 2);
           if (known.has(piece) || !this.#has(piece)) continue;
           // A translation's piece still stands for the translation (远程办公 → 远程): it covers the word.
-          out.push({ term: piece, weight: weight === TRANSLATION_WEIGHT ? TRANSLATION_PIECE_WEIGHT : weight * 0.8 });
+          out.push({
+            term: piece,
+            weight: weight === TRANSLATION_WEIGHT ? TRANSLATION_PIECE_WEIGHT : weight * 0.8,
+            piece: true,
+          });
           known.add(piece);
           break;
         }

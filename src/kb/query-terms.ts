@@ -122,9 +122,8 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
   for (const term of [...unique.filter((t) => !pieceOf(t)), ...recovered]) {
     const unknown = unknownRecovered.has(term);
     // What a word the knowledge base lacks shares with known words is less than half of it.
-    const expansions = unknown
-      ? vocab.expand(term).map((e) => ({ term: e.term, weight: Math.min(e.weight, UNKNOWN_WORD_PIECE_WEIGHT) }))
-      : vocab.expand(term);
+    const expansions =
+      unknown || onlyPiecesKnown(term, vocab) ? piecesOfUnknownWord(vocab.expand(term)) : vocab.expand(term);
     if (recovered.includes(term)) {
       const known = new Set(expansions.map((e) => e.term));
       for (const piece of unique) {
@@ -164,7 +163,22 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
     }
     add(term, expansions);
   }
-  return withImpliedWords(result.slice(0, MAX_QUERY_TERMS));
+  return withImpliedWords(result.slice(0, MAX_QUERY_TERMS).map((q) => singleCharactersAsPieces(q, runPieces)));
+}
+
+/**
+ * A single Chinese character is a piece of many words (车 of 火车, 出租车, 网约车): matched alone it says
+ * less than a word ("car" → 车). So does a character of a word the segmenter did not know and cut (配|车 of
+ * 配车, "assign a car"): the question asks about that word, of which the character is only a piece.
+ */
+function singleCharactersAsPieces(term: QueryTerm, runPieces: ReadonlySet<string>): QueryTerm {
+  const single = (word: string) => word.length === 1 && hasCjk(word);
+  const cutPiece = single(term.term) && runPieces.has(term.term);
+  if (!cutPiece && !term.expansions.some((e) => single(e.term))) return term;
+  const expansions = term.expansions.map((e) =>
+    cutPiece || single(e.term) ? { term: e.term, weight: Math.min(e.weight, PIECE_WEIGHT) } : e,
+  );
+  return { ...term, expansions };
 }
 
 /**
@@ -188,6 +202,19 @@ function withImpliedWords(terms: readonly QueryTerm[]): QueryTerm[] {
     }
     return implied.length === 0 ? term : { ...term, expansions: [...term.expansions, ...implied] };
   });
+}
+
+/**
+ * A word the documents never use in any of its wordings, only pieces of its translations ("payslip":
+ * 工资 of 工资条): what it shares with known words is less than half of it.
+ */
+function onlyPiecesKnown(term: string, vocab: Vocabulary): boolean {
+  const expansions = vocab.expand(term);
+  return expansions.length > 0 && expansions.every((e) => e.piece);
+}
+
+function piecesOfUnknownWord(expansions: readonly Expansion[]): Expansion[] {
+  return expansions.map((e) => ({ term: e.term, weight: Math.min(e.weight, UNKNOWN_WORD_PIECE_WEIGHT) }));
 }
 
 /** The single characters, and their bigrams, of Chinese runs the segmenter cut into characters (卡丢 → 卡, 丢, 卡丢). */

@@ -92,6 +92,7 @@ const GROUPS: readonly string[] = [
   'ask contact reach call 联系 咨询',
   'dress wear attire outfit jeans 着装 服装 穿着',
   'payday pay-day get-paid 发薪日',
+  'payslip pay-slip salary-slip paystub 工资条 工资单 薪资单',
   // Not with payday: the translation's piece 工资 (salary) would pass for it.
   '发薪 发薪日 发工资',
   'handle responsible 负责 处理',

@@ -118,4 +118,29 @@ export const RETRIEVAL_CASES: readonly RetrievalCase[] = [
   { question: 'When is pay day?', source: null },
   // Overtime pay (加班管理) and claims paid "by the 20th of the month" name no day salaries are paid.
   { question: 'What day of the month is salary paid?', source: null },
+  // Payslips: 工资条 is not 工资 (salary), and no document says 条.
+  { question: '工资条在哪里看？', source: null },
+  { question: 'Where can I see my payslip?', source: null },
+  // A company car: 车 alone (of 出租车, 网约车 in the travel rules) is not a car the company provides.
+  { question: 'Can I get a company car?', source: null },
+  { question: '公司配车吗？', source: null },
+  // Topics the sample knowledge base does not cover.
+  { question: 'Do employees get stock options?', source: null },
+  { question: 'What is the dress code?', source: null },
+  { question: 'Can I bring my dog to the office?', source: null },
+  { question: 'When is the annual bonus paid?', source: null },
+  { question: 'How much is the year-end bonus?', source: null },
+  { question: 'How do I get a salary raise?', source: null },
+  { question: 'Can I smoke in the office?', source: null },
+  { question: 'When is the Christmas party?', source: null },
+  { question: 'Is there a referral bonus?', source: null },
+  { question: 'How do I change my bank account for salary?', source: null },
+  { question: '年终奖什么时候发？', source: null },
+  { question: '食堂菜单在哪里看？', source: null },
+  { question: '班车路线是怎样的？', source: null },
+  { question: '可以带宠物上班吗？', source: null },
+  { question: '着装要求是什么？', source: null },
+  { question: '加薪怎么申请？', source: null },
+  { question: '年会什么时候举行？', source: null },
+  { question: '公积金比例是多少？', source: null },
 ];

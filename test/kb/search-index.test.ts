@@ -111,6 +111,43 @@ describe('SearchIndex.search()', () => {
     assert.ok((hit?.coverage ?? 0) >= 0.6, String(hit?.coverage));
   });
 
+  it('counts a lone Chinese character as a piece of a word (车 of 出租车), not as the word asked for', () => {
+    const index = new SearchIndex();
+    index.upsert('finance/差旅.md', '# 差旅\n\n## 交通\n\n出租车和网约车费用凭发票实报实销。', stamp);
+    index.upsert(
+      'it/laptops.md',
+      '# Laptops\n\n## Company Laptops\n\nThe company lends each employee a laptop.',
+      stamp,
+    );
+    for (const question of ['Can I get a company car?', '公司配车吗？']) {
+      for (const hit of index.search(question))
+        assert.ok(hit.coverage < 0.6, `${question}: ${hit.heading} ${hit.coverage}`);
+    }
+  });
+
+  it('counts a word the documents never use, whose translations they hold only in part, as less than half met', () => {
+    const index = new SearchIndex();
+    index.upsert(
+      'hr/考勤.md',
+      '# 考勤\n\n## 加班\n\n休息日加班支付 2 倍工资。\n\n## 迟到\n\n旷工扣除当日工资。',
+      stamp,
+    );
+    const guide = [
+      '# Guide',
+      '## Forms',
+      'See the portal.',
+      '## Rooms',
+      'See the booking app.',
+      '## Desks',
+      'See reception.',
+    ];
+    index.upsert('office/guide.md', guide.join('\n\n'), stamp);
+    for (const question of ['Where can I see my payslip?', '工资条在哪里看？']) {
+      for (const hit of index.search(question))
+        assert.ok(hit.coverage < 0.6, `${question}: ${hit.heading} ${hit.coverage}`);
+    }
+  });
+
   it('counts words the knowledge base never uses against coverage', () => {
     const index = new SearchIndex();
     index.upsert('a.md', '# Parking\n\nParking costs 300 a month.', stamp);
