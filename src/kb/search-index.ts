@@ -405,12 +405,13 @@ export class SearchIndex {
     const termWeights: Record<string, number> = {};
     const questionWords: QuestionWordMatch[] = [];
     for (const q of queryTerms) {
-      let best: QuestionWordMatch = { word: q.term, idf: q.idf, weight: 0 };
+      let best: QuestionWordMatch = { word: q.term, idf: q.idf, weight: 0, known: false };
       for (const e of q.expansions) {
         // The postings already say which terms the section (with its trail, path and title) holds.
         const posting = this.#postingOf(e.term);
+        if (posting) best = { ...best, known: true };
         if (!posting || indexOfSorted(posting.ids, id) < 0) continue;
-        if (e.weight > best.weight) best = { word: q.term, idf: q.idf, matchedAs: e.term, weight: e.weight };
+        if (e.weight > best.weight) best = { ...best, matchedAs: e.term, weight: e.weight };
         const weight = Math.round(q.idf * e.weight * 1000) / 1000;
         // A phrase is credited through its words: they are what the section's sentences hold.
         for (const term of e.term.includes(' ') ? e.term.split(' ').filter((w) => !isEnglishStopWord(w)) : [e.term]) {

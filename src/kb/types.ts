@@ -33,6 +33,8 @@ export interface QuestionWordMatch {
   readonly matchedAs?: string;
   /** 1 for the word itself, less for a translation, synonym or piece; 0 when unmatched. */
   readonly weight: number;
+  /** Whether the knowledge base holds the word, or one of its expansions, anywhere. */
+  readonly known: boolean;
 }
 
 export interface FileSlice {

@@ -143,4 +143,7 @@ export const RETRIEVAL_CASES: readonly RetrievalCase[] = [
   { question: '加薪怎么申请？', source: null },
   { question: '年会什么时候举行？', source: null },
   { question: '公积金比例是多少？', source: null },
+  // The phone allowance does not cover internet bills; VPN troubleshooting knows no tokens.
+  { question: 'Can I get reimbursed for my internet bill?', source: null },
+  { question: 'How do I reset my VPN token?', source: null },
 ];

@@ -57,7 +57,7 @@ export function answeringHits(hits: readonly SearchHit[], question = ''): Search
   if (!top) return [];
   const required = requiredCoverage(question);
   // The first hit that covers enough of the question, unless it ranks far below the top one.
-  const first = hits.find((h) => (h.coverage ?? 0) >= required);
+  const first = hits.find((h) => (h.coverage ?? 0) >= required && meetsSubject(h));
   if (!first || first.score < top.score * 0.6) return [];
   // "What is not covered?": among close matches, the section whose heading says no answers.
   const negative = NEGATED_ASK.test(question)
@@ -81,8 +81,21 @@ export function answeringHits(hits: readonly SearchHit[], question = ''): Search
   const ranked = [best, ...hits.filter((h) => h !== best)];
   const floor = Math.max(required, (best.coverage ?? 0) - 0.2);
   return ranked
-    .filter((h, i) => i === 0 || ((h.coverage ?? 0) >= floor && h.score >= best.score * 0.5))
+    .filter((h, i) => i === 0 || ((h.coverage ?? 0) >= floor && h.score >= best.score * 0.5 && meetsSubject(h)))
     .slice(0, MAX_SECTIONS);
+}
+
+/**
+ * A section that leaves out the question's most specific word the knowledge base knows ("taxi" in "claim
+ * a taxi home after working late"), and meets none as specific, answers another question that shares the
+ * common words.
+ */
+function meetsSubject(hit: SearchHit): boolean {
+  const known = (hit.questionWords ?? []).filter((w) => w.known);
+  if (known.length === 0) return true;
+  const missed = Math.max(0, ...known.filter((w) => w.weight === 0).map((w) => w.idf));
+  const met = Math.max(0, ...known.filter((w) => w.weight > 0).map((w) => w.idf));
+  return met >= missed;
 }
 
 /**

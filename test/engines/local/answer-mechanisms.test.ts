@@ -464,3 +464,50 @@ describe('composeAnswer() on a knowledge base that never gives a payday', () => 
     assert.deepEqual(citedPaths(salary), [], salary);
   });
 });
+
+const EXPENSES = `# Expenses
+
+## Mobile Phone
+
+Employees whose role requires a mobile phone have their phone bill reimbursed up to $50 a month.
+
+## Meals
+
+Meals with customers are reimbursed up to $80 per person.
+
+## Hotels
+
+Hotel bills are settled by the travel agency.
+
+## Training
+
+Courses are booked through the learning portal.
+
+## Equipment
+
+Desks and chairs for the home office are provided by facilities.
+`;
+
+const VPN = `# VPN
+
+## Troubleshooting
+
+If the VPN does not connect, check your internet connection and restart the client.
+`;
+
+describe('composeAnswer() when a section leaves out what is asked', () => {
+  let t: TempKb;
+  let factory: AgentWorkerFactory;
+  before(async () => {
+    t = await tempKb({ files: { 'money/expenses.md': EXPENSES, 'it/vpn.md': VPN } });
+    factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
+  });
+  after(() => t.cleanup());
+
+  it('does not answer from a section that misses the most specific word and meets none as specific', async () => {
+    const internet = await ask(factory, 'Can I get reimbursed for my internet bill?');
+    assert.deepEqual(citedPaths(internet), [], internet);
+    const phone = await ask(factory, 'Can I get reimbursed for my phone bill?');
+    assert.equal(citedPaths(phone)[0], 'money/expenses.md', phone);
+  });
+});
