@@ -146,4 +146,7 @@ export const RETRIEVAL_CASES: readonly RetrievalCase[] = [
   // The phone allowance does not cover internet bills; VPN troubleshooting knows no tokens.
   { question: 'Can I get reimbursed for my internet bill?', source: null },
   { question: 'How do I reset my VPN token?', source: null },
+  // Home office equipment is not a taxi home late; a dependant "partner" in HR forms is not an HR business partner.
+  { question: 'Can I claim a taxi home after working late?', source: null },
+  { question: 'Who is my HR business partner?', source: null },
 ];

@@ -19,6 +19,8 @@ const MIN_LONG_COVERAGE = 0.42;
 const MAX_SECTIONS = 3;
 /** The word itself or a translation (0.8+), not a same-language synonym or a piece. */
 const STRONG_MATCH = 0.8;
+/** A question word at least this share as rare (idf) as its rarest known word is one of its specific words. */
+const SPECIFIC_SHARE = 0.8;
 const MAX_UNITS_PER_SECTION = 5;
 const MAX_UNITS_TOTAL = 9;
 const QUANTITY_QUESTION =
@@ -95,7 +97,10 @@ function meetsSubject(hit: SearchHit): boolean {
   if (known.length === 0) return true;
   const missed = Math.max(0, ...known.filter((w) => w.weight === 0).map((w) => w.idf));
   const met = Math.max(0, ...known.filter((w) => w.weight > 0).map((w) => w.idf));
-  return met >= missed;
+  if (met < missed) return false;
+  // Of the question's most specific words (near the rarest), more than half: "taxi home late" is not "home".
+  const specific = known.filter((w) => w.idf >= SPECIFIC_SHARE * Math.max(met, missed));
+  return specific.filter((w) => w.weight > 0).length * 2 > specific.length;
 }
 
 /**

@@ -495,11 +495,36 @@ const VPN = `# VPN
 If the VPN does not connect, check your internet connection and restart the client.
 `;
 
+const HOME_OFFICE = `# Home Office
+
+## Equipment Claims
+
+Employees who work from home can claim up to $400 for a desk, a chair or a monitor.
+`;
+
+const NIGHT_RIDES = `# Night Rides
+
+## Taxis
+
+A taxi after 22:00 is paid by the company when a manager approves the overtime.
+
+## Late Arrival
+
+Arriving late three times in a month is reported to the manager.
+`;
+
 describe('composeAnswer() when a section leaves out what is asked', () => {
   let t: TempKb;
   let factory: AgentWorkerFactory;
   before(async () => {
-    t = await tempKb({ files: { 'money/expenses.md': EXPENSES, 'it/vpn.md': VPN } });
+    t = await tempKb({
+      files: {
+        'money/expenses.md': EXPENSES,
+        'it/vpn.md': VPN,
+        'people/home_office.md': HOME_OFFICE,
+        'people/night_rides.md': NIGHT_RIDES,
+      },
+    });
     factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
   });
   after(() => t.cleanup());
@@ -509,5 +534,10 @@ describe('composeAnswer() when a section leaves out what is asked', () => {
     assert.deepEqual(citedPaths(internet), [], internet);
     const phone = await ask(factory, 'Can I get reimbursed for my phone bill?');
     assert.equal(citedPaths(phone)[0], 'money/expenses.md', phone);
+  });
+
+  it("does not answer from a section that meets only one of the question's most specific words", async () => {
+    const answer = await ask(factory, 'Can I claim a taxi home after working late?');
+    assert.deepEqual(citedPaths(answer), [], answer);
   });
 });
