@@ -44,6 +44,11 @@ const WEAK_VERBS = new Set([
   'help',
   'say',
   'enter',
+  // The same loose verbs in Chinese questions (公司提供午餐吗: does the company provide lunch).
+  '提供',
+  '使用',
+  '包括',
+  '包含',
 ]);
 
 /** What the index knows about its terms. */

@@ -146,6 +146,8 @@ export const RETRIEVAL_CASES: readonly RetrievalCase[] = [
   // The phone allowance does not cover internet bills; VPN troubleshooting knows no tokens.
   { question: 'Can I get reimbursed for my internet bill?', source: null },
   { question: 'How do I reset my VPN token?', source: null },
+  // 提供 (provide) is a loose verb, as "provide" is: the question is about lunch.
+  { question: '公司提供午餐吗？', source: 'onboarding/new_hire_first_week.md', fact: /Lunch with your team/ },
   // Home office equipment is not a taxi home late; a dependant "partner" in HR forms is not an HR business partner.
   { question: 'Can I claim a taxi home after working late?', source: null },
   { question: 'Who is my HR business partner?', source: null },
