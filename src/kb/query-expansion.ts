@@ -21,7 +21,7 @@ const MAX_INSERTS = 2000;
 export interface Expansion {
   readonly term: string;
   readonly weight: number;
-  /** A piece of a longer synonym the index does not hold whole (工资 of 工资条). */
+  /** A piece of a longer synonym whose rest the index lacks (工资 of 工资条, where no document says 条). */
   readonly piece?: boolean;
 }
 
@@ -95,7 +95,9 @@ export class QueryExpansion {
           out.push({
             term: piece,
             weight: weight === TRANSLATION_WEIGHT ? TRANSLATION_PIECE_WEIGHT : weight * 0.8,
-            piece: true,
+            // The documents may hold the whole word cut apart (出租|车): only where they lack the rest of it
+            // (工资条: no document says 条) is this merely a piece of another word.
+            piece: !this.#has(synonym.slice(0, i) + synonym.slice(i + 2)),
           });
           known.add(piece);
           break;

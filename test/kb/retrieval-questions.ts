@@ -148,6 +148,8 @@ export const RETRIEVAL_CASES: readonly RetrievalCase[] = [
   { question: 'How do I reset my VPN token?', source: null },
   // 提供 (provide) is a loose verb, as "provide" is: the question is about lunch.
   { question: '公司提供午餐吗？', source: 'onboarding/new_hire_first_week.md', fact: /Lunch with your team/ },
+  // 打车 (take a taxi) meets 出租车, which the documents write (cut 出租|车).
+  { question: '出差可以打车吗？', source: 'finance/差旅标准.md', fact: /出租车/ },
   // Home office equipment is not a taxi home late; a dependant "partner" in HR forms is not an HR business partner.
   { question: 'Can I claim a taxi home after working late?', source: null },
   { question: 'Who is my HR business partner?', source: null },

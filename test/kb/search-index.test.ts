@@ -146,6 +146,11 @@ describe('SearchIndex.search()', () => {
       for (const hit of index.search(question))
         assert.ok(hit.coverage < 0.6, `${question}: ${hit.heading} ${hit.coverage}`);
     }
+    // 出租车 (taxi), which the segmenter cuts 出租|车, is the whole word where the documents say both parts.
+    index.upsert('finance/差旅.md', '# 差旅\n\n## 交通\n\n出租车费用凭发票报销。', stamp);
+    const [taxi] = index.search('taxi');
+    assert.equal(taxi?.heading, '交通');
+    assert.ok((taxi?.coverage ?? 0) >= 0.6, String(taxi?.coverage));
   });
 
   it('counts words the knowledge base never uses against coverage', () => {
