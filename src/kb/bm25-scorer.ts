@@ -7,6 +7,7 @@
  * full of common words does not walk every posting list in the index.
  */
 import { hasCjk } from './text-tokens.ts';
+import { TRANSLATION_FLOOR } from './types.ts';
 
 const K1 = 1.2;
 const B = 0.75;
@@ -14,8 +15,6 @@ const B = 0.75;
 const COMMON_SHARE = 0.05;
 /** Below this many sections a posting list is cheap to walk whole. */
 const MIN_COMMON_SECTIONS = 2000;
-/** Cross-language expansions weighted at least this much are translations (see QueryExpansion). */
-const TRANSLATION_COVERAGE_FLOOR = 0.8;
 
 /** Section ids (ascending) and the weighted term frequency in each. */
 export interface Posting {
@@ -106,7 +105,7 @@ export class Bm25Scorer {
         const later: boolean = exactLater || posting.ids.length > common || (hasExact && weight < 1 && !crossLanguage);
         if (weight === 1) exactLater = later;
         // A translation ranks a little below the word itself but covers the question as fully.
-        const covers = coverageIdf(q.idf) * (crossLanguage && weight >= TRANSLATION_COVERAGE_FLOOR ? 1 : weight);
+        const covers = coverageIdf(q.idf) * (crossLanguage && weight >= TRANSLATION_FLOOR ? 1 : weight);
         steps.push({ q, bit: 2 ** qi, term, weight, covers, posting, later });
       }
     });

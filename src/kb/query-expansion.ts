@@ -6,13 +6,14 @@
  */
 import { synonymsOf } from './synonyms.ts';
 import { editDistanceWithin } from './text-tokens.ts';
+import { TRANSLATION_FLOOR } from './types.ts';
 
 const PREFIX_WEIGHT = 0.55;
 const FUZZY_WEIGHT = 0.6;
 const SYNONYM_WEIGHT = 0.7;
 const TRANSLATION_WEIGHT = 0.85;
-/** At least the scorer's translation floor (0.8), so the piece still covers the word. */
-const TRANSLATION_PIECE_WEIGHT = 0.8;
+/** At the translation floor, so the piece still covers the word. */
+const TRANSLATION_PIECE_WEIGHT = TRANSLATION_FLOOR;
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
 const MAX_EXPANSIONS = 12;
 /** Past this many single insertions, re-sorting once is cheaper. */

@@ -9,10 +9,9 @@ import type { QueryTerm } from './bm25-scorer.ts';
 import type { Expansion } from './query-expansion.ts';
 import { lexiconPhrasesIn, type PhraseMatch, synonymsOf } from './synonyms.ts';
 import { hasCjk, isChineseStopWord, stem, tokenize } from './text-tokens.ts';
+import { TRANSLATION_FLOOR } from './types.ts';
 
 const MAX_QUERY_TERMS = 32;
-/** An expansion this good (the word itself, or a translation) means the word needs no compound split. */
-const TRANSLATION_OR_EXACT = 0.8;
 /** A piece of a recovered Chinese word, as an expansion of it (员工 for 新员工). */
 const PIECE_WEIGHT = 0.6;
 /** A piece of a recovered word the knowledge base never uses (工资 for 发工资): less than half of what is asked. */
@@ -142,7 +141,7 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
         continue;
       }
     }
-    if (!expansions.some((e) => e.weight >= TRANSLATION_OR_EXACT) && !hasCjk(term)) {
+    if (!expansions.some((e) => e.weight >= TRANSLATION_FLOOR) && !hasCjk(term)) {
       // A compound the documents write apart ("payday" → "pay day") stands for its two words.
       const compound = compoundParts(term, vocab);
       if (compound) {
@@ -199,7 +198,7 @@ function withImpliedWords(terms: readonly QueryTerm[]): QueryTerm[] {
     for (const other of terms) {
       if (other === term || hasCjk(other.term)) continue;
       for (const e of other.expansions) {
-        if (known.has(e.term) || e.weight < TRANSLATION_OR_EXACT || !hasCjk(e.term)) continue;
+        if (known.has(e.term) || e.weight < TRANSLATION_FLOOR || !hasCjk(e.term)) continue;
         if (!characters.some((c) => e.term.includes(c))) continue;
         implied.push({ term: e.term, weight: PIECE_WEIGHT });
         known.add(e.term);

@@ -153,6 +153,13 @@ export interface DeletePlan {
   readonly paths: readonly string[];
 }
 
+/**
+ * An expansion of a question word weighted at least this much is the word
+ * itself or its translation; below it are same-language synonyms and pieces.
+ * Search, coverage and answer checks all draw the line here.
+ */
+export const TRANSLATION_FLOOR = 0.8;
+
 /** Error with a fixed code for bad paths, missing files, bad tokens, failed conversions. */
 export class KbError extends Error {
   constructor(

@@ -4,7 +4,7 @@
  * and lists each source as `path:startLine-endLine`.
  */
 import { hasCjk, tokenize } from '../../kb/text-tokens.ts';
-import type { QuestionWordMatch, SearchHit } from '../../kb/types.ts';
+import { type QuestionWordMatch, type SearchHit, TRANSLATION_FLOOR } from '../../kb/types.ts';
 import { type AnswerUnit, lineSpan, renderUnits, splitUnits } from './answer-units.ts';
 import { countedWords, statesCount } from './count-question.ts';
 import { detectLanguage, type Lang, t } from './language.ts';
@@ -17,8 +17,6 @@ export const MIN_COVERAGE = 0.6;
 /** The least share of a long question's words a section must cover. */
 const MIN_LONG_COVERAGE = 0.42;
 const MAX_SECTIONS = 3;
-/** The word itself or a translation (0.8+), not a same-language synonym or a piece. */
-const STRONG_MATCH = 0.8;
 /** A question word at least this share as rare (idf) as its rarest known word is one of its specific words. */
 const SPECIFIC_SHARE = 0.8;
 const MAX_UNITS_PER_SECTION = 5;
@@ -218,7 +216,7 @@ function namesDayOfSubject(hit: SearchHit, units: readonly AnswerUnit[]): boolea
   if (dated.length === 0) return false;
   const subject = mostSpecificWord(hit);
   if (!subject) return true;
-  if ((subject.weight ?? 0) < STRONG_MATCH || !subject.matchedAs) return false;
+  if ((subject.weight ?? 0) < TRANSLATION_FLOOR || !subject.matchedAs) return false;
   const words = subject.matchedAs.split(' ');
   const heading = new Set(tokenize((hit.trail ?? [hit.heading]).join(' ')));
   return dated.some((u) => {
