@@ -58,6 +58,15 @@ async function learnGap(t: ClockedPool): Promise<string> {
   return first.workerId;
 }
 
+/** A turn of session `b` takes the idle worker at once (no shield held it back); then the pool shuts down. */
+async function assertEvictedForB(t: ClockedPool): Promise<void> {
+  const lease = await t.pool.acquire(request('b'));
+  assert.equal(lease.placement, 'cold');
+  assert.equal(t.pool.stats().totals.evictions, 1);
+  lease.release();
+  await shutdown(t);
+}
+
 describe('AgentPool eviction shield', () => {
   beforeEach(() => mock.timers.enable({ apis: ['setTimeout'] }));
   afterEach(() => {
@@ -114,33 +123,21 @@ describe('AgentPool eviction shield', () => {
     const t = clockedPool();
     await turn(t.pool, 'a');
     await t.advance(100);
-    const lease = await t.pool.acquire(request('b'));
-    assert.equal(lease.placement, 'cold');
-    assert.equal(t.pool.stats().totals.evictions, 1);
-    lease.release();
-    await shutdown(t);
+    await assertEvictedForB(t);
   });
 
   it('acquire() does not shield a session whose gap is longer than a start (hint)', async () => {
     const t = clockedPool({}, { expectedStartMs: 300 });
     await learnGap(t); // gap 400 >= start cost 300
     await t.advance(100);
-    const lease = await t.pool.acquire(request('b'));
-    assert.equal(lease.placement, 'cold');
-    assert.equal(t.pool.stats().totals.evictions, 1);
-    lease.release();
-    await shutdown(t);
+    await assertEvictedForB(t);
   });
 
   it('acquire() does not shield when the factory gives no hint and observed starts are quick', async () => {
     const t = clockedPool({}, {});
     await learnGap(t); // starts took ~0 ms
     await t.advance(100);
-    const lease = await t.pool.acquire(request('b'));
-    assert.equal(lease.placement, 'cold');
-    assert.equal(t.pool.stats().totals.evictions, 1);
-    lease.release();
-    await shutdown(t);
+    await assertEvictedForB(t);
   });
 
   it('acquire() shields a session whose gap is longer than a start once it is due back within a start', async () => {
