@@ -8,6 +8,9 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import type { FeishuSettings } from './channels/adapters/feishu.ts';
+import type { SlackSettings } from './channels/adapters/slack.ts';
+import type { WecomSettings } from './channels/adapters/wecom.ts';
 
 export type SessionPolicy = 'enqueue' | 'reject';
 export type EngineChoice = 'auto' | 'local' | 'claude';
@@ -46,6 +49,15 @@ export interface PoolSettings {
   readonly startBackoffMaxMs: number;
 }
 
+/** Messenger channels: each is on when its settings are set. */
+export interface ChannelSettings {
+  readonly wecom?: WecomSettings;
+  readonly feishu?: FeishuSettings;
+  readonly slack?: SlackSettings;
+  /** How long a question forwarded to an expert waits for the reply. */
+  readonly handoffTimeoutMs: number;
+}
+
 export interface Config {
   readonly host: string;
   readonly port: number;
@@ -80,6 +92,7 @@ export interface Config {
     readonly employee: PoolSettings;
     readonly admin: PoolSettings;
   };
+  readonly channels: ChannelSettings;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -235,6 +248,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     rateLimitPerMinute: r.int('RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000),
     shutdownGraceMs: r.secondsAsMs('SHUTDOWN_GRACE', 30, 0, 3600),
     pools: { employee: Object.freeze(employee), admin: Object.freeze(admin) },
+    channels: readChannelSettings(r),
   };
 
   if (config.engine === 'claude' && !hasModelCredentials(config)) {
@@ -242,6 +256,65 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   }
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return Object.freeze(config);
+}
+
+/**
+ * A channel's required settings: all unset means the channel is off; some set
+ * and some missing is a start-up error naming the missing ones.
+ */
+function settingGroup<K extends string>(
+  r: Reader,
+  label: string,
+  required: Record<K, string>,
+): Record<K, string> | undefined {
+  const values = Object.fromEntries(
+    Object.entries<string>(required).map(([key, name]) => [key, r.optional(name)]),
+  ) as Record<K, string | undefined>;
+  const missing = Object.entries<string>(required)
+    .filter(([key]) => !values[key as K])
+    .map(([, name]) => name);
+  if (missing.length === Object.keys(required).length) return undefined;
+  if (missing.length > 0) {
+    r.problems.push(`the ${label} channel needs ${missing.join(', ')} (its other settings are set)`);
+    return undefined;
+  }
+  return values as Record<K, string>;
+}
+
+function readChannelSettings(r: Reader): ChannelSettings {
+  const wecom = settingGroup(r, 'WeCom', {
+    corpId: 'WECOM_CORP_ID',
+    agentId: 'WECOM_AGENT_ID',
+    secret: 'WECOM_SECRET',
+    token: 'WECOM_TOKEN',
+    encodingAesKey: 'WECOM_ENCODING_AES_KEY',
+  });
+  if (wecom && !/^[A-Za-z0-9]{43}$/.test(wecom.encodingAesKey)) {
+    r.problems.push('WECOM_ENCODING_AES_KEY must be the 43 letters and digits WeCom shows');
+  }
+  if (wecom && !/^\d+$/.test(wecom.agentId))
+    r.problems.push("WECOM_AGENT_ID must be the application's numeric AgentId");
+  const feishu = settingGroup(r, 'Feishu', {
+    appId: 'FEISHU_APP_ID',
+    appSecret: 'FEISHU_APP_SECRET',
+    verificationToken: 'FEISHU_VERIFICATION_TOKEN',
+  });
+  const slack = settingGroup(r, 'Slack', { botToken: 'SLACK_BOT_TOKEN', signingSecret: 'SLACK_SIGNING_SECRET' });
+  const encryptKey = r.optional('FEISHU_ENCRYPT_KEY');
+  return {
+    ...(wecom ? { wecom: { ...wecom, apiBase: r.string('WECOM_API_BASE', 'https://qyapi.weixin.qq.com') } } : {}),
+    ...(feishu
+      ? {
+          feishu: {
+            ...feishu,
+            ...(encryptKey ? { encryptKey } : {}),
+            apiBase: r.string('FEISHU_API_BASE', 'https://open.feishu.cn'),
+          },
+        }
+      : {}),
+    ...(slack ? { slack: { ...slack, apiUrl: r.string('SLACK_API_URL', 'https://slack.com/api/') } } : {}),
+    handoffTimeoutMs: r.secondsAsMs('EXPERT_HANDOFF_TIMEOUT', 24 * 3600, 60, 30 * 24 * 3600),
+  };
 }
 
 export function hasModelCredentials(config: Config): boolean {

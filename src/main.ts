@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SqliteHandoffStore } from './channels/handoff-store.ts';
 import { type Config, ConfigError, effectiveEngine, loadConfig } from './config.ts';
 import { createClaudeEngine } from './engines/claude/index.ts';
 import { createLocalWorkerFactory } from './engines/local/index.ts';
@@ -100,6 +101,8 @@ async function main(): Promise<void> {
   const expirySweeper = setInterval(() => void sessions.expire().catch(() => {}), 10 * 60_000);
   expirySweeper.unref();
   const secrets = await loadSecrets(config, logger);
+  // Forwarded questions live beside the session records, in the same database file.
+  const handoffs = new SqliteHandoffStore(path.join(config.dataDir, 'sessions.sqlite'));
 
   const app = await buildApp({
     config,
@@ -112,6 +115,7 @@ async function main(): Promise<void> {
     version: readVersion(),
     lifecycle,
     engineCounters,
+    handoffs,
   });
   await app.listen({ host: config.host, port: config.port });
   lifecycle.markReady();
@@ -141,6 +145,7 @@ async function main(): Promise<void> {
         clearInterval(expirySweeper);
         uploads.stopSweeper();
         await sessions.close();
+        await handoffs.close();
         await kb.close();
         logger.info('stopped');
         process.exit(0);

@@ -11,6 +11,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
+import { MemoryHandoffStore } from '../channels/handoff-store.ts';
 import type { AppDeps, DocentContext } from './deps.ts';
 import { installErrorHandling } from './error-handler.ts';
 import { HttpError } from './errors.ts';
@@ -18,6 +19,7 @@ import { Identity } from './identity.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { createHttpMetrics } from './metrics.ts';
 import { agentRoutes } from './routes/agent.ts';
+import { channelRoutes } from './routes/channels.ts';
 import { kbRoutes } from './routes/kb.ts';
 import { observabilityRoutes } from './routes/observability.ts';
 import { serviceRoutes } from './routes/service.ts';
@@ -197,6 +199,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(uploadRoutes);
   await app.register(kbRoutes);
   await app.register(observabilityRoutes);
+  await app.register(channelRoutes, {
+    handoffs: deps.handoffs ?? new MemoryHandoffStore(),
+    ...(deps.channelAdapters ? { adapters: deps.channelAdapters } : {}),
+  });
   await app.register(webRoutes);
   return app;
 }

@@ -1,4 +1,6 @@
 /** What buildApp() is given, and what every route plugin reaches through `app.docent`. */
+import type { HandoffStore } from '../channels/handoff-store.ts';
+import type { ChannelAdapter } from '../channels/types.ts';
 import type { Config } from '../config.ts';
 import type { AgentEvent, Role, TurnInput } from '../engines/types.ts';
 import type { KnowledgeBase } from '../kb/types.ts';
@@ -33,6 +35,10 @@ export interface AppDeps {
   readonly heartbeatMs?: number;
   /** The engine's own counters, exported as `docent_engine_stat` metrics. */
   readonly engineCounters?: EngineCounters;
+  /** Questions forwarded to experts from messenger channels. @default in memory */
+  readonly handoffs?: HandoffStore;
+  /** Messenger adapters to serve. @default those the settings enable */
+  readonly channelAdapters?: readonly ChannelAdapter[];
   /** Folder with the built web UI (index.html, admin.html, assets/). @default <repo>/web/dist */
   readonly webDir?: string;
 }

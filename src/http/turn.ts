@@ -76,16 +76,30 @@ async function resolveSession(
 
 /** Throws HttpError / PoolError (mapped to 404/409/503 by the error handler) before any byte is sent. */
 export async function admitTurn(ctx: DocentContext, reply: FastifyReply, turn: TurnRequest): Promise<AdmittedTurn> {
-  if (ctx.lifecycle.state === 'draining') {
-    throw new HttpError('SERVICE_DRAINING', 'The server is shutting down; retry shortly', undefined, 5);
-  }
-  const startedAt = performance.now();
-  const { record, created } = await resolveSession(ctx, turn);
   const controller = new AbortController();
   const onClose = () => {
     if (!reply.raw.writableFinished) controller.abort(new Error('client closed the connection'));
   };
   reply.raw.on('close', onClose);
+  try {
+    return await admitTurnUntil(ctx, turn, controller.signal);
+  } catch (error) {
+    reply.raw.off('close', onClose);
+    throw error;
+  }
+}
+
+/** admitTurn for callers that are not an HTTP request (messenger channels): `signal` says the caller gave up. */
+export async function admitTurnUntil(
+  ctx: DocentContext,
+  turn: TurnRequest,
+  signal: AbortSignal,
+): Promise<AdmittedTurn> {
+  if (ctx.lifecycle.state === 'draining') {
+    throw new HttpError('SERVICE_DRAINING', 'The server is shutting down; retry shortly', undefined, 5);
+  }
+  const startedAt = performance.now();
+  const { record, created } = await resolveSession(ctx, turn);
   try {
     // A session whose first turn is still in flight already exists for the
     // engine by the time a queued second turn runs: that one resumes it.
@@ -95,14 +109,13 @@ export async function admitTurn(ctx: DocentContext, reply: FastifyReply, turn: T
     const lease = await ctx.pools.get(turn.role).acquire({
       session: { id: record.id, isNew },
       userId: turn.userId,
-      signal: controller.signal,
+      signal,
     });
-    return { session: record, isNew, lease, signal: controller.signal, startedAt };
+    return { session: record, isNew, lease, signal, startedAt };
   } catch (error) {
-    reply.raw.off('close', onClose);
     firstTurnsInFlight(ctx).delete(record.id);
     if (created) await ctx.sessions.delete(record.id);
-    if (controller.signal.aborted) throw new HttpError('CLIENT_CLOSED', 'The client closed the connection');
+    if (signal.aborted) throw new HttpError('CLIENT_CLOSED', 'The client closed the connection');
     throw error;
   }
 }

@@ -10,6 +10,22 @@ import type { KbInternals } from './internals.ts';
 import type { FaqRow, FeedbackInput, FeedbackResult } from './types.ts';
 
 const SAME_QUESTION = 0.6;
+const SATISFIED =
+  /^\s*(satisfied|very satisfied|helpful|that helped|this helped|great,? thanks|👍|满意|很满意|有用|有帮助|解决了)[\s!.。！]*$/i;
+const NOT_SATISFIED =
+  /^\s*(not satisfied|unsatisfied|dissatisfied|not helpful|wrong|incorrect|👎|不满意|没帮助|没用|不对|错了|答案不对)[\s:：,，.。!！-]*(.*)$/is;
+
+/**
+ * Reads a chat message that is feedback on the previous answer ("满意",
+ * "不满意 + reason", "helpful"), the way the original clients send it.
+ */
+export function readFeedbackMessage(message: string): { satisfied: boolean; reason?: string } | undefined {
+  if (message.length > 1000) return undefined;
+  if (SATISFIED.test(message)) return { satisfied: true };
+  const no = NOT_SATISFIED.exec(message);
+  if (no) return { satisfied: false, reason: no[2]?.trim() || undefined };
+  return undefined;
+}
 
 export interface ParsedAnswer {
   /** The answer text without its heading and reference list. */

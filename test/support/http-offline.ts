@@ -15,6 +15,7 @@ import { buildApp } from '../../src/http/app.ts';
 import { Lifecycle } from '../../src/http/lifecycle.ts';
 import { UploadStore } from '../../src/http/uploads/store.ts';
 import { openKnowledgeBase } from '../../src/kb/index.ts';
+import type { KnowledgeBase } from '../../src/kb/types.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createPoolRegistry, type PoolRegistry } from '../../src/pool/index.ts';
 import { openSessionStore } from '../../src/sessions/index.ts';
@@ -29,6 +30,7 @@ export interface OfflineStack {
   readonly app: FastifyInstance;
   readonly config: Config;
   readonly sessions: SessionStore;
+  readonly kb: KnowledgeBase;
   readonly pools: PoolRegistry<TurnInput, AgentEvent>;
   close(): Promise<void>;
 }
@@ -74,6 +76,7 @@ export async function startOfflineStack(env: Record<string, string> = {}): Promi
     app,
     config,
     sessions,
+    kb,
     pools,
     async close() {
       await app.close();

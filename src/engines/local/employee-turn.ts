@@ -4,6 +4,7 @@
  * "no good answer" with a bad case logged and the domain expert named.
  * "satisfied" / "not satisfied: reason" after an answer is feedback on it.
  */
+import { readFeedbackMessage } from '../../kb/feedback.ts';
 import type { KnowledgeBase } from '../../kb/types.ts';
 import type { AgentEvent } from '../types.ts';
 import { composeAnswer } from './answer-composer.ts';
@@ -14,17 +15,13 @@ const SMALL_TALK =
   /^\s*(hi|hello|hey|good (morning|afternoon|evening)|thanks?( you)?|thank you|ok(ay)?|bye|你好|您好|嗨|谢谢|多谢|好的|再见)[\s!.,。！，~]*$/i;
 /** Below the FAQ's own bar: used only when no document answers. */
 const LOOSE_FAQ_MATCH = 0.5;
-const SATISFIED =
-  /^\s*(satisfied|very satisfied|helpful|that helped|this helped|great,? thanks|👍|满意|很满意|有帮助|解决了)[\s!.。！]*$/i;
-const NOT_SATISFIED =
-  /^\s*(not satisfied|unsatisfied|dissatisfied|not helpful|wrong|incorrect|👎|不满意|没帮助|不对|错了|答案不对)[\s:：,，.。!！-]*(.*)$/is;
 
 export async function* employeeTurn(kb: KnowledgeBase, ctx: LocalTurnContext): AsyncGenerator<AgentEvent> {
   const question = ctx.message.trim();
   const lang = detectLanguage(question);
 
   if (ctx.state.lastAnswer && ctx.state.lastQuestion) {
-    const feedback = parseFeedback(question);
+    const feedback = readFeedbackMessage(question);
     if (feedback) {
       yield ctx.toolUse('feedback', { question: ctx.state.lastQuestion, satisfied: feedback.satisfied });
       const result = await kb.feedback({
@@ -164,14 +161,6 @@ function* remember(ctx: LocalTurnContext, question: string, answer: string): Gen
   ctx.state.lastQuestion = question;
   ctx.state.lastAnswer = answer;
   yield* textChunks(answer);
-}
-
-function parseFeedback(message: string): { satisfied: boolean; reason?: string } | undefined {
-  if (message.length > 1000) return undefined;
-  if (SATISFIED.test(message)) return { satisfied: true };
-  const no = NOT_SATISFIED.exec(message);
-  if (no) return { satisfied: false, reason: no[2]?.trim() || undefined };
-  return undefined;
 }
 
 function feedbackReply(action: string, lang: Lang): string {

@@ -1,0 +1,261 @@
+/**
+ * Turns messenger messages into employee turns. The platform's callback is
+ * answered at once; the turn runs afterwards and its answer goes out through
+ * the platform's send API. Retries of one message run one turn; messages of
+ * one conversation run in order; sends are retried with back-off and their
+ * failures reported in `health()`.
+ */
+import { randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { parseAnswer, readFeedbackMessage } from '../kb/feedback.ts';
+import type { Logger } from '../logger.ts';
+import { ExpertDesk, type ExpertDirectory } from './expert-desk.ts';
+import type { HandoffStore } from './handoff-store.ts';
+import { charLength, splitMessage } from './message-text.ts';
+import { busyText, failedText } from './replies.ts';
+import type {
+  CallbackReply,
+  ChannelAdapter,
+  ChannelName,
+  ChannelRequest,
+  IncomingMessage,
+  ReplyTarget,
+} from './types.ts';
+
+/** One employee turn as a channel asks for it; the answer is the turn's whole text. */
+export type AskEmployee = (turn: {
+  /** Owner of the conversation: one per platform user and chat. */
+  readonly ownerId: string;
+  /** The user for the pool's per-user limits. */
+  readonly userId: string;
+  readonly message: string;
+  readonly signal: AbortSignal;
+}) => Promise<AskResult>;
+
+export type AskResult =
+  | { readonly kind: 'answer'; readonly text: string }
+  /** The pool is full or draining: worth asking again shortly. */
+  | { readonly kind: 'busy' }
+  | { readonly kind: 'failed'; readonly reference: string };
+
+export interface ChannelHealth {
+  readonly channel: ChannelName;
+  readonly lastEventAt?: number;
+  readonly lastSendAt?: number;
+  readonly lastSendError?: { readonly at: number; readonly message: string };
+  readonly received: number;
+  readonly duplicates: number;
+  readonly sent: number;
+  readonly sendFailures: number;
+  readonly inFlight: number;
+}
+
+export interface ChannelRouterOptions {
+  readonly adapters: readonly ChannelAdapter[];
+  readonly ask: AskEmployee;
+  readonly experts: ExpertDirectory;
+  readonly handoffs: HandoffStore;
+  readonly logger: Logger;
+  /** How long a forwarded question waits for the expert. */
+  readonly handoffTimeoutMs: number;
+  /** Most messages being processed at once across channels; more are told to retry. */
+  readonly maxInFlight?: number;
+  /** Send attempts per message piece, and the first back-off (doubling, with jitter). */
+  readonly sendAttempts?: number;
+  readonly sendBackoffMs?: number;
+  readonly now?: () => number;
+}
+
+type MutableHealth = { -readonly [K in keyof ChannelHealth]: ChannelHealth[K] };
+
+const SEEN_MESSAGES_MAX = 10_000;
+const SEEN_MESSAGES_TTL_MS = 60 * 60_000;
+/** Longest a channel turn may take before it is abandoned. */
+const TURN_DEADLINE_MS = 5 * 60_000;
+
+export class ChannelRouter {
+  readonly #adapters = new Map<ChannelName, ChannelAdapter>();
+  readonly #health = new Map<ChannelName, MutableHealth>();
+  readonly #seen = new LRUCache<string, true>({ max: SEEN_MESSAGES_MAX, ttl: SEEN_MESSAGES_TTL_MS });
+  /** The tail of each conversation's chain of messages: they run one after another. */
+  readonly #chains = new Map<string, Promise<void>>();
+  readonly #ask: AskEmployee;
+  readonly #desk: ExpertDesk;
+  readonly #logger: Logger;
+  readonly #maxInFlight: number;
+  readonly #sendAttempts: number;
+  readonly #sendBackoffMs: number;
+  readonly #now: () => number;
+  readonly #closing = new AbortController();
+  #inFlight = 0;
+  #sweeper: NodeJS.Timeout | undefined;
+
+  constructor(options: ChannelRouterOptions) {
+    for (const adapter of options.adapters) {
+      this.#adapters.set(adapter.name, adapter);
+      this.#health.set(adapter.name, {
+        channel: adapter.name,
+        received: 0,
+        duplicates: 0,
+        sent: 0,
+        sendFailures: 0,
+        inFlight: 0,
+      });
+    }
+    this.#ask = options.ask;
+    this.#logger = options.logger;
+    this.#maxInFlight = options.maxInFlight ?? 200;
+    this.#sendAttempts = options.sendAttempts ?? 4;
+    this.#sendBackoffMs = options.sendBackoffMs ?? 500;
+    this.#now = options.now ?? Date.now;
+    this.#desk = new ExpertDesk({
+      experts: options.experts,
+      store: options.handoffs,
+      timeoutMs: options.handoffTimeoutMs,
+      now: this.#now,
+      send: (channel, target, markdown) => this.#deliver(this.#adapter(channel), target, markdown),
+      lookupUser: (channel, contact) => this.#adapter(channel).lookupUser(contact),
+    });
+  }
+
+  get channels(): readonly ChannelName[] {
+    return [...this.#adapters.keys()];
+  }
+
+  /**
+   * Verifies and parses a callback and schedules its turn. Answers what the
+   * platform must hear right away; throws ChannelAuthError on a bad signature.
+   */
+  async handle(channel: ChannelName, request: ChannelRequest): Promise<CallbackReply> {
+    const adapter = this.#adapter(channel);
+    const parsed = await adapter.parse(request);
+    if (parsed.kind === 'message') this.#accept(adapter, parsed.message);
+    return parsed.reply;
+  }
+
+  health(): ChannelHealth[] {
+    return [...this.#health.values()].map((h) => ({ ...h }));
+  }
+
+  pendingHandoffs(limit = 50) {
+    return this.#desk.pending(limit);
+  }
+
+  /** Starts the sweep that tells askers their forwarded question timed out. */
+  start(intervalMs = 60_000): void {
+    this.#sweeper = setInterval(() => void this.sweepHandoffs(), intervalMs);
+    this.#sweeper.unref();
+  }
+
+  sweepHandoffs(): Promise<number> {
+    return this.#desk.expire().catch((error: unknown) => {
+      this.#logger.error({ err: error }, 'expert hand-off sweep failed');
+      return 0;
+    });
+  }
+
+  /** Stops taking messages, abandons running turns and waits for their chains to settle. */
+  async close(): Promise<void> {
+    if (this.#sweeper) clearInterval(this.#sweeper);
+    this.#closing.abort(new Error('channels closing'));
+    await Promise.allSettled([...this.#chains.values()]);
+  }
+
+  #adapter(channel: ChannelName): ChannelAdapter {
+    const adapter = this.#adapters.get(channel);
+    if (!adapter) throw new Error(`channel ${channel} is not configured`);
+    return adapter;
+  }
+
+  #accept(adapter: ChannelAdapter, message: IncomingMessage): void {
+    const health = this.#health.get(adapter.name)!;
+    health.lastEventAt = this.#now();
+    const key = `${adapter.name}:${message.messageId}`;
+    if (this.#seen.has(key)) {
+      health.duplicates += 1;
+      return;
+    }
+    this.#seen.set(key, true);
+    health.received += 1;
+    if (this.#closing.signal.aborted) return;
+    if (this.#inFlight >= this.#maxInFlight) {
+      void this.#deliver(adapter, message, busyText(message.text)).catch(() => {});
+      return;
+    }
+    this.#inFlight += 1;
+    health.inFlight += 1;
+    const conversation = `${adapter.name}:${message.chatId}:${message.userId}`;
+    const previous = this.#chains.get(conversation) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.#process(adapter, message, conversation))
+      .catch((error: unknown) => {
+        this.#logger.error(
+          { err: error, channel: adapter.name, messageId: message.messageId },
+          'channel message failed',
+        );
+      })
+      .finally(() => {
+        this.#inFlight -= 1;
+        health.inFlight -= 1;
+        if (this.#chains.get(conversation) === next) this.#chains.delete(conversation);
+      });
+    this.#chains.set(conversation, next);
+  }
+
+  async #process(adapter: ChannelAdapter, message: IncomingMessage, conversation: string): Promise<void> {
+    const step = await this.#desk.intercept(adapter.name, conversation, message);
+    if (step.handled) return;
+    const { question } = step;
+    if (adapter.typing) await adapter.typing(message).catch(() => {});
+    const signal = AbortSignal.any([this.#closing.signal, AbortSignal.timeout(TURN_DEADLINE_MS)]);
+    const result = await this.#ask({
+      ownerId: `${adapter.name}:${message.chatId}:${message.userId}`,
+      userId: `${adapter.name}:${message.userId}`,
+      message: question,
+      signal,
+    });
+    if (result.kind === 'busy') {
+      await this.#deliver(adapter, message, busyText(question));
+      return;
+    }
+    if (result.kind === 'failed') {
+      await this.#deliver(adapter, message, failedText(question, result.reference));
+      return;
+    }
+    await this.#deliver(adapter, message, result.text);
+    const unanswered = parseAnswer(result.text).citations.length === 0 && !readFeedbackMessage(question);
+    if (unanswered) await this.#desk.offer(adapter.name, conversation, message, question);
+  }
+
+  /** Renders, splits and sends one Markdown text, each piece with retries. */
+  async #deliver(adapter: ChannelAdapter, target: ReplyTarget, markdown: string): Promise<void> {
+    const health = this.#health.get(adapter.name)!;
+    const pieces = splitMessage(adapter.render(markdown), adapter.maxMessageLength, adapter.measure ?? charLength);
+    for (const piece of pieces) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await adapter.send(target, piece);
+          health.sent += 1;
+          health.lastSendAt = this.#now();
+          break;
+        } catch (error) {
+          const retryable = (error as { retryable?: boolean }).retryable !== false;
+          const text = error instanceof Error ? error.message : String(error);
+          if (!retryable || attempt >= this.#sendAttempts || this.#closing.signal.aborted) {
+            health.sendFailures += 1;
+            health.lastSendError = { at: this.#now(), message: text };
+            const reference = randomUUID().slice(0, 8);
+            this.#logger.error(
+              { channel: adapter.name, userId: target.userId, reference, err: error },
+              'channel send failed',
+            );
+            throw error;
+          }
+          // Full jitter: a random wait up to the doubled back-off.
+          const wait = Math.random() * this.#sendBackoffMs * 2 ** (attempt - 1);
+          await new Promise((resolve) => setTimeout(resolve, wait));
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Messenger channels on Docent's own port: `/channels/<name>` takes the
+ * platform's callbacks (GET for WeCom's URL check, POST for events), and
+ * GET /api/channels shows the admin each channel's health and the questions
+ * waiting for an expert. The channel layer does the work; this plugin gives it
+ * the raw body and runs its turns through the same pool and sessions as the web.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { FeishuAdapter } from '../../channels/adapters/feishu.ts';
+import { SlackAdapter } from '../../channels/adapters/slack.ts';
+import { WecomAdapter } from '../../channels/adapters/wecom.ts';
+import type { HandoffStore } from '../../channels/handoff-store.ts';
+import { type AskEmployee, ChannelRouter } from '../../channels/router.ts';
+import { type ChannelAdapter, ChannelAuthError, type ChannelName } from '../../channels/types.ts';
+import { PoolError } from '../../pool/errors.ts';
+import type { DocentContext } from '../deps.ts';
+import { HttpError } from '../errors.ts';
+import { doc } from '../openapi.ts';
+import { admitTurnUntil, runTurn } from '../turn.ts';
+import { parseInput } from '../validation.ts';
+
+/** Platform callbacks are small; anything larger is not one. */
+const CALLBACK_BODY_LIMIT = 1024 * 1024;
+/** Signed platform callbacks come from a few addresses; they get their own, higher ceiling. */
+const CALLBACK_RATE_PER_MINUTE = 6000;
+
+const channelParams = z.object({ name: z.enum(['wecom', 'feishu', 'slack']) });
+
+export function channelAdapters(ctx: DocentContext): ChannelAdapter[] {
+  const { wecom, feishu, slack } = ctx.config.channels;
+  return [
+    ...(wecom ? [new WecomAdapter(wecom)] : []),
+    ...(feishu ? [new FeishuAdapter(feishu)] : []),
+    ...(slack ? [new SlackAdapter(slack)] : []),
+  ];
+}
+
+/** An employee turn run for a channel: the answer is the turn's text, errors become a short result. */
+function askThroughPool(ctx: DocentContext): AskEmployee {
+  return async ({ ownerId, userId, message, signal }) => {
+    const turn = { role: 'employee' as const, ownerId, userId, message, persistent: true };
+    try {
+      const admitted = await admitTurnUntil(ctx, turn, signal);
+      const outcome = await runTurn(ctx, admitted, turn, () => {});
+      if (outcome.outcome === 'ok') return { kind: 'answer', text: outcome.answer };
+    } catch (error) {
+      if (error instanceof PoolError || (error instanceof HttpError && error.statusCode === 503))
+        return { kind: 'busy' };
+      const reference = randomUUID().slice(0, 8);
+      ctx.logger.error({ err: error, reference, userId }, 'channel turn failed');
+      return { kind: 'failed', reference };
+    }
+    const reference = randomUUID().slice(0, 8);
+    ctx.logger.warn({ reference, userId }, 'channel turn ended without an answer');
+    return { kind: 'failed', reference };
+  };
+}
+
+export interface ChannelRoutesOptions {
+  readonly handoffs: HandoffStore;
+  /** Adapters to serve; by default the ones the settings enable. */
+  readonly adapters?: readonly ChannelAdapter[];
+}
+
+export async function channelRoutes(app: FastifyInstance, options: ChannelRoutesOptions): Promise<void> {
+  const ctx = app.docent;
+  const router = new ChannelRouter({
+    adapters: options.adapters ?? channelAdapters(ctx),
+    ask: askThroughPool(ctx),
+    experts: ctx.kb,
+    handoffs: options.handoffs,
+    logger: ctx.logger,
+    handoffTimeoutMs: ctx.config.channels.handoffTimeoutMs,
+  });
+  router.start();
+  app.addHook('onClose', async () => router.close());
+  if (router.channels.length > 0) ctx.logger.info({ channels: router.channels }, 'messenger channels enabled');
+
+  app.get(
+    '/api/channels',
+    {
+      schema: doc({
+        tags: ['channels'],
+        summary: 'Messenger channels: health and pending expert hand-offs',
+        admin: true,
+      }),
+    },
+    async () => ({ channels: router.health(), pending_handoffs: await router.pendingHandoffs() }),
+  );
+
+  // Signatures cover the exact bytes, so these routes take the body as text, whatever its type.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: CALLBACK_BODY_LIMIT }, (_request, body, done) =>
+    done(null, body),
+  );
+
+  const handler = async (
+    request: import('fastify').FastifyRequest,
+    reply: import('fastify').FastifyReply,
+  ): Promise<unknown> => {
+    const { name } = parseInput(channelParams, request.params);
+    if (!router.channels.includes(name as ChannelName)) {
+      throw new HttpError('NOT_FOUND', `The ${name} channel is not configured on this server`);
+    }
+    try {
+      const answer = await router.handle(name, {
+        method: request.method === 'GET' ? 'GET' : 'POST',
+        query: request.query as Record<string, string | undefined>,
+        headers: request.headers as Record<string, string | undefined>,
+        rawBody: typeof request.body === 'string' ? request.body : '',
+      });
+      return reply.code(answer.status).type(answer.contentType).send(answer.body);
+    } catch (error) {
+      if (error instanceof ChannelAuthError) {
+        request.log.warn({ channel: name, reason: error.message }, 'channel callback refused');
+        throw new HttpError('UNAUTHORIZED', 'The callback signature or token is not valid');
+      }
+      throw error;
+    }
+  };
+  const routeOptions = {
+    schema: doc({ tags: ['channels'], summary: 'Messenger platform callback' }),
+    config: { rateLimit: { max: CALLBACK_RATE_PER_MINUTE, timeWindow: '1 minute' } },
+    bodyLimit: CALLBACK_BODY_LIMIT,
+  };
+  app.get('/channels/:name', routeOptions, handler);
+  app.post('/channels/:name', routeOptions, handler);
+}
