@@ -109,4 +109,95 @@ describe('WeCom channel', () => {
     assert.ok(health && health.sendFailures >= 1, 'the failure is counted');
     assert.match(health.lastSendError?.message ?? '', /-1/);
   });
+
+  it('turns "满意" after an answer into feedback on the answer Docent gave (added to the FAQ)', async () => {
+    const question = 'Is there a company discount on gym membership for employees?';
+    let start = fake.sent.length;
+    await deliver(stack, wecomText('frank', question, msgId()));
+    await fake.waitForSent(start + 1);
+    start = fake.sent.length;
+    await deliver(stack, wecomText('frank', '满意', msgId()));
+    const [thanks] = (await fake.waitForSent(start + 1)).slice(start);
+    assert.equal(thanks?.to, 'frank');
+    const faq = await stack.kb.faq();
+    assert.ok(
+      faq.some((row) => row.question === question),
+      `FAQ rows: ${faq.map((r) => r.question).join(' | ')}`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(fake.sent.length, start + 1, 'feedback is not offered to an expert');
+  });
+
+  it('forwards an unanswered question to the domain expert and relays the reply', async () => {
+    fake.users.set('wang.fang@brightwater.example', 'wangfang');
+    const question = 'Can I bring my dog to the office?';
+    let start = fake.sent.length;
+    await deliver(stack, wecomText('grace', question, msgId()));
+    const [notFound, offer] = (await fake.waitForSent(start + 2)).slice(start);
+    assert.equal(notFound?.to, 'grace');
+    assert.doesNotMatch(notFound!.text, /Reference Source/);
+    assert.equal(offer?.to, 'grace');
+    assert.match(offer!.text, /Wang Fang/);
+    assert.match(offer!.text, /yes/);
+
+    start = fake.sent.length;
+    await deliver(stack, wecomText('grace', 'yes', msgId()));
+    const forwarded = (await fake.waitForSent(start + 2)).slice(start);
+    const toExpert = forwarded.find((m) => m.to === 'wangfang');
+    assert.ok(toExpert, 'the expert gets the question');
+    assert.match(toExpert.text, /dog/);
+    assert.match(toExpert.text, /grace/);
+    assert.ok(forwarded.some((m) => m.to === 'grace' && /Forwarded/.test(m.text)));
+
+    const pending = (await (
+      await fetch(`${stack.base}/api/channels`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+    ).json()) as { pending_handoffs: Array<{ question: string }> };
+    assert.ok(
+      pending.pending_handoffs.some((h) => h.question === question),
+      'the admin sees it pending',
+    );
+
+    start = fake.sent.length;
+    await deliver(stack, wecomText('wangfang', 'Only registered assistance dogs may come to the office.', msgId()));
+    const relayed = (await fake.waitForSent(start + 2)).slice(start);
+    const toAsker = relayed.find((m) => m.to === 'grace');
+    assert.ok(toAsker, 'the asker gets the expert reply');
+    assert.match(toAsker.text, /assistance dogs/);
+    assert.match(toAsker.text, /Wang Fang/);
+    assert.ok(
+      relayed.some((m) => m.to === 'wangfang' && /FAQ/.test(m.text)),
+      'the expert is asked about the FAQ',
+    );
+
+    start = fake.sent.length;
+    await deliver(stack, wecomText('wangfang', 'FAQ', msgId()));
+    await fake.waitForSent(start + 1);
+    const faq = await stack.kb.faq();
+    const row = faq.find((r) => r.question === question);
+    assert.ok(row, "the Q&A joined the FAQ with the expert's permission");
+    assert.match(row.answer, /assistance dogs/);
+  });
+
+  it('serves 50 users at once through one channel: every answer to its own asker, pool limits held', async () => {
+    const questions = [
+      { text: 'How many days of annual leave do I get?', source: /hr\// },
+      { text: 'How do I reset my password?', source: /it\// },
+    ];
+    const start = fake.sent.length;
+    let mostWorkers = 0;
+    const sampler = setInterval(() => {
+      mostWorkers = Math.max(mostWorkers, stack.pools.get('employee').stats().workers.total);
+    }, 5);
+    const asks = Array.from({ length: 50 }, (_, i) => ({ user: `load-${i}`, ...questions[i % 2]! }));
+    const responses = await Promise.all(asks.map((a) => deliver(stack, wecomText(a.user, a.text, msgId()))));
+    assert.ok(responses.every((r) => r.status === 200));
+    const sent = (await fake.waitForSent(start + 50, 60_000)).slice(start);
+    clearInterval(sampler);
+    for (const ask of asks) {
+      const mine = sent.filter((m) => m.to === ask.user);
+      assert.equal(mine.length, 1, `${ask.user} got exactly one answer`);
+      assert.match(mine[0]!.text, ask.source, `${ask.user} got the answer to their own question`);
+    }
+    assert.ok(mostWorkers > 0 && mostWorkers <= 4, `at most 4 workers at once, saw ${mostWorkers}`);
+  });
 });
