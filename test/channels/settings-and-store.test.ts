@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { SqliteHandoffStore } from '../../src/channels/handoff-store.ts';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+describe('channel settings', () => {
+  it('leaves every channel off when none of its settings is set', () => {
+    const config = loadConfig({}, '/srv');
+    assert.equal(config.channels.wecom, undefined);
+    assert.equal(config.channels.feishu, undefined);
+    assert.equal(config.channels.slack, undefined);
+    assert.equal(config.channels.handoffTimeoutMs, 24 * 3_600_000);
+  });
+
+  it('refuses to start with part of a channel configured, naming what is missing', () => {
+    assert.throws(
+      () => loadConfig({ WECOM_CORP_ID: 'ww1', WECOM_SECRET: 's' }, '/srv'),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        /WeCom channel needs WECOM_AGENT_ID, WECOM_TOKEN, WECOM_ENCODING_AES_KEY/.test(error.message),
+    );
+    assert.throws(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb' }, '/srv'), /SLACK_SIGNING_SECRET/);
+  });
+
+  it('checks the WeCom AES key shape', () => {
+    assert.throws(
+      () =>
+        loadConfig(
+          {
+            WECOM_CORP_ID: 'ww1',
+            WECOM_AGENT_ID: '1000002',
+            WECOM_SECRET: 's',
+            WECOM_TOKEN: 't',
+            WECOM_ENCODING_AES_KEY: 'short',
+          },
+          '/srv',
+        ),
+      /WECOM_ENCODING_AES_KEY/,
+    );
+  });
+});
+
+describe('hand-off store (SQLite)', () => {
+  it('keeps pending hand-offs across a restart and expires each once', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'docent-handoffs-'));
+    const file = path.join(dir, 'sessions.sqlite');
+    try {
+      const first = new SqliteHandoffStore(file);
+      await first.create({
+        id: 'abc123',
+        channel: 'wecom',
+        asker: { userId: 'emp', chatId: 'emp' },
+        question: 'Q?',
+        expertName: 'Pat',
+        expertUserId: 'pat',
+        createdAt: 1000,
+        expiresAt: 5000,
+      });
+      await first.close();
+      const second = new SqliteHandoffStore(file);
+      assert.deepEqual(
+        (await second.pendingFor('wecom', 'pat')).map((h) => h.id),
+        ['abc123'],
+      );
+      assert.equal((await second.expireDue(4999)).length, 0);
+      assert.equal((await second.expireDue(5000)).length, 1);
+      assert.equal((await second.expireDue(9000)).length, 0);
+      assert.equal(await second.answer('abc123', 'late', 9000), false, 'an expired hand-off takes no answer');
+      await second.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
