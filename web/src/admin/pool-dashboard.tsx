@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ApiClient } from '../shared/api.ts';
 import { errorMessage } from '../shared/format.ts';
 import { useI18n } from '../shared/i18n.ts';
+import { ChannelsCard } from './channels-card.tsx';
 import { PoolChart } from './pool-chart.tsx';
 import { type PoolStatsView, poolHistory } from './pool-history.ts';
 
@@ -118,6 +119,7 @@ export function PoolDashboard({ api }: { api: ApiClient }) {
           <PoolCard key={stats.name} stats={stats} now={now} />
         ))}
       </div>
+      <ChannelsCard api={api} />
     </div>
   );
 }
