@@ -121,4 +121,42 @@ describe('Slack and Feishu channels', () => {
     const relayed = (await fake.waitForSent(start + 2)).slice(start);
     assert.ok(relayed.some((m) => m.to === 'oc_ou_ben' && /assistance dogs/.test(m.text)));
   });
+
+  it('Slack: "helpful" after an answer adds it to the FAQ; an unanswered question reaches the expert', async () => {
+    const question = 'Is there a company discount on gym membership for employees?';
+    let start = fake.sent.length;
+    await deliver(stack, slackEvent(slackDm('U3', question, eventId())));
+    await fake.waitForSent(start + 1);
+    start = fake.sent.length;
+    await deliver(stack, slackEvent(slackDm('U3', 'helpful', eventId())));
+    await fake.waitForSent(start + 1);
+    assert.ok((await stack.kb.faq()).some((row) => row.question === question));
+
+    fake.users.set('wang.fang@brightwater.example', 'UWANG');
+    start = fake.sent.length;
+    await deliver(stack, slackEvent(slackDm('U3', 'Can I bring my dog to the office?', eventId())));
+    await fake.waitForSent(start + 2);
+    start = fake.sent.length;
+    await deliver(stack, slackEvent(slackDm('U3', 'yes', eventId())));
+    const forwarded = (await fake.waitForSent(start + 2)).slice(start);
+    assert.ok(forwarded.some((m) => m.to === 'UWANG' && /dog/.test(m.text)));
+    start = fake.sent.length;
+    await deliver(stack, slackEvent(slackDm('UWANG', 'Only assistance dogs.', eventId())));
+    const relayed = (await fake.waitForSent(start + 2)).slice(start);
+    assert.ok(relayed.some((m) => m.to === 'DU3' && /assistance dogs/.test(m.text)));
+  });
+
+  it('Feishu: "不满意 + reason" after an answer is recorded as a bad case', async () => {
+    let start = fake.sent.length;
+    await deliver(stack, feishuEvent(feishuText('ou_cat', '年假有多少天？', eventId())));
+    await fake.waitForSent(start + 1);
+    start = fake.sent.length;
+    await deliver(stack, feishuEvent(feishuText('ou_cat', '不满意 没有说明试用期员工的年假', eventId())));
+    await fake.waitForSent(start + 1);
+    const cases = await stack.kb.badCases();
+    assert.ok(
+      cases.some((c) => /试用期/.test(c.feedback)),
+      JSON.stringify(cases.map((c) => c.feedback)),
+    );
+  });
 });
