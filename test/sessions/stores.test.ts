@@ -3,14 +3,21 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
 import { MemorySessionStore } from '../../src/sessions/memory-store.ts';
+import { RedisSessionStore } from '../../src/sessions/redis-store.ts';
 import { SqliteSessionStore } from '../../src/sessions/sqlite-store.ts';
 import type { SessionStore } from '../../src/sessions/types.ts';
+import { redisServerAvailable, startTestRedis, type TestRedis } from '../support/redis-server.ts';
 
 const TIMEOUT_MS = 60_000;
 const dirs: string[] = [];
+let redisServer: TestRedis | undefined;
+const redisClients: Redis[] = [];
 after(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  for (const client of redisClients) client.disconnect();
+  await redisServer?.close();
 });
 
 interface Clock {
@@ -28,6 +35,21 @@ const makers: Array<[string, (clock: Clock) => Promise<SessionStore>]> = [
     },
   ],
 ];
+// The multi-node store runs the same suite against a real redis-server, when one is installed.
+if (redisServerAvailable()) {
+  makers.push([
+    'RedisSessionStore',
+    async (clock) => {
+      redisServer ??= await startTestRedis();
+      const redis = new Redis(redisServer.url);
+      redisClients.push(redis);
+      await redis.flushall();
+      return new RedisSessionStore({ redis, timeoutMs: TIMEOUT_MS, now: () => clock.now });
+    },
+  ]);
+} else {
+  test('RedisSessionStore', { skip: 'redis-server is not installed (apt-get install redis-server)' }, () => {});
+}
 
 for (const [name, make] of makers) {
   describe(name, () => {
