@@ -15,6 +15,7 @@ const ADMIN_ROUTES: Array<[string, string, unknown?]> = [
   ['POST', '/api/kb/delete/confirm', { token: 'x' }],
   ['POST', '/api/kb/ingest', { files: ['upl_00000000000000000000000000000000'] }],
   ['GET', '/api/pool/stats'],
+  ['GET', '/api/channels'],
 ];
 
 describe('admin token', () => {
