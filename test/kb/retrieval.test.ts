@@ -36,7 +36,7 @@ describe('retrieval quality on the sample knowledge base', () => {
       if (c.source !== 'FAQ.md') assert.match(answer, /\.md:\d+-\d+$/m);
       if (c.fact) assert.match(answer, c.fact, answer);
       const chinese = /[\u4e00-\u9fff]/.test(c.question);
-      assert.match(answer, chinese ? /^## 回答/ : /^## Answer/);
+      assert.match(answer, chinese ? /^## 答案/ : /^## Answer/);
     });
   }
 });

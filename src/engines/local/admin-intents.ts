@@ -8,7 +8,15 @@ export type AdminIntent =
   | { readonly kind: 'rebuild' }
   | { readonly kind: 'list' }
   | { readonly kind: 'stats' }
-  | { readonly kind: 'help' };
+  | { readonly kind: 'help' }
+  /** Anything that is not an administrative request: answered from the knowledge base. */
+  | { readonly kind: 'question' };
+
+/** Words naming the knowledge base itself, so "how many files" is a statistic and "how many days" is not. */
+const KB_OBJECT =
+  /\b(files?|documents?|docs|knowledge[ -]?base|kb|folders?|categor(y|ies))\b|文件|文档|知识库|目录|分类/i;
+const HELP =
+  /^\s*(help|\?|commands|what can you do|hi|hello|hey|帮助|帮忙|你能做什么|你可以做什么|你好|您好)[\s!?.。！？]*$/i;
 
 const CONFIRM =
   /^\s*(yes|y|yep|confirm(ed)?|ok(ay)?|sure|do it|go ahead|proceed|delete it|add (it|them) anyway|确认|确定|是|是的|好|好的|可以|同意|删除吧|继续)[\s!.。！]*$/i;
@@ -44,10 +52,12 @@ export function parseAdminIntent(message: string): AdminIntent {
     }
     return { kind: 'show', target: target(m[1]!) };
   }
-  if (/\b(rebuild|re-?index|refresh)\b|重建|刷新|重新索引|更新索引/i.test(text)) return { kind: 'rebuild' };
-  if (/\b(stat(s|istics)?|how many|size|count)\b|统计|多少|数量|大小/i.test(text)) return { kind: 'stats' };
-  if (/\b(list|files|tree|documents|contents|what('s| is) in)\b|列出|列表|目录|有哪些|文件/i.test(text)) {
-    return { kind: 'list' };
-  }
-  return { kind: 'help' };
+  if (/\b(rebuild|re-?index)\b|重建|重新索引|更新索引/i.test(text)) return { kind: 'rebuild' };
+  if (/\bstat(s|istics)\b|统计/i.test(text)) return { kind: 'stats' };
+  const aboutKb = KB_OBJECT.test(text);
+  if (aboutKb && /\b(how many|size|count|number of)\b|多少|数量|大小|几个/i.test(text)) return { kind: 'stats' };
+  if (/^\s*(list|ls|tree)\b|\blist (the |all )?(files|documents)\b|列出|列表/i.test(text)) return { kind: 'list' };
+  if (aboutKb && /\b(what|which|show)\b|有哪些|有什么|都有/i.test(text)) return { kind: 'list' };
+  if (HELP.test(text)) return { kind: 'help' };
+  return { kind: 'question' };
 }

@@ -1,11 +1,13 @@
 /**
  * The admin workflow: ingest uploaded files (with "3/10" progress), list and
  * count, show a file, delete in two steps (the plan, then a confirming reply;
- * anything else cancels), rebuild the index; anything else gets a short help.
+ * anything else cancels), rebuild the index; a question about the knowledge
+ * base is answered by the employee workflow, saying so.
  */
 import { type IngestResult, type IngestSource, KbError, type KnowledgeBase, type TreeNode } from '../../kb/types.ts';
 import type { AgentEvent } from '../types.ts';
 import { type AdminIntent, isConfirmation, parseAdminIntent } from './admin-intents.ts';
+import { employeeTurn } from './employee-turn.ts';
 import { detectLanguage, type Lang, t } from './language.ts';
 import { type LocalTurnContext, textChunks } from './turn-context.ts';
 import { parseUploadMessage } from './upload-message.ts';
@@ -79,6 +81,17 @@ async function* runIntent(
     case 'list':
     case 'stats':
       yield* listAndStats(kb, ctx, lang, intent.kind === 'list');
+      return;
+    case 'question':
+      yield {
+        type: 'text',
+        text: t(
+          lang,
+          '_Answered from the knowledge base as the employee assistant answers; say "help" for what I manage._\n\n',
+          '_以下按员工助手的方式从知识库回答；输入"帮助"查看我能管理的内容。_\n\n',
+        ),
+      };
+      yield* employeeTurn(kb, ctx);
       return;
     default:
       yield { type: 'text', text: help(lang) };

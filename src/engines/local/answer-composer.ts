@@ -3,6 +3,7 @@
  * well enough, quotes their relevant sentences, list items and table rows,
  * and lists each source as `path:startLine-endLine`.
  */
+import { ANSWER_HEADING, SOURCES_HEADING } from '../../agents/answer-format.ts';
 import { hasCjk, tokenize } from '../../kb/text-tokens.ts';
 import { type QuestionWordMatch, type SearchHit, TRANSLATION_FLOOR } from '../../kb/types.ts';
 import { type AnswerUnit, lineSpan, renderUnits, splitUnits } from './answer-units.ts';
@@ -174,12 +175,12 @@ export async function composeAnswer(
   if (parts.length === 0) return undefined;
   const crossLanguage = lang === 'zh' && sources.some((s) => !hasCjk(s.path));
   const markdown = [
-    t(lang, '## Answer', '## 回答'),
+    ANSWER_HEADING[lang],
     '',
     ...(crossLanguage ? ['以下内容摘自知识库文档原文：', ''] : []),
     parts.join('\n\n'),
     '',
-    '**Reference Source**',
+    SOURCES_HEADING[lang],
     '',
     ...sources.map((s) => `- ${s.path}:${s.startLine}-${s.endLine}`),
   ].join('\n');

@@ -4,6 +4,7 @@
  * "no good answer" with a bad case logged and the domain expert named.
  * "satisfied" / "not satisfied: reason" after an answer is feedback on it.
  */
+import { ANSWER_HEADING, SOURCES_HEADING } from '../../agents/answer-format.ts';
 import { readFeedbackMessage } from '../../kb/feedback.ts';
 import type { KnowledgeBase } from '../../kb/types.ts';
 import type { AgentEvent } from '../types.ts';
@@ -96,11 +97,11 @@ export async function* employeeTurn(kb: KnowledgeBase, ctx: LocalTurnContext): A
 
 function faqAnswer(row: { readonly question: string; readonly answer: string }, lang: Lang): string {
   return [
-    t(lang, '## Answer', '## 回答'),
+    ANSWER_HEADING[lang],
     '',
     row.answer,
     '',
-    '**Reference Source**',
+    SOURCES_HEADING[lang],
     '',
     `- FAQ.md (${t(lang, 'frequently asked question', '常见问题')}: "${row.question}")`,
   ].join('\n');
@@ -123,7 +124,7 @@ async function* noAnswer(
     source: related.join(', ') || 'none',
   });
   const lines = [
-    t(lang, '## Answer', '## 回答'),
+    ANSWER_HEADING[lang],
     '',
     t(
       lang,

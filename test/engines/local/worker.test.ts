@@ -100,7 +100,7 @@ describe('local worker', () => {
   it('runTurn() as employee answers Chinese questions in Chinese', async () => {
     const worker = await start('employee');
     const { text } = await turn(worker, '出差伙食补贴每天多少钱？');
-    assert.match(text, /^## 回答/);
+    assert.match(text, /^## 答案/);
     assert.match(text, /finance\/差旅标准\.md:\d+-\d+/);
   });
 
