@@ -7,9 +7,11 @@
  * Exit codes: 0 done, 1 failure, 2 usage error, 3 no answer found,
  * 4 some files were not added (conflict or failure).
  */
+
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { hasSourcesHeading } from './agents/answer-format.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLocalWorkerFactory } from './engines/local/index.ts';
 import { openKnowledgeBase } from './kb/index.ts';
@@ -98,7 +100,7 @@ async function ask(kb: KnowledgeBase, args: readonly string[], io: CliIo): Promi
   }
   io.out.write('\n');
   if (failed) return EXIT.failure;
-  return text.includes('**Reference Source**') ? EXIT.ok : EXIT.noAnswer;
+  return hasSourcesHeading(text) ? EXIT.ok : EXIT.noAnswer;
 }
 
 async function ingest(kb: KnowledgeBase, args: readonly string[], io: CliIo): Promise<number> {

@@ -6,6 +6,7 @@
  * as they are; Docent's own settings carry their unit in the name (`_MS`,
  * `_BYTES`). A bad value stops start-up with a message naming the variable.
  */
+import { isIPv4, isIPv6 } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import type { FeishuSettings } from './channels/adapters/feishu.ts';
@@ -82,6 +83,10 @@ export interface Config {
   readonly adminToken: string | undefined;
   readonly authMode: AuthMode;
   readonly trustedUserHeader: string | undefined;
+  /** ADMIN_TRUSTED_NETWORKS: CIDRs whose requests are the admin's without a token. */
+  readonly adminTrustedNetworks: readonly string[];
+  /** TRUSTED_PROXIES: CIDRs of reverse proxies whose X-Forwarded-For is believed. */
+  readonly trustedProxies: readonly string[];
   /** Mark the identity cookie `Secure` (serve over HTTPS, or behind a proxy that terminates TLS). */
   readonly secureCookie: boolean;
   /** Who may read GET /metrics: anyone who reaches the server, or only holders of the admin token. */
@@ -93,6 +98,19 @@ export interface Config {
     readonly admin: PoolSettings;
   };
   readonly channels: ChannelSettings;
+}
+
+/** Parses `10.0.0.0/8`, `192.168.1.7`, `fd00::/8`; undefined when it is none of those. */
+export function parseNetwork(text: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
+  const [address = '', prefixText, extra] = text.trim().split('/');
+  if (extra !== undefined) return undefined;
+  const family = isIPv4(address) ? 'ipv4' : isIPv6(address) ? 'ipv6' : undefined;
+  if (!family) return undefined;
+  const max = family === 'ipv4' ? 32 : 128;
+  if (prefixText === undefined) return { address, prefix: max, family };
+  if (!/^\d{1,3}$/.test(prefixText)) return undefined;
+  const prefix = Number(prefixText);
+  return prefix <= max ? { address, prefix, family } : undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -125,6 +143,21 @@ class Reader {
 
   optional(...names: string[]): string | undefined {
     return this.raw(...names)?.value;
+  }
+
+  /** A comma-separated list of CIDRs or addresses (`10.0.0.0/8, ::1`); empty when unset. */
+  networks(name: string): readonly string[] {
+    const list = (this.optional(name) ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+    const bad = list.filter((item) => parseNetwork(item) === undefined);
+    if (bad.length > 0) {
+      this.problems.push(
+        `${name} must be comma-separated networks like 10.0.0.0/8 or 192.168.1.7, got ${bad.join(', ')}`,
+      );
+    }
+    return Object.freeze(list.filter((item) => parseNetwork(item) !== undefined));
   }
 
   int(names: string | string[], fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -243,6 +276,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     adminToken: r.optional('ADMIN_TOKEN'),
     authMode: r.oneOf<AuthMode>('AUTH_MODE', ['cookie', 'open'], 'cookie'),
     trustedUserHeader: r.optional('TRUSTED_USER_HEADER')?.toLowerCase(),
+    adminTrustedNetworks: r.networks('ADMIN_TRUSTED_NETWORKS'),
+    trustedProxies: r.networks('TRUSTED_PROXIES'),
     secureCookie: r.oneOf('COOKIE_SECURE', ['true', 'false'] as const, 'false') === 'true',
     metricsAuth: r.oneOf('METRICS_AUTH', ['none', 'admin'] as const, 'none'),
     rateLimitPerMinute: r.int('RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000),

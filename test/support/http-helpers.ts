@@ -28,6 +28,8 @@ export interface TestAppOptions {
   readonly lifecycle?: Lifecycle;
   readonly webDir?: string;
   readonly engineCounters?: () => Readonly<Record<string, number>>;
+  /** Defaults to ADMIN_TOKEN. */
+  readonly adminToken?: string;
 }
 
 export interface TestApp {
@@ -69,7 +71,7 @@ export async function makeTestApp(options: TestAppOptions = {}): Promise<TestApp
     kb,
     sessions,
     uploads,
-    secrets: { adminToken: ADMIN_TOKEN, cookieSecret: 'test-cookie-secret-0123456789abcdef' },
+    secrets: { adminToken: options.adminToken ?? ADMIN_TOKEN, cookieSecret: 'test-cookie-secret-0123456789abcdef' },
     version: '0.0.0-test',
     lifecycle,
     heartbeatMs: options.heartbeatMs,

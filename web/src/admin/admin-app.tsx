@@ -107,6 +107,7 @@ export function AdminApp() {
   const [verified, setVerified] = useState(false);
   // Stable, because the API client (and every effect that uses it) is built from it.
   const signOut = useCallback(() => {
+    new ApiClient(null).delete('/api/admin/session').catch(() => undefined);
     storeToken(null);
     setVerified(false);
     setToken(null);

@@ -49,6 +49,9 @@ export function SignIn({ onSignedIn }: { onSignedIn: (token: string) => void }) 
     setError(null);
     try {
       if (await checkToken(value)) {
+        // The admin cookie lets pages that cannot send the token (the original
+        // admin client on this origin) act as this admin; best effort.
+        await new ApiClient(value).post('/api/admin/session', {}).catch(() => undefined);
         storeToken(value);
         onSignedIn(value);
       } else {
