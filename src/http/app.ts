@@ -18,6 +18,7 @@ import { HttpError } from './errors.ts';
 import { Identity } from './identity.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { createHttpMetrics } from './metrics.ts';
+import { adminSessionRoutes } from './routes/admin-session.ts';
 import { agentRoutes } from './routes/agent.ts';
 import { channelRoutes } from './routes/channels.ts';
 import { kbRoutes } from './routes/kb.ts';
@@ -57,7 +58,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: JSON_BODY_LIMIT_BYTES,
-    trustProxy: false,
+    // X-Forwarded-For is believed only from the proxies named in TRUSTED_PROXIES.
+    trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     // HEAD on a streaming route would run a turn nobody reads.
@@ -72,7 +74,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustedUserHeader: config.trustedUserHeader,
     secureCookie: config.secureCookie,
     adminToken: deps.secrets.adminToken,
+    adminTrustedNetworks: config.adminTrustedNetworks,
   });
+  if (config.adminTrustedNetworks.length > 0) {
+    deps.logger.warn(
+      { networks: config.adminTrustedNetworks, trustedProxies: config.trustedProxies },
+      `ADMIN_TRUSTED_NETWORKS is set: every request from ${config.adminTrustedNetworks.join(', ')} is the administrator's, without a token`,
+    );
+  }
   const context: DocentContext = {
     config,
     logger: deps.logger,
@@ -116,8 +125,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
     const buffer = body as Buffer;
+    // The original server took an empty JSON body as no body (its web client sends one to session/create).
     if (buffer.length === 0) {
-      done(new HttpError('BAD_REQUEST', 'Body must not be empty with Content-Type application/json'));
+      done(null, undefined);
       return;
     }
     let text: string;
@@ -198,6 +208,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(sessionRoutes);
   await app.register(uploadRoutes);
   await app.register(kbRoutes);
+  await app.register(adminSessionRoutes);
   await app.register(observabilityRoutes);
   await app.register(channelRoutes, {
     handoffs: deps.handoffs ?? new MemoryHandoffStore(),

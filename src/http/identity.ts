@@ -2,12 +2,13 @@
  * Who is calling. Employees get a signed identity cookie (HMAC by
  * @fastify/cookie, HttpOnly), or are named by a gateway header
  * (TRUSTED_USER_HEADER), or, only in AUTH_MODE=open, by the `user_id` they
- * send. Admins present the bearer token.
+ * send. Admins: admin-access.ts.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type {} from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthMode } from '../config.ts';
+import { AdminAccess } from './admin-access.ts';
 import { HttpError } from './errors.ts';
 
 export const IDENTITY_COOKIE = 'docent_uid';
@@ -19,24 +20,26 @@ export interface IdentityOptions {
   readonly authMode: AuthMode;
   readonly trustedUserHeader: string | undefined;
   readonly adminToken: string;
-  /** Adds `Secure` to the cookie (behind HTTPS). */
+  /** ADMIN_TRUSTED_NETWORKS: admin routes need no token from these (admin-access.ts). */
+  readonly adminTrustedNetworks?: readonly string[];
+  /** Adds `Secure` to the cookies (behind HTTPS). */
   readonly secureCookie?: boolean;
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
 }
 
 export class Identity {
   readonly #options: IdentityOptions;
-  readonly #adminDigest: Buffer;
+  readonly admin: AdminAccess;
   /** Identities issued during a request, so a second lookup in the same request agrees. */
   readonly #issued = new WeakMap<FastifyRequest, string>();
   readonly #peeked = new WeakMap<FastifyRequest, string | null>();
 
   constructor(options: IdentityOptions) {
     this.#options = options;
-    this.#adminDigest = digest(options.adminToken);
+    this.admin = new AdminAccess({
+      adminToken: options.adminToken,
+      trustedNetworks: options.adminTrustedNetworks ?? [],
+      secureCookie: options.secureCookie ?? false,
+    });
   }
 
   get authMode(): AuthMode {
@@ -85,19 +88,19 @@ export class Identity {
     return issued;
   }
 
+  /** The admin token, the admin cookie, or a trusted network (admin-access.ts). */
   isAdmin(request: FastifyRequest): boolean {
-    const header = request.headers.authorization;
-    if (typeof header !== 'string') return false;
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) return false;
-    return timingSafeEqual(digest(match[1]!), this.#adminDigest);
+    return this.admin.credential(request) !== undefined;
   }
 
   /** Throws 401 without a token, 403 with a wrong one. */
   requireAdmin(request: FastifyRequest): void {
     if (this.isAdmin(request)) return;
     if (!request.headers.authorization) {
-      throw new HttpError('UNAUTHORIZED', 'This route needs the admin token (Authorization: Bearer <ADMIN_TOKEN>)');
+      throw new HttpError(
+        'UNAUTHORIZED',
+        'This route needs the admin token (Authorization: Bearer <ADMIN_TOKEN>) or the admin cookie of a sign-in at /admin',
+      );
     }
     throw new HttpError('FORBIDDEN', 'The admin token is not valid');
   }

@@ -10,6 +10,7 @@ import { PoolError } from '../pool/errors.ts';
 import type { TurnLease } from '../pool/types.ts';
 import type { SessionRecord } from '../sessions/types.ts';
 import { toWireEvent, type WireEvent } from './agent-events.ts';
+import { type ConversationTarget, canReach } from './conversation.ts';
 import type { DocentContext } from './deps.ts';
 import { HttpError, scrubPaths } from './errors.ts';
 
@@ -20,9 +21,8 @@ export interface TurnRequest {
   /** The user id the pool uses for its per-user cap. */
   readonly userId: string;
   readonly message: string;
-  /** `user_id` mode: resume the owner's running conversation. */
-  readonly persistent: boolean;
-  readonly sessionId?: string;
+  /** Which conversation (conversation.ts has the rule). */
+  readonly target: ConversationTarget;
 }
 
 export interface AdmittedTurn {
@@ -46,22 +46,19 @@ function firstTurnsInFlight(ctx: DocentContext): Set<string> {
   return set;
 }
 
-/** Can `ownerId` (or an admin) reach this record? Someone else's session looks unknown. */
-export function canReach(record: SessionRecord | undefined, role: Role, ownerId: string): record is SessionRecord {
-  if (!record || record.role !== role) return false;
-  return role === 'admin' || record.ownerId === ownerId;
-}
+export { canReach } from './conversation.ts';
 
 async function resolveSession(
   ctx: DocentContext,
   turn: TurnRequest,
 ): Promise<{ record: SessionRecord; created: boolean }> {
-  if (turn.sessionId) {
-    const record = await ctx.sessions.get(turn.sessionId);
+  const { target } = turn;
+  if (target.kind === 'named') {
+    const record = await ctx.sessions.get(target.sessionId);
     if (!canReach(record, turn.role, turn.ownerId)) throw new HttpError('SESSION_NOT_FOUND', 'Session not found');
     return { record, created: false };
   }
-  if (turn.persistent) {
+  if (target.kind === 'running') {
     const current = await ctx.sessions.current(turn.ownerId, turn.role);
     if (current) return { record: current, created: false };
   }
@@ -69,7 +66,7 @@ async function resolveSession(
     id: randomUUID(),
     role: turn.role,
     ownerId: turn.ownerId,
-    kind: turn.persistent ? 'persistent' : 'ephemeral',
+    kind: target.kind === 'running' ? 'persistent' : 'ephemeral',
   });
   return { record, created: true };
 }

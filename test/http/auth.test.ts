@@ -16,6 +16,7 @@ const ADMIN_ROUTES: Array<[string, string, unknown?]> = [
   ['POST', '/api/kb/ingest', { files: ['upl_00000000000000000000000000000000'] }],
   ['GET', '/api/pool/stats'],
   ['GET', '/api/channels'],
+  ['POST', '/api/admin/session'],
 ];
 
 describe('admin token', () => {
@@ -181,10 +182,22 @@ describe('employee identity and ownership', () => {
 
   test('in cookie mode a client-supplied user_id does not name the owner', async () => {
     const a = await sessionOfNewUser();
+    // A stranger names a's session and some user_id: the user_id asks for the
+    // caller's own running conversation, which is a new one, never a's.
     const res = await t.app.inject({
       url: `/api/user/query?message=x&user_id=someone&session_id=${a.id}`,
     });
-    assert.equal(res.statusCode, 404);
+    assert.equal(res.statusCode, 200);
+    const theirs = parseSse(res.body).events[0]!;
+    assert.notEqual(theirs.session_id, a.id);
+    assert.equal(theirs.is_new, true);
+    const history = await t.app.inject({ url: `/api/sessions/${a.id}/messages`, headers: { cookie: a.cookie } });
+    assert.deepEqual(
+      history.json().messages.map((m: { content: string }) => m.content),
+      ['mine', 'Answer to: mine'],
+      "a's conversation did not get the stranger's turn",
+    );
+    assert.equal((await t.sessions.current('someone', 'employee'))?.id, undefined, 'nobody called someone was made');
   });
 
   test('an admin session is not reachable with an employee identity', async () => {

@@ -13,14 +13,21 @@ describe('EFKA-compatible routes', () => {
     const res = await t.app.inject({ method: 'GET', url: '/', headers: { accept: 'application/json' } });
     assert.equal(res.statusCode, 200);
     const body = res.json();
-    assert.deepEqual(Object.keys(body), ['message', 'version', 'run_mode', 'docs']);
+    assert.deepEqual(Object.keys(body), ['message', 'version', 'run_mode', 'engine', 'docs']);
     assert.equal(body.docs, '/docs');
-    assert.equal(body.run_mode, 'local');
+    assert.equal(body.run_mode, 'standalone');
+    assert.equal(body.engine, 'local');
   });
 
   test('GET /health reports healthy with version, service and run mode', async () => {
     const res = await t.app.inject('/health');
-    assert.deepEqual(res.json(), { status: 'healthy', version: '0.0.0-test', service: 'docent', run_mode: 'local' });
+    assert.deepEqual(res.json(), {
+      status: 'healthy',
+      version: '0.0.0-test',
+      service: 'docent',
+      run_mode: 'standalone',
+      engine: 'local',
+    });
   });
 
   test('GET /info hides the absolute knowledge-base path from non-admins', async () => {
@@ -36,6 +43,8 @@ describe('EFKA-compatible routes', () => {
     ]) {
       assert.ok(key in anonymous, key);
     }
+    assert.equal(anonymous.run_mode, 'standalone', 'one of the original run modes');
+    assert.equal(anonymous.engine, 'local');
     assert.equal(anonymous.kb_root_path, 'kb');
     assert.equal(anonymous.max_upload_size_mb, 10);
     const admin = (await t.app.inject({ url: '/info', headers: ADMIN })).json();
@@ -84,10 +93,11 @@ describe('EFKA-compatible routes', () => {
   test('GET /api/user/query with an unknown session_id answers 404 Session not found', async () => {
     const res = await t.app.inject({ url: '/api/user/query?message=x&session_id=nope' });
     assert.equal(res.statusCode, 404);
-    assert.deepEqual(res.json(), {
-      error: { code: 'SESSION_NOT_FOUND', message: 'Session not found' },
-      detail: 'Session not found',
-    });
+    const body = res.json();
+    assert.equal(body.error.code, 'SESSION_NOT_FOUND');
+    // The original's detail, then (for a caller with no identity) how to go on.
+    assert.match(body.detail, /^Session not found\b/);
+    assert.equal(body.error.message, body.detail);
   });
 
   test('GET /api/user/query with user_id resumes the persistent conversation', async () => {

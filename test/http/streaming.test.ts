@@ -204,11 +204,11 @@ describe('SSE streaming on a real socket', () => {
     const t = await makeTestApp({ pools: pools.registry, env: { AUTH_MODE: 'open' } });
     const base = await listenLoopback(t.app);
     try {
-      const created = await requestJson(`${base}/api/session/create?user_id=frank`, { method: 'POST' });
-      const id = (created.json as { session_id: string }).session_id;
-      const tabA = await SseClient.open(`${base}/api/user/query?message=a&user_id=frank&session_id=${id}`);
+      // Two tabs of a user with no running conversation yet: both mean the
+      // one that tab A's turn creates.
+      const tabA = await SseClient.open(`${base}/api/user/query?message=a&user_id=frank`);
       await pools.employee.untilHeld(1);
-      const tabB = SseClient.open(`${base}/api/user/query?message=b&user_id=frank&session_id=${id}`);
+      const tabB = SseClient.open(`${base}/api/user/query?message=b&user_id=frank`);
       await new Promise<void>((resolve) => {
         const off = pools.registry.get('employee').onEvent((event) => {
           if (event.type === 'turn_queued') {
@@ -225,7 +225,8 @@ describe('SSE streaming on a real socket', () => {
       await b.ended;
       assert.equal(tabA.events[0]!.is_new, true);
       assert.equal(b.events[0]!.is_new, false);
-      assert.equal((await t.sessions.get(id))?.turns, 2);
+      assert.equal(b.events[0]!.session_id, tabA.events[0]!.session_id);
+      assert.equal((await t.sessions.current('frank', 'employee'))?.turns, 2);
     } finally {
       await t.close();
       await pools.registry.destroy();

@@ -85,12 +85,15 @@ export async function requestJson(
   options: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
 ): Promise<{ statusCode: number; headers: http.IncomingHttpHeaders; json: unknown; text: string }> {
   return new Promise((resolve, reject) => {
-    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+    // A Buffer is sent as it is (multipart bodies); anything else as JSON.
+    const raw = Buffer.isBuffer(options.body);
+    const payload =
+      options.body === undefined ? undefined : raw ? (options.body as Buffer) : JSON.stringify(options.body);
     const request = http.request(
       url,
       {
         method: options.method ?? 'GET',
-        headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...options.headers },
+        headers: { ...(payload && !raw ? { 'content-type': 'application/json' } : {}), ...options.headers },
       },
       (response) => {
         let text = '';

@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Role } from '../../engines/types.ts';
+import { conversationTarget, ownerOf, sessionNotFound } from '../conversation.ts';
 import type { DocentContext } from '../deps.ts';
 import { HttpError } from '../errors.ts';
 import { doc } from '../openapi.ts';
@@ -20,7 +21,7 @@ const queryBody = z.object({
 
 type QueryParams = z.output<typeof queryParams>;
 
-/** Who a turn belongs to, by role. */
+/** Who a turn belongs to and which conversation it continues (conversation.ts has the rule). */
 function turnRequest(
   ctx: DocentContext,
   request: FastifyRequest,
@@ -28,31 +29,29 @@ function turnRequest(
   role: Role,
   params: QueryParams,
 ): TurnRequest {
-  if (role === 'admin') {
-    const ownerId = params.user_id ? `admin:${params.user_id}` : 'admin';
-    return {
-      role,
-      ownerId,
-      userId: ownerId,
-      message: params.message,
-      persistent: Boolean(params.user_id),
-      sessionId: params.session_id,
-    };
-  }
-  const userId = ctx.identity.employee(request, reply, params.user_id);
+  const owner = ownerOf(ctx.identity, request, reply, role, params.user_id);
   return {
     role,
-    ownerId: userId,
-    userId,
+    ownerId: owner.ownerId,
+    userId: owner.ownerId,
     message: params.message,
-    persistent: Boolean(params.user_id),
-    sessionId: params.session_id,
+    target: conversationTarget(params),
   };
+}
+
+/** admitTurn, with the 404 for an unreachable session saying how to continue a conversation. */
+async function admit(ctx: DocentContext, request: FastifyRequest, reply: FastifyReply, turn: TurnRequest) {
+  try {
+    return await admitTurn(ctx, reply, turn);
+  } catch (error) {
+    if (error instanceof HttpError && error.code === 'SESSION_NOT_FOUND') throw sessionNotFound(ctx.identity, request);
+    throw error;
+  }
 }
 
 async function streamTurn(ctx: DocentContext, request: FastifyRequest, reply: FastifyReply, role: Role): Promise<void> {
   const turn = turnRequest(ctx, request, reply, role, parseInput(queryParams, request.query));
-  const admitted = await admitTurn(ctx, reply, turn);
+  const admitted = await admit(ctx, request, reply, turn);
   const stream = openSse(reply, ctx.heartbeatMs);
   ctx.metrics.trackStream(request.routeOptions.url ?? 'unknown', reply.raw);
   try {
@@ -77,7 +76,7 @@ export async function agentRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const turn = turnRequest(ctx, request, reply, 'admin', parseInput(queryBody, request.body));
-      const admitted = await admitTurn(ctx, reply, turn);
+      const admitted = await admit(ctx, request, reply, turn);
       let sessionId = admitted.session.id;
       const result = await runTurn(ctx, admitted, turn, (event) => {
         if (event.type === 'session') sessionId = event.session_id;

@@ -40,7 +40,7 @@ export function channelAdapters(ctx: DocentContext): ChannelAdapter[] {
 /** An employee turn run for a channel: the answer is the turn's text, errors become a short result. */
 function askThroughPool(ctx: DocentContext): AskEmployee {
   return async ({ ownerId, userId, message, signal }) => {
-    const turn = { role: 'employee' as const, ownerId, userId, message, persistent: true };
+    const turn = { role: 'employee' as const, ownerId, userId, message, target: { kind: 'running' } as const };
     try {
       const admitted = await admitTurnUntil(ctx, turn, signal);
       const outcome = await runTurn(ctx, admitted, turn, () => {});

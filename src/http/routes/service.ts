@@ -8,19 +8,23 @@ export const SERVICE_NAME = 'docent';
 
 export async function serviceRoutes(app: FastifyInstance): Promise<void> {
   const ctx = app.docent;
-  const runMode = effectiveEngine(ctx.config);
+  // The original's run_mode names the channel; the web is what it calls `standalone`.
+  const runMode = 'standalone';
+  const engine = effectiveEngine(ctx.config);
 
   app.get('/health', { schema: doc({ tags: ['service'], summary: 'Health (EFKA-compatible)' }) }, async () => ({
     status: 'healthy',
     version: ctx.version,
     service: SERVICE_NAME,
     run_mode: runMode,
+    engine,
   }));
 
   app.get('/info', { schema: doc({ tags: ['service'], summary: 'Settings clients may know' }) }, async (request) => {
     const admin = ctx.identity.isAdmin(request);
     return {
       run_mode: runMode,
+      engine,
       im_channel: 'web',
       // The absolute path only for the admin; others learn the folder's name.
       kb_root_path: admin ? ctx.config.kbRoot : path.basename(ctx.config.kbRoot),

@@ -7,31 +7,48 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Role } from '../../engines/types.ts';
 import type { SessionRecord } from '../../sessions/types.ts';
+import { adminOwnerId, canReach, ownerOf, sessionNotFound } from '../conversation.ts';
 import { HttpError } from '../errors.ts';
 import { doc } from '../openapi.ts';
-import { canReach } from '../turn.ts';
 import { optionalParam, parseInput, sessionIdField, userIdField } from '../validation.ts';
 
 const clearBody = z.object({ user_id: optionalParam(userIdField), session_id: optionalParam(sessionIdField) });
-const createQuery = z.object({ user_id: optionalParam(userIdField) });
+const userQuery = z.object({ user_id: optionalParam(userIdField) });
 const idParams = z.object({ session_id: sessionIdField });
-const listQuery = z.object({ limit: optionalParam(z.coerce.number().int().min(1).max(500)) });
+const listQuery = z.object({
+  limit: optionalParam(z.coerce.number().int().min(1).max(500)),
+  user_id: optionalParam(userIdField),
+});
 
 function toSeconds(ms: number): number {
   return ms / 1000;
 }
 
+function clearedMessage(archived: number): string {
+  return archived > 0
+    ? 'Context cleared; the next message starts a new conversation'
+    : 'No active conversation to clear';
+}
+
 export async function sessionRoutes(app: FastifyInstance): Promise<void> {
   const ctx = app.docent;
 
-  /** The session a caller may reach under this id, or 404 (unknown and someone else's look the same). */
-  async function reachable(request: FastifyRequest, reply: FastifyReply, id: string): Promise<SessionRecord> {
+  /**
+   * The session a caller may reach under this id, or 404 (unknown and someone
+   * else's look the same). `clientUserId` names the caller only where
+   * identity.ts trusts it (AUTH_MODE=open).
+   */
+  async function reachable(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    clientUserId: string | undefined,
+  ): Promise<SessionRecord> {
     const record = await ctx.sessions.get(id);
-    const admin = ctx.identity.isAdmin(request);
-    if (record?.role === 'admin' && admin) return record;
-    const userId = ctx.identity.employee(request, reply);
-    if (canReach(record, 'employee', userId)) return record;
-    throw new HttpError('SESSION_NOT_FOUND', 'Session not found');
+    if (record?.role === 'admin' && ctx.identity.isAdmin(request)) return record;
+    const owner = ownerOf(ctx.identity, request, reply, 'employee', clientUserId);
+    if (canReach(record, owner.role, owner.ownerId)) return record;
+    throw sessionNotFound(ctx.identity, request);
   }
 
   app.get(
@@ -49,40 +66,37 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const body = parseInput(clearBody, request.body);
       if (!body.user_id && !body.session_id) throw new HttpError('MISSING_USER_ID', 'Missing user_id parameter');
-      let archived = 0;
-      if (body.session_id) {
-        const record = await reachable(request, reply, body.session_id);
-        if (await ctx.sessions.archive(record.id)) archived += 1;
+      if (!body.user_id) {
+        // No user_id: the named session is the conversation (conversation.ts).
+        const record = await reachable(request, reply, body.session_id as string, undefined);
+        const archived = (await ctx.sessions.archive(record.id)) ? 1 : 0;
+        return { success: true, message: clearedMessage(archived), archived };
       }
-      if (body.user_id) {
-        const userId = ctx.identity.employee(request, reply, body.user_id);
-        archived += await ctx.sessions.archiveCurrent(userId, 'employee');
-        if (ctx.identity.isAdmin(request))
-          archived += await ctx.sessions.archiveCurrent(`admin:${body.user_id}`, 'admin');
+      // With a user_id the running conversation is the one cleared, whatever session_id says.
+      const owner = ownerOf(ctx.identity, request, reply, 'employee', body.user_id);
+      let archived = await ctx.sessions.archiveCurrent(owner.ownerId, 'employee');
+      if (ctx.identity.isAdmin(request)) {
+        archived += await ctx.sessions.archiveCurrent(adminOwnerId(body.user_id), 'admin');
       }
-      return {
-        success: true,
-        message:
-          archived > 0
-            ? 'Context cleared; the next message starts a new conversation'
-            : 'No active conversation to clear',
-        archived,
-      };
+      // The next turn for this user_id continues in this (empty) conversation;
+      // the original web client switches to new_session_id when it is present.
+      const next = await ctx.sessions.create({
+        id: randomUUID(),
+        role: 'employee',
+        ownerId: owner.ownerId,
+        kind: 'persistent',
+      });
+      return { success: true, message: clearedMessage(archived), archived, new_session_id: next.id };
     },
   );
 
   app.post(
     '/api/session/create',
-    { schema: doc({ tags: ['sessions'], summary: 'Create an empty session', querystring: createQuery }) },
+    { schema: doc({ tags: ['sessions'], summary: 'Create an empty session', querystring: userQuery }) },
     async (request, reply) => {
-      const query = parseInput(createQuery, request.query);
-      const admin = ctx.identity.isAdmin(request);
-      const role: Role = admin ? 'admin' : 'employee';
-      const ownerId = admin
-        ? query.user_id
-          ? `admin:${query.user_id}`
-          : 'admin'
-        : ctx.identity.employee(request, reply, query.user_id);
+      const query = parseInput(userQuery, request.query);
+      const role: Role = ctx.identity.isAdmin(request) ? 'admin' : 'employee';
+      const { ownerId } = ownerOf(ctx.identity, request, reply, role, query.user_id);
       const record = await ctx.sessions.create({ id: randomUUID(), role, ownerId, kind: 'ephemeral' });
       return { session_id: record.id, created_at: toSeconds(record.createdAt), status: 'created' };
     },
@@ -93,7 +107,8 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
     { schema: doc({ tags: ['sessions'], summary: 'Delete a session' }) },
     async (request, reply) => {
       const { session_id } = parseInput(idParams, request.params);
-      const record = await reachable(request, reply, session_id);
+      const { user_id } = parseInput(userQuery, request.query);
+      const record = await reachable(request, reply, session_id, user_id);
       await ctx.sessions.delete(record.id);
       return { status: 'deleted', session_id: record.id };
     },
@@ -103,9 +118,9 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
     '/api/sessions',
     { schema: doc({ tags: ['sessions'], summary: 'The caller’s employee sessions', querystring: listQuery }) },
     async (request, reply) => {
-      const { limit } = parseInput(listQuery, request.query);
-      const userId = ctx.identity.employee(request, reply);
-      const records = await ctx.sessions.list(userId, 'employee', limit ?? 100);
+      const { limit, user_id } = parseInput(listQuery, request.query);
+      const owner = ownerOf(ctx.identity, request, reply, 'employee', user_id);
+      const records = await ctx.sessions.list(owner.ownerId, 'employee', limit ?? 100);
       return {
         sessions: records.map((r) => ({
           session_id: r.id,
@@ -123,7 +138,8 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
     { schema: doc({ tags: ['sessions'], summary: 'Questions and answers of one of the caller’s sessions' }) },
     async (request, reply) => {
       const { session_id } = parseInput(idParams, request.params);
-      const record = await reachable(request, reply, session_id);
+      const { user_id } = parseInput(userQuery, request.query);
+      const record = await reachable(request, reply, session_id, user_id);
       const messages = await ctx.sessions.messages(record.id);
       return {
         session_id: record.id,

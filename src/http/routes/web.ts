@@ -55,7 +55,8 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
       return {
         message: 'Docent knowledge-base agent service',
         version: ctx.version,
-        run_mode: effectiveEngine(ctx.config),
+        run_mode: 'standalone',
+        engine: effectiveEngine(ctx.config),
         docs: '/docs',
       };
     },
