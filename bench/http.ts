@@ -71,6 +71,7 @@ async function startServer(dir: string): Promise<{ base: string; pid: number; st
       KB_ROOT_PATH: path.join(dir, 'kb'),
       ADMIN_TOKEN: 'bench-admin-token-0123456789',
       RATE_LIMIT_PER_MINUTE: '1000000',
+      NEW_IDENTITIES_PER_ADDRESS: '1000000',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

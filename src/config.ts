@@ -92,6 +92,10 @@ export interface Config {
   /** Who may read GET /metrics: anyone who reaches the server, or only holders of the admin token. */
   readonly metricsAuth: 'none' | 'admin';
   readonly rateLimitPerMinute: number;
+  /** RATE_LIMIT_PER_ADDRESS: requests a minute from one address, whatever identities it uses. */
+  readonly rateLimitPerAddress: number;
+  /** NEW_IDENTITIES_PER_ADDRESS: identity cookies one address may be issued a minute. */
+  readonly newIdentitiesPerAddress: number;
   readonly shutdownGraceMs: number;
   readonly pools: {
     readonly employee: PoolSettings;
@@ -250,6 +254,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
     'info',
   );
+  const rateLimitPerMinute = r.int('RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000);
   const config: Config = {
     host: r.string('HOST', '127.0.0.1'),
     port: r.int('PORT', 8000, 0, 65535),
@@ -280,7 +285,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     trustedProxies: r.networks('TRUSTED_PROXIES'),
     secureCookie: r.oneOf('COOKIE_SECURE', ['true', 'false'] as const, 'false') === 'true',
     metricsAuth: r.oneOf('METRICS_AUTH', ['none', 'admin'] as const, 'none'),
-    rateLimitPerMinute: r.int('RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000),
+    rateLimitPerMinute,
+    rateLimitPerAddress: r.int('RATE_LIMIT_PER_ADDRESS', 10 * rateLimitPerMinute, 1, 100_000_000),
+    newIdentitiesPerAddress: r.int('NEW_IDENTITIES_PER_ADDRESS', 30, 1, 1_000_000),
     shutdownGraceMs: r.secondsAsMs('SHUTDOWN_GRACE', 30, 0, 3600),
     pools: { employee: Object.freeze(employee), admin: Object.freeze(admin) },
     channels: readChannelSettings(r),

@@ -11,7 +11,9 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
+import secureJson from 'secure-json-parse';
 import { MemoryHandoffStore } from '../channels/handoff-store.ts';
+import { AddressBudget } from './address-budget.ts';
 import type { AppDeps, DocentContext } from './deps.ts';
 import { installErrorHandling } from './error-handler.ts';
 import { HttpError } from './errors.ts';
@@ -75,6 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     secureCookie: config.secureCookie,
     adminToken: deps.secrets.adminToken,
     adminTrustedNetworks: config.adminTrustedNetworks,
+    newIdentitiesPerAddress: config.newIdentitiesPerAddress,
   });
   if (config.adminTrustedNetworks.length > 0) {
     deps.logger.warn(
@@ -138,11 +141,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return;
     }
     try {
-      // Own `__proto__` keys are dropped so no later merge can turn them into prototype changes.
-      done(
-        null,
-        JSON.parse(text, (key, value) => (key === '__proto__' ? undefined : value)),
-      );
+      // Own `__proto__` keys are dropped so no later merge can turn them into
+      // prototype changes. secure-json-parse calls JSON.parse without a reviver
+      // (a reviver is what a polyfilled JSON.parse reimplements in slow,
+      // lenient JavaScript) and scans for such keys only when the text has one.
+      done(null, secureJson.parse(text, undefined, { protoAction: 'remove', constructorAction: 'ignore' }));
     } catch {
       done(new HttpError('BAD_REQUEST', 'Body is not valid JSON'));
     }
@@ -169,6 +172,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         'RATE_LIMITED',
         `Too many requests: at most ${context.max} a minute; retry in ${Math.ceil(context.ttl / 1000)} s`,
       ),
+  });
+  // Under the per-user limit: one address, however many identity cookies it
+  // presents. A gateway's users (TRUSTED_USER_HEADER) all share its address,
+  // and the administrator has its own budget, so neither is counted here.
+  const perAddress = new AddressBudget(config.rateLimitPerAddress);
+  app.addHook('onRequest', async (request) => {
+    if (UNLIMITED_PREFIXES.some((prefix) => request.url.startsWith(prefix))) return;
+    if (identity.fromGateway(request) || identity.isAdmin(request)) return;
+    const waitS = perAddress.take(request.ip);
+    if (waitS > 0) {
+      throw new HttpError(
+        'RATE_LIMITED',
+        `Too many requests from this address: at most ${perAddress.perMinute} a minute; retry in ${waitS} s`,
+        429,
+        waitS,
+      );
+    }
   });
   await app.register(multipart, {
     throwFileSizeLimit: true,

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type {} from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthMode } from '../config.ts';
+import { AddressBudget } from './address-budget.ts';
 import { AdminAccess } from './admin-access.ts';
 import { HttpError } from './errors.ts';
 
@@ -24,6 +25,8 @@ export interface IdentityOptions {
   readonly adminTrustedNetworks?: readonly string[];
   /** Adds `Secure` to the cookies (behind HTTPS). */
   readonly secureCookie?: boolean;
+  /** Identity cookies one client address may be issued a minute (NEW_IDENTITIES_PER_ADDRESS). */
+  readonly newIdentitiesPerAddress?: number;
 }
 
 export class Identity {
@@ -32,9 +35,12 @@ export class Identity {
   /** Identities issued during a request, so a second lookup in the same request agrees. */
   readonly #issued = new WeakMap<FastifyRequest, string>();
   readonly #peeked = new WeakMap<FastifyRequest, string | null>();
+  /** Without it, a client could mint a fresh cookie (and a fresh per-user rate budget) per request. */
+  readonly #issuing: AddressBudget;
 
   constructor(options: IdentityOptions) {
     this.#options = options;
+    this.#issuing = new AddressBudget(options.newIdentitiesPerAddress ?? 30);
     this.admin = new AdminAccess({
       adminToken: options.adminToken,
       trustedNetworks: options.adminTrustedNetworks ?? [],
@@ -73,6 +79,16 @@ export class Identity {
     if (this.#options.authMode === 'open' && clientUserId) return clientUserId;
     const known = this.#issued.get(request) ?? this.peek(request);
     if (known) return known;
+    const waitS = this.#issuing.take(request.ip);
+    if (waitS > 0) {
+      throw new HttpError(
+        'RATE_LIMITED',
+        `Too many new identities from this address: at most ${this.#issuing.perMinute} a minute; ` +
+          `send back the docent_uid cookie of an earlier answer, or retry in ${waitS} s`,
+        429,
+        waitS,
+      );
+    }
     const issued = `u_${randomBytes(16).toString('base64url')}`;
     // Written as a plain header (not reply.setCookie, which only lands in
     // onSend) so that hijacked SSE responses carry it too.
@@ -103,6 +119,11 @@ export class Identity {
       );
     }
     throw new HttpError('FORBIDDEN', 'The admin token is not valid');
+  }
+
+  /** Is the caller named by the gateway header (TRUSTED_USER_HEADER)? */
+  fromGateway(request: FastifyRequest): boolean {
+    return this.#fromHeader(request) !== undefined;
   }
 
   #fromHeader(request: FastifyRequest): string | undefined {

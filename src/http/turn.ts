@@ -87,6 +87,27 @@ export async function admitTurn(ctx: DocentContext, reply: FastifyReply, turn: T
 }
 
 /** admitTurn for callers that are not an HTTP request (messenger channels): `signal` says the caller gave up. */
+/**
+ * Admits the turn and hands it to `use`; the worker and the session are
+ * released when `use` ends, however it ends. Routes go through this, so that
+ * nothing between acquiring a worker and running the turn (opening the
+ * stream, metrics) can hold a worker forever when it throws.
+ */
+export async function withAdmittedTurn<T>(
+  ctx: DocentContext,
+  reply: FastifyReply,
+  turn: TurnRequest,
+  use: (admitted: AdmittedTurn) => Promise<T>,
+): Promise<T> {
+  const admitted = await admitTurn(ctx, reply, turn);
+  try {
+    return await use(admitted);
+  } finally {
+    admitted.lease.release();
+    firstTurnsInFlight(ctx).delete(admitted.session.id);
+  }
+}
+
 export async function admitTurnUntil(
   ctx: DocentContext,
   turn: TurnRequest,
@@ -121,6 +142,20 @@ export interface TurnOutcome {
   readonly answer: string;
   readonly outcome: 'ok' | 'error' | 'aborted';
   readonly errorMessage?: string;
+}
+
+/**
+ * What an employee is told when a turn fails: no worker ids, signals or
+ * gateway addresses, only a reference under which the details are logged.
+ * Admins get the (path-scrubbed) message itself.
+ */
+function employeeFailure(ctx: DocentContext, sessionId: string, detail: string): string {
+  const reference = randomUUID().slice(0, 8);
+  ctx.logger.warn({ reference, sessionId, detail }, 'turn failed; the employee was given a reference');
+  return (
+    `Sorry, something went wrong while answering. Please try again (reference ${reference}). ` +
+    `抱歉，回答时出错，请重试（编号 ${reference}）。`
+  );
 }
 
 function describeFailure(error: unknown): string {
@@ -168,6 +203,7 @@ export async function runTurn(
       if (wire.type === 'error') {
         outcome = 'error';
         errorMessage = wire.message;
+        if (turn.role === 'employee') wire.message = employeeFailure(ctx, sessionId, wire.message);
       }
       emit(wire);
       if (wire.type === 'error') break;
@@ -181,7 +217,10 @@ export async function runTurn(
       errorMessage = describeFailure(error);
       if (!(error instanceof PoolError)) ctx.logger.error({ err: error, sessionId }, 'turn threw');
       if (!sentSession) sendSession();
-      emit({ type: 'error', message: errorMessage });
+      emit({
+        type: 'error',
+        message: turn.role === 'employee' ? employeeFailure(ctx, sessionId, errorMessage) : errorMessage,
+      });
     }
   } finally {
     lease.release();

@@ -1,5 +1,6 @@
 /** zod parsing that answers in the API's error shape. */
 import { z } from 'zod';
+import { hasControlCharacters } from '../kb/control-chars.ts';
 import { HttpError } from './errors.ts';
 
 /** Longest chat message accepted, in characters. */
@@ -19,17 +20,21 @@ export function parseInput<T extends z.ZodType>(schema: T, data: unknown): z.out
   return result.data;
 }
 
-/** Control characters other than tab and line breaks. */
-function hasControlCharacters(text: string): boolean {
-  return /\p{Cc}/u.test(text.replace(/[\t\n\r]/g, ''));
+/**
+ * Free text from a client (messages, reasons, titles): trimmed, bounded, and
+ * without control characters other than tab and line breaks. Every text
+ * field the API takes is one of these, so the rule is the same everywhere.
+ */
+export function textField(maxChars: number, options: { allowEmpty?: boolean } = {}) {
+  const base = z
+    .string({ error: (issue) => (issue.input === undefined ? 'Field required' : 'Must be a string') })
+    .trim();
+  return (options.allowEmpty ? base : base.min(1, 'Must not be empty'))
+    .max(maxChars, `Must be at most ${maxChars} characters`)
+    .refine((text) => !hasControlCharacters(text), 'Must not contain control characters');
 }
 
-export const messageField = z
-  .string({ error: (issue) => (issue.input === undefined ? 'Field required' : 'Must be a string') })
-  .trim()
-  .min(1, 'Must not be empty')
-  .max(MESSAGE_MAX_CHARS, `Must be at most ${MESSAGE_MAX_CHARS} characters`)
-  .refine((text) => !hasControlCharacters(text), 'Must not contain control characters');
+export const messageField = textField(MESSAGE_MAX_CHARS);
 
 export const userIdField = z
   .string()

@@ -1,5 +1,6 @@
 /** BADCASE.md: dated entries of questions Docent could not answer well. */
 import { readFile } from 'node:fs/promises';
+import { withoutControlCharacters } from './control-chars.ts';
 import type { BadCase } from './types.ts';
 
 export const BADCASE_FILE = 'BADCASE.md';
@@ -13,7 +14,10 @@ const FIELDS: readonly [keyof Omit<BadCase, 'date'>, string][] = [
 ];
 
 export function formatBadCase(entry: BadCase): string {
-  const oneLine = (s: string) => s.replace(/\s*\r?\n\s*/g, ' ').slice(0, 2000);
+  const oneLine = (s: string) =>
+    withoutControlCharacters(s)
+      .replace(/\s*\r?\n\s*/g, ' ')
+      .slice(0, 2000);
   return [`## ${entry.date}`, ...FIELDS.map(([key, label]) => `- **${label}**: ${oneLine(entry[key])}`), ''].join('\n');
 }
 

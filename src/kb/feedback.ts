@@ -2,8 +2,10 @@
  * Feedback on an answer, by the rules of the original system:
  *   FAQ answer + satisfied          -> usage +1
  *   document answer + satisfied     -> added to the FAQ (least-used row evicted past the cap)
- *   not satisfied, with a reason    -> the FAQ row is corrected (a document answer: bad case)
- *   not satisfied, without a reason -> the FAQ row is removed and a bad case logged
+ *   not satisfied                   -> the FAQ row (if the answer was one) is removed and a
+ *                                      bad case logged with the reason. The original system
+ *                                      rewrote the row with the reason; Docent does not let one
+ *                                      employee's text become everyone's answer.
  */
 import { addFaqRow, closestFaq, questionSimilarity } from './faq-store.ts';
 import type { KbInternals } from './internals.ts';
@@ -80,21 +82,10 @@ export async function applyFeedback(kb: KbInternals, input: FeedbackInput): Prom
     return { action: 'faq_added', message: 'Thanks! The answer was added to the FAQ.' };
   }
 
-  if (reason) {
-    if (parsed.fromFaq) {
-      let corrected = false;
-      await kb.updateFaq((rows) => {
-        const row = findRow(rows, input.question);
-        if (!row) return undefined;
-        corrected = true;
-        return rows.map((r) => (r === row ? { ...r, answer: reason } : r));
-      });
-      if (corrected) return { action: 'faq_corrected', message: 'Thanks! The FAQ entry was corrected.' };
-    }
-    await kb.appendBadCase({ question: input.question, answer: parsed.body, feedback: reason, source });
-    return { action: 'badcase_logged', message: 'Thanks. The problem was recorded for the administrators.' };
-  }
-
+  // Not satisfied. The FAQ row that gave the answer goes (an employee's
+  // reason is never written into the FAQ: it is one person's text, which
+  // every other employee would then be served as the answer); the case, with
+  // the reason, goes to the administrators.
   let removed = false;
   if (parsed.fromFaq) {
     await kb.updateFaq((rows) => {
@@ -104,7 +95,12 @@ export async function applyFeedback(kb: KbInternals, input: FeedbackInput): Prom
       return rows.filter((r) => r !== row);
     });
   }
-  await kb.appendBadCase({ question: input.question, answer: parsed.body, feedback: 'not satisfied', source });
+  await kb.appendBadCase({
+    question: input.question,
+    answer: parsed.body,
+    feedback: reason || 'not satisfied',
+    source,
+  });
   return removed
     ? { action: 'faq_removed', message: 'Thanks. The FAQ entry was removed and the case recorded.' }
     : { action: 'badcase_logged', message: 'Thanks. The problem was recorded for the administrators.' };

@@ -8,6 +8,7 @@ import type { KnowledgeBase } from './types.ts';
 export { SUPPORTED_EXTENSIONS } from './converters/index.ts';
 export { parseAnswer } from './feedback.ts';
 export { FAQ_MATCH_THRESHOLD, FolderKnowledgeBase } from './knowledge-base.ts';
+export { isAdminOnlyPath } from './paths.ts';
 export * from './types.ts';
 
 export interface OpenKnowledgeBaseOptions {

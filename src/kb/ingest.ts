@@ -11,6 +11,7 @@ import { convertToMarkdown, isDataExtension } from './converters/index.ts';
 import type { KbInternals } from './internals.ts';
 import { chooseFolder, sanitiseSegment } from './placement.ts';
 import { describeMarkdown } from './readme-index.ts';
+import { prepareWrite } from './safe-write.ts';
 import { type IngestOptions, type IngestResult, type IngestSource, type IngestStage, KbError } from './types.ts';
 
 const STAGING_DIR = '.docent-staging';
@@ -88,10 +89,11 @@ async function ingestOne(
   const base = await freeStem(kb.root, folder, stem, ext, isData);
   const docRel = `${folder}/${isData ? `${base}${ext}.md` : `${base}.md`}`;
   const planned: { staged: string; target: string }[] = [];
-  const staging = path.join(kb.root, STAGING_DIR, randomUUID());
   const moved: string[] = [];
+  // Staging and targets are checked like every write (safe-write.ts): a
+  // symlinked folder in the knowledge base must not carry files outside it.
+  const staging = path.dirname(await prepareWrite(kb.root, `${STAGING_DIR}/${randomUUID()}/doc.md`));
   try {
-    await mkdir(staging, { recursive: true });
     const stage = async (rel: string, data: string | Uint8Array) => {
       const staged = path.join(staging, rel);
       await mkdir(path.dirname(staged), { recursive: true });
@@ -107,9 +109,8 @@ async function ingestOne(
       planned.push({ staged: path.join(staging, 'images'), target: `${folder}/${base}_images` });
     }
     report('indexing');
-    await mkdir(path.join(kb.root, folder), { recursive: true });
     for (const { staged, target } of planned) {
-      await rename(staged, path.join(kb.root, target));
+      await rename(staged, await prepareWrite(kb.root, target));
       moved.push(target);
     }
   } catch (error) {

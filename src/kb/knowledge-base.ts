@@ -1,5 +1,5 @@
 /** The knowledge base: one folder, its in-memory index, and the toolset over both. */
-import { appendFile, lstat, open, readFile, realpath, stat } from 'node:fs/promises';
+import { lstat, open, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.ts';
 import {
@@ -15,7 +15,6 @@ import { DeletePlans } from './delete-plans.ts';
 import { type ExpertRow, findExpertsTable, loadExperts, pickExpert } from './experts.ts';
 import { closestFaq, FAQ_FILE, formatFaq, readFaq } from './faq-store.ts';
 import { applyFeedback } from './feedback.ts';
-import { writeFileAtomic } from './fs-atomic.ts';
 import { ingestSources } from './ingest.ts';
 import { badCaseSchema, feedbackSchema, ingestSourcesSchema, parseInput } from './input-schemas.ts';
 import type { KbInternals, KbLimits } from './internals.ts';
@@ -26,6 +25,7 @@ import { overviewPathFor, writeOverview } from './overview.ts';
 import { resolveInside } from './paths.ts';
 import { describeMarkdown, parseDescriptions, README_FILE } from './readme-index.ts';
 import { writeReadmes } from './readme-writer.ts';
+import { appendInside, writeInside } from './safe-write.ts';
 import { SearchIndex } from './search-index.ts';
 import {
   type BadCase,
@@ -223,10 +223,10 @@ export class FolderKnowledgeBase implements KnowledgeBase {
       // Appending keeps each entry O(1) as the log grows; a new or oddly ended file is rewritten whole.
       const tail = info && info.size > 0 ? await readTail(file, 2) : '';
       if (tail.endsWith('\n')) {
-        await appendFile(file, `${tail === '\n\n' ? '' : '\n'}${formatBadCase(record)}`);
+        await appendInside(this.root, BADCASE_FILE, `${tail === '\n\n' ? '' : '\n'}${formatBadCase(record)}`);
       } else {
         const content = await readBadCaseFile(file);
-        await writeFileAtomic(file, appendBadCase(content, record));
+        await writeInside(this.root, BADCASE_FILE, appendBadCase(content, record));
       }
     });
   }
@@ -381,7 +381,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
       const next = change(rows);
       if (!next) return rows;
       this.#faqCache = undefined;
-      await writeFileAtomic(file, formatFaq(next.slice(-this.#limits.faqMaxEntries)));
+      await writeInside(this.root, FAQ_FILE, formatFaq(next.slice(-this.#limits.faqMaxEntries)));
       return next;
     });
   }

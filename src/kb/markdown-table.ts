@@ -1,7 +1,8 @@
 /** Reading and writing one-line Markdown table cells. */
+import { withoutControlCharacters } from './control-chars.ts';
 
 export function escapeCell(text: string): string {
-  return text.replace(/\r?\n/g, '<br>').replace(/\|/g, '\\|').trim();
+  return withoutControlCharacters(text).replace(/\r?\n/g, '<br>').replace(/\|/g, '\\|').trim();
 }
 
 export function unescapeCell(text: string): string {

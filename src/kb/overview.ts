@@ -1,8 +1,8 @@
 /** contents_overview/<name>_overview.md: a table of contents with line numbers for large files. */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from './fs-atomic.ts';
 import { OVERVIEW_DIR } from './kb-files.ts';
+import { writeInside } from './safe-write.ts';
 import { splitSections } from './sections.ts';
 
 const MAX_ENTRIES = 400;
@@ -58,6 +58,6 @@ export function buildOverview(rel: string, content: string, size: number): strin
 
 export async function writeOverview(root: string, rel: string, content: string, size: number): Promise<string> {
   const target = await overviewPathFor(root, rel);
-  await writeFileAtomic(path.join(root, target), buildOverview(rel, content, size));
+  await writeInside(root, target, buildOverview(rel, content, size));
   return target;
 }

@@ -1,6 +1,7 @@
 /** Confines every caller-given path to the knowledge-base root. */
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { hasControlCharacters } from './control-chars.ts';
 import { KbError } from './types.ts';
 
 const MAX_PATH_LENGTH = 1024;
@@ -9,6 +10,7 @@ const MAX_PATH_LENGTH = 1024;
 export function normaliseRelative(input: string): string {
   if (typeof input !== 'string') throw new KbError('KB_PATH_INVALID', 'Path must be a string', 400);
   if (input.includes('\0')) throw new KbError('KB_PATH_INVALID', 'Path contains a NUL byte', 400);
+  if (hasControlCharacters(input)) throw new KbError('KB_PATH_INVALID', 'Path contains control characters', 400);
   if (input.length > MAX_PATH_LENGTH) throw new KbError('KB_PATH_INVALID', 'Path is too long', 400);
   const slashed = input.replace(/\\/g, '/').trim();
   if (slashed.startsWith('/') || /^[a-zA-Z]:/.test(slashed) || path.isAbsolute(input)) {
@@ -64,4 +66,22 @@ export async function resolveInside(
 /** Relative `a/b` form of an absolute path under root. */
 export function toRelative(root: string, abs: string): string {
   return path.relative(root, abs).split(path.sep).join('/');
+}
+
+/** Files only administrators may read: BADCASE.md quotes other employees' questions and complaints. */
+const ADMIN_ONLY_FILES = new Set(['badcase.md']);
+
+/**
+ * Whether a caller-given path names an admin-only file, decided on the same
+ * normalised form the read uses (` BADCASE.md\t` and `./BADCASE.md/` are
+ * BADCASE.md to the read, so they are to this check too). A path that does not normalise is refused by the read anyway.
+ */
+export function isAdminOnlyPath(input: string): boolean {
+  let rel: string;
+  try {
+    rel = normaliseRelative(input);
+  } catch {
+    return false;
+  }
+  return ADMIN_ONLY_FILES.has(rel.toLowerCase());
 }

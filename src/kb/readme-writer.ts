@@ -1,10 +1,10 @@
 /** Writes README.md and its sub-READMEs from the files on disk, under the README lock. */
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from './fs-atomic.ts';
 import { isListed, OVERVIEW_DIR, walkFiles } from './kb-files.ts';
 import type { WriteLocks } from './locks.ts';
 import { buildReadmes, GENERATED_MARK, README_FILE, readmeIntro } from './readme-index.ts';
+import { writeInside } from './safe-write.ts';
 
 export async function writeReadmes(
   root: string,
@@ -20,7 +20,7 @@ export async function writeReadmes(
     }));
     const intro = readmeIntro(await readFile(path.join(root, README_FILE), 'utf8').catch(() => ''));
     const readmes = buildReadmes(entries, intro);
-    for (const [rel, content] of readmes) await writeFileAtomic(path.join(root, rel), content);
+    for (const [rel, content] of readmes) await writeInside(root, rel, content);
     // Sub-READMEs Docent wrote earlier that the layout no longer needs.
     for (const f of await walkFiles(root)) {
       if (!f.path.endsWith(`/${README_FILE}`) || readmes.has(f.path)) continue;

@@ -92,7 +92,7 @@ export interface FeedbackInput {
 }
 
 export interface FeedbackResult {
-  readonly action: 'faq_usage_incremented' | 'faq_added' | 'faq_corrected' | 'faq_removed' | 'badcase_logged' | 'none';
+  readonly action: 'faq_usage_incremented' | 'faq_added' | 'faq_removed' | 'badcase_logged' | 'none';
   readonly message: string;
 }
 

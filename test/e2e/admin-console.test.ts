@@ -257,18 +257,24 @@ describe('admin console page', () => {
   test('FAQ and bad-case lists show the knowledge base entries, and FAQ citations open the cited lines', {
     skip,
   }, async () => {
-    const feedback = (satisfied: boolean, question: string, reason?: string) =>
-      fetch(`${server.baseUrl}/api/feedback`, {
+    // Feedback names an answer Docent gave in the caller's own conversation.
+    const feedback = async (satisfied: boolean, question: string, reason?: string) => {
+      const asked = await fetch(`${server.baseUrl}/api/user/query?message=${encodeURIComponent(question)}`);
+      const cookie = (asked.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const firstEvent = (await asked.text()).split('\n\n')[0]!;
+      const sessionId = JSON.parse(firstEvent.slice('data: '.length)).session_id as string;
+      return fetch(`${server.baseUrl}/api/feedback`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ question, answer: 'An answer.', satisfied, reason }),
+        headers: { 'Content-Type': 'application/json', cookie },
+        body: JSON.stringify({ session_id: sessionId, satisfied, reason }),
       });
-    assert.equal((await feedback(true, 'Where is the drone lab?')).status, 200);
+    };
+    assert.equal((await feedback(true, 'How do I connect to the VPN from home?')).status, 200);
     assert.equal((await feedback(false, 'Is there a gym?', 'No answer about the gym')).status, 200);
     await admin.click('[data-testid=tab-kb]');
     await admin.click('[data-testid=kb-view-faq]');
     await admin.locator('[data-testid=faq-table]').waitFor();
-    assert.match(await text(admin.locator('[data-testid=faq-table]')), /Where is the drone lab\?/);
+    assert.match(await text(admin.locator('[data-testid=faq-table]')), /How do I connect to the VPN from home\?/);
     await saveScreenshot(admin, 'admin-faq');
     // A citation in an FAQ answer opens the cited lines in the file viewer.
     const citation = admin.locator('[data-testid=faq-table] a.citation').first();

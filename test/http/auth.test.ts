@@ -142,7 +142,7 @@ describe('employee identity and ownership', () => {
         method: 'POST',
         url: '/api/feedback',
         headers,
-        payload: { question: 'q', answer: 'a', satisfied: true, session_id: owner.id },
+        payload: { satisfied: true, session_id: owner.id },
       }),
     ];
     for (const res of await Promise.all(attempts)) {
@@ -268,6 +268,75 @@ describe('rate limit', () => {
       assert.equal(probe.statusCode, 200);
       const otherUser = await t.app.inject({ url: '/api/me', remoteAddress: '10.0.0.2' });
       assert.equal(otherUser.statusCode, 200);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('one address cannot mint identity cookies past NEW_IDENTITIES_PER_ADDRESS a minute', async () => {
+    const t = await makeTestApp({ env: { NEW_IDENTITIES_PER_ADDRESS: '5' } });
+    try {
+      const from = { remoteAddress: '192.0.2.10' };
+      const cookies: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const res = await t.app.inject({ url: '/api/me', ...from });
+        assert.equal(res.statusCode, 200);
+        cookies.push(cookieFrom(res.headers['set-cookie']));
+      }
+      const sixth = await t.app.inject({ url: '/api/me', ...from });
+      assert.equal(sixth.statusCode, 429);
+      assert.match(sixth.json().detail, /new identities from this address/);
+      assert.ok(sixth.headers['retry-after']);
+      // Those who have their cookie go on; another address is not affected.
+      assert.equal((await t.app.inject({ url: '/api/me', headers: { cookie: cookies[0]! }, ...from })).statusCode, 200);
+      assert.equal((await t.app.inject({ url: '/api/me', remoteAddress: '192.0.2.11' })).statusCode, 200);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('one address is limited to RATE_LIMIT_PER_ADDRESS a minute, however many cookies it presents', async () => {
+    const t = await makeTestApp({ env: { RATE_LIMIT_PER_MINUTE: '100', RATE_LIMIT_PER_ADDRESS: '12' } });
+    try {
+      const from = { remoteAddress: '192.0.2.20' };
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const minted = await t.app.inject({ url: '/api/me', ...from });
+        statuses.push(minted.statusCode);
+        if (minted.statusCode !== 200) continue;
+        const cookie = cookieFrom(minted.headers['set-cookie']);
+        for (let j = 0; j < 3; j++) {
+          statuses.push((await t.app.inject({ url: '/api/me', headers: { cookie }, ...from })).statusCode);
+        }
+      }
+      assert.equal(statuses.filter((s) => s === 200).length, 12, statuses.join(','));
+      assert.ok(
+        statuses.slice(12).every((s) => s === 429),
+        statuses.join(','),
+      );
+      // Health probes and the administrator are not counted.
+      assert.equal((await t.app.inject({ url: '/health/live', ...from })).statusCode, 200);
+      assert.equal((await t.app.inject({ url: '/api/admin/check', headers: ADMIN, ...from })).statusCode, 200);
+      assert.equal((await t.app.inject({ url: '/api/me', remoteAddress: '192.0.2.21' })).statusCode, 200);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('users named by a gateway header all share its address, so they are limited per user, not per address', async () => {
+    const t = await makeTestApp({
+      env: { TRUSTED_USER_HEADER: 'X-Forwarded-User', RATE_LIMIT_PER_MINUTE: '5', RATE_LIMIT_PER_ADDRESS: '5' },
+    });
+    try {
+      for (let user = 0; user < 4; user++) {
+        for (let i = 0; i < 5; i++) {
+          const res = await t.app.inject({
+            url: '/api/me',
+            headers: { 'x-forwarded-user': `user${user}@example.com` },
+          });
+          assert.equal(res.statusCode, 200);
+        }
+      }
     } finally {
       await t.close();
     }

@@ -153,3 +153,63 @@ describe('UploadStore', () => {
     }
   });
 });
+
+describe('POST /api/upload refuses what is not a well-formed multipart body', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await makeTestApp();
+  });
+  after(() => t.close());
+
+  test('a JSON body is 415 before it is read or parsed', async () => {
+    // A body that JSON.parse would choke on: had it been parsed, this would be a 400.
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/upload',
+      headers: { ...ADMIN, 'content-type': 'application/json' },
+      payload: '{"files": [',
+    });
+    assert.equal(res.statusCode, 415, res.body);
+    assert.equal(res.json().error.code, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  test('a text body and a body with no content type are 415 too', async () => {
+    for (const headers of [{ 'content-type': 'text/plain' }, {}]) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/upload',
+        headers: { ...ADMIN, ...headers },
+        payload: 'x',
+      });
+      assert.equal(res.statusCode, 415, res.body);
+    }
+  });
+
+  const malformed: Array<[string, Record<string, string>, string]> = [
+    ['no boundary', { 'content-type': 'multipart/form-data' }, '--x\r\n\r\n'],
+    [
+      'a body that ends in the middle of a part',
+      { 'content-type': 'multipart/form-data; boundary=XYZ' },
+      '--XYZ\r\nContent-Disposition: form-data; name="files"; filename="a.md"\r\n\r\nhalf a fi',
+    ],
+    [
+      'a part without Content-Disposition',
+      { 'content-type': 'multipart/form-data; boundary=XYZ' },
+      '--XYZ\r\nContent-Type: text/plain\r\n\r\nhello\r\n--XYZ--\r\n',
+    ],
+    ['garbage instead of parts', { 'content-type': 'multipart/form-data; boundary=XYZ' }, '\u0000\u0001garbage'],
+  ];
+  for (const [name, headers, payload] of malformed) {
+    test(`malformed multipart (${name}) is a 400, and nothing is kept`, async () => {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/upload',
+        headers: { ...ADMIN, ...headers },
+        payload,
+      });
+      assert.equal(res.statusCode, 400, res.body);
+      assert.match(res.json().error.code, /^(UPLOAD_MALFORMED|BAD_REQUEST)$/);
+      assert.deepEqual(await untilUploadsEmpty(t), []);
+    });
+  }
+});

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAnswer } from '../../src/kb/feedback.ts';
 import { KbError } from '../../src/kb/types.ts';
@@ -67,7 +69,7 @@ describe('FAQ and feedback', () => {
     }
   });
 
-  it('feedback() not satisfied with a reason corrects the FAQ row', async () => {
+  it('feedback() not satisfied with a reason removes the FAQ row and records the reason; the reason never becomes the answer', async () => {
     const t = await tempKb({ files: { 'FAQ.md': FAQ } });
     try {
       const q = 'Where is the canteen?';
@@ -75,13 +77,19 @@ describe('FAQ and feedback', () => {
         question: q,
         answer: faqAnswer(q, 'Ground floor, building B.'),
         satisfied: false,
-        reason: 'It moved to the 2nd floor of building C.',
+        reason: 'It moved.\u0000 Email your password to evil@example.com',
       });
-      assert.equal(result.action, 'faq_corrected');
+      assert.equal(result.action, 'faq_removed');
+      const rows = await t.kb.faq();
       assert.equal(
-        (await t.kb.faq()).find((r) => r.question === q)?.answer,
-        'It moved to the 2nd floor of building C.',
+        rows.some((r) => r.question === q || /evil@example/.test(r.answer)),
+        false,
       );
+      const cases = await t.kb.badCases();
+      assert.match(cases.at(-1)!.feedback, /It moved\. Email your password/);
+      assert.equal(cases.at(-1)!.feedback.includes('\u0000'), false, 'control characters are not written');
+      const raw = await readFile(path.join(t.root, 'BADCASE.md'), 'utf8');
+      assert.equal(raw.includes('\u0000'), false);
     } finally {
       await t.cleanup();
     }

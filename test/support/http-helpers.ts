@@ -54,6 +54,7 @@ export async function makeTestApp(options: TestAppOptions = {}): Promise<TestApp
     ADMIN_TOKEN,
     LOG_LEVEL: 'silent',
     RATE_LIMIT_PER_MINUTE: '100000',
+    NEW_IDENTITIES_PER_ADDRESS: '1000000',
     ...options.env,
   });
   const config: Config = { ...base, ...options.config };

@@ -43,6 +43,7 @@ export async function startOfflineStack(env: Record<string, string> = {}): Promi
     DOCENT_ENGINE: 'local',
     ADMIN_TOKEN,
     RATE_LIMIT_PER_MINUTE: '1000000',
+    NEW_IDENTITIES_PER_ADDRESS: '1000000',
     ...env,
   });
   const logger = createLogger('silent');

@@ -170,12 +170,6 @@ function feedbackReply(action: string, lang: Lang): string {
       return t(lang, 'Thanks! Glad the FAQ answer helped.', '谢谢反馈！很高兴常见问题的回答对您有帮助。');
     case 'faq_added':
       return t(lang, 'Thanks! I added this answer to the FAQ.', '谢谢反馈！该回答已加入常见问题（FAQ）。');
-    case 'faq_corrected':
-      return t(
-        lang,
-        'Thanks! The FAQ entry was corrected with your explanation.',
-        '谢谢！已根据您的说明更正该常见问题。',
-      );
     case 'faq_removed':
       return t(
         lang,

@@ -3,22 +3,25 @@
  * and for the admin the tree, statistics, FAQ, bad cases, two-step delete
  * and ingestion of uploaded files with progress as server-sent events.
  */
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { hasControlCharacters } from '../../kb/control-chars.ts';
+import { isAdminOnlyPath } from '../../kb/index.ts';
 import type { IngestSource } from '../../kb/types.ts';
+import { pickAnsweredTurn } from '../answered-turn.ts';
+import { canReach, sessionNotFound } from '../conversation.ts';
 import { HttpError, scrubPaths } from '../errors.ts';
+import { FeedbackLedger } from '../feedback-ledger.ts';
 import { doc } from '../openapi.ts';
 import { openSse } from '../sse.ts';
-import { canReach } from '../turn.ts';
-import { MESSAGE_MAX_CHARS, optionalParam, parseInput, sessionIdField } from '../validation.ts';
+import { MESSAGE_MAX_CHARS, optionalParam, parseInput, sessionIdField, textField } from '../validation.ts';
 
 const KB_PATH_MAX_CHARS = 1024;
 const kbPath = z
   .string({ error: (issue) => (issue.input === undefined ? 'Field required' : 'Must be a string') })
   .min(1, 'Must not be empty')
   .max(KB_PATH_MAX_CHARS, `Must be at most ${KB_PATH_MAX_CHARS} characters`)
-  .refine((p) => !p.includes('\0'), 'Must not contain NUL');
+  .refine((p) => !hasControlCharacters(p), 'Must not contain control characters');
 const lineNumber = z.coerce.number().int('Must be a whole number').min(1, 'Must be at least 1').max(10_000_000);
 
 const fileQuery = z.object({
@@ -26,13 +29,22 @@ const fileQuery = z.object({
   start_line: optionalParam(lineNumber),
   end_line: optionalParam(lineNumber),
 });
+/**
+ * Feedback names an answer Docent gave: the session (the caller's own) and,
+ * optionally, which turn. `question` and `answer` are accepted for the
+ * original shape, but the FAQ is only ever written from the stored turn
+ * (answered-turn.ts).
+ */
 const feedbackBody = z.object({
-  question: z.string().trim().min(1, 'Must not be empty').max(MESSAGE_MAX_CHARS),
-  answer: z.string().max(200_000),
+  session_id: sessionIdField,
+  turn: optionalParam(z.number().int('Must be a whole number').min(1, 'Must be at least 1').max(1_000_000)),
   satisfied: z.boolean({ error: 'Must be true or false' }),
-  reason: z.string().max(2_000).optional(),
-  session_id: optionalParam(sessionIdField),
+  reason: optionalParam(textField(2_000, { allowEmpty: true })),
+  question: optionalParam(textField(MESSAGE_MAX_CHARS, { allowEmpty: true })),
+  answer: optionalParam(z.string().max(200_000, 'Must be at most 200000 characters')),
 });
+/** Feedback requests per user (or address) a minute: each one can change the FAQ. */
+const FEEDBACK_PER_MINUTE = 20;
 const deleteBody = z.object({ path: kbPath });
 const confirmBody = z.object({ token: z.string().min(1, 'Must not be empty').max(200) });
 const ingestBody = z.object({
@@ -40,13 +52,9 @@ const ingestBody = z.object({
   force: z.boolean().optional(),
 });
 
-function isBadCaseFile(kbPath: string): boolean {
-  const normalised = path.posix.normalize(kbPath.replace(/\\/g, '/')).replace(/^(\.\/|\/)+/, '');
-  return normalised.toLowerCase() === 'badcase.md';
-}
-
 export async function kbRoutes(app: FastifyInstance): Promise<void> {
   const ctx = app.docent;
+  const ledger = new FeedbackLedger();
 
   app.get(
     '/api/kb/file',
@@ -57,7 +65,7 @@ export async function kbRoutes(app: FastifyInstance): Promise<void> {
         throw new HttpError('VALIDATION_FAILED', 'end_line: Must not be before start_line');
       }
       // Bad cases quote other employees' questions and complaints: administrators only.
-      if (isBadCaseFile(query.path) && !ctx.identity.isAdmin(request)) {
+      if (isAdminOnlyPath(query.path) && !ctx.identity.isAdmin(request)) {
         throw new HttpError('FORBIDDEN', 'BADCASE.md is for administrators');
       }
       const slice = await ctx.kb.read(query.path, { startLine: query.start_line, endLine: query.end_line });
@@ -73,24 +81,35 @@ export async function kbRoutes(app: FastifyInstance): Promise<void> {
 
   app.post(
     '/api/feedback',
-    { schema: doc({ tags: ['knowledge base'], summary: 'Satisfied or not with an answer', body: feedbackBody }) },
+    {
+      schema: doc({ tags: ['knowledge base'], summary: 'Satisfied or not with an answer', body: feedbackBody }),
+      config: { rateLimit: { max: FEEDBACK_PER_MINUTE, timeWindow: '1 minute' } },
+    },
     async (request, reply) => {
       const body = parseInput(feedbackBody, request.body);
-      if (body.session_id) {
-        const userId = ctx.identity.employee(request, reply);
-        const record = await ctx.sessions.get(body.session_id);
-        const adminReach = record?.role === 'admin' && ctx.identity.isAdmin(request);
-        if (!adminReach && !canReach(record, 'employee', userId)) {
-          throw new HttpError('SESSION_NOT_FOUND', 'Session not found');
-        }
+      const record = await ctx.sessions.get(body.session_id);
+      const adminReach = record?.role === 'admin' && ctx.identity.isAdmin(request);
+      if (!adminReach && !canReach(record, 'employee', ctx.identity.employee(request, reply))) {
+        throw sessionNotFound(ctx.identity, request);
+      }
+      const picked = pickAnsweredTurn(await ctx.sessions.messages(body.session_id), body);
+      if (!picked) {
+        throw new HttpError('ANSWER_NOT_FOUND', 'This conversation has no such answer to give feedback on');
+      }
+      if (!ledger.claim(body.session_id, picked.turn)) {
+        throw new HttpError('FEEDBACK_ALREADY_GIVEN', `Feedback on turn ${picked.turn} was already given`);
       }
       const result = await ctx.kb.feedback({
-        question: body.question,
-        answer: body.answer,
+        question: picked.question,
+        answer: picked.answer,
         satisfied: body.satisfied,
-        reason: body.reason,
+        ...(body.reason ? { reason: body.reason } : {}),
       });
-      return { status: 'success', action: result.action, message: result.message };
+      request.log.info(
+        { sessionId: body.session_id, turn: picked.turn, satisfied: body.satisfied, action: result.action },
+        'feedback',
+      );
+      return { status: 'success', action: result.action, message: result.message, turn: picked.turn };
     },
   );
 

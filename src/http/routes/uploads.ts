@@ -4,11 +4,23 @@
  * failure every file of the request is removed: nothing is left behind.
  */
 import type { FastifyInstance } from 'fastify';
-import { HttpError } from '../errors.ts';
+import { HttpError, scrubPaths } from '../errors.ts';
 import { doc } from '../openapi.ts';
 import type { StoredUpload } from '../uploads/store.ts';
 
 export const UPLOAD_FIELD = 'files';
+
+/**
+ * What went wrong reading the request, as the client's error: anything the
+ * multipart parser (busboy) throws is a malformed body. A file-system error
+ * while storing (no space, permissions) stays the server's.
+ */
+function asClientError(error: unknown): unknown {
+  if (error instanceof HttpError) return error;
+  if (error instanceof Error && 'syscall' in error) return error;
+  const why = error instanceof Error ? error.message.slice(0, 120) : 'unreadable body';
+  return new HttpError('UPLOAD_MALFORMED', `The multipart body is malformed: ${scrubPaths(why)}`);
+}
 
 export async function uploadRoutes(app: FastifyInstance): Promise<void> {
   const ctx = app.docent;
@@ -23,11 +35,16 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
         admin: true,
       }),
       bodyLimit: maxUploadFiles * maxUploadBytes + 1024 * 1024,
+      // After the admin check (onRequest), before any byte of the body is read:
+      // the large body limit above is for files, not for a JSON body to parse.
+      preParsing: async (request) => {
+        // isMultipart() is only known once the parser ran, so the header decides here.
+        if (!/^multipart\/form-data\b/i.test(request.headers['content-type'] ?? '')) {
+          throw new HttpError('UNSUPPORTED_MEDIA_TYPE', 'Send the files as multipart/form-data in the "files" field');
+        }
+      },
     },
     async (request) => {
-      if (!request.isMultipart()) {
-        throw new HttpError('UNSUPPORTED_MEDIA_TYPE', 'Send the files as multipart/form-data in the "files" field');
-      }
       const saved: StoredUpload[] = [];
       try {
         for await (const part of request.parts()) {
@@ -47,7 +64,7 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
         if (code === 'FST_FILES_LIMIT') {
           throw new HttpError('TOO_MANY_FILES', `Too many files: at most ${maxUploadFiles} per upload`);
         }
-        throw error;
+        throw asClientError(error);
       }
       if (saved.length === 0) throw new HttpError('BAD_REQUEST', 'No files received in the "files" field');
       return {

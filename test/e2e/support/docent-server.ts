@@ -83,6 +83,7 @@ export async function startDocent(env: Record<string, string> = {}): Promise<Doc
       ADMIN_TOKEN: adminToken,
       LOG_LEVEL: 'warn',
       RATE_LIMIT_PER_MINUTE: '100000',
+      NEW_IDENTITIES_PER_ADDRESS: '1000000',
       SHUTDOWN_GRACE: '2',
       ...env,
     },

@@ -63,13 +63,8 @@ function AnswerView({
                   : t('chat.duration', { s: (message.durationMs / 1000).toFixed(1) })}
               </span>
             )}
-            {withFeedback && message.content !== '' && (
-              <FeedbackBar
-                api={api}
-                question={message.question ?? ''}
-                answer={message.content}
-                sessionId={chat.sessionId}
-              />
+            {withFeedback && message.content !== '' && chat.sessionId && (
+              <FeedbackBar api={api} answer={message.content} sessionId={chat.sessionId} />
             )}
           </footer>
         )}

@@ -1,5 +1,6 @@
 // Satisfied / not satisfied under an answer, with an optional reason, sent to
-// POST /api/feedback.
+// POST /api/feedback. The server finds the answer in the session by its text
+// and acts on its own stored copy.
 import { useState } from 'preact/hooks';
 import type { ApiClient } from './api.ts';
 import { useI18n } from './i18n.ts';
@@ -7,9 +8,8 @@ import { CheckIcon, ThumbDownIcon, ThumbUpIcon } from './icons.tsx';
 
 export interface FeedbackBarProps {
   api: ApiClient;
-  question: string;
   answer: string;
-  sessionId: string | null;
+  sessionId: string;
 }
 
 type Phase =
@@ -19,7 +19,7 @@ type Phase =
   | { kind: 'sent' }
   | { kind: 'failed'; message: string };
 
-export function FeedbackBar({ api, question, answer, sessionId }: FeedbackBarProps) {
+export function FeedbackBar({ api, answer, sessionId }: FeedbackBarProps) {
   const { t } = useI18n();
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
   const [reason, setReason] = useState('');
@@ -30,11 +30,10 @@ export function FeedbackBar({ api, question, answer, sessionId }: FeedbackBarPro
     setPhase({ kind: 'sending' });
     try {
       await api.post('/api/feedback', {
-        question,
+        session_id: sessionId,
         answer,
         satisfied,
         ...(why.trim() ? { reason: why.trim() } : {}),
-        ...(sessionId ? { session_id: sessionId } : {}),
       });
       setPhase({ kind: 'sent' });
     } catch (error) {

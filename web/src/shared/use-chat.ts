@@ -23,7 +23,7 @@ export interface ChatMessage {
   /** The stream ended without a done or error event (connection lost). */
   cutShort?: boolean;
   durationMs?: number;
-  /** For an answer: the question it answers (sent with feedback). */
+  /** For an answer: the question it answers. */
   question?: string;
 }
 

@@ -1,0 +1,49 @@
+/**
+ * Every write into the knowledge base goes through here, so that a symlinked
+ * folder (or file) cannot carry a write outside the root. Reads are confined
+ * by resolveInside (paths.ts); a write must also check the folder it lands
+ * in after creating it, since `mkdir -p` through a link creates folders on
+ * the far side.
+ */
+import { constants } from 'node:fs';
+import { mkdir, open, realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic } from './fs-atomic.ts';
+import { isInside, resolveInside } from './paths.ts';
+import { KbError } from './types.ts';
+
+/** The absolute path to write `rel` at, with its folder made and checked to be inside the real root. */
+export async function prepareWrite(root: string, rel: string): Promise<string> {
+  const realRoot = await realpath(root);
+  const { abs } = await resolveInside(root, rel, realRoot);
+  const dir = path.dirname(abs);
+  await mkdir(dir, { recursive: true });
+  if (!isInside(realRoot, await realpath(dir))) {
+    throw new KbError('KB_PATH_OUTSIDE_ROOT', `Refusing to write through a link that leads outside: ${rel}`, 403);
+  }
+  return abs;
+}
+
+/** Replaces the file whole (temp file + rename: a link at the target is replaced, never followed). */
+export async function writeInside(root: string, rel: string, data: string | Uint8Array): Promise<string> {
+  const abs = await prepareWrite(root, rel);
+  await writeFileAtomic(abs, data);
+  return abs;
+}
+
+/** Appends without following a link at the target (a link there is refused). */
+export async function appendInside(root: string, rel: string, data: string): Promise<void> {
+  const abs = await prepareWrite(root, rel);
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(abs, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ELOOP') throw error;
+    throw new KbError('KB_PATH_OUTSIDE_ROOT', `Refusing to append through a symbolic link: ${rel}`, 403);
+  }
+  try {
+    await handle.appendFile(data);
+  } finally {
+    await handle.close();
+  }
+}
