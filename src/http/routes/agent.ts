@@ -10,7 +10,7 @@ import type { DocentContext } from '../deps.ts';
 import { HttpError } from '../errors.ts';
 import { doc } from '../openapi.ts';
 import { openSse } from '../sse.ts';
-import { admitTurn, runTurn, type TurnRequest } from '../turn.ts';
+import { type AdmittedTurn, runTurn, type TurnRequest, withAdmittedTurn } from '../turn.ts';
 import { messageField, optionalParam, parseInput, queryParams, sessionIdField, userIdField } from '../validation.ts';
 
 const queryBody = z.object({
@@ -39,10 +39,16 @@ function turnRequest(
   };
 }
 
-/** admitTurn, with the 404 for an unreachable session saying how to continue a conversation. */
-async function admit(ctx: DocentContext, request: FastifyRequest, reply: FastifyReply, turn: TurnRequest) {
+/** withAdmittedTurn, with the 404 for an unreachable session saying how to continue a conversation. */
+async function withTurn<T>(
+  ctx: DocentContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  turn: TurnRequest,
+  use: (admitted: AdmittedTurn) => Promise<T>,
+): Promise<T> {
   try {
-    return await admitTurn(ctx, reply, turn);
+    return await withAdmittedTurn(ctx, reply, turn, use);
   } catch (error) {
     if (error instanceof HttpError && error.code === 'SESSION_NOT_FOUND') throw sessionNotFound(ctx.identity, request);
     throw error;
@@ -51,14 +57,15 @@ async function admit(ctx: DocentContext, request: FastifyRequest, reply: Fastify
 
 async function streamTurn(ctx: DocentContext, request: FastifyRequest, reply: FastifyReply, role: Role): Promise<void> {
   const turn = turnRequest(ctx, request, reply, role, parseInput(queryParams, request.query));
-  const admitted = await admit(ctx, request, reply, turn);
-  const stream = openSse(reply, ctx.heartbeatMs);
-  ctx.metrics.trackStream(request.routeOptions.url ?? 'unknown', reply.raw);
-  try {
-    await runTurn(ctx, admitted, turn, (event) => stream.send(event));
-  } finally {
-    stream.end();
-  }
+  await withTurn(ctx, request, reply, turn, async (admitted) => {
+    const stream = openSse(reply, ctx.heartbeatMs);
+    try {
+      ctx.metrics.trackStream(request.routeOptions.url ?? 'unknown', reply.raw);
+      await runTurn(ctx, admitted, turn, (event) => stream.send(event));
+    } finally {
+      stream.end();
+    }
+  });
 }
 
 export async function agentRoutes(app: FastifyInstance): Promise<void> {
@@ -76,10 +83,12 @@ export async function agentRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const turn = turnRequest(ctx, request, reply, 'admin', parseInput(queryBody, request.body));
-      const admitted = await admit(ctx, request, reply, turn);
-      let sessionId = admitted.session.id;
-      const result = await runTurn(ctx, admitted, turn, (event) => {
-        if (event.type === 'session') sessionId = event.session_id;
+      const { sessionId, result } = await withTurn(ctx, request, reply, turn, async (admitted) => {
+        let sessionId = admitted.session.id;
+        const result = await runTurn(ctx, admitted, turn, (event) => {
+          if (event.type === 'session') sessionId = event.session_id;
+        });
+        return { sessionId, result };
       });
       if (result.outcome === 'aborted') throw new HttpError('CLIENT_CLOSED', 'The client closed the connection');
       if (result.outcome === 'error') throw new HttpError('TURN_FAILED', result.errorMessage ?? 'The turn failed');
