@@ -21,6 +21,7 @@ const SEED = 20_251_127;
 const BASE_OPTIONS: Omit<PoolOptions, 'name' | 'maxWorkers' | 'minSpares'> = {
   acquireTimeoutMs: 60_000,
   maxQueue: 10_000,
+  maxQueuedPerUser: 10_000,
   maxTurnsPerUser: 2,
   sessionPolicy: 'enqueue',
   turnTimeoutMs: 60_000,

@@ -27,6 +27,8 @@ export interface PoolSettings {
   readonly acquireTimeoutMs: number;
   /** Most turns waiting for a worker; one more fails at once. */
   readonly maxQueue: number;
+  /** Most of those one user may have waiting, so one user cannot fill the queue. */
+  readonly maxQueuedPerUser: number;
   /** Most workers one user may hold at once. */
   readonly maxTurnsPerUser: number;
   /** What a second turn of a busy session does: wait, or fail (409). */
@@ -211,6 +213,7 @@ function readSharedPoolSettings(r: Reader): Omit<PoolSettings, 'maxWorkers'> {
     minSpares: r.int('POOL_MIN_SPARES', 1, 0, 64),
     acquireTimeoutMs: r.secondsAsMs('CLIENT_POOL_MAX_WAIT', 30, 0.001, 3600),
     maxQueue: r.int('POOL_MAX_QUEUE', 256, 0, 100_000),
+    maxQueuedPerUser: r.int('POOL_MAX_QUEUED_PER_USER', 4, 0, 100_000),
     maxTurnsPerUser: r.int('POOL_MAX_TURNS_PER_USER', 2, 1, 64),
     sessionPolicy: r.oneOf<SessionPolicy>('POOL_SESSION_POLICY', ['enqueue', 'reject'], 'enqueue'),
     turnTimeoutMs: r.int('POOL_TURN_TIMEOUT_MS', 5 * MINUTE_MS, 100, 24 * 60 * MINUTE_MS),

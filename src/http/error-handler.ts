@@ -41,7 +41,8 @@ export function mapError(error: unknown): Mapped {
     return { status: error.statusCode, code: error.code, message: error.message, retryAfterS: error.retryAfterS };
   }
   if (error instanceof PoolError) {
-    const retryAfterS = error.statusCode === 503 ? Math.max(1, Math.ceil(error.retryAfterS ?? 1)) : undefined;
+    const retryable = error.statusCode === 503 || error.statusCode === 429;
+    const retryAfterS = retryable ? Math.max(1, Math.ceil(error.retryAfterS ?? 1)) : undefined;
     return { status: error.statusCode, code: error.code, message: scrubPaths(error.message), retryAfterS };
   }
   if (error instanceof KbError) {

@@ -185,7 +185,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
         return Promise.resolve(lease);
       }
     }
-    const full = this.#rejections.whenFull(sessionId);
+    const full = this.#rejections.whenFull(sessionId, request.userId);
     return full === undefined ? this.#enqueue(request) : Promise.reject(full);
   }
 

@@ -34,6 +34,12 @@ export class PoolSaturatedError extends PoolError {
   readonly statusCode = 503;
 }
 
+/** The user already has `maxQueuedPerUser` turns waiting; refused at once. */
+export class UserQueueFullError extends PoolError {
+  readonly code = 'POOL_USER_QUEUE_FULL';
+  readonly statusCode = 429;
+}
+
 /** The session already has a turn in flight and the policy is `reject`. */
 export class SessionBusyError extends PoolError {
   readonly code = 'POOL_SESSION_BUSY';

@@ -13,6 +13,7 @@ const NUMBER_RULES: Readonly<Record<Exclude<keyof PoolOptions, 'name' | 'session
   minSpares: 'nonNegative',
   acquireTimeoutMs: 'positive',
   maxQueue: 'nonNegative',
+  maxQueuedPerUser: 'nonNegative',
   maxTurnsPerUser: 'positive',
   turnTimeoutMs: 'positive',
   abortGraceMs: 'nonNegative',

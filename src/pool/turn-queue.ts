@@ -15,11 +15,18 @@ export class TurnQueue {
   readonly #ready: PendingTurn[] = [];
   readonly #bySession = new Map<string, PendingTurn[]>();
   readonly #leased = new Set<string>();
+  /** Waiting turns per user; users with none are not kept. */
+  readonly #byUser = new Map<string, number>();
   #size = 0;
 
   /** Every waiting turn, ready or behind its session. */
   get size(): number {
     return this.#size;
+  }
+
+  /** The user's waiting turns, ready or behind their session. */
+  waitingOf(userId: string): number {
+    return this.#byUser.get(userId) ?? 0;
   }
 
   /** Turns that may take a worker now, oldest first. Do not modify. */
@@ -54,6 +61,7 @@ export class TurnQueue {
     }
     queue.push(turn);
     this.#size++;
+    this.#byUser.set(turn.userId, this.waitingOf(turn.userId) + 1);
     // The newest arrival always sorts last among ready turns.
     if (queue.length === 1 && !this.#leased.has(turn.sessionId)) this.#ready.push(turn);
   }
@@ -66,6 +74,7 @@ export class TurnQueue {
     queue.shift();
     if (queue.length === 0) this.#bySession.delete(turn.sessionId);
     this.#size--;
+    this.#userLeft(turn.userId);
     return turn;
   }
 
@@ -78,6 +87,7 @@ export class TurnQueue {
     if (queue === undefined || index < 0) return;
     queue.splice(index, 1);
     this.#size--;
+    this.#userLeft(turn.userId);
     if (queue.length === 0) this.#bySession.delete(turn.sessionId);
     else if (index === 0 && !this.#leased.has(turn.sessionId)) this.#insertReady(queue[0]);
   }
@@ -103,6 +113,12 @@ export class TurnQueue {
     let sessions = this.#leased.size;
     for (const sessionId of this.#bySession.keys()) if (!this.#leased.has(sessionId)) sessions++;
     return { sessions, queuedTurns: this.#size };
+  }
+
+  #userLeft(userId: string): void {
+    const left = this.waitingOf(userId) - 1;
+    if (left > 0) this.#byUser.set(userId, left);
+    else this.#byUser.delete(userId);
   }
 
   #insertReady(turn: PendingTurn): void {

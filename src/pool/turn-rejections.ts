@@ -12,6 +12,7 @@ import {
   PoolSaturatedError,
   SessionBusyError,
   TurnAbortedError,
+  UserQueueFullError,
   WorkerStartError,
 } from './errors.ts';
 import type { EventHub } from './event-hub.ts';
@@ -74,8 +75,21 @@ export class TurnRejections {
     return undefined;
   }
 
-  /** The refusal of a turn that would have to wait while maxQueue turns already do. */
-  whenFull(sessionId: string): PoolError | undefined {
+  /**
+   * The refusal of a turn that would have to wait while maxQueue turns
+   * already do, or while its user already has maxQueuedPerUser waiting (so
+   * one user cannot fill the queue and starve the others).
+   */
+  whenFull(sessionId: string, userId: string): PoolError | undefined {
+    const waiting = this.#turns.waitingOf(userId);
+    if (waiting >= this.#options.maxQueuedPerUser) {
+      this.#counters.totals.rejections.saturated++;
+      const error = new UserQueueFullError(
+        `Pool ${this.#options.name}: user ${userId} already has ${waiting} turns waiting (maxQueuedPerUser ${this.#options.maxQueuedPerUser})`,
+        { retryAfterS: this.#queue.retryAfterS() },
+      );
+      return this.#reported(sessionId, error);
+    }
     if (this.#turns.size < this.#options.maxQueue) return undefined;
     this.#counters.totals.rejections.saturated++;
     const error = new PoolSaturatedError(`Pool ${this.#options.name} is saturated: ${this.#queue.describeQueue()}`, {

@@ -43,6 +43,30 @@ describe('AgentPool fairness (guarantee 4)', () => {
     await shutdown(t);
   });
 
+  it('one user cannot fill the wait queue: past maxQueuedPerUser their turn is refused, others still queue', async () => {
+    const t = makePool({ maxWorkers: 1, maxQueue: 5, maxQueuedPerUser: 3 });
+    const running = await t.pool.acquire(request('busy', 'zed'));
+    const aliceWaiting = ['a1', 'a2', 'a3'].map((s) => t.pool.acquire(request(s, 'alice')));
+    await assert.rejects(
+      t.pool.acquire(request('a4', 'alice')),
+      (error: Error & { code?: string; statusCode?: number }) => {
+        assert.equal(error.code, 'POOL_USER_QUEUE_FULL');
+        assert.equal(error.statusCode, 429);
+        assert.match(error.message, /alice already has 3 turns waiting/);
+        return true;
+      },
+    );
+    // Bob is not refused though alice has turns waiting: the queue itself has room.
+    const bob = t.pool.acquire(request('b1', 'bob'));
+    assert.equal(t.pool.stats().waiting, 4);
+    running.release();
+    for (const pending of [...aliceWaiting, bob]) (await pending).release();
+    // Once alice's turns have left the queue, she may queue again.
+    const again = await t.pool.acquire(request('a5', 'alice'));
+    again.release();
+    await shutdown(t);
+  });
+
   it('acquire() keeps a capped user waiting even when a worker is free', async () => {
     const t = makePool({ maxWorkers: 4, maxTurnsPerUser: 1 });
     const first = await t.pool.acquire(request('x1', 'carol'));

@@ -10,6 +10,7 @@ export const TEST_OPTIONS: PoolOptions = Object.freeze({
   minSpares: 0,
   acquireTimeoutMs: 10_000,
   maxQueue: 100,
+  maxQueuedPerUser: 100,
   maxTurnsPerUser: 10,
   sessionPolicy: 'enqueue',
   turnTimeoutMs: 10_000,
