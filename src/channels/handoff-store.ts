@@ -3,7 +3,7 @@
  * an expert may answer a day later, across restarts, so the SQLite store keeps
  * them in the sessions database; the memory store is for tests.
  */
-import Database from 'better-sqlite3';
+import Database from 'libsql';
 import type { ChannelName, ReplyTarget } from './types.ts';
 
 export type HandoffState = 'pending' | 'answered' | 'expired';

@@ -1,9 +1,12 @@
 /**
  * Session records in one SQLite file under the data directory (WAL mode).
- * better-sqlite3 is synchronous; each call is one short indexed statement, so
- * it is cheaper than hopping to a thread.
+ * libsql is SQLite with better-sqlite3's synchronous API, and its prebuilt
+ * binaries come from the npm registry itself (better-sqlite3 downloads them
+ * from GitHub, and compiles for minutes where that is blocked). Synchronous is
+ * fine here: each call is one short indexed statement, cheaper than hopping
+ * to a thread.
  */
-import Database from 'better-sqlite3';
+import Database from 'libsql';
 import type { Role } from '../engines/types.ts';
 import {
   type NewSession,
