@@ -2,7 +2,7 @@
  * Settings from the environment, validated once at start-up.
  *
  * Every variable Docent reads is declared here, with its default and unit.
- * The original system's names (EFKA-API.md, "Environment names") are accepted
+ * The original system's names (docs/compatibility.md, "Environment names") are accepted
  * as they are; Docent's own settings carry their unit in the name (`_MS`,
  * `_BYTES`). A bad value stops start-up with a message naming the variable.
  */

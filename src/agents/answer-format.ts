@@ -1,16 +1,17 @@
 /**
  * The headings of a cited answer. The original web client shows its feedback
- * buttons only under an answer with `## 答案` and a `来源` heading (EFKA-API.md,
- * client step 6), so Chinese answers use those; English answers keep
- * `## Answer` and `**Reference Source**`. Every heading of one answer is in
- * the question's language. Both engines use these.
+ * buttons only under an answer that matches both `/##\s*答案/` and
+ * `/##\s*(参考)?来源|来源[:：]/` (docs/compatibility.md), so Chinese answers use
+ * `## 答案` and `## 参考来源`; English answers keep `## Answer` and
+ * `**Reference Source**`. Every heading of one answer is in the question's
+ * language. Both engines use these.
  */
 export type AnswerLanguage = 'en' | 'zh';
 
 export const ANSWER_HEADING: Readonly<Record<AnswerLanguage, string>> = { en: '## Answer', zh: '## 答案' };
 export const SOURCES_HEADING: Readonly<Record<AnswerLanguage, string>> = {
   en: '**Reference Source**',
-  zh: '**参考来源**',
+  zh: '## 参考来源',
 };
 
 /** True when the text has a sources heading in either language (the CLI's "answered" test). */

@@ -1,7 +1,7 @@
 /**
  * The engine-neutral vocabulary: what a turn is given and what it yields.
  * Both engines (claude, local) produce these events; the HTTP layer turns them
- * into the server-sent events of EFKA-API.md.
+ * into the server-sent events of docs/compatibility.md.
  */
 import type { WorkerFactory } from '../pool/worker.ts';
 

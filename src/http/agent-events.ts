@@ -1,5 +1,5 @@
 /**
- * AgentEvent → the server-sent events of EFKA-API.md, and the filtering the
+ * AgentEvent → the server-sent events of docs/compatibility.md, and the filtering the
  * contract asks for (tool inputs, `metadata` fences in employee answers).
  */
 import type { AgentEvent } from '../engines/types.ts';
@@ -17,7 +17,7 @@ const SIZED_INPUT_KEYS = ['file_text', 'content'] as const;
 const KEPT_STRING_MAX = 200;
 const RAW_MAX = 100;
 
-/** Keeps what a client may see of a tool's input (EFKA-API.md, event 3). */
+/** Keeps what a client may see of a tool's input (docs/compatibility.md, event 3). */
 export function filterToolInput(input: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of KEPT_INPUT_KEYS) {

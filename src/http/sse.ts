@@ -13,7 +13,7 @@ export const SSE_HEADERS = {
   'X-Accel-Buffering': 'no',
 } as const;
 
-/** @default 15000 (EFKA-API.md) */
+/** @default 15000 (docs/compatibility.md) */
 export const DEFAULT_HEARTBEAT_MS = 15_000;
 
 export class SseStream {

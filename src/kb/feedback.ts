@@ -39,7 +39,9 @@ export interface ParsedAnswer {
 
 /** Splits an answer in Docent's format into its body and its cited sources. */
 export function parseAnswer(answer: string): ParsedAnswer {
-  const refIndex = answer.search(/\*\*(Reference Source|References?|Sources?|参考来源|参考资料|来源)\*\*/i);
+  const refIndex = answer.search(
+    /(?:\*\*|^#{1,3}[ \t]*)(Reference Source|References?|Sources?|参考来源|参考资料|来源)(?:\*\*|[ \t]*$)/im,
+  );
   const body = (refIndex >= 0 ? answer.slice(0, refIndex) : answer)
     .replace(/^\s*#{1,3}\s*(Answer|回答|答案)\s*$/im, '')
     .trim();

@@ -1,5 +1,5 @@
 /**
- * The session-aware pool of agent workers (DESIGN.md, "The pool").
+ * The session-aware pool of agent workers (docs/architecture.md).
  *
  * State is a handful of named collections: every worker is in exactly one of
  * the WorkerSet's spares, idle (by session, LRU first), busy, closing, or is

@@ -1,4 +1,4 @@
-// The original web client's exact request sequence (../shared/EFKA-API.md,
+// The original web client's exact request sequence (../shared/docs/compatibility.md,
 // "The original client"), replayed on a real socket against the real offline
 // stack: what a page load, a question, a follow-up, a reload, "Clear Session"
 // and an admin upload send, with the headers (and the absence of cookies and
@@ -76,10 +76,10 @@ async function ask(
   return { sessionId: first.session_id as string, isNew: first.is_new as boolean, text };
 }
 
-/** The client shows the feedback buttons only for answers with these headings. */
+/** The client shows the feedback buttons only for answers that match both of its patterns (docs/compatibility.md). */
 function assertFeedbackButtonsShow(text: string): void {
   assert.match(text, /##\s*答案/, text);
-  assert.match(text, /来源/, text);
+  assert.match(text, /##\s*(参考)?来源|来源[:：]/, text);
 }
 
 async function employeeSession(stack: OfflineStack, browser: Browser): Promise<void> {

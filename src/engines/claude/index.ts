@@ -52,9 +52,10 @@ const CLOSE_WAIT_MS = 5_000;
  * What a cold start is expected to cost a turn, for the pool's eviction
  * shield until it has measured a few (WorkerFactory.expectedStartMs; workers
  * report the real figure through readyAfterMs). start() resolves before the
- * CLI is ready, so the pool's own start timings underestimate it. SDK-FACTS.md
- * measured a cold resume to first text at ~0.75 s, against ~40 ms on a warm
- * worker; faster machines boot the CLI in less.
+ * CLI is ready, so the pool's own start timings underestimate it. A cold
+ * resume to first text is most of a second on a 2-core machine against tens
+ * of milliseconds on a warm worker (`npm run bench:claude` measures both;
+ * docs/claude-engine.md); faster machines boot the CLI in less.
  */
 export const CLAUDE_COLD_START_MS = 1_000;
 

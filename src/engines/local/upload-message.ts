@@ -1,4 +1,4 @@
-/** The admin client's upload message (EFKA-API.md): `[UPLOADED_FILES]` then `- <name> (path: <ref>)` lines. */
+/** The admin client's upload message (docs/compatibility.md): `[UPLOADED_FILES]` then `- <name> (path: <ref>)` lines. */
 
 export interface UploadLine {
   readonly name: string;

@@ -1,5 +1,5 @@
 /**
- * The agent routes of EFKA-API.md: POST /api/query and GET /api/query/stream
+ * The agent routes of docs/compatibility.md: POST /api/query and GET /api/query/stream
  * (admin agent, admin token), GET /api/user/query (employee agent).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';

@@ -1,4 +1,4 @@
-// The events a turn streams (EFKA-API.md, "Server-sent events"), and those of
+// The events a turn streams (docs/compatibility.md, "Server-sent events"), and those of
 // a knowledge-base ingest. Fields the server may add later are ignored.
 
 export interface SessionEvent {
