@@ -70,10 +70,15 @@ describe('employee chat page', () => {
     const fileLines = (await readKbFile(server, citedPath!)).split(/\r?\n/);
     const marked = await pane.locator('.line.marked .line-text').allTextContents();
     assert.equal(marked.length, end - start + 1);
+    // Markdown lines are rendered (bold shown bold, not as **), one row per line.
+    const asShown = (line: string) => line.replace(/\*\*|__|`/g, '').trim();
     assert.deepEqual(
       marked.map((line) => line.replace(/\u00a0/g, '').trim()),
-      fileLines.slice(start - 1, end).map((line) => line.trim()),
+      fileLines.slice(start - 1, end).map(asShown),
     );
+    if (fileLines.slice(start - 1, end).some((line) => line.includes('**'))) {
+      assert.ok((await pane.locator('.line.marked strong').count()) > 0, 'bold text is rendered bold');
+    }
     await saveScreenshot(page, 'employee-answer-with-source');
     assert.deepEqual(watch.pageErrors, []);
     assert.deepEqual(watch.cspViolations, [], 'the UI needs nothing the CSP forbids');

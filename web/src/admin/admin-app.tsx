@@ -89,6 +89,8 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
             api={api}
             chat={chat}
             placeholder={t('admin.chat.placeholder')}
+            emptyTitle={t('admin.chat.empty.title')}
+            emptyBody={t('admin.chat.empty.body')}
             withFeedback={false}
             onCitation={setCitation}
           />

@@ -6,7 +6,7 @@ import { FileLines } from '../shared/file-lines.tsx';
 import { errorMessage, formatBytes } from '../shared/format.ts';
 import { useI18n } from '../shared/i18n.ts';
 import { CloseIcon } from '../shared/icons.tsx';
-import type { Citation } from '../shared/markdown.ts';
+import { type Citation, renderMarkdownLine } from '../shared/markdown.ts';
 import type { KbFile } from '../shared/source-pane.tsx';
 import { DeleteDialog } from './delete-dialog.tsx';
 import { BadCaseList, FaqList } from './kb-lists.tsx';
@@ -70,23 +70,25 @@ export function KbPanel({ api }: { api: ApiClient }) {
 
   return (
     <div class="page kb-page">
-      <div class="subtabs" role="tablist">
-        {(['files', 'faq', 'badcases'] as const).map((name) => (
-          <button
-            type="button"
-            role="tab"
-            key={name}
-            data-testid={`kb-view-${name}`}
-            aria-selected={view === name}
-            class={view === name ? 'subtab active' : 'subtab'}
-            onClick={() => {
-              setView(name);
-              setNotice(null);
-            }}
-          >
-            {t(`kb.${name}`)}
-          </button>
-        ))}
+      <div class="subtabs">
+        <div class="subtab-list" role="tablist">
+          {(['files', 'faq', 'badcases'] as const).map((name) => (
+            <button
+              type="button"
+              role="tab"
+              key={name}
+              data-testid={`kb-view-${name}`}
+              aria-selected={view === name}
+              class={view === name ? 'subtab active' : 'subtab'}
+              onClick={() => {
+                setView(name);
+                setNotice(null);
+              }}
+            >
+              {t(`kb.${name}`)}
+            </button>
+          ))}
+        </div>
         <span class="spacer" />
         {stats && (
           <span class="muted small kb-stats" data-testid="kb-stats">
@@ -145,6 +147,7 @@ export function KbPanel({ api }: { api: ApiClient }) {
                   content={opened.file.content}
                   firstLine={opened.file.start_line || 1}
                   highlight={opened.highlight}
+                  renderLine={/\.(md|markdown)$/i.test(opened.file.path) ? renderMarkdownLine : undefined}
                 />
               </>
             )}

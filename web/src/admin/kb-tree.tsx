@@ -41,6 +41,7 @@ function TreeNode({ node, depth, ...props }: { node: KbNode; depth: number } & O
           type="button"
           class="tree-label"
           title={node.description || node.path}
+          aria-expanded={isDir ? open : undefined}
           onClick={() => (isDir ? setOpen(!open) : props.onOpen(node))}
         >
           <span class={isDir ? (open ? 'twisty open' : 'twisty') : 'twisty none'} aria-hidden="true" />

@@ -56,11 +56,12 @@ export function PoolChart({ samples, maxWorkers, now }: { samples: PoolSample[];
   const waitPoints = waitSamples
     .map((sample) => `${x(sample.at).toFixed(1)},${yWait(sample.meanWaitMs ?? 0).toFixed(1)}`)
     .join(' ');
-  const minutes = Math.round(HISTORY_WINDOW_MS / 60000);
+  // The caption names the span the axis shows (it grows to the full history).
+  const minutes = Math.max(1, Math.round(span / 60000));
 
   return (
     <figure class="pool-chart">
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={t('pool.chart', { m: minutes })}>
+      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={t('pool.chart', { n: minutes })}>
         {[0, 0.5, 1].map((fraction) => {
           const y = PAD.top + plotHeight - fraction * plotHeight;
           return (
@@ -89,7 +90,7 @@ export function PoolChart({ samples, maxWorkers, now }: { samples: PoolSample[];
       <figcaption class="legend">
         <span class="legend-item busy">{t('pool.legend.busy')}</span>
         <span class="legend-item wait">{t('pool.legend.wait')}</span>
-        <span class="muted small">{t('pool.chart', { m: minutes })}</span>
+        <span class="muted small">{t('pool.chart', { n: minutes })}</span>
       </figcaption>
     </figure>
   );

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiClient } from '../shared/api.ts';
 import { ChatPanel } from '../shared/chat-panel.tsx';
 import { useI18n } from '../shared/i18n.ts';
-import { Logo, PlusIcon } from '../shared/icons.tsx';
+import { Logo, MenuIcon, PlusIcon } from '../shared/icons.tsx';
 import { LanguageSwitch } from '../shared/language-switch.tsx';
 import type { Citation } from '../shared/markdown.ts';
 import { SourcePane } from '../shared/source-pane.tsx';
@@ -22,6 +22,8 @@ export function EmployeeApp() {
   const [sessions, setSessions] = useState<SessionSummary[]>([]);
   const [citation, setCitation] = useState<Citation | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
+  /** Narrow screens: the conversation list is a drawer behind the menu button. */
+  const [historyOpen, setHistoryOpen] = useState(false);
 
   const refreshSessions = useCallback(() => {
     api
@@ -44,6 +46,7 @@ export function EmployeeApp() {
       const body = await api.get<SessionMessages>(`/api/sessions/${encodeURIComponent(sessionId)}/messages`);
       chat.load(sessionId, body.messages ?? []);
       setCitation(null);
+      setHistoryOpen(false);
     } catch (error) {
       setLoadError(error instanceof Error ? error.message : String(error));
     }
@@ -63,24 +66,46 @@ export function EmployeeApp() {
     chat.reset();
     setCitation(null);
     setLoadError(null);
+    setHistoryOpen(false);
   };
 
+  const layoutClass = ['layout', 'employee', citation ? 'with-source' : '', historyOpen ? 'history-open' : '']
+    .filter(Boolean)
+    .join(' ');
+
   return (
-    <div class={citation ? 'layout employee with-source' : 'layout employee'}>
+    <div class={layoutClass}>
       <header class="topbar">
+        <button
+          type="button"
+          class="icon-button menu-button"
+          data-testid="history-toggle"
+          aria-label={t('history.title')}
+          aria-expanded={historyOpen}
+          aria-controls="history"
+          onClick={() => setHistoryOpen((open) => !open)}
+        >
+          <MenuIcon size={18} />
+        </button>
         <div class="brand">
           <Logo />
           <span class="brand-name">{t('app.name')}</span>
           <span class="brand-tagline">{t('app.tagline')}</span>
         </div>
         <div class="topbar-actions">
-          <button type="button" class="button secondary" data-testid="new-conversation" onClick={newConversation}>
-            <PlusIcon size={14} /> {t('chat.new')}
+          <button
+            type="button"
+            class="button secondary"
+            data-testid="new-conversation"
+            aria-label={t('chat.new')}
+            onClick={newConversation}
+          >
+            <PlusIcon size={14} /> <span class="button-label">{t('chat.new')}</span>
           </button>
           <LanguageSwitch />
         </div>
       </header>
-      <aside class="sidebar">
+      <aside class="sidebar" id="history">
         <HistoryList sessions={sessions} activeId={chat.sessionId} onOpen={openSession} onDelete={deleteSession} />
       </aside>
       <main class="main">

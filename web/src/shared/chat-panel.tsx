@@ -17,6 +17,9 @@ export interface ChatPanelProps {
   placeholder: string;
   withFeedback: boolean;
   onCitation: (citation: Citation) => void;
+  /** The empty conversation's heading and text (each agent says what it does). */
+  emptyTitle?: string;
+  emptyBody?: string;
 }
 
 function AnswerView({
@@ -73,12 +76,26 @@ function AnswerView({
   );
 }
 
+/** Markdown as plain words, for the screen-reader announcement. */
+function plainText(markdown: string): string {
+  return markdown
+    .replace(/```[\s\S]*?```/g, ' ')
+    .replace(/[#*_`>|]+/g, ' ')
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
 export function ChatPanel(props: ChatPanelProps) {
   const { chat, placeholder } = props;
   const { t } = useI18n();
   const [draft, setDraft] = useState('');
   const listRef = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
+
+  // Screen readers hear each finished answer once (the streaming text itself is not announced piece by piece).
+  const lastDone = [...chat.messages].reverse().find((m) => m.role === 'assistant' && m.status === 'done');
+  const announcement = lastDone ? plainText(lastDone.content).slice(0, 600) : '';
 
   const lastContentLength = chat.messages.reduce((sum, m) => sum + m.content.length + m.tools.length, 0);
   useEffect(() => {
@@ -95,6 +112,9 @@ export function ChatPanel(props: ChatPanelProps) {
 
   return (
     <section class="chat">
+      <div class="visually-hidden" aria-live="polite" data-testid="answer-announcer">
+        {announcement}
+      </div>
       <div
         class="messages"
         ref={listRef}
@@ -106,8 +126,8 @@ export function ChatPanel(props: ChatPanelProps) {
         {chat.messages.length === 0 && (
           <div class="empty-state">
             <Logo size={48} />
-            <h2>{t('chat.empty.title')}</h2>
-            <p class="muted">{t('chat.empty.body')}</p>
+            <h2>{props.emptyTitle ?? t('chat.empty.title')}</h2>
+            <p class="muted">{props.emptyBody ?? t('chat.empty.body')}</p>
           </div>
         )}
         {chat.messages.map((message) =>

@@ -15,6 +15,9 @@ const en = {
   'chat.empty.title': 'How can I help?',
   'chat.empty.body':
     'Ask about policies, procedures or any document in the knowledge base. Answers cite their sources.',
+  'admin.chat.empty.title': 'Manage the knowledge base',
+  'admin.chat.empty.body':
+    'Add documents (upload them first), delete files, see statistics, or ask anything the knowledge base answers.',
   'chat.you': 'You',
   'chat.assistant': 'Docent',
   'chat.thinking': 'Working…',
@@ -29,7 +32,7 @@ const en = {
   'chat.cutShort': 'The connection closed before the answer was complete. Please ask again.',
   'chat.loadError': 'Could not load this conversation: {message}',
   'tools.title': 'Activity',
-  'tools.count': '{n} steps',
+  'tools.count': 'one: {n} step | other: {n} steps',
   'tool.Read': 'Reading',
   'tool.Grep': 'Searching',
   'tool.Glob': 'Listing files',
@@ -62,7 +65,7 @@ const en = {
   'history.title': 'Conversations',
   'history.empty': 'No conversations yet.',
   'history.untitled': 'Untitled conversation',
-  'history.turns': '{n} turns',
+  'history.turns': 'one: {n} turn | other: {n} turns',
   'history.delete': 'Delete conversation',
   'source.title': 'Source',
   'source.lines': 'Lines {start}–{end} of {total}',
@@ -116,9 +119,9 @@ const en = {
   'kb.delete.confirmBody': 'These will be removed and the indexes updated:',
   'kb.delete.confirm': 'Delete',
   'kb.delete.cancel': 'Cancel',
-  'kb.delete.done': 'Deleted {n} item(s).',
+  'kb.delete.done': 'one: Deleted {n} item. | other: Deleted {n} items.',
   'kb.select': 'Select a file to view it.',
-  'kb.lines': '{n} lines',
+  'kb.lines': 'one: {n} line | other: {n} lines',
   'kb.stats': '{files} files · {folders} folders · {size} · {faq} FAQ entries · {bad} bad cases',
   'kb.faq': 'FAQ',
   'kb.badcases': 'Bad cases',
@@ -140,7 +143,7 @@ const en = {
   'pool.warmHit': 'Warm-hit rate',
   'pool.turns': 'Turns',
   'pool.waitP95': 'Wait p95',
-  'pool.chart': 'Busy workers and wait time, last {m} minutes',
+  'pool.chart': 'one: Busy workers and wait time, last minute | other: Busy workers and wait time, last {n} minutes',
   'pool.legend.busy': 'Busy workers',
   'pool.legend.wait': 'Mean wait (ms)',
   'pool.error': 'Pool statistics unavailable: {message}',
@@ -170,6 +173,8 @@ const zh: Record<MessageKey, string> = {
   'chat.new': '新对话',
   'chat.empty.title': '有什么可以帮您？',
   'chat.empty.body': '可以询问制度、流程或知识库中的任何文档，回答会注明出处。',
+  'admin.chat.empty.title': '管理知识库',
+  'admin.chat.empty.body': '添加文档（先上传）、删除文件、查看统计，也可以提问知识库中的任何内容。',
   'chat.you': '您',
   'chat.assistant': 'Docent',
   'chat.thinking': '处理中…',
@@ -294,7 +299,7 @@ const zh: Record<MessageKey, string> = {
   'pool.warmHit': '预热命中率',
   'pool.turns': '轮次',
   'pool.waitP95': '等待 p95',
-  'pool.chart': '最近 {m} 分钟的忙碌进程数与等待时间',
+  'pool.chart': '最近 {n} 分钟的忙碌进程数与等待时间',
   'pool.legend.busy': '忙碌进程',
   'pool.legend.wait': '平均等待（毫秒）',
   'pool.error': '无法获取资源池统计：{message}',
@@ -342,11 +347,27 @@ export function rememberLanguage(language: Language): void {
 
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
+/**
+ * A message with plural forms is written `one: … | other: …` (the categories
+ * of Intl.PluralRules for the language); `{n}` picks the form.
+ */
+function pluralForm(template: string, language: Language, n: number): string {
+  if (!/^\s*(zero|one|two|few|many|other):/.test(template)) return template;
+  const forms = new Map<string, string>();
+  for (const part of template.split('|')) {
+    const match = /^\s*(\w+):\s?(.*?)\s*$/.exec(part);
+    if (match) forms.set(match[1]!, match[2]!);
+  }
+  const category = new Intl.PluralRules(language === 'zh' ? 'zh-CN' : 'en').select(n);
+  return forms.get(category) ?? forms.get('other') ?? template;
+}
+
 export function translator(language: Language): Translate {
   const dictionary = dictionaries[language];
   return (key, params) => {
-    const template = dictionary[key] ?? en[key] ?? key;
+    let template = dictionary[key] ?? en[key] ?? key;
     if (!params) return template;
+    if (typeof params.n === 'number') template = pluralForm(template, language, params.n);
     return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
   };
 }

@@ -60,6 +60,11 @@ export const CloseIcon = (props: IconProps) => (
     <path d="M3.5 3.5l9 9M12.5 3.5l-9 9" />
   </Icon>
 );
+export const MenuIcon = (props: IconProps) => (
+  <Icon {...props}>
+    <path d="M2.5 4h11M2.5 8h11M2.5 12h11" />
+  </Icon>
+);
 export const PlusIcon = (props: IconProps) => (
   <Icon {...props}>
     <path d="M8 3v10M3 8h10" />

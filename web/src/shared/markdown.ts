@@ -12,6 +12,17 @@ export interface Citation {
 
 const markdown = new Marked({ gfm: true, breaks: true, async: false });
 
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** For the lines of a source file: raw HTML in the document is shown as written, never rendered. */
+const lineMarkdown = new Marked({
+  gfm: true,
+  async: false,
+  renderer: { html: ({ text }) => escapeHtml(text) },
+});
+
 const purifier = DOMPurify(window);
 purifier.addHook('afterSanitizeAttributes', (node) => {
   if (node.tagName === 'A' && node.hasAttribute('href')) {
@@ -105,6 +116,21 @@ export function renderMarkdown(source: string): DocumentFragment {
   const fragment = purifier.sanitize(html, SANITIZE_OPTIONS);
   linkifyCitations(fragment);
   return fragment;
+}
+
+/**
+ * One line of a Markdown file, rendered inline (emphasis, code, links; a
+ * heading line as a bold heading) so the source pane reads like the document
+ * while keeping one row per line number. Block syntax that spans lines
+ * (tables, fences) stays as written.
+ */
+export function renderMarkdownLine(line: string): DocumentFragment {
+  const heading = /^(#{1,6})\s+(.*)$/.exec(line);
+  const inline = (text: string) => lineMarkdown.parseInline(text) as string;
+  const html = heading
+    ? `<strong class="md-heading md-h${heading[1]!.length}">${inline(heading[2]!)}</strong>`
+    : inline(line);
+  return purifier.sanitize(html, SANITIZE_OPTIONS);
 }
 
 /** The citation a click landed on, if any. */

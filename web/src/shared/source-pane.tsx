@@ -1,10 +1,10 @@
 // The cited lines of a knowledge-base file, shown beside the answer.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { type ApiClient, query } from './api.ts';
 import { FileLines } from './file-lines.tsx';
 import { useI18n } from './i18n.ts';
 import { CloseIcon } from './icons.tsx';
-import type { Citation } from './markdown.ts';
+import { type Citation, renderMarkdownLine } from './markdown.ts';
 
 export interface KbFile {
   path: string;
@@ -27,6 +27,17 @@ export function SourcePane({ api, citation, onClose }: { api: ApiClient; citatio
   const key = `${citation.path}:${citation.startLine}-${citation.endLine}`;
   const [loaded, setLoad] = useState<Load>({ kind: 'loading' });
   const load: Load = loaded.kind !== 'loading' && loaded.key !== key ? { kind: 'loading' } : loaded;
+  const closeRef = useRef<HTMLButtonElement>(null);
+
+  // Keyboard focus moves into the pane when it opens and back to what opened
+  // it (the citation) when it closes, so a keyboard user is never stranded.
+  useEffect(() => {
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    closeRef.current?.focus();
+    return () => {
+      if (opener?.isConnected) opener.focus();
+    };
+  }, []);
 
   useEffect(() => {
     const controller = new AbortController();
@@ -49,7 +60,14 @@ export function SourcePane({ api, citation, onClose }: { api: ApiClient; citatio
   }, [api, key, citation.path, citation.startLine, citation.endLine]);
 
   return (
-    <aside class="source-pane" data-testid="source-pane" aria-label={t('source.title')}>
+    <aside
+      class="source-pane"
+      data-testid="source-pane"
+      aria-label={t('source.title')}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') onClose();
+      }}
+    >
       <header class="pane-header">
         <div class="pane-title">
           <span class="eyebrow">{t('source.title')}</span>
@@ -57,7 +75,14 @@ export function SourcePane({ api, citation, onClose }: { api: ApiClient; citatio
             {citation.path}
           </strong>
         </div>
-        <button type="button" class="icon-button close" aria-label={t('source.close')} onClick={onClose}>
+        <button
+          type="button"
+          class="icon-button close"
+          aria-label={t('source.close')}
+          data-testid="source-close"
+          ref={closeRef}
+          onClick={onClose}
+        >
           <CloseIcon />
         </button>
       </header>
@@ -78,6 +103,7 @@ export function SourcePane({ api, citation, onClose }: { api: ApiClient; citatio
             content={load.file.content}
             firstLine={load.file.start_line}
             highlight={{ start: citation.startLine, end: citation.endLine }}
+            renderLine={/\.(md|markdown)$/i.test(citation.path) ? renderMarkdownLine : undefined}
           />
         </>
       )}
