@@ -50,6 +50,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       root: config.kbRoot,
       smallFileThresholdKb: config.smallFileThresholdKb,
       faqMaxEntries: config.faqMaxEntries,
+      maxCells: config.convert.maxCells,
+      isolation: { timeoutMs: config.convert.timeoutMs, maxMemoryMb: config.convert.maxMemoryMb },
       seedFrom: SAMPLE_KB,
       watch: false,
     });

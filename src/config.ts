@@ -72,6 +72,8 @@ export interface Config {
   /** Seconds of inactivity after which a session record expires. */
   readonly sessionTimeoutS: number;
   readonly maxUploadBytes: number;
+  /** How uploads are converted: CONVERT_TIMEOUT_MS, CONVERT_MAX_MEMORY_MB, CONVERT_MAX_CELLS. */
+  readonly convert: { readonly timeoutMs: number; readonly maxMemoryMb: number; readonly maxCells: number };
   readonly maxUploadFiles: number;
   readonly allowedOrigins: readonly string[];
   readonly redisUrl: string | undefined;
@@ -268,6 +270,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     faqMaxEntries: r.int('FAQ_MAX_ENTRIES', 50, 1, 10_000),
     sessionTimeoutS: r.int('SESSION_TIMEOUT', 7 * 24 * 3600, 60, 365 * 24 * 3600),
     maxUploadBytes: r.int('MAX_UPLOAD_SIZE', 10 * 1024 * 1024, 1, 1024 * 1024 * 1024),
+    convert: {
+      timeoutMs: r.int('CONVERT_TIMEOUT_MS', 120_000, 100, 3_600_000),
+      maxMemoryMb: r.int('CONVERT_MAX_MEMORY_MB', 768, 64, 65_536),
+      maxCells: r.int('CONVERT_MAX_CELLS', 2_000_000, 1, 1_000_000_000),
+    },
     maxUploadFiles: r.int('MAX_UPLOAD_FILES', 10, 1, 100),
     allowedOrigins: (r.optional('ALLOWED_ORIGINS') ?? '')
       .split(',')

@@ -68,6 +68,8 @@ async function main(): Promise<void> {
     root: config.kbRoot,
     smallFileThresholdKb: config.smallFileThresholdKb,
     faqMaxEntries: config.faqMaxEntries,
+    maxCells: config.convert.maxCells,
+    isolation: { timeoutMs: config.convert.timeoutMs, maxMemoryMb: config.convert.maxMemoryMb },
     seedFrom: path.join(REPO_ROOT, 'samples', 'knowledge_base'),
     logger,
   });

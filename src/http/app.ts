@@ -162,9 +162,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // The admin token holder (one key for every admin tab: dashboards poll) gets ten times the budget.
     max: (_request, key) => (key === ADMIN_RATE_KEY ? config.rateLimitPerMinute * 10 : config.rateLimitPerMinute),
     timeWindow: 60_000,
+    // By the identity the mode trusts: the cookie or gateway header, and in
+    // open mode the client's user_id (query string; bodies are not read yet).
     keyGenerator: (request) => {
       if (identity.isAdmin(request)) return ADMIN_RATE_KEY;
-      return identity.peek(request) ?? `ip:${request.ip}`;
+      return identity.peek(request) ?? identity.claimedUser(request) ?? `ip:${request.ip}`;
     },
     allowList: (request) => UNLIMITED_PREFIXES.some((prefix) => request.url.startsWith(prefix)),
     errorResponseBuilder: (_request, context) =>

@@ -121,6 +121,13 @@ export class Identity {
     throw new HttpError('FORBIDDEN', 'The admin token is not valid');
   }
 
+  /** In open mode, the valid `user_id` of the query string (who the client says it is); else undefined. */
+  claimedUser(request: FastifyRequest): string | undefined {
+    if (this.#options.authMode !== 'open') return undefined;
+    const value = (request.query as Record<string, unknown> | undefined)?.user_id;
+    return typeof value === 'string' && USER_ID_PATTERN.test(value) ? `open:${value}` : undefined;
+  }
+
   /** Is the caller named by the gateway header (TRUSTED_USER_HEADER)? */
   fromGateway(request: FastifyRequest): boolean {
     return this.#fromHeader(request) !== undefined;

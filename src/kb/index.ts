@@ -2,10 +2,11 @@
 import { cp, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.ts';
+import type { IsolationLimits } from './converters/isolated.ts';
 import { FolderKnowledgeBase } from './knowledge-base.ts';
 import type { KnowledgeBase } from './types.ts';
 
-export { SUPPORTED_EXTENSIONS } from './converters/index.ts';
+export { SUPPORTED_EXTENSIONS } from './converters/extensions.ts';
 export { parseAnswer } from './feedback.ts';
 export { FAQ_MATCH_THRESHOLD, FolderKnowledgeBase } from './knowledge-base.ts';
 export { isAdminOnlyPath } from './paths.ts';
@@ -21,6 +22,10 @@ export interface OpenKnowledgeBaseOptions {
   readonly logger?: Logger;
   /** Largest file ingestion accepts. @default 50 MiB */
   readonly maxSourceBytes?: number;
+  /** Most cells a spreadsheet may span. @default 2,000,000 */
+  readonly maxCells?: number;
+  /** Bounds of the conversion thread. */
+  readonly isolation?: Partial<IsolationLimits>;
   /** Watch the folder for outside changes (else re-check on use). @default true */
   readonly watch?: boolean;
 }
@@ -39,12 +44,14 @@ export async function openKnowledgeBase(options: OpenKnowledgeBaseOptions): Prom
     root,
     logger: options.logger,
     watch: options.watch,
+    ...(options.isolation ? { isolation: options.isolation } : {}),
     limits: {
       smallFileThresholdBytes: options.smallFileThresholdKb * 1024,
       faqMaxEntries: options.faqMaxEntries,
       maxSourceBytes: options.maxSourceBytes ?? 50 * 1024 * 1024,
       maxConvertedBytes: 20 * 1024 * 1024,
       maxReadBytes: 20 * 1024 * 1024,
+      ...(options.maxCells ? { maxCells: options.maxCells } : {}),
     },
   });
   try {

@@ -1,5 +1,6 @@
 /** What the knowledge base's helper modules (ingest, delete, feedback) may use of it. */
 import type { Logger } from '../logger.ts';
+import type { IsolatedConverter } from './converters/isolated.ts';
 import type { WriteLocks } from './locks.ts';
 import type { SearchIndex } from './search-index.ts';
 import type { BadCase, FaqRow } from './types.ts';
@@ -14,6 +15,8 @@ export interface KbLimits {
   readonly maxConvertedBytes: number;
   /** Largest file read() returns whole. */
   readonly maxReadBytes: number;
+  /** Most cells a spreadsheet may span (CONVERT_MAX_CELLS). */
+  readonly maxCells?: number;
 }
 
 export interface KbInternals {
@@ -22,6 +25,8 @@ export interface KbInternals {
   readonly locks: WriteLocks;
   readonly limits: KbLimits;
   readonly logger?: Logger;
+  /** Converts uploads off the event loop, bounded in memory and time. */
+  readonly converter: IsolatedConverter;
   /** Brings the index in line with the disk for these paths (re-read, or drop when gone). */
   syncPaths(paths: readonly string[]): Promise<void>;
   /** Rewrites README.md (and sub-READMEs) from the files on disk. */

@@ -11,6 +11,7 @@ import {
   readBadCaseFile,
 } from './badcase-store.ts';
 import { ChangeWatcher } from './change-watcher.ts';
+import { IsolatedConverter, type IsolationLimits } from './converters/isolated.ts';
 import { DeletePlans } from './delete-plans.ts';
 import { type ExpertRow, findExpertsTable, loadExperts, pickExpert } from './experts.ts';
 import { closestFaq, FAQ_FILE, formatFaq, readFaq } from './faq-store.ts';
@@ -54,6 +55,8 @@ const MAX_INDEXED_FILE_BYTES = 8 * 1024 * 1024;
 export interface KnowledgeBaseOptions {
   readonly root: string;
   readonly limits: KbLimits;
+  /** Bounds of the conversion thread (CONVERT_TIMEOUT_MS, CONVERT_MAX_MEMORY_MB). */
+  readonly isolation?: Partial<IsolationLimits>;
   /** Watch the folder for outside changes. @default true */
   readonly watch?: boolean;
   /** Without a watcher, how often (at most, on use) the whole folder is re-checked. @default 3000 */
@@ -72,6 +75,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
   readonly #watcher: ChangeWatcher;
   readonly #deletes = new DeletePlans();
   readonly #internals: KbInternals;
+  readonly #converter: IsolatedConverter;
   #experts: { file: string; mtimeMs: number; rows: ExpertRow[] } | undefined;
   #syncing: Promise<void> | undefined;
   #faqCache: { mtimeMs: number; size: number; rows: FaqRow[] } | undefined;
@@ -82,6 +86,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     this.#limits = options.limits;
     this.#logger = options.logger;
     this.#locks = new WriteLocks(options.root);
+    this.#converter = new IsolatedConverter(options.isolation);
     this.#watcher = new ChangeWatcher(options.root, {
       enabled: options.watch ?? true,
       rescanIntervalMs: options.rescanIntervalMs ?? 3000,
@@ -94,6 +99,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
       locks: this.#locks,
       limits: this.#limits,
       logger: this.#logger,
+      converter: this.#converter,
       syncPaths: (paths) => this.#syncPaths(paths),
       refreshReadme: () => this.#refreshReadme(),
       refreshOverview: (rel) => this.#refreshOverview(rel),
@@ -280,6 +286,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
 
   async close(): Promise<void> {
     this.#watcher.close();
+    await this.#converter.close();
   }
 
   // ---- keeping the index in line with the disk ----

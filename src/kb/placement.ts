@@ -1,33 +1,62 @@
-/** Chooses the folder for a new document: where the most similar documents live, else a new topical folder. */
+/**
+ * Chooses the folder for a new document: the existing folder whose documents
+ * the same retrieval the answers use finds most like it, and a new topical
+ * folder only when no folder clearly wins. The reason goes into the ingest
+ * result, so an admin sees why and can pick another folder.
+ */
 import { similarFiles } from './conflicts.ts';
 import type { SearchIndex } from './search-index.ts';
 import { splitSections } from './sections.ts';
-import { dice, hasCjk, tokenize } from './text-tokens.ts';
+import { hasCjk, tokenize } from './text-tokens.ts';
+import type { Placement } from './types.ts';
 
-const MIN_SHARE = 0.45;
-const MIN_SIMILARITY = 0.1;
+/** How many similar documents vote. */
+const VOTERS = 10;
+/** The winning folder wins with this share of all votes, or with this lead over the runner-up. */
+const MIN_SHARE = 0.4;
+const MIN_LEAD = 1.8;
+/** The best match's retrieval score (a BM25 sum): below it, "most similar" is noise. */
+const MIN_BEST_SCORE = 1.5;
+/** Generated or special folders that never receive documents. */
+const NOT_FOR_DOCUMENTS = new Set(['contents_overview', '.docent', '.staging']);
 
-export function chooseFolder(index: SearchIndex, markdown: string, fallbackName: string): string {
-  const incoming = contentTerms(markdown);
-  const votes = new Map<string, number>();
-  let best = 0;
-  for (const { path } of similarFiles(index, markdown, 8)) {
-    const folder = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
-    const lines = index.lines(path);
-    if (!folder || !lines) continue;
-    // Shared vocabulary, not one shared rare word, decides that two documents belong together.
-    const similarity = dice(incoming, contentTerms(lines.join('\n')));
-    best = Math.max(best, similarity);
-    votes.set(folder, (votes.get(folder) ?? 0) + similarity);
-  }
-  const total = [...votes.values()].reduce((a, b) => a + b, 0);
-  const winner = [...votes].sort((a, b) => b[1] - a[1])[0];
-  if (winner && best >= MIN_SIMILARITY && winner[1] / total >= MIN_SHARE) return winner[0];
-  return newFolderName(markdown, fallbackName);
+function folderOf(path: string): string {
+  return path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
 }
 
-function contentTerms(text: string): Set<string> {
-  return new Set(tokenize(text.slice(0, 200_000)).filter((t) => !/^\d/.test(t)));
+export function chooseFolder(index: SearchIndex, markdown: string, fallbackName: string): Placement {
+  const votes = new Map<string, { score: number; examples: string[] }>();
+  let best = 0;
+  for (const { path, score } of similarFiles(index, markdown, VOTERS)) {
+    const folder = folderOf(path);
+    if (!folder || NOT_FOR_DOCUMENTS.has(folder.split('/')[0]!)) continue;
+    best = Math.max(best, score);
+    const vote = votes.get(folder) ?? { score: 0, examples: [] };
+    vote.score += score;
+    if (vote.examples.length < 2) vote.examples.push(path);
+    votes.set(folder, vote);
+  }
+  const total = [...votes.values()].reduce((sum, v) => sum + v.score, 0);
+  const ranked = [...votes].sort((a, b) => b[1].score - a[1].score);
+  const winner = ranked[0];
+  const runnerUp = ranked[1]?.[1].score ?? 0;
+  const clear = winner && (winner[1].score / total >= MIN_SHARE || winner[1].score >= MIN_LEAD * runnerUp);
+  if (winner && best >= MIN_BEST_SCORE && clear) {
+    return {
+      folder: winner[0],
+      created: false,
+      reason: `most like ${winner[1].examples.join(' and ')} (${Math.round((100 * winner[1].score) / total)}% of the similarity to existing documents)`,
+    };
+  }
+  const folder = newFolderName(markdown, fallbackName);
+  const existing = index.paths().some((p) => folderOf(p) === folder || folderOf(p).startsWith(`${folder}/`));
+  return {
+    folder,
+    created: !existing,
+    reason: winner
+      ? `no existing folder is clearly closest (best: ${winner[0]}, ${Math.round((100 * winner[1].score) / total)}% of the similarity); named after the document's headings`
+      : "nothing in the knowledge base is like it; named after the document's headings",
+  };
 }
 
 /** The most frequent meaningful word of the headings (then body), as a folder name. */

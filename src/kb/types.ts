@@ -137,11 +137,23 @@ export interface IngestResult {
   readonly path?: string;
   readonly reason?: string;
   readonly conflicts?: readonly Conflict[];
+  /** Where an added document went, and why. */
+  readonly placement?: Placement;
+}
+
+export interface Placement {
+  readonly folder: string;
+  /** True when the folder did not exist before. */
+  readonly created: boolean;
+  /** In words: the similar documents that decided it, or why none did. */
+  readonly reason: string;
 }
 
 export interface IngestOptions {
   /** Add even when a conflict is found. */
   readonly force?: boolean;
+  /** Put the document in this folder (relative to the root) instead of choosing one. */
+  readonly folder?: string;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: IngestProgress) => void;
 }

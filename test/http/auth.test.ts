@@ -323,6 +323,22 @@ describe('rate limit', () => {
     }
   });
 
+  test('in AUTH_MODE=open the per-user limit is per user_id, not per address', async () => {
+    const t = await makeTestApp({ env: { AUTH_MODE: 'open', RATE_LIMIT_PER_MINUTE: '3' } });
+    try {
+      for (let user = 0; user < 5; user++) {
+        for (let i = 0; i < 3; i++) {
+          const res = await t.app.inject(`/api/user/query?message=hi&user_id=user${user}`);
+          assert.equal(res.statusCode, 200, `user${user} request ${i}`);
+        }
+      }
+      const fourth = await t.app.inject('/api/user/query?message=hi&user_id=user0');
+      assert.equal(fourth.statusCode, 429);
+    } finally {
+      await t.close();
+    }
+  });
+
   test('users named by a gateway header all share its address, so they are limited per user, not per address', async () => {
     const t = await makeTestApp({
       env: { TRUSTED_USER_HEADER: 'X-Forwarded-User', RATE_LIMIT_PER_MINUTE: '5', RATE_LIMIT_PER_ADDRESS: '5' },

@@ -192,7 +192,8 @@ async function* ingestAll(
 function describeResult(result: IngestResult, lang: Lang): string {
   switch (result.status) {
     case 'added':
-      return t(lang, `✓ ${result.name} → ${result.path}`, `✓ ${result.name} → ${result.path}`);
+      // The placement reason is in English either way (it names paths); the arrow says where.
+      return `✓ ${result.name} → ${result.path}${result.placement ? ` (${result.placement.reason})` : ''}`;
     case 'conflict': {
       const details = (result.conflicts ?? []).map((c) =>
         [

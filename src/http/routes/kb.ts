@@ -50,6 +50,8 @@ const confirmBody = z.object({ token: z.string().min(1, 'Must not be empty').max
 const ingestBody = z.object({
   files: z.array(z.string().max(100), { error: 'Must be a list of upload references' }).min(1).max(100),
   force: z.boolean().optional(),
+  /** A folder to put the files in, instead of the one Docent would choose. */
+  folder: optionalParam(kbPath),
 });
 
 export async function kbRoutes(app: FastifyInstance): Promise<void> {
@@ -204,6 +206,7 @@ export async function kbRoutes(app: FastifyInstance): Promise<void> {
       try {
         const results = await ctx.kb.ingest(sources, {
           force: body.force,
+          ...(body.folder ? { folder: body.folder } : {}),
           signal: stream.signal,
           onProgress: (p) =>
             stream.send({

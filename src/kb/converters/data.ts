@@ -6,7 +6,7 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { formatRow } from '../markdown-table.ts';
-import { type ConvertLimits, checkZipExpansion, convertFailed } from './limits.ts';
+import { type ConvertLimits, checkSheetSizes, checkZipExpansion, convertFailed, DEFAULT_MAX_CELLS } from './limits.ts';
 import type { Converted } from './types.ts';
 
 const PREVIEW_ROWS = 30;
@@ -29,7 +29,8 @@ export async function convertXlsx(
   } catch {
     throw convertFailed(name, 'the file is corrupt or encrypted (not a valid xlsx archive)');
   }
-  checkZipExpansion(zip, limits.maxConvertedBytes * 4, name);
+  await checkZipExpansion(zip, limits.maxConvertedBytes * 4, name);
+  await checkSheetSizes(zip, limits.maxCells ?? DEFAULT_MAX_CELLS, name);
   const book = new ExcelJS.Workbook();
   try {
     await book.xlsx.load(bytes as unknown as ArrayBuffer);

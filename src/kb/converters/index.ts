@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { KbError } from '../types.ts';
 import { convertCsv, convertXlsx } from './data.ts';
+import { SUPPORTED_EXTENSIONS } from './extensions.ts';
 import { htmlToMarkdown } from './html.ts';
 import { type ConvertLimits, checkConvertedSize, convertFailed } from './limits.ts';
 import { convertDocx, convertPptx } from './office.ts';
@@ -11,23 +12,6 @@ import type { Converted } from './types.ts';
 
 export type { ConvertLimits } from './limits.ts';
 export type { Converted, ConvertedImage } from './types.ts';
-
-export const SUPPORTED_EXTENSIONS = [
-  '.md',
-  '.markdown',
-  '.txt',
-  '.docx',
-  '.pdf',
-  '.pptx',
-  '.html',
-  '.htm',
-  '.xlsx',
-  '.csv',
-] as const;
-
-export function isDataExtension(ext: string): boolean {
-  return ext === '.xlsx' || ext === '.csv';
-}
 
 /** Converts the file at `sourcePath` (named `name` by the user) to Markdown. Throws KbError with the reason. */
 export async function convertToMarkdown(

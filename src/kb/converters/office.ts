@@ -15,7 +15,7 @@ export async function convertDocx(
   limits: ConvertLimits,
 ): Promise<Converted> {
   const zip = await loadZip(bytes, name);
-  checkZipExpansion(zip, limits.maxConvertedBytes * 4, name);
+  await checkZipExpansion(zip, limits.maxConvertedBytes * 4, name);
   if (!zip.file('word/document.xml')) throw convertFailed(name, 'not a Word document (no word/document.xml)');
   const images: ConvertedImage[] = [];
   const result = await mammoth.convertToHtml(
@@ -37,7 +37,7 @@ const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', t
 
 export async function convertPptx(bytes: Buffer, name: string, limits: ConvertLimits): Promise<Converted> {
   const zip = await loadZip(bytes, name);
-  checkZipExpansion(zip, limits.maxConvertedBytes * 4, name);
+  await checkZipExpansion(zip, limits.maxConvertedBytes * 4, name);
   const slides = Object.keys(zip.files)
     .map((p) => /^ppt\/slides\/slide(\d+)\.xml$/.exec(p))
     .filter((m): m is RegExpExecArray => m !== null)

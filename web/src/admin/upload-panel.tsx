@@ -1,7 +1,7 @@
 // Upload: drop several files, each uploads with its own progress bar, then
 // "Add to knowledge base" ingests them with live progress per file; conflicts
 // are shown side by side with "add anyway" (re-ingest with force) or "skip".
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { type ApiClient, ApiError } from '../shared/api.ts';
 import type { IngestEvent, IngestFileResult } from '../shared/events.ts';
 import { errorMessage, formatBytes } from '../shared/format.ts';
@@ -24,6 +24,22 @@ export interface UploadItem {
   result?: IngestFileResult;
 }
 
+interface TreeNode {
+  type: 'dir' | 'file';
+  path: string;
+  children?: TreeNode[];
+}
+
+/** Every folder of the tree that holds documents (not Docent's generated ones). */
+function folderPaths(node: TreeNode): string[] {
+  const out: string[] = [];
+  for (const child of node.children ?? []) {
+    if (child.type !== 'dir' || child.path.startsWith('contents_overview') || child.path.startsWith('.')) continue;
+    out.push(child.path, ...folderPaths(child));
+  }
+  return out;
+}
+
 /** The batch item an ingest event names: by file name, else by position. */
 function itemFor(batch: UploadItem[], name: string, position: number): UploadItem | undefined {
   return batch.find((item) => item.file.name === name) ?? batch[position];
@@ -42,6 +58,18 @@ export function UploadPanel({ api }: { api: ApiClient }) {
   const queue = useRef<UploadItem[]>([]);
   const active = useRef(0);
   const inputRef = useRef<HTMLInputElement>(null);
+  /** '' lets Docent choose (where the most similar documents are). */
+  const [folder, setFolder] = useState('');
+  const [folders, setFolders] = useState<string[]>([]);
+
+  useEffect(() => {
+    api
+      .get<TreeNode>('/api/kb/tree')
+      .then((root) => setFolders(folderPaths(root)))
+      .catch(() => {
+        // Without the list the choice stays automatic.
+      });
+  }, [api]);
 
   const patch = (key: number, change: Partial<UploadItem>) =>
     setItems((list) => list.map((item) => (item.key === key ? { ...item, ...change } : item)));
@@ -82,6 +110,7 @@ export function UploadPanel({ api }: { api: ApiClient }) {
       const response = await api.openStream('POST', '/api/kb/ingest', {
         files: batch.map((item) => item.uploaded!.temp_path),
         ...(force ? { force: true } : {}),
+        ...(folder ? { folder } : {}),
       });
       for await (const event of readJsonEvents<IngestEvent>(response)) {
         if (event.type === 'progress') {
@@ -165,6 +194,22 @@ export function UploadPanel({ api }: { api: ApiClient }) {
             </p>
           )}
           <div class="card-actions">
+            <label class="folder-choice">
+              <span class="muted small">{t('upload.folder')}</span>
+              <select
+                data-testid="ingest-folder"
+                value={folder}
+                disabled={ingesting}
+                onChange={(event) => setFolder(event.currentTarget.value)}
+              >
+                <option value="">{t('upload.folder.auto')}</option>
+                {folders.map((path) => (
+                  <option key={path} value={path}>
+                    {path}
+                  </option>
+                ))}
+              </select>
+            </label>
             <button
               type="button"
               class="button ghost"
@@ -246,6 +291,11 @@ function UploadRow({ item, onAddAnyway, onSkip }: { item: UploadItem; onAddAnywa
       {item.state === 'failed' && <p class="error-text small row-detail">{item.error}</p>}
       {result?.status === 'added' && result.path && (
         <p class="muted small row-detail">{t('ingest.addedAt', { path: result.path })}</p>
+      )}
+      {result?.status === 'added' && result.placement && (
+        <p class="muted small placement-reason" data-testid="placement-reason">
+          {result.placement.reason}
+        </p>
       )}
       {(result?.status === 'failed' || result?.status === 'skipped') && result.reason && (
         <p class="muted small row-detail">{result.reason}</p>

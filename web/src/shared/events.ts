@@ -41,6 +41,7 @@ export interface IngestFileResult {
   path?: string;
   reason?: string;
   conflicts?: IngestConflict[];
+  placement?: { folder: string; created: boolean; reason: string };
 }
 export type IngestEvent =
   | { type: 'progress'; index: number; total: number; name: string; stage: string; message?: string }

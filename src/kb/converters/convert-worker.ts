@@ -1,0 +1,62 @@
+/**
+ * The worker-thread side of isolated.ts: converts one file at a time with the
+ * converters of index.ts, off the server's event loop, and preloads the PDF
+ * library at start (its polyfills replace this thread's JSON.parse, not the
+ * server's, and the first PDF does not wait for it to load).
+ */
+import { parentPort } from 'node:worker_threads';
+import { KbError } from '../types.ts';
+import { convertToMarkdown } from './index.ts';
+import type { ConvertLimits } from './limits.ts';
+
+export interface ConvertRequest {
+  readonly id: number;
+  readonly sourcePath: string;
+  readonly name: string;
+  readonly stem: string;
+  readonly limits: ConvertLimits;
+}
+
+export type ConvertReply =
+  | {
+      readonly id: number;
+      readonly ok: true;
+      readonly markdown: string;
+      readonly images: Array<{ name: string; data: Uint8Array }>;
+      readonly data?: Uint8Array;
+    }
+  | {
+      readonly id: number;
+      readonly ok: false;
+      readonly code: string;
+      readonly message: string;
+      readonly statusCode: number;
+    };
+
+void import('pdf-parse').catch(() => undefined);
+
+parentPort?.on('message', async (request: ConvertRequest) => {
+  let reply: ConvertReply;
+  try {
+    const converted = await convertToMarkdown(request.sourcePath, request.name, request.stem, request.limits);
+    reply = {
+      id: request.id,
+      ok: true,
+      markdown: converted.markdown,
+      images: converted.images.map((image) => ({ name: image.name, data: image.data })),
+      ...(converted.data ? { data: converted.data } : {}),
+    };
+  } catch (error) {
+    reply =
+      error instanceof KbError
+        ? { id: request.id, ok: false, code: error.code, message: error.message, statusCode: error.statusCode }
+        : {
+            id: request.id,
+            ok: false,
+            code: 'KB_CONVERT_FAILED',
+            message: `Could not convert ${request.name}: ${error instanceof Error ? error.message : String(error)}`,
+            statusCode: 422,
+          };
+  }
+  parentPort?.postMessage(reply);
+});
