@@ -121,6 +121,8 @@ async function main(): Promise<void> {
   });
   await app.listen({ host: config.host, port: config.port });
   lifecycle.markReady();
+  // After listening, so it does not delay the first answer.
+  kb.warmConverter();
   const address = app.server.address();
   const port = address && typeof address === 'object' ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

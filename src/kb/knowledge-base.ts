@@ -284,6 +284,11 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     if (!(await exists(path.join(this.root, README_FILE)))) await this.#refreshReadme();
   }
 
+  /** Starts the document-conversion thread ahead of the first upload. */
+  warmConverter(): void {
+    this.#converter.warm();
+  }
+
   async close(): Promise<void> {
     this.#watcher.close();
     await this.#converter.close();

@@ -26,6 +26,8 @@ describe('conversation leases on Redis', { skip }, () => {
     sub.on('error', () => {});
     notices = new ReleaseNotices(sub);
     await notices.start();
+    // Without an offline queue, a command before the connection is up fails: wait for it.
+    if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
   });
   after(async () => {
     redis?.disconnect();

@@ -61,6 +61,16 @@ export class IsolatedConverter {
     });
   }
 
+  /**
+   * Starts the thread ahead of the first upload, so the first document (a PDF
+   * above all: its library takes seconds to load) does not wait for it. The
+   * idle thread does not keep the process alive.
+   */
+  warm(): void {
+    if (this.#closed || this.#worker) return;
+    this.#ensureWorker().unref();
+  }
+
   /** Stops the thread; waiting conversions fail. */
   async close(): Promise<void> {
     this.#closed = true;
