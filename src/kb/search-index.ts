@@ -21,9 +21,12 @@ import {
   type QueryTerm,
   type ScoredSection,
 } from './bm25-scorer.ts';
+import { acronymGroups } from './acronyms.ts';
+import { Lexicon } from './lexicon.ts';
 import { QueryExpansion } from './query-expansion.ts';
 import { plainWords, queryTermsOf } from './query-terms.ts';
 import { firstTitle, splitSections } from './sections.ts';
+import { GENERAL_GROUPS } from './synonyms.ts';
 import { cjkRatio, isEnglishStopWord, tokenize } from './text-tokens.ts';
 import type { QuestionWordMatch } from './types.ts';
 
@@ -93,13 +96,32 @@ export class SearchIndex {
     (term) => this.#postings.has(term),
     () => this.#postings.keys(),
     (phrase) => (this.#postingOf(phrase)?.ids.length ?? 0) > 0,
+    () => this.lexicon,
   );
+  /** The deployment's synonym groups (its .docent/synonyms.md). */
+  #deploymentGroups: readonly string[] = [];
+  /** Acronym groups each file defines ("cfo chief-financial-officer"). */
+  readonly #acronyms = new Map<string, readonly string[]>();
+  /** General + deployment + acronym groups, rebuilt on the next query after any of them changed. */
+  #lexicon: Lexicon | undefined;
   /** Postings of the phrases the current query looks up, built on demand (see #phrasePosting). */
   readonly #phrasePostings = new Map<string, Posting | undefined>();
   // Scratch space for scoring, grown with the section count and reused between queries.
   #lengths = new Float64Array(1024);
   readonly #scorer = new Bm25Scorer();
   readonly #recentLines = new Map<IndexedFile, readonly string[]>();
+
+  /** The synonyms in force: the general lexicon, the deployment's groups and the documents' acronyms. */
+  get lexicon(): Lexicon {
+    this.#lexicon ??= new Lexicon([...GENERAL_GROUPS, ...this.#deploymentGroups, ...[...this.#acronyms.values()].flat()]);
+    return this.#lexicon;
+  }
+
+  /** Replaces the deployment's synonym groups (space-separated wordings; a hyphenated wording is a phrase). */
+  setSynonyms(groups: readonly string[]): void {
+    this.#deploymentGroups = [...groups];
+    this.#lexicon = undefined;
+  }
 
   get fileCount(): number {
     return this.#files.size;
@@ -205,6 +227,11 @@ export class SearchIndex {
       this.#liveSections++;
       sectionIds.push(id);
     }
+    const acronyms = acronymGroups(content);
+    if (acronyms.length > 0) {
+      this.#acronyms.set(path, acronyms);
+      this.#lexicon = undefined;
+    }
     this.#files.set(path, {
       path,
       title,
@@ -232,6 +259,7 @@ export class SearchIndex {
     }
     this.#files.delete(path);
     this.#recentLines.delete(file);
+    if (this.#acronyms.delete(path)) this.#lexicon = undefined;
     if (this.#deadCount > 1000 && this.#deadCount > this.#liveSections / 4) this.#compact();
   }
 
@@ -244,6 +272,8 @@ export class SearchIndex {
     this.#liveSections = 0;
     this.#files.clear();
     this.#recentLines.clear();
+    this.#acronyms.clear();
+    this.#lexicon = undefined;
     this.#totalLength = 0;
     this.#expansion.reset();
   }
@@ -301,6 +331,7 @@ export class SearchIndex {
       has: (term) => this.#postings.has(term),
       expand: (term) => this.#expansion.expand(term),
       idf: (term) => this.idf(term),
+      lexicon: this.lexicon,
     });
     if (queryTerms.length === 0 || this.#liveSections === 0) return [];
     const top = this.#scorer.score(

@@ -4,9 +4,11 @@
  * for "accommodation" and 住宿, 年假 also for "annual leave". Each group
  * lists words that mean the same for retrieval; words are stemmed on load.
  */
-import { stem } from './text-tokens.ts';
+import { Lexicon, type PhraseMatch } from './lexicon.ts';
 
-const GROUPS: readonly string[] = [
+export type { PhraseMatch } from './lexicon.ts';
+
+export const GENERAL_GROUPS: readonly string[] = [
   'leave pto holiday time-off 假期 休假 请假',
   'annual vacation 年度 年假',
   'sick illness 病假 生病',
@@ -215,58 +217,15 @@ const GROUPS: readonly string[] = [
   'beijing 北京',
 ];
 
-const ARTICLES = new Set(['a', 'an', 'the']);
-const table = new Map<string, Set<string>>();
-/** Lexicon phrases as their stemmed words ("clock in" → [clock, in]), longest first. */
-const phrases: string[][] = [];
+/** The language-general lexicon: what every knowledge base starts from. */
+export const GENERAL_LEXICON = new Lexicon(GENERAL_GROUPS);
 
-/** A lexicon entry's keys: a Chinese word as is, a word stemmed, a phrase ("clock-in") as "clock in" and, for two short parts, the joined word the tokeniser also yields ("clockin"). */
-function keysOf(word: string): string[] {
-  if (/[\u4e00-\u9fff]/.test(word)) return [word];
-  const parts = word.toLowerCase().split('-').filter(Boolean);
-  if (parts.length === 1) return [stem(parts[0]!)];
-  const stemmed = parts.map((w) => stem(w));
-  if (!phrases.some((p) => p.join(' ') === stemmed.join(' '))) phrases.push(stemmed);
-  const keys = [stemmed.join(' ')];
-  if (parts.length === 2 && parts.every((p) => p.length <= 5)) keys.push(stem(parts.join('')));
-  return keys;
-}
-
-for (const group of GROUPS) {
-  const terms = [...new Set(group.split(/\s+/).filter(Boolean).flatMap(keysOf))];
-  for (const term of terms) {
-    const set = table.get(term) ?? new Set<string>();
-    for (const other of terms) if (other !== term) set.add(other);
-    table.set(term, set);
-  }
-}
-phrases.sort((a, b) => b.length - a.length);
-
-/** Other index terms that mean the same as `term` (already stemmed/segmented); a phrase synonym is its words joined by a space. */
+/** Other index terms that mean the same as `term` in the general lexicon (see Lexicon.synonymsOf). */
 export function synonymsOf(term: string): readonly string[] {
-  const set = table.get(term);
-  return set ? [...set] : [];
+  return GENERAL_LEXICON.synonymsOf(term);
 }
 
-export interface PhraseMatch {
-  /** The phrase as the lexicon keys it ("clock in"). */
-  readonly key: string;
-  readonly parts: readonly string[];
-}
-
-/** Lexicon phrases found in a run of stemmed words (stop words kept), longest first, not overlapping. */
+/** General-lexicon phrases in a run of stemmed words (see Lexicon.phrasesIn). */
 export function lexiconPhrasesIn(question: readonly string[]): PhraseMatch[] {
-  const out: PhraseMatch[] = [];
-  // "miss a clock-in" says "missed clock-in": an article inside a phrase changes nothing.
-  const words = question.filter((w) => !ARTICLES.has(w));
-  const used = new Uint8Array(words.length);
-  for (const phrase of phrases) {
-    const core = phrase.filter((w) => !ARTICLES.has(w));
-    for (let i = 0; i + core.length <= words.length; i++) {
-      if (core.some((w, k) => words[i + k] !== w || used[i + k])) continue;
-      used.fill(1, i, i + core.length);
-      if (!out.some((m) => m.key === phrase.join(' '))) out.push({ key: phrase.join(' '), parts: phrase });
-    }
-  }
-  return out;
+  return GENERAL_LEXICON.phrasesIn(question);
 }
