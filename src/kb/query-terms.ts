@@ -6,8 +6,8 @@
  * (叉车的限速 → 限速), unknown Chinese fragments dropped as noise.
  */
 import type { QueryTerm } from './bm25-scorer.ts';
-import type { Expansion } from './query-expansion.ts';
 import type { Lexicon, PhraseMatch } from './lexicon.ts';
+import type { Expansion } from './query-expansion.ts';
 import { hasCjk, isChineseStopWord, stem, tokenize } from './text-tokens.ts';
 import { TRANSLATION_FLOOR } from './types.ts';
 

@@ -13,6 +13,7 @@
  * words are widened by QueryExpansion (prefix, edit distance, synonyms).
  */
 
+import { acronymGroups } from './acronyms.ts';
 import {
   Bm25Scorer,
   coverageIdf,
@@ -21,7 +22,6 @@ import {
   type QueryTerm,
   type ScoredSection,
 } from './bm25-scorer.ts';
-import { acronymGroups } from './acronyms.ts';
 import { Lexicon } from './lexicon.ts';
 import { QueryExpansion } from './query-expansion.ts';
 import { plainWords, queryTermsOf } from './query-terms.ts';
@@ -113,7 +113,11 @@ export class SearchIndex {
 
   /** The synonyms in force: the general lexicon, the deployment's groups and the documents' acronyms. */
   get lexicon(): Lexicon {
-    this.#lexicon ??= new Lexicon([...GENERAL_GROUPS, ...this.#deploymentGroups, ...[...this.#acronyms.values()].flat()]);
+    this.#lexicon ??= new Lexicon([
+      ...GENERAL_GROUPS,
+      ...this.#deploymentGroups,
+      ...[...this.#acronyms.values()].flat(),
+    ]);
     return this.#lexicon;
   }
 
