@@ -23,6 +23,7 @@ import {
   type ScoredSection,
 } from './bm25-scorer.ts';
 import { Lexicon } from './lexicon.ts';
+import { holdsAny, type Quantity, quantitiesOf } from './quantities.ts';
 import { QueryExpansion } from './query-expansion.ts';
 import { plainWords, queryTermsOf } from './query-terms.ts';
 import { firstTitle, splitSections } from './sections.ts';
@@ -34,6 +35,8 @@ const HEADING_WEIGHT = 3;
 /** How much a section's own heading matching the query lifts it (times the matched share of the query's idf). */
 const HEADING_BOOST = 0.5;
 const SAME_LANGUAGE_BOOST = 1.2;
+/** How much a section whose stated range holds the question's figure ("8万" in "5万至20万元") is lifted. */
+const RANGE_BOOST = 1.25;
 /** Candidates kept after the first scoring pass, before the description boost re-orders them. */
 const FIRST_PASS = 64;
 /** Files whose split lines are kept between queries. */
@@ -353,6 +356,7 @@ export class SearchIndex {
     );
     this.#discountLooseCompounds(top, queryTerms);
     this.#discountPhrasesApart(top, queryTerms);
+    this.#creditRangesHeld(top, queryTerms, quantitiesOf(query));
     // The README description, title and path of a file lift its sections a little.
     const totalIdf = queryTerms.reduce((sum, q) => sum + q.idf, 0);
     const chineseQuery = cjkRatio(query) > 0.2;
@@ -430,6 +434,29 @@ export class SearchIndex {
         );
         candidate.score *= (0.35 + candidate.coverage) / (0.35 + before);
       }
+    }
+  }
+
+  /**
+   * A question's figure ("£12,000", "8万", "3 days") is met by a section that states a range or bound
+   * holding it ("£5,001 – £25,000", "5万至20万元", "more than 2 days"), not only by the same digits: such
+   * a section is credited with the figure's share of the question and lifted a little.
+   */
+  #creditRangesHeld(candidates: ScoredSection[], queryTerms: readonly QueryTerm[], figures: readonly Quantity[]): void {
+    if (figures.length === 0) return;
+    const numberTerms = queryTerms.filter((q) => /^\d/.test(q.term));
+    const totalIdf = queryTerms.reduce((sum, q) => sum + coverageIdf(q.idf), 0);
+    for (const candidate of candidates) {
+      const section = this.#sections[candidate.id]!;
+      const lines = this.#linesOf(this.#files.get(section.path)!).slice(section.startLine - 1, section.endLine);
+      if (!lines.some((line) => holdsAny(line, figures))) continue;
+      const before = candidate.coverage;
+      for (const q of numberTerms) {
+        const posting = this.#postingOf(q.term);
+        if (posting && indexOfSorted(posting.ids, candidate.id) >= 0) continue;
+        candidate.coverage = Math.min(1, candidate.coverage + coverageIdf(q.idf) / Math.max(totalIdf, 1e-9));
+      }
+      candidate.score *= (RANGE_BOOST * (0.35 + candidate.coverage)) / (0.35 + before);
     }
   }
 

@@ -13,7 +13,8 @@ export type { PhraseMatch } from './lexicon.ts';
 export const GENERAL_GROUPS: readonly string[] = [
   'leave pto holiday time-off 假期 休假 请假',
   'annual vacation 年度 年假',
-  'sick illness 病假 生病',
+  'sick illness ill unwell 病假 生病',
+  'doctor-note sick-note medical-certificate 病假条 诊断证明',
   'parental maternity paternity 产假 陪产假 育儿假',
   'childbirth birth baby newborn 生育 分娩 生孩子 孩子 宝宝',
   'salary pay wage payroll compensation 工资 薪酬 薪资',
