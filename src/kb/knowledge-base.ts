@@ -13,6 +13,7 @@ import {
 import { ChangeWatcher } from './change-watcher.ts';
 import { IsolatedConverter, type IsolationLimits } from './converters/isolated.ts';
 import { DeletePlans } from './delete-plans.ts';
+import { parseSynonymsTable, SYNONYMS_FILE } from './deployment-synonyms.ts';
 import { type ExpertRow, findExpertsTable, loadExperts, pickExpert } from './experts.ts';
 import { closestFaq, FAQ_FILE, formatFaq, readFaq } from './faq-store.ts';
 import { applyFeedback } from './feedback.ts';
@@ -51,6 +52,7 @@ export const FAQ_MATCH_THRESHOLD = 0.72;
 const MAX_SEARCH_LIMIT = 50;
 const MAX_QUERY_CHARS = 2000;
 const MAX_INDEXED_FILE_BYTES = 8 * 1024 * 1024;
+const MAX_SYNONYMS_FILE_BYTES = 1024 * 1024;
 
 export interface KnowledgeBaseOptions {
   readonly root: string;
@@ -80,6 +82,8 @@ export class FolderKnowledgeBase implements KnowledgeBase {
   #syncing: Promise<void> | undefined;
   #faqCache: { mtimeMs: number; size: number; rows: FaqRow[] } | undefined;
   #realRoot: string | undefined;
+  /** Stamp of the synonyms file last loaded ('' when there was none). */
+  #synonymsStamp: string | undefined;
 
   constructor(options: KnowledgeBaseOptions) {
     this.root = options.root;
@@ -122,6 +126,8 @@ export class FolderKnowledgeBase implements KnowledgeBase {
   /** Reads every document into the index and the README descriptions into it. */
   async load(): Promise<void> {
     this.#index.clear();
+    this.#synonymsStamp = undefined;
+    await this.#refreshSynonyms();
     await this.#loadDescriptions();
     const files = await walkFiles(this.root);
     for (const file of files) {
@@ -135,6 +141,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
 
   async search(query: string, options?: { readonly limit?: number }): Promise<SearchHit[]> {
     await this.#catchUp();
+    await this.#refreshSynonyms();
     const limit = Math.min(Math.max(1, options?.limit ?? 10), MAX_SEARCH_LIMIT);
     return this.#index.search(String(query).slice(0, MAX_QUERY_CHARS), limit);
   }
@@ -295,6 +302,28 @@ export class FolderKnowledgeBase implements KnowledgeBase {
   }
 
   // ---- keeping the index in line with the disk ----
+
+  /** Reads the deployment's synonyms (.docent/synonyms.md) when it appeared, changed or went away: one stat a search. */
+  async #refreshSynonyms(): Promise<void> {
+    const file = path.join(this.root, SYNONYMS_FILE);
+    const info = await stat(file).catch(() => undefined);
+    const stamp = info?.isFile() ? `${info.mtimeMs}:${info.size}` : '';
+    if (stamp === this.#synonymsStamp) return;
+    this.#synonymsStamp = stamp;
+    if (!info?.isFile()) {
+      this.#index.setSynonyms([]);
+      return;
+    }
+    if (info.size > MAX_SYNONYMS_FILE_BYTES) {
+      this.#logger?.warn({ file: SYNONYMS_FILE, size: info.size }, 'synonyms file too large; ignored');
+      this.#index.setSynonyms([]);
+      return;
+    }
+    const content = await readFile(file, 'utf8').catch(() => '');
+    const groups = parseSynonymsTable(content);
+    this.#index.setSynonyms(groups);
+    this.#logger?.info({ file: SYNONYMS_FILE, groups: groups.length }, 'synonyms loaded');
+  }
 
   /** Applies outside changes reported by the watcher (or found by a periodic check) before a use. */
   async #catchUp(): Promise<void> {

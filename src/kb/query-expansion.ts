@@ -4,7 +4,8 @@
  * unknown words) and synonyms, each with a weight below 1 for inexact matches.
  * Keeps the sorted vocabulary that prefix and edit-distance lookups need.
  */
-import { synonymsOf } from './synonyms.ts';
+import type { Lexicon } from './lexicon.ts';
+import { GENERAL_LEXICON } from './synonyms.ts';
 import { editDistanceWithin } from './text-tokens.ts';
 import { TRANSLATION_FLOOR } from './types.ts';
 
@@ -30,18 +31,24 @@ export class QueryExpansion {
   readonly #has: (term: string) => boolean;
   readonly #terms: () => Iterable<string>;
   readonly #hasPhrase: (phrase: string) => boolean;
+  readonly #lexicon: () => Lexicon;
   #sorted: string[] | undefined;
   #inserts = 0;
 
-  /** `hasPhrase`: whether some section holds every word of a phrase ("leav the company"). */
+  /**
+   * `hasPhrase`: whether some section holds every word of a phrase ("leav the company");
+   * `lexicon`: the synonyms in force (the general ones, the deployment's and the documents' acronyms).
+   */
   constructor(
     has: (term: string) => boolean,
     terms: () => Iterable<string>,
     hasPhrase: (phrase: string) => boolean = () => false,
+    lexicon: () => Lexicon = () => GENERAL_LEXICON,
   ) {
     this.#has = has;
     this.#terms = terms;
     this.#hasPhrase = hasPhrase;
+    this.#lexicon = lexicon;
   }
 
   /** A new term entered the index. */
@@ -70,7 +77,7 @@ export class QueryExpansion {
     const out = this.#spelling(term);
     const known = new Set(out.map((e) => e.term));
     const cjk = CJK.test(term);
-    for (const synonym of synonymsOf(term)) {
+    for (const synonym of this.#lexicon().synonymsOf(term)) {
       // A translation is a closer equivalent than a same-language near-synonym.
       const weight = CJK.test(synonym) === cjk ? SYNONYM_WEIGHT : TRANSLATION_WEIGHT;
       if (this.#has(synonym)) {

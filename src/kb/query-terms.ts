@@ -6,8 +6,8 @@
  * (叉车的限速 → 限速), unknown Chinese fragments dropped as noise.
  */
 import type { QueryTerm } from './bm25-scorer.ts';
+import type { Lexicon, PhraseMatch } from './lexicon.ts';
 import type { Expansion } from './query-expansion.ts';
-import { lexiconPhrasesIn, type PhraseMatch, synonymsOf } from './synonyms.ts';
 import { hasCjk, isChineseStopWord, stem, tokenize } from './text-tokens.ts';
 import { TRANSLATION_FLOOR } from './types.ts';
 
@@ -55,6 +55,8 @@ export interface Vocabulary {
   has(term: string): boolean;
   expand(term: string): Expansion[];
   idf(term: string): number;
+  /** The synonyms in force for this knowledge base. */
+  readonly lexicon: Lexicon;
 }
 
 export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
@@ -68,7 +70,7 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
   const routing = WHO_QUESTION.test(text) ? ROUTING_VERBS : undefined;
   const joinedParts = partsOfKnownJoins(text, vocab);
   // "work from home", "clock-in": a lexicon phrase is one subject (and meets its translations), not its words.
-  const phrases = lexiconPhrasesIn(tokenize(text.replace(/-/g, ' '), { keepStopWords: true, bigrams: false }));
+  const phrases = vocab.lexicon.phrasesIn(tokenize(text.replace(/-/g, ' '), { keepStopWords: true, bigrams: false }));
   for (const phrase of phrases) {
     for (const part of phrase.parts) joinedParts.add(part);
     if (phrase.parts.length === 2) joinedParts.add(stem(phrase.parts.join('')));
@@ -109,7 +111,7 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
   // question they never use alone (发 of 发工资): that character means nothing on its own.
   const strayCharacters = unique.filter((t) => t.length === 1 && hasCjk(t) && vocab.expand(t).length === 0);
   const unknownRecovered = new Set<string>();
-  const recovered = [...lexiconWordsCut(runs, unique), ...reworded.keys()].filter((w) => {
+  const recovered = [...lexiconWordsCut(runs, unique, vocab.lexicon), ...reworded.keys()].filter((w) => {
     if (vocab.has(w) || vocab.expand(w).some((e) => e.weight >= KNOWN_EQUIVALENT)) return true;
     if (!strayCharacters.some((c) => w.includes(c))) return false;
     unknownRecovered.add(w);
@@ -167,7 +169,10 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
     }
     add(term, expansions);
   }
-  return withImpliedWords(result.slice(0, MAX_QUERY_TERMS).map((q) => singleCharactersAsPieces(q, runPieces)));
+  return withImpliedWords(
+    result.slice(0, MAX_QUERY_TERMS).map((q) => singleCharactersAsPieces(q, runPieces)),
+    vocab.lexicon,
+  );
 }
 
 /**
@@ -189,9 +194,9 @@ function singleCharactersAsPieces(term: QueryTerm, runPieces: ReadonlySet<string
  * "Park my car": a word whose Chinese equivalent is a single character (car → 车) that another word's
  * Chinese translations are built on (park → 停车, 车位) is said by that word's sections too, as a piece.
  */
-function withImpliedWords(terms: readonly QueryTerm[]): QueryTerm[] {
+function withImpliedWords(terms: readonly QueryTerm[], lexicon: Lexicon): QueryTerm[] {
   return terms.map((term) => {
-    const characters = synonymsOf(term.term).filter((s) => s.length === 1 && hasCjk(s));
+    const characters = lexicon.synonymsOf(term.term).filter((s) => s.length === 1 && hasCjk(s));
     if (characters.length === 0) return term;
     const known = new Set(term.expansions.map((e) => e.term));
     const implied: Expansion[] = [];
@@ -308,14 +313,14 @@ function withoutFiller(term: string, vocab: Vocabulary): string | undefined {
  * Words of the lexicon that the segmenter cut into single characters in the question
  * (叉车的限速是多少 → 限|速): they are what the question is about.
  */
-function lexiconWordsCut(runs: readonly string[], tokens: readonly string[]): string[] {
+function lexiconWordsCut(runs: readonly string[], tokens: readonly string[], lexicon: Lexicon): string[] {
   const out: string[] = [];
   for (const run of runs) {
     for (let size = 4; size >= 2; size--) {
       for (let i = 0; i + size <= run.length; i++) {
         const word = run.slice(i, i + size);
         if (
-          synonymsOf(word).length === 0 ||
+          lexicon.synonymsOf(word).length === 0 ||
           tokens.some((t) => t.includes(word)) ||
           out.some((w) => w.includes(word))
         ) {
@@ -335,6 +340,7 @@ function lexiconWordsCut(runs: readonly string[], tokens: readonly string[]): st
  */
 function lexiconWordsReworded(tokens: readonly string[], vocab: Vocabulary): Map<string, [string, string]> {
   const out = new Map<string, [string, string]>();
+  const synonymsOf = (term: string) => vocab.lexicon.synonymsOf(term);
   const wordings = (token: string) => [token, ...synonymsOf(token).filter((s) => hasCjk(s))];
   for (let i = 0; i + 1 < tokens.length; i++) {
     const [first, second] = [tokens[i]!, tokens[i + 1]!];
@@ -359,7 +365,7 @@ function partsOfKnownJoins(text: string, vocab: Vocabulary): Set<string> {
   const parts = new Set<string>();
   for (const match of text.toLowerCase().matchAll(/\b([a-z]{1,5})-([a-z]{1,5})\b/g)) {
     const joined = stem(`${match[1]}${match[2]}`);
-    if (!vocab.has(joined) && synonymsOf(joined).length === 0) continue;
+    if (!vocab.has(joined) && vocab.lexicon.synonymsOf(joined).length === 0) continue;
     for (const part of [match[1]!, match[2]!]) parts.add(stem(part));
   }
   return parts;

@@ -13,6 +13,7 @@
  * words are widened by QueryExpansion (prefix, edit distance, synonyms).
  */
 
+import { acronymGroups } from './acronyms.ts';
 import {
   Bm25Scorer,
   coverageIdf,
@@ -21,9 +22,12 @@ import {
   type QueryTerm,
   type ScoredSection,
 } from './bm25-scorer.ts';
+import { Lexicon } from './lexicon.ts';
+import { holdsAny, type Quantity, quantitiesOf } from './quantities.ts';
 import { QueryExpansion } from './query-expansion.ts';
 import { plainWords, queryTermsOf } from './query-terms.ts';
 import { firstTitle, splitSections } from './sections.ts';
+import { GENERAL_GROUPS } from './synonyms.ts';
 import { cjkRatio, isEnglishStopWord, tokenize } from './text-tokens.ts';
 import type { QuestionWordMatch } from './types.ts';
 
@@ -31,6 +35,8 @@ const HEADING_WEIGHT = 3;
 /** How much a section's own heading matching the query lifts it (times the matched share of the query's idf). */
 const HEADING_BOOST = 0.5;
 const SAME_LANGUAGE_BOOST = 1.2;
+/** How much a section whose stated range holds the question's figure ("8万" in "5万至20万元") is lifted. */
+const RANGE_BOOST = 1.25;
 /** Candidates kept after the first scoring pass, before the description boost re-orders them. */
 const FIRST_PASS = 64;
 /** Files whose split lines are kept between queries. */
@@ -93,13 +99,36 @@ export class SearchIndex {
     (term) => this.#postings.has(term),
     () => this.#postings.keys(),
     (phrase) => (this.#postingOf(phrase)?.ids.length ?? 0) > 0,
+    () => this.lexicon,
   );
+  /** The deployment's synonym groups (its .docent/synonyms.md). */
+  #deploymentGroups: readonly string[] = [];
+  /** Acronym groups each file defines ("cfo chief-financial-officer"). */
+  readonly #acronyms = new Map<string, readonly string[]>();
+  /** General + deployment + acronym groups, rebuilt on the next query after any of them changed. */
+  #lexicon: Lexicon | undefined;
   /** Postings of the phrases the current query looks up, built on demand (see #phrasePosting). */
   readonly #phrasePostings = new Map<string, Posting | undefined>();
   // Scratch space for scoring, grown with the section count and reused between queries.
   #lengths = new Float64Array(1024);
   readonly #scorer = new Bm25Scorer();
   readonly #recentLines = new Map<IndexedFile, readonly string[]>();
+
+  /** The synonyms in force: the general lexicon, the deployment's groups and the documents' acronyms. */
+  get lexicon(): Lexicon {
+    this.#lexicon ??= new Lexicon([
+      ...GENERAL_GROUPS,
+      ...this.#deploymentGroups,
+      ...[...this.#acronyms.values()].flat(),
+    ]);
+    return this.#lexicon;
+  }
+
+  /** Replaces the deployment's synonym groups (space-separated wordings; a hyphenated wording is a phrase). */
+  setSynonyms(groups: readonly string[]): void {
+    this.#deploymentGroups = [...groups];
+    this.#lexicon = undefined;
+  }
 
   get fileCount(): number {
     return this.#files.size;
@@ -205,6 +234,11 @@ export class SearchIndex {
       this.#liveSections++;
       sectionIds.push(id);
     }
+    const acronyms = acronymGroups(content);
+    if (acronyms.length > 0) {
+      this.#acronyms.set(path, acronyms);
+      this.#lexicon = undefined;
+    }
     this.#files.set(path, {
       path,
       title,
@@ -232,6 +266,7 @@ export class SearchIndex {
     }
     this.#files.delete(path);
     this.#recentLines.delete(file);
+    if (this.#acronyms.delete(path)) this.#lexicon = undefined;
     if (this.#deadCount > 1000 && this.#deadCount > this.#liveSections / 4) this.#compact();
   }
 
@@ -244,6 +279,8 @@ export class SearchIndex {
     this.#liveSections = 0;
     this.#files.clear();
     this.#recentLines.clear();
+    this.#acronyms.clear();
+    this.#lexicon = undefined;
     this.#totalLength = 0;
     this.#expansion.reset();
   }
@@ -301,6 +338,7 @@ export class SearchIndex {
       has: (term) => this.#postings.has(term),
       expand: (term) => this.#expansion.expand(term),
       idf: (term) => this.idf(term),
+      lexicon: this.lexicon,
     });
     if (queryTerms.length === 0 || this.#liveSections === 0) return [];
     const top = this.#scorer.score(
@@ -318,6 +356,7 @@ export class SearchIndex {
     );
     this.#discountLooseCompounds(top, queryTerms);
     this.#discountPhrasesApart(top, queryTerms);
+    this.#creditRangesHeld(top, queryTerms, quantitiesOf(query));
     // The README description, title and path of a file lift its sections a little.
     const totalIdf = queryTerms.reduce((sum, q) => sum + q.idf, 0);
     const chineseQuery = cjkRatio(query) > 0.2;
@@ -395,6 +434,29 @@ export class SearchIndex {
         );
         candidate.score *= (0.35 + candidate.coverage) / (0.35 + before);
       }
+    }
+  }
+
+  /**
+   * A question's figure ("£12,000", "8万", "3 days") is met by a section that states a range or bound
+   * holding it ("£5,001 – £25,000", "5万至20万元", "more than 2 days"), not only by the same digits: such
+   * a section is credited with the figure's share of the question and lifted a little.
+   */
+  #creditRangesHeld(candidates: ScoredSection[], queryTerms: readonly QueryTerm[], figures: readonly Quantity[]): void {
+    if (figures.length === 0) return;
+    const numberTerms = queryTerms.filter((q) => /^\d/.test(q.term));
+    const totalIdf = queryTerms.reduce((sum, q) => sum + coverageIdf(q.idf), 0);
+    for (const candidate of candidates) {
+      const section = this.#sections[candidate.id]!;
+      const lines = this.#linesOf(this.#files.get(section.path)!).slice(section.startLine - 1, section.endLine);
+      if (!lines.some((line) => holdsAny(line, figures))) continue;
+      const before = candidate.coverage;
+      for (const q of numberTerms) {
+        const posting = this.#postingOf(q.term);
+        if (posting && indexOfSorted(posting.ids, candidate.id) >= 0) continue;
+        candidate.coverage = Math.min(1, candidate.coverage + coverageIdf(q.idf) / Math.max(totalIdf, 1e-9));
+      }
+      candidate.score *= (RANGE_BOOST * (0.35 + candidate.coverage)) / (0.35 + before);
     }
   }
 

@@ -1,38 +1,61 @@
 /**
- * A small hand-written table of workplace synonyms and English↔Chinese
+ * A small hand-written table of general workplace synonyms and English↔Chinese
  * equivalents, used to widen queries (never the index): "hotel" also looks
  * for "accommodation" and 住宿, 年假 also for "annual leave". Each group
  * lists words that mean the same for retrieval; words are stemmed on load.
+ * Only words any company uses belong here: one company's products, places and
+ * names go in its knowledge base's .docent/synonyms.md (see deployment-synonyms.ts).
  */
-import { stem } from './text-tokens.ts';
+import { Lexicon, type PhraseMatch } from './lexicon.ts';
 
-const GROUPS: readonly string[] = [
+export type { PhraseMatch } from './lexicon.ts';
+
+export const GENERAL_GROUPS: readonly string[] = [
   'leave pto holiday time-off 假期 休假 请假',
   'annual vacation 年度 年假',
-  'sick illness 病假 生病',
+  'sick illness ill unwell 病假 生病',
+  'doctor-note sick-note medical-certificate 病假条 诊断证明',
   'parental maternity paternity 产假 陪产假 育儿假',
+  'childbirth birth baby newborn 生育 分娩 生孩子 孩子 宝宝',
   'salary pay wage payroll compensation 工资 薪酬 薪资',
   'overtime 加班',
-  'expense reimbursement claim refund cost spending 报销 费用 开销',
+  'parking car-park parking-lot garage 停车 车位 停车位 停车场 车库',
+  'fine penalty ticket 罚款 罚单',
+  'fuel petrol gas gasoline diesel 燃油 油费 油钱 加油',
+  'mileage 里程',
+  'entertainment entertaining hospitality 招待 宴请 请客 应酬',
+  'protective-equipment ppe 劳保 防护 劳保用品 防护装备',
+  'safety-shoes safety-boots work-boots 安全鞋 劳保鞋 工作鞋',
+  'reuse re-use 重复使用 再次使用',
+  'previous old former past 以前 之前 旧',
+  'purchase-order po 采购单 采购订单',
+  'director 总监',
+  'seat 座位 座',
+  'projector 投影仪 投影',
+  'weight 重量',
+  'temperature 温度',
+  'cause reason root-cause 原因 起因',
+  'outage downtime down stop-working 停机 宕机 中断',
+  'carry-over roll-over carry-forward 结转 顺延',
+  'family relative grandparent grandmother grandfather parent mother father sibling 家属 亲属 家人',
+  'expense reimbursement claim refund cost spending expense-report expense-claim 报销 费用 开销',
   'receipt invoice 发票 收据 票据 单据 凭证',
   'material paperwork documentation receipt invoice 材料 资料 证明 凭证 单据 发票',
   'travel trip business-trip 出差 差旅',
-  'hotel accommodation lodging 住宿 酒店',
+  'hotel accommodation lodging 住宿 酒店 宾馆',
   'flight fly airfare plane 飞机 机票 航班',
   'train railway highspeed 火车 高铁',
   'taxi cab 出租车 打车',
-  'meal food dinner lunch breakfast 餐费 伙食 用餐 餐补 晚餐 午餐 早餐',
+  'meal food dinner lunch breakfast eat 餐费 伙食 用餐 餐补 晚餐 午餐 早餐 吃饭',
   'allowance subsidy stipend diem money 补贴 津贴 补助 餐补',
   'allow allowed permit permitted eligible 允许 准许',
-  'limit cap ceiling 上限 标准 限速',
-  'maximum max 最大 最高 上限',
+  'limit cap ceiling 上限 标准',
+  'maximum max most 最大 最高 最多 上限',
   'minimum min 最小 最低 下限',
   'policy regulation rule 制度 规定 政策 规范',
   'apply application request 申请',
   'submit 提交',
   'process procedure workflow 流程',
-  'weight 重量',
-  'temperature 温度',
   'time hour 时间',
   'hour 小时 时间',
   'change modify update 更改 修改 变更',
@@ -50,14 +73,12 @@ const GROUPS: readonly string[] = [
   'phishing 钓鱼',
   'email mail e-mail 邮件 邮箱',
   'report 报告 上报',
-  'lost lose missing 丢失 遗失 丢',
+  'lost lose missing misplace 丢失 遗失 丢 弄丢',
   'stolen steal theft stole 被盗 被偷 失窃 盗窃',
   'office 办公室 办公',
   'address location 地址 位置',
   'meeting conference 会议',
   'room 会议室 房间',
-  // Driving to work raises one question at the office: where to park.
-  'parking car-park parking-spot parking-space parking-lot garage drive-to-work 停车 车位 停车位 停车场 车库 开车上班 驾车上班 自驾上班',
   'badge access-card 门禁 工牌 门禁卡',
   'visitor guest 访客 来访',
   'attendance clock-in check-in clock-out punch 考勤 打卡 签到',
@@ -70,17 +91,11 @@ const GROUPS: readonly string[] = [
   'insurance 保险',
   'health medical 医疗 健康',
   'training course 培训 课程',
-  'speed fast velocity quick 速度 限速',
-  'payload load capacity 载重 负载',
-  'battery 电池',
-  'charging charge charger 充电',
   'error fault 错误 故障',
-  'warranty guarantee 保修 质保',
   'support helpdesk service-desk 支持 技术支持',
-  'robot 机器人',
   'customer client 客户',
   'contract agreement 合同',
-  'approval approve consent 审批 批准 同意',
+  'approval approve consent sign-off authorise authorize 审批 批准 同意',
   'deadline due overdue within 截止 期限 逾期 以内',
   'employee staff worker 员工 职工',
   'manager supervisor 主管 经理',
@@ -90,7 +105,7 @@ const GROUPS: readonly string[] = [
   'weekend saturday sunday 周末 周六 周日 星期六 星期日',
   'weekday monday tuesday wednesday thursday friday 工作日 周一 周二 周三 周四 周五',
   'ask contact reach call 联系 咨询',
-  'dress wear attire outfit jeans 着装 服装 穿着',
+  'dress wear attire outfit 着装 服装 穿着',
   'payday pay-day get-paid 发薪日',
   'payslip pay-slip salary-slip paystub 工资条 工资单 薪资单',
   // Not with payday: the translation's piece 工资 (salary) would pass for it.
@@ -100,19 +115,15 @@ const GROUPS: readonly string[] = [
   'attempt try 尝试',
   'expire expiry expiration 过期 到期 失效',
   'forget forgot forgotten 忘记 忘了',
-  'forklift 叉车',
   'fulltime 全职',
   'intern internship 实习生 实习',
   'install installation 安装',
   'setup configure configuration 设置 配置',
   'equipment device 设备 器材',
-  'stick drive 优盘',
   'infotech 信息技术',
-  'seat 座位 座',
   'return give-back hand-back 退货 退还 归还 交还',
   'warehouse storage 仓库 库房',
   'vehicle car 车辆 汽车 车',
-  'projector 投影仪 投影',
   'printer print 打印机 打印',
   'resign resignation quit offboarding departure leave-the-company leaving-the-company 离职 辞职',
   'notice 通知 提前通知',
@@ -182,7 +193,7 @@ const GROUPS: readonly string[] = [
   'absence absent 缺勤 旷工',
   'early-leave leave-early 早退',
   'marriage wedding 婚假 结婚',
-  'bereavement funeral 丧假',
+  'bereavement funeral die death dies passed-away 丧假 去世 丧事',
   'doctor hospital 医院 医生 看病',
   'certificate certification 证书 证明',
   'transfer 调岗 转岗 调动',
@@ -207,66 +218,19 @@ const GROUPS: readonly string[] = [
   'reset 重置 重设',
   'counselling counseling counsel therapy mental psychological 心理咨询 心理 辅导',
   'service 服务',
-  'character char 字符 位数 位',
   'first-day day-one 第一天 首日 入职当天',
   'bring carry 携带 带上 带',
-  'shanghai 上海',
-  'shenzhen 深圳',
-  'beijing 北京',
 ];
 
-const ARTICLES = new Set(['a', 'an', 'the']);
-const table = new Map<string, Set<string>>();
-/** Lexicon phrases as their stemmed words ("clock in" → [clock, in]), longest first. */
-const phrases: string[][] = [];
+/** The language-general lexicon: what every knowledge base starts from. */
+export const GENERAL_LEXICON = new Lexicon(GENERAL_GROUPS);
 
-/** A lexicon entry's keys: a Chinese word as is, a word stemmed, a phrase ("clock-in") as "clock in" and, for two short parts, the joined word the tokeniser also yields ("clockin"). */
-function keysOf(word: string): string[] {
-  if (/[\u4e00-\u9fff]/.test(word)) return [word];
-  const parts = word.toLowerCase().split('-').filter(Boolean);
-  if (parts.length === 1) return [stem(parts[0]!)];
-  const stemmed = parts.map((w) => stem(w));
-  if (!phrases.some((p) => p.join(' ') === stemmed.join(' '))) phrases.push(stemmed);
-  const keys = [stemmed.join(' ')];
-  if (parts.length === 2 && parts.every((p) => p.length <= 5)) keys.push(stem(parts.join('')));
-  return keys;
-}
-
-for (const group of GROUPS) {
-  const terms = [...new Set(group.split(/\s+/).filter(Boolean).flatMap(keysOf))];
-  for (const term of terms) {
-    const set = table.get(term) ?? new Set<string>();
-    for (const other of terms) if (other !== term) set.add(other);
-    table.set(term, set);
-  }
-}
-phrases.sort((a, b) => b.length - a.length);
-
-/** Other index terms that mean the same as `term` (already stemmed/segmented); a phrase synonym is its words joined by a space. */
+/** Other index terms that mean the same as `term` in the general lexicon (see Lexicon.synonymsOf). */
 export function synonymsOf(term: string): readonly string[] {
-  const set = table.get(term);
-  return set ? [...set] : [];
+  return GENERAL_LEXICON.synonymsOf(term);
 }
 
-export interface PhraseMatch {
-  /** The phrase as the lexicon keys it ("clock in"). */
-  readonly key: string;
-  readonly parts: readonly string[];
-}
-
-/** Lexicon phrases found in a run of stemmed words (stop words kept), longest first, not overlapping. */
+/** General-lexicon phrases in a run of stemmed words (see Lexicon.phrasesIn). */
 export function lexiconPhrasesIn(question: readonly string[]): PhraseMatch[] {
-  const out: PhraseMatch[] = [];
-  // "miss a clock-in" says "missed clock-in": an article inside a phrase changes nothing.
-  const words = question.filter((w) => !ARTICLES.has(w));
-  const used = new Uint8Array(words.length);
-  for (const phrase of phrases) {
-    const core = phrase.filter((w) => !ARTICLES.has(w));
-    for (let i = 0; i + core.length <= words.length; i++) {
-      if (core.some((w, k) => words[i + k] !== w || used[i + k])) continue;
-      used.fill(1, i, i + core.length);
-      if (!out.some((m) => m.key === phrase.join(' '))) out.push({ key: phrase.join(' '), parts: phrase });
-    }
-  }
-  return out;
+  return GENERAL_LEXICON.phrasesIn(question);
 }

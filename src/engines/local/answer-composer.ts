@@ -4,6 +4,7 @@
  * and lists each source as `path:startLine-endLine`.
  */
 import { ANSWER_HEADING, SOURCES_HEADING } from '../../agents/answer-format.ts';
+import { holdsAny, quantitiesOf } from '../../kb/quantities.ts';
 import { hasCjk, tokenize } from '../../kb/text-tokens.ts';
 import { type QuestionWordMatch, type SearchHit, TRANSLATION_FLOOR } from '../../kb/types.ts';
 import { type AnswerUnit, lineSpan, renderUnits, splitUnits } from './answer-units.ts';
@@ -250,7 +251,7 @@ function scoreUnits(units: readonly AnswerUnit[], hit: SearchHit, question: stri
   const maxWeight = Math.max(1e-6, ...Object.values(weights));
   const weightOf = (term: string) => (weights[term] ?? 0) / maxWeight;
   const headingTerms = new Set(tokenize(hit.heading).filter((term) => weightOf(term) > 0));
-  const numbers = numbersOf(question);
+  const figures = quantitiesOf(question);
   const kind = figureAsked(question);
   // "Who is NOT allowed…": the sentences that say no answer it.
   const negated = NEGATION.test(question);
@@ -272,7 +273,7 @@ function scoreUnits(units: readonly AnswerUnit[], hit: SearchHit, question: stri
     if (asksWho && PERSON_OR_ROLE.test(unit.text)) score += 0.4;
     if (asksWhen && DATE_OR_TIME.test(unit.text)) score += 0.3;
     if (kind && KIND_OF_FIGURE[kind].test(unit.text)) score += 0.6;
-    if (numbers.length > 0 && numbers.some((n) => inRangeStated(unit.text, n))) score += 1;
+    if (holdsAny(unit.text, figures)) score += 1;
     return { unit, order, score };
   });
 }
@@ -289,28 +290,6 @@ function figureAsked(question: string): keyof typeof KIND_OF_FIGURE | undefined 
   }
   if (/\bhow much\b|\bcost\b|\bprice\b|\bfee\b|多少钱|费用|价格|收费/i.test(question)) return 'money';
   return undefined;
-}
-
-function numbersOf(text: string): number[] {
-  // Standalone figures only: the 1 of "L1" or the 204 of "E204" is part of a name.
-  return [...text.matchAll(/(?<![A-Za-z\d.])\d+(?:[.,]\d+)?(?![A-Za-z\d])/g)].map((m) =>
-    Number(m[0].replace(/,/g, '')),
-  );
-}
-
-/** True when the text states a range ("10% to 20%", "up to 10%", "above 30%", "5–10 天") that holds `n`. */
-function inRangeStated(text: string, n: number): boolean {
-  const num = (s: string) => Number(s.replace(/,/g, ''));
-  for (const m of text.matchAll(/(\d+(?:[.,]\d+)?)\s*%?\s*(?:to|-|–|~|至|到)\s*(\d+(?:[.,]\d+)?)/gi)) {
-    if (n >= num(m[1]!) && n <= num(m[2]!)) return true;
-  }
-  for (const m of text.matchAll(/(?:up to|under|below|less than|at most|不超过|以下)\s*\$?(\d+(?:[.,]\d+)?)/gi)) {
-    if (n <= num(m[1]!)) return true;
-  }
-  for (const m of text.matchAll(/(?:above|over|more than|at least|超过|以上)\s*\$?(\d+(?:[.,]\d+)?)/gi)) {
-    if (n > num(m[1]!)) return true;
-  }
-  return false;
 }
 
 function sectionLabel(hit: SearchHit, lang: Lang): string {

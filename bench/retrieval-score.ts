@@ -1,0 +1,33 @@
+/**
+ * Retrieval scores of the offline engine on the three question sets: the project's own (sample knowledge
+ * base), the unseen-layout documents and the held-out knowledge base. `npx tsx bench/retrieval-score.ts`
+ */
+import path from 'node:path';
+import { createLocalWorkerFactory } from '../src/engines/local/index.ts';
+import { tempKb } from '../test/fixtures/kb-fixtures.ts';
+import { filesUnder, formatScore, type ScoredQuestion, scoreQuestions } from '../test/fixtures/retrieval-scoring.ts';
+import { HELDOUT_CASES } from '../test/kb/heldout-questions.ts';
+import { RETRIEVAL_CASES } from '../test/kb/retrieval-questions.ts';
+
+async function run(name: string, cases: readonly ScoredQuestion[], kbOptions: Parameters<typeof tempKb>[0]) {
+  const t = await tempKb(kbOptions);
+  try {
+    const factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
+    console.log(formatScore(name, await scoreQuestions(factory, cases)));
+  } finally {
+    await t.cleanup();
+  }
+}
+
+const only = process.argv[2];
+if (!only || only === 'own')
+  await run(
+    'own (sample kb)',
+    RETRIEVAL_CASES.map((c) => ({ ...c })),
+    { seed: true },
+  );
+if (!only || only === 'heldout') {
+  await run('held-out', HELDOUT_CASES, {
+    files: await filesUnder(path.resolve(import.meta.dirname, '../test/fixtures/heldout-kb')),
+  });
+}

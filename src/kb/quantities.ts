@@ -1,0 +1,137 @@
+/**
+ * Figures as values: "8万", "80000元", "$3,000", "3 days" in a question, and the ranges and bounds that
+ * documents state ("5万至20万元", "£5,001 – £25,000", "> $1,000", "不超过10万", "up to 5 days"), with
+ * units normalised (万/千/k multiply; weeks count as days), so a question's figure meets the table row or
+ * sentence whose range holds it. Hand-written: no package reads Chinese and English amounts together.
+ */
+
+export type QuantityUnit = 'money' | 'day' | 'hour' | 'minute' | 'month' | 'year' | 'percent' | 'none';
+
+export interface Quantity {
+  readonly value: number;
+  readonly unit: QuantityUnit;
+}
+
+export interface QuantityRange {
+  readonly min: number;
+  readonly max: number;
+  readonly unit: QuantityUnit;
+}
+
+const CURRENCY = String.raw`[$£€¥￥]|(?:RMB|USD|GBP|EUR|CNY)\s?`;
+const MULTIPLIER = String.raw`百万|万|千|k\b|K\b|m\b|million\b|thousand\b`;
+const UNIT = String.raw`元|块|美元|英镑|欧元|dollars?\b|pounds?\b|euros?\b|rmb\b|usd\b|个?工作日|working days?\b|business days?\b|calendar days?\b|days?\b|天|日|hours?\b|hrs?\b|小时|h\b|minutes?\b|mins?\b|分钟|weeks?\b|个?周|个?星期|months?\b|个月|years?\b|%`;
+const QUANTITY = new RegExp(
+  String.raw`(?<cur>${CURRENCY})?(?<num>\d+(?:[.,]\d+)*)(?!\d)\s*(?<mult>${MULTIPLIER})?\s*(?<unit>${UNIT})?`,
+  'giu',
+);
+/** Between two figures of a range. */
+const RANGE_JOIN = /^\s*(?:to|-|–|—|~|～|至|到)\s*$/i;
+const UPPER_BEFORE =
+  /(?:up to|under|below|less than|fewer than|at most|no more than|not more than|maximum of|max\.?|不超过|不高于|不多于|低于|少于|最多|最高|[<≤])\s*$/i;
+const LOWER_BEFORE =
+  /(?:over|above|more than|greater than|at least|exceeding|minimum of|超过|高于|多于|不低于|至少|[>≥])\s*$/i;
+const UPPER_AFTER = /^\s*(?:以下|以内|及以下|之内|or less|or fewer|or below|and under)/i;
+const LOWER_AFTER = /^\s*(?:以上|及以上|起|or more|or above|and over|\+)/i;
+
+interface Found {
+  readonly start: number;
+  readonly end: number;
+  readonly quantity: Quantity;
+}
+
+function unitOf(cur: string | undefined, unit: string | undefined): QuantityUnit {
+  if (cur) return 'money';
+  if (!unit) return 'none';
+  const u = unit.toLowerCase();
+  if (/元|块|美元|英镑|欧元|dollar|pound|euro|rmb|usd/.test(u)) return 'money';
+  if (/工作日|day|天|日|week|周|星期/.test(u)) return 'day';
+  if (/hour|hr|小时|^h$/.test(u)) return 'hour';
+  if (/min|分钟/.test(u)) return 'minute';
+  if (/month|个月/.test(u)) return 'month';
+  if (/year/.test(u)) return 'year';
+  return u === '%' ? 'percent' : 'none';
+}
+
+function scale(mult: string | undefined): number {
+  switch (mult?.toLowerCase()) {
+    case '百万':
+    case 'm':
+    case 'million':
+      return 1_000_000;
+    case '万':
+      return 10_000;
+    case '千':
+    case 'k':
+    case 'thousand':
+      return 1_000;
+    default:
+      return 1;
+  }
+}
+
+function found(text: string): Found[] {
+  const out: Found[] = [];
+  for (const m of text.slice(0, 20_000).matchAll(QUANTITY)) {
+    const g = m.groups!;
+    const raw = g.num!;
+    // A thousands comma ("12,000") is not a decimal point; "1.5" is.
+    const value = Number(raw.replace(/,(?=\d{3}(?!\d))/g, '').replace(/,/g, '.')) * scale(g.mult);
+    if (!Number.isFinite(value)) continue;
+    // Part of a name ("E204", "Q3", "L1"), not a figure.
+    const before = text[m.index! - 1];
+    if (before && /[A-Za-z]/.test(before) && !g.cur) continue;
+    let unit = unitOf(g.cur, g.unit);
+    if (g.unit && /周|week/i.test(g.unit)) unit = 'day';
+    const weeks = g.unit && /周|week|星期/i.test(g.unit) ? 7 : 1;
+    out.push({ start: m.index!, end: m.index! + m[0].length, quantity: { value: value * weeks, unit } });
+  }
+  return out;
+}
+
+/** The figures a question names ("8万" → 80000, "3 days" → 3 day). Bare years and dates are left out. */
+export function quantitiesOf(text: string): Quantity[] {
+  return found(text)
+    .map((f) => f.quantity)
+    .filter((q) => !(q.unit === 'none' && Number.isInteger(q.value) && q.value >= 1900 && q.value <= 2100));
+}
+
+/** Ranges and one-sided bounds the text states, with the unit of either end. */
+export function rangesOf(text: string): QuantityRange[] {
+  const figures = found(text);
+  const out: QuantityRange[] = [];
+  for (let i = 0; i < figures.length; i++) {
+    const a = figures[i]!;
+    const b = figures[i + 1];
+    if (b && RANGE_JOIN.test(text.slice(a.end, b.start))) {
+      // "5万至20万元": the end that names a unit (or multiplier) gives it to both.
+      const unit = a.quantity.unit !== 'none' ? a.quantity.unit : b.quantity.unit;
+      const lo = Math.min(a.quantity.value, b.quantity.value);
+      const hi = Math.max(a.quantity.value, b.quantity.value);
+      out.push({ min: lo, max: hi, unit });
+      i++;
+      continue;
+    }
+    const lead = text.slice(Math.max(0, a.start - 16), a.start);
+    const tail = text.slice(a.end, a.end + 12);
+    if (UPPER_BEFORE.test(lead) || UPPER_AFTER.test(tail)) {
+      out.push({ min: Number.NEGATIVE_INFINITY, max: a.quantity.value, unit: a.quantity.unit });
+    } else if (LOWER_BEFORE.test(lead) || LOWER_AFTER.test(tail)) {
+      out.push({ min: a.quantity.value, max: Number.POSITIVE_INFINITY, unit: a.quantity.unit });
+    }
+  }
+  return out;
+}
+
+/** A question's figure and a stated range go together when either leaves its unit unsaid, or both name the same. */
+export function unitsCompatible(a: QuantityUnit, b: QuantityUnit): boolean {
+  return a === 'none' || b === 'none' || a === b;
+}
+
+/** True when the text states a range or bound that holds one of the figures, in a compatible unit. */
+export function holdsAny(text: string, figures: readonly Quantity[]): boolean {
+  if (figures.length === 0) return false;
+  return rangesOf(text).some((r) =>
+    figures.some((q) => unitsCompatible(q.unit, r.unit) && q.value >= r.min && q.value <= r.max),
+  );
+}

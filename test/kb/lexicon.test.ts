@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { acronymGroups } from '../../src/kb/acronyms.ts';
+import { parseSynonymsTable, SYNONYMS_FILE } from '../../src/kb/deployment-synonyms.ts';
+import { holdsAny, quantitiesOf, rangesOf } from '../../src/kb/quantities.ts';
+import { SearchIndex } from '../../src/kb/search-index.ts';
+import { tempKb } from '../fixtures/kb-fixtures.ts';
+
+const STAMP = { mtimeMs: 1, size: 1 };
+
+describe('the deployment synonyms table', () => {
+  it('reads one group per row, a wording of several words as a phrase, and skips the header', () => {
+    const groups = parseSynonymsTable(
+      '# Synonyms\n\n| term | same as |\n| --- | --- |\n| Fleet Manager | FM, 车队管理、dispatcher |\n| lonely | |\n',
+    );
+    assert.deepEqual(groups, ['Fleet-Manager FM 车队管理 dispatcher']);
+  });
+
+  it('widens queries of the index it is set on, and stops when removed', () => {
+    const index = new SearchIndex();
+    index.upsert('ops.md', '# Dispatch\n\nThe yard marshal assigns every trailer a bay.', STAMP);
+    const meetsMarshal = () => index.search('who is the bay boss').some((h) => h.matchedTerms.includes('marshal'));
+    assert.equal(meetsMarshal(), false);
+    index.setSynonyms(['bay-boss marshal']);
+    assert.equal(meetsMarshal(), true);
+    index.setSynonyms([]);
+    assert.equal(meetsMarshal(), false);
+  });
+
+  it('is loaded from .docent/synonyms.md when the knowledge base opens and again when it changes', async () => {
+    const t = await tempKb({ files: { 'ops.md': '# Dispatch\n\nThe yard marshal assigns every trailer a bay.' } });
+    try {
+      const before = await t.kb.search('bay boss');
+      assert.ok(!before.some((h) => h.matchedTerms?.includes('marshal')));
+      await mkdir(path.join(t.root, '.docent'), { recursive: true });
+      await writeFile(path.join(t.root, SYNONYMS_FILE), '| term | same as |\n| --- | --- |\n| bay boss | marshal |\n');
+      const after = await t.kb.search('bay boss');
+      assert.ok(after[0]?.matchedTerms?.includes('marshal'));
+      assert.ok(!(await t.kb.tree()).children?.some((c) => c.name === '.docent'));
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
+
+describe('acronyms defined in documents', () => {
+  it('pairs an acronym with the words whose initials spell it, in English and Chinese', () => {
+    assert.deepEqual(acronymGroups('Orders above £25,000 go to the Chief Financial Officer (CFO).'), [
+      'cfo chief-financial-officer',
+    ]);
+    assert.deepEqual(acronymGroups('All staff use multi-factor authentication (MFA).'), [
+      'mfa multi-factor-authentication',
+    ]);
+    assert.deepEqual(acronymGroups('20万元以上由首席财务官（CFO）审批'), ['cfo 首席财务官']);
+    assert.deepEqual(acronymGroups('We shipped it (FYI) last week.'), []);
+  });
+
+  it('lets a question naming the long form meet a section that uses only the acronym', () => {
+    const index = new SearchIndex();
+    index.upsert('roles.md', '# Roles\n\nThe Chief Financial Officer (CFO) owns the budget.', STAMP);
+    index.upsert('limits.md', '# Limits\n\nThe CFO signs every order above £25,000.', STAMP);
+    const hits = index.search('chief financial officer signs orders');
+    assert.equal(hits[0]?.path, 'limits.md');
+  });
+});
+
+describe('figures as values', () => {
+  it('normalises units and reads ranges and bounds', () => {
+    assert.deepEqual(quantitiesOf('8万的采购'), [{ value: 80000, unit: 'none' }]);
+    assert.deepEqual(quantitiesOf('a £12,000 order, 3 weeks'), [
+      { value: 12000, unit: 'money' },
+      { value: 21, unit: 'day' },
+    ]);
+    assert.deepEqual(rangesOf('| 5万至20万元 | 财务总监 |'), [{ min: 50000, max: 200000, unit: 'money' }]);
+    assert.ok(holdsAny('| 5万至20万元 | 财务总监 |', quantitiesOf('8万')));
+    assert.ok(!holdsAny('| 1万至5万元 | 部门总监 |', quantitiesOf('8万')));
+    assert.ok(holdsAny('不超过10万', quantitiesOf('80000元')));
+    assert.ok(holdsAny('Orders > $1,000 need a VP', quantitiesOf('$3,000')));
+    assert.ok(holdsAny('up to 5 days', quantitiesOf('3 days')));
+    assert.ok(!holdsAny('up to 5 days', quantitiesOf('$3')));
+    assert.ok(!holdsAny('error E204 between 100 and 300', quantitiesOf('E204')));
+  });
+
+  it('ranks the table row whose range holds the question figure', () => {
+    const index = new SearchIndex();
+    index.upsert(
+      'approval.md',
+      '# 审批权限\n\n## 小额\n\n| 金额 | 审批人 |\n| --- | --- |\n| 1万至5万元 | 部门总监 |\n\n## 大额\n\n| 金额 | 审批人 |\n| --- | --- |\n| 5万至20万元 | 财务总监 |\n',
+      STAMP,
+    );
+    assert.equal(index.search('8万的采购谁审批')[0]?.heading, '大额');
+  });
+});
