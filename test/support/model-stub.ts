@@ -6,7 +6,10 @@
  * it: a queue of replies consumed one per request (then the default reply),
  * or a function deciding per request. The default reply names how many user
  * turns the request carried, so a test can prove a resumed session kept its
- * history. Every request is logged.
+ * history. Every request is logged, with how far its reply got (text deltas
+ * sent, finished), so a test can tell text was passed on while the reply was
+ * still streaming: a reply can stream slowly (`chunks`, `chunkDelayMs`) or
+ * pause after a delta until the test lets it go on (`pauseAfterChunk`).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

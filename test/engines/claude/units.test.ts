@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -189,5 +189,27 @@ describe('TranscriptStore', () => {
     const id = '0b0e0f0a-0000-4000-8000-000000000002';
     assert.equal(store.newCliIdFor(id), id);
     assert.notEqual(store.newCliIdFor('bogus'), 'bogus');
+  });
+
+  it('readable: a transcript whose first line is a JSON object; missing, empty or garbled ones are not', () => {
+    const store = new TranscriptStore(dir);
+    const project = path.join(dir, 'projects', 'p');
+    mkdirSync(project, { recursive: true });
+    const write = (n: number, text: string) => {
+      const id = `0b0e0f0a-0000-4000-8000-00000000010${n}`;
+      writeFileSync(path.join(project, `${id}.jsonl`), text);
+      return id;
+    };
+    assert.equal(store.readable('0b0e0f0a-0000-4000-8000-000000000199'), false, 'missing');
+    assert.equal(store.readable('not-a-uuid'), false);
+    assert.equal(store.readable(write(1, '')), false, 'empty');
+    assert.equal(store.readable(write(2, 'not a transcript\n')), false, 'garbled');
+    assert.equal(store.readable(write(3, '[1,2]\n')), false, 'not an object');
+    assert.equal(store.readable(write(4, '{"type":"user","sessionId":"x"}\n{"type":"assistant"}\n')), true);
+    assert.equal(
+      store.readable(write(5, `{"big":"${'x'.repeat(70 * 1024)}"}\n`)),
+      true,
+      'a long first line is left to the CLI',
+    );
   });
 });
