@@ -1,6 +1,7 @@
 /**
  * `npm run bench:claude`: three ways of serving Claude agent turns, on the
- * real CLI against the local model stub (300 ms think time), same input:
+ * real CLI against the local model stub (300 ms think time, then the reply
+ * streamed in 20 deltas over ~2 s: BENCH_STREAM_MS), same input:
  *
  * - per_turn:    spawn a fresh CLI per turn and resume the session, at most
  *                POOL_SIZE at once (the original plan);
@@ -9,8 +10,12 @@
  * - docent:      Docent's pool of warm, session-bound workers.
  *
  * Workloads: warm (3 users, 5 turns each) and crowded (9 users, 3 turns each),
- * pool of 3, users wait 500 ms between turns. Prints a table and writes
- * bench/results/claude.json.
+ * pool of 3, users wait 500 ms between turns. Latency is measured twice per
+ * turn: time to first token (the first text delta) and time to the first
+ * whole text block (the reply is one block: its last delta), separately for
+ * first turns, warm follow-ups (same live process) and cold resumes (a new
+ * process resumes the session). Prints tables, docent's ratios to each named
+ * baseline, and writes bench/results/claude.json.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +41,10 @@ import { createFakeKb } from '../test/engines/claude/harness.ts';
 import { startModelStub } from '../test/support/model-stub.ts';
 
 const THINK_MS = 300;
+/** How long the stub takes to stream a reply after its think time. */
+const STREAM_MS = process.env.BENCH_STREAM_MS ? Number(process.env.BENCH_STREAM_MS) : 2_000;
+if (!(STREAM_MS >= 0 && STREAM_MS <= 60_000)) throw new Error('BENCH_STREAM_MS must be a number of ms from 0 to 60000');
+const STREAM_DELTAS = 20;
 /** The issue's 500 ms; BENCH_GAP_MS changes it, to see where keeping a session warm starts to pay. */
 const GAP_MS = process.env.BENCH_GAP_MS ? Number(process.env.BENCH_GAP_MS) : 500;
 if (!(GAP_MS >= 0 && GAP_MS <= 60_000)) throw new Error('BENCH_GAP_MS must be a number of ms from 0 to 60000');
@@ -57,7 +66,15 @@ const STRATEGIES = (['per_turn', 'global_lock', 'docent'] as const).filter(
   (s) => !process.env.BENCH_STRATEGY || s === process.env.BENCH_STRATEGY,
 );
 
-type TurnRunner = (sessionId: string, turnIndex: number, message: string) => AsyncIterable<AgentEvent>;
+/** A follow-up ran in a live process bound to its session (warm) or in one started to resume it (cold). */
+type TurnKind = 'first' | 'warm' | 'cold';
+type TurnRunner = (
+  sessionId: string,
+  turnIndex: number,
+  message: string,
+  /** Told how a follow-up was served, before its first event. */
+  served: (kind: 'warm' | 'cold') => void,
+) => AsyncIterable<AgentEvent>;
 interface StrategyRun {
   readonly run: TurnRunner;
   readonly starts: () => number;
@@ -75,10 +92,21 @@ interface Placements {
 }
 type StrategyName = 'per_turn' | 'global_lock' | 'docent';
 
+interface Latency {
+  turns: number;
+  token_p50_ms: number;
+  token_p95_ms: number;
+  block_p50_ms: number;
+  block_p95_ms: number;
+}
+
 interface Figures {
+  /** Time to the first whole text block (as before streaming), first turns and follow-ups. */
   ttft_first_p50_ms: number;
   ttft_followup_p50_ms: number;
   ttft_followup_p95_ms: number;
+  /** Time to first token and to the first text block, by kind of turn. */
+  latency: Record<TurnKind, Latency>;
   turns_per_s: number;
   starts: number;
   cpu_s_per_turn: number;
@@ -129,7 +157,11 @@ function semaphore(size: number) {
 }
 
 async function main(): Promise<void> {
-  const stub = await startModelStub({ thinkMs: THINK_MS });
+  const stub = await startModelStub({
+    thinkMs: THINK_MS,
+    chunks: STREAM_DELTAS,
+    chunkDelayMs: STREAM_MS / (STREAM_DELTAS - 1),
+  });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'docent-bench-claude-'));
   const kbRoot = path.join(tmp, 'kb');
   mkdirSync(kbRoot, { recursive: true });
@@ -160,9 +192,10 @@ async function main(): Promise<void> {
       const slots = semaphore(POOL_SIZE);
       let n = 0;
       return {
-        run: async function* (sessionId, turnIndex, message) {
+        run: async function* (sessionId, turnIndex, message, served) {
           await slots.acquire();
           try {
+            if (turnIndex > 0) served('cold');
             n += 1;
             const q = query({
               prompt: message,
@@ -206,9 +239,10 @@ async function main(): Promise<void> {
       const messages = q[Symbol.asyncIterator]();
       const lock = semaphore(1);
       return {
-        run: async function* (_sessionId, _turnIndex, message) {
+        run: async function* (_sessionId, turnIndex, message, served) {
           await lock.acquire();
           try {
+            if (turnIndex > 0) served('warm');
             input.push({
               type: 'user',
               message: { role: 'user', content: message },
@@ -267,8 +301,9 @@ async function main(): Promise<void> {
         });
       });
       return {
-        run: async function* (sessionId, turnIndex, message) {
+        run: async function* (sessionId, turnIndex, message, served) {
           const lease = await pool.acquire({ session: { id: sessionId, isNew: turnIndex === 0 }, userId: sessionId });
+          if (turnIndex > 0) served(lease.placement === 'warm' ? 'warm' : 'cold');
           try {
             yield* lease.run({ message });
           } finally {
@@ -307,6 +342,11 @@ async function main(): Promise<void> {
     }, RSS_SAMPLE_MS);
     const firsts: number[] = [];
     const followups: number[] = [];
+    const samples: Record<TurnKind, { token: number[]; block: number[] }> = {
+      first: { token: [], block: [] },
+      warm: { token: [], block: [] },
+      cold: { token: [], block: [] },
+    };
     let errors = 0;
     const started = performance.now();
     await Promise.all(
@@ -315,17 +355,30 @@ async function main(): Promise<void> {
         for (let turn = 0; turn < workload.turns; turn++) {
           if (turn > 0) await sleep(GAP_MS);
           const sent = performance.now();
-          let ttft: number | undefined;
+          let kind: TurnKind = 'first';
+          let token: number | undefined;
+          // The stub's reply is one text block: it is whole at its last delta.
+          let block: number | undefined;
+          const served = (how: 'warm' | 'cold') => {
+            kind = how;
+          };
           try {
-            for await (const event of strategy.run(sessionId, turn, `user ${user} turn ${turn}`)) {
-              if (event.type === 'text' && ttft === undefined) ttft = performance.now() - sent;
+            for await (const event of strategy.run(sessionId, turn, `user ${user} turn ${turn}`, served)) {
+              if (event.type === 'text') {
+                block = performance.now() - sent;
+                token ??= block;
+              }
               if (event.type === 'error') errors += 1;
             }
           } catch (error) {
             errors += 1;
             console.error(`${name}/${workload.name}: turn failed: ${(error as Error).message}`);
           }
-          if (ttft !== undefined) (turn === 0 ? firsts : followups).push(ttft);
+          if (token !== undefined && block !== undefined) {
+            (turn === 0 ? firsts : followups).push(block);
+            samples[kind].token.push(token);
+            samples[kind].block.push(block);
+          }
         }
       }),
     );
@@ -339,7 +392,15 @@ async function main(): Promise<void> {
     for (let i = 0; i < 100 && [...seen].some((pid) => !processGone(pid)); i++) await sleep(50);
     await sleep(200);
     const turns = workload.users * workload.turns;
+    const latencyOf = ({ token, block }: { token: number[]; block: number[] }): Latency => ({
+      turns: token.length,
+      token_p50_ms: Math.round(percentile(token, 50)),
+      token_p95_ms: Math.round(percentile(token, 95)),
+      block_p50_ms: Math.round(percentile(block, 50)),
+      block_p95_ms: Math.round(percentile(block, 95)),
+    });
     return {
+      latency: { first: latencyOf(samples.first), warm: latencyOf(samples.warm), cold: latencyOf(samples.cold) },
       ttft_first_p50_ms: Math.round(percentile(firsts, 50)),
       ttft_followup_p50_ms: Math.round(percentile(followups, 50)),
       ttft_followup_p95_ms: Math.round(percentile(followups, 95)),
@@ -373,6 +434,8 @@ async function main(): Promise<void> {
     ...results,
     meta: {
       think_ms: THINK_MS,
+      stream_ms: STREAM_MS,
+      stream_deltas: STREAM_DELTAS,
       gap_ms: GAP_MS,
       pool_size: POOL_SIZE,
       cpus: os.cpus().length,
@@ -383,14 +446,48 @@ async function main(): Promise<void> {
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 
   const rows = Object.entries(results).flatMap(([workload, byStrategy]) =>
-    Object.entries(byStrategy).map(([strategy, { placements: _, ...f }]) => ({ workload, strategy, ...f })),
+    Object.entries(byStrategy).map(([strategy, { placements: _, latency: __, ...f }]) => ({
+      workload,
+      strategy,
+      ...f,
+    })),
   );
   console.table(rows);
+  // Time to first token next to time to first text block, by kind of turn (NaN: no such turn in that run).
+  const latencyRows = Object.entries(results).flatMap(([workload, byStrategy]) =>
+    Object.entries(byStrategy).flatMap(([strategy, { latency }]) =>
+      (Object.entries(latency) as Array<[TurnKind, Latency]>)
+        .filter(([, l]) => l.turns > 0)
+        .map(([kind, l]) => ({ workload, strategy, kind, ...l })),
+    ),
+  );
+  console.table(latencyRows);
+  const ratio = (ours: number, theirs: number) =>
+    Number.isFinite(ours) && Number.isFinite(theirs) && theirs > 0 ? `x${(ours / theirs).toFixed(2)}` : 'n/a';
+  for (const [workload, byStrategy] of Object.entries(results)) {
+    const docent = byStrategy.docent?.latency;
+    if (!docent) continue;
+    for (const kind of ['first', 'warm', 'cold'] as const) {
+      const ours = docent[kind];
+      if (ours.turns === 0) continue;
+      const against = (['per_turn', 'global_lock'] as const)
+        .map((baseline) => {
+          const theirs = byStrategy[baseline]?.latency[kind];
+          return theirs && theirs.turns > 0
+            ? `${baseline} token ${ratio(ours.token_p50_ms, theirs.token_p50_ms)}, block ${ratio(ours.block_p50_ms, theirs.block_p50_ms)}`
+            : undefined;
+        })
+        .filter(Boolean);
+      console.log(
+        `${workload}/${kind}: docent first token p50 ${ours.token_p50_ms} ms (p95 ${ours.token_p95_ms}), first block p50 ${ours.block_p50_ms} ms (p95 ${ours.block_p95_ms}), token/block x${(ours.token_p50_ms / ours.block_p50_ms).toFixed(2)}${against.length > 0 ? `; vs ${against.join('; ')}` : ''}`,
+      );
+    }
+  }
   if (!results.warm || !results.crowded) return;
   const warm = results.warm.docent;
   const crowded = results.crowded;
   console.log(
-    `warm: docent follow-up p50 ${warm.ttft_followup_p50_ms} ms (target <= ${THINK_MS + 100}), starts ${warm.starts} (target <= ${POOL_SIZE} + spares)`,
+    `warm: docent warm follow-up first token p50 ${warm.latency.warm.token_p50_ms} ms (target <= ${THINK_MS + 100}), starts ${warm.starts} (target <= ${POOL_SIZE} + spares)`,
   );
   console.log(
     `crowded: docent ${crowded.docent.turns_per_s} turns/s vs per_turn ${crowded.per_turn.turns_per_s}; starts ${crowded.docent.starts} vs ${crowded.per_turn.starts}`,

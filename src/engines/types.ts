@@ -21,6 +21,13 @@ export interface TurnProgress {
   readonly label: string;
 }
 
+/**
+ * A turn yields `session` first, as soon as it was accepted (before the
+ * model answers). In the rare case a resume turns out to fail after that, a
+ * second `session` event (isNew, resumed false, reason) corrects it. `text`
+ * events are pieces of the answer as the model streams them (deltas, not
+ * whole blocks): the answer is their concatenation.
+ */
 export type AgentEvent =
   | {
       readonly type: 'session';

@@ -71,7 +71,8 @@ export function toWireEvent(event: AgentEvent, options: { stripMetadata: boolean
     }
     case 'text': {
       const content = options.stripMetadata ? stripMetadataFences(event.text) : event.text;
-      return content.trim() === '' ? undefined : { type: 'message', content };
+      // Whitespace is kept: a delta of one space or line break is part of the answer.
+      return content === '' ? undefined : { type: 'message', content };
     }
     case 'tool_use':
       return { type: 'tool_use', id: event.id, tool: event.tool, input: filterToolInput(event.input) };

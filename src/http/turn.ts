@@ -13,6 +13,7 @@ import { toWireEvent, type WireEvent } from './agent-events.ts';
 import { type ConversationTarget, canReach } from './conversation.ts';
 import type { DocentContext } from './deps.ts';
 import { HttpError, scrubPaths } from './errors.ts';
+import { MetadataFenceStream } from './metadata-stream.ts';
 
 export interface TurnRequest {
   readonly role: Role;
@@ -180,7 +181,16 @@ export async function runTurn(
   let sentSession = false;
   let outcome: TurnOutcome['outcome'] = 'ok';
   let errorMessage: string | undefined;
-  const stripMetadata = turn.role === 'employee';
+  // Text comes as deltas: fences are stripped across them (metadata-stream.ts).
+  const fences = turn.role === 'employee' ? new MetadataFenceStream() : undefined;
+  const sendText = (content: string) => {
+    if (content === '') return;
+    texts.push(content);
+    emit({ type: 'message', content });
+  };
+  const flushText = () => {
+    if (fences) sendText(fences.flush());
+  };
   const sendSession = () => {
     sentSession = true;
     emit({ type: 'session', session_id: sessionId, is_new: admitted.isNew });
@@ -197,9 +207,13 @@ export async function runTurn(
       } else if (!sentSession) {
         sendSession();
       }
-      const wire = toWireEvent(event, { stripMetadata });
+      if (event.type === 'text') {
+        sendText(fences ? fences.push(event.text) : event.text);
+        continue;
+      }
+      if (event.type !== 'session') flushText();
+      const wire = toWireEvent(event, { stripMetadata: false });
       if (!wire) continue;
-      if (wire.type === 'message') texts.push(wire.content);
       if (wire.type === 'error') {
         outcome = 'error';
         errorMessage = wire.message;
@@ -208,6 +222,7 @@ export async function runTurn(
       emit(wire);
       if (wire.type === 'error') break;
     }
+    flushText();
     if (!sentSession) sendSession();
   } catch (error) {
     if (admitted.signal.aborted) {
@@ -217,6 +232,7 @@ export async function runTurn(
       errorMessage = describeFailure(error);
       if (!(error instanceof PoolError)) ctx.logger.error({ err: error, sessionId }, 'turn threw');
       if (!sentSession) sendSession();
+      flushText();
       emit({
         type: 'error',
         message: turn.role === 'employee' ? employeeFailure(ctx, sessionId, errorMessage) : errorMessage,

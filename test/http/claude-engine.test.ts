@@ -13,7 +13,8 @@ import { createClaudeEngine } from '../../src/engines/claude/index.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createPoolRegistry } from '../../src/pool/index.ts';
 import { FakeKnowledgeBase } from '../support/http-fakes.ts';
-import { cookieFrom, makeTestApp, parseSse } from '../support/http-helpers.ts';
+import { cookieFrom, listenLoopback, makeTestApp, parseSse } from '../support/http-helpers.ts';
+import { SseClient } from '../support/http-sse-client.ts';
 import { startModelStub } from '../support/model-stub.ts';
 
 test('GET /api/user/query on the Claude engine: new session, warm follow-up, cold resume after eviction', async () => {
@@ -72,6 +73,75 @@ test('GET /api/user/query on the Claude engine: new session, warm follow-up, col
     assert.equal(c[0]!.is_new, false);
     assert.match(String(c.find((e) => e.type === 'message')?.content), /user turn 3/);
     assert.equal((await app.sessions.get(id))?.turns, 3);
+  } finally {
+    await app.close();
+    await pools.destroy();
+    await engine.close();
+    await stub.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('GET /api/user/query on the Claude engine: text streams as deltas; one client disconnect counts one abort', async () => {
+  const stub = await startModelStub();
+  const env = {
+    ANTHROPIC_API_KEY: 'sk-test-stub',
+    ANTHROPIC_BASE_URL: stub.url,
+    DOCENT_ENGINE: 'claude',
+    EMPLOYEE_CLIENT_POOL_SIZE: '1',
+    ADMIN_CLIENT_POOL_SIZE: '1',
+    POOL_MIN_SPARES: '0',
+    AUTH_MODE: 'open',
+  };
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'docent-http-claude-'));
+  const paths = { DATA_DIR: path.join(dir, 'data'), KB_ROOT_PATH: path.join(dir, 'kb') };
+  const config = loadConfig({ ...env, ...paths, LOG_LEVEL: 'silent' });
+  await mkdir(config.kbRoot, { recursive: true });
+  const kb = new FakeKnowledgeBase(config.kbRoot);
+  const engine = createClaudeEngine({
+    config,
+    kb,
+    resolveUpload: async () => undefined,
+    logger: createLogger('silent'),
+  });
+  const pools = createPoolRegistry(
+    { employee: engine.factory('employee'), admin: engine.factory('admin') },
+    config.pools,
+  );
+  const app = await makeTestApp({ env: { ...env, ...paths }, kb, pools });
+  const pool = pools.get('employee');
+  const settled = () =>
+    new Promise<void>((resolve) => {
+      const check = () => {
+        const { workers } = pool.stats();
+        if (workers.busy === 0 && workers.closing === 0 && workers.starting === 0) resolve();
+        else setTimeout(check, 20);
+      };
+      check();
+    });
+  try {
+    const base = await listenLoopback(app.app);
+    // A metadata fence split over deltas is still stripped; the answer is the deltas joined.
+    stub.enqueue({ text: 'Twenty days.\n```metadata\n{"sources":["leave.md"]}\n```\nAsk HR.', chunks: 9 });
+    const streamed = await SseClient.open(`${base}/api/user/query?message=leave&user_id=alice`);
+    await streamed.ended;
+    const messages = streamed.events.filter((e) => e.type === 'message').map((e) => String(e.content));
+    assert.ok(messages.length > 1, JSON.stringify(streamed.events));
+    assert.equal(messages.join(''), 'Twenty days.\nAsk HR.');
+    assert.equal(streamed.events.at(-1)?.type, 'done');
+
+    stub.enqueue({ text: 'a long answer', hang: true });
+    const client = await SseClient.open(`${base}/api/user/query?message=slow&user_id=alice`);
+    await client.waitFor((c) => c.events.some((e) => e.type === 'message'));
+    client.destroy();
+    await settled();
+    const { totals } = pool.stats();
+    assert.equal(totals.turns, 2);
+    assert.equal(totals.aborts, 1, JSON.stringify(totals));
+    assert.equal(totals.crashes, 0);
+    assert.equal(totals.turnTimeouts, 0);
+    assert.equal(totals.replacements, 0);
+    assert.deepEqual(totals.rejections, { saturated: 0, sessionBusy: 0, draining: 0 });
   } finally {
     await app.close();
     await pools.destroy();

@@ -112,3 +112,50 @@ describe('AgentPool aborts (guarantee 5)', () => {
     await shutdown(t);
   });
 });
+
+describe('AgentPool abort counting', () => {
+  it('stats.totals.aborts grows by exactly one per abandoned turn, whichever way it was abandoned', async () => {
+    const t = makePool({ maxWorkers: 1 }, { holdTurns: true });
+    const aborts = () => t.pool.stats().totals.aborts;
+
+    // Already aborted at the door.
+    await assert.rejects(t.pool.acquire(request('a', 'u', AbortSignal.abort())), TurnAbortedError);
+    assert.equal(aborts(), 1);
+
+    // Abandoned while waiting for the only worker.
+    const busy = await t.pool.acquire(request('b'));
+    const waitingCaller = new AbortController();
+    const waiting = t.pool.acquire(request('c', 'u2', waitingCaller.signal));
+    waitingCaller.abort();
+    await assert.rejects(waiting, TurnAbortedError);
+    assert.equal(aborts(), 2);
+    busy.release();
+
+    // Abandoned mid-turn through its signal (a client disconnect).
+    const runningCaller = new AbortController();
+    const running = await t.pool.acquire(request('d', 'u3', runningCaller.signal));
+    const run = (async () => {
+      for await (const _ of running.run('x')) {
+        // held
+      }
+    })();
+    await t.factory.untilHeld(1);
+    runningCaller.abort();
+    await assert.rejects(run, TurnAbortedError);
+    running.release();
+    assert.equal(aborts(), 3);
+
+    // The consumer stops iterating (break) and releases.
+    const released = await t.pool.acquire(request('e', 'u4'));
+    const iterator = released.run('y')[Symbol.asyncIterator]();
+    const first = iterator.next();
+    await t.factory.untilHeld(1);
+    released.release();
+    await first.catch(() => undefined);
+    await iterator.return?.(undefined);
+    released.release();
+    assert.equal(aborts(), 4);
+    assert.equal(t.pool.stats().totals.turns, 3, 'the turn refused at the door and the abandoned wait never ran');
+    await shutdown(t);
+  });
+});

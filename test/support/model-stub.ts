@@ -6,7 +6,10 @@
  * it: a queue of replies consumed one per request (then the default reply),
  * or a function deciding per request. The default reply names how many user
  * turns the request carried, so a test can prove a resumed session kept its
- * history. Every request is logged.
+ * history. Every request is logged, with how far its reply got (text deltas
+ * sent, finished), so a test can tell text was passed on while the reply was
+ * still streaming: a reply can stream slowly (`chunks`, `chunkDelayMs`) or
+ * pause after a delta until the test lets it go on (`pauseAfterChunk`).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -27,6 +30,11 @@ export interface StubRequest {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** What the stub answered: an HTTP status, or 200 for a stream. */
   answeredStatus?: number;
+  /** Text deltas written so far, and how many the reply has in all. */
+  textDeltasSent: number;
+  textDeltasTotal: number;
+  /** True once the whole reply was written (`message_stop`). */
+  finished: boolean;
 }
 
 export interface StubMessage {
@@ -46,10 +54,12 @@ export interface StubReply {
   readonly errorMessage?: string;
   /** Wait this long before the first byte (model "think time"). */
   readonly thinkMs?: number;
-  /** Split the text into this many chunks... */
+  /** Split the text into this many chunks (one text delta each)... */
   readonly chunks?: number;
   /** ...and wait this long between them (slow streaming). */
   readonly chunkDelayMs?: number;
+  /** Stop after this many text deltas until `until` settles (to prove text is passed on as it streams). */
+  readonly pauseAfterChunk?: { readonly after: number; readonly until: Promise<unknown> };
   /** Hold the answer until this settles (to prove requests overlap). */
   readonly gate?: Promise<unknown>;
   /** Cut the connection right after the text was streamed (a mid-stream failure). */
@@ -108,6 +118,9 @@ function describe(
     userTurns: userTexts.length,
     lastUserText: userTexts.at(-1) ?? '',
     userTexts,
+    textDeltasSent: 0,
+    textDeltasTotal: 0,
+    finished: false,
   };
 }
 
@@ -176,10 +189,14 @@ export async function startModelStub(initialDefault: StubReply = {}): Promise<Mo
     let index = 0;
     if (text) {
       sse(res, 'content_block_start', { index, content_block: { type: 'text', text: '' } });
-      for (const [i, piece] of split(text, reply.chunks ?? 1).entries()) {
+      const pieces = split(text, reply.chunks ?? 1);
+      request.textDeltasTotal = pieces.length;
+      for (const [i, piece] of pieces.entries()) {
         if (i > 0 && reply.chunkDelayMs) await sleep(reply.chunkDelayMs);
+        if (i > 0 && i === reply.pauseAfterChunk?.after) await reply.pauseAfterChunk.until;
         if (res.destroyed) return;
         sse(res, 'content_block_delta', { index, delta: { type: 'text_delta', text: piece } });
+        request.textDeltasSent = i + 1;
       }
       sse(res, 'content_block_stop', { index });
       index += 1;
@@ -206,6 +223,7 @@ export async function startModelStub(initialDefault: StubReply = {}): Promise<Mo
       usage: { output_tokens: Math.max(1, Math.ceil(text.length / 4)) },
     });
     sse(res, 'message_stop', {});
+    request.finished = true;
     res.end();
   }
 

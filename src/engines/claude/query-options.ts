@@ -27,6 +27,8 @@ export function queryOptions(input: QueryOptionsInput): Options {
     mcpServers: profile.createMcpServers(),
     canUseTool: profile.canUseTool,
     maxTurns: profile.maxTurns,
+    // Text deltas as the model streams them (turn-translator.ts turns them into text events).
+    includePartialMessages: true,
     env: childEnv(config, input.configDir),
     spawnClaudeCodeProcess: input.spawn,
     ...(input.abortController ? { abortController: input.abortController } : {}),

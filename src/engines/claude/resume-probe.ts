@@ -8,7 +8,9 @@ export function isResumeFailure(error: unknown): boolean {
 }
 
 /**
- * Reads a resumed process's first messages up to its first answer or result.
+ * Reads a resumed process's first messages up to the model's first streamed
+ * event, its first answer or its result (the CLI calls the model only once it
+ * loaded the conversation).
  * A result or a crash saying the conversation is not there is a failure; the
  * messages read are returned so the caller can replay them.
  */
@@ -19,7 +21,7 @@ export async function probeResume(
   try {
     for (let next = await messages.next(); !next.done; next = await messages.next()) {
       seen.push(next.value);
-      if (next.value.type === 'assistant') break;
+      if (next.value.type === 'assistant' || next.value.type === 'stream_event') break;
       if (next.value.type === 'result') {
         const text = next.value.subtype === 'success' ? next.value.result : next.value.errors.join('; ');
         if (next.value.is_error && RESUME_FAILURE.test(text)) return { seen, failure: text };

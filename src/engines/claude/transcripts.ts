@@ -14,10 +14,13 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import {
+  closeSync,
   existsSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
+  readSync,
   renameSync,
   rmSync,
   symlinkSync,
@@ -26,6 +29,9 @@ import {
 import path from 'node:path';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** How much of a transcript `readable` looks at. */
+const READABLE_WINDOW_BYTES = 64 * 1024;
 
 export function isUuid(value: string): boolean {
   return UUID.test(value);
@@ -59,11 +65,46 @@ export class TranscriptStore {
 
   /** True when a transcript for this CLI session id exists (in any project folder). */
   exists(cliSessionId: string): boolean {
-    if (!isUuid(cliSessionId)) return false;
-    for (const project of readdirSync(this.#projectsDir)) {
-      if (existsSync(path.join(this.#projectsDir, project, `${cliSessionId}.jsonl`))) return true;
+    return this.#fileOf(cliSessionId) !== undefined;
+  }
+
+  /**
+   * True when the transcript exists and starts like one (its first line a JSON
+   * object). A first line longer than the window read is given the benefit of
+   * the doubt: the CLI's own check (resume-probe.ts) has the last word.
+   */
+  readable(cliSessionId: string): boolean {
+    const file = this.#fileOf(cliSessionId);
+    if (!file) return false;
+    let head: string;
+    try {
+      const fd = openSync(file, 'r');
+      try {
+        const buffer = Buffer.alloc(READABLE_WINDOW_BYTES);
+        head = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)).toString('utf8');
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      return false;
     }
-    return false;
+    const end = head.indexOf('\n');
+    if (end < 0) return head.length === READABLE_WINDOW_BYTES;
+    try {
+      const first: unknown = JSON.parse(head.slice(0, end));
+      return first !== null && typeof first === 'object' && !Array.isArray(first);
+    } catch {
+      return false;
+    }
+  }
+
+  #fileOf(cliSessionId: string): string | undefined {
+    if (!isUuid(cliSessionId)) return undefined;
+    for (const project of readdirSync(this.#projectsDir)) {
+      const file = path.join(this.#projectsDir, project, `${cliSessionId}.jsonl`);
+      if (existsSync(file)) return file;
+    }
+    return undefined;
   }
 
   /** The CLI session holding a Docent session, when it differs from the Docent id. */

@@ -1,13 +1,16 @@
 /**
  * Turns the SDK messages of one turn into the neutral AgentEvents.
  *
- * One `text` event per completed text block (the CLI sends an assistant
- * message per block as soon as it is complete): the HTTP contract sends text
- * blocks, and filters such as the `metadata` fence need whole blocks. A block
- * cut off by a failed request never reaches the caller, so the CLI's retry of
- * that request cannot duplicate anything. The CLI's own messages (API errors,
- * the login prompt) are not answers: they feed the error. The turn ends with
- * `done`, or with one `error` whose message is never empty.
+ * Text is streamed: each text delta of the model's reply (a `stream_event`,
+ * with `includePartialMessages`) becomes a `text` event as it arrives. The
+ * whole assistant message that follows each block repeats that text, so the
+ * text blocks of a message whose stream was seen are left out; its tool_use
+ * blocks (whose input is whole only there) become the `tool_use` events. A
+ * message that was not streamed (the CLI's own, or an SDK without partial
+ * messages) gives its text blocks whole. Once text reached the caller, an API
+ * retry stops the turn (the retry would repeat it). The CLI's own messages
+ * (API errors, the login prompt) are not answers: they feed the error. The
+ * turn ends with `done`, or with one `error` whose message is never empty.
  */
 import type { SDKMessage, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { AgentEvent } from '../types.ts';
@@ -25,6 +28,8 @@ export class TurnTranslator {
   #lastErrorText: string | undefined;
   #interrupted = false;
   #stopped = false;
+  /** Ids of the model messages whose text arrived as deltas. */
+  readonly #streamedMessages = new Set<string>();
   /** True once a text or tool_use event went to the caller. */
   streamed = false;
 
@@ -65,6 +70,8 @@ export class TurnTranslator {
           };
         }
         return { events: [] };
+      case 'stream_event':
+        return { events: message.parent_tool_use_id ? [] : this.#fromStreamEvent(message) };
       case 'assistant':
         return { events: message.parent_tool_use_id ? [] : this.#fromAssistant(message) };
       case 'result':
@@ -74,8 +81,20 @@ export class TurnTranslator {
     }
   }
 
+  #fromStreamEvent(message: Extract<SDKMessage, { type: 'stream_event' }>): AgentEvent[] {
+    const { event } = message;
+    if (event.type === 'message_start') {
+      this.#streamedMessages.add(event.message.id);
+      return [];
+    }
+    if (event.type !== 'content_block_delta' || event.delta.type !== 'text_delta' || !event.delta.text) return [];
+    this.streamed = true;
+    return [{ type: 'text', text: event.delta.text }];
+  }
+
   #fromAssistant(message: Extract<SDKMessage, { type: 'assistant' }>): AgentEvent[] {
     const events: AgentEvent[] = [];
+    const textStreamed = this.#streamedMessages.has(message.message.id);
     for (const block of message.message.content) {
       if (block.type === 'tool_use') {
         this.streamed = true;
@@ -85,7 +104,7 @@ export class TurnTranslator {
           tool: block.name,
           input: (block.input ?? {}) as Record<string, unknown>,
         });
-      } else if (block.type === 'text' && block.text) {
+      } else if (block.type === 'text' && block.text && !textStreamed) {
         if (message.error || LOGIN_HINT.test(block.text)) this.#lastErrorText = block.text;
         else {
           this.streamed = true;

@@ -164,9 +164,12 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
   async *#runSent(turn: TurnContext<TurnInput>): AsyncGenerator<AgentEvent, void, undefined> {
     let active = this.#send(turn.input.message);
     let messages = active.channel[Symbol.asyncIterator]();
+    const resuming = this.#pending?.resuming === true;
+    // At once, before the model: the caller learns its session while the CLI starts and the model thinks.
+    yield this.#sessionEvent(turn.session.id);
     let replay: SDKMessage[] = [];
-    if (this.#pending?.resuming) {
-      // Hold the session event until the resumed process shows it found the conversation.
+    if (resuming) {
+      // The transcript looked readable (#launchFor), but only the CLI can tell: a failure here is rare.
       const probe = await probeResume(messages);
       replay = probe.seen;
       if (probe.failure !== undefined) {
@@ -174,9 +177,9 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
         active = this.#send(turn.input.message);
         messages = active.channel[Symbol.asyncIterator]();
         replay = [];
+        yield this.#sessionEvent(turn.session.id);
       }
     }
-    yield this.#sessionEvent(turn.session.id);
     for (const message of replay) yield* this.#translate(active, message);
     for (let next = await messages.next(); !next.done; next = await messages.next()) {
       yield* this.#translate(active, next.value);
@@ -302,7 +305,7 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
       return;
     }
     const cliId = transcripts.cliIdFor(session.id);
-    if (!transcripts.exists(cliId)) {
+    if (!transcripts.readable(cliId)) {
       await this.#startOver(session.id, `No conversation found with session ID: ${session.id}`, signal);
       return;
     }

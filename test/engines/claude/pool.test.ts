@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { AgentEvent, TurnInput } from '../../../src/engines/types.ts';
-import { AgentPool, TurnTimeoutError, WorkerCrashedError } from '../../../src/pool/index.ts';
+import { AgentPool, TurnAbortedError, TurnTimeoutError, WorkerCrashedError } from '../../../src/pool/index.ts';
 import { createHarness, type Harness, processExists, textOf } from './harness.ts';
 
 type Pool = AgentPool<TurnInput, AgentEvent>;
@@ -179,5 +179,86 @@ describe('AgentPool with Claude workers: turn timeout', { timeout: 180_000 }, ()
     await pool.drain(2_000);
     await h.engine.close();
     assert.equal(processExists(pid), false);
+  });
+});
+
+describe('AgentPool with Claude workers: every counter after one of each event', { timeout: 180_000 }, () => {
+  let h: Harness;
+  let pool: Pool;
+
+  before(async () => {
+    h = await createHarness();
+    // No spares: every start is for a turn, so what was started is known.
+    pool = new AgentPool(h.engine.factory('employee'), {
+      ...h.config.pools.employee,
+      name: 'employee',
+      maxWorkers: 2,
+      minSpares: 0,
+    });
+  });
+  after(async () => {
+    await pool.destroy();
+    await h.cleanup();
+  });
+
+  it('stats: one completed turn, one caller abort, one crash and one resume fallback are each counted once', async () => {
+    const session = randomUUID();
+    // 1. A turn completes (a cold start: no spares).
+    assert.equal((await turn(pool, session, true, 'hello')).at(-1)?.type, 'done');
+
+    // 2. The caller goes away mid-turn (what a client disconnect does), once.
+    h.stub.enqueue({ text: 'a long answer', hang: true });
+    const caller = new AbortController();
+    const aborted = await pool.acquire({ session: { id: session, isNew: false }, userId: 'u', signal: caller.signal });
+    await assert.rejects(async () => {
+      for await (const event of aborted.run({ message: 'slow' })) if (event.type === 'text') caller.abort();
+    }, TurnAbortedError);
+    aborted.release();
+
+    // 3. The worker crashes mid-turn.
+    h.stub.enqueue({ text: 'dying', hang: true });
+    const crashing = await pool.acquire({ session: { id: session, isNew: false }, userId: 'u' });
+    const pid = h.engine.stats().workers.find((w) => w.id === crashing.workerId)?.pid;
+    assert.ok(pid);
+    await assert.rejects(async () => {
+      for await (const event of crashing.run({ message: 'in flight' })) {
+        if (event.type === 'text') process.kill(pid, 'SIGKILL');
+      }
+    }, WorkerCrashedError);
+    crashing.release();
+
+    // 4. A session whose conversation is gone: the engine starts over, the pool sees a completed turn.
+    const fallbacksBefore = h.engine.stats().resumeFallbacks;
+    const fallback = await turn(pool, randomUUID(), false, 'remember?');
+    assert.ok(fallback[0]?.type === 'session' && fallback[0].resumed === false, JSON.stringify(fallback[0]));
+    assert.equal(fallback.at(-1)?.type, 'done');
+    assert.equal(h.engine.stats().resumeFallbacks, fallbacksBefore + 1);
+
+    await until(pool, () => pool.stats().workers.closing === 0 && pool.stats().workers.starting === 0);
+    const stats = pool.stats();
+    assert.deepEqual(stats.totals, {
+      turns: 4,
+      warmHits: 2,
+      protectedWarmHits: 0,
+      spareHits: 0,
+      coldStarts: 2,
+      starts: 2,
+      startFailures: 0,
+      replacements: 1,
+      timeouts: 0,
+      rejections: { saturated: 0, sessionBusy: 0, draining: 0 },
+      aborts: 1,
+      evictions: 0,
+      crashes: 1,
+      turnTimeouts: 0,
+      recycles: { idle_ttl: 0, max_turns: 0, max_lifetime: 0, memory: 0 },
+    });
+    assert.equal(stats.acquireWaitMs.count, 4);
+    assert.equal(stats.startTimeMs.count, 2);
+    assert.deepEqual(
+      { ...stats.workers },
+      { starting: 0, spare: 0, idle: 1, busy: 0, closing: 0, total: 1 },
+      'the crashed worker is gone, the other one idles',
+    );
   });
 });

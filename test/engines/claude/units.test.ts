@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -20,15 +20,17 @@ const result = (extra: Record<string, unknown>) =>
     result: 'ok',
     ...extra,
   });
-const streamText = (text: string) =>
+const streamText = (text: string, parent: string | null = null) =>
   msg({
     type: 'stream_event',
-    parent_tool_use_id: null,
-    event: { type: 'content_block_delta', delta: { type: 'text_delta', text } },
+    parent_tool_use_id: parent,
+    event: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } },
   });
+const streamStart = (id: string) =>
+  msg({ type: 'stream_event', parent_tool_use_id: null, event: { type: 'message_start', message: { id } } });
 
 describe('TurnTranslator', () => {
-  it("translate: each text block becomes a text event, the result becomes done with this turn's cost", () => {
+  it("translate: a message that was not streamed gives its text blocks whole; the result becomes done with this turn's cost", () => {
     const t = new TurnTranslator(0.2);
     const assistant = msg({
       type: 'assistant',
@@ -36,7 +38,6 @@ describe('TurnTranslator', () => {
       message: { id: 'm1', content: [{ type: 'text', text: 'Hello' }] },
     });
     assert.deepEqual(t.translate(assistant).events, [{ type: 'text', text: 'Hello' }]);
-    assert.deepEqual(t.translate(streamText('ignored')).events, [], 'partial deltas are not passed on');
     const { events, outcome } = t.translate(result({}));
     assert.equal(events.length, 1);
     assert.equal(events[0].type, 'done');
@@ -44,6 +45,36 @@ describe('TurnTranslator', () => {
       events[0].type === 'done' && Math.abs((events[0].costUsd ?? 0) - 0.3) < 1e-9 && events[0].durationMs === 12,
     );
     assert.deepEqual(outcome, { ok: true, totalCostUsd: 0.5 });
+  });
+
+  it('translate: text deltas become text events; the whole message after them repeats no text but gives its tool_use', () => {
+    const t = new TurnTranslator();
+    assert.deepEqual(t.translate(streamStart('m1')).events, []);
+    assert.equal(t.streamed, false);
+    assert.deepEqual(t.translate(streamText('Hel')).events, [{ type: 'text', text: 'Hel' }]);
+    assert.equal(t.streamed, true);
+    assert.deepEqual(t.translate(streamText('lo')).events, [{ type: 'text', text: 'lo' }]);
+    assert.deepEqual(t.translate(streamText('sub', 'tu0')).events, [], 'subagent deltas are left out');
+    const whole = msg({
+      type: 'assistant',
+      parent_tool_use_id: null,
+      message: {
+        id: 'm1',
+        content: [
+          { type: 'text', text: 'Hello' },
+          { type: 'tool_use', id: 'tu1', name: 'mcp__kb__search', input: { query: 'x' } },
+        ],
+      },
+    });
+    assert.deepEqual(t.translate(whole).events, [
+      { type: 'tool_use', id: 'tu1', tool: 'mcp__kb__search', input: { query: 'x' } },
+    ]);
+    const later = msg({
+      type: 'assistant',
+      parent_tool_use_id: null,
+      message: { id: 'm2', content: [{ type: 'text', text: 'Not streamed' }] },
+    });
+    assert.deepEqual(t.translate(later).events, [{ type: 'text', text: 'Not streamed' }]);
   });
 
   it('translate: tool_use blocks become tool_use events; subagent messages are left out', () => {
@@ -158,5 +189,27 @@ describe('TranscriptStore', () => {
     const id = '0b0e0f0a-0000-4000-8000-000000000002';
     assert.equal(store.newCliIdFor(id), id);
     assert.notEqual(store.newCliIdFor('bogus'), 'bogus');
+  });
+
+  it('readable: a transcript whose first line is a JSON object; missing, empty or garbled ones are not', () => {
+    const store = new TranscriptStore(dir);
+    const project = path.join(dir, 'projects', 'p');
+    mkdirSync(project, { recursive: true });
+    const write = (n: number, text: string) => {
+      const id = `0b0e0f0a-0000-4000-8000-00000000010${n}`;
+      writeFileSync(path.join(project, `${id}.jsonl`), text);
+      return id;
+    };
+    assert.equal(store.readable('0b0e0f0a-0000-4000-8000-000000000199'), false, 'missing');
+    assert.equal(store.readable('not-a-uuid'), false);
+    assert.equal(store.readable(write(1, '')), false, 'empty');
+    assert.equal(store.readable(write(2, 'not a transcript\n')), false, 'garbled');
+    assert.equal(store.readable(write(3, '[1,2]\n')), false, 'not an object');
+    assert.equal(store.readable(write(4, '{"type":"user","sessionId":"x"}\n{"type":"assistant"}\n')), true);
+    assert.equal(
+      store.readable(write(5, `{"big":"${'x'.repeat(70 * 1024)}"}\n`)),
+      true,
+      'a long first line is left to the CLI',
+    );
   });
 });

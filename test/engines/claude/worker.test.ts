@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { AgentEvent } from '../../../src/engines/types.ts';
 import { BackgroundStartError } from '../../../src/pool/index.ts';
 import { type AgentWorker, createHarness, type Harness, pidOf, runTurn, startWorker, textOf } from './harness.ts';
 
@@ -53,6 +54,86 @@ describe('ClaudeWorker (real CLI against the model stub)', { timeout: 180_000 },
     const readyAfter = other.readyAfterMs?.();
     assert.ok(readyAfter !== undefined && readyAfter > 0, `ready after ${readyAfter} ms`);
     await other.close();
+  });
+
+  /**
+   * One turn whose reply the stub holds: closed until the session event was
+   * seen, then paused after two of its five deltas until the first text event
+   * was seen. Ordering, not timing: a session event that waited for the model,
+   * or text that waited for the whole block, would only come once the
+   * fail-safe opened the stub, and the flags would say so.
+   */
+  async function heldTurn(worker: AgentWorker, session: { id: string; isNew: boolean }, message: string) {
+    let sessionWhileModelHeld = false;
+    let textWhileReplyPaused = false;
+    let modelOpen = false;
+    let replyResumed = false;
+    let openModel!: () => void;
+    let resumeReply!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      openModel = () => {
+        modelOpen = true;
+        resolve();
+      };
+    });
+    const until = new Promise<void>((resolve) => {
+      resumeReply = () => {
+        replyResumed = true;
+        resolve();
+      };
+    });
+    const failSafe = setTimeout(() => {
+      openModel();
+      resumeReply();
+    }, 20_000);
+    const text = `A streamed answer to ${message}, sent in five pieces.`;
+    const from = h.stub.requests.length;
+    h.stub.enqueue({ text, chunks: 5, gate, pauseAfterChunk: { after: 2, until } });
+    const events: AgentEvent[] = [];
+    try {
+      for await (const event of worker.runTurn({
+        session,
+        userId: 'u1',
+        input: { message },
+        signal: new AbortController().signal,
+      })) {
+        events.push(event);
+        if (event.type === 'session' && events.length === 1) {
+          sessionWhileModelHeld = !modelOpen;
+          openModel();
+        }
+        if (event.type === 'text' && !replyResumed) {
+          const request = h.stub.requests[from];
+          textWhileReplyPaused = request?.textDeltasSent === 2 && !request.finished;
+          resumeReply();
+        }
+      }
+    } finally {
+      clearTimeout(failSafe);
+    }
+    assert.ok(sessionWhileModelHeld, 'the session event came before the model answered');
+    assert.ok(textWhileReplyPaused, 'the first text came while the model was still streaming');
+    assert.equal(textOf(events), text, 'the answer is the streamed text, once');
+    assert.equal(events.filter((e) => e.type === 'session').length, 1);
+    assert.ok(events.filter((e) => e.type === 'text').length >= 2, 'text came in pieces');
+    assert.equal(events.at(-1)?.type, 'done');
+    return events;
+  }
+
+  it('runTurn: the session event comes at once and text streams as the model writes it (first turn, warm follow-up, cold resume)', async () => {
+    const session = { id: randomUUID(), isNew: true };
+    const spare = track(await startWorker(h.engine, 'employee'));
+    const first = await heldTurn(spare, session, 'one');
+    assert.deepEqual(first[0], { type: 'session', sessionId: session.id, isNew: true });
+    const warm = await heldTurn(spare, { id: session.id, isNew: false }, 'two');
+    assert.deepEqual(warm[0], { type: 'session', sessionId: session.id, isNew: false });
+    await spare.close();
+    const resumed = { id: session.id, isNew: false };
+    const cold = track(await startWorker(h.engine, 'employee', resumed));
+    const third = await heldTurn(cold, resumed, 'three');
+    assert.deepEqual(third[0], { type: 'session', sessionId: session.id, isNew: false });
+    assert.equal(h.stub.requests.at(-1)?.userTurns, 3, 'the cold worker resumed the history');
+    await cold.close();
   });
 
   it('start: resuming an unknown session starts a new conversation under the same id and says why', async () => {
@@ -155,14 +236,19 @@ describe('ClaudeWorker (real CLI against the model stub)', { timeout: 180_000 },
     await worker.close();
   });
 
-  it('runTurn: a failure before an answer block completed is retried unseen; after a block was shown it is not', async () => {
+  it('runTurn: a failure after text was streamed stops the turn rather than retrying it (nothing is repeated)', async () => {
     const session = { id: randomUUID(), isNew: true };
     const worker = track(await startWorker(h.engine, 'employee', session));
-    // The connection drops in the middle of the first answer: the caller never sees the cut block.
+    // The connection drops in the middle of the answer: what was streamed stays, the request is not retried.
     h.stub.enqueue({ text: 'the first half of an answer', chunks: 3, chunkDelayMs: 20, dropAfterText: true });
-    const retried = await runTurn(worker, session, 'tell me');
-    assert.equal(retried.at(-1)?.type, 'done', JSON.stringify(retried));
-    assert.equal(textOf(retried), 'Answer to user turn 1: tell me');
+    const cutFrom = h.stub.requests.length;
+    const cut = await runTurn(worker, session, 'tell me');
+    // What streamed before the cut (the last piece may be lost with the connection), never more.
+    const shown = textOf(cut);
+    assert.ok(shown.length > 0 && 'the first half of an answer'.startsWith(shown), JSON.stringify(cut));
+    const cutEnd = cut.at(-1);
+    assert.ok(cutEnd?.type === 'error' && cutEnd.code === 'model_stream_failed', JSON.stringify(cut));
+    assert.equal(h.stub.requests.length - cutFrom, 1, 'the cut request was not retried');
 
     // A text block and a tool call reach the caller, then the next request fails: no retry.
     h.stub.enqueue(
@@ -171,6 +257,7 @@ describe('ClaudeWorker (real CLI against the model stub)', { timeout: 180_000 },
     );
     const from = h.stub.requests.length;
     const stopped = await runTurn(worker, { id: session.id, isNew: false }, 'look it up');
+    assert.equal(stopped.filter((e) => e.type === 'tool_use').length, 1, 'the tool call is reported once');
     assert.equal(textOf(stopped), 'Let me look that up.');
     const last = stopped.at(-1);
     assert.ok(last?.type === 'error' && last.code === 'model_stream_failed', JSON.stringify(stopped));

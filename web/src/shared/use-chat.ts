@@ -89,22 +89,59 @@ export function useChat({ api, streamPath, onTurnEnd }: ChatOptions): ChatContro
   const onTurnEndRef = useRef(onTurnEnd);
   onTurnEndRef.current = onTurnEnd;
 
-  useEffect(() => () => abortRef.current?.abort(), []);
-
   const updateAnswer = useCallback((id: number, change: (message: ChatMessage) => ChatMessage) => {
     setMessages((list) => list.map((message) => (message.id === id ? change(message) : message)));
   }, []);
 
+  // Text arrives as many small deltas: they are appended once per animation
+  // frame, not re-rendered (Markdown and all) for every one of them.
+  const pendingText = useRef<{ answerId: number; text: string; chunks: number; frame: number } | null>(null);
+  const flushText = useCallback(() => {
+    const pending = pendingText.current;
+    if (!pending) return;
+    pendingText.current = null;
+    cancelAnimationFrame(pending.frame);
+    updateAnswer(pending.answerId, (m) => ({
+      ...m,
+      content: m.content + pending.text,
+      chunks: m.chunks + pending.chunks,
+    }));
+  }, [updateAnswer]);
+  const queueText = useCallback(
+    (answerId: number, text: string) => {
+      if (pendingText.current && pendingText.current.answerId !== answerId) flushText();
+      const pending = pendingText.current;
+      if (pending) {
+        pending.text += text;
+        pending.chunks += 1;
+      } else {
+        pendingText.current = { answerId, text, chunks: 1, frame: requestAnimationFrame(flushText) };
+      }
+    },
+    [flushText],
+  );
+
+  useEffect(
+    () => () => {
+      abortRef.current?.abort();
+      if (pendingText.current) cancelAnimationFrame(pendingText.current.frame);
+    },
+    [],
+  );
+
   const applyEvent = useCallback(
     (answerId: number, event: TurnEvent) => {
+      if (event.type === 'message') {
+        queueText(answerId, event.content);
+        return;
+      }
+      // Whatever follows text (a tool, the end) shows after it.
+      flushText();
       switch (event.type) {
         case 'session':
           sessionRef.current = event.session_id;
           setSessionId(event.session_id);
           if (event.resumed === false) setResumeNotice({ reason: event.reason ?? null });
-          break;
-        case 'message':
-          updateAnswer(answerId, (m) => ({ ...m, content: m.content + event.content, chunks: m.chunks + 1 }));
           break;
         case 'tool_use':
           updateAnswer(answerId, (m) => ({
@@ -120,7 +157,7 @@ export function useChat({ api, streamPath, onTurnEnd }: ChatOptions): ChatContro
           break;
       }
     },
-    [updateAnswer],
+    [updateAnswer, queueText, flushText],
   );
 
   const runTurn = useCallback(
@@ -136,6 +173,7 @@ export function useChat({ api, streamPath, onTurnEnd }: ChatOptions): ChatContro
             applyEvent(answerId, event);
             if (event.type === 'done' || event.type === 'error') ended = true;
           }
+          flushText();
           if (!ended) {
             updateAnswer(answerId, (m) => ({ ...m, status: 'error', cutShort: true }));
           }
@@ -159,7 +197,7 @@ export function useChat({ api, streamPath, onTurnEnd }: ChatOptions): ChatContro
         }
       }
     },
-    [api, streamPath, applyEvent, updateAnswer],
+    [api, streamPath, applyEvent, updateAnswer, flushText],
   );
 
   const send = useCallback(
@@ -178,6 +216,7 @@ export function useChat({ api, streamPath, onTurnEnd }: ChatOptions): ChatContro
       setRunning(true);
       runTurn(text, answerId, controller)
         .catch((error: unknown) => {
+          flushText();
           if (controller.signal.aborted) {
             updateAnswer(answerId, (m) => ({ ...m, status: m.status === 'streaming' ? 'stopped' : m.status }));
             return;
@@ -192,7 +231,7 @@ export function useChat({ api, streamPath, onTurnEnd }: ChatOptions): ChatContro
           onTurnEndRef.current?.(sessionRef.current);
         });
     },
-    [runTurn, updateAnswer],
+    [runTurn, updateAnswer, flushText],
   );
 
   const stop = useCallback(() => abortRef.current?.abort(), []);
