@@ -42,7 +42,7 @@ export const userIdField = z
   .regex(/^[\p{L}\p{N}_.@:+-]{1,128}$/u, 'Must be 1-128 letters, digits or _ . @ : + -');
 
 export const sessionIdField = z
-  .string()
+  .string({ error: (issue) => (issue.input === undefined ? 'Field required' : 'Must be a string') })
   .trim()
   .regex(/^[A-Za-z0-9_-]{1,128}$/, 'Must be 1-128 letters, digits, _ or -');
 

@@ -410,7 +410,7 @@ const CASES: Case[] = [
     request: json('/api/feedback', { question: 'q', answer: 'a', satisfied: true }),
     status: 422,
     code: 'VALIDATION_FAILED',
-    message: /^session_id: /,
+    message: /^session_id: Field required$/,
   },
   {
     name: 'feedback on an unknown session',
