@@ -12,6 +12,7 @@ import { AgentPool } from '../src/pool/index.ts';
 import type { PoolOptions } from '../src/pool/types.ts';
 import type { PoolWorker } from '../src/pool/worker.ts';
 import { type FakeEvent, FakeWorkerFactory } from '../test/support/fake-workers.ts';
+import { seededRandom } from '../test/support/seeded-random.ts';
 
 const TURN_MS = 100;
 const START_MS = 30;
@@ -111,18 +112,6 @@ async function overhead(): Promise<Record<string, number>> {
 
 // ── Scheduling ──────────────────────────────────────────────────────────────
 
-/** mulberry32: a small seeded generator, so every strategy sees the same workload. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 interface Workload {
   readonly users: number;
   /** Think time before each turn after the first, per user. */
@@ -131,7 +120,7 @@ interface Workload {
 }
 
 function workload(users: number, turns: number, seed: number): Workload {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const thinkMs = Array.from({ length: users }, () =>
     Array.from({ length: turns }, (_, i) => (i === 0 ? 0 : 100 + Math.round(random() * 200))),
   );
@@ -229,7 +218,7 @@ function docent(): Strategy {
   const pool = new AgentPool(
     factory,
     { ...BASE_OPTIONS, name: 'bench', maxWorkers: POOL_SIZE, minSpares: 1 },
-    { random: seeded(SEED + 1) },
+    { random: seededRandom(SEED + 1) },
   );
   return {
     factory,

@@ -17,7 +17,8 @@ import { cookieFrom, listenLoopback, makeTestApp, parseSse } from '../support/ht
 import { SseClient } from '../support/http-sse-client.ts';
 import { startModelStub } from '../support/model-stub.ts';
 
-test('GET /api/user/query on the Claude engine: new session, warm follow-up, cold resume after eviction', async () => {
+/** The HTTP app on the real Claude engine (one worker per pool, no spares) against a fresh model stub. */
+async function claudeStack(extraEnv: Record<string, string> = {}) {
   const stub = await startModelStub();
   const env = {
     ANTHROPIC_API_KEY: 'sk-test-stub',
@@ -26,6 +27,7 @@ test('GET /api/user/query on the Claude engine: new session, warm follow-up, col
     EMPLOYEE_CLIENT_POOL_SIZE: '1',
     ADMIN_CLIENT_POOL_SIZE: '1',
     POOL_MIN_SPARES: '0',
+    ...extraEnv,
   };
   const dir = await mkdtemp(path.join(os.tmpdir(), 'docent-http-claude-'));
   const paths = { DATA_DIR: path.join(dir, 'data'), KB_ROOT_PATH: path.join(dir, 'kb') };
@@ -43,6 +45,22 @@ test('GET /api/user/query on the Claude engine: new session, warm follow-up, col
     config.pools,
   );
   const app = await makeTestApp({ env: { ...env, ...paths }, kb, pools });
+  return {
+    stub,
+    app,
+    pools,
+    async close() {
+      await app.close();
+      await pools.destroy();
+      await engine.close();
+      await stub.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+test('GET /api/user/query on the Claude engine: new session, warm follow-up, cold resume after eviction', async () => {
+  const { stub, app, close } = await claudeStack();
   try {
     stub.enqueue({ text: '', toolUse: { name: 'mcp__kb__search', input: { query: 'annual leave', limit: 5 } } });
     const first = await app.app.inject('/api/user/query?message=How%20much%20leave%3F');
@@ -74,41 +92,12 @@ test('GET /api/user/query on the Claude engine: new session, warm follow-up, col
     assert.match(String(c.find((e) => e.type === 'message')?.content), /user turn 3/);
     assert.equal((await app.sessions.get(id))?.turns, 3);
   } finally {
-    await app.close();
-    await pools.destroy();
-    await engine.close();
-    await stub.close();
-    await rm(dir, { recursive: true, force: true });
+    await close();
   }
 });
 
 test('GET /api/user/query on the Claude engine: text streams as deltas; one client disconnect counts one abort', async () => {
-  const stub = await startModelStub();
-  const env = {
-    ANTHROPIC_API_KEY: 'sk-test-stub',
-    ANTHROPIC_BASE_URL: stub.url,
-    DOCENT_ENGINE: 'claude',
-    EMPLOYEE_CLIENT_POOL_SIZE: '1',
-    ADMIN_CLIENT_POOL_SIZE: '1',
-    POOL_MIN_SPARES: '0',
-    AUTH_MODE: 'open',
-  };
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'docent-http-claude-'));
-  const paths = { DATA_DIR: path.join(dir, 'data'), KB_ROOT_PATH: path.join(dir, 'kb') };
-  const config = loadConfig({ ...env, ...paths, LOG_LEVEL: 'silent' });
-  await mkdir(config.kbRoot, { recursive: true });
-  const kb = new FakeKnowledgeBase(config.kbRoot);
-  const engine = createClaudeEngine({
-    config,
-    kb,
-    resolveUpload: async () => undefined,
-    logger: createLogger('silent'),
-  });
-  const pools = createPoolRegistry(
-    { employee: engine.factory('employee'), admin: engine.factory('admin') },
-    config.pools,
-  );
-  const app = await makeTestApp({ env: { ...env, ...paths }, kb, pools });
+  const { stub, app, pools, close } = await claudeStack({ AUTH_MODE: 'open' });
   const pool = pools.get('employee');
   const settled = () =>
     new Promise<void>((resolve) => {
@@ -143,10 +132,6 @@ test('GET /api/user/query on the Claude engine: text streams as deltas; one clie
     assert.equal(totals.replacements, 0);
     assert.deepEqual(totals.rejections, { saturated: 0, sessionBusy: 0, draining: 0 });
   } finally {
-    await app.close();
-    await pools.destroy();
-    await engine.close();
-    await stub.close();
-    await rm(dir, { recursive: true, force: true });
+    await close();
   }
 });

@@ -8,21 +8,10 @@ import { after, before, describe, it } from 'node:test';
 import { IsolatedConverter } from '../../src/kb/converters/isolated.ts';
 import { KbError } from '../../src/kb/types.ts';
 import { makeDocx, makePdf, makePptx, makeXlsx, type TempKb, tempKb } from '../fixtures/kb-fixtures.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 
 const LIMITS = { maxSourceBytes: 10 * 1024 * 1024, maxConvertedBytes: 5 * 1024 * 1024 };
 const CASES_PER_CONVERTER = Number(process.env.FUZZ_CASES ?? 24);
-
-/** mulberry32: small, seeded, good enough to pick bytes. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(sample: Buffer, random: () => number): Buffer {
   const out = Buffer.from(sample);
@@ -66,7 +55,7 @@ describe('converter fuzzing', () => {
   for (const [ext, make] of Object.entries(samples)) {
     it(`${ext}: ${CASES_PER_CONVERTER} mutated files each end as a document or a KbError`, async () => {
       const sample = await make();
-      const random = prng(ext.length * 7919 + sample.length);
+      const random = seededRandom(ext.length * 7919 + sample.length);
       const outcomes = { converted: 0, refused: 0 };
       for (let i = 0; i < CASES_PER_CONVERTER; i++) {
         const name = `fuzz-${i}.${ext}`;
