@@ -241,13 +241,19 @@ export async function runTurn(
   } finally {
     lease.release();
   }
+  // The caller left: whatever error the engine reported is the interruption's.
+  if (admitted.signal.aborted) outcome = 'aborted';
   // Joined as the web client shows them (its message events are concatenated as they come).
   const answer = texts.join('');
-  try {
-    await ctx.sessions.recordTurn(sessionId, { question: turn.message, answer, at: Date.now() });
-  } catch (error) {
-    // The store failing must not turn a delivered answer into an error.
-    ctx.logger.error({ err: error, sessionId }, 'could not save the session turn');
+  // The history holds the turns the agent keeps in its conversation: answered or interrupted
+  // by the caller. A failed turn leaves no trace there, as in the engine (docs/claude-engine.md).
+  if (outcome !== 'error') {
+    try {
+      await ctx.sessions.recordTurn(sessionId, { question: turn.message, answer, at: Date.now() });
+    } catch (error) {
+      // The store failing must not turn a delivered answer into an error.
+      ctx.logger.error({ err: error, sessionId }, 'could not save the session turn');
+    }
   }
   firstTurnsInFlight(ctx).delete(session.id);
   const seconds = (performance.now() - admitted.startedAt) / 1000;

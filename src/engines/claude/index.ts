@@ -19,6 +19,7 @@ import type { Logger } from '../../logger.ts';
 import type { StartOptions } from '../../pool/worker.ts';
 import type { AgentWorkerFactory, Role, UploadResolver } from '../types.ts';
 import { ownerAlive, ProcessTracker, SELF } from './process-tracker.ts';
+import { sweepResumeDirs } from './resume-dirs.ts';
 import { TranscriptStore } from './transcripts.ts';
 import { ClaudeWorker } from './worker.ts';
 
@@ -163,6 +164,8 @@ export function createClaudeEngine(options: ClaudeEngineOptions): ClaudeEngine {
     factory,
     reapOrphans: async () => {
       const reaped = tracker.reapOrphans();
+      const swept = sweepResumeDirs();
+      if (swept > 0) logger.info({ swept }, "removed the SDK's leftover resume config folders");
       // Worker config dirs of runs that are gone are never reused (ids are per run).
       for (const entry of transcripts.workerDirs()) {
         if (entry === instance) continue;

@@ -5,12 +5,24 @@
  *
  * Hand-written because no library covers "PID file per child + group kill +
  * reap by start time"; it is small and Linux-specific by design.
+ *
+ * A CLI must not outlive Docent, however Docent dies (kill -9 included: no
+ * exit hook runs then). Each CLI is started through a two-line `sh` wrapper
+ * holding a supervising pipe (fd 3) to Docent: the wrapper forks a watcher
+ * that blocks reading the pipe, then execs the CLI (same PID, same process
+ * group). When Docent dies the kernel closes its end, the watcher's read
+ * returns end-of-file, and it SIGKILLs the whole group: the CLI and anything
+ * it started. Chosen over a parent-death signal (`setpriv --pdeathsig` reaches
+ * only the CLI itself, not its children, and is not on every system) and over
+ * cgroups (need privileges Docent should not have). The watcher is one idle
+ * shell per CLI.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SpawnedProcess, SpawnOptions } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from '../../logger.ts';
+import { isResumeConfigDir } from './resume-dirs.ts';
 
 interface PidRecord {
   readonly pid: number;
@@ -73,6 +85,16 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/**
+ * Run as `sh -c SUPERVISED_EXEC sh <command> <args...>`. The watcher's stdio
+ * goes to /dev/null so it never holds the CLI's pipes open.
+ */
+const SUPERVISED_EXEC = [
+  '( while read -r _ <&3; do :; done; kill -KILL 0 ) </dev/null >/dev/null 2>&1 &',
+  'exec 3<&-',
+  'exec "$@"',
+].join('\n');
+
 export class ProcessTracker {
   readonly #dir: string;
   readonly #logger: Logger;
@@ -89,10 +111,11 @@ export class ProcessTracker {
   /** A `spawnClaudeCodeProcess` for the SDK: a detached group whose PID is recorded. */
   spawn(options: SpawnOptions, onSpawned?: (child: ChildProcess) => void): SpawnedProcess {
     this.#installExitHook();
-    const child = spawn(options.command, options.args, {
+    const child = spawn('/bin/sh', ['-c', SUPERVISED_EXEC, 'sh', options.command, ...options.args], {
       cwd: options.cwd,
       env: options.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
+      // fd 3: the supervising pipe. Docent never writes to it; its closing is the signal.
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
       detached: true,
     });
     const pid = child.pid;
@@ -100,11 +123,14 @@ export class ProcessTracker {
     if (pid !== undefined) {
       this.#live.set(pid, child);
       this.#record(pid);
+      const configDir = options.env.CLAUDE_CONFIG_DIR;
       child.once('exit', () => {
         this.#live.delete(pid);
         // The group may hold grandchildren (MCP servers, shells): end them with their leader.
         killGroup(pid, 'SIGKILL');
         rmSync(path.join(this.#dir, String(pid)), { force: true });
+        // A resume's temporary config (with credentials) is of no use once its CLI is gone.
+        if (configDir && isResumeConfigDir(configDir)) rmSync(configDir, { recursive: true, force: true });
       });
     }
     // Drain stderr so a chatty child never blocks on a full pipe.
@@ -119,6 +145,12 @@ export class ProcessTracker {
     if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
       killGroup(child.pid, 'SIGKILL');
     }
+  }
+
+  /** Resolves once the child has exited. */
+  exited(child: ChildProcess): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => child.once('exit', () => resolve()));
   }
 
   /** How many processes were spawned so far. */

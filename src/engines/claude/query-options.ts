@@ -9,8 +9,11 @@ export interface QueryOptionsInput {
   readonly config: Config;
   /** This process's own CLAUDE_CONFIG_DIR. */
   readonly configDir: string;
-  /** Start a new conversation under this CLI id, or resume this one. */
-  readonly session: { readonly kind: 'new' | 'resume'; readonly cliSessionId: string };
+  /**
+   * Start a new conversation under this CLI id, or resume this one (at the
+   * transcript entry `at`, leaving out what follows it, when given).
+   */
+  readonly session: { readonly kind: 'new' | 'resume'; readonly cliSessionId: string; readonly at?: string };
   readonly spawn: (options: SpawnOptions) => SpawnedProcess;
   readonly abortController?: AbortController;
 }
@@ -34,5 +37,6 @@ export function queryOptions(input: QueryOptionsInput): Options {
     ...(input.abortController ? { abortController: input.abortController } : {}),
     ...(config.anthropic.model ? { model: config.anthropic.model } : {}),
     ...(session.kind === 'new' ? { sessionId: session.cliSessionId } : { resume: session.cliSessionId }),
+    ...(session.kind === 'resume' && session.at ? { resumeSessionAt: session.at } : {}),
   };
 }

@@ -8,9 +8,17 @@
  * has two writers.
  *
  * Docent chooses session ids before the first token, but a pre-started spare
- * was started under an id of its own. The alias map records which CLI session
- * holds a Docent session's conversation (one small file per alias, written
- * atomically), so a later resume finds it.
+ * was started under an id of its own. A small state file per Docent session
+ * (written atomically) records which CLI session holds its conversation, so a
+ * later resume finds it, and which turn is open: the prompt id of a turn that
+ * started and has not ended well.
+ *
+ * Why the open turn: the conversation the model sees is the turns that were
+ * answered (or interrupted by the user, which the CLI marks once). A turn that
+ * failed (an API error, a dead CLI, a dead Docent) is still in the CLI's
+ * transcript and memory, and the next prompt would be glued onto it. So a
+ * failed turn's prompt id stays recorded, and the next process resumes at the
+ * entry just before that prompt (`resumePoint`), leaving the failed turn out.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import {
@@ -109,28 +117,100 @@ export class TranscriptStore {
 
   /** The CLI session holding a Docent session, when it differs from the Docent id. */
   resolve(sessionId: string): string | undefined {
+    const cli = this.#state(sessionId)?.cli;
+    return cli !== undefined && cli !== sessionId ? cli : undefined;
+  }
+
+  /** The CLI id to resume for a Docent session: its alias, else the id itself. */
+  cliIdFor(sessionId: string): string {
+    return this.#state(sessionId)?.cli ?? sessionId;
+  }
+
+  /** Records that a Docent session's conversation lives under `cliSessionId` (a new conversation: no open turn). */
+  bind(sessionId: string, cliSessionId: string): void {
+    this.#write(sessionId, { cli: cliSessionId });
+  }
+
+  /** A turn with this prompt id is about to be sent. */
+  openTurn(sessionId: string, promptId: string): void {
+    this.#write(sessionId, { cli: this.cliIdFor(sessionId), open: promptId });
+  }
+
+  /** The open turn ended in a way that keeps it in the conversation (answered, or interrupted by the user). */
+  keepTurn(sessionId: string): void {
+    const state = this.#state(sessionId);
+    if (state?.open !== undefined) this.#write(sessionId, { cli: state.cli });
+  }
+
+  /**
+   * Where a process for this session should resume: the CLI id, and when a
+   * failed turn must be left out, `at` (the entry before its prompt, for the
+   * SDK's `resumeSessionAt`). `at: null`: the failed turn was the first, so
+   * nothing of the conversation is kept.
+   */
+  resumePoint(sessionId: string): { cli: string; at?: string | null } {
+    const state = this.#state(sessionId);
+    const cli = state?.cli ?? sessionId;
+    if (state?.open === undefined) return { cli };
+    const parent = this.#parentOf(cli, state.open);
+    // The failed prompt never reached the transcript: nothing to leave out.
+    if (parent === undefined) return { cli };
+    return { cli, at: parent };
+  }
+
+  /** The `parentUuid` of the transcript entry with this uuid: a string, null for the first entry, undefined when it is not there. */
+  #parentOf(cliSessionId: string, entryUuid: string): string | null | undefined {
+    const file = this.#fileOf(cliSessionId);
+    if (!file || !isUuid(entryUuid)) return undefined;
+    let text: string;
     try {
-      const text = readFileSync(this.#aliasFile(sessionId), 'utf8').trim();
-      return isUuid(text) ? text : undefined;
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+    // The failed prompt is near the end: search from there.
+    const at = text.lastIndexOf(`"uuid":"${entryUuid}"`);
+    if (at < 0) return undefined;
+    const end = text.indexOf('\n', at);
+    try {
+      const entry = JSON.parse(text.slice(text.lastIndexOf('\n', at) + 1, end < 0 ? undefined : end)) as {
+        uuid?: unknown;
+        parentUuid?: unknown;
+      };
+      if (entry.uuid !== entryUuid) return undefined;
+      return typeof entry.parentUuid === 'string' ? entry.parentUuid : null;
+    } catch {
+      // A torn last line (the CLI died writing it): the entry is not there.
+      return undefined;
+    }
+  }
+
+  #state(sessionId: string): { cli: string; open?: string } | undefined {
+    let text: string;
+    try {
+      text = readFileSync(this.#aliasFile(sessionId), 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+    // Files written before open turns were recorded hold the bare CLI id.
+    if (isUuid(text)) return { cli: text };
+    try {
+      const parsed = JSON.parse(text) as { cli?: unknown; open?: unknown };
+      if (typeof parsed.cli !== 'string' || !isUuid(parsed.cli)) return undefined;
+      return typeof parsed.open === 'string' ? { cli: parsed.cli, open: parsed.open } : { cli: parsed.cli };
     } catch {
       return undefined;
     }
   }
 
-  /** The CLI id to resume for a Docent session: its alias, else the id itself. */
-  cliIdFor(sessionId: string): string {
-    return this.resolve(sessionId) ?? sessionId;
-  }
-
-  /** Records that a Docent session's conversation lives under `cliSessionId`. */
-  bind(sessionId: string, cliSessionId: string): void {
+  #write(sessionId: string, state: { cli: string; open?: string }): void {
     const file = this.#aliasFile(sessionId);
-    if (sessionId === cliSessionId) {
+    if (state.cli === sessionId && state.open === undefined) {
       rmSync(file, { force: true });
       return;
     }
     const temp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-    writeFileSync(temp, cliSessionId);
+    writeFileSync(temp, JSON.stringify(state));
     renameSync(temp, file);
   }
 

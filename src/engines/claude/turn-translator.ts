@@ -17,6 +17,11 @@ import type { AgentEvent } from '../types.ts';
 
 const LOGIN_HINT = /please run \/login/i;
 
+/** True when a turn's result is an answer (not an API error, a step limit, or the CLI's login prompt). */
+export function isAnswer(result: SDKResultMessage): boolean {
+  return result.subtype === 'success' && !result.is_error && !LOGIN_HINT.test(result.result ?? '');
+}
+
 export interface TurnOutcome {
   readonly ok: boolean;
   /** The SDK's cumulative cost after this turn (for per-turn cost). */
@@ -118,7 +123,7 @@ export class TurnTranslator {
   #fromResult(result: SDKResultMessage): { events: AgentEvent[]; outcome: TurnOutcome } {
     const totalCostUsd = result.total_cost_usd;
     const costUsd = Math.max(0, (totalCostUsd ?? 0) - this.#costBefore);
-    if (result.subtype === 'success' && !result.is_error && !LOGIN_HINT.test(result.result ?? '')) {
+    if (isAnswer(result)) {
       return {
         events: [{ type: 'done', durationMs: result.duration_ms, turns: result.num_turns, costUsd }],
         outcome: { ok: true, totalCostUsd },

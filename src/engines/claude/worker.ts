@@ -10,6 +10,13 @@
  * them to the turn in flight; a turn ends at its `result` message. The turn
  * keeps draining even when its caller stops listening, so the process is
  * ready for the next turn once the result arrived.
+ *
+ * A turn that fails (an API error after the CLI's retries, a retry stopped
+ * after text was shown) leaves its prompt in the live process's memory, and
+ * the next prompt would be glued onto it. So the worker rewinds: it replaces
+ * the process with one resumed at the entry before the failed prompt
+ * (transcripts.ts keeps that point across crashes too). A turn the user
+ * interrupted stays, marked once by the CLI as "[Request interrupted by user]".
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -37,7 +44,7 @@ import { queryOptions } from './query-options.ts';
 import { isResumeFailure, probeResume } from './resume-probe.ts';
 import { StderrTail } from './stderr-tail.ts';
 import type { TranscriptStore } from './transcripts.ts';
-import { TurnTranslator } from './turn-translator.ts';
+import { isAnswer, TurnTranslator } from './turn-translator.ts';
 
 export interface ClaudeWorkerDeps {
   readonly id: string;
@@ -56,11 +63,14 @@ export interface ClaudeWorkerDeps {
 }
 
 interface ActiveTurn {
+  readonly sessionId: string;
   readonly channel: Channel<SDKMessage>;
   readonly translator: TurnTranslator;
   readonly finished: Promise<void>;
   finish(): void;
   interruptSent: boolean;
+  /** The worker stopped the turn itself (a retry after text was shown): a failure, not the user's interrupt. */
+  stoppedByWorker: boolean;
 }
 
 interface PendingSessionEvent {
@@ -88,6 +98,10 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
   /** When the current process was launched without waiting for it, until its first message. */
   #launchedAt: number | undefined;
   #readyAfterMs: number | undefined;
+  /** Replacing the process after a failed turn; the next turn waits for it. */
+  #rewinding: Promise<void> | undefined;
+  /** Aborted by close(): cancels a rewind's launch. */
+  readonly #lifetime = new AbortController();
 
   private constructor(deps: ClaudeWorkerDeps) {
     this.id = deps.id;
@@ -121,7 +135,10 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
   }
 
   isAlive(): boolean {
-    if (this.#closing || this.#dead || !this.#query) return false;
+    if (this.#closing || this.#dead) return false;
+    // Between the failed turn's process and its replacement: usable (a failed rewind makes the next turn throw).
+    if (this.#rewinding) return true;
+    if (!this.#query) return false;
     const child = this.#child;
     // Before the SDK spawned the child (a cold start still setting up), the worker counts as alive.
     return child === undefined || (child.exitCode === null && child.signalCode === null);
@@ -142,8 +159,9 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
     if (this.#boundSession !== undefined && this.#boundSession !== turn.session.id) {
       throw new Error(`Worker ${this.id} is bound to another session and cannot run ${turn.session.id}`);
     }
-    // A previous turn whose caller stopped listening may still be settling.
+    // A previous turn whose caller stopped listening may still be settling, or its failure being rewound.
     if (this.#turn) await this.#turn.finished;
+    if (this.#rewinding) await this.#rewinding;
     this.#assertUsable();
     if (this.#boundSession === undefined) await this.#bind(turn.session, turn.signal);
 
@@ -162,7 +180,7 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
   }
 
   async *#runSent(turn: TurnContext<TurnInput>): AsyncGenerator<AgentEvent, void, undefined> {
-    let active = this.#send(turn.input.message);
+    let active = this.#send(turn.session.id, turn.input.message);
     let messages = active.channel[Symbol.asyncIterator]();
     const resuming = this.#pending?.resuming === true;
     // At once, before the model: the caller learns its session while the CLI starts and the model thinks.
@@ -174,7 +192,7 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
       replay = probe.seen;
       if (probe.failure !== undefined) {
         await this.#startOver(turn.session.id, probe.failure, turn.signal);
-        active = this.#send(turn.input.message);
+        active = this.#send(turn.session.id, turn.input.message);
         messages = active.channel[Symbol.asyncIterator]();
         replay = [];
         yield this.#sessionEvent(turn.session.id);
@@ -197,14 +215,18 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
     };
   }
 
-  /** Starts a turn: registers it and pushes the user's message into the live process. */
-  #send(message: string): ActiveTurn {
-    const active = this.#beginTurn();
+  /** Starts a turn: registers it, records its prompt as open, and pushes the user's message into the live process. */
+  #send(sessionId: string, message: string): ActiveTurn {
+    const active = this.#beginTurn(sessionId);
+    // The prompt's id is the transcript entry's uuid: a failed turn is cut off right before it.
+    const promptId = randomUUID();
+    this.#deps.transcripts.openTurn(sessionId, promptId);
     this.#input?.push({
       type: 'user',
       message: { role: 'user', content: message },
       parent_tool_use_id: null,
       session_id: this.#cliSessionId ?? '',
+      uuid: promptId,
     });
     return active;
   }
@@ -212,7 +234,10 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
   #translate(active: ActiveTurn, message: SDKMessage): AgentEvent[] {
     const { events, outcome, stop } = active.translator.translate(message);
     if (outcome?.totalCostUsd !== undefined) this.#costTotal = outcome.totalCostUsd;
-    if (stop) void this.interrupt();
+    if (stop) {
+      active.stoppedByWorker = true;
+      void this.interrupt();
+    }
     return events;
   }
 
@@ -232,11 +257,13 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
   }
 
   close(): Promise<void> {
+    this.#lifetime.abort();
     this.#closing ??= this.#shutdown();
     return this.#closing;
   }
 
   async #shutdown(): Promise<void> {
+    await this.#rewinding;
     await this.#stopProcess();
     this.#die(new Error(`Worker ${this.id} was closed`));
     this.#deps.onClosed(this);
@@ -265,17 +292,19 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
     if (this.#dead) throw this.#dead;
   }
 
-  #beginTurn(): ActiveTurn {
+  #beginTurn(sessionId: string): ActiveTurn {
     let finish!: () => void;
     const finished = new Promise<void>((resolve) => {
       finish = resolve;
     });
     const active: ActiveTurn = {
+      sessionId,
       channel: new Channel<SDKMessage>(),
       translator: new TurnTranslator(this.#costTotal),
       finished,
       finish,
       interruptSent: false,
+      stoppedByWorker: false,
     };
     this.#turn = active;
     return active;
@@ -304,13 +333,22 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
       this.#pending = { isNew: true };
       return;
     }
-    const cliId = transcripts.cliIdFor(session.id);
+    const point = transcripts.resumePoint(session.id);
+    const cliId = point.cli;
     if (!transcripts.readable(cliId)) {
       await this.#startOver(session.id, `No conversation found with session ID: ${session.id}`, signal);
       return;
     }
+    if (point.at === null) {
+      // The only turn failed: nothing of the conversation is kept, so it begins again (nothing to tell the user).
+      const fresh = transcripts.newCliIdFor(session.id);
+      await this.#launch('new', fresh, signal);
+      transcripts.bind(session.id, fresh);
+      this.#pending = { isNew: false };
+      return;
+    }
     try {
-      await this.#launch('resume', cliId, signal);
+      await this.#launch('resume', cliId, signal, false, point.at);
       this.#pending = { isNew: false, resuming: true };
     } catch (error) {
       if (!isResumeFailure(error)) throw error;
@@ -335,7 +373,13 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
    * be truly warm); otherwise the turn that follows is queued into it while it
    * initialises, which saves the handshake round trip on a cold start.
    */
-  async #launch(kind: 'new' | 'resume', cliSessionId: string, signal: AbortSignal, ready = false): Promise<void> {
+  async #launch(
+    kind: 'new' | 'resume',
+    cliSessionId: string,
+    signal: AbortSignal,
+    ready = false,
+    at?: string,
+  ): Promise<void> {
     const { profile, config, tracker } = this.#deps;
     if (signal.aborted) throw new Error(`Start of worker ${this.id} was cancelled`);
     const abortController = new AbortController();
@@ -345,7 +389,7 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
       profile,
       config,
       configDir: this.#deps.configDir,
-      session: { kind, cliSessionId },
+      session: { kind, cliSessionId, ...(at ? { at } : {}) },
       spawn: (spawnOptions) => tracker.spawn(spawnOptions, (child) => this.#adopt(child)),
       abortController,
     });
@@ -417,11 +461,33 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
   #dispatch(message: SDKMessage): void {
     const active = this.#turn;
     if (!active) return;
+    if (message.type === 'result') {
+      const interruptedByUser =
+        active.interruptSent && !active.stoppedByWorker && message.subtype === 'error_during_execution';
+      if (isAnswer(message) || interruptedByUser) this.#deps.transcripts.keepTurn(active.sessionId);
+      else this.#rewinding = this.#rewind(active.sessionId);
+    }
     active.channel.push(message);
     if (message.type === 'result') {
       this.#turn = undefined;
       active.channel.end();
       active.finish();
+    }
+  }
+
+  /** Replaces the process after a failed turn with one resumed before that turn's prompt. */
+  async #rewind(sessionId: string): Promise<void> {
+    const child = this.#child;
+    this.#deps.logger.debug({ workerId: this.id, sessionId }, 'turn failed; resuming the conversation before it');
+    try {
+      await this.#stopProcess();
+      // The transcript is complete once the CLI is gone.
+      if (child) await this.#deps.tracker.exited(child);
+      await this.#launchFor({ id: sessionId, isNew: false }, this.#lifetime.signal);
+    } catch (error) {
+      this.#die(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      this.#rewinding = undefined;
     }
   }
 

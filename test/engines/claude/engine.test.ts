@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import type { AgentEvent } from '../../../src/engines/types.ts';
 import {
   type AgentWorker,
+  childrenOf,
+  commandLine,
   createHarness,
   type Harness,
   processExists,
@@ -167,10 +169,15 @@ describe('Claude engine (real CLI against the model stub)', { timeout: 180_000 }
     assert.equal(processExists(orphan), true);
     for (const dir of dirsWhileAlive) assert.ok(workerDirs().includes(dir), `worker dir ${dir} kept`);
 
+    // A CLI dies with its parent through its supervising pipe (process-tracker.ts). Reaping is the
+    // backstop for a CLI whose watcher is gone too: kill the watcher first, so this one outlives its parent.
+    const watchers = childrenOf(orphan).filter((pid) => commandLine(pid).includes('while read'));
+    assert.equal(watchers.length, 1, 'the CLI has one watcher');
+    process.kill(watchers[0]!, 'SIGKILL');
     child.kill('SIGKILL');
     await once(child, 'exit');
     await new Promise((resolve) => setTimeout(resolve, 300)); // an idle CLI would have exited by now
-    assert.equal(processExists(orphan), true, 'the busy CLI outlived its crashed parent');
+    assert.equal(processExists(orphan), true, 'the busy CLI without its watcher outlived its crashed parent');
 
     const restarted = h.newEngine();
     assert.equal(await restarted.reapOrphans(), 1);

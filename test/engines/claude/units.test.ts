@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import { createPathGuard, isInside } from '../../../src/agents/index.ts';
+import { isResumeConfigDir, sweepResumeDirs } from '../../../src/engines/claude/resume-dirs.ts';
 import { TranscriptStore } from '../../../src/engines/claude/transcripts.ts';
 import { TurnTranslator } from '../../../src/engines/claude/turn-translator.ts';
 
@@ -211,5 +214,65 @@ describe('TranscriptStore', () => {
       true,
       'a long first line is left to the CLI',
     );
+  });
+
+  it('resumePoint: a failed turn’s prompt is cut off at its parent entry; a kept turn, a missing or torn prompt is not', () => {
+    const store = new TranscriptStore(dir);
+    const docent = 'docent-session-with-open-turns';
+    const cli = '0b0e0f0a-0000-4000-8000-000000000301';
+    const project = path.join(dir, 'projects', 'p');
+    mkdirSync(project, { recursive: true });
+    const ids = ['0b0e0f0a-0000-4000-8000-0000000003a1', '0b0e0f0a-0000-4000-8000-0000000003a2'];
+    const prompt = '0b0e0f0a-0000-4000-8000-0000000003a3';
+    const lines = [
+      { type: 'user', uuid: ids[0], parentUuid: null },
+      { type: 'assistant', uuid: ids[1], parentUuid: ids[0] },
+      { type: 'user', uuid: prompt, parentUuid: ids[1] },
+    ];
+    writeFileSync(path.join(project, `${cli}.jsonl`), `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+    store.bind(docent, cli);
+    assert.deepEqual(store.resumePoint(docent), { cli });
+
+    store.openTurn(docent, prompt);
+    assert.deepEqual(store.resumePoint(docent), { cli, at: ids[1] }, 'the failed turn is left out');
+    assert.deepEqual(new TranscriptStore(dir).resumePoint(docent), { cli, at: ids[1] }, 'kept across restarts');
+    store.keepTurn(docent);
+    assert.deepEqual(store.resumePoint(docent), { cli }, 'a kept turn stays');
+
+    store.openTurn(docent, ids[0]);
+    assert.deepEqual(store.resumePoint(docent), { cli, at: null }, 'the first turn failed: nothing is kept');
+    store.openTurn(docent, '0b0e0f0a-0000-4000-8000-0000000003ff');
+    assert.deepEqual(store.resumePoint(docent), { cli }, 'a prompt that never reached the transcript');
+    writeFileSync(path.join(project, `${cli}.jsonl`), `{"type":"user","uuid":"${prompt}","parentU`);
+    store.openTurn(docent, prompt);
+    assert.deepEqual(store.resumePoint(docent), { cli }, 'a torn line is not an entry');
+    assert.equal(store.cliIdFor(docent), cli);
+  });
+});
+
+describe('sweepResumeDirs', () => {
+  it("removes the user's claude-resume-* folders no running process uses, and keeps one in use", async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'docent-resume-dirs-'));
+    try {
+      for (const name of ['claude-resume-old', 'claude-resume-live', 'unrelated']) mkdirSync(path.join(tmp, name));
+      writeFileSync(path.join(tmp, 'claude-resume-old', '.credentials.json'), '{}');
+      const live = path.join(tmp, 'claude-resume-live');
+      const user = spawn('sleep', ['30'], { env: { ...process.env, CLAUDE_CONFIG_DIR: live }, stdio: 'ignore' });
+      await once(user, 'spawn');
+      try {
+        assert.equal(sweepResumeDirs(tmp), 1);
+        assert.deepEqual(readdirSync(tmp).sort(), ['claude-resume-live', 'unrelated']);
+      } finally {
+        user.kill('SIGKILL');
+        await once(user, 'exit');
+      }
+      assert.equal(sweepResumeDirs(tmp), 1);
+      assert.deepEqual(readdirSync(tmp), ['unrelated']);
+      assert.equal(isResumeConfigDir(live, tmp), true);
+      assert.equal(isResumeConfigDir(path.join(tmp, 'unrelated'), tmp), false);
+      assert.equal(isResumeConfigDir(path.join(tmp, 'x', 'claude-resume-y'), tmp), false);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
