@@ -29,15 +29,30 @@ export function SourcePane({ api, citation, onClose }: { api: ApiClient; citatio
   const load: Load = loaded.kind !== 'loading' && loaded.key !== key ? { kind: 'loading' } : loaded;
   const closeRef = useRef<HTMLButtonElement>(null);
 
-  // Keyboard focus moves into the pane when it opens and back to what opened
-  // it (the citation) when it closes, so a keyboard user is never stranded.
-  useEffect(() => {
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    closeRef.current?.focus();
-    return () => {
-      if (opener?.isConnected) opener.focus();
+  // Keyboard focus moves into the pane when it opens, and back to what opened
+  // it (the latest citation) when the reader closes it, so a keyboard user is
+  // never stranded. Focus goes back before the pane is removed, so it never
+  // falls to the page in between. The opener is taken while rendering, before
+  // anything else can move focus; if the answer was re-rendered meanwhile (its
+  // links are rebuilt), the same citation is found again by what it cites.
+  const opened = useRef<{ key: string; opener: HTMLElement | null; citation: Citation } | null>(null);
+  if (opened.current?.key !== key) {
+    const active = document.activeElement;
+    opened.current = {
+      key,
+      opener: active instanceof HTMLElement && active !== document.body ? active : null,
+      citation,
     };
+  }
+  useEffect(() => {
+    closeRef.current?.focus();
   }, []);
+  const close = () => {
+    const last = opened.current;
+    const target = last?.opener?.isConnected ? last.opener : last ? citationLink(last.citation) : null;
+    target?.focus();
+    onClose();
+  };
 
   useEffect(() => {
     const controller = new AbortController();
@@ -65,7 +80,7 @@ export function SourcePane({ api, citation, onClose }: { api: ApiClient; citatio
       data-testid="source-pane"
       aria-label={t('source.title')}
       onKeyDown={(event) => {
-        if (event.key === 'Escape') onClose();
+        if (event.key === 'Escape') close();
       }}
     >
       <header class="pane-header">
@@ -81,7 +96,7 @@ export function SourcePane({ api, citation, onClose }: { api: ApiClient; citatio
           aria-label={t('source.close')}
           data-testid="source-close"
           ref={closeRef}
-          onClick={onClose}
+          onClick={close}
         >
           <CloseIcon />
         </button>
@@ -109,4 +124,18 @@ export function SourcePane({ api, citation, onClose }: { api: ApiClient; citatio
       )}
     </aside>
   );
+}
+
+/** The first link in the page that cites exactly these lines. */
+function citationLink(citation: Citation): HTMLElement | null {
+  for (const link of document.querySelectorAll<HTMLAnchorElement>('a.citation')) {
+    if (
+      link.dataset.path === citation.path &&
+      link.dataset.start === String(citation.startLine) &&
+      link.dataset.end === String(citation.endLine)
+    ) {
+      return link;
+    }
+  }
+  return null;
 }
