@@ -2,8 +2,9 @@
  * One placement pass: the pool's one placement function, run by
  * AgentPool.#dispatch() whenever a turn may have become placeable.
  *
- * For each ready turn in arrival order (skipping users at their cap and
- * sessions whose worker is already starting): the idle worker bound to its
+ * For each ready turn in arrival order (skipping users at their cap,
+ * sessions whose worker is already starting and sessions whose previous
+ * worker is still closing): the idle worker bound to its
  * session, else a spare, else start one if below maxWorkers, else wait for a
  * closing worker or a spare on its way, else evict the LRU idle worker that no
  * shield protects (EvictionPass, EvictionShield; a shield holds one turn back
@@ -59,6 +60,8 @@ export function placeReadyTurns<TInput, TEvent>(host: PlacementHost<TInput, TEve
   }
   /** The turn cannot take a worker in this pass (its own is starting, or its user is at the cap). */
   const blocked = (turn: PendingTurn): boolean => {
+    // Two live processes on one conversation could both write it: the old one exits first (bounded by closeTimeoutMs).
+    if (workers.isClosingFor(turn.sessionId)) return true;
     // A turn whose worker is starting waits for it, unless a spare turned up first.
     const ownStart = starting.isStartingFor(turn.sessionId);
     if (ownStart && workers.spares === 0) return true;
@@ -86,6 +89,8 @@ export function placeReadyTurns<TInput, TEvent>(host: PlacementHost<TInput, TEve
       continue;
     }
     i++;
+    // Refused the spare, it waits for the start already in flight for it: never a second one.
+    if (starting.isStartingFor(turn.sessionId)) continue;
     if (!canGrow) {
       short = true;
       continue;

@@ -157,6 +157,12 @@ export class WorkerSet<TInput, TEvent> {
     }
   }
 
+  /** True while a worker that served the session is still closing: no other may serve it until it has exited. */
+  isClosingFor(sessionId: string): boolean {
+    for (const slot of this.#closing) if (slot.sessionId === sessionId) return true;
+    return false;
+  }
+
   /** Closes a worker no longer in any other collection; it counts until closed. */
   close(slot: Slot<TInput, TEvent>, reason: string): void {
     slot.state = 'closing';

@@ -34,7 +34,11 @@ export interface PoolWorker<TInput, TEvent> {
   runTurn(turn: TurnContext<TInput>): AsyncIterable<TEvent>;
   /** Asks a running turn to stop; resolves when the worker is ready for another turn. */
   interrupt(): Promise<void>;
-  /** Ends the worker and everything it started. Idempotent. */
+  /**
+   * Ends the worker and everything it started; resolves once it is gone.
+   * Until then (or the pool's closeTimeoutMs) the pool gives its session to
+   * no other worker. Idempotent.
+   */
   close(): Promise<void>;
   /** False once the worker died (process exited, ...). */
   isAlive(): boolean;

@@ -30,6 +30,35 @@ describe('AgentPool failures (guarantee 7)', () => {
     await shutdown(t);
   });
 
+  it('a session whose worker was discarded gets another only once that worker has exited', async () => {
+    const exitedAtStart: boolean[] = [];
+    const t = makePool(
+      { maxWorkers: 3 },
+      {
+        closeDelayMs: 40,
+        crashTurn: (ctx) => ctx.input === 'boom',
+        // Whether the first worker had exited when each later start began.
+        startDelayMs: (start) => {
+          if (start.attempt > 1) exitedAtStart.push(t.factory.workers[0].exited);
+          return 0;
+        },
+      },
+    );
+    const lease = await t.pool.acquire(request('a'));
+    await assert.rejects(async () => {
+      for await (const _ of lease.run('boom')) {
+        // the crash ends it
+      }
+    }, WorkerCrashedError);
+    lease.release();
+    assert.equal(t.factory.workers[0].exited, false, 'the crashed worker is still exiting');
+    const next = await t.pool.acquire(request('a'));
+    assert.equal(t.factory.workers[0].exited, true, 'the lease waited for the exit');
+    assert.deepEqual(exitedAtStart, [true], 'the replacement started after the exit');
+    next.release();
+    await shutdown(t);
+  });
+
   it('run() throws TurnTimeoutError past turnTimeoutMs and discards the worker', async () => {
     const t = makePool({ turnTimeoutMs: 20 }, { holdTurns: true });
     const lease = await t.pool.acquire(request('a'));

@@ -45,6 +45,30 @@ describe('AgentPool placement (guarantee 6)', () => {
     await shutdown(t);
   });
 
+  it('acquire() never starts a second worker for a turn whose own start is in flight, though a spare it may not take is there', async () => {
+    // Resumes start slowly, spares quickly: spares come and go while the resume starts.
+    const t = makePool(
+      { maxWorkers: 4, minSpares: 1 },
+      { sparesResume: false, startDelayMs: (start) => (start.session ? 60 : 0) },
+    );
+    await nextEvent(t.pool, 'worker_started');
+    const resumed = t.pool.acquire(request('old'));
+    await flush();
+    // A new conversation takes the spare; the pool starts another, whose arrival is a placement pass.
+    const fresh = await t.pool.acquire({ session: { id: 'n', isNew: true }, userId: 'u2' });
+    await nextEvent(t.pool, 'worker_started');
+    fresh.release();
+    const lease = await resumed;
+    assert.deepEqual(
+      t.factory.starts.map((start) => start.session?.id ?? 'spare'),
+      ['spare', 'old', 'spare'],
+      'one start for the resumed turn',
+    );
+    assert.equal(lease.placement, 'cold', 'it waited for its own start');
+    lease.release();
+    await shutdown(t);
+  });
+
   it('acquire() still resumes on a spare the engine cannot resume on when no worker may be started', async () => {
     const t = makePool({ maxWorkers: 1, minSpares: 1 }, { sparesResume: false });
     await nextEvent(t.pool, 'worker_started');

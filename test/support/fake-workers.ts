@@ -44,6 +44,8 @@ export interface FakeFactoryOptions<TInput, TEvent> {
   readonly turnDelayMs?: PerTurn<TInput, number>;
   /** True to make the turn throw after its first event (a crash). @default false */
   readonly crashTurn?: PerTurn<TInput, boolean>;
+  /** Milliseconds close() takes to resolve, as a process takes to exit; the worker counts as alive until then. @default 0 */
+  readonly closeDelayMs?: number;
   /** True to make interrupt() never resolve. @default false */
   readonly hangOnInterrupt?: boolean | ((worker: FakeWorker<TInput, unknown>) => boolean);
   /** What workers report as their time to ready after start() (PoolWorker.readyAfterMs). @default not reported */
@@ -106,6 +108,8 @@ export class FakeWorker<TInput, TEvent> implements PoolWorker<TInput, TEvent> {
   readonly id: string;
   readonly startedFor: SessionBinding | undefined;
   closed = false;
+  /** True once close() has resolved (the "process" is gone). */
+  exited = false;
   dead = false;
   turns = 0;
   #factory: FakeWorkerFactory<TInput, TEvent>;
@@ -116,6 +120,7 @@ export class FakeWorker<TInput, TEvent> implements PoolWorker<TInput, TEvent> {
   /** Ends the current turn's wait early (interrupt or close). */
   #turnStop: AbortController | undefined;
   #current: TurnRecord | undefined;
+  #exit: Promise<void> | undefined;
 
   constructor(
     factory: FakeWorkerFactory<TInput, TEvent>,
@@ -204,13 +209,22 @@ export class FakeWorker<TInput, TEvent> implements PoolWorker<TInput, TEvent> {
   }
 
   close(): Promise<void> {
-    if (!this.closed) {
-      this.closed = true;
-      this.#turnStop?.abort();
-      if (this.#current) this.#endTurn(this.#current, 'closed');
+    if (this.#exit) return this.#exit;
+    this.closed = true;
+    this.#turnStop?.abort();
+    if (this.#current) this.#endTurn(this.#current, 'closed');
+    const exited = (): void => {
+      this.exited = true;
       this.#factory.workerClosed(this);
+    };
+    const delay = this.#factory.options.closeDelayMs ?? 0;
+    if (delay <= 0) {
+      exited();
+      this.#exit = Promise.resolve();
+    } else {
+      this.#exit = new Promise<void>((resolve) => setTimeout(resolve, delay)).then(exited);
     }
-    return Promise.resolve();
+    return this.#exit;
   }
 
   isAlive(): boolean {

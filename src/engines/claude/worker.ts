@@ -269,7 +269,7 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
     this.#deps.onClosed(this);
   }
 
-  /** Ends the current CLI process: closes the query and SIGKILLs its process group. */
+  /** Ends the current CLI process: closes the query, SIGKILLs its process group and waits for the exit. */
   async #stopProcess(): Promise<void> {
     const child = this.#child;
     const query = this.#query;
@@ -283,8 +283,10 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
       // already closed
     }
     if (!child) return;
-    // SIGKILL to the group is certain; the exit is observed by the tracker (engine.close() waits for it).
+    // SIGKILL to the group is certain; waiting for the exit means the transcript is complete
+    // and no second process of this conversation can overlap this one.
     this.#deps.tracker.kill(child);
+    await this.#deps.tracker.exited(child);
   }
 
   #assertUsable(): void {
@@ -477,12 +479,9 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
 
   /** Replaces the process after a failed turn with one resumed before that turn's prompt. */
   async #rewind(sessionId: string): Promise<void> {
-    const child = this.#child;
     this.#deps.logger.debug({ workerId: this.id, sessionId }, 'turn failed; resuming the conversation before it');
     try {
       await this.#stopProcess();
-      // The transcript is complete once the CLI is gone.
-      if (child) await this.#deps.tracker.exited(child);
       await this.#launchFor({ id: sessionId, isNew: false }, this.#lifetime.signal);
     } catch (error) {
       this.#die(error instanceof Error ? error : new Error(String(error)));
