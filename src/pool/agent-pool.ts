@@ -24,7 +24,7 @@ import type { LeaseHost, LeaseVerdict, PoolLease } from './lease.ts';
 import { LeaseLedger } from './lease-ledger.ts';
 import { validatePoolOptions } from './options.ts';
 import { PendingTurn, type PendingTurnHooks } from './pending-turn.ts';
-import { type PlacementHost, placeReadyTurns } from './placement-pass.ts';
+import { type PlacementHost, placeNewTurn, placeReadyTurns } from './placement-pass.ts';
 import { PoolCounters } from './pool-counters.ts';
 import { PoolReport } from './pool-report.ts';
 import { PoolShutdown } from './pool-shutdown.ts';
@@ -170,18 +170,13 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     const sessionId = request.session.id;
     const sessionBusy = this.#turns.isSessionBusy(sessionId);
     this.#shield.arrived(sessionId, sessionBusy);
-    // Fast path: nobody waits, the session is free, the user is under the cap, a worker is at hand.
-    if (
-      !sessionBusy &&
-      this.#turns.ready.length === 0 &&
-      this.#ledger.userLoad(request.userId) < this.#options.maxTurnsPerUser
-    ) {
-      const warm = this.#workers.takeLiveIdle(sessionId);
-      if (warm !== undefined) return Promise.resolve(this.#ledger.open(warm, request, warm.fresh ? 'cold' : 'warm', 0));
-      const spare = this.#spareFor(request.session);
-      if (spare !== undefined) {
-        const lease = this.#ledger.open(spare, request, 'spare', 0);
-        this.#dispatch();
+    // Nobody ahead of it: the pass's rules may place it at once, without queueing.
+    if (!sessionBusy && this.#turns.ready.length === 0) {
+      const atHand = placeNewTurn(this.#placementHost, request);
+      if (atHand !== undefined) {
+        const lease = this.#ledger.open(atHand.slot, request, atHand.placement, 0);
+        // A spare taken: the pool starts another.
+        if (atHand.placement === 'spare') this.#dispatch();
         return Promise.resolve(lease);
       }
     }

@@ -1,6 +1,7 @@
 /**
- * One placement pass: the pool's one placement function, run by
- * AgentPool.#dispatch() whenever a turn may have become placeable.
+ * Placement, in one place: the pass AgentPool.#dispatch() runs whenever a turn
+ * may have become placeable, and the same rules for a new turn with nobody
+ * ahead of it (placeNewTurn, which acquire() calls before queueing).
  *
  * For each ready turn in arrival order (skipping users at their cap,
  * sessions whose worker is already starting and sessions whose previous
@@ -14,7 +15,7 @@ import { EvictionPass } from './eviction-pass.ts';
 import type { EvictionShield } from './eviction-shield.ts';
 import type { PendingTurn } from './pending-turn.ts';
 import type { TurnQueue } from './turn-queue.ts';
-import type { PoolOptions, TurnLease } from './types.ts';
+import type { AcquireRequest, PoolOptions, TurnLease } from './types.ts';
 import type { SessionBinding } from './worker.ts';
 import type { WorkerSet } from './worker-set.ts';
 import type { WorkerSlot } from './worker-slot.ts';
@@ -49,25 +50,66 @@ export interface PlacementOutcome {
   readonly shieldWake: number;
 }
 
+/** The worker a turn takes at once, and how it was placed. */
+export interface AtHand<TInput, TEvent> {
+  readonly slot: Slot<TInput, TEvent>;
+  readonly placement: TurnLease<TInput, TEvent>['placement'];
+}
+
+/**
+ * Whether the turn must wait whatever is free: its session's previous worker
+ * is still closing, its own start is in flight (unless a spare turned up
+ * first), or its user is at the cap. `reservedForUser`: starts in flight for
+ * the user's other waiting turns, which count as workers the user holds.
+ */
+function mustWait<TInput, TEvent>(
+  host: PlacementHost<TInput, TEvent>,
+  sessionId: string,
+  userId: string,
+  reservedForUser: number,
+): boolean {
+  // Two live processes on one conversation could both write it: the old one exits first (bounded by closeTimeoutMs).
+  if (host.workers.isClosingFor(sessionId)) return true;
+  const ownStart = host.starting.isStartingFor(sessionId);
+  if (ownStart && host.workers.spares === 0) return true;
+  // Its own start in flight is not one more worker for the user.
+  return host.userLoad(userId) + reservedForUser - (ownStart ? 1 : 0) >= host.options.maxTurnsPerUser;
+}
+
+/** The idle worker bound to the session, else a spare it may take (both taken out of their collections). */
+function takeAtHand<TInput, TEvent>(
+  host: PlacementHost<TInput, TEvent>,
+  session: SessionBinding,
+): AtHand<TInput, TEvent> | undefined {
+  const warm = host.workers.takeLiveIdle(session.id);
+  if (warm !== undefined) return { slot: warm, placement: warm.fresh ? 'cold' : 'warm' };
+  const spare = host.spareFor(session);
+  return spare === undefined ? undefined : { slot: spare, placement: 'spare' };
+}
+
+/**
+ * A new turn with nobody ahead of it (no turn waits, its session is free):
+ * the worker it takes at once by the pass's own rules, or undefined to queue.
+ */
+export function placeNewTurn<TInput, TEvent>(
+  host: PlacementHost<TInput, TEvent>,
+  request: AcquireRequest,
+): AtHand<TInput, TEvent> | undefined {
+  if (mustWait(host, request.session.id, request.userId, 0)) return undefined;
+  return takeAtHand(host, request.session);
+}
+
 export function placeReadyTurns<TInput, TEvent>(host: PlacementHost<TInput, TEvent>): PlacementOutcome {
   const { options, turns, workers, starting } = host;
   const ready = turns.ready;
-  const cap = options.maxTurnsPerUser;
   // Workers a user holds = leases (live count) + starts in flight for their waiting turns.
   const reserved = new Map<string, number>();
   for (const turn of ready) {
     if (starting.isStartingFor(turn.sessionId)) reserved.set(turn.userId, (reserved.get(turn.userId) ?? 0) + 1);
   }
-  /** The turn cannot take a worker in this pass (its own is starting, or its user is at the cap). */
-  const blocked = (turn: PendingTurn): boolean => {
-    // Two live processes on one conversation could both write it: the old one exits first (bounded by closeTimeoutMs).
-    if (workers.isClosingFor(turn.sessionId)) return true;
-    // A turn whose worker is starting waits for it, unless a spare turned up first.
-    const ownStart = starting.isStartingFor(turn.sessionId);
-    if (ownStart && workers.spares === 0) return true;
-    // Its own start in flight is not one more worker for the user.
-    return host.userLoad(turn.userId) + (reserved.get(turn.userId) ?? 0) - (ownStart ? 1 : 0) >= cap;
-  };
+  /** The turn cannot take a worker in this pass. */
+  const blocked = (turn: PendingTurn): boolean =>
+    mustWait(host, turn.sessionId, turn.userId, reserved.get(turn.userId) ?? 0);
   let incoming = workers.closing + starting.spareStarts;
   let short = false;
   let canGrow = !starting.backingOff;
@@ -78,14 +120,9 @@ export function placeReadyTurns<TInput, TEvent>(host: PlacementHost<TInput, TEve
       i++;
       continue;
     }
-    const warm = workers.takeLiveIdle(turn.sessionId);
-    if (warm !== undefined) {
-      host.serve(i, warm, warm.fresh ? 'cold' : 'warm');
-      continue;
-    }
-    const spare = host.spareFor(turn.request.session);
-    if (spare !== undefined) {
-      host.serve(i, spare, 'spare');
+    const atHand = takeAtHand(host, turn.request.session);
+    if (atHand !== undefined) {
+      host.serve(i, atHand.slot, atHand.placement);
       continue;
     }
     i++;

@@ -59,6 +59,27 @@ describe('AgentPool failures (guarantee 7)', () => {
     await shutdown(t);
   });
 
+  it('a session whose worker was discarded does not take a spare before that worker has exited', async () => {
+    const t = makePool({ maxWorkers: 3, minSpares: 1 }, { closeDelayMs: 40, crashTurn: (ctx) => ctx.input === 'boom' });
+    await nextEvent(t.pool, 'worker_started');
+    const lease = await t.pool.acquire(request('a'));
+    assert.equal(lease.placement, 'spare');
+    await nextEvent(t.pool, 'worker_started'); // the spare taken is replaced
+    await assert.rejects(async () => {
+      for await (const _ of lease.run('boom')) {
+        // the crash ends it
+      }
+    }, WorkerCrashedError);
+    lease.release();
+    assert.equal(t.pool.stats().workers.spare, 1);
+    const crashed = t.factory.workers.find((worker) => worker.id === lease.workerId);
+    assert.equal(crashed?.exited, false, 'the crashed worker is still exiting');
+    const next = await t.pool.acquire(request('a'));
+    assert.equal(crashed?.exited, true, 'the spare was taken only after the exit');
+    next.release();
+    await shutdown(t);
+  });
+
   it('run() throws TurnTimeoutError past turnTimeoutMs and discards the worker', async () => {
     const t = makePool({ turnTimeoutMs: 20 }, { holdTurns: true });
     const lease = await t.pool.acquire(request('a'));
