@@ -27,6 +27,7 @@ const BASE_OPTIONS: Omit<PoolOptions, 'name' | 'maxWorkers' | 'minSpares'> = {
   sessionPolicy: 'enqueue',
   turnTimeoutMs: 60_000,
   abortGraceMs: 1_000,
+  closeTimeoutMs: 10_000,
   idleTtlMs: 600_000,
   maxTurnsPerWorker: 1_000_000,
   maxLifetimeMs: 3_600_000,

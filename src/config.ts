@@ -47,7 +47,9 @@ export interface PoolSettings {
   readonly maxWorkerMemoryBytes: number;
   /** Longest a worker may take to start. */
   readonly startTimeoutMs: number;
-  /** First back-off after a failed start; doubles up to `startBackoffMaxMs`. */
+  /** Longest a worker's close may take before the pool stops waiting for it (and frees its session). */
+  readonly closeTimeoutMs: number;
+  /** First back-off after a failed start; doubles up to `startBackoffMaxMs`, drawn with full jitter. */
   readonly startBackoffBaseMs: number;
   readonly startBackoffMaxMs: number;
 }
@@ -225,6 +227,7 @@ function readSharedPoolSettings(r: Reader): Omit<PoolSettings, 'maxWorkers'> {
     maxLifetimeMs: r.int('POOL_MAX_LIFETIME_MS', 60 * MINUTE_MS, 1_000, 7 * 24 * 60 * MINUTE_MS),
     maxWorkerMemoryBytes: r.int('POOL_MAX_WORKER_MEMORY_BYTES', 1024 * 1024 * 1024, 16 * 1024 * 1024),
     startTimeoutMs: r.int('POOL_START_TIMEOUT_MS', 60_000, 100, 10 * MINUTE_MS),
+    closeTimeoutMs: r.int('POOL_CLOSE_TIMEOUT_MS', 10_000, 100, 10 * MINUTE_MS),
     startBackoffBaseMs: r.int('POOL_START_BACKOFF_BASE_MS', 500, 1, MINUTE_MS),
     startBackoffMaxMs: r.int('POOL_START_BACKOFF_MAX_MS', 30_000, 1, 10 * MINUTE_MS),
   };

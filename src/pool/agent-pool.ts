@@ -50,8 +50,6 @@ export interface PoolDeps {
 
 /** Consecutive failed starts after which turns waiting for a start are told instead of waiting on. */
 export const START_FAILURES_BEFORE_GIVING_UP = 3;
-/** The most a worker's close() may take before the pool stops counting it. */
-const CLOSE_TIMEOUT_MS = 10_000;
 
 type Slot<TInput, TEvent> = WorkerSlot<TInput, TEvent>;
 
@@ -101,7 +99,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   constructor(factory: WorkerFactory<TInput, TEvent>, options: PoolOptions, deps: PoolDeps = {}) {
     this.#options = validatePoolOptions(options);
     this.name = this.#options.name;
-    this.#workers = new WorkerSet(this.#options.idleTtlMs, CLOSE_TIMEOUT_MS, {
+    this.#workers = new WorkerSet(this.#options.idleTtlMs, this.#options.closeTimeoutMs, {
       dead: () => {
         this.#counters.totals.replacements++;
       },
@@ -120,7 +118,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     });
     this.#starting = new WorkerStarts(factory, this.#options, deps.random ?? Math.random, {
       started: (_attempt, slot, durationMs) => this.#onStarted(slot, durationMs),
-      failed: (error, failures) => this.#onStartFailed(error, failures),
+      failed: (error, failures, retryInMs) => this.#onStartFailed(error, failures, retryInMs),
       backoffOver: () => this.#dispatch(),
     });
     this.#sparesResume = factory.sparesResume ?? true;
@@ -192,6 +190,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
       this.#options.acquireTimeoutMs,
       this.#turnHooks,
     );
+    turn.waitingSince = this.#shield.now();
     this.#turns.add(turn);
     if (this.#events.active) this.#events.emit({ type: 'turn_queued', sessionId: turn.sessionId, userId: turn.userId });
     this.#dispatch();
@@ -336,10 +335,10 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     this.#dispatch();
   }
 
-  #onStartFailed(error: Error, failures: number): void {
+  #onStartFailed(error: Error, failures: number, retryInMs: number): void {
     this.#counters.totals.startFailures++;
-    this.#events.emit({ type: 'worker_start_failed', error, attempt: failures });
-    this.#logger?.warn({ pool: this.name, err: error, attempt: failures }, 'worker start failed');
+    this.#events.emit({ type: 'worker_start_failed', error, attempt: failures, retryInMs });
+    this.#logger?.warn({ pool: this.name, err: error, attempt: failures, retryInMs }, 'worker start failed');
     if (failures >= START_FAILURES_BEFORE_GIVING_UP) this.#failTurnsNeedingStarts(error, failures);
     this.#dispatch();
   }

@@ -5,7 +5,8 @@
  * For a waiting turn, every idle worker is ranked; the least recently used of
  * the lowest rank is taken (WorkerSet.takeEvictionVictim):
  *   EVICT       no shield protects it (EvictionShield), or the turn's shield deadline passed
- *   EVICT_LAST  its own session's turn waits but cannot take it in this pass
+ *   EVICT_LAST  its own session's turn waits but cannot take it in this pass, or
+ *               arrived after this turn, which has waited longer than a start
  *   KEEP        its session's turn takes it in this pass, or a shield protects it
  * Once a shield held a turn back, younger turns of the same pass do not evict
  * before it (unless their own deadline passed). `wakeAt` is when the first of
@@ -88,7 +89,11 @@ export class EvictionPass<TInput, TEvent> {
     const head = this.#turns.headOf(sessionId);
     if (head !== undefined) {
       // Its own turn waits: it takes the worker in this very pass unless it is blocked.
-      return this.#turns.isLeased(sessionId) || this.#blocked(head) ? EVICT_LAST : KEEP;
+      if (this.#turns.isLeased(sessionId) || this.#blocked(head)) return EVICT_LAST;
+      // A warm hit goes ahead of older turns (one start saved), but only until they have waited one
+      // start's worth: past that, arrival order wins, so a busy session cannot starve the others.
+      const overdue = head.seq > scan.waiter.seq && scan.now - scan.waiter.waitingSince >= scan.startCostMs;
+      return overdue ? EVICT_LAST : KEEP;
     }
     const deadline = scan.waiter.shieldDeadline;
     if (deadline !== undefined && scan.now >= deadline) return EVICT;

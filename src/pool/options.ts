@@ -22,6 +22,7 @@ const NUMBER_RULES: Readonly<Record<Exclude<keyof PoolOptions, 'name' | 'session
   maxLifetimeMs: 'positive',
   maxWorkerMemoryBytes: 'positive',
   startTimeoutMs: 'positive',
+  closeTimeoutMs: 'positive',
   startBackoffBaseMs: 'positive',
   startBackoffMaxMs: 'positive',
 };

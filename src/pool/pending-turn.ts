@@ -29,6 +29,8 @@ export class PendingTurn {
    * worker: from then on (shield clock) no shield holds it back any more.
    */
   shieldDeadline: number | undefined = undefined;
+  /** When it began to wait, on the shield clock (the pool sets it when queueing). */
+  waitingSince = 0;
   #resolve!: (value: unknown) => void;
   #reject!: (reason: unknown) => void;
   #timer: NodeJS.Timeout | undefined;

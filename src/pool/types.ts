@@ -97,7 +97,13 @@ export interface PoolStats {
 export type PoolEvent =
   | { readonly type: 'worker_starting'; readonly workerId: string; readonly sessionId?: string }
   | { readonly type: 'worker_started'; readonly workerId: string; readonly durationMs: number }
-  | { readonly type: 'worker_start_failed'; readonly error: Error; readonly attempt: number }
+  | {
+      readonly type: 'worker_start_failed';
+      readonly error: Error;
+      readonly attempt: number;
+      /** No start begins before this (the jittered back-off). */
+      readonly retryInMs: number;
+    }
   | { readonly type: 'worker_closed'; readonly workerId: string; readonly reason: string }
   | { readonly type: 'turn_queued'; readonly sessionId: string; readonly userId: string }
   | {

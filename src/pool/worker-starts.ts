@@ -1,6 +1,8 @@
 /**
  * The worker starts in flight, and the back-off after failed starts: after the
- * n-th failure in a row no start begins for `base * 2^(n-1)` ms (capped). The
+ * n-th failure in a row no start begins for a time drawn uniformly from
+ * (0, min(base * 2^(n-1), max)] ("full jitter": pools that fail together, say
+ * when the model API is down, do not retry in step). The
  * pool asks `backingOff` before starting; the hooks tell it what happened,
  * handing over each started worker as a slot with its retirement drawn.
  */
@@ -19,7 +21,8 @@ export interface StartSettings {
 export interface StartHooks<TInput, TEvent> {
   /** The started worker, bound to the attempt's session if it had one, `durationMs` after the start began. */
   started(attempt: StartAttempt<TInput, TEvent>, slot: WorkerSlot<TInput, TEvent>, durationMs: number): void;
-  failed(error: Error, failuresInARow: number): void;
+  /** A start failed; no other begins for `retryInMs` (0 once stopped). */
+  failed(error: Error, failuresInARow: number, retryInMs: number): void;
   backoffOver(): void;
 }
 
@@ -27,7 +30,7 @@ export class WorkerStarts<TInput, TEvent> {
   readonly #factory: WorkerFactory<TInput, TEvent>;
   readonly #settings: StartSettings;
   readonly #hooks: StartHooks<TInput, TEvent>;
-  /** Source of randomness for lifetime jitter, in [0, 1). */
+  /** Source of randomness for lifetime and back-off jitter, in [0, 1). */
   readonly #random: () => number;
   readonly #inFlight = new Set<StartAttempt<TInput, TEvent>>();
   readonly #forSession = new Map<string, StartAttempt<TInput, TEvent>>();
@@ -121,14 +124,17 @@ export class WorkerStarts<TInput, TEvent> {
   #fail(error: Error): void {
     const failures = ++this.#failuresInARow;
     this.#lastError = error;
+    let retryInMs = 0;
     if (!this.#stopped) {
       const { startBackoffBaseMs: base, startBackoffMaxMs: max } = this.#settings;
+      const ceiling = Math.min(base * 2 ** Math.min(failures - 1, 30), max);
+      retryInMs = Math.max(1, Math.round(ceiling * Math.min(Math.max(this.#random(), 0), 1)));
       clearTimeout(this.#backoffTimer);
-      this.#backoffTimer = setTimeout(this.#onBackoffOver, Math.min(base * 2 ** Math.min(failures - 1, 30), max));
+      this.#backoffTimer = setTimeout(this.#onBackoffOver, retryInMs);
       // Only retries spares while idle; waiting turns hold their own timers.
       this.#backoffTimer.unref();
     }
-    this.#hooks.failed(error, failures);
+    this.#hooks.failed(error, failures, retryInMs);
   }
 
   readonly #onBackoffOver = (): void => {

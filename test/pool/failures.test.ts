@@ -80,6 +80,66 @@ describe('AgentPool failures (guarantee 7)', () => {
     await shutdown(t);
   });
 
+  it('a close that outlasts closeTimeoutMs stops counting and frees its session for another worker', async () => {
+    const t = makePool(
+      { maxWorkers: 1, closeTimeoutMs: 30 },
+      { closeDelayMs: 400, crashTurn: (ctx) => ctx.input === 'boom' },
+    );
+    const lease = await t.pool.acquire(request('a'));
+    await assert.rejects(async () => {
+      for await (const _ of lease.run('boom')) {
+        // the crash ends it
+      }
+    }, WorkerCrashedError);
+    const closed = nextEvent(t.pool, 'worker_closed');
+    lease.release();
+    assert.equal(t.pool.stats().workers.closing, 1);
+    const next = await t.pool.acquire(request('a'));
+    assert.equal((await closed).workerId, lease.workerId);
+    assert.equal(t.factory.workers[0].exited, false, 'the pool gave up waiting before the close ended');
+    assert.equal(t.pool.stats().workers.closing, 0);
+    assert.equal(next.placement, 'cold');
+    next.release();
+    await shutdown(t);
+  });
+
+  it('after each failed start in a row the back-off doubles up to startBackoffMaxMs, drawn with full jitter', async () => {
+    // random() = 0.5 halves each ceiling: 8, 16, 32, 40, 40 ms become 4, 8, 16, 20, 20.
+    const t = makePool(
+      { maxWorkers: 1, minSpares: 1, startBackoffBaseMs: 8, startBackoffMaxMs: 40 },
+      { failStart: true },
+      () => 0.5,
+    );
+    const failures: Array<{ attempt: number; retryInMs: number; at: number }> = [];
+    const started = performance.now();
+    // The back-off timer does not hold the process open; the test must.
+    const keepAlive = setInterval(() => {}, 1_000);
+    await new Promise<void>((resolve) => {
+      const off = t.pool.onEvent((event) => {
+        if (event.type !== 'worker_start_failed') return;
+        failures.push({ attempt: event.attempt, retryInMs: event.retryInMs, at: performance.now() - started });
+        if (failures.length === 5) {
+          off();
+          clearInterval(keepAlive);
+          resolve();
+        }
+      });
+    });
+    assert.deepEqual(
+      failures.map((f) => f.retryInMs),
+      [4, 8, 16, 20, 20],
+    );
+    assert.deepEqual(
+      failures.map((f) => f.attempt),
+      [1, 2, 3, 4, 5],
+    );
+    // No start began before its back-off was over.
+    for (let i = 1; i < failures.length; i++) {
+      assert.ok(failures[i].at - failures[i - 1].at >= failures[i - 1].retryInMs - 1, JSON.stringify(failures));
+    }
+    await shutdown(t);
+  });
+
   it('run() throws TurnTimeoutError past turnTimeoutMs and discards the worker', async () => {
     const t = makePool({ turnTimeoutMs: 20 }, { holdTurns: true });
     const lease = await t.pool.acquire(request('a'));

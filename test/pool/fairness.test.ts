@@ -21,6 +21,36 @@ describe('AgentPool fairness (guarantee 4)', () => {
     await shutdown(t);
   });
 
+  for (const [label, expectedStartMs, expected] of [
+    ['once the older turn has waited longer than a start (starts are quick)', undefined, ['b1', 'a2', 'c1']],
+    [
+      'but a warm hit may go first while a start would cost more than the older turn waited',
+      60_000,
+      ['a2', 'b1', 'c1'],
+    ],
+  ] as const) {
+    it(`a session freed by its turn takes its place in arrival order among sessions waiting, ${label}`, async () => {
+      const t = makePool({ maxWorkers: 1, maxTurnsPerUser: 4 }, { expectedStartMs });
+      const order: string[] = [];
+      const queue = (session: string, label: string) =>
+        t.pool.acquire(request(session, 'u')).then((lease) => {
+          order.push(label);
+          lease.release();
+        });
+      const a1 = await t.pool.acquire(request('a', 'u'));
+      // b1 came before a2: a2 waits for a1 (same session) and must not jump b1 once a is free.
+      const b1 = queue('b', 'b1');
+      await flush();
+      const a2 = queue('a', 'a2');
+      const c1 = queue('c', 'c1');
+      await flush();
+      a1.release();
+      await Promise.all([b1, a2, c1]);
+      assert.deepEqual(order, expected);
+      await shutdown(t);
+    });
+  }
+
   it('acquire() lets other users go ahead of a user at maxTurnsPerUser', async () => {
     const t = makePool({ maxWorkers: 3, maxTurnsPerUser: 2 });
     const held: TurnLease<string, FakeEvent>[] = [];

@@ -15,6 +15,7 @@ export const TEST_OPTIONS: PoolOptions = Object.freeze({
   sessionPolicy: 'enqueue',
   turnTimeoutMs: 10_000,
   abortGraceMs: 50,
+  closeTimeoutMs: 1_000,
   idleTtlMs: 60_000,
   maxTurnsPerWorker: 1_000,
   maxLifetimeMs: 3_600_000,

@@ -5,13 +5,14 @@
  * Some turns come back a short think after their session's previous turn
  * ended, and the factory may claim starts cost more than they take, so the
  * eviction shield holds waiting turns back. After each run: nothing leaked,
- * the bounds held, sessions stayed in order.
+ * the bounds held, sessions stayed in order, and with room in the queue for
+ * every user's share of waiting turns the shared queue never filled.
  */
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { AcquireTimeoutError, AgentPool, PoolError } from '../../src/pool/index.ts';
+import { AcquireTimeoutError, AgentPool, PoolError, PoolSaturatedError } from '../../src/pool/index.ts';
 import { type FakeEvent, FakeWorkerFactory } from '../support/fake-workers.ts';
 import { TEST_OPTIONS } from './helpers.ts';
 
@@ -26,6 +27,9 @@ const KINDS = [
   'breakEarly',
   'releaseWithoutRun',
 ] as const;
+
+/** Sessions belong to this many users. */
+const USERS = 3;
 
 const turnSpec = fc.record({
   session: fc.integer({ min: 0, max: 5 }),
@@ -48,6 +52,7 @@ const scenario = fc.record({
   sparesResume: fc.boolean(),
   hangEvery: fc.integer({ min: 0, max: 4 }),
   maxQueue: fc.integer({ min: 1, max: 30 }),
+  maxQueuedPerUser: fc.integer({ min: 1, max: 6 }),
   maxTurnsPerWorker: fc.integer({ min: 1, max: 6 }),
   idleTtlMs: fc.integer({ min: 2, max: 40 }),
   maxLifetimeMs: fc.integer({ min: 5, max: 200 }),
@@ -77,6 +82,7 @@ const returningScenario: fc.Arbitrary<Scenario> = fc.record({
   sparesResume: fc.constant(true),
   hangEvery: fc.constant(0),
   maxQueue: fc.constant(30),
+  maxQueuedPerUser: fc.constant(10),
   maxTurnsPerWorker: fc.constant(100),
   idleTtlMs: fc.constant(1_000),
   maxLifetimeMs: fc.constant(10_000),
@@ -96,6 +102,49 @@ const returningScenario: fc.Arbitrary<Scenario> = fc.record({
     { minLength: 4, maxLength: 24 },
   ),
 });
+
+/**
+ * One user floods the pool (several conversations at once, every worker busy)
+ * while others keep asking: where a missing per-user cap lets one user fill
+ * the shared queue.
+ */
+const floodScenario: fc.Arbitrary<Scenario> = fc
+  .record({
+    maxWorkers: fc.integer({ min: 1, max: 2 }),
+    maxQueuedPerUser: fc.integer({ min: 1, max: 2 }),
+    turns: fc.array(
+      fc.record({
+        // Sessions 0, 3 and 6 are user u0's.
+        session: fc.constantFrom(0, 3, 6, 0, 3, 6, 1, 2),
+        gapMs: fc.constantFrom(0, 0, 0, 1),
+        workMs: fc.integer({ min: 2, max: 5 }),
+        kind: fc.constant('ok' as const),
+        abortAfterMs: fc.constant(0),
+        thinkMs: fc.constant(undefined),
+      }),
+      { minLength: 8, maxLength: 20 },
+    ),
+  })
+  .map((f) => ({
+    maxWorkers: f.maxWorkers,
+    minSpares: 0,
+    maxTurnsPerUser: 3,
+    sessionPolicy: 'enqueue' as const,
+    failingStarts: [],
+    backgroundFailingStarts: [],
+    sparesResume: true,
+    hangEvery: 0,
+    // Exactly every user's share.
+    maxQueue: USERS * f.maxQueuedPerUser,
+    maxQueuedPerUser: f.maxQueuedPerUser,
+    maxTurnsPerWorker: 100,
+    idleTtlMs: 1_000,
+    maxLifetimeMs: 10_000,
+    heavyEvery: 0,
+    expectedStartMs: undefined,
+    drain: null,
+    turns: f.turns,
+  }));
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -130,6 +179,7 @@ async function play(s: Scenario): Promise<ReturnType<AgentPool<string, FakeEvent
     maxTurnsPerUser: s.maxTurnsPerUser,
     sessionPolicy: s.sessionPolicy,
     maxQueue: s.maxQueue,
+    maxQueuedPerUser: s.maxQueuedPerUser,
     maxTurnsPerWorker: s.maxTurnsPerWorker,
     idleTtlMs: s.idleTtlMs,
     maxLifetimeMs: s.maxLifetimeMs,
@@ -137,6 +187,7 @@ async function play(s: Scenario): Promise<ReturnType<AgentPool<string, FakeEvent
     acquireTimeoutMs: 5_000,
     turnTimeoutMs: 30,
     abortGraceMs: 3,
+    closeTimeoutMs: 1_000,
     startBackoffBaseMs: 1,
     startBackoffMaxMs: 4,
   });
@@ -148,6 +199,7 @@ async function play(s: Scenario): Promise<ReturnType<AgentPool<string, FakeEvent
   const signals: AbortSignal[] = [];
   const arrivals = new Map<number, number>();
   const unexpected: unknown[] = [];
+  let saturated = 0;
   const timers: NodeJS.Timeout[] = [];
   /** Each session's latest turn, settled when that turn is over. */
   const lastOfSession = new Map<number, Promise<void>>();
@@ -187,7 +239,7 @@ async function play(s: Scenario): Promise<ReturnType<AgentPool<string, FakeEvent
     try {
       const pending = pool.acquire({
         session: { id: `s${spec.session}`, isNew: arrival === 0 },
-        userId: `u${spec.session % 3}`,
+        userId: `u${spec.session % USERS}`,
         signal: controller.signal,
       });
       if (spec.kind === 'abortWaiting') abortLater();
@@ -202,6 +254,7 @@ async function play(s: Scenario): Promise<ReturnType<AgentPool<string, FakeEvent
       }
       lease.release();
     } catch (error) {
+      if (error instanceof PoolSaturatedError) saturated++;
       if (!(error instanceof PoolError) || error instanceof AcquireTimeoutError) unexpected.push(error);
     }
   }
@@ -214,6 +267,8 @@ async function play(s: Scenario): Promise<ReturnType<AgentPool<string, FakeEvent
   // Every turn has come back; nothing may still wait or be held.
   const stats = pool.stats();
   assert.deepEqual(unexpected, []);
+  // One user cannot starve the others: with room in the queue for every user's share, it never fills.
+  if (s.maxQueue >= USERS * s.maxQueuedPerUser) assert.equal(saturated, 0, 'the shared queue filled up');
   assert.equal(stats.waiting, 0, 'no waiting turn left');
   assert.deepEqual(stats.sessionQueues, { sessions: 0, queuedTurns: 0 }, 'no session queue left');
   assert.equal(stats.workers.busy, 0, 'no lease left');
@@ -248,6 +303,15 @@ describe('AgentPool properties', () => {
         await play(s);
       }),
       { numRuns: Number(process.env.POOL_PROPERTY_RUNS ?? 150) },
+    );
+  });
+
+  it('one user flooding the pool cannot fill the wait queue for the others', async () => {
+    await fc.assert(
+      fc.asyncProperty(floodScenario, async (s) => {
+        await play(s);
+      }),
+      { numRuns: Number(process.env.POOL_PROPERTY_RUNS ?? 60) },
     );
   });
 

@@ -52,14 +52,15 @@ describe('AgentPool recycling (guarantee 10)', () => {
 
   it('retires spares after maxLifetimeMs with up to 10% jitter from random()', async () => {
     let calls = 0;
-    // First worker gets no jitter, second the full 10%: the first retires first.
-    const t = makePool({ maxWorkers: 2, minSpares: 2, maxLifetimeMs: 60 }, {}, () => (calls++ === 0 ? 0 : 0.999));
+    // The first worker gets the full 10% (66 ms), the second none (60 ms, started a moment later): only
+    // the jitter makes the second retire first.
+    const t = makePool({ maxWorkers: 2, minSpares: 2, maxLifetimeMs: 60 }, {}, () => (calls++ === 0 ? 0.999 : 0));
     const order: string[] = [];
     t.pool.onEvent((event) => {
       if (event.type === 'worker_recycled') order.push(`${event.workerId}:${event.reason}`);
     });
-    await nextEvent(t.pool, 'worker_recycled', (e) => e.workerId === 'w2');
-    assert.deepEqual(order.slice(0, 2), ['w1:max_lifetime', 'w2:max_lifetime']);
+    await nextEvent(t.pool, 'worker_recycled', (e) => e.workerId === 'w1');
+    assert.deepEqual(order.slice(0, 2), ['w2:max_lifetime', 'w1:max_lifetime']);
     await shutdown(t);
   });
 });
