@@ -18,14 +18,13 @@
  *   lease.run/release ─► #settleLease ─► idle | close ─► #dispatch
  */
 import type { Logger } from '../logger.ts';
-import { EventHub } from './event-hub.ts';
 import { EvictionShield } from './eviction-shield.ts';
 import type { LeaseHost, LeaseVerdict, PoolLease } from './lease.ts';
 import { LeaseLedger } from './lease-ledger.ts';
 import { validatePoolOptions } from './options.ts';
 import { PendingTurn, type PendingTurnHooks } from './pending-turn.ts';
 import { type PlacementHost, placeNewTurn, placeReadyTurns } from './placement-pass.ts';
-import { PoolCounters } from './pool-counters.ts';
+import { EventHub, PoolCounters } from './pool-counters.ts';
 import { PoolReport } from './pool-report.ts';
 import { PoolShutdown } from './pool-shutdown.ts';
 import { TurnQueue } from './turn-queue.ts';
@@ -33,8 +32,8 @@ import { TurnRejections } from './turn-rejections.ts';
 import type { AcquireRequest, Pool, PoolEvent, PoolOptions, PoolStats, RecycleReason, TurnLease } from './types.ts';
 import { BackgroundStartError, type SessionBinding, type WorkerFactory } from './worker.ts';
 import { isRecycleReason, retirementAfterTurn } from './worker-retirement.ts';
+import type { WorkerSlot } from './worker-set.ts';
 import { WorkerSet } from './worker-set.ts';
-import type { WorkerSlot } from './worker-slot.ts';
 import { WorkerStarts } from './worker-starts.ts';
 
 export interface PoolDeps {

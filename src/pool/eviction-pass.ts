@@ -15,8 +15,7 @@
 import type { EvictionShield } from './eviction-shield.ts';
 import type { PendingTurn } from './pending-turn.ts';
 import type { TurnQueue } from './turn-queue.ts';
-import type { WorkerSet } from './worker-set.ts';
-import type { WorkerSlot } from './worker-slot.ts';
+import type { WorkerSet, WorkerSlot } from './worker-set.ts';
 
 const EVICT = 0;
 const EVICT_LAST = 1;

@@ -31,7 +31,7 @@
  * pool's one wake-up timer, armed only while a turn waits on a shield.
  */
 import type { MsHistogram } from './histogram.ts';
-import type { RecentSamples } from './recent-samples.ts';
+import type { RecentSamples } from './pool-counters.ts';
 
 /** How much longer than its usual gap a session's worker is kept. */
 export const RETURN_SLACK = 1.25;

@@ -15,7 +15,6 @@ export {
 export { MS_BUCKETS } from './histogram.ts';
 export { PoolOptionsError, validatePoolOptions } from './options.ts';
 export { createPoolRegistry, POOL_NAMES, type PoolName, type PoolRegistry } from './registry.ts';
-export { StartTimeoutError } from './start-attempt.ts';
 export type {
   AcquireRequest,
   HistogramSnapshot,
@@ -28,3 +27,4 @@ export type {
 } from './types.ts';
 export type { PoolWorker, SessionBinding, StartOptions, TurnContext, WorkerFactory } from './worker.ts';
 export { BackgroundStartError } from './worker.ts';
+export { StartTimeoutError } from './worker-starts.ts';

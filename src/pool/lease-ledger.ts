@@ -6,14 +6,12 @@
  * What becomes of the worker and when the session is free again is the
  * pool's decision.
  */
-import type { EventHub } from './event-hub.ts';
+
 import { type LeaseHost, type LeaseVerdict, PoolLease } from './lease.ts';
-import type { PoolCounters } from './pool-counters.ts';
+import type { EventHub, PoolCounters } from './pool-counters.ts';
 import type { TurnQueue } from './turn-queue.ts';
 import type { AcquireRequest, TurnLease } from './types.ts';
-import { UserLeases } from './user-leases.ts';
-import type { WorkerSet } from './worker-set.ts';
-import type { WorkerSlot } from './worker-slot.ts';
+import type { WorkerSet, WorkerSlot } from './worker-set.ts';
 
 type Placement = TurnLease<unknown, unknown>['placement'];
 
@@ -92,5 +90,25 @@ export class LeaseLedger<TInput, TEvent> {
   #measureColdStart(slot: WorkerSlot<TInput, TEvent>): void {
     const readyAfter = slot.worker.readyAfterMs?.();
     if (readyAfter !== undefined) this.#counters.coldStartMs.observe(slot.startMs + readyAfter);
+  }
+}
+
+/** Workers held per user (leases out), for maxTurnsPerUser; users holding none are not kept. */
+class UserLeases {
+  readonly #held = new Map<string, number>();
+
+  /** Leases the user holds now. */
+  load(userId: string): number {
+    return this.#held.get(userId) ?? 0;
+  }
+
+  add(userId: string): void {
+    this.#held.set(userId, (this.#held.get(userId) ?? 0) + 1);
+  }
+
+  release(userId: string): void {
+    const held = this.#held.get(userId)! - 1;
+    if (held === 0) this.#held.delete(userId);
+    else this.#held.set(userId, held);
   }
 }

@@ -7,7 +7,7 @@
 import { TurnAbortedError, TurnTimeoutError, WorkerCrashedError, WorkerStartError } from './errors.ts';
 import type { AcquireRequest, TurnLease } from './types.ts';
 import { BackgroundStartError } from './worker.ts';
-import type { WorkerSlot } from './worker-slot.ts';
+import type { WorkerSlot } from './worker-set.ts';
 
 export type TurnOutcome = 'ok' | 'aborted' | 'timeout' | 'crashed';
 type StopReason = 'aborted' | 'released' | 'timeout' | 'revoked';

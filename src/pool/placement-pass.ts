@@ -17,8 +17,7 @@ import type { PendingTurn } from './pending-turn.ts';
 import type { TurnQueue } from './turn-queue.ts';
 import type { AcquireRequest, PoolOptions, TurnLease } from './types.ts';
 import type { SessionBinding } from './worker.ts';
-import type { WorkerSet } from './worker-set.ts';
-import type { WorkerSlot } from './worker-slot.ts';
+import type { WorkerSet, WorkerSlot } from './worker-set.ts';
 import type { WorkerStarts } from './worker-starts.ts';
 
 type Slot<TInput, TEvent> = WorkerSlot<TInput, TEvent>;

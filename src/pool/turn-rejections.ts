@@ -15,9 +15,8 @@ import {
   UserQueueFullError,
   WorkerStartError,
 } from './errors.ts';
-import type { EventHub } from './event-hub.ts';
 import type { PendingTurn } from './pending-turn.ts';
-import type { PoolCounters } from './pool-counters.ts';
+import type { EventHub, PoolCounters } from './pool-counters.ts';
 import type { TurnQueue } from './turn-queue.ts';
 import type { AcquireRequest, PoolOptions } from './types.ts';
 

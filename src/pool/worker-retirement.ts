@@ -5,7 +5,7 @@
  * Idle TTL and lifetime while idle are WorkerSet's timer.
  */
 import type { PoolOptions, RecycleReason } from './types.ts';
-import type { WorkerSlot } from './worker-slot.ts';
+import type { WorkerSlot } from './worker-set.ts';
 
 /** Why a worker leaves after a turn: recycled by a limit, found dead, or the pool is draining. */
 export type Retirement = RecycleReason | 'dead' | 'draining';

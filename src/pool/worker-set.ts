@@ -5,9 +5,8 @@
  * bounded close, and closes the dead workers it finds when handing one out.
  * Which worker goes where is decided by the pool.
  */
-import { closeWorker } from './close-worker.ts';
 import type { PoolLease } from './lease.ts';
-import type { WorkerSlot } from './worker-slot.ts';
+import type { PoolWorker } from './worker.ts';
 
 type Slot<TInput, TEvent> = WorkerSlot<TInput, TEvent>;
 
@@ -189,4 +188,81 @@ export class WorkerSet<TInput, TEvent> {
     else if (slot.state === 'idle' && now >= slot.idleSince + this.#idleTtlMs) this.#hooks.due(slot, 'idle_ttl');
     else this.#arm(slot);
   };
+}
+
+/**
+ * The pool's record of one live worker: its state, the session it is bound
+ * to, how many turns it ran, and the one timer that retires it while idle.
+ *
+ *   starting ──► spare ──(first turn)──► busy ◄──► idle (bound) ──► closing
+ *        └──(started for a session)──────────────► idle (bound, fresh)
+ */
+
+export type SlotState = 'spare' | 'idle' | 'busy' | 'closing';
+
+export class WorkerSlot<TInput, TEvent> {
+  readonly worker: PoolWorker<TInput, TEvent>;
+  /** When the worker retires: start + maxLifetime + up to 10% jitter. */
+  readonly retireAt: number;
+  state: SlotState;
+  /** The session the worker serves; undefined while it is a spare. */
+  sessionId: string | undefined;
+  /** Started for its session and not used yet: its first lease counts as a cold start. */
+  fresh: boolean;
+  turns = 0;
+  /** How long start() took, in ms. */
+  startMs = 0;
+  idleSince: number;
+  /** An eviction shield held a waiting turn off this worker since its last lease (see EvictionShield). */
+  shielded = false;
+  /**
+   * At most one timer per worker, armed while idle and left running across
+   * short leases: when it fires it re-checks the deadline and re-arms if the
+   * worker was used meanwhile, so the warm path never touches a timer.
+   */
+  timer: NodeJS.Timeout | undefined;
+
+  constructor(worker: PoolWorker<TInput, TEvent>, now: number, retireAt: number, sessionId: string | undefined) {
+    this.worker = worker;
+    this.retireAt = retireAt;
+    this.sessionId = sessionId;
+    this.fresh = sessionId !== undefined;
+    this.state = sessionId === undefined ? 'spare' : 'idle';
+    this.idleSince = now;
+  }
+
+  /** The moment this idle worker should be looked at again. */
+  deadline(idleTtlMs: number): number {
+    if (this.state === 'spare') return this.retireAt;
+    return Math.min(this.retireAt, this.idleSince + idleTtlMs);
+  }
+}
+
+/** Closing a worker, bounded: a close() that hangs or throws must not hold the pool forever. */
+
+type CloseResult = 'closed' | 'failed' | 'timed_out';
+
+function closeWorker(
+  worker: PoolWorker<unknown, unknown>,
+  timeoutMs: number,
+  onDone: (result: CloseResult, error?: unknown) => void,
+): void {
+  let settled = false;
+  const finish = (result: CloseResult, error?: unknown): void => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    onDone(result, error);
+  };
+  const timer = setTimeout(() => finish('timed_out'), timeoutMs);
+  let closed: Promise<void>;
+  try {
+    closed = worker.close();
+  } catch (error) {
+    closed = Promise.reject(error);
+  }
+  closed.then(
+    () => finish('closed'),
+    (error: unknown) => finish('failed', error),
+  );
 }

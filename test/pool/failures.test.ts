@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BackgroundStartError, TurnTimeoutError, WorkerCrashedError, WorkerStartError } from '../../src/pool/index.ts';
-import { StartTimeoutError } from '../../src/pool/start-attempt.ts';
+import { StartTimeoutError } from '../../src/pool/worker-starts.ts';
 import { flush, makePool, nextEvent, request, shutdown, turn } from './helpers.ts';
 
 describe('AgentPool failures (guarantee 7)', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RecentSamples } from '../../src/pool/recent-samples.ts';
+import { RecentSamples } from '../../src/pool/pool-counters.ts';
 
 describe('RecentSamples', () => {
   it('median() is 0 before any value, then the median of the values kept', () => {
