@@ -41,9 +41,11 @@ export function mapError(error: unknown): Mapped {
     return { status: error.statusCode, code: error.code, message: error.message, retryAfterS: error.retryAfterS };
   }
   if (error instanceof PoolError) {
-    const retryable = error.statusCode === 503 || error.statusCode === 429;
+    const status = ERROR_STATUS[error.code];
+    // A pool refusal always says when to come back: the pool's estimate, else a second.
+    const retryable = status === 503 || status === 429;
     const retryAfterS = retryable ? Math.max(1, Math.ceil(error.retryAfterS ?? 1)) : undefined;
-    return { status: error.statusCode, code: error.code, message: scrubPaths(error.message), retryAfterS };
+    return { status, code: error.code, message: scrubPaths(error.message), retryAfterS };
   }
   if (error instanceof KbError) {
     return { status: error.statusCode, code: error.code, message: scrubPaths(error.message) };

@@ -5,7 +5,9 @@
  *     "detail": "Session not found" }
  *
  * `detail` repeats the message so FastAPI-style clients keep working.
- * Codes are never reused; a test checks that every code has a status.
+ * ERROR_STATUS holds the HTTP layer's codes and the pool's (PoolError): the
+ * pool knows its codes, not their statuses. Codes are never reused; a test
+ * checks that every code has a status.
  */
 
 export const ERROR_STATUS = {
@@ -30,17 +32,22 @@ export const ERROR_STATUS = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   VALIDATION_FAILED: 422,
   RATE_LIMITED: 429,
-  POOL_USER_QUEUE_FULL: 429,
   CLIENT_CLOSED: 499,
   INTERNAL: 500,
   TURN_FAILED: 502,
   SERVICE_UNAVAILABLE: 503,
   SERVICE_DRAINING: 503,
+  TURN_TIMEOUT: 504,
+
+  POOL_SESSION_BUSY: 409,
+  POOL_USER_QUEUE_FULL: 429,
+  POOL_TURN_ABORTED: 499,
+  POOL_WORKER_CRASHED: 502,
   POOL_ACQUIRE_TIMEOUT: 503,
   POOL_SATURATED: 503,
   POOL_DRAINING: 503,
   POOL_WORKER_START_FAILED: 503,
-  TURN_TIMEOUT: 504,
+  POOL_TURN_TIMEOUT: 504,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
