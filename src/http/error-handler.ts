@@ -48,7 +48,7 @@ export function mapError(error: unknown): Mapped {
     return { status, code: error.code, message: scrubPaths(error.message), retryAfterS };
   }
   if (error instanceof KbError) {
-    return { status: error.statusCode, code: error.code, message: scrubPaths(error.message) };
+    return { status: ERROR_STATUS[error.code], code: error.code, message: scrubPaths(error.message) };
   }
   const fastifyError = error as Partial<FastifyError> | undefined;
   const known = fastifyError?.code ? FRAMEWORK_ERRORS[fastifyError.code] : undefined;

@@ -5,9 +5,9 @@
  *     "detail": "Session not found" }
  *
  * `detail` repeats the message so FastAPI-style clients keep working.
- * ERROR_STATUS holds the HTTP layer's codes and the pool's (PoolError): the
- * pool knows its codes, not their statuses. Codes are never reused; a test
- * checks that every code has a status.
+ * ERROR_STATUS holds the HTTP layer's codes, the pool's (PoolError) and the
+ * knowledge base's (KbError): those layers know their codes, not their
+ * statuses. Codes are never reused; a test checks that every code has a status.
  */
 
 export const ERROR_STATUS = {
@@ -48,6 +48,16 @@ export const ERROR_STATUS = {
   POOL_DRAINING: 503,
   POOL_WORKER_START_FAILED: 503,
   POOL_TURN_TIMEOUT: 504,
+
+  KB_PATH_INVALID: 400,
+  KB_NOT_A_FILE: 400,
+  KB_DELETE_TOKEN_INVALID: 400,
+  KB_INPUT_INVALID: 400,
+  KB_PATH_OUTSIDE_ROOT: 403,
+  KB_NOT_FOUND: 404,
+  KB_TOO_LARGE: 413,
+  KB_UNSUPPORTED_TYPE: 415,
+  KB_CONVERT_FAILED: 422,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
