@@ -8,6 +8,7 @@
  * ERROR_STATUS holds every code the API answers with and its status: the
  * HTTP layer's own, the pool's (PoolError) and the knowledge base's (KbError);
  * those layers know their codes, not their statuses. Codes are never reused.
+ * src/http/README.md documents the same table; a test keeps the two equal.
  */
 
 export const ERROR_STATUS = {
