@@ -187,8 +187,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       throw new HttpError(
         'RATE_LIMITED',
         `Too many requests from this address: at most ${perAddress.perMinute} a minute; retry in ${waitS} s`,
-        429,
-        waitS,
+        { retryAfterS: waitS },
       );
     }
   });

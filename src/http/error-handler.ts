@@ -10,7 +10,7 @@ import { ERROR_STATUS, type ErrorCode, errorBody, HttpError, scrubPaths } from '
 
 interface Mapped {
   readonly status: number;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly message: string;
   readonly retryAfterS?: number;
 }
@@ -41,12 +41,14 @@ export function mapError(error: unknown): Mapped {
     return { status: error.statusCode, code: error.code, message: error.message, retryAfterS: error.retryAfterS };
   }
   if (error instanceof PoolError) {
-    const retryable = error.statusCode === 503 || error.statusCode === 429;
+    const status = ERROR_STATUS[error.code];
+    // A pool refusal always says when to come back: the pool's estimate, else a second.
+    const retryable = status === 503 || status === 429;
     const retryAfterS = retryable ? Math.max(1, Math.ceil(error.retryAfterS ?? 1)) : undefined;
-    return { status: error.statusCode, code: error.code, message: scrubPaths(error.message), retryAfterS };
+    return { status, code: error.code, message: scrubPaths(error.message), retryAfterS };
   }
   if (error instanceof KbError) {
-    return { status: error.statusCode, code: error.code, message: scrubPaths(error.message) };
+    return { status: ERROR_STATUS[error.code], code: error.code, message: scrubPaths(error.message) };
   }
   const fastifyError = error as Partial<FastifyError> | undefined;
   const known = fastifyError?.code ? FRAMEWORK_ERRORS[fastifyError.code] : undefined;
@@ -58,13 +60,14 @@ export function mapError(error: unknown): Mapped {
     };
   }
   if (error instanceof SyntaxError && (fastifyError?.statusCode ?? 0) === 400) {
-    return { status: 400, code: 'BAD_REQUEST', message: 'Body is not valid JSON' };
+    return { status: ERROR_STATUS.BAD_REQUEST, code: 'BAD_REQUEST', message: 'Body is not valid JSON' };
   }
+  // A framework 4xx this file does not name keeps its own status.
   const status = fastifyError?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return { status, code: 'BAD_REQUEST', message: scrubPaths(fastifyError?.message || 'Bad request') };
   }
-  return { status: 500, code: 'INTERNAL', message: 'Internal server error' };
+  return { status: ERROR_STATUS.INTERNAL, code: 'INTERNAL', message: 'Internal server error' };
 }
 
 export function sendError(reply: FastifyReply, mapped: Mapped): FastifyReply {
@@ -81,7 +84,7 @@ export function installErrorHandling(app: FastifyInstance): void {
   });
   app.setNotFoundHandler((request, reply) =>
     sendError(reply, {
-      status: 404,
+      status: ERROR_STATUS.ROUTE_NOT_FOUND,
       code: 'ROUTE_NOT_FOUND',
       message: `No route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`,
     }),

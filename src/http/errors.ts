@@ -5,7 +5,10 @@
  *     "detail": "Session not found" }
  *
  * `detail` repeats the message so FastAPI-style clients keep working.
- * Codes are never reused; a test checks that every code has a status.
+ * ERROR_STATUS holds every code the API answers with and its status: the
+ * HTTP layer's own, the pool's (PoolError) and the knowledge base's (KbError);
+ * those layers know their codes, not their statuses. Codes are never reused.
+ * src/http/README.md documents the same table; a test keeps the two equal.
  */
 
 export const ERROR_STATUS = {
@@ -21,8 +24,6 @@ export const ERROR_STATUS = {
   ROUTE_NOT_FOUND: 404,
   SESSION_NOT_FOUND: 404,
   ANSWER_NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  SESSION_BUSY: 409,
   FEEDBACK_ALREADY_GIVEN: 409,
   PAYLOAD_TOO_LARGE: 413,
   FILE_TOO_LARGE: 413,
@@ -30,42 +31,62 @@ export const ERROR_STATUS = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   VALIDATION_FAILED: 422,
   RATE_LIMITED: 429,
-  POOL_USER_QUEUE_FULL: 429,
   CLIENT_CLOSED: 499,
   INTERNAL: 500,
   TURN_FAILED: 502,
-  SERVICE_UNAVAILABLE: 503,
   SERVICE_DRAINING: 503,
+
+  POOL_SESSION_BUSY: 409,
+  POOL_USER_QUEUE_FULL: 429,
+  POOL_TURN_ABORTED: 499,
+  POOL_WORKER_CRASHED: 502,
   POOL_ACQUIRE_TIMEOUT: 503,
   POOL_SATURATED: 503,
   POOL_DRAINING: 503,
   POOL_WORKER_START_FAILED: 503,
-  TURN_TIMEOUT: 504,
+  POOL_TURN_TIMEOUT: 504,
+
+  KB_PATH_INVALID: 400,
+  KB_NOT_A_FILE: 400,
+  KB_DELETE_TOKEN_INVALID: 400,
+  KB_INPUT_INVALID: 400,
+  KB_PATH_OUTSIDE_ROOT: 403,
+  KB_NOT_FOUND: 404,
+  KB_TOO_LARGE: 413,
+  KB_UNSUPPORTED_TYPE: 415,
+  KB_CONVERT_FAILED: 422,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
+export type ErrorStatus = (typeof ERROR_STATUS)[ErrorCode];
 
 export interface ErrorBody {
-  readonly error: { readonly code: string; readonly message: string };
+  readonly error: { readonly code: ErrorCode; readonly message: string };
   readonly detail: string;
 }
 
-/** An error the API answers with as is. */
+export interface HttpErrorOptions {
+  /** Seconds for the Retry-After header. */
+  readonly retryAfterS?: number;
+}
+
+/** An error the API answers with as is, with its code's status. */
 export class HttpError extends Error {
-  readonly statusCode: number;
+  readonly statusCode: ErrorStatus;
+  readonly retryAfterS: number | undefined;
   constructor(
-    readonly code: ErrorCode | string,
+    readonly code: ErrorCode,
     message: string,
-    statusCode?: number,
-    readonly retryAfterS?: number,
+    options: HttpErrorOptions = {},
   ) {
     super(message);
     this.name = 'HttpError';
-    this.statusCode = statusCode ?? ERROR_STATUS[code as ErrorCode] ?? 500;
+    this.statusCode = ERROR_STATUS[code];
+    this.retryAfterS = options.retryAfterS;
   }
 }
 
-export function errorBody(code: string, message: string): ErrorBody {
+export function errorBody(code: ErrorCode, message: string): ErrorBody {
   return { error: { code, message }, detail: message };
 }
 

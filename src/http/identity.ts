@@ -85,8 +85,7 @@ export class Identity {
         'RATE_LIMITED',
         `Too many new identities from this address: at most ${this.#issuing.perMinute} a minute; ` +
           `send back the docent_uid cookie of an earlier answer, or retry in ${waitS} s`,
-        429,
-        waitS,
+        { retryAfterS: waitS },
       );
     }
     const issued = `u_${randomBytes(16).toString('base64url')}`;

@@ -115,7 +115,7 @@ export async function admitTurnUntil(
   signal: AbortSignal,
 ): Promise<AdmittedTurn> {
   if (ctx.lifecycle.state === 'draining') {
-    throw new HttpError('SERVICE_DRAINING', 'The server is shutting down; retry shortly', undefined, 5);
+    throw new HttpError('SERVICE_DRAINING', 'The server is shutting down; retry shortly', { retryAfterS: 5 });
   }
   const startedAt = performance.now();
   const { record, created } = await resolveSession(ctx, turn);

@@ -17,9 +17,9 @@ export class DeletePlans {
   async plan(kb: KbInternals, input: string): Promise<DeletePlan> {
     const { abs, rel } = await resolveInside(kb.root, input);
     const info = await lstat(abs).catch(() => undefined);
-    if (!info) throw new KbError('KB_NOT_FOUND', `No such file: ${rel}`, 404);
-    if (!info.isFile()) throw new KbError('KB_NOT_A_FILE', `Not a file: ${rel}`, 400);
-    if (!isListed(rel)) throw new KbError('KB_PATH_INVALID', `${rel} is a system file and cannot be deleted`, 400);
+    if (!info) throw new KbError('KB_NOT_FOUND', `No such file: ${rel}`);
+    if (!info.isFile()) throw new KbError('KB_NOT_A_FILE', `Not a file: ${rel}`);
+    if (!isListed(rel)) throw new KbError('KB_PATH_INVALID', `${rel} is a system file and cannot be deleted`);
     const paths = [rel];
     const stem = rel.replace(/\.[^./]+$/, '');
     const companions = [`${stem}_images`, `${rel}.md`, rel.endsWith('.md') ? rel.slice(0, -3) : ''];
@@ -42,7 +42,7 @@ export class DeletePlans {
   async confirm(kb: KbInternals, token: string): Promise<{ deleted: string[] }> {
     this.#prune();
     const plan = this.#plans.get(token);
-    if (!plan) throw new KbError('KB_DELETE_TOKEN_INVALID', 'This delete is unknown or expired; plan it again', 400);
+    if (!plan) throw new KbError('KB_DELETE_TOKEN_INVALID', 'This delete is unknown or expired; plan it again');
     this.#plans.delete(token);
     const deleted: string[] = [];
     for (const rel of plan.paths) {

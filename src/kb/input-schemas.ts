@@ -33,5 +33,5 @@ export function parseInput<T>(schema: z.ZodType<T>, value: unknown, what: string
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const where = issue?.path.length ? ` (${issue.path.join('.')})` : '';
-  throw new KbError('KB_INPUT_INVALID', `Invalid ${what}${where}: ${issue?.message ?? 'bad value'}`, 400);
+  throw new KbError('KB_INPUT_INVALID', `Invalid ${what}${where}: ${issue?.message ?? 'bad value'}`);
 }

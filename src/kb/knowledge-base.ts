@@ -150,10 +150,10 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     this.#realRoot ??= await realpath(this.root);
     const { abs, rel } = await resolveInside(this.root, input, this.#realRoot);
     const info = await stat(abs).catch(() => undefined);
-    if (!info) throw new KbError('KB_NOT_FOUND', `No such file: ${rel || '/'}`, 404);
-    if (!info.isFile()) throw new KbError('KB_NOT_A_FILE', `Not a file: ${rel || '/'}`, 400);
+    if (!info) throw new KbError('KB_NOT_FOUND', `No such file: ${rel || '/'}`);
+    if (!info.isFile()) throw new KbError('KB_NOT_A_FILE', `Not a file: ${rel || '/'}`);
     if (info.size > this.#limits.maxReadBytes) {
-      throw new KbError('KB_TOO_LARGE', `${rel} is larger than ${this.#limits.maxReadBytes} bytes`, 413);
+      throw new KbError('KB_TOO_LARGE', `${rel} is larger than ${this.#limits.maxReadBytes} bytes`);
     }
     // An indexed file unchanged since (same mtime and size) is served from memory: answers read sections every turn.
     const stamp = this.#index.stamp(rel);
@@ -162,7 +162,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     if (!lines) {
       const buffer = await readFile(abs);
       if (buffer.subarray(0, 8000).includes(0)) {
-        throw new KbError('KB_UNSUPPORTED_TYPE', `${rel} is a binary file; read its Markdown description instead`, 415);
+        throw new KbError('KB_UNSUPPORTED_TYPE', `${rel} is a binary file; read its Markdown description instead`);
       }
       lines = buffer.toString('utf8').split(/\r?\n/);
       if (isSearchable(rel)) void this.#syncPaths([rel]).catch(() => undefined);

@@ -8,18 +8,18 @@ const MAX_PATH_LENGTH = 1024;
 
 /** Normalises a caller-given relative path to `a/b/c.md` form, refusing anything that could leave the root. */
 export function normaliseRelative(input: string): string {
-  if (typeof input !== 'string') throw new KbError('KB_PATH_INVALID', 'Path must be a string', 400);
-  if (input.includes('\0')) throw new KbError('KB_PATH_INVALID', 'Path contains a NUL byte', 400);
-  if (hasControlCharacters(input)) throw new KbError('KB_PATH_INVALID', 'Path contains control characters', 400);
-  if (input.length > MAX_PATH_LENGTH) throw new KbError('KB_PATH_INVALID', 'Path is too long', 400);
+  if (typeof input !== 'string') throw new KbError('KB_PATH_INVALID', 'Path must be a string');
+  if (input.includes('\0')) throw new KbError('KB_PATH_INVALID', 'Path contains a NUL byte');
+  if (hasControlCharacters(input)) throw new KbError('KB_PATH_INVALID', 'Path contains control characters');
+  if (input.length > MAX_PATH_LENGTH) throw new KbError('KB_PATH_INVALID', 'Path is too long');
   const slashed = input.replace(/\\/g, '/').trim();
   if (slashed.startsWith('/') || /^[a-zA-Z]:/.test(slashed) || path.isAbsolute(input)) {
-    throw new KbError('KB_PATH_OUTSIDE_ROOT', `Absolute paths are not allowed: ${input}`, 403);
+    throw new KbError('KB_PATH_OUTSIDE_ROOT', `Absolute paths are not allowed: ${input}`);
   }
   const parts: string[] = [];
   for (const part of slashed.split('/')) {
     if (part === '' || part === '.') continue;
-    if (part === '..') throw new KbError('KB_PATH_OUTSIDE_ROOT', `Path leaves the knowledge base: ${input}`, 403);
+    if (part === '..') throw new KbError('KB_PATH_OUTSIDE_ROOT', `Path leaves the knowledge base: ${input}`);
     parts.push(part);
   }
   return parts.join('/');
@@ -50,7 +50,7 @@ export async function resolveInside(
     try {
       const real = await realpath(probe);
       if (!isInside(realRoot, real)) {
-        throw new KbError('KB_PATH_OUTSIDE_ROOT', `Path leads outside the knowledge base: ${input}`, 403);
+        throw new KbError('KB_PATH_OUTSIDE_ROOT', `Path leads outside the knowledge base: ${input}`);
       }
       break;
     } catch (error) {

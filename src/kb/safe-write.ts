@@ -19,7 +19,7 @@ export async function prepareWrite(root: string, rel: string): Promise<string> {
   const dir = path.dirname(abs);
   await mkdir(dir, { recursive: true });
   if (!isInside(realRoot, await realpath(dir))) {
-    throw new KbError('KB_PATH_OUTSIDE_ROOT', `Refusing to write through a link that leads outside: ${rel}`, 403);
+    throw new KbError('KB_PATH_OUTSIDE_ROOT', `Refusing to write through a link that leads outside: ${rel}`);
   }
   return abs;
 }
@@ -39,7 +39,7 @@ export async function appendInside(root: string, rel: string, data: string): Pro
     handle = await open(abs, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ELOOP') throw error;
-    throw new KbError('KB_PATH_OUTSIDE_ROOT', `Refusing to append through a symbolic link: ${rel}`, 403);
+    throw new KbError('KB_PATH_OUTSIDE_ROOT', `Refusing to append through a symbolic link: ${rel}`);
   }
   try {
     await handle.appendFile(data);

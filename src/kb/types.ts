@@ -172,21 +172,28 @@ export interface DeletePlan {
  */
 export const TRANSLATION_FLOOR = 0.8;
 
-/** Error with a fixed code for bad paths, missing files, bad tokens, failed conversions. */
+export const KB_ERROR_CODES = [
+  'KB_PATH_OUTSIDE_ROOT',
+  'KB_PATH_INVALID',
+  'KB_NOT_FOUND',
+  'KB_NOT_A_FILE',
+  'KB_TOO_LARGE',
+  'KB_DELETE_TOKEN_INVALID',
+  'KB_CONVERT_FAILED',
+  'KB_UNSUPPORTED_TYPE',
+  'KB_INPUT_INVALID',
+] as const;
+
+export type KbErrorCode = (typeof KB_ERROR_CODES)[number];
+
+/**
+ * Error with a fixed code for bad paths, missing files, bad tokens, failed
+ * conversions. The API's status for each code is in src/http/errors.ts.
+ */
 export class KbError extends Error {
   constructor(
-    readonly code:
-      | 'KB_PATH_OUTSIDE_ROOT'
-      | 'KB_PATH_INVALID'
-      | 'KB_NOT_FOUND'
-      | 'KB_NOT_A_FILE'
-      | 'KB_TOO_LARGE'
-      | 'KB_DELETE_TOKEN_INVALID'
-      | 'KB_CONVERT_FAILED'
-      | 'KB_UNSUPPORTED_TYPE'
-      | 'KB_INPUT_INVALID',
+    readonly code: KbErrorCode,
     message: string,
-    readonly statusCode: 400 | 403 | 404 | 413 | 415 | 422,
   ) {
     super(message);
     this.name = 'KbError';

@@ -3,7 +3,6 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ERROR_STATUS } from '../../src/http/errors.ts';
 import { HTML_CSP } from '../../src/http/routes/web.ts';
 import type { AgentScript, FakeKnowledgeBase } from '../support/http-fakes.ts';
 import { ADMIN, cookieFrom, makeTestApp, parseSse, type TestApp } from '../support/http-helpers.ts';
@@ -348,11 +347,4 @@ describe('web UI serving', () => {
       await rm(webDir, { recursive: true, force: true });
     }
   });
-});
-
-test('ERROR_STATUS gives every error code an HTTP status from 400 to 599', () => {
-  for (const [code, status] of Object.entries(ERROR_STATUS)) {
-    assert.match(code, /^[A-Z_]+$/);
-    assert.ok(status >= 400 && status < 600, code);
-  }
 });

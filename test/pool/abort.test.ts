@@ -13,7 +13,10 @@ describe('AgentPool aborts (guarantee 5)', () => {
     const waiting = t.pool.acquire(request('b', 'u', controller.signal));
     assert.equal(t.pool.stats().waiting, 1);
     controller.abort();
-    await assert.rejects(waiting, (error: unknown) => error instanceof TurnAbortedError && error.statusCode === 499);
+    await assert.rejects(
+      waiting,
+      (error: unknown) => error instanceof TurnAbortedError && error.code === 'POOL_TURN_ABORTED',
+    );
     assert.equal(t.pool.stats().waiting, 0);
     assert.equal(t.pool.stats().sessionQueues.sessions, 1, 'only the busy session');
     assert.equal(getEventListeners(controller.signal, 'abort').length, 0);

@@ -270,7 +270,7 @@ export class FakeKnowledgeBase implements KnowledgeBase {
 
   #check(path: string): void {
     if (path.includes('..') || path.startsWith('/')) {
-      throw new KbError('KB_PATH_OUTSIDE_ROOT', `Path ${path} is outside the knowledge base`, 403);
+      throw new KbError('KB_PATH_OUTSIDE_ROOT', `Path ${path} is outside the knowledge base`);
     }
   }
 
@@ -281,7 +281,7 @@ export class FakeKnowledgeBase implements KnowledgeBase {
   async read(path: string, range: { startLine?: number; endLine?: number } = {}): Promise<FileSlice> {
     this.#check(path);
     const text = this.files.get(path);
-    if (text === undefined) throw new KbError('KB_NOT_FOUND', `No file ${path} (${this.root}/${path})`, 404);
+    if (text === undefined) throw new KbError('KB_NOT_FOUND', `No file ${path} (${this.root}/${path})`);
     const lines = text.split('\n');
     const startLine = range.startLine ?? 1;
     const endLine = Math.min(range.endLine ?? lines.length, lines.length);
@@ -351,7 +351,7 @@ export class FakeKnowledgeBase implements KnowledgeBase {
 
   async planDelete(path: string): Promise<DeletePlan> {
     this.#check(path);
-    if (!this.files.has(path)) throw new KbError('KB_NOT_FOUND', `No file ${path}`, 404);
+    if (!this.files.has(path)) throw new KbError('KB_NOT_FOUND', `No file ${path}`);
     const token = `del_${this.#plans.size + 1}`;
     this.#plans.set(token, path);
     return { token, paths: [path] };
@@ -359,7 +359,7 @@ export class FakeKnowledgeBase implements KnowledgeBase {
 
   async confirmDelete(token: string): Promise<{ deleted: string[] }> {
     const path = this.#plans.get(token);
-    if (!path) throw new KbError('KB_DELETE_TOKEN_INVALID', 'Unknown or expired delete token', 400);
+    if (!path) throw new KbError('KB_DELETE_TOKEN_INVALID', 'Unknown or expired delete token');
     this.#plans.delete(token);
     this.files.delete(path);
     return { deleted: [path] };

@@ -46,7 +46,7 @@ function askThroughPool(ctx: DocentContext): AskEmployee {
       const outcome = await runTurn(ctx, admitted, turn, () => {});
       if (outcome.outcome === 'ok') return { kind: 'answer', text: outcome.answer };
     } catch (error) {
-      if (error instanceof PoolError || (error instanceof HttpError && error.statusCode === 503))
+      if (error instanceof PoolError || (error instanceof HttpError && error.code === 'SERVICE_DRAINING'))
         return { kind: 'busy' };
       const reference = randomUUID().slice(0, 8);
       ctx.logger.error({ err: error, reference, userId }, 'channel turn failed');

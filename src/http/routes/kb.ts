@@ -200,7 +200,7 @@ export async function kbRoutes(app: FastifyInstance): Promise<void> {
         sources.push({ name: upload.name, sourcePath: upload.path });
       }
       if (ctx.lifecycle.state === 'draining')
-        throw new HttpError('SERVICE_DRAINING', 'The server is shutting down; retry shortly', undefined, 5);
+        throw new HttpError('SERVICE_DRAINING', 'The server is shutting down; retry shortly', { retryAfterS: 5 });
       const stream = openSse(reply, ctx.heartbeatMs);
       ctx.metrics.trackStream('/api/kb/ingest', reply.raw);
       try {

@@ -5,7 +5,7 @@
  * server's, and the first PDF does not wait for it to load).
  */
 import { parentPort } from 'node:worker_threads';
-import { KbError } from '../types.ts';
+import { KbError, type KbErrorCode } from '../types.ts';
 import { convertToMarkdown } from './index.ts';
 import type { ConvertLimits } from './limits.ts';
 
@@ -28,9 +28,8 @@ export type ConvertReply =
   | {
       readonly id: number;
       readonly ok: false;
-      readonly code: string;
+      readonly code: KbErrorCode;
       readonly message: string;
-      readonly statusCode: number;
     };
 
 void import('pdf-parse').catch(() => undefined);
@@ -49,13 +48,12 @@ parentPort?.on('message', async (request: ConvertRequest) => {
   } catch (error) {
     reply =
       error instanceof KbError
-        ? { id: request.id, ok: false, code: error.code, message: error.message, statusCode: error.statusCode }
+        ? { id: request.id, ok: false, code: error.code, message: error.message }
         : {
             id: request.id,
             ok: false,
             code: 'KB_CONVERT_FAILED',
             message: `Could not convert ${request.name}: ${error instanceof Error ? error.message : String(error)}`,
-            statusCode: 422,
           };
   }
   parentPort?.postMessage(reply);

@@ -25,13 +25,12 @@ export async function convertToMarkdown(
     throw new KbError(
       'KB_UNSUPPORTED_TYPE',
       `${name}: unsupported file type "${ext || '(none)'}" (supported: ${SUPPORTED_EXTENSIONS.join(', ')})`,
-      415,
     );
   }
   const info = await stat(sourcePath).catch(() => undefined);
-  if (!info?.isFile()) throw new KbError('KB_NOT_FOUND', `${name}: the uploaded file is missing`, 404);
+  if (!info?.isFile()) throw new KbError('KB_NOT_FOUND', `${name}: the uploaded file is missing`);
   if (info.size > limits.maxSourceBytes) {
-    throw new KbError('KB_TOO_LARGE', `${name} is ${info.size} bytes; the limit is ${limits.maxSourceBytes}`, 413);
+    throw new KbError('KB_TOO_LARGE', `${name} is ${info.size} bytes; the limit is ${limits.maxSourceBytes}`);
   }
   if (info.size === 0) throw convertFailed(name, 'the file is empty');
   const bytes = await readFile(sourcePath);

@@ -49,10 +49,10 @@ export class IsolatedConverter {
   }
 
   convert(sourcePath: string, name: string, stem: string, limits: ConvertLimits): Promise<Converted> {
-    if (this.#closed) return Promise.reject(new KbError('KB_CONVERT_FAILED', 'The converter is shut down', 422));
+    if (this.#closed) return Promise.reject(new KbError('KB_CONVERT_FAILED', 'The converter is shut down'));
     if (this.#queue.length >= this.#limits.maxQueue) {
       return Promise.reject(
-        new KbError('KB_TOO_LARGE', `${name}: ${this.#limits.maxQueue} conversions are already waiting`, 413),
+        new KbError('KB_TOO_LARGE', `${name}: ${this.#limits.maxQueue} conversions are already waiting`),
       );
     }
     return new Promise<Converted>((resolve, reject) => {
@@ -74,8 +74,7 @@ export class IsolatedConverter {
   /** Stops the thread; waiting conversions fail. */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const job of this.#queue.splice(0))
-      job.reject(new KbError('KB_CONVERT_FAILED', 'The converter is shut down', 422));
+    for (const job of this.#queue.splice(0)) job.reject(new KbError('KB_CONVERT_FAILED', 'The converter is shut down'));
     const worker = this.#worker;
     this.#worker = undefined;
     await worker?.terminate();
@@ -90,7 +89,6 @@ export class IsolatedConverter {
         new KbError(
           'KB_TOO_LARGE',
           `${job.request.name}: converting it took longer than ${this.#limits.timeoutMs} ms (CONVERT_TIMEOUT_MS)`,
-          413,
         ),
       );
     }, this.#limits.timeoutMs);
@@ -118,13 +116,8 @@ export class IsolatedConverter {
           ? new KbError(
               'KB_TOO_LARGE',
               `${name}: converting it needs more than ${this.#limits.maxMemoryMb} MB (CONVERT_MAX_MEMORY_MB)`,
-              413,
             )
-          : new KbError(
-              'KB_CONVERT_FAILED',
-              `Could not convert ${name}: the converter stopped (${error.message})`,
-              422,
-            ),
+          : new KbError('KB_CONVERT_FAILED', `Could not convert ${name}: the converter stopped (${error.message})`),
       );
     });
     worker.on('exit', () => {
@@ -135,7 +128,6 @@ export class IsolatedConverter {
             new KbError(
               'KB_CONVERT_FAILED',
               `Could not convert ${this.#current.job.request.name}: the converter stopped`,
-              422,
             ),
           );
         }
@@ -157,9 +149,7 @@ export class IsolatedConverter {
         ...(reply.data ? { data: reply.data } : {}),
       });
     } else {
-      current.job.reject(
-        new KbError(reply.code as KbError['code'], reply.message, reply.statusCode as KbError['statusCode']),
-      );
+      current.job.reject(new KbError(reply.code, reply.message));
     }
     if (this.#queue.length === 0) this.#worker?.unref();
     this.#next();

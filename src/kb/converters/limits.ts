@@ -20,10 +20,10 @@ const MAX_ENTRIES = 20_000;
  */
 export async function checkZipExpansion(zip: JSZip, maxBytes: number, name: string): Promise<void> {
   const tooLarge = () =>
-    new KbError('KB_TOO_LARGE', `${name} expands to more than ${Math.round(maxBytes / 1048576)} MB`, 413);
+    new KbError('KB_TOO_LARGE', `${name} expands to more than ${Math.round(maxBytes / 1048576)} MB`);
   const files = Object.values(zip.files).filter((file) => !file.dir);
   if (files.length > MAX_ENTRIES) {
-    throw new KbError('KB_TOO_LARGE', `${name} holds more than ${MAX_ENTRIES} files`, 413);
+    throw new KbError('KB_TOO_LARGE', `${name} holds more than ${MAX_ENTRIES} files`);
   }
   let total = 0;
   for (const file of files) {
@@ -77,7 +77,6 @@ export async function checkSheetSizes(zip: JSZip, maxCells: number, name: string
         throw new KbError(
           'KB_TOO_LARGE',
           `${name}: a sheet ${kind === 'mergeCell' ? 'merges' : 'spans'} more than ${maxCells} cells (${ref}); the limit is CONVERT_MAX_CELLS`,
-          413,
         );
       }
     }
@@ -86,10 +85,10 @@ export async function checkSheetSizes(zip: JSZip, maxCells: number, name: string
 
 export function checkConvertedSize(markdown: string, limits: ConvertLimits, name: string): void {
   if (Buffer.byteLength(markdown) > limits.maxConvertedBytes) {
-    throw new KbError('KB_TOO_LARGE', `${name} converts to more text than the limit allows`, 413);
+    throw new KbError('KB_TOO_LARGE', `${name} converts to more text than the limit allows`);
   }
 }
 
 export function convertFailed(name: string, why: string): KbError {
-  return new KbError('KB_CONVERT_FAILED', `Could not convert ${name}: ${why}`, 422);
+  return new KbError('KB_CONVERT_FAILED', `Could not convert ${name}: ${why}`);
 }
