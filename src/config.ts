@@ -107,6 +107,8 @@ export interface Config {
     readonly employee: PoolSettings;
     readonly admin: PoolSettings;
   };
+  /** Whether the operator set each pool's size; an unset one may be sized for the machine at start. */
+  readonly poolSizeSet: { readonly employee: boolean; readonly admin: boolean };
   readonly channels: ChannelSettings;
 }
 
@@ -303,6 +305,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     newIdentitiesPerAddress: r.int('NEW_IDENTITIES_PER_ADDRESS', 30, 1, 1_000_000),
     shutdownGraceMs: r.secondsAsMs('SHUTDOWN_GRACE', 30, 0, 3600),
     pools: { employee: Object.freeze(employee), admin: Object.freeze(admin) },
+    poolSizeSet: {
+      employee: r.raw('EMPLOYEE_CLIENT_POOL_SIZE', 'USER_CLIENT_POOL_SIZE') !== undefined,
+      admin: r.raw('ADMIN_CLIENT_POOL_SIZE') !== undefined,
+    },
     channels: readChannelSettings(r),
   };
 

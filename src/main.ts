@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { currentMachine, poolsForMachine, roomForWorker } from './capacity/machine-pools.ts';
 import { SqliteHandoffStore } from './channels/handoff-store.ts';
 import { type Config, ConfigError, effectiveEngine, loadConfig } from './config.ts';
 import { createClaudeEngine } from './engines/claude/index.ts';
@@ -19,7 +20,7 @@ import { loadOrCreateSecret, type ServerSecrets } from './http/secrets.ts';
 import { UploadStore } from './http/uploads/store.ts';
 import { openKnowledgeBase } from './kb/index.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { createPoolRegistry } from './pool/index.ts';
+import { createPoolRegistry, type PoolDeps } from './pool/index.ts';
 import { openSessionStore } from './sessions/index.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -83,11 +84,21 @@ async function main(): Promise<void> {
   let factories: { employee: AgentWorkerFactory; admin: AgentWorkerFactory };
   let closeEngine: () => Promise<void> = async () => {};
   let engineCounters: EngineCounters | undefined;
+  let poolSettings = config.pools;
+  let poolDeps: PoolDeps = { logger };
   if (engineName === 'claude') {
     const claude = createClaudeEngine({ config, kb, resolveUpload, logger, dataDir: config.dataDir });
     await claude.reapOrphans();
     factories = { employee: claude.factory('employee'), admin: claude.factory('admin') };
     closeEngine = async () => claude.close();
+    // Each CLI holds a few hundred MB: an unset pool size follows the machine, and no worker starts without room.
+    const sized = poolsForMachine(config, claude.workerBytes(), currentMachine());
+    poolSettings = sized.pools;
+    poolDeps = { logger, roomForWorker: roomForWorker(() => claude.workerBytes()) };
+    logger.info(
+      { employeeWorkers: sized.pools.employee.maxWorkers, adminWorkers: sized.pools.admin.maxWorkers },
+      `employee pool: ${sized.reason}`,
+    );
     engineCounters = () => {
       const { workersStarted, processesStarted, workersLive, resumeFallbacks, toolDenials } = claude.stats();
       return { workersStarted, processesStarted, workersLive, resumeFallbacks, toolDenials };
@@ -98,7 +109,7 @@ async function main(): Promise<void> {
       admin: createLocalWorkerFactory({ kb, role: 'admin', resolveUpload, logger }),
     };
   }
-  const pools = createPoolRegistry(factories, config.pools, { logger });
+  const pools = createPoolRegistry(factories, poolSettings, poolDeps);
   const sessions = openSessionStore({ kind: 'sqlite', dataDir: config.dataDir, timeoutS: config.sessionTimeoutS });
   const expirySweeper = setInterval(() => void sessions.expire().catch(() => {}), 10 * 60_000);
   expirySweeper.unref();

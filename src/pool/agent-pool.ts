@@ -45,6 +45,12 @@ export interface PoolDeps {
    * eviction shield (tests pass a fake one). @default performance.now
    */
   readonly now?: () => number;
+  /**
+   * Asked before a worker is started beside others: false when the machine
+   * has no room for one more (memory), and the pool evicts or queues instead.
+   * A pool with no worker at all always starts one. @default always room
+   */
+  readonly roomForWorker?: () => boolean;
 }
 
 /** Consecutive failed starts after which turns waiting for a start are told instead of waiting on. */
@@ -56,6 +62,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   readonly name: string;
   readonly #options: Readonly<PoolOptions>;
   readonly #logger: Logger | undefined;
+  readonly #roomForWorker: (() => boolean) | undefined;
 
   // Workers: live ones by state, and starts in flight.
   readonly #workers: WorkerSet<TInput, TEvent>;
@@ -122,6 +129,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     });
     this.#sparesResume = factory.sparesResume ?? true;
     this.#logger = deps.logger;
+    this.#roomForWorker = deps.roomForWorker;
     this.#shield = new EvictionShield(
       factory.expectedStartMs,
       this.#counters.startTimeMs,
@@ -144,6 +152,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
       shield: this.#shield,
       userLoad: (userId) => this.#ledger.userLoad(userId),
       total: () => this.#total(),
+      mayGrow: () => this.#mayGrow(),
       spareFor: (session) => this.#spareFor(session),
       serve: (index, slot, placement) => this.#serve(index, slot, placement),
       startWorker: (session) => this.#startWorker(session),
@@ -231,12 +240,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
 
   /** A spare for the session, unless the engine cannot resume on a spare and a worker may be started instead. */
   #spareFor(session: SessionBinding): Slot<TInput, TEvent> | undefined {
-    if (
-      !session.isNew &&
-      !this.#sparesResume &&
-      this.#total() < this.#options.maxWorkers &&
-      !this.#starting.backingOff
-    ) {
+    if (!session.isNew && !this.#sparesResume && this.#mayGrow() && !this.#starting.backingOff) {
       return undefined;
     }
     return this.#workers.takeLiveSpare();
@@ -244,10 +248,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
 
   #topUpSpares(): void {
     if (this.#shutdown.draining || this.#starting.backingOff) return;
-    while (
-      this.#workers.spares + this.#starting.spareStarts < this.#options.minSpares &&
-      this.#total() < this.#options.maxWorkers
-    ) {
+    while (this.#workers.spares + this.#starting.spareStarts < this.#options.minSpares && this.#mayGrow()) {
       this.#startWorker(undefined);
     }
   }
@@ -299,6 +300,11 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
 
   #total(): number {
     return this.#workers.size + this.#starting.size;
+  }
+
+  #mayGrow(): boolean {
+    const total = this.#total();
+    return total < this.#options.maxWorkers && (total === 0 || (this.#roomForWorker?.() ?? true));
   }
 
   // Waiting turns leaving the queue.

@@ -3,13 +3,14 @@
  * may have become placeable, and the same rules for a new turn with nobody
  * ahead of it (placeNewTurn, which acquire() calls before queueing).
  *
- * For each ready turn in arrival order (skipping users at their cap,
- * sessions whose worker is already starting and sessions whose previous
- * worker is still closing): the idle worker bound to its
- * session, else a spare, else start one if below maxWorkers, else wait for a
- * closing worker or a spare on its way, else evict the LRU idle worker that no
- * shield protects (EvictionPass, EvictionShield; a shield holds one turn back
- * for one window at most, and the pool's timer wakes it when that expires).
+ * For each ready turn in arrival order (skipping users at their cap, sessions
+ * whose worker is already starting and sessions whose previous worker is
+ * still closing): the idle worker bound to its session, else a spare, else
+ * start one if below maxWorkers and the machine has room, else wait for a
+ * closing worker or a spare on its way, else evict the LRU idle worker that
+ * no shield protects (EvictionPass, EvictionShield; a shield holds one turn
+ * back for one window at most, and the pool's timer wakes it when that
+ * expires).
  */
 import { EvictionPass } from './eviction-pass.ts';
 import type { EvictionShield } from './eviction-shield.ts';
@@ -33,6 +34,8 @@ export interface PlacementHost<TInput, TEvent> {
   userLoad(userId: string): number;
   /** Workers plus starts in flight: what maxWorkers bounds. */
   total(): number;
+  /** Workers may be added: below maxWorkers, and the machine has room for one more. */
+  mayGrow(): boolean;
   /** A spare the session may take, if any (taken out of the spares). */
   spareFor(session: SessionBinding): Slot<TInput, TEvent> | undefined;
   /** Leases the worker to the ready turn at `index`. */
@@ -99,7 +102,7 @@ export function placeNewTurn<TInput, TEvent>(
 }
 
 export function placeReadyTurns<TInput, TEvent>(host: PlacementHost<TInput, TEvent>): PlacementOutcome {
-  const { options, turns, workers, starting } = host;
+  const { turns, workers, starting } = host;
   const ready = turns.ready;
   // Workers a user holds = leases (live count) + starts in flight for their waiting turns.
   const reserved = new Map<string, number>();
@@ -131,7 +134,7 @@ export function placeReadyTurns<TInput, TEvent>(host: PlacementHost<TInput, TEve
       short = true;
       continue;
     }
-    if (host.total() < options.maxWorkers) {
+    if (host.mayGrow()) {
       reserved.set(turn.userId, (reserved.get(turn.userId) ?? 0) + 1);
       host.startWorker(turn.request.session);
       continue;

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { makePool, shutdown, turn } from './helpers.ts';
+import { AgentPool } from '../../src/pool/index.ts';
+import { type FakeEvent, FakeWorkerFactory } from '../support/fake-workers.ts';
+import { makePool, nextEvent, request, shutdown, TEST_OPTIONS, turn } from './helpers.ts';
 
 describe('AgentPool capacity (guarantee 1)', () => {
   it('acquire() never has more than maxWorkers workers alive, starting ones included', async () => {
@@ -23,5 +25,34 @@ describe('AgentPool capacity (guarantee 1)', () => {
     assert.ok(Math.max(...seen) <= 1);
     assert.equal(t.factory.maxAlive, 1);
     await shutdown(t);
+  });
+});
+
+describe('AgentPool and the machine (roomForWorker)', () => {
+  it('starts no worker beside others while the machine has no room, evicts an idle one instead, and always keeps one', async () => {
+    let room = false;
+    const factory = new FakeWorkerFactory<string, FakeEvent>();
+    const pool = new AgentPool(
+      factory,
+      { ...TEST_OPTIONS, maxWorkers: 4, minSpares: 1 },
+      { roomForWorker: () => room },
+    );
+    // No room, but a pool with no worker starts one: the spare.
+    await nextEvent(pool as AgentPool<string, FakeEvent>, 'worker_started');
+    const a = await pool.acquire(request('a'));
+    a.release();
+    assert.equal(factory.startCalls, 1, 'no second spare without room');
+    // A new session: no room for a second worker, so the idle one is evicted for it.
+    const evicted = nextEvent(pool, 'worker_evicted');
+    const b = await pool.acquire(request('b'));
+    assert.equal((await evicted).sessionId, 'a');
+    assert.equal(pool.stats().workers.total, 1);
+    b.release();
+    // With room again, the next session gets a worker of its own and b stays warm.
+    room = true;
+    const c = await pool.acquire(request('c'));
+    c.release();
+    assert.equal((await pool.acquire(request('b'))).placement, 'warm');
+    await pool.destroy();
   });
 });

@@ -18,7 +18,7 @@ import type { KnowledgeBase } from '../../kb/types.ts';
 import type { Logger } from '../../logger.ts';
 import type { StartOptions } from '../../pool/worker.ts';
 import type { AgentWorkerFactory, Role, UploadResolver } from '../types.ts';
-import { ownerAlive, ProcessTracker, SELF } from './process-tracker.ts';
+import { ownerAlive, ProcessTracker, residentBytes, SELF } from './process-tracker.ts';
 import { sweepResumeDirs } from './resume-dirs.ts';
 import { TranscriptStore } from './transcripts.ts';
 import { ClaudeWorker } from './worker.ts';
@@ -59,6 +59,8 @@ const CLOSE_WAIT_MS = 5_000;
  * docs/claude-engine.md); faster machines boot the CLI in less.
  */
 export const CLAUDE_COLD_START_MS = 1_000;
+/** What one CLI process is taken to hold until some are measured (bench:claude prints peak_rss_mb). */
+export const CLAUDE_WORKER_BYTES_ESTIMATE = 256 * 1024 * 1024;
 
 export interface ClaudeEngineOptions {
   readonly config: Config;
@@ -88,6 +90,8 @@ export interface ClaudeEngine {
   /** Kills CLI processes recorded by an earlier run of Docent that are still alive; returns how many. */
   reapOrphans(): Promise<number>;
   stats(): ClaudeEngineStats;
+  /** The median resident memory of the live CLI processes, or the estimate before any runs. */
+  workerBytes(): number;
   /** Closes every worker and kills every CLI process still running. Idempotent. */
   close(): Promise<void>;
 }
@@ -175,6 +179,14 @@ export function createClaudeEngine(options: ClaudeEngineOptions): ClaudeEngine {
         }
       }
       return reaped;
+    },
+    workerBytes: () => {
+      const sizes = tracker
+        .pids()
+        .map((pid) => residentBytes(pid))
+        .filter((bytes): bytes is number => bytes !== undefined && bytes > 0)
+        .sort((a, b) => a - b);
+      return sizes.length === 0 ? CLAUDE_WORKER_BYTES_ESTIMATE : sizes[(sizes.length - 1) >> 1];
     },
     stats: () => ({
       ...counters,
