@@ -95,6 +95,11 @@ export function createHttpMetrics(pools: PoolRegistryLike, engineCounters?: Engi
   );
   gauge('docent_pool_draining', '1 while the pool drains', (s) => (s.draining ? 1 : 0));
   gauge(
+    'docent_pool_undersized',
+    '1 while the pool looks too small: most turns evicted a warm worker and waited as long as a start',
+    (s) => (s.sizing?.undersized ? 1 : 0),
+  );
+  gauge(
     'docent_pool_start_cost_seconds',
     'What the pool takes a cold start to cost now (measured, or the engine hint before any)',
     (s) => s.startCostMs / 1000,

@@ -13,6 +13,10 @@ import type { WorkerStarts } from './worker-starts.ts';
 /** Retry-After when no turn finished yet to measure. */
 const DEFAULT_TURN_MS = 5_000;
 const MAX_RETRY_AFTER_S = 300;
+/** Turns a pool must have served before it calls itself too small. */
+export const UNDERSIZED_MIN_TURNS = 20;
+/** Evictions per turn past which most turns paid a cold start for want of a worker. */
+const UNDERSIZED_EVICTION_RATE = 0.5;
 
 export class PoolReport<TInput, TEvent> {
   readonly #options: Readonly<PoolOptions>;
@@ -40,6 +44,11 @@ export class PoolReport<TInput, TEvent> {
 
   stats(draining: boolean): PoolStats {
     const workers = this.#workers;
+    const totals = this.#counters.snapshotTotals();
+    const acquireWaitMs = this.#counters.acquireWaitMs.snapshot();
+    const startCostMs = this.#shield.startCostMs();
+    const sessionQueues = this.#turns.sessionStats();
+    const evictionRate = totals.turns > 0 ? totals.evictions / totals.turns : 0;
     return {
       name: this.#options.name,
       maxWorkers: this.#options.maxWorkers,
@@ -52,12 +61,20 @@ export class PoolReport<TInput, TEvent> {
         total: workers.size + this.#starting.size,
       },
       waiting: this.#turns.ready.length,
-      sessionQueues: this.#turns.sessionStats(),
+      sessionQueues,
       draining,
-      totals: this.#counters.snapshotTotals(),
-      acquireWaitMs: this.#counters.acquireWaitMs.snapshot(),
+      totals,
+      acquireWaitMs,
       startTimeMs: this.#counters.startTimeMs.snapshot(),
-      startCostMs: this.#shield.startCostMs(),
+      startCostMs,
+      sizing: {
+        undersized:
+          totals.turns >= UNDERSIZED_MIN_TURNS &&
+          evictionRate >= UNDERSIZED_EVICTION_RATE &&
+          acquireWaitMs.p95 >= startCostMs,
+        evictionRate: Math.round(evictionRate * 1000) / 1000,
+        competingSessions: sessionQueues.sessions,
+      },
     };
   }
 

@@ -91,6 +91,18 @@ export interface PoolStats {
   readonly startTimeMs: HistogramSnapshot;
   /** What the pool takes a cold start to cost now, in ms (measured once it has a few; see EvictionShield). */
   readonly startCostMs: number;
+  /**
+   * Whether the pool looks too small for its load, since start: at least
+   * UNDERSIZED_MIN_TURNS turns, most of them evicted a warm worker to start
+   * another, and turns waited at least as long as a start (p95).
+   */
+  readonly sizing?: {
+    readonly undersized: boolean;
+    /** Evictions per turn. */
+    readonly evictionRate: number;
+    /** Sessions with a turn in flight or queued, now. */
+    readonly competingSessions: number;
+  };
 }
 
 /** Every transition, for metrics and logs. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MsHistogram } from '../../src/pool/histogram.ts';
+import { UNDERSIZED_MIN_TURNS } from '../../src/pool/pool-report.ts';
 import { makePool, request, shutdown, turn } from './helpers.ts';
 
 describe('AgentPool stats() and onEvent()', () => {
@@ -93,5 +94,25 @@ describe('MsHistogram', () => {
     const snapshot = new MsHistogram().snapshot();
     assert.equal(snapshot.count, 0);
     assert.equal(snapshot.p99, 0);
+  });
+});
+
+describe('AgentPool sizing hint', () => {
+  it('calls itself undersized when most turns evict a warm worker and wait as long as a start, not before', async () => {
+    const t = makePool({ maxWorkers: 1 }, { startDelayMs: 5 });
+    for (let i = 0; i < UNDERSIZED_MIN_TURNS - 1; i++) await turn(t.pool, i % 2 === 0 ? 'a' : 'b');
+    assert.equal(t.pool.stats().sizing?.undersized, false, 'too few turns to tell');
+    await turn(t.pool, 'c');
+    const sizing = t.pool.stats().sizing;
+    assert.equal(sizing?.undersized, true, JSON.stringify(t.pool.stats()));
+    assert.ok((sizing?.evictionRate ?? 0) >= 0.9);
+    await shutdown(t);
+  });
+
+  it('does not when its sessions find their workers warm', async () => {
+    const t = makePool({ maxWorkers: 2 }, { startDelayMs: 5 });
+    for (let i = 0; i < UNDERSIZED_MIN_TURNS + 5; i++) await turn(t.pool, i % 2 === 0 ? 'a' : 'b');
+    assert.deepEqual(t.pool.stats().sizing, { undersized: false, evictionRate: 0, competingSessions: 0 });
+    await shutdown(t);
   });
 });

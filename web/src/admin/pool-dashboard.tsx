@@ -63,6 +63,15 @@ function PoolCard({ stats, now }: { stats: PoolStatsView; now: number }) {
         <Stat label={t('pool.turns')} value={turns} testId="stat-turns" />
         <Stat label={t('pool.waitP95')} value={`${Math.round(stats.acquireWaitMs?.p95 ?? 0)} ms`} />
       </div>
+      {stats.sizing?.undersized && (
+        <p class="notice notice-info" role="status" data-testid="pool-undersized">
+          {t('pool.undersized', {
+            rate: `${Math.round(stats.sizing.evictionRate * 100)}%`,
+            sessions: stats.sizing.competingSessions,
+            workers: stats.maxWorkers,
+          })}
+        </p>
+      )}
       <PoolChart samples={poolHistory.samples(stats.name)} maxWorkers={stats.maxWorkers} now={now} />
     </section>
   );

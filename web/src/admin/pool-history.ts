@@ -10,6 +10,7 @@ export interface PoolStatsView {
   draining: boolean;
   totals: { turns: number; warmHits: number; spareHits: number; coldStarts: number; timeouts: number };
   acquireWaitMs: { count: number; sum: number; p50: number; p95: number; p99: number };
+  sizing?: { undersized: boolean; evictionRate: number; competingSessions: number };
 }
 
 export interface PoolSample {

@@ -150,6 +150,8 @@ const en = {
   'pool.legend.wait': 'Mean wait (ms)',
   'pool.error': 'Pool statistics unavailable: {message}',
   'pool.draining': 'draining',
+  'pool.undersized':
+    'Turns wait because this pool is small for its load: {rate} of turns evicted a warm worker to start another, and {sessions} conversations compete for {workers} workers. Give it more workers if the machine has the memory (EMPLOYEE_CLIENT_POOL_SIZE / ADMIN_CLIENT_POOL_SIZE).',
   'channels.title': 'Messenger channels',
   'channels.channel': 'Channel',
   'channels.lastEvent': 'Last message',
@@ -308,6 +310,8 @@ const zh: Record<MessageKey, string> = {
   'pool.legend.wait': '平均等待（毫秒）',
   'pool.error': '无法获取资源池统计：{message}',
   'pool.draining': '正在排空',
+  'pool.undersized':
+    '此池相对负载偏小，轮次需要等待：{rate} 的轮次驱逐了一个热工作进程来启动新的，{sessions} 个会话争用 {workers} 个工作进程。若内存允许，请增加工作进程数（EMPLOYEE_CLIENT_POOL_SIZE / ADMIN_CLIENT_POOL_SIZE）。',
   'channels.title': '即时通讯渠道',
   'channels.channel': '渠道',
   'channels.lastEvent': '最近消息',
