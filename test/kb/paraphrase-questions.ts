@@ -60,7 +60,11 @@ const COUNCIL = 'meetings/2026-04-lab-council.md';
 export const LAB_PARAPHRASES: readonly ScoredQuestion[] = [
   { question: 'Who signs off on a $3,000 purchase?', source: PURCHASING, fact: /Department head/ },
   { question: 'What can the CFO approve?', source: PURCHASING, fact: /\$10,001 – \$50,000/ },
-  { question: 'Do I need several quotes to buy a $7,500 microscope?', source: PURCHASING, fact: /three competing quotes/ },
+  {
+    question: 'Do I need several quotes to buy a $7,500 microscope?',
+    source: PURCHASING,
+    fact: /three competing quotes/,
+  },
   { question: 'Who has to approve a $120,000 contract?', source: PURCHASING, fact: /CEO/ },
   { question: 'How much can I spend on the company credit card?', source: PURCHASING, fact: /\$500/ },
   { question: 'How many vacation days do I get?', source: ABSENCE, fact: /25 days/ },
