@@ -1,12 +1,14 @@
 /**
  * Retrieval scores of the offline engine on the three question sets: the project's own (sample knowledge
- * base), the unseen-layout documents and the held-out knowledge base. `npx tsx bench/retrieval-score.ts`
+ * base), the held-out knowledge base and the paraphrase
+ * sets (sample and invented lab knowledge base). The unseen-layout documents are scored by retrieval-unseen.test.ts. `npx tsx bench/retrieval-score.ts`
  */
 import path from 'node:path';
 import { createLocalWorkerFactory } from '../src/engines/local/index.ts';
 import { tempKb } from '../test/fixtures/kb-fixtures.ts';
 import { filesUnder, formatScore, type ScoredQuestion, scoreQuestions } from '../test/fixtures/retrieval-scoring.ts';
 import { HELDOUT_CASES } from '../test/kb/heldout-questions.ts';
+import { LAB_PARAPHRASES, SAMPLE_PARAPHRASES } from '../test/kb/paraphrase-questions.ts';
 import { RETRIEVAL_CASES } from '../test/kb/retrieval-questions.ts';
 
 async function run(name: string, cases: readonly ScoredQuestion[], kbOptions: Parameters<typeof tempKb>[0]) {
@@ -29,5 +31,11 @@ if (!only || only === 'own')
 if (!only || only === 'heldout') {
   await run('held-out', HELDOUT_CASES, {
     files: await filesUnder(path.resolve(import.meta.dirname, '../test/fixtures/heldout-kb')),
+  });
+}
+if (!only || only === 'paraphrase') {
+  await run('paraphrase (sample kb)', SAMPLE_PARAPHRASES, { seed: true });
+  await run('paraphrase (lab kb)', LAB_PARAPHRASES, {
+    files: await filesUnder(path.resolve(import.meta.dirname, '../test/fixtures/paraphrase-kb')),
   });
 }
