@@ -89,12 +89,14 @@ function RetentionCard({ retention }: { retention: RetentionView }) {
   const last = retention.lastSweep;
   const days = Math.round((retention.retentionMs / DAY_MS) * 10) / 10;
   return (
-    <section class="card retention-card" data-testid="retention-card">
-      <h2>{t('retention.title')}</h2>
+    <section class="card pool-card retention-card" data-testid="retention-card">
+      <header class="pool-header">
+        <h2>{t('retention.title')}</h2>
+        <span class="muted small">{t('retention.keptFor', { n: days })}</span>
+      </header>
       <div class="stats-grid">
         <Stat label={t('retention.diskBytes')} value={formatBytes(retention.disk.bytes)} testId="stat-disk-bytes" />
         <Stat label={t('retention.diskFiles')} value={retention.disk.files} />
-        <Stat label={t('retention.kept')} value={t('retention.days', { n: days })} />
         <Stat label={t('retention.deleted')} value={last ? last.conversationsDeleted : '–'} />
         <Stat label={t('retention.orphans')} value={last ? last.orphans.files : '–'} />
       </div>
