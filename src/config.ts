@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { FeishuSettings } from './channels/adapters/feishu.ts';
 import type { SlackSettings } from './channels/adapters/slack.ts';
 import type { WecomSettings } from './channels/adapters/wecom.ts';
+import { DEFAULT_RETENTION_GRACE_MS } from './sessions/types.ts';
 
 export type SessionPolicy = 'enqueue' | 'reject';
 export type EngineChoice = 'auto' | 'local' | 'claude';
@@ -73,6 +74,14 @@ export interface Config {
   readonly faqMaxEntries: number;
   /** Seconds of inactivity after which a session record expires. */
   readonly sessionTimeoutS: number;
+  /**
+   * SESSION_RETENTION: seconds after its last activity at which a
+   * conversation (record and transcripts) is deleted; at least
+   * sessionTimeoutS. @default sessionTimeoutS + 7 days
+   */
+  readonly sessionRetentionS: number;
+  /** RETENTION_SWEEP_INTERVAL_MS: time between retention sweeps. @default 600000 */
+  readonly retentionSweepIntervalMs: number;
   readonly maxUploadBytes: number;
   /** How uploads are converted: CONVERT_TIMEOUT_MS, CONVERT_MAX_MEMORY_MB, CONVERT_MAX_CELLS. */
   readonly convert: { readonly timeoutMs: number; readonly maxMemoryMb: number; readonly maxCells: number };
@@ -235,6 +244,23 @@ function readSharedPoolSettings(r: Reader): Omit<PoolSettings, 'maxWorkers'> {
   };
 }
 
+/** Longest SESSION_RETENTION: ten years, in seconds. */
+const MAX_RETENTION_S = 10 * 365 * 24 * 3600;
+
+/** SESSION_RETENTION: its own value when set (never below the timeout), else the timeout plus the grace. */
+function readRetention(r: Reader, sessionTimeoutS: number): number {
+  const fallback = sessionTimeoutS + DEFAULT_RETENTION_GRACE_MS / 1000;
+  const retention = r.int('SESSION_RETENTION', fallback, 60, MAX_RETENTION_S);
+  if (retention < sessionTimeoutS) {
+    r.problems.push(
+      `SESSION_RETENTION (${retention} s) must be at least SESSION_TIMEOUT (${sessionTimeoutS} s): ` +
+        'a conversation cannot be deleted while it may still be resumed',
+    );
+    return fallback;
+  }
+  return retention;
+}
+
 /**
  * Builds the frozen configuration from an environment (default: `process.env`).
  * Throws {@link ConfigError} listing every bad variable.
@@ -265,6 +291,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     'info',
   );
   const rateLimitPerMinute = r.int('RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000);
+  const sessionTimeoutS = r.int('SESSION_TIMEOUT', 7 * 24 * 3600, 60, 365 * 24 * 3600);
+  const sessionRetentionS = readRetention(r, sessionTimeoutS);
   const config: Config = {
     host: r.string('HOST', '127.0.0.1'),
     port: r.int('PORT', 8000, 0, 65535),
@@ -273,7 +301,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     kbRoot: path.resolve(cwd, r.string('KB_ROOT_PATH', './knowledge_base')),
     smallFileThresholdKb: r.int('SMALL_FILE_KB_THRESHOLD', 30, 1, 1_000_000),
     faqMaxEntries: r.int('FAQ_MAX_ENTRIES', 50, 1, 10_000),
-    sessionTimeoutS: r.int('SESSION_TIMEOUT', 7 * 24 * 3600, 60, 365 * 24 * 3600),
+    sessionTimeoutS,
+    sessionRetentionS,
+    retentionSweepIntervalMs: r.int('RETENTION_SWEEP_INTERVAL_MS', 10 * MINUTE_MS, 1_000, 60 * MINUTE_MS),
     maxUploadBytes: r.int('MAX_UPLOAD_SIZE', 10 * 1024 * 1024, 1, 1024 * 1024 * 1024),
     convert: {
       timeoutMs: r.int('CONVERT_TIMEOUT_MS', 120_000, 100, 3_600_000),

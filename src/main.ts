@@ -11,8 +11,8 @@ import { currentMachine, poolsForMachine, roomForWorker } from './capacity/machi
 import { SqliteHandoffStore } from './channels/handoff-store.ts';
 import { type Config, ConfigError, effectiveEngine, loadConfig } from './config.ts';
 import { createClaudeEngine } from './engines/claude/index.ts';
-import { createLocalWorkerFactory } from './engines/local/index.ts';
-import type { AgentWorkerFactory } from './engines/types.ts';
+import { createLocalEngine } from './engines/local/index.ts';
+import type { AgentWorkerFactory, ConversationStorage } from './engines/types.ts';
 import { buildApp } from './http/app.ts';
 import { Lifecycle } from './http/lifecycle.ts';
 import type { EngineCounters } from './http/metrics.ts';
@@ -21,7 +21,9 @@ import { UploadStore } from './http/uploads/store.ts';
 import { openKnowledgeBase } from './kb/index.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createPoolRegistry, type PoolDeps } from './pool/index.ts';
+import { Conversations } from './sessions/conversations.ts';
 import { openSessionStore } from './sessions/index.ts';
+import { RetentionSweeper } from './sessions/retention.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Extra time after the grace period before the process gives up on a clean exit. */
@@ -86,10 +88,12 @@ async function main(): Promise<void> {
   let engineCounters: EngineCounters | undefined;
   let poolSettings = config.pools;
   let poolDeps: PoolDeps = { logger };
+  let storage: ConversationStorage;
   if (engineName === 'claude') {
     const claude = createClaudeEngine({ config, kb, resolveUpload, logger, dataDir: config.dataDir });
     await claude.reapOrphans();
     factories = { employee: claude.factory('employee'), admin: claude.factory('admin') };
+    storage = claude;
     closeEngine = async () => claude.close();
     // Each CLI holds a few hundred MB: an unset pool size follows the machine, and no worker starts without room.
     const sized = poolsForMachine(config, claude.workerBytes(), currentMachine());
@@ -104,15 +108,21 @@ async function main(): Promise<void> {
       return { workersStarted, processesStarted, workersLive, resumeFallbacks, toolDenials };
     };
   } else {
-    factories = {
-      employee: createLocalWorkerFactory({ kb, role: 'employee', resolveUpload, logger }),
-      admin: createLocalWorkerFactory({ kb, role: 'admin', resolveUpload, logger }),
-    };
+    const local = createLocalEngine({ kb, resolveUpload, logger });
+    factories = { employee: local.factory('employee'), admin: local.factory('admin') };
+    storage = local;
   }
   const pools = createPoolRegistry(factories, poolSettings, poolDeps);
   const sessions = openSessionStore({ kind: 'sqlite', dataDir: config.dataDir, timeoutS: config.sessionTimeoutS });
-  const expirySweeper = setInterval(() => void sessions.expire().catch(() => {}), 10 * 60_000);
-  expirySweeper.unref();
+  const conversations = new Conversations({ sessions, storage, logger });
+  const retention = new RetentionSweeper({
+    sessions,
+    conversations,
+    storage,
+    logger,
+    retentionMs: config.sessionRetentionS * 1000,
+    intervalMs: config.retentionSweepIntervalMs,
+  });
   const secrets = await loadSecrets(config, logger);
   // Forwarded questions live beside the session records, in the same database file.
   const handoffs = new SqliteHandoffStore(path.join(config.dataDir, 'sessions.sqlite'));
@@ -129,16 +139,19 @@ async function main(): Promise<void> {
     lifecycle,
     engineCounters,
     handoffs,
+    conversations,
+    retention,
   });
   await app.listen({ host: config.host, port: config.port });
   lifecycle.markReady();
-  // After listening, so it does not delay the first answer.
+  // After listening, so neither delays the first answer.
   kb.warmConverter();
+  retention.start();
   const address = app.server.address();
   const port = address && typeof address === 'object' ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   logger.info(
-    { engine: engineName, kbRoot: config.kbRoot, dataDir: config.dataDir },
+    { engine: engineName, kbRoot: config.kbRoot, dataDir: config.dataDir, retentionS: config.sessionRetentionS },
     `Docent listening on http://${host}:${port}`,
   );
 
@@ -153,11 +166,11 @@ async function main(): Promise<void> {
       }, config.shutdownGraceMs + HARD_EXIT_MARGIN_MS);
       hardExit.unref();
       try {
+        await retention.stop();
         await pools.drain(config.shutdownGraceMs);
         await app.close();
         await closeEngine();
         await pools.destroy();
-        clearInterval(expirySweeper);
         uploads.stopSweeper();
         await sessions.close();
         await handoffs.close();

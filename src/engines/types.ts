@@ -67,3 +67,46 @@ export type AgentWorkerFactory = WorkerFactory<TurnInput, AgentEvent>;
 export type UploadResolver = (
   reference: string,
 ) => Promise<{ readonly name: string; readonly path: string } | undefined>;
+
+/** Files (or bytes held) that were removed, or that are kept now. */
+export interface StoredFiles {
+  readonly files: number;
+  readonly bytes: number;
+}
+
+/** What an orphan sweep is told about the session records. */
+export interface OrphanSweepRequest {
+  /** Most files to delete in this sweep. */
+  readonly limit: number;
+  /** Which of these session ids still have a record (archived ones included). */
+  readonly known: (sessionIds: readonly string[]) => Promise<ReadonlySet<string>>;
+  /** Files modified at or after this time (epoch ms) are left alone, named or not. */
+  readonly untouchedBefore: number;
+  /** Anything not modified since this time (epoch ms) belongs to a conversation past retention. */
+  readonly expiredBefore: number;
+}
+
+/**
+ * What an engine keeps of conversations beside the session records
+ * (transcripts, state files, memory), and how it lets go of it. The HTTP
+ * layer and the retention sweep use this; only the engine knows the layout.
+ */
+export interface ConversationStorage {
+  /**
+   * Deletes everything kept of the session. Waits until no worker of the
+   * engine is still working on it (a turn settling, a failed turn being
+   * rewound), so a live worker never loses a file under its feet.
+   */
+  forgetSession(sessionId: string): Promise<StoredFiles>;
+  /** Deletes what is kept of conversations that no session record names any more. */
+  sweepOrphans(request: OrphanSweepRequest): Promise<StoredFiles>;
+  /** What the kept conversations take on disk now. */
+  usage(): Promise<StoredFiles>;
+}
+
+/** For engines that keep nothing on disk. */
+export const NO_CONVERSATION_FILES: ConversationStorage = Object.freeze({
+  forgetSession: async () => ({ files: 0, bytes: 0 }),
+  sweepOrphans: async () => ({ files: 0, bytes: 0 }),
+  usage: async () => ({ files: 0, bytes: 0 }),
+});

@@ -13,6 +13,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { MemoryHandoffStore } from '../channels/handoff-store.ts';
+import { NO_CONVERSATION_FILES } from '../engines/types.ts';
+import { Conversations } from '../sessions/conversations.ts';
 import { AddressBudget } from './address-budget.ts';
 import type { AppDeps, DocentContext } from './deps.ts';
 import { installErrorHandling } from './error-handler.ts';
@@ -70,7 +72,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     http: { maxHeaderSize: 64 * 1024 },
   });
 
-  const metrics = createHttpMetrics(deps.pools, deps.engineCounters);
+  const metrics = createHttpMetrics(deps.pools, deps.engineCounters, deps.retention);
   const identity = new Identity({
     authMode: config.authMode,
     trustedUserHeader: config.trustedUserHeader,
@@ -91,6 +93,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     pools: deps.pools,
     kb: deps.kb,
     sessions: deps.sessions,
+    conversations:
+      deps.conversations ??
+      new Conversations({ sessions: deps.sessions, storage: NO_CONVERSATION_FILES, logger: deps.logger }),
+    retention: deps.retention,
     uploads: deps.uploads,
     identity,
     lifecycle: deps.lifecycle ?? readyLifecycle(),

@@ -6,6 +6,8 @@ import type { AgentEvent, Role, TurnInput } from '../engines/types.ts';
 import type { KnowledgeBase } from '../kb/types.ts';
 import type { Logger } from '../logger.ts';
 import type { Pool } from '../pool/types.ts';
+import type { Conversations } from '../sessions/conversations.ts';
+import type { RetentionReport } from '../sessions/retention.ts';
 import type { SessionStore } from '../sessions/types.ts';
 import type { Identity } from './identity.ts';
 import type { Lifecycle } from './lifecycle.ts';
@@ -41,6 +43,10 @@ export interface AppDeps {
   readonly channelAdapters?: readonly ChannelAdapter[];
   /** Folder with the built web UI (index.html, admin.html, assets/). @default <repo>/web/dist */
   readonly webDir?: string;
+  /** Deletes conversations with what the engine keeps of them. @default over `sessions`, for an engine that keeps nothing */
+  readonly conversations?: Conversations;
+  /** Disk use and the last retention sweep, for the stats and metrics. @default none reported */
+  readonly retention?: RetentionReport;
 }
 
 /** Shared by the route plugins (decorated once at the root). */
@@ -50,6 +56,8 @@ export interface DocentContext {
   readonly pools: PoolRegistryLike;
   readonly kb: KnowledgeBase;
   readonly sessions: SessionStore;
+  readonly conversations: Conversations;
+  readonly retention: RetentionReport | undefined;
   readonly uploads: UploadStore;
   readonly identity: Identity;
   readonly lifecycle: Lifecycle;

@@ -1,13 +1,14 @@
 /**
  * Prometheus metrics (prom-client) on a registry of this app's own (several
  * apps in one test process never collide): pool gauges and counters read from
- * the pools' stats at scrape time, histograms fed by pool events, and HTTP
- * latency per route.
+ * the pools' stats at scrape time, histograms fed by pool events, HTTP
+ * latency per route, and the conversations' disk use and retention sweeps.
  */
 import type { ServerResponse } from 'node:http';
 import client from 'prom-client';
 import type { Role } from '../engines/types.ts';
 import type { PoolStats } from '../pool/types.ts';
+import type { RetentionReport } from '../sessions/retention.ts';
 import type { PoolRegistryLike } from './deps.ts';
 
 const ROLES: readonly Role[] = ['employee', 'admin'];
@@ -47,8 +48,13 @@ function snakeCase(name: string): string {
 /** Counters an engine keeps of its own (resume fallbacks, processes started, ...), read at scrape time. */
 export type EngineCounters = () => Readonly<Record<string, number>>;
 
-export function createHttpMetrics(pools: PoolRegistryLike, engineCounters?: EngineCounters): HttpMetrics {
+export function createHttpMetrics(
+  pools: PoolRegistryLike,
+  engineCounters?: EngineCounters,
+  retention?: RetentionReport,
+): HttpMetrics {
   const registry = new client.Registry();
+  if (retention) retentionMetrics(registry, retention);
   if (engineCounters) {
     new client.Gauge({
       name: 'docent_engine_stat',
@@ -190,4 +196,76 @@ export function createHttpMetrics(pools: PoolRegistryLike, engineCounters?: Engi
       for (const off of unsubscribers) off();
     },
   };
+}
+
+/** Disk use and the last sweep, read at scrape time (the snapshot re-measures disk use at most every 30 s). */
+function retentionMetrics(registry: client.Registry, retention: RetentionReport): void {
+  const fromSnapshot = (
+    name: string,
+    help: string,
+    read: (s: Awaited<ReturnType<RetentionReport['snapshot']>>) => number,
+  ) =>
+    new client.Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        this.set(read(await retention.snapshot()));
+      },
+    });
+  fromSnapshot(
+    'docent_conversation_disk_bytes',
+    'Bytes the kept conversations take on disk (transcripts, state files)',
+    (s) => s.disk.bytes,
+  );
+  fromSnapshot('docent_conversation_disk_files', 'Files the kept conversations take on disk', (s) => s.disk.files);
+  fromSnapshot(
+    'docent_retention_seconds',
+    'How long after its last activity a conversation is deleted (SESSION_RETENTION)',
+    (s) => s.retentionMs / 1000,
+  );
+  fromSnapshot(
+    'docent_retention_last_sweep_timestamp_seconds',
+    'When the last retention sweep started (0: none yet)',
+    (s) => (s.lastSweep?.at ?? 0) / 1000,
+  );
+  fromSnapshot(
+    'docent_retention_last_sweep_duration_seconds',
+    'How long the last retention sweep took',
+    (s) => (s.lastSweep?.durationMs ?? 0) / 1000,
+  );
+  new client.Gauge({
+    name: 'docent_retention_last_sweep_deleted',
+    help: 'What the last retention sweep deleted: conversations past retention, their files, orphan files',
+    labelNames: ['kind'],
+    registers: [registry],
+    async collect() {
+      const last = (await retention.snapshot()).lastSweep;
+      this.set({ kind: 'conversations' }, last?.conversationsDeleted ?? 0);
+      this.set({ kind: 'files' }, last?.files.files ?? 0);
+      this.set({ kind: 'orphan_files' }, last?.orphans.files ?? 0);
+    },
+  });
+  new client.Counter({
+    name: 'docent_retention_deleted_total',
+    help: 'What retention sweeps deleted since start: conversations, their files, orphan files',
+    labelNames: ['kind'],
+    registers: [registry],
+    async collect() {
+      const { totals } = await retention.snapshot();
+      this.reset();
+      this.inc({ kind: 'conversations' }, totals.conversationsDeleted);
+      this.inc({ kind: 'files' }, totals.filesDeleted);
+      this.inc({ kind: 'orphan_files' }, totals.orphanFilesDeleted);
+    },
+  });
+  new client.Counter({
+    name: 'docent_retention_sweeps_total',
+    help: 'Retention sweeps run since start',
+    registers: [registry],
+    async collect() {
+      this.reset();
+      this.inc((await retention.snapshot()).totals.sweeps);
+    },
+  });
 }

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
-import type { AgentEvent, Role } from '../engines/types.ts';
+import type { AgentEvent, Role, TurnInput } from '../engines/types.ts';
 import { PoolError } from '../pool/errors.ts';
 import type { TurnLease } from '../pool/types.ts';
 import type { SessionRecord } from '../sessions/types.ts';
@@ -26,10 +26,12 @@ export interface TurnRequest {
   readonly target: ConversationTarget;
 }
 
+type AgentLease = TurnLease<TurnInput, AgentEvent>;
+
 export interface AdmittedTurn {
   readonly session: SessionRecord;
   readonly isNew: boolean;
-  readonly lease: TurnLease<import('../engines/types.ts').TurnInput, AgentEvent>;
+  readonly lease: AgentLease;
   /** Aborted when the client goes away (request close before the response ended). */
   readonly signal: AbortSignal;
   readonly startedAt: number;
@@ -109,6 +111,20 @@ export async function withAdmittedTurn<T>(
   }
 }
 
+/** The lease, with `onRelease` called once when it is released. */
+function releasing(lease: AgentLease, onRelease: () => void): AgentLease {
+  return {
+    workerId: lease.workerId,
+    placement: lease.placement,
+    waitedMs: lease.waitedMs,
+    run: (input) => lease.run(input),
+    release: () => {
+      lease.release();
+      onRelease();
+    },
+  };
+}
+
 export async function admitTurnUntil(
   ctx: DocentContext,
   turn: TurnRequest,
@@ -119,6 +135,8 @@ export async function admitTurnUntil(
   }
   const startedAt = performance.now();
   const { record, created } = await resolveSession(ctx, turn);
+  // Until its worker is released, the turn keeps the conversation's files (a deletion waits for it).
+  const endTurn = ctx.conversations.beginTurn(record.id);
   try {
     // A session whose first turn is still in flight already exists for the
     // engine by the time a queued second turn runs: that one resumes it.
@@ -130,8 +148,9 @@ export async function admitTurnUntil(
       userId: turn.userId,
       signal,
     });
-    return { session: record, isNew, lease, signal, startedAt };
+    return { session: record, isNew, lease: releasing(lease, endTurn), signal, startedAt };
   } catch (error) {
+    endTurn();
     firstTurnsInFlight(ctx).delete(record.id);
     if (created) await ctx.sessions.delete(record.id);
     if (signal.aborted) throw new HttpError('CLIENT_CLOSED', 'The client closed the connection');

@@ -118,5 +118,18 @@ export class MemorySessionStore implements SessionStore {
     return count;
   }
 
+  async staleIds(lastActiveBefore: number, limit: number): Promise<string[]> {
+    return [...this.#entries.values()]
+      .map((e) => e.record)
+      .filter((r) => r.lastActiveAt < lastActiveBefore)
+      .sort((a, b) => a.lastActiveAt - b.lastActiveAt)
+      .slice(0, limit)
+      .map((r) => r.id);
+  }
+
+  async existing(ids: readonly string[]): Promise<Set<string>> {
+    return new Set(ids.filter((id) => this.#entries.has(id)));
+  }
+
   async close(): Promise<void> {}
 }

@@ -1,17 +1,23 @@
 /**
  * Session records in Redis, for several nodes sharing conversations (with
  * REDIS_URL). Keys carry the session id as a `{hash tag}` so each session's
- * keys sit in one slot. A record lives as long as the conversation may be
- * resumed (timeout plus `retentionMs`): every turn refreshes the TTL.
+ * keys sit in one slot. A record lives `retentionMs` after its last activity
+ * (SESSION_RETENTION): every turn refreshes the TTL, and the retention sweep
+ * deletes it (with its transcripts) at about the time the TTL would.
  *
  *   docent:sess:{id}          hash: the record (+ archivedAt)
  *   docent:msgs:{id}          list: JSON question/answer pairs, last 500
  *   docent:owner:<role>:<who> zset: session id by last activity
  *   docent:active             zset: live session id by last activity (for expire)
+ *   docent:kept               zset: every record's id by last activity (for the retention sweep)
+ *
+ * Records written before `docent:kept` existed are not in it: their TTL
+ * removes them, and the sweep then finds their transcripts orphaned.
  */
 import type { Redis } from 'ioredis';
 import type { Role } from '../engines/types.ts';
 import {
+  DEFAULT_RETENTION_GRACE_MS,
   type NewSession,
   type SessionKind,
   type SessionMessage,
@@ -25,13 +31,14 @@ export interface RedisSessionStoreOptions {
   readonly redis: Redis;
   /** Inactivity after which a record expires (archived, not resumed). */
   readonly timeoutMs: number;
-  /** How long after that the record and its messages are kept. @default 7 days */
+  /** How long after its last activity a record and its messages are kept; at least `timeoutMs`. @default timeoutMs + 7 days */
   readonly retentionMs?: number;
   readonly now?: () => number;
 }
 
 const MAX_TURNS_KEPT = 500;
 const ACTIVE = 'docent:active';
+const KEPT = 'docent:kept';
 const sessKey = (id: string) => `docent:sess:{${id}}`;
 const msgsKey = (id: string) => `docent:msgs:{${id}}`;
 const ownerKey = (role: Role, ownerId: string) => `docent:owner:${role}:${ownerId}`;
@@ -49,6 +56,7 @@ redis.call('LTRIM', KEYS[2], -tonumber(ARGV[4]), -1)
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
 local owner = 'docent:owner:' .. redis.call('HGET', KEYS[1], 'role') .. ':' .. redis.call('HGET', KEYS[1], 'ownerId')
+redis.call('ZADD', '${KEPT}', at, ARGV[6])
 if not redis.call('HGET', KEYS[1], 'archivedAt') then
   redis.call('ZADD', owner, at, ARGV[6])
   redis.call('ZADD', '${ACTIVE}', at, ARGV[6])
@@ -80,7 +88,12 @@ export class RedisSessionStore implements SessionStore {
   constructor(options: RedisSessionStoreOptions) {
     this.#redis = options.redis;
     this.#timeoutMs = options.timeoutMs;
-    this.#keepMs = options.timeoutMs + (options.retentionMs ?? 7 * 24 * 3_600_000);
+    this.#keepMs = options.retentionMs ?? options.timeoutMs + DEFAULT_RETENTION_GRACE_MS;
+    if (!(this.#keepMs >= options.timeoutMs)) {
+      throw new RangeError(
+        `Expected \`retentionMs\` to be at least \`timeoutMs\` (${options.timeoutMs}), got ${this.#keepMs}`,
+      );
+    }
     this.#now = options.now ?? Date.now;
   }
 
@@ -111,6 +124,7 @@ export class RedisSessionStore implements SessionStore {
       .pexpire(sessKey(session.id), this.#keepMs)
       .zadd(ownerKey(session.role, session.ownerId), now, session.id)
       .zadd(ACTIVE, now, session.id)
+      .zadd(KEPT, now, session.id)
       .exec();
     return record;
   }
@@ -172,8 +186,10 @@ export class RedisSessionStore implements SessionStore {
     await tx
       .zrem(owner, oldId)
       .zrem(ACTIVE, oldId)
+      .zrem(KEPT, oldId)
       .zadd(owner, score, newId)
       .zadd(ACTIVE, score, newId)
+      .zadd(KEPT, score, newId)
       .del(sessKey(oldId), msgsKey(oldId))
       .exec();
   }
@@ -199,7 +215,7 @@ export class RedisSessionStore implements SessionStore {
 
   async delete(id: string): Promise<boolean> {
     const hash = await this.#redis.hgetall(sessKey(id));
-    const tx = this.#redis.multi().del(sessKey(id), msgsKey(id)).zrem(ACTIVE, id);
+    const tx = this.#redis.multi().del(sessKey(id), msgsKey(id)).zrem(ACTIVE, id).zrem(KEPT, id);
     if (hash.role) tx.zrem(ownerKey(hash.role as Role, hash.ownerId ?? ''), id);
     await tx.exec();
     return Boolean(hash.role);
@@ -219,6 +235,19 @@ export class RedisSessionStore implements SessionStore {
       await tx.exec();
     }
     return archived;
+  }
+
+  /** From `docent:kept`: an id whose record the TTL already removed is still listed, so its transcripts go too. */
+  staleIds(lastActiveBefore: number, limit: number): Promise<string[]> {
+    return this.#redis.zrangebyscore(KEPT, '-inf', `(${lastActiveBefore}`, 'LIMIT', 0, limit);
+  }
+
+  async existing(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const pipeline = this.#redis.pipeline();
+    for (const id of ids) pipeline.exists(sessKey(id));
+    const replies = (await pipeline.exec()) ?? [];
+    return new Set(ids.filter((_, i) => replies[i]?.[1] === 1));
   }
 
   async close(): Promise<void> {}

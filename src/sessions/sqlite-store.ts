@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS sessions (
   archived_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS sessions_owner ON sessions (owner_id, role, archived_at, last_active_at);
+CREATE INDEX IF NOT EXISTS sessions_last_active ON sessions (last_active_at);
 CREATE TABLE IF NOT EXISTS turns (
   seq INTEGER PRIMARY KEY,
   session_id TEXT NOT NULL,
@@ -131,6 +132,9 @@ export class SqliteSessionStore implements SessionStore {
       expire: db.prepare(
         'UPDATE sessions SET archived_at = @now WHERE archived_at IS NULL AND last_active_at < @since',
       ),
+      stale: db.prepare('SELECT id FROM sessions WHERE last_active_at < @before ORDER BY last_active_at LIMIT @limit'),
+      // One statement for a whole page of ids: they come as a JSON array.
+      existing: db.prepare('SELECT id FROM sessions WHERE id IN (SELECT value FROM json_each(@ids))'),
     };
   }
 
@@ -219,6 +223,17 @@ export class SqliteSessionStore implements SessionStore {
 
   async expire(now = this.#now()): Promise<number> {
     return this.#stmt.expire.run({ now, since: this.#since(now) }).changes;
+  }
+
+  async staleIds(lastActiveBefore: number, limit: number): Promise<string[]> {
+    const rows = this.#stmt.stale.all({ before: lastActiveBefore, limit }) as Array<{ id: string }>;
+    return rows.map((row) => row.id);
+  }
+
+  async existing(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = this.#stmt.existing.all({ ids: JSON.stringify(ids) }) as Array<{ id: string }>;
+    return new Set(rows.map((row) => row.id));
   }
 
   async close(): Promise<void> {

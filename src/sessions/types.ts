@@ -70,8 +70,22 @@ export interface SessionStore {
   delete(id: string): Promise<boolean>;
   /** Archives records idle for longer than the timeout; returns how many. */
   expire(now?: number): Promise<number>;
+  /**
+   * Ids of records, archived or not, last active before `lastActiveBefore`
+   * (epoch ms), oldest first, at most `limit`: what retention deletes next.
+   */
+  staleIds(lastActiveBefore: number, limit: number): Promise<string[]>;
+  /** Which of these ids have a record, archived ones included. */
+  existing(ids: readonly string[]): Promise<Set<string>>;
   close(): Promise<void>;
 }
+
+/**
+ * How long a conversation is kept after its record expired (SESSION_TIMEOUT)
+ * when SESSION_RETENTION is not set: a week in which it can still be looked
+ * up and explained, records and transcripts alike, before both are deleted.
+ */
+export const DEFAULT_RETENTION_GRACE_MS = 7 * 24 * 3_600_000;
 
 /** Longest title kept, in characters. */
 export const TITLE_MAX_CHARS = 80;

@@ -88,4 +88,29 @@ describe('loadConfig', () => {
     assert.equal(config.port, 8000);
     assert.deepEqual(config.allowedOrigins, ['https://a.example', 'https://b.example']);
   });
+
+  it('loadConfig keeps conversations SESSION_TIMEOUT plus a week unless SESSION_RETENTION says otherwise', () => {
+    const week = 7 * 24 * 3600;
+    assert.equal(loadConfig({}, '/srv').sessionRetentionS, 2 * week);
+    assert.equal(loadConfig({ SESSION_TIMEOUT: '3600' }, '/srv').sessionRetentionS, 3600 + week);
+    assert.equal(loadConfig({ SESSION_TIMEOUT: '60', SESSION_RETENTION: '60' }, '/srv').sessionRetentionS, 60);
+    assert.equal(loadConfig({}, '/srv').retentionSweepIntervalMs, 600_000);
+    assert.equal(loadConfig({ RETENTION_SWEEP_INTERVAL_MS: '5000' }, '/srv').retentionSweepIntervalMs, 5_000);
+  });
+
+  it('loadConfig refuses a SESSION_RETENTION shorter than SESSION_TIMEOUT, or not a whole number of seconds', () => {
+    assert.deepEqual(problemsOf({ SESSION_TIMEOUT: '7200', SESSION_RETENTION: '3600' }), [
+      'SESSION_RETENTION (3600 s) must be at least SESSION_TIMEOUT (7200 s): a conversation cannot be deleted while it may still be resumed',
+    ]);
+    assert.match(
+      problemsOf({ SESSION_RETENTION: '14d' })[0],
+      /^SESSION_RETENTION must be a whole number from 60 to \d+, got "14d"/,
+    );
+    assert.match(problemsOf({ SESSION_RETENTION: '-1' })[0], /^SESSION_RETENTION must be a whole number/);
+    assert.match(problemsOf({ SESSION_RETENTION: '999999999999' })[0], /^SESSION_RETENTION must be a whole number/);
+    assert.match(
+      problemsOf({ RETENTION_SWEEP_INTERVAL_MS: '10' })[0],
+      /^RETENTION_SWEEP_INTERVAL_MS must be a whole number from 1000 to 3600000/,
+    );
+  });
 });

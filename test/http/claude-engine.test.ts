@@ -4,60 +4,10 @@
  * each with the right session event and the history kept.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
-import { loadConfig } from '../../src/config.ts';
-import { createClaudeEngine } from '../../src/engines/claude/index.ts';
-import { createLogger } from '../../src/logger.ts';
-import { createPoolRegistry } from '../../src/pool/index.ts';
-import { FakeKnowledgeBase } from '../support/http-fakes.ts';
-import { cookieFrom, listenLoopback, makeTestApp, parseSse } from '../support/http-helpers.ts';
+import { claudeStack } from '../support/http-claude.ts';
+import { cookieFrom, listenLoopback, parseSse } from '../support/http-helpers.ts';
 import { SseClient } from '../support/http-sse-client.ts';
-import { startModelStub } from '../support/model-stub.ts';
-
-/** The HTTP app on the real Claude engine (one worker per pool, no spares) against a fresh model stub. */
-async function claudeStack(extraEnv: Record<string, string> = {}) {
-  const stub = await startModelStub();
-  const env = {
-    ANTHROPIC_API_KEY: 'sk-test-stub',
-    ANTHROPIC_BASE_URL: stub.url,
-    DOCENT_ENGINE: 'claude',
-    EMPLOYEE_CLIENT_POOL_SIZE: '1',
-    ADMIN_CLIENT_POOL_SIZE: '1',
-    POOL_MIN_SPARES: '0',
-    ...extraEnv,
-  };
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'docent-http-claude-'));
-  const paths = { DATA_DIR: path.join(dir, 'data'), KB_ROOT_PATH: path.join(dir, 'kb') };
-  const config = loadConfig({ ...env, ...paths, LOG_LEVEL: 'silent' });
-  await mkdir(config.kbRoot, { recursive: true });
-  const kb = new FakeKnowledgeBase(config.kbRoot);
-  const engine = createClaudeEngine({
-    config,
-    kb,
-    resolveUpload: async () => undefined,
-    logger: createLogger('silent'),
-  });
-  const pools = createPoolRegistry(
-    { employee: engine.factory('employee'), admin: engine.factory('admin') },
-    config.pools,
-  );
-  const app = await makeTestApp({ env: { ...env, ...paths }, kb, pools });
-  return {
-    stub,
-    app,
-    pools,
-    async close() {
-      await app.close();
-      await pools.destroy();
-      await engine.close();
-      await stub.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 test('GET /api/user/query on the Claude engine: new session, warm follow-up, cold resume after eviction', async () => {
   const { stub, app, close } = await claudeStack();

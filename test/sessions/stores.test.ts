@@ -142,6 +142,41 @@ for (const [name, make] of makers) {
       assert.equal(await store.get('old'), undefined);
       assert.equal((await store.get('new'))?.turns, 1);
       assert.equal((await store.messages('new')).length, 2);
+      assert.deepEqual(await store.staleIds(Number.MAX_SAFE_INTEGER, 10), ['new']);
+      await store.close();
+    });
+
+    test('staleIds() lists records last active before the time, archived ones too, oldest first, at most the limit', async () => {
+      const clock = { now: 1_000_000 };
+      const store = await make(clock);
+      await store.create({ id: 'oldest', role: 'employee', ownerId: 'u1', kind: 'persistent' });
+      clock.now += 10;
+      await store.create({ id: 'archived', role: 'employee', ownerId: 'u1', kind: 'ephemeral' });
+      await store.archive('archived');
+      clock.now += 10;
+      await store.create({ id: 'talked', role: 'admin', ownerId: 'admin', kind: 'ephemeral' });
+      await store.recordTurn('talked', { question: 'q', answer: 'a', at: 2_000_000 });
+      clock.now += 10;
+      await store.create({ id: 'young', role: 'employee', ownerId: 'u2', kind: 'ephemeral' });
+      assert.deepEqual(await store.staleIds(1_000_025, 10), ['oldest', 'archived']);
+      assert.deepEqual(await store.staleIds(1_000_025, 1), ['oldest']);
+      assert.deepEqual(await store.staleIds(2_000_001, 10), ['oldest', 'archived', 'young', 'talked']);
+      await store.delete('oldest');
+      assert.deepEqual(await store.staleIds(1_000_025, 10), ['archived']);
+      await store.close();
+    });
+
+    test('existing() names the ids that have a record, archived ones included', async () => {
+      const clock = { now: 1_000_000 };
+      const store = await make(clock);
+      await store.create({ id: 'live', role: 'employee', ownerId: 'u1', kind: 'ephemeral' });
+      await store.create({ id: 'archived', role: 'employee', ownerId: 'u1', kind: 'ephemeral' });
+      await store.archive('archived');
+      assert.deepEqual([...(await store.existing(['live', 'archived', 'gone', 'it\'s "odd"']))].sort(), [
+        'archived',
+        'live',
+      ]);
+      assert.deepEqual(await store.existing([]), new Set());
       await store.close();
     });
 

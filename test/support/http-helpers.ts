@@ -4,13 +4,16 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type Config, loadConfig } from '../../src/config.ts';
+import { type ConversationStorage, NO_CONVERSATION_FILES } from '../../src/engines/types.ts';
 import { buildApp } from '../../src/http/app.ts';
 import type { PoolRegistryLike } from '../../src/http/deps.ts';
 import { Lifecycle } from '../../src/http/lifecycle.ts';
 import { UploadStore } from '../../src/http/uploads/store.ts';
 import type { KnowledgeBase } from '../../src/kb/types.ts';
 import { createLogger } from '../../src/logger.ts';
+import { Conversations } from '../../src/sessions/conversations.ts';
 import { MemorySessionStore } from '../../src/sessions/memory-store.ts';
+import { RetentionSweeper } from '../../src/sessions/retention.ts';
 import type { SessionStore } from '../../src/sessions/types.ts';
 import { FakeKnowledgeBase, type FakePoolOptions, FakePoolRegistry } from './http-fakes.ts';
 
@@ -30,6 +33,8 @@ export interface TestAppOptions {
   readonly engineCounters?: () => Readonly<Record<string, number>>;
   /** Defaults to ADMIN_TOKEN. */
   readonly adminToken?: string;
+  /** What the engine keeps of conversations. @default nothing */
+  readonly storage?: ConversationStorage;
 }
 
 export interface TestApp {
@@ -39,6 +44,9 @@ export interface TestApp {
   readonly fakePools: FakePoolRegistry | undefined;
   readonly kb: KnowledgeBase;
   readonly sessions: SessionStore;
+  readonly conversations: Conversations;
+  /** Not started: tests call sweep() themselves. */
+  readonly retention: RetentionSweeper;
   readonly uploads: UploadStore;
   readonly dataDir: string;
   readonly lifecycle: Lifecycle;
@@ -65,9 +73,20 @@ export async function makeTestApp(options: TestAppOptions = {}): Promise<TestApp
   const uploads = new UploadStore({ dir: path.join(dataDir, 'uploads') });
   await uploads.init();
   const lifecycle = options.lifecycle ?? new Lifecycle('ready');
+  const logger = createLogger('silent');
+  const storage = options.storage ?? NO_CONVERSATION_FILES;
+  const conversations = new Conversations({ sessions, storage, logger });
+  const retention = new RetentionSweeper({
+    sessions,
+    conversations,
+    storage,
+    logger,
+    retentionMs: config.sessionRetentionS * 1000,
+    intervalMs: config.retentionSweepIntervalMs,
+  });
   const app = await buildApp({
     config,
-    logger: createLogger('silent'),
+    logger,
     pools,
     kb,
     sessions,
@@ -78,6 +97,8 @@ export async function makeTestApp(options: TestAppOptions = {}): Promise<TestApp
     heartbeatMs: options.heartbeatMs,
     webDir: options.webDir ?? path.join(dataDir, 'no-web'),
     engineCounters: options.engineCounters,
+    conversations,
+    retention,
   });
   await app.ready();
   return {
@@ -87,10 +108,13 @@ export async function makeTestApp(options: TestAppOptions = {}): Promise<TestApp
     fakePools,
     kb,
     sessions,
+    conversations,
+    retention,
     uploads,
     dataDir,
     lifecycle,
     async close() {
+      await retention.stop();
       await app.close();
       await sessions.close();
       await rm(dataDir, { recursive: true, force: true });

@@ -17,7 +17,8 @@ import type { Config } from '../../config.ts';
 import type { KnowledgeBase } from '../../kb/types.ts';
 import type { Logger } from '../../logger.ts';
 import type { StartOptions } from '../../pool/worker.ts';
-import type { AgentWorkerFactory, Role, UploadResolver } from '../types.ts';
+import type { AgentWorkerFactory, ConversationStorage, Role, UploadResolver } from '../types.ts';
+import { sweepOrphans } from './orphan-sweep.ts';
 import { ownerAlive, ProcessTracker, residentBytes, SELF } from './process-tracker.ts';
 import { sweepResumeDirs } from './resume-dirs.ts';
 import { TranscriptStore } from './transcripts.ts';
@@ -84,7 +85,8 @@ export interface ClaudeEngineStats {
   readonly workers: ReadonlyArray<{ readonly id: string; readonly pid?: number; readonly sessionId?: string }>;
 }
 
-export interface ClaudeEngine {
+/** Transcripts and state files (ConversationStorage) are under `<dataDir>/claude`, owned by this engine alone. */
+export interface ClaudeEngine extends ConversationStorage {
   /** The worker factory for a role's pool. */
   factory(role: Role): AgentWorkerFactory;
   /** Kills CLI processes recorded by an earlier run of Docent that are still alive; returns how many. */
@@ -125,6 +127,16 @@ export function createClaudeEngine(options: ClaudeEngineOptions): ClaudeEngine {
         logger.warn({ role: deniedRole, tool, reason }, 'agent tool call refused');
       },
     });
+  }
+
+  /** What live workers hold: their Docent sessions and their CLI sessions (a spare's too). */
+  function heldIds(): Set<string> {
+    const held = new Set<string>();
+    for (const worker of live) {
+      if (worker.sessionId !== undefined) held.add(worker.sessionId);
+      if (worker.cliSessionId !== undefined) held.add(worker.cliSessionId);
+    }
+    return held;
   }
 
   function factory(role: Role): AgentWorkerFactory {
@@ -188,6 +200,12 @@ export function createClaudeEngine(options: ClaudeEngineOptions): ClaudeEngine {
         .sort((a, b) => a - b);
       return sizes.length === 0 ? CLAUDE_WORKER_BYTES_ESTIMATE : sizes[(sizes.length - 1) >> 1];
     },
+    forgetSession: async (sessionId) => {
+      await Promise.all([...live].filter((worker) => worker.sessionId === sessionId).map((worker) => worker.quiet()));
+      return transcripts.forget(sessionId);
+    },
+    sweepOrphans: (request) => sweepOrphans({ transcripts, live: heldIds }, request),
+    usage: () => transcripts.usage(),
     stats: () => ({
       ...counters,
       workersLive: live.size,

@@ -19,6 +19,12 @@
  * transcript and memory, and the next prompt would be glued onto it. So a
  * failed turn's prompt id stays recorded, and the next process resumes at the
  * entry just before that prompt (`resumePoint`), leaving the failed turn out.
+ *
+ * A conversation that begins again under the same Docent id (its transcript
+ * could not be resumed, or its only turn failed) drops the transcript it
+ * replaces at once; `forget` deletes all of a session's files, and the state
+ * file names its Docent session so that a sweep can tell whose it is
+ * (orphan-sweep.ts).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import {
@@ -34,7 +40,9 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { lstat, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { StoredFiles } from '../types.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -43,6 +51,74 @@ const READABLE_WINDOW_BYTES = 64 * 1024;
 
 export function isUuid(value: string): boolean {
   return UUID.test(value);
+}
+
+/** What a state file says: the CLI session holding the conversation, the open turn, and (since it is recorded) whose it is. */
+export interface SessionState {
+  readonly cli: string;
+  readonly open?: string;
+  /** The Docent session id; absent in files written before it was recorded. */
+  readonly session?: string;
+}
+
+/** A state file on disk, for sweeps. */
+export interface StateFile {
+  readonly path: string;
+  /** Undefined when the file cannot be read as a state. */
+  readonly state: SessionState | undefined;
+  readonly modifiedAt: number;
+}
+
+/** One CLI conversation on disk (its transcript, and the folder the CLI may keep beside it) in one project folder. */
+export interface TranscriptFiles {
+  readonly cli: string;
+  /** The latest modification of either (epoch ms). */
+  readonly modifiedAt: number;
+}
+
+const NOTHING: StoredFiles = Object.freeze({ files: 0, bytes: 0 });
+
+function add(a: StoredFiles, b: StoredFiles): StoredFiles {
+  return { files: a.files + b.files, bytes: a.bytes + b.bytes };
+}
+
+function parseState(text: string): SessionState | undefined {
+  const trimmed = text.trim();
+  // Files written before open turns were recorded hold the bare CLI id.
+  if (isUuid(trimmed)) return { cli: trimmed };
+  try {
+    const parsed = JSON.parse(trimmed) as { cli?: unknown; open?: unknown; session?: unknown };
+    if (typeof parsed.cli !== 'string' || !isUuid(parsed.cli)) return undefined;
+    return {
+      cli: parsed.cli,
+      ...(typeof parsed.open === 'string' ? { open: parsed.open } : {}),
+      ...(typeof parsed.session === 'string' ? { session: parsed.session } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Files and bytes under a path (a file or a folder, symlinks not followed); nothing when it is gone. */
+async function sizeOf(target: string): Promise<StoredFiles> {
+  let stat: Awaited<ReturnType<typeof lstat>>;
+  try {
+    stat = await lstat(target);
+  } catch {
+    return NOTHING;
+  }
+  if (!stat.isDirectory()) return { files: 1, bytes: stat.size };
+  let total = NOTHING;
+  for (const entry of await readdir(target).catch(() => [])) total = add(total, await sizeOf(path.join(target, entry)));
+  return total;
+}
+
+/** Removes a file or folder; what it held, or nothing when it was already gone. */
+async function removeCounted(target: string): Promise<StoredFiles> {
+  const size = await sizeOf(target);
+  if (size.files === 0) return NOTHING;
+  await rm(target, { recursive: true, force: true });
+  return size;
 }
 
 export class TranscriptStore {
@@ -115,6 +191,73 @@ export class TranscriptStore {
     return undefined;
   }
 
+  /** Where a CLI conversation may be on disk: its transcript and a folder of the same name, in each project folder. */
+  #pathsOf(cliSessionId: string, projects: readonly string[]): string[] {
+    if (!isUuid(cliSessionId)) return [];
+    return projects.flatMap((project) => [
+      path.join(this.#projectsDir, project, `${cliSessionId}.jsonl`),
+      path.join(this.#projectsDir, project, cliSessionId),
+    ]);
+  }
+
+  /** Deletes a CLI conversation's files; what they held. */
+  async removeConversation(cliSessionId: string): Promise<StoredFiles> {
+    const projects = await readdir(this.#projectsDir).catch(() => []);
+    let removed = NOTHING;
+    for (const target of this.#pathsOf(cliSessionId, projects)) removed = add(removed, await removeCounted(target));
+    return removed;
+  }
+
+  /** Deletes everything kept of a Docent session: the transcripts it may be under, and its state file. */
+  async forget(sessionId: string): Promise<StoredFiles> {
+    const cliIds = new Set([this.cliIdFor(sessionId), sessionId]);
+    let removed = NOTHING;
+    for (const cli of cliIds) removed = add(removed, await this.removeConversation(cli));
+    return add(removed, await removeCounted(this.#aliasFile(sessionId)));
+  }
+
+  /** Deletes a state file found by `states()`; what it held. */
+  removeState(file: StateFile): Promise<StoredFiles> {
+    return removeCounted(file.path);
+  }
+
+  /** Every CLI conversation on disk, one project folder at a time. */
+  async *conversations(): AsyncGenerator<TranscriptFiles> {
+    for (const project of await readdir(this.#projectsDir).catch(() => [])) {
+      const dir = path.join(this.#projectsDir, project);
+      const byId = new Map<string, string[]>();
+      for (const name of await readdir(dir).catch(() => [])) {
+        const cli = name.endsWith('.jsonl') ? name.slice(0, -'.jsonl'.length) : name;
+        if (!isUuid(cli)) continue;
+        byId.set(cli, [...(byId.get(cli) ?? []), path.join(dir, name)]);
+      }
+      for (const [cli, paths] of byId) {
+        let modifiedAt = 0;
+        for (const file of paths) {
+          const stat = await lstat(file).catch(() => undefined);
+          if (stat) modifiedAt = Math.max(modifiedAt, stat.mtimeMs);
+        }
+        yield { cli, modifiedAt };
+      }
+    }
+  }
+
+  /** Every state file on disk (temporary files of an interrupted write included, as unreadable states). */
+  async *states(): AsyncGenerator<StateFile> {
+    for (const name of await readdir(this.#aliasDir).catch(() => [])) {
+      const file = path.join(this.#aliasDir, name);
+      const stat = await lstat(file).catch(() => undefined);
+      if (!stat?.isFile()) continue;
+      const text = await readFile(file, 'utf8').catch(() => '');
+      yield { path: file, state: name.endsWith('.tmp') ? undefined : parseState(text), modifiedAt: stat.mtimeMs };
+    }
+  }
+
+  /** What the conversations take on disk: transcripts, the CLI's folders beside them, state files. */
+  async usage(): Promise<StoredFiles> {
+    return add(await sizeOf(this.#projectsDir), await sizeOf(this.#aliasDir));
+  }
+
   /** The CLI session holding a Docent session, when it differs from the Docent id. */
   resolve(sessionId: string): string | undefined {
     const cli = this.#state(sessionId)?.cli;
@@ -126,9 +269,18 @@ export class TranscriptStore {
     return this.#state(sessionId)?.cli ?? sessionId;
   }
 
-  /** Records that a Docent session's conversation lives under `cliSessionId` (a new conversation: no open turn). */
+  /**
+   * Records that a Docent session's conversation lives under `cliSessionId`
+   * (a new conversation: no open turn). The transcript of the conversation it
+   * replaces is deleted: nothing will resume it again.
+   */
   bind(sessionId: string, cliSessionId: string): void {
+    const replaced = this.cliIdFor(sessionId);
     this.#write(sessionId, { cli: cliSessionId });
+    if (replaced !== cliSessionId) {
+      const projects = readdirSync(this.#projectsDir);
+      for (const file of this.#pathsOf(replaced, projects)) rmSync(file, { recursive: true, force: true });
+    }
   }
 
   /** A turn with this prompt id is about to be sent. */
@@ -185,19 +337,9 @@ export class TranscriptStore {
     }
   }
 
-  #state(sessionId: string): { cli: string; open?: string } | undefined {
-    let text: string;
+  #state(sessionId: string): SessionState | undefined {
     try {
-      text = readFileSync(this.#aliasFile(sessionId), 'utf8').trim();
-    } catch {
-      return undefined;
-    }
-    // Files written before open turns were recorded hold the bare CLI id.
-    if (isUuid(text)) return { cli: text };
-    try {
-      const parsed = JSON.parse(text) as { cli?: unknown; open?: unknown };
-      if (typeof parsed.cli !== 'string' || !isUuid(parsed.cli)) return undefined;
-      return typeof parsed.open === 'string' ? { cli: parsed.cli, open: parsed.open } : { cli: parsed.cli };
+      return parseState(readFileSync(this.#aliasFile(sessionId), 'utf8'));
     } catch {
       return undefined;
     }
@@ -210,7 +352,7 @@ export class TranscriptStore {
       return;
     }
     const temp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-    writeFileSync(temp, JSON.stringify(state));
+    writeFileSync(temp, JSON.stringify({ ...state, session: sessionId }));
     renameSync(temp, file);
   }
 

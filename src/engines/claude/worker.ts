@@ -129,6 +129,19 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
     return this.#boundSession;
   }
 
+  /** The CLI session the current process runs (a spare's own, before it is bound). */
+  get cliSessionId(): string | undefined {
+    return this.#cliSessionId;
+  }
+
+  /** Resolves once no turn is settling and no failed turn is being rewound (the worker writes nothing then). */
+  async quiet(): Promise<void> {
+    while (this.#turn || this.#rewinding) {
+      await this.#turn?.finished;
+      await this.#rewinding;
+    }
+  }
+
   /** The PID of the live CLI process. */
   get pid(): number | undefined {
     return this.#child?.pid;

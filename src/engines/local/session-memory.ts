@@ -29,4 +29,9 @@ export class SessionMemory {
     while (this.#states.size > MAX_SESSIONS) this.#states.delete(this.#states.keys().next().value!);
     return state;
   }
+
+  /** Drops what is remembered of a deleted conversation. */
+  forget(sessionId: string): void {
+    this.#states.delete(sessionId);
+  }
 }

@@ -1,4 +1,4 @@
-/** GET /api/pool/stats (admin) and GET /metrics (Prometheus; admin when METRICS_AUTH=admin). */
+/** GET /api/pool/stats (admin: pools and retention) and GET /metrics (Prometheus; admin when METRICS_AUTH=admin). */
 import type { FastifyInstance } from 'fastify';
 import { doc } from '../openapi.ts';
 
@@ -8,9 +8,11 @@ export async function observabilityRoutes(app: FastifyInstance): Promise<void> {
   app.get(
     '/api/pool/stats',
     { schema: doc({ tags: ['pool'], summary: 'The pools’ stats', admin: true }) },
-    async () => {
-      return { pools: { employee: ctx.pools.get('employee').stats(), admin: ctx.pools.get('admin').stats() } };
-    },
+    async () => ({
+      pools: { employee: ctx.pools.get('employee').stats(), admin: ctx.pools.get('admin').stats() },
+      // Disk use of the kept conversations and the last retention sweep (src/sessions/retention.ts).
+      retention: ctx.retention ? await ctx.retention.snapshot() : null,
+    }),
   );
 
   app.get(

@@ -109,7 +109,8 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
       const { session_id } = parseInput(idParams, request.params);
       const { user_id } = parseInput(userQuery, request.query);
       const record = await reachable(request, reply, session_id, user_id);
-      await ctx.sessions.delete(record.id);
+      // The transcripts go too: at once, or when a turn of it still in flight ends (conversations.ts).
+      await ctx.conversations.delete(record.id);
       return { status: 'deleted', session_id: record.id };
     },
   );

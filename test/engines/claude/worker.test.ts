@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AgentEvent } from '../../../src/engines/types.ts';
@@ -171,6 +171,7 @@ describe('ClaudeWorker (real CLI against the model stub)', { timeout: 180_000 },
     assert.match(first.reason ?? '', /No conversation found/);
     assert.match(textOf(events), /user turn 1: hello again/);
     assert.equal(events.at(-1)?.type, 'done');
+    assert.equal(existsSync(path.join(broken, `${id}.jsonl`)), false, 'the replaced transcript does not linger');
     await worker.close();
     const next = track(await startWorker(h.engine, 'employee', { id, isNew: false }));
     const later = await runTurn(next, { id, isNew: false }, 'and later');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { access, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { createLocalWorkerFactory } from '../../../src/engines/local/index.ts';
+import { createLocalEngine, createLocalWorkerFactory } from '../../../src/engines/local/index.ts';
 import type { AgentEvent, Role, TurnInput, TurnProgress, UploadResolver } from '../../../src/engines/types.ts';
 import type { PoolWorker } from '../../../src/pool/worker.ts';
 import { type TempKb, tempKb } from '../../fixtures/kb-fixtures.ts';
@@ -205,6 +205,19 @@ describe('local worker', () => {
     const done = await turn(worker, 'yes');
     assert.match(done.text, /Deleted:\n- hr\/leave_policy\.md/);
     assert.equal(await exists(path.join(t.root, 'hr', 'leave_policy.md')), false);
+  });
+
+  it('forgetSession() of the offline engine drops a deleted conversation’s pending delete: a later "yes" deletes nothing', async () => {
+    const engine = createLocalEngine({ kb: t.kb, resolveUpload });
+    const worker = await engine.factory('admin').start({
+      signal: new AbortController().signal,
+      session: { id: 'session-1', isNew: true },
+    });
+    workers.push(worker);
+    assert.match((await turn(worker, 'delete hr/leave_policy.md')).text, /This will delete/);
+    assert.deepEqual(await engine.forgetSession('session-1'), { files: 0, bytes: 0 });
+    assert.doesNotMatch((await turn(worker, 'yes')).text, /Deleted/);
+    assert.ok(await exists(path.join(t.root, 'hr', 'leave_policy.md')));
   });
 
   it('runTurn() as admin cancels a planned delete on any other reply', async () => {

@@ -1,14 +1,30 @@
 // Pool dashboard: polls GET /api/pool/stats every 2 s while shown; per pool
-// the workers by state, waiting turns, warm-hit rate and the live chart.
+// the workers by state, waiting turns, warm-hit rate and the live chart; then
+// what the kept conversations take on disk and the last retention sweep.
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiClient } from '../shared/api.ts';
-import { errorMessage } from '../shared/format.ts';
+import { errorMessage, formatBytes } from '../shared/format.ts';
 import { useI18n } from '../shared/i18n.ts';
 import { ChannelsCard } from './channels-card.tsx';
 import { PoolChart } from './pool-chart.tsx';
 import { type PoolStatsView, poolHistory } from './pool-history.ts';
 
 const POLL_MS = 2000;
+
+/** The part of src/sessions/retention.ts RetentionSnapshot shown here. */
+interface RetentionView {
+  retentionMs: number;
+  disk: { files: number; bytes: number };
+  lastSweep: {
+    at: number;
+    durationMs: number;
+    conversationsDeleted: number;
+    orphans: { files: number };
+    error?: string;
+  } | null;
+}
+
+const DAY_MS = 24 * 3_600_000;
 
 function Stat({
   label,
@@ -77,9 +93,36 @@ function PoolCard({ stats, now }: { stats: PoolStatsView; now: number }) {
   );
 }
 
+function RetentionCard({ retention }: { retention: RetentionView }) {
+  const { t } = useI18n();
+  const last = retention.lastSweep;
+  const days = Math.round((retention.retentionMs / DAY_MS) * 10) / 10;
+  return (
+    <section class="card pool-card retention-card" data-testid="retention-card">
+      <header class="pool-header">
+        <h2>{t('retention.title')}</h2>
+        <span class="muted small">{t('retention.keptFor', { n: days })}</span>
+      </header>
+      <div class="stats-grid">
+        <Stat label={t('retention.diskBytes')} value={formatBytes(retention.disk.bytes)} testId="stat-disk-bytes" />
+        <Stat label={t('retention.diskFiles')} value={retention.disk.files} />
+        <Stat label={t('retention.deleted')} value={last ? last.conversationsDeleted : '–'} />
+        <Stat label={t('retention.orphans')} value={last ? last.orphans.files : '–'} />
+      </div>
+      <p class="muted small" data-testid="retention-last-sweep">
+        {last
+          ? t('retention.lastSweep', { at: new Date(last.at).toLocaleString(), ms: last.durationMs })
+          : t('retention.noSweep')}
+        {last?.error && <span class="badge badge-failed">{last.error}</span>}
+      </p>
+    </section>
+  );
+}
+
 export function PoolDashboard({ api }: { api: ApiClient }) {
   const { t } = useI18n();
   const [pools, setPools] = useState<PoolStatsView[] | null>(null);
+  const [retention, setRetention] = useState<RetentionView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [now, setNow] = useState(Date.now());
 
@@ -96,10 +139,14 @@ export function PoolDashboard({ api }: { api: ApiClient }) {
         return;
       }
       try {
-        const body = await api.get<{ pools: Record<string, PoolStatsView> }>('/api/pool/stats', controller.signal);
+        const body = await api.get<{ pools: Record<string, PoolStatsView>; retention?: RetentionView | null }>(
+          '/api/pool/stats',
+          controller.signal,
+        );
         const at = Date.now();
         poolHistory.add(at, body.pools);
         setPools(Object.values(body.pools));
+        setRetention(body.retention ?? null);
         setNow(at);
         setError(null);
       } catch (failure) {
@@ -128,6 +175,7 @@ export function PoolDashboard({ api }: { api: ApiClient }) {
           <PoolCard key={stats.name} stats={stats} now={now} />
         ))}
       </div>
+      {retention && <RetentionCard retention={retention} />}
       <ChannelsCard api={api} />
     </div>
   );
