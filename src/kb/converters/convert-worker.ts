@@ -32,7 +32,7 @@ export type ConvertReply =
       readonly message: string;
     };
 
-void import('pdf-parse').catch(() => undefined);
+void import('pdfjs-dist/legacy/build/pdf.mjs').catch(() => undefined);
 
 parentPort?.on('message', async (request: ConvertRequest) => {
   let reply: ConvertReply;
