@@ -29,9 +29,9 @@ interface Run {
   readonly at?: readonly [number, number];
 }
 
-function styledPdf(runs: readonly Run[]): Promise<Buffer> {
+function styledPdf(runs: readonly Run[], options: { userPassword?: string } = {}): Promise<Buffer> {
   return new Promise((resolve) => {
-    const doc = new PDFDocument() as unknown as PdfWriter;
+    const doc = new (PDFDocument as unknown as new (options: { userPassword?: string }) => PdfWriter)(options);
     const chunks: Buffer[] = [];
     doc.on('data', (chunk) => chunks.push(chunk));
     doc.on('end', () => resolve(Buffer.concat(chunks)));
@@ -45,6 +45,61 @@ function styledPdf(runs: readonly Run[]): Promise<Buffer> {
   });
 }
 
+/**
+ * A PDF in a CJK font that is not embedded (pdfkit needs a CJK font file to
+ * embed, and none is installed offline): Identity-H codes, mapped to Unicode
+ * by a ToUnicode CMap, which is all pdf.js needs to extract the text.
+ */
+function cjkPdf(lines: readonly { text: string; size: number; bold?: boolean }[]): Buffer {
+  const chars = [...new Set(lines.flatMap((l) => [...l.text]))];
+  const code = (c: string) => (chars.indexOf(c) + 1).toString(16).padStart(4, '0');
+  const hex = (c: string) => c.codePointAt(0)!.toString(16).padStart(4, '0');
+  const cmap = [
+    '/CIDInit /ProcSet findresource begin 12 dict begin begincmap',
+    '/CMapName /Docent-UCS def /CMapType 2 def',
+    '1 begincodespacerange <0000> <FFFF> endcodespacerange',
+    `${chars.length} beginbfchar`,
+    ...chars.map((c) => `<${code(c)}> <${hex(c)}>`),
+    'endbfchar endcmap CMapName currentdict /CMap defineresource pop end end',
+  ].join('\n');
+  let y = 740;
+  const content = lines
+    .map((l) => {
+      y -= l.size * 1.6;
+      return `BT /${l.bold ? 'F2' : 'F1'} ${l.size} Tf 72 ${y} Td <${[...l.text].map(code).join('')}> Tj ET`;
+    })
+    .join('\n');
+  const font = (name: string, descendant: number) =>
+    `<< /Type /Font /Subtype /Type0 /BaseFont /${name} /Encoding /Identity-H /DescendantFonts [${descendant} 0 R] /ToUnicode 9 0 R >>`;
+  const cid = (name: string, descriptor: number) =>
+    `<< /Type /Font /Subtype /CIDFontType2 /BaseFont /${name} /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor ${descriptor} 0 R /DW 1000 >>`;
+  const descriptor = (name: string, flags: number) =>
+    `<< /Type /FontDescriptor /FontName /${name} /Flags ${flags} /FontBBox [0 -120 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 700 /StemV 80 >>`;
+  const stream = (body: string) => `<< /Length ${Buffer.byteLength(body)} >>\nstream\n${body}\nendstream`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> /Contents 4 0 R >>',
+    stream(content),
+    font('SourceHanSans-Regular', 7),
+    font('SourceHanSans-Bold', 8),
+    cid('SourceHanSans-Regular', 10),
+    cid('SourceHanSans-Bold', 11),
+    stream(cmap),
+    descriptor('SourceHanSans-Regular', 4),
+    descriptor('SourceHanSans-Bold', 4),
+  ];
+  let pdf = '%PDF-1.7\n';
+  const offsets: number[] = [];
+  objects.forEach((body, i) => {
+    offsets.push(Buffer.byteLength(pdf));
+    pdf += `${i + 1} 0 obj\n${body}\nendobj\n`;
+  });
+  const xref = Buffer.byteLength(pdf);
+  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(pdf, 'latin1');
+}
 const headingsOf = (markdown: string) => markdown.split('\n').filter((line) => /^#{1,6} /.test(line));
 
 const LIMITS = { maxSourceBytes: 10_000_000, maxConvertedBytes: 10_000_000 };
@@ -158,6 +213,28 @@ describe('PDF headings from font sizes and weights', () => {
     assert.match(markdown, /^\\# generated file/m);
   });
 
+  it('recovers headings of a Chinese PDF and joins its wrapped lines without spaces', async () => {
+    const bytes = cjkPdf([
+      { text: '员工手册', size: 22 },
+      { text: '第一章 总则', size: 16 },
+      { text: '本手册适用于公司全体员工，包括正式员工和', size: 11 },
+      { text: '实习生。本手册由人力资源部负责解释。', size: 11 },
+      { text: '第一节 考勤', size: 11, bold: true },
+      { text: '每天上午九点前打卡，迟到需要说明原因。', size: 11 },
+    ]);
+    assert.equal(
+      await convert('handbook.pdf', bytes),
+      '# 员工手册\n\n## 第一章 总则\n\n本手册适用于公司全体员工，包括正式员工和实习生。本手册由人力资源部负责解释。\n\n### 第一节 考勤\n\n每天上午九点前打卡，迟到需要说明原因。\n',
+    );
+  });
+
+  it('refuses an encrypted PDF and a damaged one with the reason', async () => {
+    const locked = await styledPdf([{ text: 'Salaries' }], { userPassword: 'secret' });
+    await assert.rejects(convert('locked.pdf', locked), /locked\.pdf: the PDF is encrypted \(password protected\)/);
+    const whole = await policy();
+    await assert.rejects(convert('cut.pdf', whole.subarray(0, 400)), /cut\.pdf: the PDF is damaged/);
+  });
+
   it('gives the converted PDF sections whose line ranges hold their text (what citations point to)', async () => {
     const markdown = await convert('parking2.pdf', await policy());
     const lines = markdown.split('\n');
@@ -202,22 +279,6 @@ describe('layoutMarkdown() on pdf.js text items', () => {
     size,
     font,
     endOfLine: true,
-  });
-
-  it('recovers Chinese headings and joins wrapped Chinese lines without spaces', () => {
-    const lines = toLines([
-      item('员工手册', 760, 22),
-      item('第一章 总则', 720, 16),
-      item('本手册适用于公司全体员工，包括正式员工和', 690, 11),
-      item('实习生。', 676, 11),
-      item('第一节 考勤', 650, 11, 'f2'),
-      item('每天上午九点前打卡。', 630, 11),
-    ]);
-    const markdown = layoutMarkdown([{ number: 1, lines }], 'handbook', new Set(['f2']));
-    assert.equal(
-      markdown,
-      '# 员工手册\n\n## 第一章 总则\n\n本手册适用于公司全体员工，包括正式员工和实习生。\n\n### 第一节 考勤\n\n每天上午九点前打卡。\n',
-    );
   });
 
   it('joins a heading wrapped over two lines into one heading', () => {
