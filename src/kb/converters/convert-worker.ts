@@ -32,7 +32,10 @@ export type ConvertReply =
       readonly message: string;
     };
 
-void import('pdf-parse').catch(() => undefined);
+// In Node pdf.js parses on the calling thread, with its worker module loaded on the first PDF: load both now.
+void import('pdfjs-dist/legacy/build/pdf.mjs')
+  .then(() => import('pdfjs-dist/legacy/build/pdf.worker.mjs'))
+  .catch(() => undefined);
 
 parentPort?.on('message', async (request: ConvertRequest) => {
   let reply: ConvertReply;
