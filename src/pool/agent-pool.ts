@@ -190,6 +190,13 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     return full === undefined ? this.#enqueue(request) : Promise.reject(full);
   }
 
+  forgetSession(sessionId: string): void {
+    const slot = this.#workers.takeIdle(sessionId);
+    if (slot === undefined) return;
+    this.#workers.close(slot, 'session_deleted');
+    this.#dispatch();
+  }
+
   #enqueue(request: AcquireRequest): Promise<TurnLease<TInput, TEvent>> {
     const turn = new PendingTurn(
       request,

@@ -142,6 +142,11 @@ export interface Pool<TInput, TEvent> {
   readonly name: string;
   acquire(request: AcquireRequest): Promise<TurnLease<TInput, TEvent>>;
   stats(): PoolStats;
+  /**
+   * The session is gone (deleted): its idle worker, if any, is closed now
+   * instead of at its idle TTL. A worker on a turn of it is left to finish.
+   */
+  forgetSession(sessionId: string): void;
   /** Subscribe to transitions; returns the unsubscribe function. */
   onEvent(listener: (event: PoolEvent) => void): () => void;
   /** Stops admitting, lets in-flight turns finish up to `graceMs`, closes every worker. */

@@ -156,6 +156,7 @@ describe('EFKA-compatible routes', () => {
     const id = created.json().session_id;
     const res = await t.app.inject({ method: 'DELETE', url: `/api/session/${id}`, headers: { cookie } });
     assert.deepEqual(res.json(), { status: 'deleted', session_id: id });
+    assert.deepEqual(t.fakePools?.employee.forgotten, [id], 'the pool lets go of its worker');
     const again = await t.app.inject({ method: 'DELETE', url: `/api/session/${id}`, headers: { cookie } });
     assert.equal(again.statusCode, 404);
   });

@@ -63,4 +63,28 @@ describe('AgentPool recycling (guarantee 10)', () => {
     assert.deepEqual(order.slice(0, 2), ['w2:max_lifetime', 'w1:max_lifetime']);
     await shutdown(t);
   });
+
+  it('forgetSession() closes the idle worker of a deleted session at once, and leaves a busy one to its turn', async () => {
+    const t = makePool({ maxWorkers: 2 }, { holdTurns: true });
+    const idle = await t.pool.acquire(request('gone'));
+    const events = idle.run('x');
+    const drained = (async () => {
+      for await (const _ of events) {
+        // held until finishTurn
+      }
+    })();
+    await t.factory.untilHeld(1);
+    t.pool.forgetSession('gone');
+    assert.equal(t.pool.stats().workers.busy, 1, 'a worker on a turn of it is left to finish');
+    t.factory.finishTurn();
+    await drained;
+    idle.release();
+    assert.equal(t.pool.stats().workers.idle, 1);
+    const closed = nextEvent(t.pool, 'worker_closed');
+    t.pool.forgetSession('gone');
+    assert.equal((await closed).reason, 'session_deleted');
+    assert.equal(t.pool.stats().workers.total, 0);
+    t.pool.forgetSession('never-seen');
+    await shutdown(t);
+  });
 });

@@ -63,6 +63,8 @@ export class FakePool implements Pool<TurnInput, AgentEvent> {
   readonly name: string;
   script: AgentScript;
   readonly turns: ScriptTurn[] = [];
+  /** Sessions the HTTP layer said are gone (forgetSession). */
+  readonly forgotten: string[] = [];
   readonly #max: number;
   readonly #maxQueue: number;
   readonly #timeoutMs: number;
@@ -192,6 +194,10 @@ export class FakePool implements Pool<TurnInput, AgentEvent> {
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#waiters.push(grant);
     });
+  }
+
+  forgetSession(sessionId: string): void {
+    this.forgotten.push(sessionId);
   }
 
   stats(): PoolStats {

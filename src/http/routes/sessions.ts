@@ -111,6 +111,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
       const record = await reachable(request, reply, session_id, user_id);
       // The transcripts go too: at once, or when a turn of it still in flight ends (conversations.ts).
       await ctx.conversations.delete(record.id);
+      ctx.pools.get(record.role).forgetSession(record.id);
       return { status: 'deleted', session_id: record.id };
     },
   );
