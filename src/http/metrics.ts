@@ -54,6 +54,8 @@ export function createHttpMetrics(
   retention?: RetentionReport,
 ): HttpMetrics {
   const registry = new client.Registry();
+  // The process's own figures (resident memory, heap, open file descriptors, event-loop lag): what a long run is watched by.
+  client.collectDefaultMetrics({ register: registry });
   if (retention) retentionMetrics(registry, retention);
   if (engineCounters) {
     new client.Gauge({
