@@ -75,14 +75,19 @@ describe('WeCom channel', () => {
     assert.equal(fake.sent.slice(start).filter((m) => m.to === 'bob').length, 1);
   });
 
-  it('refreshes an expired access token in the middle of a conversation', async () => {
+  it('refreshes an expired access token in the middle of a conversation, once for many senders', async () => {
+    let start = fake.sent.length;
+    await deliver(stack, wecomText('carol', 'How many days of annual leave do I get?', msgId()));
+    await fake.waitForSent(start + 1);
     const tokens = fake.tokensIssued();
     fake.expireTokens();
-    const start = fake.sent.length;
-    await deliver(stack, wecomText('carol', 'How many days of annual leave do I get?', msgId()));
-    const [answer] = (await fake.waitForSent(start + 1)).slice(start);
-    assert.equal(answer?.to, 'carol');
-    assert.equal(fake.tokensIssued(), tokens + 1);
+    start = fake.sent.length;
+    const users = Array.from({ length: 10 }, (_, i) => `carol-${i}`);
+    await Promise.all(users.map((u) => deliver(stack, wecomText(u, 'How do I reset my password?', msgId()))));
+    await deliver(stack, wecomText('carol', 'How do I reset my password?', msgId()));
+    const sent = (await fake.waitForSent(start + users.length + 1)).slice(start);
+    for (const user of [...users, 'carol']) assert.equal(sent.filter((m) => m.to === user).length, 1, user);
+    assert.equal(fake.tokensIssued(), tokens + 1, 'one refresh, shared by every send that met the expired token');
   });
 
   it('retries a failed send with back-off, and reports one that keeps failing', async () => {
