@@ -3,6 +3,7 @@
  * commands rather than questions, and the texts it sends about hand-offs.
  * Kept to short whole-message forms in English and Chinese.
  */
+import type { RatingOutcome } from './types.ts';
 
 const YES =
   /^(yes|y|ok|okay|sure|please|please do|forward( it)?|是|是的|好|好的|可以|转|转发|转专家|需要)[\s.!。！]*$/i;
@@ -85,4 +86,26 @@ export function failedText(question: string, reference: string): string {
   return isChinese(question)
     ? `抱歉，这次没能回答（编号 ${reference}）。请稍后再试。`
     : `Sorry, this question could not be answered (reference ${reference}). Please try again shortly.`;
+}
+
+/** The answer to in-chat feedback, in the language it was given in. */
+export function feedbackText(outcome: RatingOutcome, said: string): string {
+  const zh = isChinese(said);
+  if (outcome.kind === 'already')
+    return zh ? '这个回答已经收到过你的反馈了，谢谢。' : 'You already rated that answer. Thanks!';
+  if (outcome.kind === 'nothing') return zh ? '谢谢反馈。' : 'Thanks for the feedback.';
+  switch (outcome.action) {
+    case 'faq_added':
+      return zh ? '谢谢反馈！该回答已加入常见问题（FAQ）。' : 'Thanks! I added this answer to the FAQ.';
+    case 'faq_usage_incremented':
+      return zh ? '谢谢反馈！很高兴常见问题的回答对你有帮助。' : 'Thanks! Glad the FAQ answer helped.';
+    case 'faq_removed':
+      return zh
+        ? '谢谢反馈。已删除该常见问题条目，并记录给管理员处理。'
+        : 'Thanks. I removed that FAQ entry and recorded the case for the administrators.';
+    case 'badcase_logged':
+      return zh ? '谢谢反馈，问题已记录，管理员会跟进。' : 'Thanks. I recorded the problem for the administrators.';
+    default:
+      return zh ? '谢谢反馈。' : 'Thanks for the feedback.';
+  }
 }

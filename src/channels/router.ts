@@ -12,13 +12,14 @@ import type { Logger } from '../logger.ts';
 import { ExpertDesk, type ExpertDirectory } from './expert-desk.ts';
 import type { HandoffStore } from './handoff-store.ts';
 import { charLength, splitMessage } from './message-text.ts';
-import { busyText, failedText } from './replies.ts';
+import { busyText, failedText, feedbackText } from './replies.ts';
 import type {
   CallbackReply,
   ChannelAdapter,
   ChannelName,
   ChannelRequest,
   IncomingMessage,
+  RateAnswer,
   ReplyTarget,
 } from './types.ts';
 
@@ -53,6 +54,7 @@ export interface ChannelHealth {
 export interface ChannelRouterOptions {
   readonly adapters: readonly ChannelAdapter[];
   readonly ask: AskEmployee;
+  readonly rate: RateAnswer;
   readonly experts: ExpertDirectory;
   readonly handoffs: HandoffStore;
   readonly logger: Logger;
@@ -80,6 +82,7 @@ export class ChannelRouter {
   /** The tail of each conversation's chain of messages: they run one after another. */
   readonly #chains = new Map<string, Promise<void>>();
   readonly #ask: AskEmployee;
+  readonly #rate: RateAnswer;
   readonly #desk: ExpertDesk;
   readonly #logger: Logger;
   readonly #maxInFlight: number;
@@ -103,6 +106,7 @@ export class ChannelRouter {
       });
     }
     this.#ask = options.ask;
+    this.#rate = options.rate;
     this.#logger = options.logger;
     this.#maxInFlight = options.maxInFlight ?? 200;
     this.#sendAttempts = options.sendAttempts ?? 4;
@@ -206,10 +210,17 @@ export class ChannelRouter {
     const step = await this.#desk.intercept(adapter.name, conversation, message);
     if (step.handled) return;
     const { question } = step;
+    const ownerId = `${adapter.name}:${message.chatId}:${message.userId}`;
+    const rating = readFeedbackMessage(question);
+    if (rating) {
+      const outcome = await this.#rate({ ownerId, ...rating });
+      await this.#deliver(adapter, message, feedbackText(outcome, question));
+      return;
+    }
     if (adapter.typing) await adapter.typing(message).catch(() => {});
     const signal = AbortSignal.any([this.#closing.signal, AbortSignal.timeout(TURN_DEADLINE_MS)]);
     const result = await this.#ask({
-      ownerId: `${adapter.name}:${message.chatId}:${message.userId}`,
+      ownerId,
       userId: `${adapter.name}:${message.userId}`,
       message: question,
       signal,
@@ -223,8 +234,8 @@ export class ChannelRouter {
       return;
     }
     await this.#deliver(adapter, message, result.text);
-    const unanswered = parseAnswer(result.text).citations.length === 0 && !readFeedbackMessage(question);
-    if (unanswered) await this.#desk.offer(adapter.name, conversation, message, question);
+    if (parseAnswer(result.text).citations.length === 0)
+      await this.#desk.offer(adapter.name, conversation, message, question);
   }
 
   /** Renders, splits and sends one Markdown text, each piece with retries. */

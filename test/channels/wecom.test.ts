@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { parseAnswer } from '../../src/kb/feedback.ts';
 import { ADMIN_TOKEN } from '../support/http-helpers.ts';
 import { type OfflineStack, startOfflineStack } from '../support/http-offline.ts';
 import {
@@ -115,20 +116,28 @@ describe('WeCom channel', () => {
     assert.match(health.lastSendError?.message ?? '', /-1/);
   });
 
-  it('turns "满意" after an answer into feedback on the answer Docent gave (added to the FAQ)', async () => {
+  it('turns "满意" after an answer into feedback on the answer Docent gave (added to the FAQ), once', async () => {
     const question = 'Is there a company discount on gym membership for employees?';
     let start = fake.sent.length;
     await deliver(stack, wecomText('frank', question, msgId()));
-    await fake.waitForSent(start + 1);
+    const [answer] = (await fake.waitForSent(start + 1)).slice(start);
     start = fake.sent.length;
     await deliver(stack, wecomText('frank', '满意', msgId()));
     const [thanks] = (await fake.waitForSent(start + 1)).slice(start);
     assert.equal(thanks?.to, 'frank');
-    const faq = await stack.kb.faq();
-    assert.ok(
-      faq.some((row) => row.question === question),
-      `FAQ rows: ${faq.map((r) => r.question).join(' | ')}`,
-    );
+    assert.match(thanks!.text, /已加入常见问题/);
+    const row = (await stack.kb.faq()).find((r) => r.question === question);
+    assert.ok(row, 'the question joined the FAQ');
+    const firstLine = parseAnswer(answer!.text)
+      .body.split('\n')
+      .find((line) => line.trim().length > 20)!;
+    assert.ok(row.answer.includes(firstLine.trim()), `the FAQ holds the answer sent: ${row.answer}`);
+
+    start = fake.sent.length;
+    await deliver(stack, wecomText('frank', '有用', msgId()));
+    const [again] = (await fake.waitForSent(start + 1)).slice(start);
+    assert.match(again!.text, /已经收到过你的反馈/, 'one answer counts once');
+    assert.equal((await stack.kb.faq()).find((r) => r.question === question)?.usage, row.usage);
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal(fake.sent.length, start + 1, 'feedback is not offered to an expert');
   });
