@@ -54,6 +54,17 @@ describe('WeCom channel', () => {
     assert.equal(fake.sent.length, before);
   });
 
+  it('refuses a message that is correctly signed but encrypted for another corp (401), and runs nothing', async () => {
+    const before = fake.sent.length;
+    const forged = wecomText('mallory', 'How do I reset my password?', msgId(), undefined, 'ww-other-corp');
+    assert.equal((await deliver(stack, forged)).status, 401);
+    const garbled = wecomText('mallory', 'How do I reset my password?', msgId());
+    const tampered = { ...garbled, body: garbled.body!.replace(/<Encrypt><!\[CDATA\[./, '<Encrypt><![CDATA[Z') };
+    assert.equal((await deliver(stack, tampered)).status, 401, 'the signature covers the ciphertext');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(fake.sent.length, before);
+  });
+
   it('answers a question with a cited answer in WeCom markdown, sent through the API', async () => {
     const start = fake.sent.length;
     const response = await deliver(stack, wecomText('alice', 'How many days of annual leave do I get?', msgId()));
@@ -194,15 +205,17 @@ describe('WeCom channel', () => {
 
   it('serves 50 users at once through one channel: every answer to its own asker, pool limits held', async () => {
     const questions = [
-      { text: 'How many days of annual leave do I get?', source: /hr\// },
-      { text: 'How do I reset my password?', source: /it\// },
+      { text: 'How many days of annual leave do I get?', source: /hr\/leave_policy\.md/ },
+      { text: 'How do I reset my password?', source: /it\/laptop_and_accounts\.md/ },
+      { text: 'How do I submit an expense reimbursement?', source: /finance\/expense_reimbursement\.md/ },
+      { text: 'How do I connect to the VPN from home?', source: /it\/vpn_and_remote_access\.md/ },
     ];
     const start = fake.sent.length;
     let mostWorkers = 0;
     const sampler = setInterval(() => {
       mostWorkers = Math.max(mostWorkers, stack.pools.get('employee').stats().workers.total);
     }, 5);
-    const asks = Array.from({ length: 50 }, (_, i) => ({ user: `load-${i}`, ...questions[i % 2]! }));
+    const asks = Array.from({ length: 50 }, (_, i) => ({ user: `load-${i}`, ...questions[i % questions.length]! }));
     const responses = await Promise.all(asks.map((a) => deliver(stack, wecomText(a.user, a.text, msgId()))));
     assert.ok(responses.every((r) => r.status === 200));
     const sent = (await fake.waitForSent(start + 50, 60_000)).slice(start);
@@ -211,6 +224,16 @@ describe('WeCom channel', () => {
       const mine = sent.filter((m) => m.to === ask.user);
       assert.equal(mine.length, 1, `${ask.user} got exactly one answer`);
       assert.match(mine[0]!.text, ask.source, `${ask.user} got the answer to their own question`);
+      // The turn ran in this user's own conversation, and what they got is what it answered.
+      const session = await stack.sessions.current(`wecom:${ask.user}:${ask.user}`, 'employee');
+      const history = session ? await stack.sessions.messages(session.id) : [];
+      assert.deepEqual(
+        history.map((m) => m.role),
+        ['user', 'assistant'],
+        `${ask.user} has one turn in their conversation`,
+      );
+      assert.equal(history[0]!.content, ask.text);
+      assert.match(history[1]!.content, ask.source);
     }
     assert.ok(mostWorkers > 0 && mostWorkers <= 4, `at most 4 workers at once, saw ${mostWorkers}`);
   });
