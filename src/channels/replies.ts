@@ -36,10 +36,20 @@ export function offerText(question: string, expert: { readonly name: string; rea
     : `The knowledge base has no answer. Forward this question to the ${expert.domain} expert **${expert.name}**? Reply "yes" to forward it.`;
 }
 
-export function forwardedText(question: string, expertName: string, hours: number): string {
+/** A wait as people say it: minutes below an hour, else hours (to one decimal). */
+export function waitText(ms: number, chinese: boolean): string {
+  if (ms < 3_600_000) {
+    const minutes = Math.max(1, Math.round(ms / 60_000));
+    return chinese ? `${minutes} 分钟` : `${minutes} min`;
+  }
+  const hours = Math.round(ms / 360_000) / 10;
+  return chinese ? `${hours} 小时` : `${hours} h`;
+}
+
+export function forwardedText(question: string, expertName: string, waitMs: number): string {
   return isChinese(question)
-    ? `已转给 **${expertName}**。专家回复后会在这里告诉你（最多等待 ${hours} 小时）。`
-    : `Forwarded to **${expertName}**. Their answer will appear here (Docent waits up to ${hours} h).`;
+    ? `已转给 **${expertName}**。专家回复后会在这里告诉你（最多等待 ${waitText(waitMs, true)}）。`
+    : `Forwarded to **${expertName}**. Their answer will appear here (Docent waits up to ${waitText(waitMs, false)}).`;
 }
 
 export function expertRequestText(input: {
@@ -70,10 +80,10 @@ export function relayedAnswerText(question: string, expertName: string, answer: 
 export const relayConfirmText = (askerId: string) =>
   `Sent to ${askerId}. Reply "FAQ" within the hour to add this question and your answer to the FAQ.`;
 
-export function expiredText(question: string, expertName: string, hours: number): string {
+export function expiredText(question: string, expertName: string, waitedMs: number): string {
   return isChinese(question)
-    ? `很抱歉，${expertName} 在 ${hours} 小时内没有回复你的问题“${question}”。你可以稍后再问，或直接联系对方。`
-    : `Sorry, ${expertName} did not answer "${question}" within ${hours} h. You can ask again later or contact them directly.`;
+    ? `很抱歉，${expertName} 在 ${waitText(waitedMs, true)}内没有回复你的问题“${question}”。你可以稍后再问，或直接联系对方。`
+    : `Sorry, ${expertName} did not answer "${question}" within ${waitText(waitedMs, false)}. You can ask again later or contact them directly.`;
 }
 
 export function busyText(question: string): string {

@@ -5,7 +5,6 @@
  * one conversation run in order; sends are retried with back-off and their
  * failures reported in `health()`.
  */
-import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { parseAnswer, readFeedbackMessage } from '../kb/feedback.ts';
 import type { Logger } from '../logger.ts';
@@ -175,17 +174,21 @@ export class ChannelRouter {
     const health = this.#health.get(adapter.name)!;
     health.lastEventAt = this.#now();
     const key = `${adapter.name}:${message.messageId}`;
+    const ids = { channel: adapter.name, messageId: message.messageId, userId: message.userId, chatId: message.chatId };
     if (this.#seen.has(key)) {
       health.duplicates += 1;
+      this.#logger.debug(ids, 'channel message redelivered; dropped');
       return;
     }
     this.#seen.set(key, true);
     health.received += 1;
     if (this.#closing.signal.aborted) return;
     if (this.#inFlight >= this.#maxInFlight) {
+      this.#logger.warn({ ...ids, inFlight: this.#inFlight }, 'channel message refused: too many in flight');
       void this.#deliver(adapter, message, busyText(message.text)).catch(() => {});
       return;
     }
+    this.#logger.info(ids, 'channel message received');
     this.#inFlight += 1;
     health.inFlight += 1;
     const conversation = `${adapter.name}:${message.chatId}:${message.userId}`;
@@ -255,13 +258,16 @@ export class ChannelRouter {
           if (!retryable || attempt >= this.#sendAttempts || this.#closing.signal.aborted) {
             health.sendFailures += 1;
             health.lastSendError = { at: this.#now(), message: text };
-            const reference = randomUUID().slice(0, 8);
             this.#logger.error(
-              { channel: adapter.name, userId: target.userId, reference, err: error },
-              'channel send failed',
+              { channel: adapter.name, userId: target.userId, chatId: target.chatId, attempt, err: error },
+              'channel send failed; giving up',
             );
             throw error;
           }
+          this.#logger.warn(
+            { channel: adapter.name, userId: target.userId, attempt, reason: text },
+            'channel send retried',
+          );
           // Full jitter: a random wait up to the doubled back-off.
           const wait = Math.random() * this.#sendBackoffMs * 2 ** (attempt - 1);
           await new Promise((resolve) => setTimeout(resolve, wait));

@@ -55,6 +55,7 @@ interface SetupOptions {
   readonly maxInFlight?: number;
   readonly sendAttempts?: number;
   readonly sendBackoffMs?: number;
+  readonly handoffTimeoutMs?: number;
 }
 
 function setup(ask: AskEmployee, options: SetupOptions = {}) {
@@ -80,7 +81,7 @@ function setup(ask: AskEmployee, options: SetupOptions = {}) {
     },
     handoffs: new MemoryHandoffStore(),
     logger: createLogger('silent'),
-    handoffTimeoutMs: 24 * 3_600_000,
+    handoffTimeoutMs: options.handoffTimeoutMs ?? 24 * 3_600_000,
     sendBackoffMs: options.sendBackoffMs ?? 1,
     ...(options.sendAttempts ? { sendAttempts: options.sendAttempts } : {}),
     ...(options.maxInFlight ? { maxInFlight: options.maxInFlight } : {}),
@@ -148,6 +149,18 @@ describe('channel router', () => {
       !adapter.sent.slice(late).some((m) => m.to === 'emp'),
       'an expired hand-off relays nothing; the expert is an employee again',
     );
+  });
+
+  it('waits as long as the setting says, and tells the employee in those terms', async () => {
+    const { router, adapter, say, advance } = setup(notFound, { handoffTimeoutMs: 30 * 60_000 });
+    await say('emp', '宠物可以带到公司吗？');
+    await say('emp', '是');
+    assert.ok(adapter.sent.some((m) => m.to === 'emp' && /最多等待 30 分钟/.test(m.text)));
+    advance(29 * 60_000);
+    assert.equal(await router.sweepHandoffs(), 0);
+    advance(2 * 60_000);
+    assert.equal(await router.sweepHandoffs(), 1);
+    assert.match(adapter.sent.at(-1)!.text, /Pat Expert 在 30 分钟内没有回复你的问题“宠物可以带到公司吗？”/);
   });
 
   it('lets an expert with a pending question ask their own by starting with "?"', async () => {
