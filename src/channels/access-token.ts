@@ -37,8 +37,13 @@ export class AccessTokenCache {
     return this.refresh();
   }
 
-  /** Forgets the cached token (the platform said it is invalid) and fetches another. */
-  invalidate(): void {
+  /**
+   * Forgets `stale` (the platform said it is invalid). A token other than
+   * `stale` is kept: it came from a refresh after that call was made, and
+   * dropping it would make each of many callers failing at once refresh again.
+   */
+  invalidate(stale: string): void {
+    if (this.#token !== stale) return;
     this.#token = undefined;
     this.#expiresAt = 0;
   }

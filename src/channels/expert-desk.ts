@@ -112,10 +112,13 @@ export class ExpertDesk {
   /** Marks overdue hand-offs expired and tells each employee. */
   async expire(): Promise<number> {
     const due = await this.#options.store.expireDue(this.#options.now());
-    const hours = Math.round(this.#options.timeoutMs / 3_600_000);
     for (const handoff of due) {
       await this.#options
-        .send(handoff.channel, handoff.asker, expiredText(handoff.question, handoff.expertName, hours))
+        .send(
+          handoff.channel,
+          handoff.asker,
+          expiredText(handoff.question, handoff.expertName, handoff.expiresAt - handoff.createdAt),
+        )
         .catch(() => {});
     }
     return due.length;
@@ -151,11 +154,7 @@ export class ExpertDesk {
       expertChat,
       expertRequestText({ id, question: offer.question, askerId: asker.userId, pendingCount }),
     );
-    await this.#options.send(
-      channel,
-      asker,
-      forwardedText(offer.question, offer.expert.name, Math.round(timeoutMs / 3_600_000)),
-    );
+    await this.#options.send(channel, asker, forwardedText(offer.question, offer.expert.name, timeoutMs));
   }
 
   async #relay(channel: ChannelName, expert: IncomingMessage, waiting: readonly Handoff[]): Promise<void> {

@@ -3,6 +3,7 @@
  * commands rather than questions, and the texts it sends about hand-offs.
  * Kept to short whole-message forms in English and Chinese.
  */
+import type { RatingOutcome } from './types.ts';
 
 const YES =
   /^(yes|y|ok|okay|sure|please|please do|forward( it)?|是|是的|好|好的|可以|转|转发|转专家|需要)[\s.!。！]*$/i;
@@ -35,10 +36,20 @@ export function offerText(question: string, expert: { readonly name: string; rea
     : `The knowledge base has no answer. Forward this question to the ${expert.domain} expert **${expert.name}**? Reply "yes" to forward it.`;
 }
 
-export function forwardedText(question: string, expertName: string, hours: number): string {
+/** A wait as people say it: minutes below an hour, else hours (to one decimal). */
+export function waitText(ms: number, chinese: boolean): string {
+  if (ms < 3_600_000) {
+    const minutes = Math.max(1, Math.round(ms / 60_000));
+    return chinese ? `${minutes} 分钟` : `${minutes} min`;
+  }
+  const hours = Math.round(ms / 360_000) / 10;
+  return chinese ? `${hours} 小时` : `${hours} h`;
+}
+
+export function forwardedText(question: string, expertName: string, waitMs: number): string {
   return isChinese(question)
-    ? `已转给 **${expertName}**。专家回复后会在这里告诉你（最多等待 ${hours} 小时）。`
-    : `Forwarded to **${expertName}**. Their answer will appear here (Docent waits up to ${hours} h).`;
+    ? `已转给 **${expertName}**。专家回复后会在这里告诉你（最多等待 ${waitText(waitMs, true)}）。`
+    : `Forwarded to **${expertName}**. Their answer will appear here (Docent waits up to ${waitText(waitMs, false)}).`;
 }
 
 export function expertRequestText(input: {
@@ -69,10 +80,10 @@ export function relayedAnswerText(question: string, expertName: string, answer: 
 export const relayConfirmText = (askerId: string) =>
   `Sent to ${askerId}. Reply "FAQ" within the hour to add this question and your answer to the FAQ.`;
 
-export function expiredText(question: string, expertName: string, hours: number): string {
+export function expiredText(question: string, expertName: string, waitedMs: number): string {
   return isChinese(question)
-    ? `很抱歉，${expertName} 在 ${hours} 小时内没有回复你的问题“${question}”。你可以稍后再问，或直接联系对方。`
-    : `Sorry, ${expertName} did not answer "${question}" within ${hours} h. You can ask again later or contact them directly.`;
+    ? `很抱歉，${expertName} 在 ${waitText(waitedMs, true)}内没有回复你的问题“${question}”。你可以稍后再问，或直接联系对方。`
+    : `Sorry, ${expertName} did not answer "${question}" within ${waitText(waitedMs, false)}. You can ask again later or contact them directly.`;
 }
 
 export function busyText(question: string): string {
@@ -85,4 +96,26 @@ export function failedText(question: string, reference: string): string {
   return isChinese(question)
     ? `抱歉，这次没能回答（编号 ${reference}）。请稍后再试。`
     : `Sorry, this question could not be answered (reference ${reference}). Please try again shortly.`;
+}
+
+/** The answer to in-chat feedback, in the language it was given in. */
+export function feedbackText(outcome: RatingOutcome, said: string): string {
+  const zh = isChinese(said);
+  if (outcome.kind === 'already')
+    return zh ? '这个回答已经收到过你的反馈了，谢谢。' : 'You already rated that answer. Thanks!';
+  if (outcome.kind === 'nothing') return zh ? '谢谢反馈。' : 'Thanks for the feedback.';
+  switch (outcome.action) {
+    case 'faq_added':
+      return zh ? '谢谢反馈！该回答已加入常见问题（FAQ）。' : 'Thanks! I added this answer to the FAQ.';
+    case 'faq_usage_incremented':
+      return zh ? '谢谢反馈！很高兴常见问题的回答对你有帮助。' : 'Thanks! Glad the FAQ answer helped.';
+    case 'faq_removed':
+      return zh
+        ? '谢谢反馈。已删除该常见问题条目，并记录给管理员处理。'
+        : 'Thanks. I removed that FAQ entry and recorded the case for the administrators.';
+    case 'badcase_logged':
+      return zh ? '谢谢反馈，问题已记录，管理员会跟进。' : 'Thanks. I recorded the problem for the administrators.';
+    default:
+      return zh ? '谢谢反馈。' : 'Thanks for the feedback.';
+  }
 }

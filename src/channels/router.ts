@@ -5,20 +5,20 @@
  * one conversation run in order; sends are retried with back-off and their
  * failures reported in `health()`.
  */
-import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { parseAnswer, readFeedbackMessage } from '../kb/feedback.ts';
 import type { Logger } from '../logger.ts';
 import { ExpertDesk, type ExpertDirectory } from './expert-desk.ts';
 import type { HandoffStore } from './handoff-store.ts';
 import { charLength, splitMessage } from './message-text.ts';
-import { busyText, failedText } from './replies.ts';
+import { busyText, failedText, feedbackText } from './replies.ts';
 import type {
   CallbackReply,
   ChannelAdapter,
   ChannelName,
   ChannelRequest,
   IncomingMessage,
+  RateAnswer,
   ReplyTarget,
 } from './types.ts';
 
@@ -53,6 +53,7 @@ export interface ChannelHealth {
 export interface ChannelRouterOptions {
   readonly adapters: readonly ChannelAdapter[];
   readonly ask: AskEmployee;
+  readonly rate: RateAnswer;
   readonly experts: ExpertDirectory;
   readonly handoffs: HandoffStore;
   readonly logger: Logger;
@@ -80,6 +81,7 @@ export class ChannelRouter {
   /** The tail of each conversation's chain of messages: they run one after another. */
   readonly #chains = new Map<string, Promise<void>>();
   readonly #ask: AskEmployee;
+  readonly #rate: RateAnswer;
   readonly #desk: ExpertDesk;
   readonly #logger: Logger;
   readonly #maxInFlight: number;
@@ -103,6 +105,7 @@ export class ChannelRouter {
       });
     }
     this.#ask = options.ask;
+    this.#rate = options.rate;
     this.#logger = options.logger;
     this.#maxInFlight = options.maxInFlight ?? 200;
     this.#sendAttempts = options.sendAttempts ?? 4;
@@ -171,17 +174,21 @@ export class ChannelRouter {
     const health = this.#health.get(adapter.name)!;
     health.lastEventAt = this.#now();
     const key = `${adapter.name}:${message.messageId}`;
+    const ids = { channel: adapter.name, messageId: message.messageId, userId: message.userId, chatId: message.chatId };
     if (this.#seen.has(key)) {
       health.duplicates += 1;
+      this.#logger.debug(ids, 'channel message redelivered; dropped');
       return;
     }
     this.#seen.set(key, true);
     health.received += 1;
     if (this.#closing.signal.aborted) return;
     if (this.#inFlight >= this.#maxInFlight) {
+      this.#logger.warn({ ...ids, inFlight: this.#inFlight }, 'channel message refused: too many in flight');
       void this.#deliver(adapter, message, busyText(message.text)).catch(() => {});
       return;
     }
+    this.#logger.info(ids, 'channel message received');
     this.#inFlight += 1;
     health.inFlight += 1;
     const conversation = `${adapter.name}:${message.chatId}:${message.userId}`;
@@ -206,10 +213,17 @@ export class ChannelRouter {
     const step = await this.#desk.intercept(adapter.name, conversation, message);
     if (step.handled) return;
     const { question } = step;
+    const ownerId = `${adapter.name}:${message.chatId}:${message.userId}`;
+    const rating = readFeedbackMessage(question);
+    if (rating) {
+      const outcome = await this.#rate({ ownerId, ...rating });
+      await this.#deliver(adapter, message, feedbackText(outcome, question));
+      return;
+    }
     if (adapter.typing) await adapter.typing(message).catch(() => {});
     const signal = AbortSignal.any([this.#closing.signal, AbortSignal.timeout(TURN_DEADLINE_MS)]);
     const result = await this.#ask({
-      ownerId: `${adapter.name}:${message.chatId}:${message.userId}`,
+      ownerId,
       userId: `${adapter.name}:${message.userId}`,
       message: question,
       signal,
@@ -223,8 +237,8 @@ export class ChannelRouter {
       return;
     }
     await this.#deliver(adapter, message, result.text);
-    const unanswered = parseAnswer(result.text).citations.length === 0 && !readFeedbackMessage(question);
-    if (unanswered) await this.#desk.offer(adapter.name, conversation, message, question);
+    if (parseAnswer(result.text).citations.length === 0)
+      await this.#desk.offer(adapter.name, conversation, message, question);
   }
 
   /** Renders, splits and sends one Markdown text, each piece with retries. */
@@ -244,13 +258,16 @@ export class ChannelRouter {
           if (!retryable || attempt >= this.#sendAttempts || this.#closing.signal.aborted) {
             health.sendFailures += 1;
             health.lastSendError = { at: this.#now(), message: text };
-            const reference = randomUUID().slice(0, 8);
             this.#logger.error(
-              { channel: adapter.name, userId: target.userId, reference, err: error },
-              'channel send failed',
+              { channel: adapter.name, userId: target.userId, chatId: target.chatId, attempt, err: error },
+              'channel send failed; giving up',
             );
             throw error;
           }
+          this.#logger.warn(
+            { channel: adapter.name, userId: target.userId, attempt, reason: text },
+            'channel send retried',
+          );
           // Full jitter: a random wait up to the doubled back-off.
           const wait = Math.random() * this.#sendBackoffMs * 2 ** (attempt - 1);
           await new Promise((resolve) => setTimeout(resolve, wait));

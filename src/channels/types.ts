@@ -4,6 +4,8 @@
  * each message into an employee turn whose answer the adapter sends back.
  */
 
+import type { FeedbackResult } from '../kb/types.ts';
+
 export type ChannelName = 'wecom' | 'feishu' | 'slack';
 
 /** A callback as the HTTP layer received it; the raw body is what signatures cover. */
@@ -60,6 +62,23 @@ export interface ChannelAdapter {
   /** A "thinking" hint while the answer is written, where the platform has one. */
   typing?(target: ReplyTarget): Promise<void>;
 }
+
+/**
+ * In-chat feedback ("满意", "不满意 + reason", "helpful") on the newest answer
+ * of the conversation, the way the web's buttons rate a stored turn.
+ */
+export type RateAnswer = (rating: {
+  readonly ownerId: string;
+  readonly satisfied: boolean;
+  readonly reason?: string;
+}) => Promise<RatingOutcome>;
+
+export type RatingOutcome =
+  | { readonly kind: 'rated'; readonly action: FeedbackResult['action'] }
+  /** That answer was rated before: one answer counts once. */
+  | { readonly kind: 'already' }
+  /** Nothing to rate: no answer yet, or praise for an answer without sources (it must not become an FAQ row). */
+  | { readonly kind: 'nothing' };
 
 export class ChannelAuthError extends Error {
   constructor(message: string) {

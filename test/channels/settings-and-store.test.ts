@@ -25,6 +25,19 @@ describe('channel settings', () => {
     assert.throws(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb' }, '/srv'), /SLACK_SIGNING_SECRET/);
   });
 
+  it('takes the hand-off timeout in seconds and refuses one under a minute', () => {
+    assert.equal(loadConfig({ EXPERT_HANDOFF_TIMEOUT: '7200' }, '/srv').channels.handoffTimeoutMs, 7_200_000);
+    assert.throws(() => loadConfig({ EXPERT_HANDOFF_TIMEOUT: '5' }, '/srv'), /EXPERT_HANDOFF_TIMEOUT/);
+  });
+
+  it('names the missing Feishu setting', () => {
+    assert.throws(
+      () => loadConfig({ FEISHU_APP_ID: 'cli_1', FEISHU_APP_SECRET: 's' }, '/srv'),
+      (error: unknown) =>
+        error instanceof ConfigError && /Feishu channel needs FEISHU_VERIFICATION_TOKEN\b/.test(error.message),
+    );
+  });
+
   it('checks the WeCom AES key shape', () => {
     assert.throws(
       () =>

@@ -54,6 +54,18 @@ describe('Slack and Feishu channels', () => {
     assert.equal(fake.sent.length, start);
   });
 
+  it('Slack: refuses a correctly signed request replayed after five minutes (401), and runs nothing', async () => {
+    const start = fake.sent.length;
+    const stale = slackEvent(
+      slackDm('U1', 'How do I reset my password?', eventId()),
+      undefined,
+      Date.now() - 6 * 60_000,
+    );
+    assert.equal((await deliver(stack, stale)).status, 401);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(fake.sent.length, start);
+  });
+
   it('Slack: answers a direct message in thread, in mrkdwn, with its citation; a retry runs no second turn', async () => {
     const start = fake.sent.length;
     const payload = slackDm('U2', 'How many days of annual leave do I get?', eventId());
@@ -80,15 +92,31 @@ describe('Slack and Feishu channels', () => {
     assert.deepEqual(await response.json(), { challenge: 'fs-chal' });
   });
 
-  it('Feishu: refuses a wrong signature or a wrong verification token', async () => {
+  it('Feishu: refuses a wrong signature or a wrong verification token (401), and runs nothing', async () => {
+    const start = fake.sent.length;
+    const question = 'How do I reset my password?';
     const badSignature = await deliver(
       stack,
-      feishuEvent(feishuText('ou_x', 'hi', eventId()), { signWith: 'another-key' }),
+      feishuEvent(feishuText('ou_x', question, eventId()), { signWith: 'another-key' }),
     );
     assert.equal(badSignature.status, 401);
-    const payload = feishuText('ou_x', 'hi', eventId());
+    const payload = feishuText('ou_x', question, eventId());
     const badToken = await deliver(stack, feishuEvent({ ...payload, header: { ...payload.header, token: 'nope' } }));
     assert.equal(badToken.status, 401);
+    const unencrypted = feishuEvent(payload, { plain: true });
+    assert.equal((await deliver(stack, unencrypted)).status, 401, 'an app with an Encrypt Key takes no plain events');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(fake.sent.length, start);
+  });
+
+  it('Feishu: runs one turn for a redelivered event (same event_id)', async () => {
+    const start = fake.sent.length;
+    const payload = feishuText('ou_dup', 'How do I reset my password?', eventId());
+    await Promise.all([deliver(stack, feishuEvent(payload)), deliver(stack, feishuEvent(payload))]);
+    await deliver(stack, feishuEvent(payload));
+    await fake.waitForSent(start + 1);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.equal(fake.sent.slice(start).filter((m) => m.to === 'oc_ou_dup').length, 1);
   });
 
   it('Feishu: answers a text message as a Markdown card with its citation', async () => {

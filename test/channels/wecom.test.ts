@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { parseAnswer } from '../../src/kb/feedback.ts';
 import { ADMIN_TOKEN } from '../support/http-helpers.ts';
 import { type OfflineStack, startOfflineStack } from '../support/http-offline.ts';
 import {
@@ -53,6 +54,17 @@ describe('WeCom channel', () => {
     assert.equal(fake.sent.length, before);
   });
 
+  it('refuses a message that is correctly signed but encrypted for another corp (401), and runs nothing', async () => {
+    const before = fake.sent.length;
+    const forged = wecomText('mallory', 'How do I reset my password?', msgId(), undefined, 'ww-other-corp');
+    assert.equal((await deliver(stack, forged)).status, 401);
+    const garbled = wecomText('mallory', 'How do I reset my password?', msgId());
+    const tampered = { ...garbled, body: garbled.body!.replace(/<Encrypt><!\[CDATA\[./, '<Encrypt><![CDATA[Z') };
+    assert.equal((await deliver(stack, tampered)).status, 401, 'the signature covers the ciphertext');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(fake.sent.length, before);
+  });
+
   it('answers a question with a cited answer in WeCom markdown, sent through the API', async () => {
     const start = fake.sent.length;
     const response = await deliver(stack, wecomText('alice', 'How many days of annual leave do I get?', msgId()));
@@ -75,14 +87,19 @@ describe('WeCom channel', () => {
     assert.equal(fake.sent.slice(start).filter((m) => m.to === 'bob').length, 1);
   });
 
-  it('refreshes an expired access token in the middle of a conversation', async () => {
+  it('refreshes an expired access token in the middle of a conversation, once for many senders', async () => {
+    let start = fake.sent.length;
+    await deliver(stack, wecomText('carol', 'How many days of annual leave do I get?', msgId()));
+    await fake.waitForSent(start + 1);
     const tokens = fake.tokensIssued();
     fake.expireTokens();
-    const start = fake.sent.length;
-    await deliver(stack, wecomText('carol', 'How many days of annual leave do I get?', msgId()));
-    const [answer] = (await fake.waitForSent(start + 1)).slice(start);
-    assert.equal(answer?.to, 'carol');
-    assert.equal(fake.tokensIssued(), tokens + 1);
+    start = fake.sent.length;
+    const users = Array.from({ length: 10 }, (_, i) => `carol-${i}`);
+    await Promise.all(users.map((u) => deliver(stack, wecomText(u, 'How do I reset my password?', msgId()))));
+    await deliver(stack, wecomText('carol', 'How do I reset my password?', msgId()));
+    const sent = (await fake.waitForSent(start + users.length + 1)).slice(start);
+    for (const user of [...users, 'carol']) assert.equal(sent.filter((m) => m.to === user).length, 1, user);
+    assert.equal(fake.tokensIssued(), tokens + 1, 'one refresh, shared by every send that met the expired token');
   });
 
   it('retries a failed send with back-off, and reports one that keeps failing', async () => {
@@ -110,20 +127,28 @@ describe('WeCom channel', () => {
     assert.match(health.lastSendError?.message ?? '', /-1/);
   });
 
-  it('turns "满意" after an answer into feedback on the answer Docent gave (added to the FAQ)', async () => {
+  it('turns "满意" after an answer into feedback on the answer Docent gave (added to the FAQ), once', async () => {
     const question = 'Is there a company discount on gym membership for employees?';
     let start = fake.sent.length;
     await deliver(stack, wecomText('frank', question, msgId()));
-    await fake.waitForSent(start + 1);
+    const [answer] = (await fake.waitForSent(start + 1)).slice(start);
     start = fake.sent.length;
     await deliver(stack, wecomText('frank', '满意', msgId()));
     const [thanks] = (await fake.waitForSent(start + 1)).slice(start);
     assert.equal(thanks?.to, 'frank');
-    const faq = await stack.kb.faq();
-    assert.ok(
-      faq.some((row) => row.question === question),
-      `FAQ rows: ${faq.map((r) => r.question).join(' | ')}`,
-    );
+    assert.match(thanks!.text, /已加入常见问题/);
+    const row = (await stack.kb.faq()).find((r) => r.question === question);
+    assert.ok(row, 'the question joined the FAQ');
+    const firstLine = parseAnswer(answer!.text)
+      .body.split('\n')
+      .find((line) => line.trim().length > 20)!;
+    assert.ok(row.answer.includes(firstLine.trim()), `the FAQ holds the answer sent: ${row.answer}`);
+
+    start = fake.sent.length;
+    await deliver(stack, wecomText('frank', '有用', msgId()));
+    const [again] = (await fake.waitForSent(start + 1)).slice(start);
+    assert.match(again!.text, /已经收到过你的反馈/, 'one answer counts once');
+    assert.equal((await stack.kb.faq()).find((r) => r.question === question)?.usage, row.usage);
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal(fake.sent.length, start + 1, 'feedback is not offered to an expert');
   });
@@ -180,15 +205,17 @@ describe('WeCom channel', () => {
 
   it('serves 50 users at once through one channel: every answer to its own asker, pool limits held', async () => {
     const questions = [
-      { text: 'How many days of annual leave do I get?', source: /hr\// },
-      { text: 'How do I reset my password?', source: /it\// },
+      { text: 'How many days of annual leave do I get?', source: /hr\/leave_policy\.md/ },
+      { text: 'How do I reset my password?', source: /it\/laptop_and_accounts\.md/ },
+      { text: 'How do I submit an expense reimbursement?', source: /finance\/expense_reimbursement\.md/ },
+      { text: 'How do I connect to the VPN from home?', source: /it\/vpn_and_remote_access\.md/ },
     ];
     const start = fake.sent.length;
     let mostWorkers = 0;
     const sampler = setInterval(() => {
       mostWorkers = Math.max(mostWorkers, stack.pools.get('employee').stats().workers.total);
     }, 5);
-    const asks = Array.from({ length: 50 }, (_, i) => ({ user: `load-${i}`, ...questions[i % 2]! }));
+    const asks = Array.from({ length: 50 }, (_, i) => ({ user: `load-${i}`, ...questions[i % questions.length]! }));
     const responses = await Promise.all(asks.map((a) => deliver(stack, wecomText(a.user, a.text, msgId()))));
     assert.ok(responses.every((r) => r.status === 200));
     const sent = (await fake.waitForSent(start + 50, 60_000)).slice(start);
@@ -197,6 +224,16 @@ describe('WeCom channel', () => {
       const mine = sent.filter((m) => m.to === ask.user);
       assert.equal(mine.length, 1, `${ask.user} got exactly one answer`);
       assert.match(mine[0]!.text, ask.source, `${ask.user} got the answer to their own question`);
+      // The turn ran in this user's own conversation, and what they got is what it answered.
+      const session = await stack.sessions.current(`wecom:${ask.user}:${ask.user}`, 'employee');
+      const history = session ? await stack.sessions.messages(session.id) : [];
+      assert.deepEqual(
+        history.map((m) => m.role),
+        ['user', 'assistant'],
+        `${ask.user} has one turn in their conversation`,
+      );
+      assert.equal(history[0]!.content, ask.text);
+      assert.match(history[1]!.content, ask.source);
     }
     assert.ok(mostWorkers > 0 && mostWorkers <= 4, `at most 4 workers at once, saw ${mostWorkers}`);
   });

@@ -7,6 +7,7 @@ import type { AgentEvent, TurnInput } from '../../src/engines/types.ts';
 import {
   type BadCase,
   type DeletePlan,
+  type Expert,
   type FaqRow,
   type FeedbackInput,
   type FeedbackResult,
@@ -342,7 +343,7 @@ export class FakeKnowledgeBase implements KnowledgeBase {
 
   async logBadCase(): Promise<void> {}
 
-  async findExpert() {
+  async findExpert(_question: string): Promise<Expert | undefined> {
     return undefined;
   }
 

@@ -208,9 +208,16 @@ export function wecomUrlCheck(echo: string, token = WECOM.token): SignedCallback
   return { path: `/channels/wecom?${query}`, method: 'GET', headers: {} };
 }
 
-export function wecomText(from: string, text: string, msgId: string, token = WECOM.token): SignedCallback {
+/** A text message as WeCom posts it; `token` and `corpId` other than the app's make a forged one. */
+export function wecomText(
+  from: string,
+  text: string,
+  msgId: string,
+  token = WECOM.token,
+  corpId = WECOM.corpId,
+): SignedCallback {
   const inner = `<xml><ToUserName><![CDATA[${WECOM.corpId}]]></ToUserName><FromUserName><![CDATA[${from}]]></FromUserName><CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${text}]]></Content><MsgId>${msgId}</MsgId><AgentID>${WECOM.agentId}</AgentID></xml>`;
-  const ciphered = encrypt(WECOM.encodingAesKey, inner, WECOM.corpId);
+  const ciphered = encrypt(WECOM.encodingAesKey, inner, corpId);
   const timestamp = String(Math.floor(Date.now() / 1000));
   const nonce = randomBytes(4).toString('hex');
   const signature = getSignature(token, timestamp, nonce, ciphered);
@@ -233,9 +240,10 @@ export function slackEnv(apiBase: string): Record<string, string> {
   };
 }
 
-export function slackEvent(payload: unknown, secret = SLACK.signingSecret): SignedCallback {
+/** An event as Slack posts it; `at` (epoch ms) other than now makes a replayed one. */
+export function slackEvent(payload: unknown, secret = SLACK.signingSecret, at = Date.now()): SignedCallback {
   const body = JSON.stringify(payload);
-  const timestamp = String(Math.floor(Date.now() / 1000));
+  const timestamp = String(Math.floor(at / 1000));
   const signature = `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
   return {
     path: '/channels/slack',
@@ -282,8 +290,14 @@ function feishuEncrypt(plain: string): string {
   return Buffer.concat([iv, cipher.update(plain, 'utf8'), cipher.final()]).toString('base64');
 }
 
-export function feishuEvent(payload: unknown, options: { readonly signWith?: string } = {}): SignedCallback {
-  const body = JSON.stringify({ encrypt: feishuEncrypt(JSON.stringify(payload)) });
+/** An event as Feishu posts it to an app with an Encrypt Key; `plain` leaves it unencrypted (still signed). */
+export function feishuEvent(
+  payload: unknown,
+  options: { readonly signWith?: string; readonly plain?: boolean } = {},
+): SignedCallback {
+  const body = options.plain
+    ? JSON.stringify(payload)
+    : JSON.stringify({ encrypt: feishuEncrypt(JSON.stringify(payload)) });
   const timestamp = String(Math.floor(Date.now() / 1000));
   const nonce = randomBytes(4).toString('hex');
   const signature = createHash('sha256')

@@ -133,11 +133,12 @@ export class WecomAdapter implements ChannelAdapter {
   async #call(apiPath: string, body: unknown): Promise<WecomApiReply> {
     for (let attempt = 0; ; attempt++) {
       const url = new URL(apiPath, this.#settings.apiBase);
-      url.searchParams.set('access_token', await this.tokens.get());
+      const token = await this.tokens.get();
+      url.searchParams.set('access_token', token);
       const reply = await requestJson(url, body);
       if (!reply.errcode) return reply;
       if (TOKEN_ERRORS.has(reply.errcode) && attempt === 0) {
-        this.tokens.invalidate();
+        this.tokens.invalidate(token);
         continue;
       }
       // -1 is "system busy", 45009 the API rate limit: both pass with time.

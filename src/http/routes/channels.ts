@@ -13,10 +13,13 @@ import { SlackAdapter } from '../../channels/adapters/slack.ts';
 import { WecomAdapter } from '../../channels/adapters/wecom.ts';
 import type { HandoffStore } from '../../channels/handoff-store.ts';
 import { type AskEmployee, ChannelRouter } from '../../channels/router.ts';
-import { type ChannelAdapter, ChannelAuthError, type ChannelName } from '../../channels/types.ts';
+import { type ChannelAdapter, ChannelAuthError, type ChannelName, type RateAnswer } from '../../channels/types.ts';
+import { parseAnswer } from '../../kb/feedback.ts';
 import { PoolError } from '../../pool/errors.ts';
+import { pickAnsweredTurn } from '../answered-turn.ts';
 import type { DocentContext } from '../deps.ts';
 import { HttpError } from '../errors.ts';
+import { FeedbackLedger } from '../feedback-ledger.ts';
 import { doc } from '../openapi.ts';
 import { admitTurnUntil, runTurn } from '../turn.ts';
 import { parseInput } from '../validation.ts';
@@ -58,6 +61,30 @@ function askThroughPool(ctx: DocentContext): AskEmployee {
   };
 }
 
+/**
+ * In-chat feedback rates the conversation's newest stored turn, as POST
+ * /api/feedback does: the FAQ gets Docent's own question and answer, whichever
+ * engine wrote it, and each answer counts once.
+ */
+function rateThroughSessions(ctx: DocentContext): RateAnswer {
+  const ledger = new FeedbackLedger();
+  return async ({ ownerId, satisfied, reason }) => {
+    const session = await ctx.sessions.current(ownerId, 'employee');
+    const picked = session && pickAnsweredTurn(await ctx.sessions.messages(session.id), {});
+    if (!session || !picked) return { kind: 'nothing' };
+    if (satisfied && parseAnswer(picked.answer).citations.length === 0) return { kind: 'nothing' };
+    if (!ledger.claim(session.id, picked.turn)) return { kind: 'already' };
+    const result = await ctx.kb.feedback({
+      question: picked.question,
+      answer: picked.answer,
+      satisfied,
+      ...(reason ? { reason } : {}),
+    });
+    ctx.logger.info({ sessionId: session.id, turn: picked.turn, satisfied, action: result.action }, 'channel feedback');
+    return { kind: 'rated', action: result.action };
+  };
+}
+
 export interface ChannelRoutesOptions {
   readonly handoffs: HandoffStore;
   /** Adapters to serve; by default the ones the settings enable. */
@@ -69,6 +96,7 @@ export async function channelRoutes(app: FastifyInstance, options: ChannelRoutes
   const router = new ChannelRouter({
     adapters: options.adapters ?? channelAdapters(ctx),
     ask: askThroughPool(ctx),
+    rate: rateThroughSessions(ctx),
     experts: ctx.kb,
     handoffs: options.handoffs,
     logger: ctx.logger,
