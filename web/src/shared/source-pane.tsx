@@ -1,5 +1,5 @@
 // The cited lines of a knowledge-base file, shown beside the answer.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { type ApiClient, query } from './api.ts';
 import { FileLines } from './file-lines.tsx';
 import { useI18n } from './i18n.ts';
@@ -44,7 +44,8 @@ export function SourcePane({ api, citation, onClose }: { api: ApiClient; citatio
       citation,
     };
   }
-  useEffect(() => {
+  // A layout effect: focus moves in the same task the pane appears, never a frame later.
+  useLayoutEffect(() => {
     closeRef.current?.focus();
   }, []);
   const close = () => {
