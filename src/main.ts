@@ -21,9 +21,8 @@ import { UploadStore } from './http/uploads/store.ts';
 import { openKnowledgeBase } from './kb/index.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createPoolRegistry, type PoolDeps } from './pool/index.ts';
-import { Conversations } from './sessions/conversations.ts';
 import { openSessionStore } from './sessions/index.ts';
-import { RetentionSweeper } from './sessions/retention.ts';
+import { keepConversations } from './sessions/retention.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Extra time after the grace period before the process gives up on a clean exit. */
@@ -114,15 +113,7 @@ async function main(): Promise<void> {
   }
   const pools = createPoolRegistry(factories, poolSettings, poolDeps);
   const sessions = openSessionStore({ kind: 'sqlite', dataDir: config.dataDir, timeoutS: config.sessionTimeoutS });
-  const conversations = new Conversations({ sessions, storage, logger });
-  const retention = new RetentionSweeper({
-    sessions,
-    conversations,
-    storage,
-    logger,
-    retentionMs: config.sessionRetentionS * 1000,
-    intervalMs: config.retentionSweepIntervalMs,
-  });
+  const { conversations, retention } = keepConversations(config, { sessions, storage, logger });
   const secrets = await loadSecrets(config, logger);
   // Forwarded questions live beside the session records, in the same database file.
   const handoffs = new SqliteHandoffStore(path.join(config.dataDir, 'sessions.sqlite'));

@@ -20,7 +20,7 @@
 import { setImmediate as nextTick } from 'node:timers/promises';
 import type { ConversationStorage, StoredFiles } from '../engines/types.ts';
 import type { Logger } from '../logger.ts';
-import type { Conversations } from './conversations.ts';
+import { Conversations } from './conversations.ts';
 import type { SessionStore } from './types.ts';
 
 /** Most conversations, and most orphan files, one sweep deletes. */
@@ -239,4 +239,19 @@ export class RetentionSweeper implements RetentionReport {
       orphanFilesDeleted: this.#totals.orphanFilesDeleted + report.orphans.files,
     };
   }
+}
+
+/** A server's conversations and their retention sweep, as its settings say (the sweep is not started). */
+export function keepConversations(
+  settings: { readonly sessionRetentionS: number; readonly retentionSweepIntervalMs: number },
+  deps: { readonly sessions: SessionStore; readonly storage: ConversationStorage; readonly logger: Logger },
+): { conversations: Conversations; retention: RetentionSweeper } {
+  const conversations = new Conversations(deps);
+  const retention = new RetentionSweeper({
+    ...deps,
+    conversations,
+    retentionMs: settings.sessionRetentionS * 1000,
+    intervalMs: settings.retentionSweepIntervalMs,
+  });
+  return { conversations, retention };
 }

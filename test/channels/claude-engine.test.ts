@@ -14,6 +14,7 @@ import type { AgentEvent, TurnInput } from '../../src/engines/types.ts';
 import type { Expert } from '../../src/kb/types.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createPoolRegistry, type PoolRegistry } from '../../src/pool/index.ts';
+import { claudeEnv } from '../support/http-claude.ts';
 import { FakeKnowledgeBase } from '../support/http-fakes.ts';
 import { listenLoopback, makeTestApp, type TestApp } from '../support/http-helpers.ts';
 import {
@@ -57,12 +58,7 @@ describe('Slack channel on the Claude engine', { timeout: 120_000 }, () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'docent-channel-claude-'));
     const env = {
       ...slackEnv(fake.base),
-      ANTHROPIC_API_KEY: 'sk-test-stub',
-      ANTHROPIC_BASE_URL: stub.url,
-      DOCENT_ENGINE: 'claude',
-      EMPLOYEE_CLIENT_POOL_SIZE: '1',
-      ADMIN_CLIENT_POOL_SIZE: '1',
-      POOL_MIN_SPARES: '0',
+      ...claudeEnv(stub.url),
       DATA_DIR: path.join(dir, 'data'),
       KB_ROOT_PATH: path.join(dir, 'kb'),
     };

@@ -10,18 +10,22 @@ import { FakeKnowledgeBase } from './http-fakes.ts';
 import { makeTestApp } from './http-helpers.ts';
 import { startModelStub } from './model-stub.ts';
 
-/** One worker per pool and no spares unless `extraEnv` says otherwise; the engine keeps its files under `dataDir`. */
-export async function claudeStack(extraEnv: Record<string, string> = {}) {
-  const stub = await startModelStub();
-  const env = {
+/** The Claude engine against the model stub at `stubUrl`: one worker per pool, no spares. */
+export function claudeEnv(stubUrl: string): Record<string, string> {
+  return {
     ANTHROPIC_API_KEY: 'sk-test-stub',
-    ANTHROPIC_BASE_URL: stub.url,
+    ANTHROPIC_BASE_URL: stubUrl,
     DOCENT_ENGINE: 'claude',
     EMPLOYEE_CLIENT_POOL_SIZE: '1',
     ADMIN_CLIENT_POOL_SIZE: '1',
     POOL_MIN_SPARES: '0',
-    ...extraEnv,
   };
+}
+
+/** claudeEnv unless `extraEnv` says otherwise; the engine keeps its files under `dataDir`. */
+export async function claudeStack(extraEnv: Record<string, string> = {}) {
+  const stub = await startModelStub();
+  const env = { ...claudeEnv(stub.url), ...extraEnv };
   const dir = await mkdtemp(path.join(os.tmpdir(), 'docent-http-claude-'));
   const paths = { DATA_DIR: path.join(dir, 'data'), KB_ROOT_PATH: path.join(dir, 'kb') };
   const config = loadConfig({ ...env, ...paths, LOG_LEVEL: 'silent' });

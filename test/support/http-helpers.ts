@@ -11,9 +11,9 @@ import { Lifecycle } from '../../src/http/lifecycle.ts';
 import { UploadStore } from '../../src/http/uploads/store.ts';
 import type { KnowledgeBase } from '../../src/kb/types.ts';
 import { createLogger } from '../../src/logger.ts';
-import { Conversations } from '../../src/sessions/conversations.ts';
+import type { Conversations } from '../../src/sessions/conversations.ts';
 import { MemorySessionStore } from '../../src/sessions/memory-store.ts';
-import { RetentionSweeper } from '../../src/sessions/retention.ts';
+import { keepConversations, type RetentionSweeper } from '../../src/sessions/retention.ts';
 import type { SessionStore } from '../../src/sessions/types.ts';
 import { FakeKnowledgeBase, type FakePoolOptions, FakePoolRegistry } from './http-fakes.ts';
 
@@ -75,15 +75,7 @@ export async function makeTestApp(options: TestAppOptions = {}): Promise<TestApp
   const lifecycle = options.lifecycle ?? new Lifecycle('ready');
   const logger = createLogger('silent');
   const storage = options.storage ?? NO_CONVERSATION_FILES;
-  const conversations = new Conversations({ sessions, storage, logger });
-  const retention = new RetentionSweeper({
-    sessions,
-    conversations,
-    storage,
-    logger,
-    retentionMs: config.sessionRetentionS * 1000,
-    intervalMs: config.retentionSweepIntervalMs,
-  });
+  const { conversations, retention } = keepConversations(config, { sessions, storage, logger });
   const app = await buildApp({
     config,
     logger,
