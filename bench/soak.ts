@@ -13,6 +13,12 @@
  *
  * Retention is short here (60 s, swept every 10 s) so the disk use shows the
  * sweep at work; the pool is sized by the machine unless SOAK_POOL_SIZE is set.
+ *
+ * Before the soak, a baseline of SOAK_BASELINE_MINUTES (default 3; 0 skips it)
+ * runs the same users on SOAK_BASELINE_POOL_SIZE employee workers (default 3,
+ * the original plan's size), so CPU per turn and first-event p95 of the sized
+ * pool are printed against that baseline measured in the same run. CPU counts
+ * Docent and every CLI it started (reaped or alive), after the first minute.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -36,6 +42,10 @@ const USERS = numberFromEnv('SOAK_USERS', 12, 1, 500);
 const SAMPLE_S = numberFromEnv('SOAK_SAMPLE_S', 30, 1, 3600);
 const WARMUP_MINUTES = numberFromEnv('SOAK_WARMUP_MINUTES', MINUTES / 3, 0, MINUTES);
 const POOL_SIZE = process.env.SOAK_POOL_SIZE;
+const BASELINE_MINUTES = numberFromEnv('SOAK_BASELINE_MINUTES', 3, 0, 24 * 60);
+const BASELINE_POOL_SIZE = String(numberFromEnv('SOAK_BASELINE_POOL_SIZE', 3, 1, 512));
+/** CPU per turn is counted from this point of each run, past the first cold starts. */
+const CPU_FROM_S = 60;
 const THINK_MS = 300;
 /** Targets from the issue: RSS slope after warm-up, first-event p95. */
 const RSS_SLOPE_TARGET_MB_H = 20;
@@ -51,6 +61,7 @@ interface Sample {
   disk_mb: number;
   turns: number;
   errors: number;
+  cpu_s: number;
 }
 
 interface TurnRecord {
@@ -83,6 +94,35 @@ function residentMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return kb / 1024;
+}
+
+const TICKS_PER_S = 100; // USER_HZ on Linux
+
+/**
+ * CPU seconds of a process and everything below it: its own time, the time of
+ * children it has reaped (cutime/cstime), and the trees of children still alive.
+ */
+function treeCpuSeconds(pid: number): number {
+  let ticks = 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[0] is field 3 (state): utime, stime, cutime, cstime are fields 14-17
+    ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0);
+  } catch {
+    return 0;
+  }
+  const children: number[] = [];
+  try {
+    // a child belongs to the thread that spawned it: read every thread's list
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const listed = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      if (listed) children.push(...listed.split(/\s+/).map(Number));
+    }
+  } catch {
+    // the process ended while reading: its parent's reaped figures count it
+  }
+  return ticks / TICKS_PER_S + children.reduce((sum, child) => sum + treeCpuSeconds(child), 0);
 }
 
 function openFds(pid: number): number {
@@ -133,7 +173,14 @@ async function heapMb(base: string): Promise<number | null> {
   }
 }
 
-async function main(): Promise<void> {
+interface PhaseResult {
+  samples: Sample[];
+  turns: TurnRecord[];
+  stop: { exit_code: number | null; ms: number; processes_left: number };
+}
+
+/** One Docent, USERS employees for `minutes`, sampled every SAMPLE_S; then SIGTERM. */
+async function runPhase(label: string, minutes: number, poolSize: string | undefined): Promise<PhaseResult> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'docent-soak-'));
   const dataDir = path.join(dir, 'data');
   const stub = await startModelStub({ thinkMs: THINK_MS, chunks: 10, chunkDelayMs: 40 });
@@ -151,16 +198,15 @@ async function main(): Promise<void> {
     SESSION_TIMEOUT: '60',
     SESSION_RETENTION: '60',
     RETENTION_SWEEP_INTERVAL_MS: '10000',
-    ...(POOL_SIZE ? { EMPLOYEE_CLIENT_POOL_SIZE: POOL_SIZE } : {}),
+    ...(poolSize ? { EMPLOYEE_CLIENT_POOL_SIZE: poolSize } : {}),
   });
   const pid = server.child.pid!;
   const started = performance.now();
   const elapsedS = () => (performance.now() - started) / 1000;
-  const endAt = started + MINUTES * 60_000;
+  const endAt = started + minutes * 60_000;
   const turns: TurnRecord[] = [];
   const samples: Sample[] = [];
   let errors = 0;
-
   const takeSample = async () => {
     samples.push({
       at_s: Math.round(elapsedS()),
@@ -172,10 +218,11 @@ async function main(): Promise<void> {
       disk_mb: Math.round(diskMb(dataDir) * 10) / 10,
       turns: turns.length,
       errors,
+      cpu_s: Math.round(treeCpuSeconds(pid) * 10) / 10,
     });
     const last = samples.at(-1)!;
     process.stderr.write(
-      `${last.at_s}s rss ${last.rss_mb} MB heap ${last.heap_mb} MB fds ${last.fds} children ${last.children} orphans ${last.orphans} disk ${last.disk_mb} MB turns ${last.turns} errors ${last.errors}\n`,
+      `${label} ${last.at_s}s cpu ${last.cpu_s} s rss ${last.rss_mb} MB heap ${last.heap_mb} MB fds ${last.fds} children ${last.children} orphans ${last.orphans} disk ${last.disk_mb} MB turns ${last.turns} errors ${last.errors}\n`,
     );
   };
 
@@ -252,6 +299,35 @@ async function main(): Promise<void> {
   await sleep(500);
   const leftAfterStop = family.filter(isAlive).length;
   await stub.close();
+  rmSync(dir, { recursive: true, force: true });
+  return { samples, turns, stop: { exit_code: exitCode, ms: stopMs, processes_left: leftAfterStop } };
+}
+
+/** CPU seconds per finished turn from CPU_FROM_S to the last sample, and the first-event p95. */
+function efficiency({ samples, turns }: PhaseResult) {
+  const from = samples.find((s) => s.at_s >= CPU_FROM_S) ?? samples[0]!;
+  const last = samples.at(-1)!;
+  const counted = turns.filter((t) => t.at_s >= from.at_s).length;
+  const firsts = turns.flatMap((t) => (t.first_event_ms === null ? [] : [t.first_event_ms]));
+  return {
+    turns: turns.length,
+    cpu_ms_per_turn: counted > 0 ? Math.round(((last.cpu_s - from.cpu_s) * 1000) / counted) : null,
+    first_event_p50_ms: percentile(firsts, 50),
+    first_event_p95_ms: percentile(firsts, 95),
+  };
+}
+
+async function main(): Promise<void> {
+  let baseline: ReturnType<typeof efficiency> | null = null;
+  if (BASELINE_MINUTES > 0) {
+    process.stderr.write(`baseline: ${BASELINE_POOL_SIZE} employee workers for ${BASELINE_MINUTES} min\n`);
+    baseline = efficiency(await runPhase('baseline', BASELINE_MINUTES, BASELINE_POOL_SIZE));
+  }
+  process.stderr.write(`soak: pool ${POOL_SIZE ?? 'sized by the machine'} for ${MINUTES} min\n`);
+  const phase = await runPhase('soak', MINUTES, POOL_SIZE);
+  const { samples, turns } = phase;
+  const { exit_code: exitCode, ms: stopMs, processes_left: leftAfterStop } = phase.stop;
+  const sized = efficiency(phase);
 
   const warmupS = WARMUP_MINUTES * 60;
   const after = samples.filter((s) => s.at_s >= warmupS);
@@ -299,12 +375,19 @@ async function main(): Promise<void> {
     stop: { exit_code: exitCode, ms: stopMs, processes_left: leftAfterStop },
     samples,
     by_minute: byMinute,
+    cpu_per_turn: {
+      soak: sized,
+      baseline: baseline ? { pool_size: Number(BASELINE_POOL_SIZE), minutes: BASELINE_MINUTES, ...baseline } : null,
+      ratio:
+        baseline?.cpu_ms_per_turn && sized.cpu_ms_per_turn
+          ? Math.round((sized.cpu_ms_per_turn / baseline.cpu_ms_per_turn) * 100) / 100
+          : null,
+    },
     date: new Date().toISOString(),
   };
   const out = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'soak.json');
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-  rmSync(dir, { recursive: true, force: true });
 
   console.table(samples);
   console.table(byMinute);
@@ -312,6 +395,13 @@ async function main(): Promise<void> {
   console.log(`RSS slope after ${WARMUP_MINUTES.toFixed(1)} min: ${rssSlope} MB/h (target < ${RSS_SLOPE_TARGET_MB_H})`);
   console.log(`disk slope after warm-up: ${diskSlope} MB/h (retention 60 s: flat once swept)`);
   console.log(`first event p95: ${report.first_event_p95_ms} ms (target <= ${FIRST_EVENT_P95_TARGET_MS})`);
+  if (baseline) {
+    console.log(
+      `CPU per turn: ${sized.cpu_ms_per_turn} ms, baseline of ${BASELINE_POOL_SIZE} workers ${baseline.cpu_ms_per_turn} ms (x${report.cpu_per_turn.ratio}, target < 1); baseline first event p95 ${baseline.first_event_p95_ms} ms`,
+    );
+  } else {
+    console.log(`CPU per turn: ${sized.cpu_ms_per_turn} ms (no baseline run)`);
+  }
   console.log(
     `FDs ${report.fds.min}-${report.fds.max}, child processes ${report.children.min}-${report.children.max}, orphans at most ${report.orphans_max}`,
   );
