@@ -2,7 +2,7 @@
  * The worker-thread side of isolated.ts: converts one file at a time with the
  * converters of index.ts, off the server's event loop, and preloads the PDF
  * library at start (its polyfills replace this thread's JSON.parse, not the
- * server's, and the first PDF does not wait for it to load).
+ * server's; convert-thread.mjs loads it before this file).
  */
 import { parentPort } from 'node:worker_threads';
 import { KbError, type KbErrorCode } from '../types.ts';
@@ -31,11 +31,6 @@ export type ConvertReply =
       readonly code: KbErrorCode;
       readonly message: string;
     };
-
-// In Node pdf.js parses on the calling thread, with its worker module loaded on the first PDF: load both now.
-void import('pdfjs-dist/legacy/build/pdf.mjs')
-  .then(() => import('pdfjs-dist/legacy/build/pdf.worker.mjs'))
-  .catch(() => undefined);
 
 parentPort?.on('message', async (request: ConvertRequest) => {
   let reply: ConvertReply;
