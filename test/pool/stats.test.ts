@@ -90,6 +90,30 @@ describe('MsHistogram', () => {
     assert.ok(snapshot.p95 > 100 && snapshot.p95 <= 500);
   });
 
+  it('quantile() interpolates inside the bucket holding the rank, bounded by the largest value seen', () => {
+    const histogram = new MsHistogram([10, 100, 1000]);
+    // Out of order on purpose: the largest value must stay the maximum.
+    for (const ms of [500, 5, 50]) histogram.observe(ms);
+    assert.equal(histogram.quantile(1 / 3), 10);
+    assert.equal(histogram.quantile(0.5), 55); // 10 + 90 * (1.5 - 1) / 1
+    assert.equal(histogram.quantile(1), 500); // the bucket's top is the maximum, not 1000
+    histogram.observe(5_000); // past the last bound: the open bucket
+    assert.equal(histogram.quantile(1), 5_000);
+    assert.equal(histogram.quantile(0.875), 1_000 + 4_000 * 0.5);
+  });
+
+  it('observe() puts a value equal to a bound in that bound\'s bucket (le is inclusive)', () => {
+    const histogram = new MsHistogram([10, 100]);
+    histogram.observe(10);
+    histogram.observe(-3); // clamped to 0
+    const snapshot = histogram.snapshot();
+    assert.deepEqual(
+      snapshot.buckets.map((b) => b.count),
+      [2, 2, 2],
+    );
+    assert.equal(snapshot.sum, 10);
+  });
+
   it('snapshot() of an empty histogram reports zeros', () => {
     const snapshot = new MsHistogram().snapshot();
     assert.equal(snapshot.count, 0);
