@@ -1,7 +1,8 @@
 /**
  * Feedback on an answer, by the rules of the original system:
  *   FAQ answer + satisfied          -> usage +1
- *   document answer + satisfied     -> added to the FAQ (least-used row evicted past the cap)
+ *   document answer + satisfied     -> added to the FAQ (least-used row evicted past the cap);
+ *                                      an answer citing no source is not added
  *   not satisfied                   -> the FAQ row (if the answer was one) is removed and a
  *                                      bad case logged with the reason. The original system
  *                                      rewrote the row with the reason; Docent does not let one
@@ -76,8 +77,11 @@ export async function applyFeedback(kb: KbInternals, input: FeedbackInput): Prom
         ? { action: 'faq_usage_incremented', message: 'Thanks! The FAQ entry was marked useful once more.' }
         : { action: 'none', message: 'Thanks for the feedback. The FAQ entry no longer exists.' };
     }
-    if (!parsed.body) return { action: 'none', message: 'Thanks for the feedback.' };
-    const stored = parsed.citations.length > 0 ? `${parsed.body}\n\n(Source: ${source})` : parsed.body;
+    // Only an answer from the documents becomes an FAQ entry: one without a
+    // cited source ("not found", a greeting, an expert's contact) is not
+    // knowledge, and would be served to everyone who asks alike.
+    if (!parsed.body || parsed.citations.length === 0) return { action: 'none', message: 'Thanks for the feedback.' };
+    const stored = `${parsed.body}\n\n(Source: ${source})`;
     await kb.updateFaq((rows) =>
       addFaqRow(rows, { question: input.question.trim(), answer: stored, usage: 1 }, kb.limits.faqMaxEntries),
     );

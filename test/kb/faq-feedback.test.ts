@@ -69,6 +69,23 @@ describe('FAQ and feedback', () => {
     }
   });
 
+  it('feedback() satisfied with an answer that cites no source leaves the FAQ as it was', async () => {
+    const t = await tempKb({ files: { 'FAQ.md': FAQ } });
+    try {
+      const before = await t.kb.faq();
+      for (const answer of [
+        '## Answer\n\nI could not find a reliable answer to this question in the knowledge base.\n\nThese documents may be related:\n- facilities/parking.md',
+        '## Answer\nPlease contact the HR expert, Li Wei (li.wei@example.com).',
+      ]) {
+        const result = await t.kb.feedback({ question: 'Can I bring my dog?', answer, satisfied: true });
+        assert.equal(result.action, 'none');
+      }
+      assert.deepEqual(await t.kb.faq(), before);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
   it('feedback() not satisfied with a reason removes the FAQ row and records the reason; the reason never becomes the answer', async () => {
     const t = await tempKb({ files: { 'FAQ.md': FAQ } });
     try {
