@@ -8,10 +8,16 @@
  *
  * Settings: BENCH_USERS (64), BENCH_DURATION_S (20), BENCH_WARMUP_S (2);
  * any EMPLOYEE_CLIENT_POOL_SIZE / POOL_* variable set is passed to the server;
- * BENCH_NODE_ARGS adds flags to the server's node (e.g. `--cpu-prof`).
+ * BENCH_NODE_ARGS adds flags to the server's node.
+ *
+ * BENCH_PROFILE=1 runs the server under `--cpu-prof` and prints where its CPU
+ * time went, by area (HTTP and SSE, pool, engine, retrieval, session store,
+ * logging, Node's own HTTP and streams, GC), per turn and as a share; the
+ * profile itself is kept in bench/results/http.cpuprofile for a flame graph
+ * (open it in Chrome DevTools or speedscope).
  */
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +28,7 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 const USERS = Number(process.env.BENCH_USERS ?? 64);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 20);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 2);
+const PROFILE = process.env.BENCH_PROFILE === '1';
 const QUESTIONS = [
   'How many days of annual leave do I get?',
   'How do I connect to the VPN from home?',
@@ -54,11 +61,77 @@ function percentile(sorted: readonly number[], p: number): number {
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string } }>;
+  startTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Which part of the serving path a profiled function belongs to. */
+function areaOf(functionName: string, url: string): string {
+  if (url === '') {
+    if (functionName === '(garbage collector)') return 'garbage collection';
+    if (functionName === '(idle)') return 'idle';
+    return 'native (V8, syscalls)';
+  }
+  const rules: Array<[RegExp, string]> = [
+    [/\/src\/http\//, 'Docent HTTP routes and SSE'],
+    [/\/src\/pool\//, 'Docent pool'],
+    [/\/src\/engines\//, 'Docent engine (answer composition)'],
+    [/\/src\/kb\//, 'Docent retrieval (kb)'],
+    [/\/src\/sessions\//, 'Docent session store'],
+    [/\/src\//, 'Docent other'],
+    [
+      /node_modules\/(fastify|@fastify|find-my-way|avvio|light-my-request|fast-json-stringify|secure-json-parse)/,
+      'Fastify',
+    ],
+    [/node_modules\/(pino|sonic-boom|thread-stream)/, 'logging (pino)'],
+    [/node_modules\/(libsql|@libsql)/, 'SQLite (libsql)'],
+    [/node_modules\/zod/, 'validation (zod)'],
+    [/node_modules\/tsx/, 'tsx loader'],
+    [/node_modules\//, 'other libraries'],
+    [/^node:(_http|http|internal\/http|internal\/(http|net)|net)/, 'Node HTTP and sockets'],
+    [/^node:internal\/streams|^node:stream/, 'Node streams'],
+  ];
+  for (const [pattern, area] of rules) if (pattern.test(url)) return area;
+  return 'Node core (other)';
+}
+
+/** CPU ms per area over the samples taken between `fromUs` and `toUs` (monotonic clock, as the profile's). */
+function timeByArea(profile: CpuProfile, fromUs: number, toUs: number): Map<string, number> {
+  const areas = new Map(profile.nodes.map((n) => [n.id, areaOf(n.callFrame.functionName, n.callFrame.url)]));
+  const byArea = new Map<string, number>();
+  let at = profile.startTime;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (at < fromUs || at > toUs) continue;
+    const area = areas.get(profile.samples[i]!) ?? 'Node core (other)';
+    byArea.set(area, (byArea.get(area) ?? 0) + delta / 1000);
+  }
+  return byArea;
+}
+
+/** The main thread's profile: of the files --cpu-prof wrote (one per thread), the one that ran src/main.ts. */
+async function mainThreadProfile(dir: string): Promise<{ file: string; profile: CpuProfile } | undefined> {
+  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.cpuprofile'));
+  for (const name of files) {
+    const file = path.join(dir, name);
+    const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
+    if (profile.nodes.some((n) => n.callFrame.url.endsWith('/src/main.ts'))) return { file, profile };
+  }
+  return undefined;
+}
+
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
 async function startServer(dir: string): Promise<{ base: string; pid: number; stop: () => Promise<number | null> }> {
   const passThrough = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !/^(ANTHROPIC_|CLAUDE_|DOCENT_|ADMIN_TOKEN|AUTH_MODE)/.test(k)),
   );
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  if (PROFILE) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${path.join(dir, 'profile')}`);
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     cwd: REPO_ROOT,
     env: {
@@ -176,13 +249,16 @@ async function main(): Promise<void> {
       }
     };
     let cpuFrom = 0;
+    let profileFromUs = 0;
     setTimeout(() => {
       measuredFrom = performance.now();
+      profileFromUs = monotonicUs();
       void cpuMsOf(server.pid).then((ms) => {
         cpuFrom = ms;
       });
     }, WARMUP_S * 1000).unref();
     await Promise.all(Array.from({ length: USERS }, (_, u) => user(u)));
+    const profileToUs = monotonicUs();
     const measuredS = (performance.now() - (measuredFrom || warmupEnd)) / 1000;
     const serverCpuMs = (await cpuMsOf(server.pid)) - cpuFrom;
     const status = await readFile(`/proc/${server.pid}/status`, 'utf8').catch(() => '');
@@ -216,9 +292,36 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(result, null, 2));
     const pass = result.turns_per_s >= 300 && result.done_p99_ms <= 250 && result.errors === 0;
     console.log(`target (>= 300 turns/s, p99 done <= 250 ms, no errors): ${pass ? 'met' : 'NOT met'}`);
+    if (PROFILE) {
+      await server.stop();
+      const found = await mainThreadProfile(path.join(dir, 'profile'));
+      if (!found) {
+        console.log('no CPU profile was written');
+      } else {
+        const byArea = timeByArea(found.profile, profileFromUs, profileToUs);
+        const busy = [...byArea].filter(([area]) => area !== 'idle').reduce((sum, [, ms]) => sum + ms, 0);
+        const rows = [...byArea]
+          .filter(([area]) => area !== 'idle')
+          .sort((a, b) => b[1] - a[1])
+          .map(([area, ms]) => ({
+            area,
+            ms_per_turn: Math.round((ms / Math.max(1, samples.length)) * 1000) / 1000,
+            share_pct: Math.round((ms / busy) * 1000) / 10,
+          }));
+        console.log(`where the server's main thread spent its CPU time while measuring (${Math.round(busy)} ms busy):`);
+        console.table(rows);
+        const kept = path.join(REPO_ROOT, 'bench', 'results', 'http.cpuprofile');
+        await copyFile(found.file, kept);
+        await writeFile(
+          path.join(REPO_ROOT, 'bench', 'results', 'http.json'),
+          `${JSON.stringify({ ...result, where_time_goes: rows }, null, 2)}\n`,
+        );
+        console.log(`profile: ${path.relative(process.cwd(), kept)}`);
+      }
+    }
   } finally {
     agent.destroy();
-    const code = await server.stop();
+    const code = await server.stop(); // a second stop (after profiling) only returns the exit code
     if (code !== 0) console.error(`server exited with ${code}`);
     await rm(dir, { recursive: true, force: true });
   }
