@@ -146,21 +146,27 @@ function diskMb(dir: string): number {
   return bytes / (1024 * 1024);
 }
 
-/** CLI processes of this data folder whose parent is gone (re-parented to init or a subreaper). */
+/**
+ * CLI processes of this data folder whose parent is gone (re-parented to init
+ * or a subreaper). The server's family is read again after the scan, so a CLI
+ * started while scanning is not taken for an orphan.
+ */
 function orphansOf(dataDir: string, serverPid: number): number {
-  const family = new Set(descendants(serverPid));
-  let count = 0;
+  const before = new Set(descendants(serverPid));
+  const outside: number[] = [];
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid === serverPid || family.has(pid)) continue;
+    if (!Number.isInteger(pid) || pid === serverPid || before.has(pid)) continue;
     try {
       const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
-      if (environ.includes(`CLAUDE_CONFIG_DIR=${dataDir}`)) count += 1;
+      if (environ.includes(`CLAUDE_CONFIG_DIR=${dataDir}`)) outside.push(pid);
     } catch {
       // gone, or not ours to read
     }
   }
-  return count;
+  if (outside.length === 0) return 0;
+  const after = new Set(descendants(serverPid));
+  return outside.filter((pid) => !after.has(pid) && isAlive(pid)).length;
 }
 
 async function heapMb(base: string): Promise<number | null> {
