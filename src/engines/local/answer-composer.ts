@@ -29,6 +29,9 @@ const QUANTITY_QUESTION =
 const NEGATION =
   /\b(not|no|never|cannot|can't|mustn't|isn't|aren't|don't|doesn't|won't|without|prohibited|forbidden|banned)\b|不(能|得|可|允许|准|是|要|会|予|适用)|禁止|严禁|没有|无法|不可以|未/i;
 
+const WHY_QUESTION = /^\s*why\b|为什么|为何|什么原因/i;
+/** A heading that names a cause ("Root Cause", "Why it happened", 原因分析). */
+const CAUSE_HEADING = /\b(causes?|reasons?|why)\b|原因|起因/i;
 const WHO_QUESTION = /^\s*(who|whom)\b|\bwho (do|should|can|will|must)\b|谁|哪位|找哪个部门|联系人/i;
 /** A name, a role or a way to reach someone. */
 const PERSON_OR_ROLE =
@@ -79,7 +82,11 @@ export function answeringHits(hits: readonly SearchHit[], question = ''): Search
             h.score >= first.score * 0.55,
         )
       : undefined;
-  const best = negative ?? specific ?? first;
+  // "Why…?" asks for a cause: a section of the same document whose heading names one answers it.
+  const cause = WHY_QUESTION.test(question)
+    ? hits.find((h) => h.path === first.path && CAUSE_HEADING.test(h.heading) && h.score >= first.score * 0.3)
+    : undefined;
+  const best = negative ?? cause ?? specific ?? first;
   const ranked = [best, ...hits.filter((h) => h !== best)];
   const floor = Math.max(required, (best.coverage ?? 0) - 0.2);
   return ranked

@@ -211,6 +211,28 @@ const HELPDESK = `# Help Desk
 The IT help desk answers on extension 4400 from 8:00 to 18:00.
 `;
 
+const OUTAGE = `# Incident: Label Printer Outage in April
+
+On 9 April the label printers at the Leeds hub stopped printing for two hours.
+
+## Summary
+
+Label printers at the Leeds hub stopped printing on 9 April; parcels waited two hours.
+
+## Root Cause
+
+A driver update pushed overnight changed the default paper size of every label printer.
+
+## Follow-up
+
+The print team will test driver updates on one printer first.
+`;
+
+const LEAVE_REQUESTS = `# Leave Requests
+
+Request leave in the people portal at least 10 working days in advance.
+`;
+
 describe('composeAnswer() mechanisms on unseen documents', () => {
   let t: TempKb;
   let factory: AgentWorkerFactory;
@@ -236,6 +258,7 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
         'devices/scanner.md': SCANNER,
         'travel/交通.md': TRAINS,
         'it/helpdesk.md': HELPDESK,
+        'ops/printer-outage.md': OUTAGE,
       },
     });
     factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
@@ -380,6 +403,12 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
   it('does not answer a negated question from a section that never says no about its subject', async () => {
     const answer = await ask(factory, 'Who is not allowed to claim a desk?');
     assert.deepEqual(citedPaths(answer), [], answer);
+  });
+
+  it('answers "why" from the section that names the cause, not the report\'s summary', async () => {
+    const answer = await ask(factory, 'Why did the label printers stop printing in April?');
+    assert.equal(quotedSections(answer)[0], 'Incident: Label Printer Outage in April › Root Cause', answer);
+    assert.match(answer, /driver update/);
   });
 
   it('titles a plain-text document by its short first line', async () => {
@@ -538,6 +567,29 @@ describe('composeAnswer() when a section leaves out what is asked', () => {
 
   it("does not answer from a section that meets only one of the question's most specific words", async () => {
     const answer = await ask(factory, 'Can I claim a taxi home after working late?');
+    assert.deepEqual(citedPaths(answer), [], answer);
+  });
+});
+
+describe('composeAnswer() with a question word no document uses', () => {
+  let t: TempKb;
+  let factory: AgentWorkerFactory;
+  before(async () => {
+    t = await tempKb({
+      files: { 'people/time_off.md': TIME_OFF, 'people/leave-requests.md': LEAVE_REQUESTS, 'ops/outage.md': OUTAGE },
+    });
+    factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
+  });
+  after(() => t.cleanup());
+
+  it('does not let a modifier ("how early") count as a missing subject', async () => {
+    const answer = await ask(factory, 'How early do I request leave?');
+    assert.equal(citedPaths(answer)[0], 'people/leave-requests.md', answer);
+    assert.match(answer, /10 working days in advance/);
+  });
+
+  it('still refuses when the word no document uses names a thing ("shuttle")', async () => {
+    const answer = await ask(factory, 'Do I request the shuttle?');
     assert.deepEqual(citedPaths(answer), [], answer);
   });
 });
