@@ -107,7 +107,13 @@ function meetsSubject(hit: SearchHit): boolean {
   if (met < missed) return false;
   // Of the question's most specific words (near the rarest), more than half: "taxi home late" is not "home".
   const specific = known.filter((w) => w.idf >= SPECIFIC_SHARE * Math.max(met, missed));
-  return specific.filter((w) => w.weight > 0).length * 2 > specific.length;
+  const metSpecific = specific.filter((w) => w.weight > 0);
+  if (metSpecific.length * 2 > specific.length) return true;
+  // One of two, when the section's own heading names the one it meets and that is as rare as the other
+  // ("Probation" for "trial period for new staff"): the section is about that, the other word is for whom.
+  if (specific.length !== 2 || metSpecific.length !== 1) return false;
+  const heading = new Set(tokenize(hit.heading));
+  return metSpecific.some((w) => w.idf >= missed && w.matchedAs?.split(' ').every((part) => heading.has(part)));
 }
 
 /**

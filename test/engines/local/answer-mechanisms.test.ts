@@ -593,3 +593,28 @@ describe('composeAnswer() with a question word no document uses', () => {
     assert.deepEqual(citedPaths(answer), [], answer);
   });
 });
+
+describe('composeAnswer() when a section meets one of two specific words', () => {
+  let t: TempKb;
+  let factory: AgentWorkerFactory;
+  before(async () => {
+    t = await tempKb({
+      files: {
+        'people/probation.md': '# Joining\n\n## Probation\n\nThe probation period lasts six months.\n',
+        'people/interns.md': '# Interns\n\n## Mentors\n\nEvery intern gets a mentor for the summer period.\n',
+        'people/partners.md':
+          '# Health Cover\n\n## Partners\n\nA partner of an employee is covered by the health plan for the whole period.\n',
+        'people/sales.md':
+          '# Sales\n\n## Business Travel\n\nBusiness travel in a busy period is booked by the sales office.\n',
+      },
+    });
+    factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
+  });
+  after(() => t.cleanup());
+
+  it('answers when the section is headed by the word it meets ("Probation" for probation of interns)', async () => {
+    const answer = await ask(factory, 'How long is the probation period for an intern?');
+    assert.equal(citedPaths(answer)[0], 'people/probation.md', answer);
+    assert.match(answer, /six months/);
+  });
+});
