@@ -23,7 +23,7 @@ const SETS: readonly {
     name: 'lab',
     cases: LAB_PARAPHRASES,
     kb: async () => ({ files: await filesUnder(LAB_KB) }),
-    answered: 14,
+    answered: 15,
     refused: 5,
   },
 ];

@@ -331,7 +331,25 @@ function pickUnits(
     .slice(0, max)
     .sort((a, b) => a.order - b.order)
     .map((s) => s.unit);
-  return withTableContext(units, picked, max);
+  return withListContext(units, withTableContext(units, picked, max));
+}
+
+/** Items or rows a lead-in line brings ("X proposed a new booking rule:"), at most this many. */
+const MAX_LEAD_IN_ITEMS = 8;
+
+/** A picked line that leads into a list or a table ("…:") answers with its items or rows: alone it says nothing. */
+function withListContext(all: readonly AnswerUnit[], picked: AnswerUnit[]): AnswerUnit[] {
+  const out = [...picked];
+  for (const unit of picked) {
+    if (unit.kind !== 'sentence' || !/[:：]\s*$/.test(unit.text)) continue;
+    const at = all.indexOf(unit);
+    const kind = all[at + 1]?.kind;
+    if (kind !== 'item' && kind !== 'row') continue;
+    for (let i = at + 1; i < all.length && i <= at + MAX_LEAD_IN_ITEMS && all[i]!.kind === kind; i++) {
+      if (!out.includes(all[i]!)) out.push(all[i]!);
+    }
+  }
+  return out;
 }
 
 /** When every row of a small table ties, the whole table answers better than a few of its rows. */

@@ -228,6 +228,19 @@ A driver update pushed overnight changed the default paper size of every label p
 The print team will test driver updates on one printer first.
 `;
 
+const PRICING = `# Sales Review
+
+## Pricing
+
+Mira Chen proposed tiered pricing for the new service:
+
+- up to 10 seats at 20 EUR per seat;
+- 11 to 50 seats at 16 EUR per seat;
+- more than 50 seats by quote.
+
+The review adopted the proposal.
+`;
+
 const LEAVE_REQUESTS = `# Leave Requests
 
 Request leave in the people portal at least 10 working days in advance.
@@ -259,6 +272,7 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
         'travel/交通.md': TRAINS,
         'it/helpdesk.md': HELPDESK,
         'ops/printer-outage.md': OUTAGE,
+        'sales/review.md': PRICING,
       },
     });
     factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
@@ -409,6 +423,12 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
     const answer = await ask(factory, 'Why did the label printers stop printing in April?');
     assert.equal(quotedSections(answer)[0], 'Incident: Label Printer Outage in April › Root Cause', answer);
     assert.match(answer, /driver update/);
+  });
+
+  it('answers from a lead-in line ("…proposed tiered pricing:") with the list it leads into', async () => {
+    const answer = await ask(factory, 'What tiered pricing did Mira propose?');
+    assert.equal(citedPaths(answer)[0], 'sales/review.md', answer);
+    assert.match(answer, /up to 10 seats[\s\S]*more than 50 seats by quote/, answer);
   });
 
   it('titles a plain-text document by its short first line', async () => {
