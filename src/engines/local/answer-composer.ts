@@ -29,6 +29,8 @@ const QUANTITY_QUESTION =
 const NEGATION =
   /\b(not|no|never|cannot|can't|mustn't|isn't|aren't|don't|doesn't|won't|without|prohibited|forbidden|banned)\b|不(能|得|可|允许|准|是|要|会|予|适用)|禁止|严禁|没有|无法|不可以|未/i;
 
+/** "How do I / can we / should you <verb>": the verb is the action asked for. */
+const HOW_DO_I = /^\s*how (?:do|can|should|would|could|must) (?:i|we|you)\s+([a-z]+)/i;
 const WHY_QUESTION = /^\s*why\b|为什么|为何|什么原因/i;
 /** A heading that names a cause ("Root Cause", "Why it happened", 原因分析). */
 const CAUSE_HEADING = /\b(causes?|reasons?|why)\b|原因|起因/i;
@@ -61,8 +63,9 @@ export function answeringHits(hits: readonly SearchHit[], question = ''): Search
   const top = hits[0];
   if (!top) return [];
   const required = requiredCoverage(question);
+  const action = actionAsked(question);
   // The first hit that covers enough of the question, unless it ranks far below the top one.
-  const first = hits.find((h) => (h.coverage ?? 0) >= required && meetsSubject(h));
+  const first = hits.find((h) => (h.coverage ?? 0) >= required && meetsSubject(h) && meetsAction(h, action));
   if (!first || first.score < top.score * 0.6) return [];
   // "What is not covered?": among close matches, the section whose heading says no answers.
   const negative = NEGATED_ASK.test(question)
@@ -92,6 +95,22 @@ export function answeringHits(hits: readonly SearchHit[], question = ''): Search
   return ranked
     .filter((h, i) => i === 0 || ((h.coverage ?? 0) >= floor && h.score >= best.score * 0.5 && meetsSubject(h)))
     .slice(0, MAX_SECTIONS);
+}
+
+/** "How do I book…": the action asked for, as the index's term. */
+function actionAsked(question: string): string | undefined {
+  const verb = HOW_DO_I.exec(question)?.[1];
+  return verb ? tokenize(verb)[0] : undefined;
+}
+
+/**
+ * "How do I book a meeting room?": a section that never says the action (nor a synonym of it) while the
+ * knowledge base does elsewhere tells where the room is, not how to book it.
+ */
+function meetsAction(hit: SearchHit, action: string | undefined): boolean {
+  if (!action) return true;
+  const word = hit.questionWords?.find((w) => w.word === action);
+  return !word?.known || word.weight > 0;
 }
 
 /**

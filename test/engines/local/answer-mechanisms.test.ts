@@ -638,3 +638,30 @@ describe('composeAnswer() when a section meets one of two specific words', () =>
     assert.match(answer, /six months/);
   });
 });
+
+describe('composeAnswer() on "how do I" questions', () => {
+  let t: TempKb;
+  let factory: AgentWorkerFactory;
+  before(async () => {
+    t = await tempKb({
+      files: {
+        'meetings/review.md':
+          '# Operations Review\n\n## Decisions\n\nThe depot moves to a four-night pattern.\n\n## Next Meeting\n\nThe next review meeting is on 17 June at 10:00 in the Harbour Room.\n',
+        'travel/flights.md':
+          '# Flights\n\n## Booking\n\nBook flights through the travel desk at least 14 days ahead.\n',
+      },
+    });
+    factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
+  });
+  after(() => t.cleanup());
+
+  it('does not answer "how do I book X" from a section about X that never says how to book it', async () => {
+    const answer = await ask(factory, 'How do I book a meeting room?');
+    assert.deepEqual(citedPaths(answer), [], answer);
+  });
+
+  it('answers "how do I book X" from the section that says how', async () => {
+    const answer = await ask(factory, 'How do I book a flight?');
+    assert.equal(citedPaths(answer)[0], 'travel/flights.md', answer);
+  });
+});
