@@ -19,6 +19,8 @@ export const MIN_COVERAGE = 0.6;
 /** The least share of a long question's words a section must cover. */
 const MIN_LONG_COVERAGE = 0.42;
 const MAX_SECTIONS = 3;
+/** Coverage this close counts as covering the question as well. */
+const SAME_COVERAGE = 0.1;
 /** A question word at least this share as rare (idf) as its rarest known word is one of its specific words. */
 const SPECIFIC_SHARE = 0.8;
 const MAX_UNITS_PER_SECTION = 5;
@@ -65,8 +67,21 @@ export function answeringHits(hits: readonly SearchHit[], question = ''): Search
   const required = requiredCoverage(question);
   const action = actionAsked(question);
   // The first hit that covers enough of the question, unless it ranks far below the top one.
-  const first = hits.find((h) => (h.coverage ?? 0) >= required && meetsSubject(h) && meetsAction(h, action));
-  if (!first || first.score < top.score * 0.6) return [];
+  const found = hits.find((h) => (h.coverage ?? 0) >= required && meetsSubject(h) && meetsAction(h, action));
+  if (!found || found.score < top.score * 0.6) return [];
+  // Between sections that cover the question about as well, the one in the question's language answers.
+  const chinese = hasCjk(question);
+  const first =
+    inChinese(found) === chinese
+      ? found
+      : (hits.find(
+          (h) =>
+            inChinese(h) === chinese &&
+            (h.coverage ?? 0) >= (found.coverage ?? 0) - SAME_COVERAGE &&
+            h.score >= found.score * 0.6 &&
+            meetsSubject(h) &&
+            meetsAction(h, action),
+        ) ?? found);
   // "What is not covered?": among close matches, the section whose heading says no answers.
   const negative = NEGATED_ASK.test(question)
     ? hits.find((h) => (h.coverage ?? 0) >= required && h.score >= top.score * 0.6 && NEGATION.test(h.heading))
@@ -95,6 +110,11 @@ export function answeringHits(hits: readonly SearchHit[], question = ''): Search
   return ranked
     .filter((h, i) => i === 0 || ((h.coverage ?? 0) >= floor && h.score >= best.score * 0.5 && meetsSubject(h)))
     .slice(0, MAX_SECTIONS);
+}
+
+/** Written in Chinese, by its heading and title. */
+function inChinese(hit: SearchHit): boolean {
+  return hasCjk(`${hit.heading}${hit.title ?? ''}`);
 }
 
 /** "How do I book…": the action asked for, as the index's term. */

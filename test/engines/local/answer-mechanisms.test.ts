@@ -665,3 +665,25 @@ describe('composeAnswer() on "how do I" questions', () => {
     assert.equal(citedPaths(answer)[0], 'travel/flights.md', answer);
   });
 });
+
+describe('composeAnswer() between two languages', () => {
+  let t: TempKb;
+  let factory: AgentWorkerFactory;
+  before(async () => {
+    t = await tempKb({
+      files: {
+        'finance/审批权限.md':
+          '# 审批权限\n\n## 采购审批\n\n采购金额5万元以上由CFO审批，CFO每周审批一次采购申请，采购合同须附报价。\n',
+        'finance/limits.md':
+          '# Spending Limits\n\n## Approval Limits\n\nPurchases over 50,000 EUR need approval from the CFO, who reviews purchase requests every week together with the finance team and the budget owner.\n',
+      },
+    });
+    factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
+  });
+  after(() => t.cleanup());
+
+  it("answers from the section in the question's language when another covers it no better", async () => {
+    const answer = await ask(factory, 'Which purchases does the CFO approve?');
+    assert.equal(citedPaths(answer)[0], 'finance/limits.md', answer);
+  });
+});
