@@ -23,23 +23,31 @@ const ENGLISH_NOUN = /^NN/;
 const CHINESE_NOUN = /^(n[a-z]*|vn|an)$/;
 
 let englishTags: Readonly<Record<string, readonly string[]>> | undefined;
-let chineseTags: Map<string, string> | undefined;
+/** Chinese words of four characters at most that jieba's dictionary tags as anything but a noun. */
+let chineseModifiers: Set<string> | undefined;
 
-function loadChinese(): Map<string, string> {
-  const tags = new Map<string, string>();
-  for (const line of readFileSync(require.resolve('@node-rs/jieba/dict.txt'), 'utf8').split('\n')) {
-    const [word, , tag] = line.split(' ');
-    if (word && tag && word.length <= 4) tags.set(word, tag.trim());
+function loadChinese(): Set<string> {
+  const out = new Set<string>();
+  const text = readFileSync(require.resolve('@node-rs/jieba/dict.txt'), 'utf8');
+  // Lines are "word frequency tag".
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const first = text.indexOf(' ', start);
+    if (first > 0 && first < end && first - start <= 4) {
+      const tag = text.slice(text.lastIndexOf(' ', end - 1) + 1, end).trim();
+      if (!CHINESE_NOUN.test(tag)) out.add(text.slice(start, first));
+    }
+    start = end + 1;
   }
-  return tags;
+  return out;
 }
 
 /** True when the word (English in the question's spelling, or Chinese) is usually a noun or unknown. */
 export function namesAThing(word: string): boolean {
   if (/[\u3400-\u9fff]/.test(word)) {
-    chineseTags ??= loadChinese();
-    const tag = chineseTags.get(word);
-    return tag === undefined || CHINESE_NOUN.test(tag);
+    chineseModifiers ??= loadChinese();
+    return !chineseModifiers.has(word);
   }
   englishTags ??= require('wink-lexicon/src/lexicon.js') as Record<string, readonly string[]>;
   const tags = Object.hasOwn(englishTags, word) ? englishTags[word] : undefined;
