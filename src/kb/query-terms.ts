@@ -5,6 +5,7 @@
  * segmenter cut across recovered from its neighbour or from the lexicon
  * (叉车的限速 → 限速), unknown Chinese fragments dropped as noise.
  */
+import { MODIFIER_SHARE, namesAThing } from './background.ts';
 import type { QueryTerm } from './bm25-scorer.ts';
 import type { Lexicon, PhraseMatch } from './lexicon.ts';
 import type { Expansion } from './query-expansion.ts';
@@ -81,6 +82,8 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
     .slice(0, MAX_QUERY_TERMS);
   const longCjk = unique.filter((t) => t.length >= 3 && hasCjk(t));
   const runs = text.match(CJK_RUNS) ?? [];
+  // The question's own spelling of each stemmed word, for its part of speech.
+  const surfaces = new Map(plainWords(text).map((w) => [stem(w), w]));
   const result: QueryTerm[] = [];
   const add = (term: string, expansions: QueryTerm['expansions'], conceptIdf?: number) => {
     if (result.some((q) => q.term === term)) return;
@@ -91,7 +94,7 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
     // A word the knowledge base never uses still counts against coverage (with the highest idf);
     // a figure less: "for 5 hours" is often a case to check against a stated limit.
     const idf =
-      (expansions.length > 0 ? vocab.idf(expansions[0]!.term) : vocab.idf(term)) *
+      (expansions.length > 0 ? vocab.idf(expansions[0]!.term) : vocab.idf(term) * absentShare(term, surfaces)) *
       (/^\d/.test(term) ? 0.3 : WEAK_VERBS.has(term) ? 0.5 : 1);
     result.push({ term, idf, expansions });
   };
@@ -369,4 +372,12 @@ function partsOfKnownJoins(text: string, vocab: Vocabulary): Set<string> {
     for (const part of [match[1]!, match[2]!]) parts.add(stem(part));
   }
   return parts;
+}
+
+/**
+ * The share of an unseen word's weight that a question word no document uses keeps: all of it for a
+ * noun (the thing the knowledge base may lack), less for a word that only modifies what is asked.
+ */
+function absentShare(term: string, surfaces: ReadonlyMap<string, string>): number {
+  return namesAThing(surfaces.get(term) ?? term) ? 1 : MODIFIER_SHARE;
 }

@@ -18,12 +18,12 @@ const SETS: readonly {
   answered: number;
   refused: number;
 }[] = [
-  { name: 'sample', cases: SAMPLE_PARAPHRASES, kb: async () => ({ seed: true }), answered: 10, refused: 4 },
+  { name: 'sample', cases: SAMPLE_PARAPHRASES, kb: async () => ({ seed: true }), answered: 13, refused: 4 },
   {
     name: 'lab',
     cases: LAB_PARAPHRASES,
     kb: async () => ({ files: await filesUnder(LAB_KB) }),
-    answered: 14,
+    answered: 15,
     refused: 5,
   },
 ];

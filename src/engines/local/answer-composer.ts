@@ -19,6 +19,8 @@ export const MIN_COVERAGE = 0.6;
 /** The least share of a long question's words a section must cover. */
 const MIN_LONG_COVERAGE = 0.42;
 const MAX_SECTIONS = 3;
+/** Coverage this close counts as covering the question as well. */
+const SAME_COVERAGE = 0.1;
 /** A question word at least this share as rare (idf) as its rarest known word is one of its specific words. */
 const SPECIFIC_SHARE = 0.8;
 const MAX_UNITS_PER_SECTION = 5;
@@ -29,6 +31,11 @@ const QUANTITY_QUESTION =
 const NEGATION =
   /\b(not|no|never|cannot|can't|mustn't|isn't|aren't|don't|doesn't|won't|without|prohibited|forbidden|banned)\b|不(能|得|可|允许|准|是|要|会|予|适用)|禁止|严禁|没有|无法|不可以|未/i;
 
+/** "How do I / can we / should you <verb>": the verb is the action asked for. */
+const HOW_DO_I = /^\s*how (?:do|can|should|would|could|must) (?:i|we|you)\s+([a-z]+)/i;
+const WHY_QUESTION = /^\s*why\b|为什么|为何|什么原因/i;
+/** A heading that names a cause ("Root Cause", "Why it happened", 原因分析). */
+const CAUSE_HEADING = /\b(causes?|reasons?|why)\b|原因|起因/i;
 const WHO_QUESTION = /^\s*(who|whom)\b|\bwho (do|should|can|will|must)\b|谁|哪位|找哪个部门|联系人/i;
 /** A name, a role or a way to reach someone. */
 const PERSON_OR_ROLE =
@@ -58,9 +65,23 @@ export function answeringHits(hits: readonly SearchHit[], question = ''): Search
   const top = hits[0];
   if (!top) return [];
   const required = requiredCoverage(question);
+  const action = actionAsked(question);
   // The first hit that covers enough of the question, unless it ranks far below the top one.
-  const first = hits.find((h) => (h.coverage ?? 0) >= required && meetsSubject(h));
-  if (!first || first.score < top.score * 0.6) return [];
+  const found = hits.find((h) => (h.coverage ?? 0) >= required && meetsSubject(h) && meetsAction(h, action));
+  if (!found || found.score < top.score * 0.6) return [];
+  // Between sections that cover the question about as well, the one in the question's language answers.
+  const chinese = hasCjk(question);
+  const first =
+    inChinese(found) === chinese
+      ? found
+      : (hits.find(
+          (h) =>
+            inChinese(h) === chinese &&
+            (h.coverage ?? 0) >= (found.coverage ?? 0) - SAME_COVERAGE &&
+            h.score >= found.score * 0.6 &&
+            meetsSubject(h) &&
+            meetsAction(h, action),
+        ) ?? found);
   // "What is not covered?": among close matches, the section whose heading says no answers.
   const negative = NEGATED_ASK.test(question)
     ? hits.find((h) => (h.coverage ?? 0) >= required && h.score >= top.score * 0.6 && NEGATION.test(h.heading))
@@ -79,12 +100,37 @@ export function answeringHits(hits: readonly SearchHit[], question = ''): Search
             h.score >= first.score * 0.55,
         )
       : undefined;
-  const best = negative ?? specific ?? first;
+  // "Why…?" asks for a cause: a section of the same document whose heading names one answers it.
+  const cause = WHY_QUESTION.test(question)
+    ? hits.find((h) => h.path === first.path && CAUSE_HEADING.test(h.heading) && h.score >= first.score * 0.3)
+    : undefined;
+  const best = negative ?? cause ?? specific ?? first;
   const ranked = [best, ...hits.filter((h) => h !== best)];
   const floor = Math.max(required, (best.coverage ?? 0) - 0.2);
   return ranked
     .filter((h, i) => i === 0 || ((h.coverage ?? 0) >= floor && h.score >= best.score * 0.5 && meetsSubject(h)))
     .slice(0, MAX_SECTIONS);
+}
+
+/** Written in Chinese, by its heading and title. */
+function inChinese(hit: SearchHit): boolean {
+  return hasCjk(`${hit.heading}${hit.title ?? ''}`);
+}
+
+/** "How do I book…": the action asked for, as the index's term. */
+function actionAsked(question: string): string | undefined {
+  const verb = HOW_DO_I.exec(question)?.[1];
+  return verb ? tokenize(verb)[0] : undefined;
+}
+
+/**
+ * "How do I book a meeting room?": a section that never says the action (nor a synonym of it) while the
+ * knowledge base does elsewhere tells where the room is, not how to book it.
+ */
+function meetsAction(hit: SearchHit, action: string | undefined): boolean {
+  if (!action) return true;
+  const word = hit.questionWords?.find((w) => w.word === action);
+  return !word?.known || word.weight > 0;
 }
 
 /**
@@ -100,7 +146,13 @@ function meetsSubject(hit: SearchHit): boolean {
   if (met < missed) return false;
   // Of the question's most specific words (near the rarest), more than half: "taxi home late" is not "home".
   const specific = known.filter((w) => w.idf >= SPECIFIC_SHARE * Math.max(met, missed));
-  return specific.filter((w) => w.weight > 0).length * 2 > specific.length;
+  const metSpecific = specific.filter((w) => w.weight > 0);
+  if (metSpecific.length * 2 > specific.length) return true;
+  // One of two, when the section's own heading names the one it meets and that is as rare as the other
+  // ("Probation" for "trial period for new staff"): the section is about that, the other word is for whom.
+  if (specific.length !== 2 || metSpecific.length !== 1) return false;
+  const heading = new Set(tokenize(hit.heading));
+  return metSpecific.some((w) => w.idf >= missed && w.matchedAs?.split(' ').every((part) => heading.has(part)));
 }
 
 /**
@@ -318,7 +370,25 @@ function pickUnits(
     .slice(0, max)
     .sort((a, b) => a.order - b.order)
     .map((s) => s.unit);
-  return withTableContext(units, picked, max);
+  return withListContext(units, withTableContext(units, picked, max));
+}
+
+/** Items or rows a lead-in line brings ("X proposed a new booking rule:"), at most this many. */
+const MAX_LEAD_IN_ITEMS = 8;
+
+/** A picked line that leads into a list or a table ("…:") answers with its items or rows: alone it says nothing. */
+function withListContext(all: readonly AnswerUnit[], picked: AnswerUnit[]): AnswerUnit[] {
+  const out = [...picked];
+  for (const unit of picked) {
+    if (unit.kind !== 'sentence' || !/[:：]\s*$/.test(unit.text)) continue;
+    const at = all.indexOf(unit);
+    const kind = all[at + 1]?.kind;
+    if (kind !== 'item' && kind !== 'row') continue;
+    for (let i = at + 1; i < all.length && i <= at + MAX_LEAD_IN_ITEMS && all[i]!.kind === kind; i++) {
+      if (!out.includes(all[i]!)) out.push(all[i]!);
+    }
+  }
+  return out;
 }
 
 /** When every row of a small table ties, the whole table answers better than a few of its rows. */

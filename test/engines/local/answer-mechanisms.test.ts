@@ -211,6 +211,41 @@ const HELPDESK = `# Help Desk
 The IT help desk answers on extension 4400 from 8:00 to 18:00.
 `;
 
+const OUTAGE = `# Incident: Label Printer Outage in April
+
+On 9 April the label printers at the Leeds hub stopped printing for two hours.
+
+## Summary
+
+Label printers at the Leeds hub stopped printing on 9 April; parcels waited two hours.
+
+## Root Cause
+
+A driver update pushed overnight changed the default paper size of every label printer.
+
+## Follow-up
+
+The print team will test driver updates on one printer first.
+`;
+
+const PRICING = `# Sales Review
+
+## Pricing
+
+Mira Chen proposed tiered pricing for the new service:
+
+- up to 10 seats at 20 EUR per seat;
+- 11 to 50 seats at 16 EUR per seat;
+- more than 50 seats by quote.
+
+The review adopted the proposal.
+`;
+
+const LEAVE_REQUESTS = `# Leave Requests
+
+Request leave in the people portal at least 10 working days in advance.
+`;
+
 describe('composeAnswer() mechanisms on unseen documents', () => {
   let t: TempKb;
   let factory: AgentWorkerFactory;
@@ -236,6 +271,8 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
         'devices/scanner.md': SCANNER,
         'travel/交通.md': TRAINS,
         'it/helpdesk.md': HELPDESK,
+        'ops/printer-outage.md': OUTAGE,
+        'sales/review.md': PRICING,
       },
     });
     factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
@@ -380,6 +417,18 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
   it('does not answer a negated question from a section that never says no about its subject', async () => {
     const answer = await ask(factory, 'Who is not allowed to claim a desk?');
     assert.deepEqual(citedPaths(answer), [], answer);
+  });
+
+  it('answers "why" from the section that names the cause, not the report\'s summary', async () => {
+    const answer = await ask(factory, 'Why did the label printers stop printing in April?');
+    assert.equal(quotedSections(answer)[0], 'Incident: Label Printer Outage in April › Root Cause', answer);
+    assert.match(answer, /driver update/);
+  });
+
+  it('answers from a lead-in line ("…proposed tiered pricing:") with the list it leads into', async () => {
+    const answer = await ask(factory, 'What tiered pricing did Mira propose?');
+    assert.equal(citedPaths(answer)[0], 'sales/review.md', answer);
+    assert.match(answer, /up to 10 seats[\s\S]*more than 50 seats by quote/, answer);
   });
 
   it('titles a plain-text document by its short first line', async () => {
@@ -539,5 +588,102 @@ describe('composeAnswer() when a section leaves out what is asked', () => {
   it("does not answer from a section that meets only one of the question's most specific words", async () => {
     const answer = await ask(factory, 'Can I claim a taxi home after working late?');
     assert.deepEqual(citedPaths(answer), [], answer);
+  });
+});
+
+describe('composeAnswer() with a question word no document uses', () => {
+  let t: TempKb;
+  let factory: AgentWorkerFactory;
+  before(async () => {
+    t = await tempKb({
+      files: { 'people/time_off.md': TIME_OFF, 'people/leave-requests.md': LEAVE_REQUESTS, 'ops/outage.md': OUTAGE },
+    });
+    factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
+  });
+  after(() => t.cleanup());
+
+  it('does not let a modifier ("how early") count as a missing subject', async () => {
+    const answer = await ask(factory, 'How early do I request leave?');
+    assert.equal(citedPaths(answer)[0], 'people/leave-requests.md', answer);
+    assert.match(answer, /10 working days in advance/);
+  });
+
+  it('still refuses when the word no document uses names a thing ("shuttle")', async () => {
+    const answer = await ask(factory, 'Do I request the shuttle?');
+    assert.deepEqual(citedPaths(answer), [], answer);
+  });
+});
+
+describe('composeAnswer() when a section meets one of two specific words', () => {
+  let t: TempKb;
+  let factory: AgentWorkerFactory;
+  before(async () => {
+    t = await tempKb({
+      files: {
+        'people/probation.md': '# Joining\n\n## Probation\n\nThe probation period lasts six months.\n',
+        'people/interns.md': '# Interns\n\n## Mentors\n\nEvery intern gets a mentor for the summer period.\n',
+        'people/partners.md':
+          '# Health Cover\n\n## Partners\n\nA partner of an employee is covered by the health plan for the whole period.\n',
+        'people/sales.md':
+          '# Sales\n\n## Business Travel\n\nBusiness travel in a busy period is booked by the sales office.\n',
+      },
+    });
+    factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
+  });
+  after(() => t.cleanup());
+
+  it('answers when the section is headed by the word it meets ("Probation" for probation of interns)', async () => {
+    const answer = await ask(factory, 'How long is the probation period for an intern?');
+    assert.equal(citedPaths(answer)[0], 'people/probation.md', answer);
+    assert.match(answer, /six months/);
+  });
+});
+
+describe('composeAnswer() on "how do I" questions', () => {
+  let t: TempKb;
+  let factory: AgentWorkerFactory;
+  before(async () => {
+    t = await tempKb({
+      files: {
+        'meetings/review.md':
+          '# Operations Review\n\n## Decisions\n\nThe depot moves to a four-night pattern.\n\n## Next Meeting\n\nThe next review meeting is on 17 June at 10:00 in the Harbour Room.\n',
+        'travel/flights.md':
+          '# Flights\n\n## Booking\n\nBook flights through the travel desk at least 14 days ahead.\n',
+      },
+    });
+    factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
+  });
+  after(() => t.cleanup());
+
+  it('does not answer "how do I book X" from a section about X that never says how to book it', async () => {
+    const answer = await ask(factory, 'How do I book a meeting room?');
+    assert.deepEqual(citedPaths(answer), [], answer);
+  });
+
+  it('answers "how do I book X" from the section that says how', async () => {
+    const answer = await ask(factory, 'How do I book a flight?');
+    assert.equal(citedPaths(answer)[0], 'travel/flights.md', answer);
+  });
+});
+
+describe('composeAnswer() between two languages', () => {
+  let t: TempKb;
+  let factory: AgentWorkerFactory;
+  before(async () => {
+    t = await tempKb({
+      files: {
+        'finance/审批权限.md':
+          '# 审批权限\n\n## 采购审批\n\n采购金额5万元以上由CFO审批，CFO每周审批一次采购申请，采购合同须附报价。\n',
+        'finance/limits.md':
+          '# Spending Limits\n\n## Approval Limits\n\nPurchases over 50,000 EUR need approval from the CFO, who reviews purchase requests every week together with the finance team and the budget owner.\n',
+      },
+    });
+    factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
+  });
+  after(() => t.cleanup());
+
+  it("answers from the section in the question's language when another covers it no better", async () => {
+    const answer = await ask(factory, 'Which purchases does the CFO approve?');
+    assert.equal(citedPaths(answer)[0], 'finance/limits.md', answer);
   });
 });

@@ -1,0 +1,55 @@
+/**
+ * What a question word that no document uses says about the question. Such a word cannot tell the
+ * documents apart, but it may name what the knowledge base lacks ("shuttle bus", 班车, a dog), and then
+ * the question must be refused; or it may only modify what is asked ("how early", "keep dropping", 一晚,
+ * 最多), and then it says little against a section that meets the rest. The difference is the word's
+ * usual part of speech: a noun names a thing; an adjective, adverb, verb, numeral or time word does not.
+ *
+ * - English: the most frequent tag of the word in wink-lexicon (13k common words, Penn tags).
+ * - Chinese: the tag of the word in jieba's dictionary (@node-rs/jieba's dict.txt, ICTCLAS tags).
+ *
+ * A word neither list knows is taken for a name (as specific as any). Both load on first use.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+/** The share of its weight an absent word keeps when it is not a noun. */
+export const MODIFIER_SHARE = 0.4;
+/** Penn noun tags (NN, NNS, NNP, NNPS). */
+const ENGLISH_NOUN = /^NN/;
+/** ICTCLAS noun tags: n, nr, ns, nt, nz, ng; vn and an are nouns made of a verb or an adjective. */
+const CHINESE_NOUN = /^(n[a-z]*|vn|an)$/;
+
+let englishTags: Readonly<Record<string, readonly string[]>> | undefined;
+/** Chinese words of four characters at most that jieba's dictionary tags as anything but a noun. */
+let chineseModifiers: Set<string> | undefined;
+
+function loadChinese(): Set<string> {
+  const out = new Set<string>();
+  const text = readFileSync(require.resolve('@node-rs/jieba/dict.txt'), 'utf8');
+  // Lines are "word frequency tag".
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const first = text.indexOf(' ', start);
+    if (first > 0 && first < end && first - start <= 4) {
+      const tag = text.slice(text.lastIndexOf(' ', end - 1) + 1, end).trim();
+      if (!CHINESE_NOUN.test(tag)) out.add(text.slice(start, first));
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+/** True when the word (English in the question's spelling, or Chinese) is usually a noun or unknown. */
+export function namesAThing(word: string): boolean {
+  if (/[\u3400-\u9fff]/.test(word)) {
+    chineseModifiers ??= loadChinese();
+    return !chineseModifiers.has(word);
+  }
+  englishTags ??= require('wink-lexicon/src/lexicon.js') as Record<string, readonly string[]>;
+  const tags = Object.hasOwn(englishTags, word) ? englishTags[word] : undefined;
+  return tags === undefined || ENGLISH_NOUN.test(tags[0] ?? 'NN');
+}
