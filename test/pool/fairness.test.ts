@@ -73,6 +73,53 @@ describe('AgentPool fairness (guarantee 4)', () => {
     await shutdown(t);
   });
 
+  it("starts in flight for a user's waiting turns count toward maxTurnsPerUser, their own start not twice", async () => {
+    // No spares: every resumed session needs its own start, which takes a while.
+    const t = makePool({ maxWorkers: 4, maxTurnsPerUser: 2 }, { startDelayMs: 30 });
+    const served: string[] = [];
+    const ask = (s: string) =>
+      t.pool.acquire(request(s, 'alice')).then((lease) => {
+        served.push(s);
+        return lease;
+      });
+    const a = ask('a');
+    const b = ask('b');
+    const c = ask('c');
+    await flush();
+    // Two starts for a and b hold alice's two places: c starts nothing and waits.
+    assert.deepEqual(
+      t.factory.starts.map((start) => start.session?.id),
+      ['a', 'b'],
+    );
+    // Each of a and b takes the worker started for it (its own start is not one more place).
+    const [leaseA, leaseB] = await Promise.all([a, b]);
+    assert.deepEqual(served.sort(), ['a', 'b']);
+    assert.equal(t.factory.starts.length, 2, 'c still waits for one of her places');
+    leaseA.release();
+    (await c).release();
+    leaseB.release();
+    assert.deepEqual(served.slice(2), ['c']);
+    await shutdown(t);
+  });
+
+  it('a turn of a user at the cap through starts in flight may still take a spare that turns up first', async () => {
+    // The spare (first start) comes quickly; the starts for alice's sessions take long.
+    const t = makePool(
+      { maxWorkers: 4, minSpares: 1, maxTurnsPerUser: 2 },
+      { startDelayMs: (start) => (start.attempt === 1 ? 20 : 300) },
+    );
+    const leases = [t.pool.acquire(request('a', 'alice')), t.pool.acquire(request('b', 'alice'))];
+    const first = await Promise.race(leases);
+    // Her own start is one of her two places, not a third: the spare is hers at once.
+    assert.equal(first.placement, 'spare');
+    first.release();
+    for (const pending of leases) {
+      const lease = await pending;
+      if (lease !== first) lease.release();
+    }
+    await shutdown(t);
+  });
+
   it('one user cannot fill the wait queue: past maxQueuedPerUser their turn is refused, others still queue', async () => {
     const t = makePool({ maxWorkers: 1, maxQueue: 5, maxQueuedPerUser: 3 });
     const running = await t.pool.acquire(request('busy', 'zed'));
