@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { currentMachine, poolsForMachine, roomForWorker } from './capacity/machine-pools.ts';
 import { SqliteHandoffStore } from './channels/handoff-store.ts';
+import { type Cluster, openCluster } from './cluster/index.ts';
 import { type Config, ConfigError, effectiveEngine, loadConfig } from './config.ts';
 import { createClaudeEngine } from './engines/claude/index.ts';
 import { createLocalEngine } from './engines/local/index.ts';
@@ -82,6 +83,21 @@ async function main(): Promise<void> {
   uploads.startSweeper();
   const resolveUpload = uploads.resolve;
 
+  // Several nodes: records, conversations and the turn order live in Redis; without REDIS_URL, nothing changes.
+  let cluster: Cluster | undefined;
+  if (config.redisUrl) {
+    cluster = await openCluster({
+      url: config.redisUrl,
+      nodeId: config.nodeId,
+      leaseTtlMs: config.leaseTtlMs,
+      sessionTimeoutMs: config.sessionTimeoutS * 1000,
+      retentionMs: config.sessionRetentionS * 1000,
+      logger,
+    });
+    const { redis } = cluster;
+    lifecycle.addDependency('redis', () => redis.ready());
+  }
+
   let factories: { employee: AgentWorkerFactory; admin: AgentWorkerFactory };
   let closeEngine: () => Promise<void> = async () => {};
   let engineCounters: EngineCounters | undefined;
@@ -89,7 +105,14 @@ async function main(): Promise<void> {
   let poolDeps: PoolDeps = { logger };
   let storage: ConversationStorage;
   if (engineName === 'claude') {
-    const claude = createClaudeEngine({ config, kb, resolveUpload, logger, dataDir: config.dataDir });
+    const claude = createClaudeEngine({
+      config,
+      kb,
+      resolveUpload,
+      logger,
+      dataDir: config.dataDir,
+      ...(cluster ? { shared: cluster.conversations } : {}),
+    });
     await claude.reapOrphans();
     factories = { employee: claude.factory('employee'), admin: claude.factory('admin') };
     storage = claude;
@@ -112,7 +135,9 @@ async function main(): Promise<void> {
     storage = local;
   }
   const pools = createPoolRegistry(factories, poolSettings, poolDeps);
-  const sessions = openSessionStore({ kind: 'sqlite', dataDir: config.dataDir, timeoutS: config.sessionTimeoutS });
+  const sessions =
+    cluster?.sessions ??
+    openSessionStore({ kind: 'sqlite', dataDir: config.dataDir, timeoutS: config.sessionTimeoutS });
   const { conversations, retention } = keepConversations(config, { sessions, storage, logger });
   const secrets = await loadSecrets(config, logger);
   // Forwarded questions live beside the session records, in the same database file.
@@ -132,6 +157,7 @@ async function main(): Promise<void> {
     handoffs,
     conversations,
     retention,
+    ...(cluster ? { gate: cluster.gate } : {}),
   });
   await app.listen({ host: config.host, port: config.port });
   lifecycle.markReady();
@@ -165,6 +191,7 @@ async function main(): Promise<void> {
         uploads.stopSweeper();
         await sessions.close();
         await handoffs.close();
+        await cluster?.close();
         await kb.close();
         logger.info('stopped');
         process.exit(0);
