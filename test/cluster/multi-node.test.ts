@@ -10,22 +10,54 @@
  * - Guarantee 2: two turns of one conversation on two nodes at once never
  *   have two model requests in flight; the second waits (`enqueue`) or gets
  *   409 (`reject`); the transcript stays linear.
+ * - Through HAProxy with the shipped config (its ports rewritten): the
+ *   follow-ups of a conversation land on one node, and warm.
  * - Guarantee 5: Redis down: requests get 503 with Retry-After within about a
  *   second, never hang, readiness is false; Redis back: history survived.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { type Server, startServer } from '../support/docent-process.ts';
 import { claudeEnv } from '../support/http-claude.ts';
+import { ADMIN } from '../support/http-helpers.ts';
 import { requestJson, SseClient } from '../support/http-sse-client.ts';
 import { type ModelStub, startModelStub } from '../support/model-stub.ts';
 import { redisServerAvailable, startTestRedis, type TestRedis } from '../support/redis-server.ts';
 
 const skip = redisServerAvailable() ? false : 'redis-server is not installed (apt-get install redis-server)';
+const haproxySkip =
+  spawnSync('haproxy', ['-v'], { stdio: 'ignore' }).status === 0
+    ? false
+    : 'haproxy is not installed (apt-get install haproxy)';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Employee turns each node ran so far, and how many of them found their worker warm. */
+async function turnsByNode(nodes: readonly Server[]): Promise<Array<{ turns: number; warm: number }>> {
+  return Promise.all(
+    nodes.map(async (node) => {
+      const reply = await requestJson(`${node.base}/api/pool/stats`, { headers: ADMIN });
+      const totals = (reply.json as { pools: { employee: { totals: { turns: number; warmHits: number } } } }).pools
+        .employee.totals;
+      return { turns: totals.turns, warm: totals.warmHits };
+    }),
+  );
+}
 
 interface Answer {
   readonly statusCode: number;
@@ -35,7 +67,12 @@ interface Answer {
 }
 
 /** A turn of `user`'s running conversation, or of the session named. */
-async function ask(server: Server, user: string, message: string, sessionId?: string): Promise<Answer> {
+async function ask(
+  server: { readonly base: string },
+  user: string,
+  message: string,
+  sessionId?: string,
+): Promise<Answer> {
   const query = new URLSearchParams({ message, user_id: user, ...(sessionId ? { session_id: sessionId } : {}) });
   const client = await SseClient.open(`${server.base}/api/user/query?${query}`);
   await client.ended;
@@ -82,6 +119,8 @@ describe('several nodes on one Redis', { skip }, () => {
   before(async () => {
     redisServer = await startTestRedis();
     redis = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
+    // The test's own reader: Redis is stopped on purpose in guarantee 5.
+    redis.on('error', () => {});
     stub = await startModelStub();
     dir = await mkdtemp(path.join(os.tmpdir(), 'docent-cluster-'));
     const shared = {
@@ -195,6 +234,65 @@ describe('several nodes on one Redis', { skip }, () => {
     }
     await assertLinear(redis, sessionId);
     assert.equal((await history(n3, 'bob', sessionId)).length, 6);
+  });
+
+  test('through HAProxy (the shipped config): the follow-ups of a conversation stick to one node and find its worker warm', {
+    skip: haproxySkip,
+  }, async () => {
+    const port = await freePort();
+    const config = (await readFile('deploy/haproxy.cfg', 'utf8'))
+      .replace('bind 127.0.0.1:8100', `bind 127.0.0.1:${port}`)
+      .replace(/server n(\d) 127\.0\.0\.1:810\d check/g, (_line, n: string) => {
+        const node = nodes[Number(n) - 1]!;
+        return `server n${n} ${new URL(node.base).host} check`;
+      });
+    const file = path.join(dir, 'haproxy.cfg');
+    await writeFile(file, config);
+    const check = spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8' });
+    assert.equal(check.status, 0, check.stderr || check.stdout);
+    const haproxy: ChildProcess = spawn('haproxy', ['-db', '-f', file], { stdio: 'ignore' });
+    const lb = { base: `http://127.0.0.1:${port}` };
+    try {
+      let ready = 0;
+      for (let i = 0; i < 100 && ready !== 200; i++) {
+        ready = await requestJson(`${lb.base}/health/ready`).then(
+          (reply) => reply.statusCode,
+          () => 0,
+        );
+        if (ready !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.equal(ready, 200, 'HAProxy answers with a node behind it');
+      const before = await turnsByNode(nodes);
+      const from = stub.requests.length;
+      const first = await ask(lb, 'dave', 'THROUGH-LB one');
+      assertDone(first);
+      const sessionId = String(first.events[0]?.session_id);
+      assertDone(await ask(lb, 'dave', 'THROUGH-LB two', sessionId));
+      assertDone(await ask(lb, 'dave', 'THROUGH-LB three', sessionId));
+      const seen = stub.requests.slice(from).filter((r) => r.lastUserText.startsWith('THROUGH-LB'));
+      assert.deepEqual(
+        seen.map((r) => r.userTurns),
+        [1, 2, 3],
+      );
+      const afterTurns = await turnsByNode(nodes);
+      const delta = afterTurns.map((now, i) => ({
+        turns: now.turns - before[i]!.turns,
+        warm: now.warm - before[i]!.warm,
+      }));
+      assert.equal(
+        delta.reduce((sum, d) => sum + d.turns, 0),
+        3,
+        JSON.stringify(delta),
+      );
+      // The first turn is routed by user id, the follow-ups by session id: those two go to one node, the last warm.
+      assert.ok(
+        delta.some((d) => d.turns >= 2 && d.warm >= 1),
+        `follow-ups on one node, warm: ${JSON.stringify(delta)}`,
+      );
+    } finally {
+      haproxy.kill('SIGTERM');
+      await new Promise((resolve) => haproxy.once('exit', resolve));
+    }
   });
 
   test('guarantee 5: Redis down: 503 with Retry-After within about a second, never a hang; history survives', async () => {
