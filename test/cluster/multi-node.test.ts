@@ -10,6 +10,9 @@
  * - Guarantee 2: two turns of one conversation on two nodes at once never
  *   have two model requests in flight; the second waits (`enqueue`) or gets
  *   409 (`reject`); the transcript stays linear.
+ * - Guarantee 4: a node paused (SIGSTOP) past its lease while another node
+ *   serves the conversation: its turn fails, nothing of it is kept, and the
+ *   model never sees it.
  * - Through HAProxy with the shipped config (its ports rewritten): the
  *   follow-ups of a conversation land on one node, and warm.
  * - Guarantee 5: Redis down: requests get 503 with Retry-After within about a
@@ -234,6 +237,50 @@ describe('several nodes on one Redis', { skip }, () => {
     }
     await assertLinear(redis, sessionId);
     assert.equal((await history(n3, 'bob', sessionId)).length, 6);
+  });
+
+  test('guarantee 4: a node paused past its lease while another serves the conversation: its turn fails, nothing of it is kept', async () => {
+    const [n1, n2] = nodes as [Server, Server];
+    const first = await ask(n1, 'erin', 'PAUSED start');
+    assertDone(first);
+    const sessionId = String(first.events[0]?.session_id);
+    let releasePaused!: () => void;
+    const paused = new Promise<void>((resolve) => {
+      releasePaused = resolve;
+    });
+    stub.setScript((request) =>
+      request.lastUserText === 'PAUSED slow' ? { text: 'A late answer', gate: paused } : undefined,
+    );
+    try {
+      const from = stub.requests.length;
+      const slowTurn = ask(n1, 'erin', 'PAUSED slow', sessionId);
+      await stub.waitForRequests(from + 1);
+      n1.child.kill('SIGSTOP');
+      const stoppedAt = performance.now();
+      try {
+        // n2 waits for n1's lease to lapse (3 s), then answers from the shared transcript.
+        assertDone(await ask(n2, 'erin', 'PAUSED other node', sessionId));
+        assert.ok(performance.now() - stoppedAt >= 2_000, 'n2 waited for the lease to lapse');
+      } finally {
+        n1.child.kill('SIGCONT');
+      }
+      const slow = await slowTurn;
+      assert.equal(slow.events.at(-1)?.type, 'error', JSON.stringify(slow.events));
+      assert.ok(!slow.events.some((event) => event.type === 'done'), 'the paused turn does not pass for answered');
+      releasePaused();
+      assertDone(await ask(n2, 'erin', 'PAUSED after', sessionId));
+      const next = stub.requests.slice(from).find((r) => r.lastUserText === 'PAUSED after');
+      assert.deepEqual(next?.userTexts, ['PAUSED start', 'PAUSED other node', 'PAUSED after']);
+      const users = (await history(n1, 'erin', sessionId)).filter((line) => line.startsWith('user: '));
+      assert.deepEqual(users, ['user: PAUSED start', 'user: PAUSED other node', 'user: PAUSED after']);
+      // Back on n1: its worker is behind (and its turn failed); it resumes from Redis without the paused turn.
+      assertDone(await ask(n1, 'erin', 'PAUSED back on n1', sessionId));
+      const back = stub.requests.slice(from).find((r) => r.lastUserText === 'PAUSED back on n1');
+      assert.deepEqual(back?.userTexts, ['PAUSED start', 'PAUSED other node', 'PAUSED after', 'PAUSED back on n1']);
+    } finally {
+      releasePaused();
+      stub.setScript(undefined);
+    }
   });
 
   test('through HAProxy (the shipped config): the follow-ups of a conversation stick to one node and find its worker warm', {
