@@ -10,6 +10,9 @@
  * - Guarantee 2: two turns of one conversation on two nodes at once never
  *   have two model requests in flight; the second waits (`enqueue`) or gets
  *   409 (`reject`); the transcript stays linear.
+ * - Guarantee 3: kill -9 of a node mid-turn: the next turn, on another node,
+ *   has every earlier turn and not the killed one; no agent process outlives
+ *   the killed node.
  * - Guarantee 4: a node paused (SIGSTOP) past its lease while another node
  *   serves the conversation: its turn fails, nothing of it is kept, and the
  *   model never sees it.
@@ -26,7 +29,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { type Server, startServer } from '../support/docent-process.ts';
+import { descendants, isAlive, type Server, startServer } from '../support/docent-process.ts';
 import { claudeEnv } from '../support/http-claude.ts';
 import { ADMIN } from '../support/http-helpers.ts';
 import { requestJson, SseClient } from '../support/http-sse-client.ts';
@@ -376,5 +379,46 @@ describe('several nodes on one Redis', { skip }, () => {
     assertDone(await ask(n2, 'carol', 'REDIS-DOWN after', sessionId));
     const after = stub.requests.slice(from).find((r) => r.lastUserText === 'REDIS-DOWN after');
     assert.deepEqual(after?.userTexts, ['REDIS-DOWN before', 'REDIS-DOWN after']);
+  });
+
+  // Last: it kills n3.
+  test('guarantee 3: kill -9 of a node mid-turn: the next turn, on another node, has every earlier turn and not the killed one', async () => {
+    const [n1, , n3] = nodes as [Server, Server, Server];
+    const first = await ask(n3, 'frank', 'KILLED before');
+    assertDone(first);
+    const sessionId = String(first.events[0]?.session_id);
+    stub.setScript((request) =>
+      request.lastUserText === 'KILLED during' ? { text: 'Half an answer', hang: true } : undefined,
+    );
+    try {
+      const from = stub.requests.length;
+      const killed = SseClient.open(
+        `${n3.base}/api/user/query?${new URLSearchParams({ message: 'KILLED during', user_id: 'frank', session_id: sessionId })}`,
+      );
+      await stub.waitForRequests(from + 1);
+      const agents = descendants(n3.child.pid!);
+      assert.ok(agents.length > 0, 'the turn runs in an agent process');
+      n3.child.kill('SIGKILL');
+      await n3.exited;
+      const mirrored = (await redis.lrange(`docent:tx:{${sessionId}}:${sessionId}`, 0, -1)).some((row) =>
+        row.includes('KILLED during'),
+      );
+      console.log(`# the killed prompt was ${mirrored ? '' : 'not '}mirrored to Redis before the kill`);
+      await (await killed).ended;
+      // n1 waits for the killed node's lease to lapse, then resumes from Redis.
+      assertDone(await ask(n1, 'frank', 'KILLED after', sessionId));
+      const next = stub.requests.slice(from).find((r) => r.lastUserText === 'KILLED after');
+      assert.deepEqual(next?.userTexts, ['KILLED before', 'KILLED after']);
+      const users = (await history(n1, 'frank', sessionId)).filter((line) => line.startsWith('user: '));
+      assert.deepEqual(users, ['user: KILLED before', 'user: KILLED after']);
+      let alive = agents.filter(isAlive);
+      for (let i = 0; i < 100 && alive.length > 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        alive = alive.filter(isAlive);
+      }
+      assert.deepEqual(alive, [], 'no agent process outlives its killed node');
+    } finally {
+      stub.setScript(undefined);
+    }
   });
 });
