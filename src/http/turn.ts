@@ -88,7 +88,7 @@ export async function admitTurn(ctx: DocentContext, reply: FastifyReply, turn: T
   };
   reply.raw.on('close', onClose);
   try {
-    return await admitTurnUntil(ctx, turn, controller.signal);
+    return await admitTurnUntil(ctx, turn, controller.signal, reply.request.id);
   } catch (error) {
     reply.raw.off('close', onClose);
     throw error;
@@ -136,6 +136,8 @@ export async function admitTurnUntil(
   ctx: DocentContext,
   turn: TurnRequest,
   signal: AbortSignal,
+  /** For the cluster lease's holder and its logs: the HTTP request's id, or a fresh one. */
+  requestId: string = randomUUID().slice(0, 8),
 ): Promise<AdmittedTurn> {
   if (ctx.lifecycle.state === 'draining') {
     throw new HttpError('SERVICE_DRAINING', 'The server is shutting down; retry shortly', { retryAfterS: 5 });
@@ -155,7 +157,7 @@ export async function admitTurnUntil(
         policy: settings.sessionPolicy,
         waitMs: settings.acquireTimeoutMs,
         signal,
-        requestId: randomUUID().slice(0, 8),
+        requestId,
       });
       // Another node may have answered turns of it while this one waited: the shared record says.
       if (!created) current = (await ctx.sessions.get(record.id)) ?? record;
