@@ -4,6 +4,7 @@
  * SIGTERM/SIGINT (not ready, new turns 503, in-flight turns finish up to
  * SHUTDOWN_GRACE, pools drained, engine closed, exit 0).
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,7 +47,21 @@ function readConfig(): Config {
   }
 }
 
-async function loadSecrets(config: Config, logger: Logger): Promise<ServerSecrets> {
+async function loadSecrets(config: Config, logger: Logger, cluster: Cluster | undefined): Promise<ServerSecrets> {
+  if (cluster) {
+    // Every node must sign and check identity cookies with one key, and accept one admin token.
+    const cookieSecret = (await cluster.sharedSecret('cookie-secret', randomBytes(32).toString('base64url'))).value;
+    if (config.adminToken) return { adminToken: config.adminToken, cookieSecret };
+    const admin = await cluster.sharedSecret('admin-token', randomBytes(24).toString('base64url'));
+    if (admin.created) {
+      process.stdout.write(
+        `\nDocent generated an admin token for every node (kept in Redis, docent:secret:admin-token):\n\n  ${admin.value}\n\n`,
+      );
+    } else {
+      logger.info('admin token shared by the nodes, read from Redis (set ADMIN_TOKEN to choose it)');
+    }
+    return { adminToken: admin.value, cookieSecret };
+  }
   const cookie = await loadOrCreateSecret(config.dataDir, 'cookie-secret');
   if (config.adminToken) return { adminToken: config.adminToken, cookieSecret: cookie.value };
   const admin = await loadOrCreateSecret(config.dataDir, 'admin-token', 24);
@@ -139,7 +154,7 @@ async function main(): Promise<void> {
     cluster?.sessions ??
     openSessionStore({ kind: 'sqlite', dataDir: config.dataDir, timeoutS: config.sessionTimeoutS });
   const { conversations, retention } = keepConversations(config, { sessions, storage, logger });
-  const secrets = await loadSecrets(config, logger);
+  const secrets = await loadSecrets(config, logger, cluster);
   // Forwarded questions live beside the session records, in the same database file.
   const handoffs = new SqliteHandoffStore(path.join(config.dataDir, 'sessions.sqlite'));
 

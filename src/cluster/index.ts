@@ -30,6 +30,11 @@ export interface Cluster {
   readonly sessions: SessionStore;
   readonly gate: TurnGate;
   readonly conversations: SharedConversations;
+  /**
+   * A secret every node must hold alike (the key that signs identity
+   * cookies): `proposed` when no node stored one yet, else the stored one.
+   */
+  sharedSecret(name: string, proposed: string): Promise<{ value: string; created: boolean }>;
   close(): Promise<void>;
 }
 
@@ -59,6 +64,13 @@ export async function openCluster(options: ClusterOptions): Promise<Cluster> {
     sessions,
     gate,
     conversations,
+    sharedSecret: async (name, proposed) => {
+      const key = `docent:secret:${name}`;
+      const created = (await redis.command.set(key, proposed, 'NX')) === 'OK';
+      const value = created ? proposed : await redis.command.get(key);
+      if (!value) throw new Error(`Redis lost ${key}`);
+      return { value, created };
+    },
     close: async () => {
       await gate.close();
       await redis.close();

@@ -167,6 +167,19 @@ describe('several nodes on one Redis', { skip }, () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  test('every node signs and accepts the same identity cookie', async () => {
+    const [n1, n2, n3] = nodes as [Server, Server, Server];
+    const issued = await requestJson(`${n1.base}/api/me`);
+    const cookie = String(issued.headers['set-cookie']?.[0] ?? '').split(';')[0]!;
+    assert.match(cookie, /^docent_uid=/);
+    const userId = (issued.json as { user_id: string }).user_id;
+    for (const node of [n2, n3]) {
+      const again = await requestJson(`${node.base}/api/me`, { headers: { cookie } });
+      assert.equal((again.json as { user_id: string }).user_id, userId, 'the same user on every node');
+      assert.equal(again.headers['set-cookie'], undefined, 'no new cookie: the one given is valid here');
+    }
+  });
+
   test('guarantee 1: turns 1, 2, 3 on three nodes: the model sees 1, 2, 3 user turns, every node the same history', async () => {
     const [n1, n2, n3] = nodes as [Server, Server, Server];
     const from = stub.requests.length;
