@@ -36,7 +36,7 @@ function run(name, command, args, options = {}) {
   for (const stream of [child.stdout, child.stderr]) {
     stream.setEncoding('utf8');
     stream.on('data', (chunk) => {
-      for (const line of chunk.split('\n')) if (line.trim()) process.stdout.write(prefix + line + '\n');
+      for (const line of chunk.split('\n')) if (line.trim()) process.stdout.write(`${prefix}${line}\n`);
     });
   }
   child.on('exit', (code, signal) => {
