@@ -88,6 +88,10 @@ export interface Config {
   readonly maxUploadFiles: number;
   readonly allowedOrigins: readonly string[];
   readonly redisUrl: string | undefined;
+  /** Several nodes: how long a conversation's lease lasts without renewal (REDIS_LEASE_TTL_MS). */
+  readonly leaseTtlMs: number;
+  /** This node's name in leases and logs (NODE_ID); the host name and PID when unset. */
+  readonly nodeId: string | undefined;
   readonly engine: EngineChoice;
   readonly anthropic: {
     readonly apiKey: string | undefined;
@@ -316,6 +320,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       .map((o) => o.trim())
       .filter(Boolean),
     redisUrl: r.optional('REDIS_URL'),
+    leaseTtlMs: r.int('REDIS_LEASE_TTL_MS', 15_000, 300, 10 * MINUTE_MS),
+    nodeId: r.optional('NODE_ID'),
     engine: r.oneOf<EngineChoice>('DOCENT_ENGINE', ['auto', 'local', 'claude'], 'auto'),
     anthropic: {
       apiKey: r.optional('ANTHROPIC_API_KEY', 'CLAUDE_API_KEY'),

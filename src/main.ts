@@ -4,11 +4,13 @@
  * SIGTERM/SIGINT (not ready, new turns 503, in-flight turns finish up to
  * SHUTDOWN_GRACE, pools drained, engine closed, exit 0).
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { currentMachine, poolsForMachine, roomForWorker } from './capacity/machine-pools.ts';
 import { SqliteHandoffStore } from './channels/handoff-store.ts';
+import { type Cluster, openCluster } from './cluster/index.ts';
 import { type Config, ConfigError, effectiveEngine, loadConfig } from './config.ts';
 import { createClaudeEngine } from './engines/claude/index.ts';
 import { createLocalEngine } from './engines/local/index.ts';
@@ -45,7 +47,21 @@ function readConfig(): Config {
   }
 }
 
-async function loadSecrets(config: Config, logger: Logger): Promise<ServerSecrets> {
+async function loadSecrets(config: Config, logger: Logger, cluster: Cluster | undefined): Promise<ServerSecrets> {
+  if (cluster) {
+    // Every node must sign and check identity cookies with one key, and accept one admin token.
+    const cookieSecret = (await cluster.sharedSecret('cookie-secret', randomBytes(32).toString('base64url'))).value;
+    if (config.adminToken) return { adminToken: config.adminToken, cookieSecret };
+    const admin = await cluster.sharedSecret('admin-token', randomBytes(24).toString('base64url'));
+    if (admin.created) {
+      process.stdout.write(
+        `\nDocent generated an admin token for every node (kept in Redis, docent:secret:admin-token):\n\n  ${admin.value}\n\n`,
+      );
+    } else {
+      logger.info('admin token shared by the nodes, read from Redis (set ADMIN_TOKEN to choose it)');
+    }
+    return { adminToken: admin.value, cookieSecret };
+  }
   const cookie = await loadOrCreateSecret(config.dataDir, 'cookie-secret');
   if (config.adminToken) return { adminToken: config.adminToken, cookieSecret: cookie.value };
   const admin = await loadOrCreateSecret(config.dataDir, 'admin-token', 24);
@@ -82,6 +98,21 @@ async function main(): Promise<void> {
   uploads.startSweeper();
   const resolveUpload = uploads.resolve;
 
+  // Several nodes: records, conversations and the turn order live in Redis; without REDIS_URL, nothing changes.
+  let cluster: Cluster | undefined;
+  if (config.redisUrl) {
+    cluster = await openCluster({
+      url: config.redisUrl,
+      nodeId: config.nodeId,
+      leaseTtlMs: config.leaseTtlMs,
+      sessionTimeoutMs: config.sessionTimeoutS * 1000,
+      retentionMs: config.sessionRetentionS * 1000,
+      logger,
+    });
+    const { redis } = cluster;
+    lifecycle.addDependency('redis', () => redis.ready());
+  }
+
   let factories: { employee: AgentWorkerFactory; admin: AgentWorkerFactory };
   let closeEngine: () => Promise<void> = async () => {};
   let engineCounters: EngineCounters | undefined;
@@ -89,7 +120,14 @@ async function main(): Promise<void> {
   let poolDeps: PoolDeps = { logger };
   let storage: ConversationStorage;
   if (engineName === 'claude') {
-    const claude = createClaudeEngine({ config, kb, resolveUpload, logger, dataDir: config.dataDir });
+    const claude = createClaudeEngine({
+      config,
+      kb,
+      resolveUpload,
+      logger,
+      dataDir: config.dataDir,
+      ...(cluster ? { shared: cluster.conversations } : {}),
+    });
     await claude.reapOrphans();
     factories = { employee: claude.factory('employee'), admin: claude.factory('admin') };
     storage = claude;
@@ -112,9 +150,11 @@ async function main(): Promise<void> {
     storage = local;
   }
   const pools = createPoolRegistry(factories, poolSettings, poolDeps);
-  const sessions = openSessionStore({ kind: 'sqlite', dataDir: config.dataDir, timeoutS: config.sessionTimeoutS });
+  const sessions =
+    cluster?.sessions ??
+    openSessionStore({ kind: 'sqlite', dataDir: config.dataDir, timeoutS: config.sessionTimeoutS });
   const { conversations, retention } = keepConversations(config, { sessions, storage, logger });
-  const secrets = await loadSecrets(config, logger);
+  const secrets = await loadSecrets(config, logger, cluster);
   // Forwarded questions live beside the session records, in the same database file.
   const handoffs = new SqliteHandoffStore(path.join(config.dataDir, 'sessions.sqlite'));
 
@@ -132,6 +172,7 @@ async function main(): Promise<void> {
     handoffs,
     conversations,
     retention,
+    ...(cluster ? { gate: cluster.gate } : {}),
   });
   await app.listen({ host: config.host, port: config.port });
   lifecycle.markReady();
@@ -165,6 +206,7 @@ async function main(): Promise<void> {
         uploads.stopSweeper();
         await sessions.close();
         await handoffs.close();
+        await cluster?.close();
         await kb.close();
         logger.info('stopped');
         process.exit(0);

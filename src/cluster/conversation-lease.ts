@@ -52,6 +52,18 @@ export class LeaseUnavailableError extends Error {
   }
 }
 
+/** The wait for a busy conversation's lease ran out (another turn of it kept running). */
+export class LeaseBusyError extends LeaseUnavailableError {
+  constructor(
+    message: string,
+    readonly holder: string,
+    readonly retryInMs: number,
+  ) {
+    super(message);
+    this.name = 'LeaseBusyError';
+  }
+}
+
 export interface ConversationLeasesOptions {
   /** Who holds a lease: `node:worker`, for operators reading Redis. */
   readonly node: string;
@@ -117,7 +129,7 @@ export class ConversationLeases {
   /**
    * Waits for the lease: retries when the holder releases (announced on
    * RELEASED_CHANNEL through `released`) or at most every 250 ms, until
-   * `timeoutMs`. Throws LeaseUnavailableError on timeout or when Redis fails.
+   * `timeoutMs`. Throws LeaseBusyError on timeout, LeaseUnavailableError when Redis fails.
    */
   async acquire(
     sessionId: string,
@@ -130,7 +142,13 @@ export class ConversationLeases {
       const attempt = await this.tryAcquire(sessionId, worker);
       if (attempt.ok) return attempt;
       const left = deadline - Date.now();
-      if (left <= 0) throw new LeaseUnavailableError(`conversation ${sessionId} is busy on ${attempt.holder}`);
+      if (left <= 0) {
+        throw new LeaseBusyError(
+          `conversation ${sessionId} is busy on ${attempt.holder}`,
+          attempt.holder,
+          attempt.retryInMs,
+        );
+      }
       const wait = Math.min(left, Math.max(attempt.retryInMs, 10), 250);
       await (options.released?.waitFor(sessionId, wait, options.signal) ?? sleep(wait, options.signal));
     }

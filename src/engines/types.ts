@@ -13,6 +13,18 @@ export interface TurnInput {
   readonly message: string;
   /** Progress of long work inside the turn (ingestion "3/10"), for callers that want it. */
   readonly onProgress?: (progress: TurnProgress) => void;
+  /**
+   * Several nodes: the turn holds the conversation's lease under this fencing
+   * token. An engine that keeps the conversation writes it only under this
+   * token, and discards what it holds warm when `previousToken` is not the
+   * token of its own last turn (another node ran a turn since).
+   */
+  readonly fence?: TurnFence;
+}
+
+export interface TurnFence {
+  readonly token: string;
+  readonly previousToken: string | undefined;
 }
 
 export interface TurnProgress {

@@ -97,6 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       deps.conversations ??
       new Conversations({ sessions: deps.sessions, storage: NO_CONVERSATION_FILES, logger: deps.logger }),
     retention: deps.retention,
+    gate: deps.gate,
     uploads: deps.uploads,
     identity,
     lifecycle: deps.lifecycle ?? readyLifecycle(),

@@ -1,6 +1,7 @@
 /** What buildApp() is given, and what every route plugin reaches through `app.docent`. */
 import type { HandoffStore } from '../channels/handoff-store.ts';
 import type { ChannelAdapter } from '../channels/types.ts';
+import type { TurnGate } from '../cluster/turn-gate.ts';
 import type { Config } from '../config.ts';
 import type { AgentEvent, Role, TurnInput } from '../engines/types.ts';
 import type { KnowledgeBase } from '../kb/types.ts';
@@ -47,6 +48,8 @@ export interface AppDeps {
   readonly conversations?: Conversations;
   /** Disk use and the last retention sweep, for the stats and metrics. @default none reported */
   readonly retention?: RetentionReport;
+  /** Several nodes (REDIS_URL): one turn of a conversation at a time across them. @default none (one node) */
+  readonly gate?: TurnGate;
 }
 
 /** Shared by the route plugins (decorated once at the root). */
@@ -58,6 +61,8 @@ export interface DocentContext {
   readonly sessions: SessionStore;
   readonly conversations: Conversations;
   readonly retention: RetentionReport | undefined;
+  /** Present with REDIS_URL: turns take the conversation's cluster lease before a worker. */
+  readonly gate: TurnGate | undefined;
   readonly uploads: UploadStore;
   readonly identity: Identity;
   readonly lifecycle: Lifecycle;

@@ -4,8 +4,10 @@
  * Fastify's and its plugins' own errors. No stack traces, no absolute paths.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ClusterUnavailableError, ConversationBusyError, ConversationWaitTimeoutError } from '../cluster/turn-gate.ts';
 import { KbError } from '../kb/types.ts';
 import { PoolError } from '../pool/errors.ts';
+import { StoreUnavailableError } from '../sessions/types.ts';
 import { ERROR_STATUS, type ErrorCode, errorBody, HttpError, scrubPaths } from './errors.ts';
 
 interface Mapped {
@@ -46,6 +48,27 @@ export function mapError(error: unknown): Mapped {
     const retryable = status === 503 || status === 429;
     const retryAfterS = retryable ? Math.max(1, Math.ceil(error.retryAfterS ?? 1)) : undefined;
     return { status, code: error.code, message: scrubPaths(error.message), retryAfterS };
+  }
+  if (
+    error instanceof ConversationBusyError ||
+    error instanceof ConversationWaitTimeoutError ||
+    error instanceof ClusterUnavailableError
+  ) {
+    return {
+      status: ERROR_STATUS[error.code],
+      code: error.code,
+      message: error.message,
+      retryAfterS: error.retryAfterS,
+    };
+  }
+  if (error instanceof StoreUnavailableError) {
+    // Redis is down or slow: said at once, never a hang; the message stays in the logs.
+    return {
+      status: ERROR_STATUS.CLUSTER_UNAVAILABLE,
+      code: 'CLUSTER_UNAVAILABLE',
+      message: 'Shared state (Redis) is unavailable; retry shortly',
+      retryAfterS: 1,
+    };
   }
   if (error instanceof KbError) {
     return { status: ERROR_STATUS[error.code], code: error.code, message: scrubPaths(error.message) };

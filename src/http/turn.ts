@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
+import type { TurnTicket } from '../cluster/turn-gate.ts';
 import type { AgentEvent, Role, TurnInput } from '../engines/types.ts';
 import { PoolError } from '../pool/errors.ts';
 import type { TurnLease } from '../pool/types.ts';
@@ -32,6 +33,11 @@ export interface AdmittedTurn {
   readonly session: SessionRecord;
   readonly isNew: boolean;
   readonly lease: AgentLease;
+  /**
+   * Several nodes: the conversation's cluster lease, held from before the
+   * worker until the turn's record is saved (runTurn releases it).
+   */
+  readonly ticket?: TurnTicket;
   /** Aborted when the client goes away (request close before the response ended). */
   readonly signal: AbortSignal;
   readonly startedAt: number;
@@ -82,7 +88,7 @@ export async function admitTurn(ctx: DocentContext, reply: FastifyReply, turn: T
   };
   reply.raw.on('close', onClose);
   try {
-    return await admitTurnUntil(ctx, turn, controller.signal);
+    return await admitTurnUntil(ctx, turn, controller.signal, reply.request.id);
   } catch (error) {
     reply.raw.off('close', onClose);
     throw error;
@@ -107,6 +113,7 @@ export async function withAdmittedTurn<T>(
     return await use(admitted);
   } finally {
     admitted.lease.release();
+    void admitted.ticket?.release();
     firstTurnsInFlight(ctx).delete(admitted.session.id);
   }
 }
@@ -129,6 +136,8 @@ export async function admitTurnUntil(
   ctx: DocentContext,
   turn: TurnRequest,
   signal: AbortSignal,
+  /** For the cluster lease's holder and its logs: the HTTP request's id, or a fresh one. */
+  requestId: string = randomUUID().slice(0, 8),
 ): Promise<AdmittedTurn> {
   if (ctx.lifecycle.state === 'draining') {
     throw new HttpError('SERVICE_DRAINING', 'The server is shutting down; retry shortly', { retryAfterS: 5 });
@@ -137,20 +146,44 @@ export async function admitTurnUntil(
   const { record, created } = await resolveSession(ctx, turn);
   // Until its worker is released, the turn keeps the conversation's files (a deletion waits for it).
   const endTurn = ctx.conversations.beginTurn(record.id);
+  let ticket: TurnTicket | undefined;
   try {
+    let current = record;
+    let workerSignal = signal;
+    if (ctx.gate) {
+      // Several nodes: the conversation's lease first, so no other node runs a turn of it meanwhile.
+      const settings = ctx.config.pools[turn.role];
+      ticket = await ctx.gate.enter(record.id, {
+        policy: settings.sessionPolicy,
+        waitMs: settings.acquireTimeoutMs,
+        signal,
+        requestId,
+      });
+      // Another node may have answered turns of it while this one waited: the shared record says.
+      if (!created) current = (await ctx.sessions.get(record.id)) ?? record;
+      workerSignal = AbortSignal.any([signal, ticket.lost]);
+    }
     // A session whose first turn is still in flight already exists for the
     // engine by the time a queued second turn runs: that one resumes it.
     const pending = firstTurnsInFlight(ctx);
-    const isNew = record.turns === 0 && !pending.has(record.id);
+    const isNew = current.turns === 0 && !pending.has(record.id);
     if (isNew) pending.add(record.id);
     const lease = await ctx.pools.get(turn.role).acquire({
       session: { id: record.id, isNew },
       userId: turn.userId,
-      signal,
+      signal: workerSignal,
     });
-    return { session: record, isNew, lease: releasing(lease, endTurn), signal, startedAt };
+    return {
+      session: current,
+      isNew,
+      lease: releasing(lease, endTurn),
+      ...(ticket ? { ticket } : {}),
+      signal,
+      startedAt,
+    };
   } catch (error) {
     endTurn();
+    void ticket?.release();
     firstTurnsInFlight(ctx).delete(record.id);
     if (created) await ctx.sessions.delete(record.id);
     if (signal.aborted) throw new HttpError('CLIENT_CLOSED', 'The client closed the connection');
@@ -215,7 +248,8 @@ export async function runTurn(
     emit({ type: 'session', session_id: sessionId, is_new: admitted.isNew });
   };
   try {
-    for await (const event of lease.run({ message: turn.message })) {
+    const fence = admitted.ticket && { token: admitted.ticket.token, previousToken: admitted.ticket.previousToken };
+    for await (const event of lease.run({ message: turn.message, ...(fence ? { fence } : {}) })) {
       if (event.type === 'session') {
         if (sentSession) continue;
         if (event.sessionId !== sessionId) {
@@ -262,6 +296,11 @@ export async function runTurn(
   }
   // The caller left: whatever error the engine reported is the interruption's.
   if (admitted.signal.aborted) outcome = 'aborted';
+  if (admitted.ticket?.lost.aborted && !admitted.signal.aborted) {
+    // Another node took the conversation over (this one stalled past the lease): nothing of this turn counts.
+    outcome = 'error';
+    errorMessage = 'LEASE_LOST: the conversation was taken over by another node';
+  }
   // Joined as the web client shows them (its message events are concatenated as they come).
   const answer = texts.join('');
   // The history holds the turns the agent keeps in its conversation: answered or interrupted
@@ -274,6 +313,8 @@ export async function runTurn(
       ctx.logger.error({ err: error, sessionId }, 'could not save the session turn');
     }
   }
+  // Only once the record is saved: the next node to take the lease must see this turn counted.
+  await admitted.ticket?.release();
   firstTurnsInFlight(ctx).delete(session.id);
   const seconds = (performance.now() - admitted.startedAt) / 1000;
   ctx.metrics.observeTurn(turn.role, outcome, seconds);

@@ -13,6 +13,10 @@
  *
  * Records written before `docent:kept` existed are not in it: their TTL
  * removes them, and the sweep then finds their transcripts orphaned.
+ *
+ * Every call is bounded by the client's command timeout (cluster/redis.ts);
+ * any Redis failure surfaces as a StoreUnavailableError (a 503), never as a
+ * hang or a bare client error.
  */
 import type { Redis } from 'ioredis';
 import type { Role } from '../engines/types.ts';
@@ -23,6 +27,7 @@ import {
   type SessionMessage,
   type SessionRecord,
   type SessionStore,
+  StoreUnavailableError,
   type TurnRecord,
   titleFrom,
 } from './types.ts';
@@ -251,4 +256,39 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async close(): Promise<void> {}
+}
+
+/**
+ * `store` with every Redis failure turned into a StoreUnavailableError, so
+ * callers can tell "Redis is down" (retry soon) from a bug.
+ */
+export function guardedRedisStore(store: RedisSessionStore): SessionStore {
+  const guard =
+    <A extends unknown[], R>(name: string, call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await call(...args);
+      } catch (error) {
+        if (error instanceof RangeError || error instanceof TypeError) throw error;
+        throw new StoreUnavailableError(`Session store unavailable (${name}): ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+    };
+  return {
+    create: guard('create', (session) => store.create(session)),
+    get: guard('get', (id) => store.get(id)),
+    current: guard('current', (ownerId, role) => store.current(ownerId, role)),
+    list: guard('list', (ownerId, role, limit) => store.list(ownerId, role, limit)),
+    recordTurn: guard('recordTurn', (id, turn) => store.recordTurn(id, turn)),
+    messages: guard('messages', (id, limit) => store.messages(id, limit)),
+    rename: guard('rename', (oldId, newId) => store.rename(oldId, newId)),
+    archive: guard('archive', (id) => store.archive(id)),
+    archiveCurrent: guard('archiveCurrent', (ownerId, role) => store.archiveCurrent(ownerId, role)),
+    delete: guard('delete', (id) => store.delete(id)),
+    expire: guard('expire', (now) => store.expire(now)),
+    staleIds: guard('staleIds', (before, limit) => store.staleIds(before, limit)),
+    existing: guard('existing', (ids) => store.existing(ids)),
+    close: () => store.close(),
+  };
 }

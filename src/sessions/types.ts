@@ -94,3 +94,15 @@ export function titleFrom(question: string): string {
   const oneLine = question.replace(/\s+/g, ' ').trim();
   return oneLine.length > TITLE_MAX_CHARS ? `${oneLine.slice(0, TITLE_MAX_CHARS - 1)}…` : oneLine;
 }
+
+/**
+ * The store could not be reached or did not answer in time (a networked
+ * store: Redis). Callers answer 503 with Retry-After rather than hang or 500.
+ */
+export class StoreUnavailableError extends Error {
+  readonly code = 'STORE_UNAVAILABLE';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}

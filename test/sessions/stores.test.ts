@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { MemorySessionStore } from '../../src/sessions/memory-store.ts';
-import { RedisSessionStore } from '../../src/sessions/redis-store.ts';
+import { guardedRedisStore, RedisSessionStore } from '../../src/sessions/redis-store.ts';
 import { SqliteSessionStore } from '../../src/sessions/sqlite-store.ts';
 import type { SessionStore } from '../../src/sessions/types.ts';
 import { redisServerAvailable, startTestRedis, type TestRedis } from '../support/redis-server.ts';
@@ -44,7 +44,8 @@ if (redisServerAvailable()) {
       const redis = new Redis(redisServer.url);
       redisClients.push(redis);
       await redis.flushall();
-      return new RedisSessionStore({ redis, timeoutMs: TIMEOUT_MS, now: () => clock.now });
+      // As main.ts opens it with REDIS_URL: Redis failures become StoreUnavailableError.
+      return guardedRedisStore(new RedisSessionStore({ redis, timeoutMs: TIMEOUT_MS, now: () => clock.now }));
     },
   ]);
 } else {

@@ -18,6 +18,7 @@ import type { KnowledgeBase } from '../../kb/types.ts';
 import type { Logger } from '../../logger.ts';
 import type { StartOptions } from '../../pool/worker.ts';
 import type { AgentWorkerFactory, ConversationStorage, Role, UploadResolver } from '../types.ts';
+import { localIndex, type SharedConversationIndex } from './conversation-index.ts';
 import { sweepOrphans } from './orphan-sweep.ts';
 import { ownerAlive, ProcessTracker, residentBytes, SELF } from './process-tracker.ts';
 import { sweepResumeDirs } from './resume-dirs.ts';
@@ -70,6 +71,11 @@ export interface ClaudeEngineOptions {
   readonly logger: Logger;
   /** Where worker config dirs, shared transcripts and PID records go. @default config.dataDir */
   readonly dataDir?: string;
+  /**
+   * Several nodes (REDIS_URL): conversations live here, and every worker
+   * mirrors its transcript through the SDK's `sessionStore`. @default on disk, this node only
+   */
+  readonly shared?: SharedConversationIndex;
 }
 
 export interface ClaudeEngineStats {
@@ -102,6 +108,7 @@ export function createClaudeEngine(options: ClaudeEngineOptions): ClaudeEngine {
   const { config, logger } = options;
   const claudeDir = path.join(options.dataDir ?? config.dataDir, 'claude');
   const transcripts = new TranscriptStore(claudeDir);
+  const index = options.shared ?? localIndex(transcripts);
   const tracker = new ProcessTracker(path.join(claudeDir, 'pids'), logger);
   const live = new Set<ClaudeWorker>();
   const counters = { workersStarted: 0, resumeFallbacks: 0, toolDenials: 0 };
@@ -154,7 +161,8 @@ export function createClaudeEngine(options: ClaudeEngineOptions): ClaudeEngine {
             id,
             profile: profiles[role],
             config,
-            transcripts,
+            index,
+            ...(options.shared ? { mirror: options.shared.mirror(id) } : {}),
             configDir,
             tracker,
             logger: logger.child({ workerId: id }),
@@ -202,6 +210,7 @@ export function createClaudeEngine(options: ClaudeEngineOptions): ClaudeEngine {
     },
     forgetSession: async (sessionId) => {
       await Promise.all([...live].filter((worker) => worker.sessionId === sessionId).map((worker) => worker.quiet()));
+      if (options.shared) await options.shared.forget(sessionId);
       return transcripts.forget(sessionId);
     },
     sweepOrphans: (request) => sweepOrphans({ transcripts, live: heldIds }, request),

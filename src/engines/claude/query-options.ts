@@ -1,5 +1,5 @@
 /** The SDK options of one CLI process for a role, in one place (workers and the benchmark use them). */
-import type { Options, SpawnedProcess, SpawnOptions } from '@anthropic-ai/claude-agent-sdk';
+import type { Options, SessionStore, SpawnedProcess, SpawnOptions } from '@anthropic-ai/claude-agent-sdk';
 import type { AgentProfile } from '../../agents/index.ts';
 import type { Config } from '../../config.ts';
 import { childEnv } from './child-env.ts';
@@ -16,6 +16,8 @@ export interface QueryOptionsInput {
   readonly session: { readonly kind: 'new' | 'resume'; readonly cliSessionId: string; readonly at?: string };
   readonly spawn: (options: SpawnOptions) => SpawnedProcess;
   readonly abortController?: AbortController;
+  /** Several nodes: the transcript is mirrored here, and read back from here on resume. */
+  readonly sessionStore?: SessionStore;
 }
 
 export function queryOptions(input: QueryOptionsInput): Options {
@@ -35,6 +37,8 @@ export function queryOptions(input: QueryOptionsInput): Options {
     env: childEnv(config, input.configDir),
     spawnClaudeCodeProcess: input.spawn,
     ...(input.abortController ? { abortController: input.abortController } : {}),
+    // Batched: the SDK flushes a turn's entries before it yields the turn's result.
+    ...(input.sessionStore ? { sessionStore: input.sessionStore, sessionStoreFlush: 'batched' as const } : {}),
     ...(config.anthropic.model ? { model: config.anthropic.model } : {}),
     ...(session.kind === 'new' ? { sessionId: session.cliSessionId } : { resume: session.cliSessionId }),
     ...(session.kind === 'resume' && session.at ? { resumeSessionAt: session.at } : {}),

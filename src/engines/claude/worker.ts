@@ -38,19 +38,22 @@ import {
   type TurnContext,
 } from '../../pool/worker.ts';
 import type { AgentEvent, TurnInput } from '../types.ts';
+import type { ConversationIndex, WorkerTranscriptMirror } from './conversation-index.ts';
 import { Channel } from './message-channel.ts';
 import { type ProcessTracker, residentBytes } from './process-tracker.ts';
 import { queryOptions } from './query-options.ts';
 import { isResumeFailure, probeResume } from './resume-probe.ts';
 import { StderrTail } from './stderr-tail.ts';
-import type { TranscriptStore } from './transcripts.ts';
 import { isAnswer, TurnTranslator } from './turn-translator.ts';
 
 export interface ClaudeWorkerDeps {
   readonly id: string;
   readonly profile: AgentProfile;
   readonly config: Config;
-  readonly transcripts: TranscriptStore;
+  /** Which CLI session holds a session's conversation, and its open turn (on disk, or in Redis). */
+  readonly index: ConversationIndex;
+  /** Several nodes: this worker's SDK `sessionStore` (transcripts in Redis, fenced). */
+  readonly mirror?: WorkerTranscriptMirror;
   /** This worker's own CLAUDE_CONFIG_DIR (its `projects/` shared). */
   readonly configDir: string;
   readonly tracker: ProcessTracker;
@@ -71,6 +74,8 @@ interface ActiveTurn {
   interruptSent: boolean;
   /** The worker stopped the turn itself (a retry after text was shown): a failure, not the user's interrupt. */
   stoppedByWorker: boolean;
+  /** Recording how the turn ended (kept, or left open for a rewind); rejects when that could not be saved. */
+  saved?: Promise<void>;
 }
 
 interface PendingSessionEvent {
@@ -102,6 +107,9 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
   #rewinding: Promise<void> | undefined;
   /** Aborted by close(): cancels a rewind's launch. */
   readonly #lifetime = new AbortController();
+  /** Several nodes: the lease token of the turn in flight, and of this worker's last turn. */
+  #fence: string | undefined;
+  #lastFence: string | undefined;
 
   private constructor(deps: ClaudeWorkerDeps) {
     this.id = deps.id;
@@ -177,6 +185,7 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
     if (this.#rewinding) await this.#rewinding;
     this.#assertUsable();
     if (this.#boundSession === undefined) await this.#bind(turn.session, turn.signal);
+    await this.#checkFence(turn);
 
     if (turn.signal.aborted) {
       yield this.#sessionEvent(turn.session.id);
@@ -192,8 +201,30 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
     }
   }
 
+  /**
+   * Several nodes: a turn of this session ran elsewhere since this worker's
+   * last one (the lease's previous token is not ours), so what this process
+   * holds in memory is behind. It is replaced by one resumed from the shared
+   * transcript.
+   */
+  async #checkFence(turn: TurnContext<TurnInput>): Promise<void> {
+    const fence = turn.input.fence;
+    if (!fence) return;
+    if (this.#lastFence !== undefined && fence.previousToken !== this.#lastFence) {
+      this.#deps.logger.info(
+        { workerId: this.id, sessionId: turn.session.id, fence: fence.token, previous: fence.previousToken },
+        'the conversation moved on elsewhere; resuming it from the shared transcript',
+      );
+      await this.#stopProcess();
+      await this.#launchFor({ id: turn.session.id, isNew: false }, turn.signal);
+    }
+    this.#fence = fence.token;
+    this.#lastFence = fence.token;
+    this.#deps.mirror?.setFence(fence.token);
+  }
+
   async *#runSent(turn: TurnContext<TurnInput>): AsyncGenerator<AgentEvent, void, undefined> {
-    let active = this.#send(turn.session.id, turn.input.message);
+    let active = await this.#send(turn.session.id, turn.input.message);
     let messages = active.channel[Symbol.asyncIterator]();
     const resuming = this.#pending?.resuming === true;
     // At once, before the model: the caller learns its session while the CLI starts and the model thinks.
@@ -205,7 +236,7 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
       replay = probe.seen;
       if (probe.failure !== undefined) {
         await this.#startOver(turn.session.id, probe.failure, turn.signal);
-        active = this.#send(turn.session.id, turn.input.message);
+        active = await this.#send(turn.session.id, turn.input.message);
         messages = active.channel[Symbol.asyncIterator]();
         replay = [];
         yield this.#sessionEvent(turn.session.id);
@@ -214,6 +245,15 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
     for (const message of replay) yield* this.#translate(active, message);
     for (let next = await messages.next(); !next.done; next = await messages.next()) {
       yield* this.#translate(active, next.value);
+    }
+    try {
+      await active.saved;
+    } catch (error) {
+      this.#deps.logger.warn(
+        { workerId: this.id, sessionId: turn.session.id, err: (error as Error).message },
+        'the end of the turn could not be recorded',
+      );
+      yield { type: 'error', code: 'not_saved', message: 'The answer could not be saved in the conversation.' };
     }
   }
 
@@ -228,12 +268,19 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
     };
   }
 
-  /** Starts a turn: registers it, records its prompt as open, and pushes the user's message into the live process. */
-  #send(sessionId: string, message: string): ActiveTurn {
-    const active = this.#beginTurn(sessionId);
+  /** Starts a turn: records its prompt as open, registers it, and pushes the user's message into the live process. */
+  async #send(sessionId: string, message: string): Promise<ActiveTurn> {
     // The prompt's id is the transcript entry's uuid: a failed turn is cut off right before it.
+    const active = this.#beginTurn(sessionId);
     const promptId = randomUUID();
-    this.#deps.transcripts.openTurn(sessionId, promptId);
+    try {
+      await this.#deps.index.openTurn(sessionId, promptId, this.#fence);
+    } catch (error) {
+      // Nothing was sent: the process is still ready for the next turn.
+      if (this.#turn === active) this.#turn = undefined;
+      active.finish();
+      throw error;
+    }
     this.#input?.push({
       type: 'user',
       message: { role: 'user', content: message },
@@ -327,7 +374,8 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
 
   async #bind(session: SessionBinding, signal: AbortSignal): Promise<void> {
     if (this.#isSpare && session.isNew && this.#cliSessionId) {
-      this.#deps.transcripts.bind(session.id, this.#cliSessionId);
+      this.#deps.mirror?.bindSession(session.id);
+      await this.#deps.index.bind(session.id, this.#cliSessionId);
       this.#pending = { isNew: true };
       this.#boundSession = session.id;
       return;
@@ -339,26 +387,27 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
   }
 
   async #launchFor(session: SessionBinding, signal: AbortSignal): Promise<void> {
-    const { transcripts } = this.#deps;
+    const { index } = this.#deps;
     this.#boundSession = session.id;
+    this.#deps.mirror?.bindSession(session.id);
     if (session.isNew) {
-      const cliId = transcripts.newCliIdFor(session.id);
+      const cliId = await index.newCliIdFor(session.id);
       await this.#launch('new', cliId, signal);
-      transcripts.bind(session.id, cliId);
+      await index.bind(session.id, cliId);
       this.#pending = { isNew: true };
       return;
     }
-    const point = transcripts.resumePoint(session.id);
+    const point = await index.resumePoint(session.id);
     const cliId = point.cli;
-    if (!transcripts.readable(cliId)) {
+    if (!(await index.readable(session.id, cliId))) {
       await this.#startOver(session.id, `No conversation found with session ID: ${session.id}`, signal);
       return;
     }
     if (point.at === null) {
       // The only turn failed: nothing of the conversation is kept, so it begins again (nothing to tell the user).
-      const fresh = transcripts.newCliIdFor(session.id);
+      const fresh = await index.newCliIdFor(session.id);
       await this.#launch('new', fresh, signal);
-      transcripts.bind(session.id, fresh);
+      await index.bind(session.id, fresh);
       this.#pending = { isNew: false };
       return;
     }
@@ -373,13 +422,13 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
 
   /** The session's conversation cannot be resumed: a new one begins under the same Docent id. */
   async #startOver(sessionId: string, reason: string, signal: AbortSignal): Promise<void> {
-    const { transcripts, logger } = this.#deps;
+    const { index, logger } = this.#deps;
     logger.warn({ workerId: this.id, sessionId, reason }, 'resume failed; starting a new conversation');
     this.#deps.onResumeFallback(sessionId, reason);
     await this.#stopProcess();
-    const cliId = transcripts.newCliIdFor(sessionId);
+    const cliId = await index.newCliIdFor(sessionId);
     await this.#launch('new', cliId, signal);
-    transcripts.bind(sessionId, cliId);
+    await index.bind(sessionId, cliId);
     this.#pending = { isNew: true, reason };
   }
 
@@ -407,6 +456,7 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
       session: { kind, cliSessionId, ...(at ? { at } : {}) },
       spawn: (spawnOptions) => tracker.spawn(spawnOptions, (child) => this.#adopt(child)),
       abortController,
+      ...(this.#deps.mirror ? { sessionStore: this.#deps.mirror } : {}),
     });
     try {
       const input = new Channel<SDKUserMessage>();
@@ -479,8 +529,11 @@ export class ClaudeWorker implements PoolWorker<TurnInput, AgentEvent> {
     if (message.type === 'result') {
       const interruptedByUser =
         active.interruptSent && !active.stoppedByWorker && message.subtype === 'error_during_execution';
-      if (isAnswer(message) || interruptedByUser) this.#deps.transcripts.keepTurn(active.sessionId);
-      else this.#rewinding = this.#rewind(active.sessionId);
+      if (isAnswer(message) || interruptedByUser) {
+        active.saved = this.#deps.index.keepTurn(active.sessionId, this.#fence);
+        // Awaited by the turn; a failure is reported there.
+        active.saved.catch(() => {});
+      } else this.#rewinding = this.#rewind(active.sessionId);
     }
     active.channel.push(message);
     if (message.type === 'result') {

@@ -43,7 +43,9 @@ export async function serviceRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/health/ready', { schema: doc({ tags: ['service'], summary: 'Readiness probe' }) }, async (_r, reply) => {
     const state = ctx.lifecycle.state;
-    if (state !== 'ready') reply.code(503);
-    return { status: state, ready: state === 'ready' };
+    const down = ctx.lifecycle.unavailable();
+    const ready = state === 'ready' && down.length === 0;
+    if (!ready) reply.code(503);
+    return { status: state, ready, ...(down.length > 0 ? { unavailable: down } : {}) };
   });
 }

@@ -1,0 +1,437 @@
+/**
+ * Several Docent nodes on one Redis (issue #16), for real: a redis-server on
+ * loopback, three `src/main.ts` processes with REDIS_URL and their own data
+ * folders, the real Claude CLI against the model stub.
+ *
+ * - Guarantee 1: turns 1, 2, 3 of one conversation on three different nodes;
+ *   the model sees 1, 2, 3 user turns and every node reports the same history.
+ *   A fourth turn back on the first node, whose worker is warm but behind,
+ *   resumes from the shared transcript.
+ * - Guarantee 2: two turns of one conversation on two nodes at once never
+ *   have two model requests in flight; the second waits (`enqueue`) or gets
+ *   409 (`reject`); the transcript stays linear.
+ * - Guarantee 3: kill -9 of a node mid-turn: the next turn, on another node,
+ *   has every earlier turn and not the killed one; no agent process outlives
+ *   the killed node.
+ * - Guarantee 4: a node paused (SIGSTOP) past its lease while another node
+ *   serves the conversation: its turn fails, nothing of it is kept, and the
+ *   model never sees it.
+ * - Through HAProxy with the shipped config (its ports rewritten): the
+ *   follow-ups of a conversation land on one node, and warm.
+ * - Guarantee 5: Redis down: requests get 503 with Retry-After within about a
+ *   second, never hang, readiness is false; Redis back: history survived.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { descendants, isAlive, type Server, startServer } from '../support/docent-process.ts';
+import { claudeEnv } from '../support/http-claude.ts';
+import { ADMIN } from '../support/http-helpers.ts';
+import { requestJson, SseClient } from '../support/http-sse-client.ts';
+import { type ModelStub, startModelStub } from '../support/model-stub.ts';
+import { redisServerAvailable, startTestRedis, type TestRedis } from '../support/redis-server.ts';
+
+const skip = redisServerAvailable() ? false : 'redis-server is not installed (apt-get install redis-server)';
+const haproxySkip =
+  spawnSync('haproxy', ['-v'], { stdio: 'ignore' }).status === 0
+    ? false
+    : 'haproxy is not installed (apt-get install haproxy)';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Employee turns each node ran so far, and how many of them found their worker warm. */
+async function turnsByNode(nodes: readonly Server[]): Promise<Array<{ turns: number; warm: number }>> {
+  return Promise.all(
+    nodes.map(async (node) => {
+      const reply = await requestJson(`${node.base}/api/pool/stats`, { headers: ADMIN });
+      const totals = (reply.json as { pools: { employee: { totals: { turns: number; warmHits: number } } } }).pools
+        .employee.totals;
+      return { turns: totals.turns, warm: totals.warmHits };
+    }),
+  );
+}
+
+interface Answer {
+  readonly statusCode: number;
+  readonly headers: Record<string, unknown>;
+  readonly events: ReadonlyArray<Record<string, unknown>>;
+  readonly body: string;
+}
+
+/** A turn of `user`'s running conversation, or of the session named. */
+async function ask(
+  server: { readonly base: string },
+  user: string,
+  message: string,
+  sessionId?: string,
+): Promise<Answer> {
+  const query = new URLSearchParams({ message, user_id: user, ...(sessionId ? { session_id: sessionId } : {}) });
+  const client = await SseClient.open(`${server.base}/api/user/query?${query}`);
+  await client.ended;
+  return { statusCode: client.statusCode, headers: client.headers, events: client.events, body: client.body };
+}
+
+async function history(server: Server, user: string, sessionId: string): Promise<string[]> {
+  const reply = await requestJson(`${server.base}/api/sessions/${sessionId}/messages?user_id=${user}`);
+  assert.equal(reply.statusCode, 200, JSON.stringify(reply.json));
+  return (reply.json as { messages: Array<{ role: string; content: string }> }).messages.map(
+    (m) => `${m.role}: ${m.content}`,
+  );
+}
+
+function assertDone(answer: Answer): void {
+  assert.equal(answer.statusCode, 200, answer.body);
+  assert.equal(answer.events.at(-1)?.type, 'done', JSON.stringify(answer.events));
+}
+
+/** The conversation's transcript in Redis, checked for one line of turns: no entry has two user/assistant children. */
+async function assertLinear(redis: Redis, sessionId: string): Promise<number> {
+  const rows = await redis.lrange(`docent:tx:{${sessionId}}:${sessionId}`, 0, -1);
+  assert.ok(rows.length > 0, 'the transcript is in Redis');
+  const children = new Map<string, string[]>();
+  for (const row of rows) {
+    const entry = JSON.parse(row) as { type?: string; uuid?: string; parentUuid?: string | null };
+    if (entry.type !== 'user' && entry.type !== 'assistant') continue;
+    const parent = entry.parentUuid ?? 'root';
+    children.set(parent, [...(children.get(parent) ?? []), String(entry.uuid)]);
+  }
+  for (const [parent, kids] of children) {
+    assert.equal(new Set(kids).size, 1, `the transcript branches at ${parent}: ${kids.join(', ')}`);
+  }
+  return rows.length;
+}
+
+describe('several nodes on one Redis', { skip }, () => {
+  let redisServer: TestRedis;
+  let redis: Redis;
+  let stub: ModelStub;
+  let dir: string;
+  const nodes: Server[] = [];
+
+  before(async () => {
+    redisServer = await startTestRedis();
+    redis = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
+    // The test's own reader: Redis is stopped on purpose in guarantee 5.
+    redis.on('error', () => {});
+    stub = await startModelStub();
+    dir = await mkdtemp(path.join(os.tmpdir(), 'docent-cluster-'));
+    const shared = {
+      ...claudeEnv(stub.url),
+      KB_ROOT_PATH: path.join(dir, 'kb'),
+      AUTH_MODE: 'open',
+      REDIS_URL: redisServer.url,
+      REDIS_LEASE_TTL_MS: '3000',
+    };
+    // One at a time: the first seeds the shared knowledge base.
+    for (const [name, policy] of [
+      ['n1', 'enqueue'],
+      ['n2', 'enqueue'],
+      ['n3', 'reject'],
+    ] as const) {
+      nodes.push(
+        await startServer({
+          ...shared,
+          NODE_ID: name,
+          DATA_DIR: path.join(dir, name),
+          POOL_SESSION_POLICY: policy,
+          CLIENT_POOL_MAX_WAIT: '60',
+        }),
+      );
+    }
+  });
+
+  after(async () => {
+    for (const node of nodes) {
+      if (node.child.exitCode === null && node.child.signalCode === null) {
+        node.child.kill('SIGTERM');
+        await node.exited;
+      }
+    }
+    redis?.disconnect();
+    await stub?.close();
+    await redisServer?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test('every node signs and accepts the same identity cookie', async () => {
+    const [n1, n2, n3] = nodes as [Server, Server, Server];
+    const issued = await requestJson(`${n1.base}/api/me`);
+    const cookie = String(issued.headers['set-cookie']?.[0] ?? '').split(';')[0]!;
+    assert.match(cookie, /^docent_uid=/);
+    const userId = (issued.json as { user_id: string }).user_id;
+    for (const node of [n2, n3]) {
+      const again = await requestJson(`${node.base}/api/me`, { headers: { cookie } });
+      assert.equal((again.json as { user_id: string }).user_id, userId, 'the same user on every node');
+      assert.equal(again.headers['set-cookie'], undefined, 'no new cookie: the one given is valid here');
+    }
+  });
+
+  test('guarantee 1: turns 1, 2, 3 on three nodes: the model sees 1, 2, 3 user turns, every node the same history', async () => {
+    const [n1, n2, n3] = nodes as [Server, Server, Server];
+    const from = stub.requests.length;
+    const first = await ask(n1, 'alice', 'ANY-NODE one: how many leave days?');
+    assertDone(first);
+    const sessionId = String(first.events[0]?.session_id);
+    assertDone(await ask(n2, 'alice', 'ANY-NODE two: and sick days?', sessionId));
+    assertDone(await ask(n3, 'alice', 'ANY-NODE three: and parental leave?', sessionId));
+    const seen = stub.requests.slice(from).filter((r) => r.lastUserText.startsWith('ANY-NODE'));
+    assert.deepEqual(
+      seen.map((r) => r.userTurns),
+      [1, 2, 3],
+      JSON.stringify(seen.map((r) => r.userTexts)),
+    );
+    assert.deepEqual(seen[2]?.userTexts, [
+      'ANY-NODE one: how many leave days?',
+      'ANY-NODE two: and sick days?',
+      'ANY-NODE three: and parental leave?',
+    ]);
+    const expected = await history(n1, 'alice', sessionId);
+    assert.equal(expected.length, 6);
+    assert.deepEqual(await history(n2, 'alice', sessionId), expected);
+    assert.deepEqual(await history(n3, 'alice', sessionId), expected);
+
+    // Back on n1: its worker is warm but two turns behind; it resumes from the shared transcript.
+    assertDone(await ask(n1, 'alice', 'ANY-NODE four: and holidays?', sessionId));
+    const fourth = stub.requests.slice(from).find((r) => r.lastUserText.startsWith('ANY-NODE four'));
+    assert.equal(fourth?.userTurns, 4, JSON.stringify(fourth?.userTexts));
+    await assertLinear(redis, sessionId);
+  });
+
+  test('guarantee 2: one conversation on two nodes at once never has two model requests in flight', async () => {
+    const [n1, n2, n3] = nodes as [Server, Server, Server];
+    const first = await ask(n1, 'bob', 'ONE-AT-A-TIME start');
+    assertDone(first);
+    const sessionId = String(first.events[0]?.session_id);
+
+    let releaseSlow!: () => void;
+    const slow = new Promise<void>((resolve) => {
+      releaseSlow = resolve;
+    });
+    // At each request of the conversation: how many of its requests are unfinished, this one included.
+    let most = 0;
+    stub.setScript((request) => {
+      if (!request.lastUserText.startsWith('ONE-AT-A-TIME')) return undefined;
+      const open = stub.requests.filter((r) => r.lastUserText.startsWith('ONE-AT-A-TIME') && !r.finished);
+      most = Math.max(most, open.length);
+      return request.lastUserText.includes('slow') ? { gate: slow } : undefined;
+    });
+    try {
+      const from = stub.requests.length;
+      const slowTurn = ask(n1, 'bob', 'ONE-AT-A-TIME slow', sessionId);
+      await stub.waitForRequests(from + 1);
+      // n2 (enqueue) waits for n1's turn; n3 (reject) refuses at once.
+      const waiting = ask(n2, 'bob', 'ONE-AT-A-TIME waiting', sessionId);
+      const refused = await ask(n3, 'bob', 'ONE-AT-A-TIME refused', sessionId);
+      assert.equal(refused.statusCode, 409, refused.body);
+      assert.match(refused.body, /CONVERSATION_BUSY/);
+      assert.ok(Number(refused.headers['retry-after']) >= 1, 'a 409 says when to retry');
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      assert.equal(stub.requests.length, from + 1, 'the waiting turn did not reach the model while the first ran');
+      releaseSlow();
+      assertDone(await slowTurn);
+      assertDone(await waiting);
+      assert.equal(most, 1, 'never two model requests of the conversation at once');
+      const second = stub.requests.slice(from).find((r) => r.lastUserText.includes('waiting'));
+      assert.deepEqual(second?.userTexts, ['ONE-AT-A-TIME start', 'ONE-AT-A-TIME slow', 'ONE-AT-A-TIME waiting']);
+    } finally {
+      releaseSlow();
+      stub.setScript(undefined);
+    }
+    await assertLinear(redis, sessionId);
+    assert.equal((await history(n3, 'bob', sessionId)).length, 6);
+  });
+
+  test('guarantee 4: a node paused past its lease while another serves the conversation: its turn fails, nothing of it is kept', async () => {
+    const [n1, n2] = nodes as [Server, Server];
+    const first = await ask(n1, 'erin', 'PAUSED start');
+    assertDone(first);
+    const sessionId = String(first.events[0]?.session_id);
+    let releasePaused!: () => void;
+    const paused = new Promise<void>((resolve) => {
+      releasePaused = resolve;
+    });
+    stub.setScript((request) =>
+      request.lastUserText === 'PAUSED slow' ? { text: 'A late answer', gate: paused } : undefined,
+    );
+    try {
+      const from = stub.requests.length;
+      const slowTurn = ask(n1, 'erin', 'PAUSED slow', sessionId);
+      await stub.waitForRequests(from + 1);
+      n1.child.kill('SIGSTOP');
+      const stoppedAt = performance.now();
+      try {
+        // n2 waits for n1's lease to lapse (3 s), then answers from the shared transcript.
+        assertDone(await ask(n2, 'erin', 'PAUSED other node', sessionId));
+        assert.ok(performance.now() - stoppedAt >= 2_000, 'n2 waited for the lease to lapse');
+      } finally {
+        n1.child.kill('SIGCONT');
+      }
+      const slow = await slowTurn;
+      assert.equal(slow.events.at(-1)?.type, 'error', JSON.stringify(slow.events));
+      assert.ok(!slow.events.some((event) => event.type === 'done'), 'the paused turn does not pass for answered');
+      releasePaused();
+      assertDone(await ask(n2, 'erin', 'PAUSED after', sessionId));
+      const next = stub.requests.slice(from).find((r) => r.lastUserText === 'PAUSED after');
+      assert.deepEqual(next?.userTexts, ['PAUSED start', 'PAUSED other node', 'PAUSED after']);
+      const users = (await history(n1, 'erin', sessionId)).filter((line) => line.startsWith('user: '));
+      assert.deepEqual(users, ['user: PAUSED start', 'user: PAUSED other node', 'user: PAUSED after']);
+      // Back on n1: its worker is behind (and its turn failed); it resumes from Redis without the paused turn.
+      assertDone(await ask(n1, 'erin', 'PAUSED back on n1', sessionId));
+      const back = stub.requests.slice(from).find((r) => r.lastUserText === 'PAUSED back on n1');
+      assert.deepEqual(back?.userTexts, ['PAUSED start', 'PAUSED other node', 'PAUSED after', 'PAUSED back on n1']);
+    } finally {
+      releasePaused();
+      stub.setScript(undefined);
+    }
+  });
+
+  test('through HAProxy (the shipped config): the follow-ups of a conversation stick to one node and find its worker warm', {
+    skip: haproxySkip,
+  }, async () => {
+    const port = await freePort();
+    const config = (await readFile('deploy/haproxy.cfg', 'utf8'))
+      .replace('bind 127.0.0.1:8100', `bind 127.0.0.1:${port}`)
+      .replace(/server n(\d) 127\.0\.0\.1:810\d check/g, (_line, n: string) => {
+        const node = nodes[Number(n) - 1]!;
+        return `server n${n} ${new URL(node.base).host} check`;
+      });
+    const file = path.join(dir, 'haproxy.cfg');
+    await writeFile(file, config);
+    const check = spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8' });
+    assert.equal(check.status, 0, check.stderr || check.stdout);
+    const haproxy: ChildProcess = spawn('haproxy', ['-db', '-f', file], { stdio: 'ignore' });
+    const lb = { base: `http://127.0.0.1:${port}` };
+    try {
+      let ready = 0;
+      for (let i = 0; i < 100 && ready !== 200; i++) {
+        ready = await requestJson(`${lb.base}/health/ready`).then(
+          (reply) => reply.statusCode,
+          () => 0,
+        );
+        if (ready !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.equal(ready, 200, 'HAProxy answers with a node behind it');
+      const before = await turnsByNode(nodes);
+      const from = stub.requests.length;
+      const first = await ask(lb, 'dave', 'THROUGH-LB one');
+      assertDone(first);
+      const sessionId = String(first.events[0]?.session_id);
+      assertDone(await ask(lb, 'dave', 'THROUGH-LB two', sessionId));
+      assertDone(await ask(lb, 'dave', 'THROUGH-LB three', sessionId));
+      const seen = stub.requests.slice(from).filter((r) => r.lastUserText.startsWith('THROUGH-LB'));
+      assert.deepEqual(
+        seen.map((r) => r.userTurns),
+        [1, 2, 3],
+      );
+      const afterTurns = await turnsByNode(nodes);
+      const delta = afterTurns.map((now, i) => ({
+        turns: now.turns - before[i]!.turns,
+        warm: now.warm - before[i]!.warm,
+      }));
+      assert.equal(
+        delta.reduce((sum, d) => sum + d.turns, 0),
+        3,
+        JSON.stringify(delta),
+      );
+      // The first turn is routed by user id, the follow-ups by session id: those two go to one node, the last warm.
+      assert.ok(
+        delta.some((d) => d.turns >= 2 && d.warm >= 1),
+        `follow-ups on one node, warm: ${JSON.stringify(delta)}`,
+      );
+    } finally {
+      haproxy.kill('SIGTERM');
+      await new Promise((resolve) => haproxy.once('exit', resolve));
+    }
+  });
+
+  test('guarantee 5: Redis down: 503 with Retry-After within about a second, never a hang; history survives', async () => {
+    const [n1, n2] = nodes as [Server, Server];
+    const first = await ask(n1, 'carol', 'REDIS-DOWN before');
+    assertDone(first);
+    const sessionId = String(first.events[0]?.session_id);
+    await redisServer.stop();
+    try {
+      for (const [node, sid] of [
+        [n1, sessionId],
+        [n2, sessionId],
+        [n2, undefined],
+      ] as const) {
+        const started = performance.now();
+        const answer = await ask(node, 'carol', 'REDIS-DOWN during', sid);
+        const ms = performance.now() - started;
+        assert.equal(answer.statusCode, 503, answer.body);
+        assert.match(answer.body, /CLUSTER_UNAVAILABLE/);
+        assert.ok(Number(answer.headers['retry-after']) >= 1, 'the 503 says when to retry');
+        assert.ok(ms < 1_500, `answered in ${Math.round(ms)} ms`);
+      }
+      const ready = await requestJson(`${n1.base}/health/ready`);
+      assert.equal(ready.statusCode, 503, 'not ready while Redis is down');
+    } finally {
+      await redisServer.start();
+    }
+    // Back within the reconnect delay (at most a second).
+    for (let i = 0; i < 50 && (await requestJson(`${n2.base}/health/ready`)).statusCode !== 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal((await requestJson(`${n2.base}/health/ready`)).statusCode, 200);
+    const from = stub.requests.length;
+    assertDone(await ask(n2, 'carol', 'REDIS-DOWN after', sessionId));
+    const after = stub.requests.slice(from).find((r) => r.lastUserText === 'REDIS-DOWN after');
+    assert.deepEqual(after?.userTexts, ['REDIS-DOWN before', 'REDIS-DOWN after']);
+  });
+
+  // Last: it kills n3.
+  test('guarantee 3: kill -9 of a node mid-turn: the next turn, on another node, has every earlier turn and not the killed one', async () => {
+    const [n1, , n3] = nodes as [Server, Server, Server];
+    const first = await ask(n3, 'frank', 'KILLED before');
+    assertDone(first);
+    const sessionId = String(first.events[0]?.session_id);
+    stub.setScript((request) =>
+      request.lastUserText === 'KILLED during' ? { text: 'Half an answer', hang: true } : undefined,
+    );
+    try {
+      const from = stub.requests.length;
+      const killed = SseClient.open(
+        `${n3.base}/api/user/query?${new URLSearchParams({ message: 'KILLED during', user_id: 'frank', session_id: sessionId })}`,
+      );
+      await stub.waitForRequests(from + 1);
+      const agents = descendants(n3.child.pid!);
+      assert.ok(agents.length > 0, 'the turn runs in an agent process');
+      n3.child.kill('SIGKILL');
+      await n3.exited;
+      const mirrored = (await redis.lrange(`docent:tx:{${sessionId}}:${sessionId}`, 0, -1)).some((row) =>
+        row.includes('KILLED during'),
+      );
+      console.log(`# the killed prompt was ${mirrored ? '' : 'not '}mirrored to Redis before the kill`);
+      await (await killed).ended;
+      // n1 waits for the killed node's lease to lapse, then resumes from Redis.
+      assertDone(await ask(n1, 'frank', 'KILLED after', sessionId));
+      const next = stub.requests.slice(from).find((r) => r.lastUserText === 'KILLED after');
+      assert.deepEqual(next?.userTexts, ['KILLED before', 'KILLED after']);
+      const users = (await history(n1, 'frank', sessionId)).filter((line) => line.startsWith('user: '));
+      assert.deepEqual(users, ['user: KILLED before', 'user: KILLED after']);
+      let alive = agents.filter(isAlive);
+      for (let i = 0; i < 100 && alive.length > 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        alive = alive.filter(isAlive);
+      }
+      assert.deepEqual(alive, [], 'no agent process outlives its killed node');
+    } finally {
+      stub.setScript(undefined);
+    }
+  });
+});
