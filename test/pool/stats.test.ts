@@ -102,7 +102,7 @@ describe('MsHistogram', () => {
     assert.equal(histogram.quantile(0.875), 1_000 + 4_000 * 0.5);
   });
 
-  it('observe() puts a value equal to a bound in that bound\'s bucket (le is inclusive)', () => {
+  it("observe() puts a value equal to a bound in that bound's bucket (le is inclusive)", () => {
     const histogram = new MsHistogram([10, 100]);
     histogram.observe(10);
     histogram.observe(-3); // clamped to 0
