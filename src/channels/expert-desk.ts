@@ -84,8 +84,9 @@ export class ExpertDesk {
       if (answered?.answer) {
         const result = await this.#options.experts.feedback({
           question: answered.question,
-          answer: `${answered.answer}\n\n(Source: ${answered.expertName})`,
+          answer: answered.answer,
           satisfied: true,
+          vouchedBy: answered.expertName,
         });
         await this.#options.send(channel, message, result.message);
         return { handled: true };

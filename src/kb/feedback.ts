@@ -62,7 +62,7 @@ function findRow(rows: readonly FaqRow[], question: string): FaqRow | undefined 
 export async function applyFeedback(kb: KbInternals, input: FeedbackInput): Promise<FeedbackResult> {
   const parsed = parseAnswer(input.answer);
   const reason = input.reason?.trim();
-  const source = parsed.citations.join(', ') || 'unknown';
+  const source = parsed.citations.join(', ') || input.vouchedBy || 'unknown';
 
   if (input.satisfied) {
     if (parsed.fromFaq) {
@@ -77,10 +77,12 @@ export async function applyFeedback(kb: KbInternals, input: FeedbackInput): Prom
         ? { action: 'faq_usage_incremented', message: 'Thanks! The FAQ entry was marked useful once more.' }
         : { action: 'none', message: 'Thanks for the feedback. The FAQ entry no longer exists.' };
     }
-    // Only an answer from the documents becomes an FAQ entry: one without a
-    // cited source ("not found", a greeting, an expert's contact) is not
-    // knowledge, and would be served to everyone who asks alike.
-    if (!parsed.body || parsed.citations.length === 0) return { action: 'none', message: 'Thanks for the feedback.' };
+    // Only an answer with a source (documents it cites, or an expert vouching
+    // for it) becomes an FAQ entry: one without ("not found", a greeting, an
+    // expert's contact) is not knowledge, and would be served to everyone alike.
+    if (!parsed.body || (parsed.citations.length === 0 && !input.vouchedBy)) {
+      return { action: 'none', message: 'Thanks for the feedback.' };
+    }
     const stored = `${parsed.body}\n\n(Source: ${source})`;
     await kb.updateFaq((rows) =>
       addFaqRow(rows, { question: input.question.trim(), answer: stored, usage: 1 }, kb.limits.faqMaxEntries),

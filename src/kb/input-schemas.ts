@@ -9,6 +9,7 @@ export const feedbackSchema = z.object({
   answer: z.string().max(100_000),
   satisfied: z.boolean(),
   reason: z.string().max(MAX_TEXT).optional(),
+  vouchedBy: z.string().trim().min(1).max(200).optional(),
 });
 
 export const ingestSourcesSchema = z

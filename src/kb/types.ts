@@ -89,6 +89,11 @@ export interface FeedbackInput {
   readonly answer: string;
   readonly satisfied: boolean;
   readonly reason?: string;
+  /**
+   * Who vouches for an answer that cites no document (a domain expert's reply):
+   * with it, a satisfied rating adds the answer to the FAQ like a document answer.
+   */
+  readonly vouchedBy?: string;
 }
 
 export interface FeedbackResult {

@@ -69,7 +69,7 @@ describe('FAQ and feedback', () => {
     }
   });
 
-  it('feedback() satisfied with an answer that cites no source leaves the FAQ as it was', async () => {
+  it('feedback() satisfied with an answer that cites no source leaves the FAQ as it was, unless an expert vouches for it', async () => {
     const t = await tempKb({ files: { 'FAQ.md': FAQ } });
     try {
       const before = await t.kb.faq();
@@ -81,6 +81,16 @@ describe('FAQ and feedback', () => {
         assert.equal(result.action, 'none');
       }
       assert.deepEqual(await t.kb.faq(), before);
+      // An expert's reply cites no document, but the expert vouches for it.
+      const vouched = await t.kb.feedback({
+        question: 'Can I bring my dog?',
+        answer: 'Only registered assistance dogs.',
+        satisfied: true,
+        vouchedBy: 'Wang Fang',
+      });
+      assert.equal(vouched.action, 'faq_added');
+      const row = (await t.kb.faq()).find((r) => r.question === 'Can I bring my dog?');
+      assert.match(row!.answer, /assistance dogs\.\n\n\(Source: Wang Fang\)/);
     } finally {
       await t.cleanup();
     }
