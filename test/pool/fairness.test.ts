@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TurnLease } from '../../src/pool/index.ts';
 import type { FakeEvent } from '../support/fake-workers.ts';
-import { flush, makePool, request, shutdown } from './helpers.ts';
+import { flush, makePool, nextEvent, request, shutdown } from './helpers.ts';
 
 describe('AgentPool fairness (guarantee 4)', () => {
   it('acquire() serves waiting turns first-come first-served', async () => {
@@ -117,6 +117,29 @@ describe('AgentPool fairness (guarantee 4)', () => {
       const lease = await pending;
       if (lease !== first) lease.release();
     }
+    await shutdown(t);
+  });
+
+  it('one pass that places several turns of a user counts the starts it made toward her cap', async () => {
+    // The first start fails: while the pool backs off, alice's three turns wait; the pass
+    // that runs when the back-off is over places them together.
+    const t = makePool(
+      { maxWorkers: 4, maxTurnsPerUser: 2, startBackoffBaseMs: 30, startBackoffMaxMs: 30 },
+      { failStart: (start) => start.attempt === 1, startDelayMs: (start) => (start.attempt === 1 ? 0 : 50) },
+      () => 1,
+    );
+    const first = t.pool.acquire(request('a', 'alice'));
+    await nextEvent(t.pool, 'worker_start_failed');
+    const others = [t.pool.acquire(request('b', 'alice')), t.pool.acquire(request('c', 'alice'))];
+    await nextEvent(t.pool, 'worker_starting');
+    await flush();
+    // After the failed one: starts for two of her sessions, none for the third.
+    assert.equal(t.factory.starts.length, 3);
+    const leases = [await first, await others[0]!];
+    assert.equal(t.factory.starts.length, 3, 'her third turn waits for one of her two places');
+    leases[0]!.release();
+    (await others[1]!).release();
+    leases[1]!.release();
     await shutdown(t);
   });
 
