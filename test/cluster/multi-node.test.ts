@@ -24,12 +24,12 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { descendants, isAlive, type Server, startServer } from '../support/docent-process.ts';
+import { freePort } from '../support/free-port.ts';
 import { claudeEnv } from '../support/http-claude.ts';
 import { ADMIN } from '../support/http-helpers.ts';
 import { requestJson, SseClient } from '../support/http-sse-client.ts';
@@ -41,17 +41,6 @@ const haproxySkip =
   spawnSync('haproxy', ['-v'], { stdio: 'ignore' }).status === 0
     ? false
     : 'haproxy is not installed (apt-get install haproxy)';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Employee turns each node ran so far, and how many of them found their worker warm. */
 async function turnsByNode(nodes: readonly Server[]): Promise<Array<{ turns: number; warm: number }>> {
