@@ -31,7 +31,7 @@ import { TurnQueue } from './turn-queue.ts';
 import { TurnRejections } from './turn-rejections.ts';
 import type { AcquireRequest, Pool, PoolEvent, PoolOptions, PoolStats, RecycleReason, TurnLease } from './types.ts';
 import { BackgroundStartError, type SessionBinding, type WorkerFactory } from './worker.ts';
-import { isRecycleReason, retirementAfterTurn } from './worker-retirement.ts';
+import { isTurnLimit, retirementAfterTurn } from './worker-retirement.ts';
 import type { WorkerSlot } from './worker-set.ts';
 import { WorkerSet } from './worker-set.ts';
 import { WorkerStarts } from './worker-starts.ts';
@@ -281,11 +281,10 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     if (lease.placement === 'cold' && verdict.outcome === 'ok') this.#starting.confirmReady();
     const now = performance.now();
     const draining = this.#shutdown.draining;
-    const fate =
-      verdict.discard ?? (draining ? 'draining' : retirementAfterTurn(slot, verdict.ran, now, this.#options));
+    const fate = verdict.discard ?? (draining ? 'draining' : retirementAfterTurn(slot, now, this.#options));
     if (fate === undefined) {
       this.#workers.putIdle(slot, now);
-    } else if (isRecycleReason(fate)) {
+    } else if (isTurnLimit(fate)) {
       this.#recycle(slot, fate);
     } else {
       if (!draining) this.#counters.totals.replacements++;

@@ -7,8 +7,11 @@
 import type { PoolOptions, RecycleReason } from './types.ts';
 import type { WorkerSlot } from './worker-set.ts';
 
+/** The limits a worker can reach during a turn. */
+export type TurnLimit = Exclude<RecycleReason, 'idle_ttl'>;
+
 /** Why a worker leaves after a turn: recycled by a limit, found dead, or the pool is draining. */
-export type Retirement = RecycleReason | 'dead' | 'draining';
+export type Retirement = TurnLimit | 'dead' | 'draining';
 
 /** Up to this fraction of maxLifetimeMs is added to each worker's lifetime. */
 const LIFETIME_JITTER = 0.1;
@@ -19,23 +22,23 @@ export function retireAt(now: number, maxLifetimeMs: number, random: () => numbe
   return now + maxLifetimeMs * jitter;
 }
 
-/** Why a worker coming back from a turn (`ran` when the turn ran on it) must go, if it must. */
+/**
+ * Why a worker coming back from a lease must go, if it must. A lease whose
+ * turn never ran leaves the turn count where it was, so the same checks hold.
+ */
 export function retirementAfterTurn<TInput, TEvent>(
   slot: WorkerSlot<TInput, TEvent>,
-  ran: boolean,
   now: number,
   limits: Pick<PoolOptions, 'maxWorkerMemoryBytes' | 'maxTurnsPerWorker'>,
 ): Retirement | undefined {
   if (!slot.worker.isAlive()) return 'dead';
-  if (ran) {
-    const memory = slot.worker.memoryBytes();
-    if (memory !== undefined && memory > limits.maxWorkerMemoryBytes) return 'memory';
-    if (slot.turns >= limits.maxTurnsPerWorker) return 'max_turns';
-  }
+  const memory = slot.worker.memoryBytes();
+  if (memory !== undefined && memory > limits.maxWorkerMemoryBytes) return 'memory';
+  if (slot.turns >= limits.maxTurnsPerWorker) return 'max_turns';
   if (now >= slot.retireAt) return 'max_lifetime';
   return undefined;
 }
 
-export function isRecycleReason(reason: string): reason is RecycleReason {
-  return reason === 'idle_ttl' || reason === 'max_turns' || reason === 'max_lifetime' || reason === 'memory';
+export function isTurnLimit(reason: string): reason is TurnLimit {
+  return reason === 'max_turns' || reason === 'max_lifetime' || reason === 'memory';
 }

@@ -120,6 +120,55 @@ describe('AgentPool placement (guarantee 6)', () => {
     await shutdown(t);
   });
 
+  it('a worker still closing counts as on its way: a waiting turn does not evict a second one for it', async () => {
+    const t = makePool({ maxWorkers: 2 }, { closeDelayMs: 40 });
+    await turn(t.pool, 'a');
+    await turn(t.pool, 'b');
+    await turn(t.pool, 'a'); // b is the least recently used
+    const c = t.pool.acquire(request('c')); // evicts b, then waits for b's worker to exit
+    await flush();
+    assert.equal(t.pool.stats().totals.evictions, 1);
+    // A pass while b's worker is closing: c waits for that slot and leaves a's idle worker alone.
+    const a = await turn(t.pool, 'a');
+    assert.equal(a.placement, 'warm');
+    const leaseC = await c;
+    assert.equal(leaseC.placement, 'cold');
+    leaseC.release();
+    assert.equal(t.pool.stats().totals.evictions, 1);
+    await shutdown(t);
+  });
+
+  it('one worker on its way spares one eviction, not two: the second waiting turn evicts', async () => {
+    const t = makePool({ maxWorkers: 2 }, { closeDelayMs: 40 });
+    await turn(t.pool, 'a');
+    await turn(t.pool, 'b');
+    await turn(t.pool, 'a');
+    const c = t.pool.acquire(request('c')); // evicts b
+    await flush();
+    const d = t.pool.acquire(request('d')); // b's slot is c's: d must evict a
+    await flush();
+    assert.equal(t.pool.stats().totals.evictions, 2);
+    const [leaseC, leaseD] = await Promise.all([c, d]);
+    assert.deepEqual([leaseC.placement, leaseD.placement], ['cold', 'cold']);
+    leaseC.release();
+    leaseD.release();
+    await shutdown(t);
+  });
+
+  it('a spare still starting counts as on its way: a waiting turn takes it instead of evicting', async () => {
+    const t = makePool({ maxWorkers: 2, minSpares: 1 }, { startDelayMs: 40 });
+    await nextEvent(t.pool, 'worker_started');
+    const replacement = nextEvent(t.pool, 'worker_starting');
+    assert.equal((await turn(t.pool, 'a')).placement, 'spare');
+    await replacement; // the pool tops its spare up: at maxWorkers with one start in flight
+    const c = await t.pool.acquire(request('c'));
+    assert.equal(c.placement, 'spare');
+    c.release();
+    assert.equal(t.pool.stats().totals.evictions, 0);
+    assert.equal((await turn(t.pool, 'a')).placement, 'warm');
+    await shutdown(t);
+  });
+
   it('acquire() waits when every worker is busy', async () => {
     const t = makePool({ maxWorkers: 1 });
     const busy = await t.pool.acquire(request('a'));
