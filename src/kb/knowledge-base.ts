@@ -24,7 +24,7 @@ import { isSearchable, walkFiles } from './kb-files.ts';
 import { buildTree, countFiles } from './kb-listing.ts';
 import { WriteLocks } from './locks.ts';
 import { overviewPathFor, writeOverview } from './overview.ts';
-import { resolveInside } from './paths.ts';
+import { normaliseRelative, resolveInside } from './paths.ts';
 import { describeMarkdown, parseDescriptions, README_FILE } from './readme-index.ts';
 import { writeReadmes } from './readme-writer.ts';
 import { appendInside, writeInside } from './safe-write.ts';
@@ -81,6 +81,8 @@ export class FolderKnowledgeBase implements KnowledgeBase {
   #experts: { file: string; mtimeMs: number; rows: ExpertRow[] } | undefined;
   #syncing: Promise<void> | undefined;
   #faqCache: { mtimeMs: number; size: number; rows: FaqRow[] } | undefined;
+  /** No change to FAQ.md reported since its stamp was last checked. */
+  #faqUnchanged = false;
   #realRoot: string | undefined;
   /** Stamp of the synonyms file last loaded ('' when there was none). */
   #synonymsStamp: string | undefined;
@@ -147,6 +149,40 @@ export class FolderKnowledgeBase implements KnowledgeBase {
   }
 
   async read(input: string, range?: { readonly startLine?: number; readonly endLine?: number }): Promise<FileSlice> {
+    const { rel, lines } = (await this.#watchedLines(input)) ?? (await this.#readLines(input));
+    const total = lines.length;
+    const start = clampLine(range?.startLine ?? 1, total);
+    const end = Math.max(start, clampLine(range?.endLine ?? total, total));
+    return {
+      path: rel,
+      content: lines.slice(start - 1, end).join('\n'),
+      startLine: start,
+      endLine: end,
+      totalLines: total,
+    };
+  }
+
+  /**
+   * An indexed file the watcher has reported no change to: its lines from
+   * memory, with no stat or realpath (answers read sections every turn). Its
+   * path is one the index holds, so it is inside the root and free of symlinks.
+   */
+  async #watchedLines(input: string): Promise<{ rel: string; lines: readonly string[] } | undefined> {
+    if (!this.#watcher.watching) return undefined;
+    let rel: string;
+    try {
+      rel = normaliseRelative(input);
+    } catch {
+      return undefined;
+    }
+    await this.#catchUp();
+    const stamp = this.#index.stamp(rel);
+    const lines = this.#index.lines(rel);
+    if (!stamp || !lines || stamp.size > this.#limits.maxReadBytes) return undefined;
+    return { rel, lines };
+  }
+
+  async #readLines(input: string): Promise<{ rel: string; lines: readonly string[] }> {
     this.#realRoot ??= await realpath(this.root);
     const { abs, rel } = await resolveInside(this.root, input, this.#realRoot);
     const info = await stat(abs).catch(() => undefined);
@@ -167,16 +203,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
       lines = buffer.toString('utf8').split(/\r?\n/);
       if (isSearchable(rel)) void this.#syncPaths([rel]).catch(() => undefined);
     }
-    const total = lines.length;
-    const start = clampLine(range?.startLine ?? 1, total);
-    const end = Math.max(start, clampLine(range?.endLine ?? total, total));
-    return {
-      path: rel,
-      content: lines.slice(start - 1, end).join('\n'),
-      startLine: start,
-      endLine: end,
-      totalLines: total,
-    };
+    return { rel, lines };
   }
 
   async tree(): Promise<TreeNode> {
@@ -188,11 +215,21 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     return countFiles(this.root, (await this.faq()).length, (await this.badCases()).length);
   }
 
-  /** FAQ rows, re-read only when FAQ.md changed (it is read on every question). */
+  /**
+   * FAQ rows, re-read only when FAQ.md changed (it is read on every question):
+   * while the folder is watched, only when the watcher reported it; else
+   * when its stamp differs.
+   */
   async faq(): Promise<FaqRow[]> {
+    await this.#catchUp();
+    if (this.#faqCache && this.#faqUnchanged && this.#watcher.watching) return [...this.#faqCache.rows];
+    this.#faqUnchanged = true;
     const file = path.join(this.root, FAQ_FILE);
     const info = await stat(file).catch(() => undefined);
-    if (!info) return [];
+    if (!info) {
+      this.#faqCache = undefined;
+      return [];
+    }
     const cached = this.#faqCache;
     if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return [...cached.rows];
     const rows = await readFaq(file);
@@ -334,6 +371,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     this.#syncing = (async () => {
       if (rescan) {
         this.#watcher.markRescanned();
+        this.#faqUnchanged = false;
         const onDisk = await walkFiles(this.root);
         const seen = new Set(onDisk.map((f) => f.path));
         const changed = onDisk.filter((f) => {
@@ -353,6 +391,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
 
   async #syncPaths(paths: readonly string[]): Promise<void> {
     for (const rel of new Set(paths)) {
+      if (rel === FAQ_FILE) this.#faqUnchanged = false;
       if (rel === README_FILE || rel.endsWith(`/${README_FILE}`)) {
         await this.#loadDescriptionsFrom(rel);
         continue;
@@ -421,8 +460,9 @@ export class FolderKnowledgeBase implements KnowledgeBase {
       const rows = await readFaq(file);
       const next = change(rows);
       if (!next) return rows;
-      this.#faqCache = undefined;
       await writeInside(this.root, FAQ_FILE, formatFaq(next.slice(-this.#limits.faqMaxEntries)));
+      // After the write: a faq() that ran meanwhile may have cached the old rows.
+      this.#faqCache = undefined;
       return next;
     });
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { FolderKnowledgeBase } from '../../src/kb/knowledge-base.ts';
@@ -29,7 +29,6 @@ describe('outside changes and serialised writes', () => {
       );
       const hits = await kb.search('yellow');
       assert.equal(hits[0]?.path, 'a.md');
-      const { rm } = await import('node:fs/promises');
       await rm(path.join(t.root, 'b.md'));
       assert.deepEqual(await kb.search('giraffe'), []);
     } finally {
@@ -111,6 +110,52 @@ describe('folder watcher', () => {
       await writeFile(path.join(t.root, 'docs', 'b.md'), '# Beta\n\nThe okapi lives in the forest.');
       assert.equal(await seen, 'docs/b.md');
       assert.equal((await kb.search('okapi'))[0]?.path, 'docs/b.md');
+    } finally {
+      await kb.close();
+      await t.cleanup();
+    }
+  });
+
+  it('read() and faq() serve what the watcher left unchanged from memory, and what someone else edited once it reports it', async () => {
+    const t = await tempKb({
+      files: {
+        'docs/a.md': '# Alpha\n\nThe zebra crossing is painted white.',
+        'FAQ.md':
+          '# FAQ\n\n| Question | Answer | Usage |\n|---|---|---|\n| Where is the zebra? | At the crossing. | 0 |\n',
+      },
+    });
+    const waits = new Map<string, () => void>();
+    const reportedFor = (rel: string) => new Promise<void>((resolve) => waits.set(rel, resolve));
+    const kb = new FolderKnowledgeBase({
+      root: t.root,
+      limits: LIMITS,
+      watch: true,
+      rescanIntervalMs: 24 * 3600_000,
+      onDirty: (rel) => waits.get(rel)?.(),
+    });
+    try {
+      await kb.load();
+      assert.match((await kb.read('docs/a.md')).content, /white/);
+      assert.equal((await kb.faq())[0]?.question, 'Where is the zebra?');
+      const docReported = reportedFor('docs/a.md');
+      await writeFile(path.join(t.root, 'docs', 'a.md'), '# Alpha\n\nThe crossing is painted yellow now.');
+      await docReported;
+      assert.match((await kb.read('./docs/a.md')).content, /yellow/);
+      const faqReported = reportedFor('FAQ.md');
+      await writeFile(
+        path.join(t.root, 'FAQ.md'),
+        '# FAQ\n\n| Question | Answer | Usage |\n|---|---|---|\n| Who paints it? | The city. | 0 |\n',
+      );
+      await faqReported;
+      assert.deepEqual(
+        (await kb.faq()).map((row) => row.question),
+        ['Who paints it?'],
+      );
+      const goneReported = reportedFor('docs/a.md');
+      await rm(path.join(t.root, 'docs', 'a.md'));
+      await goneReported;
+      await assert.rejects(kb.read('docs/a.md'), { code: 'KB_NOT_FOUND' });
+      await assert.rejects(kb.read('../outside.md'), { code: 'KB_PATH_OUTSIDE_ROOT' });
     } finally {
       await kb.close();
       await t.cleanup();
