@@ -169,6 +169,16 @@ describe('AgentPool placement (guarantee 6)', () => {
     await shutdown(t);
   });
 
+  it('a pass in which every waiting turn found a worker tops the spares up at once', async () => {
+    const t = makePool({ maxWorkers: 3, minSpares: 1 }, { startDelayMs: 30 });
+    // The spare starts first; the new session's turn starts its own worker meanwhile, then takes the spare.
+    const lease = await t.pool.acquire({ session: { id: 'a', isNew: true }, userId: 'u' });
+    assert.equal(lease.placement, 'spare');
+    assert.equal(t.factory.startCalls, 3, 'a replacement spare is starting before the turn\'s own start is back');
+    lease.release();
+    await shutdown(t);
+  });
+
   it('acquire() waits when every worker is busy', async () => {
     const t = makePool({ maxWorkers: 1 });
     const busy = await t.pool.acquire(request('a'));
