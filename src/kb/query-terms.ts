@@ -61,11 +61,11 @@ export interface Vocabulary {
 }
 
 export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
-  // "How fast / how soon must I…" asks for a time limit, not about speed; "how many times" is "how often".
+  // "How soon / how fast must I…": the word after "how" that is no noun frames the question (a time
+  // limit, an amount), it is not its subject.
   const text = query
     .slice(0, 2000)
-    .replace(/\bhow (fast|quickly|soon)\b/gi, 'how')
-    .replace(/\bhow many times\b/gi, 'how often')
+    .replace(/\bhow ([a-z]+)\b/gi, (all, word: string) => (namesAThing(word.toLowerCase()) ? all : 'how'))
     .replace(/多长时间|多少时间|多久时间/g, '多久');
   // "Who handles X?": the verb only asks for a person; X is the subject.
   const routing = WHO_QUESTION.test(text) ? ROUTING_VERBS : undefined;
