@@ -24,9 +24,6 @@ const PHRASE_EQUIVALENT_WEIGHT = 1;
 const KNOWN_EQUIVALENT = 0.7;
 const CJK_RUNS = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
 
-const WHO_QUESTION = /^\s*who\b/i;
-/** Stemmed verbs that, in a "who" question, say nothing about the subject. */
-const ROUTING_VERBS = new Set(['handl', 'deal', 'charg', 'responsibl', 'look', 'sort', 'own']);
 
 /** Stemmed verbs that questions use loosely ("can sales offer", "does it include"), and "the company" every policy is of: half weight. */
 const WEAK_VERBS = new Set([
@@ -67,8 +64,6 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
     .slice(0, 2000)
     .replace(/\bhow ([a-z]+)\b/gi, (all, word: string) => (namesAThing(word.toLowerCase()) ? all : 'how'))
     .replace(/多长时间|多少时间|多久时间/g, '多久');
-  // "Who handles X?": the verb only asks for a person; X is the subject.
-  const routing = WHO_QUESTION.test(text) ? ROUTING_VERBS : undefined;
   const joinedParts = partsOfKnownJoins(text, vocab);
   // "work from home", "clock-in": a lexicon phrase is one subject (and meets its translations), not its words.
   const phrases = vocab.lexicon.phrasesIn(tokenize(text.replace(/-/g, ' '), { keepStopWords: true, bigrams: false }));
@@ -78,7 +73,7 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
   }
   const runPieces = piecesOfUncutRuns(text);
   const unique = [...new Set(tokenize(text, { runSingles: true }))]
-    .filter((t) => !routing?.has(t) && !joinedParts.has(t))
+    .filter((t) => !joinedParts.has(t))
     .slice(0, MAX_QUERY_TERMS);
   const longCjk = unique.filter((t) => t.length >= 3 && hasCjk(t));
   const runs = text.match(CJK_RUNS) ?? [];
