@@ -7,6 +7,7 @@
  * lower-cased, stop words dropped and lightly stemmed.
  */
 
+import { createRequire } from 'node:module';
 import { stopwords as SNOWBALL_ENGLISH } from '@orama/stopwords/english';
 
 const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
@@ -37,24 +38,17 @@ const CHINESE_STOP = new Set(
   ).split(' '),
 );
 
-/** Light suffix stripping (hand-written: a full Porter stemmer is more than ranking needs, and no stemmer is installed). */
-const IRREGULAR: Readonly<Record<string, string>> = {
-  lost: 'lose',
-  paid: 'pay',
-  bought: 'buy',
-  made: 'make',
-  took: 'take',
-  gave: 'give',
-  sent: 'send',
-  spent: 'spend',
-  kept: 'keep',
-  men: 'man',
-  women: 'woman',
-  children: 'child',
-};
-
+const require = createRequire(import.meta.url);
+type Table = Readonly<Record<string, string>>;
+/** WordNet's irregular forms (wink-lexicon): lost → lose, children → child. */
+const IRREGULAR = new Map(
+  ['wn-noun-exceptions', 'wn-verb-exceptions'].flatMap((f) =>
+    Object.entries(require(`wink-lexicon/src/${f}.js`) as Table),
+  ),
+);
+/** Light suffix stripping after WordNet's irregular forms. */
 export function stem(word: string): string {
-  let w = IRREGULAR[word] ?? word;
+  let w = IRREGULAR.get(word) ?? word;
   if (w.length <= 3) return w;
   if (w.endsWith('ies') && w.length > 4) w = `${w.slice(0, -3)}y`;
   else if (w.endsWith('ied') && w.length > 4) w = `${w.slice(0, -3)}y`;

@@ -6,6 +6,7 @@ import { acronymGroups } from '../../src/kb/acronyms.ts';
 import { parseSynonymsTable, SYNONYMS_FILE } from '../../src/kb/deployment-synonyms.ts';
 import { holdsAny, quantitiesOf, rangesOf } from '../../src/kb/quantities.ts';
 import { SearchIndex } from '../../src/kb/search-index.ts';
+import { isEnglishStopWord, stem } from '../../src/kb/text-tokens.ts';
 import { tempKb } from '../fixtures/kb-fixtures.ts';
 
 const STAMP = { mtimeMs: 1, size: 1 };
@@ -91,5 +92,24 @@ describe('figures as values', () => {
       STAMP,
     );
     assert.equal(index.search('8万的采购谁审批')[0]?.heading, '大额');
+  });
+});
+
+describe('English words from packaged data', () => {
+  it("stems an irregular form to its base by WordNet's exception lists", () => {
+    for (const [form, base] of [
+      ['chose', 'choose'],
+      ['ran', 'run'],
+      ['children', 'child'],
+      ['mice', 'mouse'],
+    ]) {
+      assert.equal(stem(form!), stem(base!), form);
+    }
+    assert.equal(stem('constructor'), 'constructor');
+  });
+
+  it('drops the Snowball stop words, contractions cut as the tokeniser cuts them', () => {
+    for (const word of ['ourselves', 'against', 'shouldn', 'the']) assert.ok(isEnglishStopWord(word), word);
+    assert.ok(!isEnglishStopWord('leave'));
   });
 });
