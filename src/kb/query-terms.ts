@@ -3,7 +3,7 @@
  * expansions, plus repairs for how words were cut — an unknown compound
  * split into indexed words ("payday" → pay, day), a Chinese word the
  * segmenter cut across recovered from its neighbour or from the lexicon
- * (叉车的限速 → 限速), unknown Chinese fragments dropped as noise.
+ * (车辆的限速 → 限速), unknown Chinese fragments dropped as noise.
  */
 import { MODIFIER_SHARE, namesAThing } from './background.ts';
 import type { QueryTerm } from './bm25-scorer.ts';
@@ -23,7 +23,6 @@ const PHRASE_EQUIVALENT_WEIGHT = 1;
 /** A synonym (0.7) or better: not merely a piece of one. */
 const KNOWN_EQUIVALENT = 0.7;
 const CJK_RUNS = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
-
 
 /** Stemmed verbs that questions use loosely ("can sales offer", "does it include"), and "the company" every policy is of: half weight. */
 const WEAK_VERBS = new Set([
@@ -311,7 +310,7 @@ function withoutFiller(term: string, vocab: Vocabulary): string | undefined {
 
 /**
  * Words of the lexicon that the segmenter cut into single characters in the question
- * (叉车的限速是多少 → 限|速): they are what the question is about.
+ * (车辆的限速是多少 → 限|速): they are what the question is about.
  */
 function lexiconWordsCut(runs: readonly string[], tokens: readonly string[], lexicon: Lexicon): string[] {
   const out: string[] = [];
