@@ -3,7 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { synonymsOf } from './synonyms.ts';
+import type { Lexicon } from './lexicon.ts';
 import { dice, tokenize } from './text-tokens.ts';
 import type { Expert } from './types.ts';
 
@@ -67,15 +67,15 @@ async function xlsxRows(file: string): Promise<string[][]> {
 
 const GENERAL = /general|default|other|通用|其他|综合/i;
 
-/** The expert whose domain and keywords best match the question; the general contact otherwise. */
-export function pickExpert(rows: readonly ExpertRow[], question: string): Expert | undefined {
+/** The expert whose domain and keywords best match the question (through the knowledge base's synonyms); the general contact otherwise. */
+export function pickExpert(rows: readonly ExpertRow[], question: string, lexicon: Lexicon): Expert | undefined {
   const q = new Set(tokenize(question));
   let best: { row: ExpertRow; score: number } | undefined;
   for (const row of rows) {
     const terms = new Set(tokenize(`${row.domain} ${row.keywords}`));
     let hits = 0;
     // 工资 finds the expert whose keywords say 薪酬 or payroll.
-    for (const t of q) if (terms.has(t) || synonymsOf(t).some((s) => terms.has(s))) hits++;
+    for (const t of q) if (terms.has(t) || lexicon.synonymsOf(t).some((s) => terms.has(s))) hits++;
     const score = hits + dice(q, terms);
     if (hits > 0 && (!best || score > best.score)) best = { row, score };
   }

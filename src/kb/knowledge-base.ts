@@ -293,7 +293,8 @@ export class FolderKnowledgeBase implements KnowledgeBase {
       });
       this.#experts = { file, mtimeMs: info.mtimeMs, rows };
     }
-    return pickExpert(this.#experts.rows, question);
+    await this.#refreshSynonyms();
+    return pickExpert(this.#experts.rows, question, this.#index.lexicon);
   }
 
   async ingest(sources: readonly IngestSource[], options?: IngestOptions): Promise<IngestResult[]> {

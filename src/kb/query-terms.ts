@@ -3,7 +3,7 @@
  * expansions, plus repairs for how words were cut — an unknown compound
  * split into indexed words ("payday" → pay, day), a Chinese word the
  * segmenter cut across recovered from its neighbour or from the lexicon
- * (叉车的限速 → 限速), unknown Chinese fragments dropped as noise.
+ * (车辆的限速 → 限速), unknown Chinese fragments dropped as noise.
  */
 import { MODIFIER_SHARE, namesAThing } from './background.ts';
 import type { QueryTerm } from './bm25-scorer.ts';
@@ -23,10 +23,6 @@ const PHRASE_EQUIVALENT_WEIGHT = 1;
 /** A synonym (0.7) or better: not merely a piece of one. */
 const KNOWN_EQUIVALENT = 0.7;
 const CJK_RUNS = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
-
-const WHO_QUESTION = /^\s*who\b/i;
-/** Stemmed verbs that, in a "who" question, say nothing about the subject. */
-const ROUTING_VERBS = new Set(['handl', 'deal', 'charg', 'responsibl', 'look', 'sort', 'own']);
 
 /** Stemmed verbs that questions use loosely ("can sales offer", "does it include"), and "the company" every policy is of: half weight. */
 const WEAK_VERBS = new Set([
@@ -61,14 +57,12 @@ export interface Vocabulary {
 }
 
 export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
-  // "How fast / how soon must I…" asks for a time limit, not about speed; "how many times" is "how often".
+  // "How soon / how fast must I…": the word after "how" that is no noun frames the question (a time
+  // limit, an amount), it is not its subject.
   const text = query
     .slice(0, 2000)
-    .replace(/\bhow (fast|quickly|soon)\b/gi, 'how')
-    .replace(/\bhow many times\b/gi, 'how often')
+    .replace(/\bhow ([a-z]+)\b/gi, (all, word: string) => (namesAThing(word.toLowerCase()) ? all : 'how'))
     .replace(/多长时间|多少时间|多久时间/g, '多久');
-  // "Who handles X?": the verb only asks for a person; X is the subject.
-  const routing = WHO_QUESTION.test(text) ? ROUTING_VERBS : undefined;
   const joinedParts = partsOfKnownJoins(text, vocab);
   // "work from home", "clock-in": a lexicon phrase is one subject (and meets its translations), not its words.
   const phrases = vocab.lexicon.phrasesIn(tokenize(text.replace(/-/g, ' '), { keepStopWords: true, bigrams: false }));
@@ -78,7 +72,7 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
   }
   const runPieces = piecesOfUncutRuns(text);
   const unique = [...new Set(tokenize(text, { runSingles: true }))]
-    .filter((t) => !routing?.has(t) && !joinedParts.has(t))
+    .filter((t) => !joinedParts.has(t))
     .slice(0, MAX_QUERY_TERMS);
   const longCjk = unique.filter((t) => t.length >= 3 && hasCjk(t));
   const runs = text.match(CJK_RUNS) ?? [];
@@ -316,7 +310,7 @@ function withoutFiller(term: string, vocab: Vocabulary): string | undefined {
 
 /**
  * Words of the lexicon that the segmenter cut into single characters in the question
- * (叉车的限速是多少 → 限|速): they are what the question is about.
+ * (车辆的限速是多少 → 限|速): they are what the question is about.
  */
 function lexiconWordsCut(runs: readonly string[], tokens: readonly string[], lexicon: Lexicon): string[] {
   const out: string[] = [];

@@ -7,25 +7,26 @@
  * lower-cased, stop words dropped and lightly stemmed.
  */
 
+import { createRequire } from 'node:module';
+import { stopwords as SNOWBALL_ENGLISH } from '@orama/stopwords/english';
+
 const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
 
 const CJK = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
 const CJK_GLOBAL = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/g;
 
-const ENGLISH_STOP = new Set(
-  (
-    'a about above after again all also am an and any are as at be because been before being below between both but by ' +
-    'can could did do does doing down during each few for from further had has have having he her here hers him his how ' +
-    'i if in into is it its itself just me more most my no nor not now of off on once only or other our ours out over own ' +
-    'same she should so some such than that the their theirs them then there these they this those through to too under ' +
-    'until up very was we were what when where which while who whom why will with would you your yours ' +
-    'per via take takes long happen happens happened many much please tell know want get got need does anyone someone ok okay hi hello thanks thank us let lets shall may might must often ' +
-    // When something happened is context, not the subject ("stolen yesterday").
-    'yesterday today tomorrow tonight morning afternoon evening recently currently ago ' +
-    // Pieces of contractions (don't → don + t).
-    'don doesn didn isn aren wasn weren won wouldn shouldn couldn haven hasn hadn t s ll ve re d m'
+/**
+ * English stop words: the Snowball list (@orama/stopwords), its contractions cut where the tokeniser
+ * cuts them (don't → don, t), and the filler of questions the list lacks ("please tell me", "I want to
+ * know"); when something happened is context, not the subject ("stolen yesterday").
+ */
+const ENGLISH_STOP = new Set([
+  ...SNOWBALL_ENGLISH.flatMap((w) => w.split("'")),
+  ...(
+    'a also just now per via take takes happen happens happened please tell know want get got need anyone someone ' +
+    'ok okay hi hello thanks thank lets yesterday today tomorrow tonight morning afternoon evening recently currently ago'
   ).split(' '),
-);
+]);
 
 /** Question and filler words that carry no subject in Chinese questions. */
 const CHINESE_STOP = new Set(
@@ -37,24 +38,17 @@ const CHINESE_STOP = new Set(
   ).split(' '),
 );
 
-/** Light suffix stripping (hand-written: a full Porter stemmer is more than ranking needs, and no stemmer is installed). */
-const IRREGULAR: Readonly<Record<string, string>> = {
-  lost: 'lose',
-  paid: 'pay',
-  bought: 'buy',
-  made: 'make',
-  took: 'take',
-  gave: 'give',
-  sent: 'send',
-  spent: 'spend',
-  kept: 'keep',
-  men: 'man',
-  women: 'woman',
-  children: 'child',
-};
-
+const require = createRequire(import.meta.url);
+type Table = Readonly<Record<string, string>>;
+/** WordNet's irregular forms (wink-lexicon): lost → lose, children → child. */
+const IRREGULAR = new Map(
+  ['wn-noun-exceptions', 'wn-verb-exceptions'].flatMap((f) =>
+    Object.entries(require(`wink-lexicon/src/${f}.js`) as Table),
+  ),
+);
+/** Light suffix stripping after WordNet's irregular forms. */
 export function stem(word: string): string {
-  let w = IRREGULAR[word] ?? word;
+  let w = IRREGULAR.get(word) ?? word;
   if (w.length <= 3) return w;
   if (w.endsWith('ies') && w.length > 4) w = `${w.slice(0, -3)}y`;
   else if (w.endsWith('ied') && w.length > 4) w = `${w.slice(0, -3)}y`;

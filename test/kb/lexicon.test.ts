@@ -6,7 +6,9 @@ import { acronymGroups } from '../../src/kb/acronyms.ts';
 import { parseSynonymsTable, SYNONYMS_FILE } from '../../src/kb/deployment-synonyms.ts';
 import { holdsAny, quantitiesOf, rangesOf } from '../../src/kb/quantities.ts';
 import { SearchIndex } from '../../src/kb/search-index.ts';
-import { tempKb } from '../fixtures/kb-fixtures.ts';
+import { GENERAL_GROUPS, synonymsOf } from '../../src/kb/synonyms.ts';
+import { isEnglishStopWord, stem } from '../../src/kb/text-tokens.ts';
+import { SAMPLE_SYNONYMS, tempKb } from '../fixtures/kb-fixtures.ts';
 
 const STAMP = { mtimeMs: 1, size: 1 };
 
@@ -39,6 +41,29 @@ describe('the deployment synonyms table', () => {
       const after = await t.kb.search('bay boss');
       assert.ok(after[0]?.matchedTerms?.includes('marshal'));
       assert.ok(!(await t.kb.tree()).children?.some((c) => c.name === '.docent'));
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('is where the sample company keeps its wordings: src knows only a few dozen general groups', () => {
+    assert.ok(GENERAL_GROUPS.length <= 40, `${GENERAL_GROUPS.length} general groups`);
+    assert.ok(!GENERAL_GROUPS.some((g) => /forklift|robot|payload|shanghai|叉车|机器人/i.test(g)));
+    // Salary ↔ 工资 is the sample's row, not Docent's.
+    assert.deepEqual(synonymsOf(stem('salary')), []);
+    const index = new SearchIndex();
+    index.setSynonyms(parseSynonymsTable(SAMPLE_SYNONYMS));
+    assert.ok(index.lexicon.synonymsOf(stem('salary')).includes('工资'));
+  });
+
+  it("lets the experts table meet a question through the knowledge base's table", async () => {
+    const experts = 'domain,name,contact,keywords\nPeople,Ana,ana@example.com,工资\nGeneral,Bo,bo@example.com,\n';
+    const t = await tempKb({ files: { 'domain_experts.csv': experts } });
+    try {
+      assert.equal((await t.kb.findExpert('when is the salary paid'))?.name, 'Bo');
+      await mkdir(path.join(t.root, '.docent'), { recursive: true });
+      await writeFile(path.join(t.root, SYNONYMS_FILE), '| term | same as |\n| --- | --- |\n| salary | 工资 |\n');
+      assert.equal((await t.kb.findExpert('when is the salary paid'))?.name, 'Ana');
     } finally {
       await t.cleanup();
     }
@@ -91,5 +116,24 @@ describe('figures as values', () => {
       STAMP,
     );
     assert.equal(index.search('8万的采购谁审批')[0]?.heading, '大额');
+  });
+});
+
+describe('English words from packaged data', () => {
+  it("stems an irregular form to its base by WordNet's exception lists", () => {
+    for (const [form, base] of [
+      ['chose', 'choose'],
+      ['ran', 'run'],
+      ['children', 'child'],
+      ['mice', 'mouse'],
+    ]) {
+      assert.equal(stem(form!), stem(base!), form);
+    }
+    assert.equal(stem('constructor'), 'constructor');
+  });
+
+  it('drops the Snowball stop words, contractions cut as the tokeniser cuts them', () => {
+    for (const word of ['ourselves', 'against', 'shouldn', 'the']) assert.ok(isEnglishStopWord(word), word);
+    assert.ok(!isEnglishStopWord('leave'));
   });
 });

@@ -1,8 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { parseSynonymsTable } from '../../src/kb/deployment-synonyms.ts';
 import { SearchIndex } from '../../src/kb/search-index.ts';
+import { SAMPLE_SYNONYMS } from '../fixtures/kb-fixtures.ts';
 
 const stamp = { mtimeMs: 1, size: 1 };
+
+/** An index with the sample's synonyms table as its deployment vocabulary (the mechanisms here need one). */
+function indexWithSynonyms(): SearchIndex {
+  const index = new SearchIndex();
+  index.setSynonyms(parseSynonymsTable(SAMPLE_SYNONYMS));
+  return index;
+}
 
 describe('SearchIndex.search()', () => {
   it('ranks the section whose heading holds the words first, and reports coverage and matched terms', () => {
@@ -35,7 +44,7 @@ describe('SearchIndex.search()', () => {
   });
 
   it('meets an English phrase translation of a Chinese word in the section holding its words (离职 → leaving the company)', () => {
-    const index = new SearchIndex();
+    const index = indexWithSynonyms();
     index.upsert('it/devices.md', '# Devices\n\n## Leaving the Company\n\nReturn your laptop on your last day.', stamp);
     index.upsert('hr/leave.md', '# Leave\n\n## Sick leave\n\nTen days a year.', stamp);
     const [hit] = index.search('离职电脑');
@@ -66,7 +75,7 @@ describe('SearchIndex.search()', () => {
   });
 
   it('credits a word its Chinese equivalent is part of another word\'s translation (car → 车 in 停车, "park my car")', () => {
-    const index = new SearchIndex();
+    const index = indexWithSynonyms();
     index.upsert('facilities/office.md', '# 办公室\n\n## 停车\n\n员工月租车位每月 300 元。', stamp);
     const [hit] = index.search('Where can I park my car?');
     assert.equal(hit?.heading, '停车');
@@ -74,7 +83,7 @@ describe('SearchIndex.search()', () => {
   });
 
   it('matches a phrase the documents name no other way ("pay day") only where they write its words together', () => {
-    const index = new SearchIndex();
+    const index = indexWithSynonyms();
     index.upsert('hr/leave.md', '# Leave\n\n## Bereavement\n\nUp to 5 paid days off.', stamp);
     index.upsert('sales/terms.md', '# Terms\n\n## Payment Terms\n\nCustomers pay within 30 days.', stamp);
     for (const question of ['When is pay day?', 'When do we get paid?']) {
@@ -103,7 +112,7 @@ describe('SearchIndex.search()', () => {
   });
 
   it('reads a Chinese question that names the object before the verb (打卡忘了 is 忘了打卡)', () => {
-    const index = new SearchIndex();
+    const index = indexWithSynonyms();
     index.upsert('hr/考勤.md', '# 考勤\n\n## 打卡规定\n\n无法打卡的，应在 3 个工作日内提交补卡申请。', stamp);
     index.upsert('it/accounts.md', '# Accounts\n\n## Password\n\nIf you forgot your password, reset it.', stamp);
     const [hit] = index.search('打卡忘了怎么办');
@@ -126,7 +135,7 @@ describe('SearchIndex.search()', () => {
   });
 
   it('counts a word the documents never use, whose translations they hold only in part, as less than half met', () => {
-    const index = new SearchIndex();
+    const index = indexWithSynonyms();
     index.upsert(
       'hr/考勤.md',
       '# 考勤\n\n## 加班\n\n休息日加班支付 2 倍工资。\n\n## 迟到\n\n旷工扣除当日工资。',

@@ -251,6 +251,7 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
   let factory: AgentWorkerFactory;
   before(async () => {
     t = await tempKb({
+      sampleSynonyms: true,
       files: {
         'people/time_off.md': TIME_OFF,
         'it/wifi.md': WIFI,
