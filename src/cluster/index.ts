@@ -4,13 +4,16 @@
  * records (RedisSessionStore for SqliteSessionStore), the turn gate (a
  * cluster lease around each turn, on top of the pool's in-process order), and
  * the conversations' transcripts (SharedConversations, handed to the Claude
- * engine as the SDK's sessionStore).
+ * engine as the SDK's sessionStore), and the knowledge base's writer lease
+ * and change stream (KbSync, handed to the knowledge base as its
+ * cross-process lock; it follows the other nodes' changes).
  */
 import os from 'node:os';
 import type { Logger } from '../logger.ts';
 import { guardedRedisStore, RedisSessionStore } from '../sessions/redis-store.ts';
 import type { SessionStore } from '../sessions/types.ts';
 import { ConversationLeases, ReleaseNotices } from './conversation-lease.ts';
+import { KbSync } from './kb-sync.ts';
 import { openRedis, type RedisConnections, redactUrl } from './redis.ts';
 import { SharedConversations } from './shared-conversations.ts';
 import { LeaseTurnGate, type TurnGate } from './turn-gate.ts';
@@ -30,6 +33,8 @@ export interface Cluster {
   readonly sessions: SessionStore;
   readonly gate: TurnGate;
   readonly conversations: SharedConversations;
+  /** The knowledge base's writer lease (a CrossProcessLock) and change stream. */
+  readonly kb: KbSync;
   /**
    * A secret every node must hold alike (the key that signs identity
    * cookies): `proposed` when no node stored one yet, else the stored one.
@@ -54,6 +59,8 @@ export async function openCluster(options: ClusterOptions): Promise<Cluster> {
     }),
   );
   const conversations = new SharedConversations({ redis: redis.command, retentionMs: options.retentionMs, logger });
+  const kb = new KbSync({ command: redis.command, reader: redis.reader, notices, node, logger });
+  await kb.start();
   logger.info(
     { redis: redactUrl(options.url), leaseTtlMs: leases.ttlMs },
     'several nodes: sharing conversations through Redis',
@@ -64,6 +71,7 @@ export async function openCluster(options: ClusterOptions): Promise<Cluster> {
     sessions,
     gate,
     conversations,
+    kb,
     sharedSecret: async (name, proposed) => {
       const key = `docent:secret:${name}`;
       const created = (await redis.command.set(key, proposed, 'NX')) === 'OK';
@@ -72,6 +80,7 @@ export async function openCluster(options: ClusterOptions): Promise<Cluster> {
       return { value, created };
     },
     close: async () => {
+      await kb.close();
       await gate.close();
       await redis.close();
     },
