@@ -20,13 +20,23 @@
  *   follow-ups of a conversation land on one node, and warm.
  * - Guarantee 5: Redis down: requests get 503 with Retry-After within about a
  *   second, never hang, readiness is false; Redis back: history survived.
+ * - Guarantee 6: a document ingested on one node is found by every node's own
+ *   search within 1 s (no watcher, no periodic re-check: only the change
+ *   stream can tell them); two admins adding a file of one name at once on
+ *   two nodes keep both.
+ * - Guarantee 8, after every case (afterEach): no agent process of the test
+ *   without a live node above it, no claude-resume-* folder no live process
+ *   uses (each node has its own TMPDIR). A first case plants one of each and
+ *   sees the check find them; the kill -9 case makes its killed turn a
+ *   cross-node resume, so the killed node leaves a resume folder, and starts
+ *   the node again, whose start-up sweep removes it.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { descendants, isAlive, type Server, startServer } from '../support/docent-process.ts';
 import { freePort } from '../support/free-port.ts';
@@ -34,6 +44,7 @@ import { claudeEnv } from '../support/http-claude.ts';
 import { ADMIN } from '../support/http-helpers.ts';
 import { multipart } from '../support/http-multipart.ts';
 import { requestJson, SseClient } from '../support/http-sse-client.ts';
+import { settledLeftovers } from '../support/leftovers.ts';
 import { type ModelStub, startModelStub } from '../support/model-stub.ts';
 import { redisServerAvailable, startTestRedis, type TestRedis } from '../support/redis-server.ts';
 
@@ -155,6 +166,11 @@ describe('several nodes on one Redis', { skip }, () => {
   let stub: ModelStub;
   let dir: string;
   const nodes: Server[] = [];
+  /** Each node's environment (a killed node is started again with it). */
+  const envOf = new Map<string, Record<string, string>>();
+  const tmpDirs: string[] = [];
+  const liveNodes = () =>
+    nodes.filter((n) => n.child.exitCode === null && n.child.signalCode === null).map((n) => n.child.pid!);
 
   before(async () => {
     redisServer = await startTestRedis();
@@ -180,16 +196,27 @@ describe('several nodes on one Redis', { skip }, () => {
       ['n2', 'enqueue'],
       ['n3', 'reject'],
     ] as const) {
-      nodes.push(
-        await startServer({
-          ...shared,
-          NODE_ID: name,
-          DATA_DIR: path.join(dir, name),
-          POOL_SESSION_POLICY: policy,
-          CLIENT_POOL_MAX_WAIT: '60',
-        }),
-      );
+      // Its own TMPDIR: the SDK's claude-resume-* folders and the agents of each node are told apart by it.
+      const tmp = path.join(dir, name, 'tmp');
+      await mkdir(tmp, { recursive: true });
+      tmpDirs.push(tmp);
+      const env = {
+        ...shared,
+        NODE_ID: name,
+        DATA_DIR: path.join(dir, name),
+        TMPDIR: tmp,
+        POOL_SESSION_POLICY: policy,
+        CLIENT_POOL_MAX_WAIT: '60',
+      };
+      envOf.set(name, env);
+      nodes.push(await startServer(env));
     }
+  });
+
+  // Guarantee 8, after every case: no agent process outlives the node that ran it, no resume folder outlives its agent.
+  afterEach(async () => {
+    const found = await settledLeftovers(dir, tmpDirs, liveNodes);
+    assert.deepEqual(found, { orphans: [], resumeDirs: [] }, 'nothing left behind');
   });
 
   after(async () => {
@@ -203,6 +230,24 @@ describe('several nodes on one Redis', { skip }, () => {
     await stub?.close();
     await redisServer?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test('guarantee 8, the check itself: an agent process no node owns and a resume folder nobody uses are found', async () => {
+    const planted = path.join(tmpDirs[0]!, 'claude-resume-planted');
+    await mkdir(planted);
+    const stray = spawn('sleep', ['60'], { env: { ...process.env, TMPDIR: tmpDirs[0]! }, stdio: 'ignore' });
+    try {
+      const found = await settledLeftovers(dir, tmpDirs, liveNodes, 0);
+      assert.deepEqual(found.resumeDirs, [planted]);
+      assert.deepEqual(
+        found.orphans.map((o) => o.pid),
+        [stray.pid],
+      );
+    } finally {
+      stray.kill('SIGKILL');
+      await new Promise((resolve) => stray.once('exit', resolve));
+      await rm(planted, { recursive: true, force: true });
+    }
   });
 
   test('every node signs and accepts the same identity cookie', async () => {
@@ -477,7 +522,8 @@ describe('several nodes on one Redis', { skip }, () => {
   // Last: it kills n3.
   test('guarantee 3: kill -9 of a node mid-turn: the next turn, on another node, has every earlier turn and not the killed one', async () => {
     const [n1, , n3] = nodes as [Server, Server, Server];
-    const first = await ask(n3, 'frank', 'KILLED before');
+    // The first turn on n1, so that n3 resumes the conversation from Redis (through a claude-resume-* folder).
+    const first = await ask(n1, 'frank', 'KILLED before');
     assertDone(first);
     const sessionId = String(first.events[0]?.session_id);
     stub.setScript((request) =>
@@ -491,6 +537,9 @@ describe('several nodes on one Redis', { skip }, () => {
       await stub.waitForRequests(from + 1);
       const agents = descendants(n3.child.pid!);
       assert.ok(agents.length > 0, 'the turn runs in an agent process');
+      const resumeDirs = await readdir(tmpDirs[2]!).then((names) =>
+        names.filter((n) => n.startsWith('claude-resume-')),
+      );
       n3.child.kill('SIGKILL');
       await n3.exited;
       const mirrored = (await redis.lrange(`docent:tx:{${sessionId}}:${sessionId}`, 0, -1)).some((row) =>
@@ -510,6 +559,11 @@ describe('several nodes on one Redis', { skip }, () => {
         alive = alive.filter(isAlive);
       }
       assert.deepEqual(alive, [], 'no agent process outlives its killed node');
+      // What the killed node's agents left in its TMPDIR (their resume folders) goes when the node starts again,
+      // as a supervisor would start it: its start-up sweep removes them (the after-each check looks).
+      assert.ok(resumeDirs.length > 0, 'the killed turn had resumed the conversation through a resume folder');
+      nodes[2] = await startServer(envOf.get('n3')!);
+      assert.equal((await requestJson(`${nodes[2].base}/health/ready`)).statusCode, 200);
     } finally {
       stub.setScript(undefined);
     }
