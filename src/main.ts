@@ -178,7 +178,7 @@ async function main(): Promise<void> {
     handoffs,
     conversations,
     retention,
-    ...(cluster ? { gate: cluster.gate } : {}),
+    ...(cluster ? { gate: cluster.gate, nodeId: cluster.node, clusterCounters: () => cluster.counters() } : {}),
   });
   await app.listen({ host: config.host, port: config.port });
   lifecycle.markReady();

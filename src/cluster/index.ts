@@ -40,6 +40,8 @@ export interface Cluster {
    * cookies): `proposed` when no node stored one yet, else the stored one.
    */
   sharedSecret(name: string, proposed: string): Promise<{ value: string; created: boolean }>;
+  /** Counters by area, for /metrics: the turn leases, the transcript fence, the knowledge base's lease and stream. */
+  counters(): Record<string, Record<string, number>>;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,11 @@ export async function openCluster(options: ClusterOptions): Promise<Cluster> {
     gate,
     conversations,
     kb,
+    counters: () => ({
+      turn_lease: { ...gate.stats() },
+      transcript: { ...conversations.stats() },
+      kb: { ...kb.stats() },
+    }),
     sharedSecret: async (name, proposed) => {
       const key = `docent:secret:${name}`;
       const created = (await redis.command.set(key, proposed, 'NX')) === 'OK';

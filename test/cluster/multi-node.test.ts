@@ -16,8 +16,11 @@
  * - Guarantee 4: a node paused (SIGSTOP) past its lease while another node
  *   serves the conversation: its turn fails, nothing of it is kept, and the
  *   model never sees it.
- * - Through HAProxy with the shipped config (its ports rewritten): the
- *   follow-ups of a conversation land on one node, and warm.
+ * - Guarantee 7: through HAProxy with the shipped config (its ports
+ *   rewritten), 20 conversations x 3 turns as the web client sends them:
+ *   >= 90% of follow-ups warm (the nodes' pool counters; X-Docent-Node says
+ *   which node answered); taking n3 out (HAProxy's runtime API) moves its
+ *   conversations and no other, and putting it back brings them home.
  * - Guarantee 5: Redis down: requests get 503 with Retry-After within about a
  *   second, never hang, readiness is false; Redis back: history survived.
  * - Guarantee 6: a document ingested on one node is found by every node's own
@@ -34,6 +37,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
@@ -114,6 +118,20 @@ async function assertLinear(redis: Redis, sessionId: string): Promise<number> {
     assert.equal(new Set(kids).size, 1, `the transcript branches at ${parent}: ${kids.join(', ')}`);
   }
   return rows.length;
+}
+
+/** One command to HAProxy's runtime API (its stats socket); its answer. */
+async function haproxyCommand(socket: string, command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const connection = net.createConnection(socket, () => connection.end(`${command}\n`));
+    let answer = '';
+    connection.setEncoding('utf8');
+    connection.on('data', (chunk: string) => {
+      answer += chunk;
+    });
+    connection.on('end', () => resolve(answer));
+    connection.on('error', reject);
+  });
 }
 
 /** Uploads a Markdown file to `node` and ingests it into `folder` there; the path it was added at. */
@@ -424,12 +442,15 @@ describe('several nodes on one Redis', { skip }, () => {
     }
   });
 
-  test('through HAProxy (the shipped config): the follow-ups of a conversation stick to one node and find its worker warm', {
+  test('guarantee 7: through HAProxy (the shipped config), 20 conversations x 3 turns: >= 90% of follow-ups land warm; taking a node out moves only its conversations', {
     skip: haproxySkip,
   }, async () => {
     const port = await freePort();
+    const socket = path.join(dir, 'haproxy.sock');
     const config = (await readFile('deploy/haproxy.cfg', 'utf8'))
       .replace('bind 127.0.0.1:8100', `bind 127.0.0.1:${port}`)
+      // The operator's runtime API, to take a node out as a drain would.
+      .replace('    maxconn 4096', `    maxconn 4096\n    stats socket ${socket} mode 600 level admin`)
       .replace(/server n(\d) 127\.0\.0\.1:810\d check/g, (_line, n: string) => {
         const node = nodes[Number(n) - 1]!;
         return `server n${n} ${new URL(node.base).host} check`;
@@ -440,6 +461,9 @@ describe('several nodes on one Redis', { skip }, () => {
     assert.equal(check.status, 0, check.stderr || check.stdout);
     const haproxy: ChildProcess = spawn('haproxy', ['-db', '-f', file], { stdio: 'ignore' });
     const lb = { base: `http://127.0.0.1:${port}` };
+    /** The node HAProxy sends `user`'s requests to now (any request routes as her turns do). */
+    const routeOf = async (user: string) =>
+      String((await requestJson(`${lb.base}/health/live?user_id=${user}`)).headers['x-docent-node']);
     try {
       let ready = 0;
       for (let i = 0; i < 100 && ready !== 200; i++) {
@@ -450,33 +474,61 @@ describe('several nodes on one Redis', { skip }, () => {
         if (ready !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
       }
       assert.equal(ready, 200, 'HAProxy answers with a node behind it');
+      const users = Array.from({ length: 20 }, (_, i) => `route-${i + 1}`);
       const before = await turnsByNode(nodes);
+      const home = new Map<string, string>();
       const from = stub.requests.length;
-      const first = await ask(lb, 'dave', 'THROUGH-LB one');
-      assertDone(first);
-      const sessionId = String(first.events[0]?.session_id);
-      assertDone(await ask(lb, 'dave', 'THROUGH-LB two', sessionId));
-      assertDone(await ask(lb, 'dave', 'THROUGH-LB three', sessionId));
-      const seen = stub.requests.slice(from).filter((r) => r.lastUserText.startsWith('THROUGH-LB'));
-      assert.deepEqual(
-        seen.map((r) => r.userTurns),
-        [1, 2, 3],
-      );
-      const afterTurns = await turnsByNode(nodes);
-      const delta = afterTurns.map((now, i) => ({
+      // One conversation after another (each node has one worker): a follow-up is warm only if it reaches the node
+      // that ran the conversation's earlier turns. As the web client does (EFKA-API.md): the first turn without a
+      // session id, the second with the one the first returned, the third after a page reload, with a new session
+      // id from POST /api/session/create; the user_id, which names the conversation, on every turn.
+      for (const user of users) {
+        const first = await ask(lb, user, `ROUTED ${user} turn 1`);
+        assertDone(first);
+        home.set(user, String(first.headers['x-docent-node']));
+        assertDone(await ask(lb, user, `ROUTED ${user} turn 2`, String(first.events[0]?.session_id)));
+        const reload = await requestJson(`${lb.base}/api/session/create?user_id=${user}`, { method: 'POST' });
+        assert.equal(reload.statusCode, 200, reload.text);
+        assertDone(await ask(lb, user, `ROUTED ${user} turn 3`, (reload.json as { session_id: string }).session_id));
+      }
+      const delta = (await turnsByNode(nodes)).map((now, i) => ({
         turns: now.turns - before[i]!.turns,
         warm: now.warm - before[i]!.warm,
       }));
-      assert.equal(
-        delta.reduce((sum, d) => sum + d.turns, 0),
-        3,
-        JSON.stringify(delta),
-      );
-      // The first turn is routed by user id, the follow-ups by session id: those two go to one node, the last warm.
+      const turns = delta.reduce((sum, d) => sum + d.turns, 0);
+      const warm = delta.reduce((sum, d) => sum + d.warm, 0);
+      console.log(`# 20 x 3 through HAProxy: turns by node ${JSON.stringify(delta)}; ${warm}/40 follow-ups warm`);
+      assert.equal(turns, 60);
+      assert.ok(warm >= 36, `>= 90% of the 40 follow-ups warm, got ${warm}`);
+      const seen = stub.requests.slice(from).filter((r) => r.lastUserText.startsWith('ROUTED'));
       assert.ok(
-        delta.some((d) => d.turns >= 2 && d.warm >= 1),
-        `follow-ups on one node, warm: ${JSON.stringify(delta)}`,
+        seen.every((r) => r.userTurns === Number(r.lastUserText.slice(-1))),
+        'each turn saw its conversation whole',
       );
+
+      // Take n3 out (as an operator's drain): its conversations move to n1 and n2; no other conversation moves.
+      const onN3 = users.filter((u) => home.get(u) === 'n3');
+      assert.ok(onN3.length > 0 && onN3.length < users.length, `n3 holds some conversations: ${onN3.length}`);
+      for (const user of users) assert.equal(await routeOf(user), home.get(user), `${user} still routes home`);
+      await haproxyCommand(socket, 'set server nodes/n3 state maint');
+      try {
+        for (const user of users) {
+          const now = await routeOf(user);
+          if (home.get(user) === 'n3') assert.notEqual(now, 'n3', `${user} moved off n3`);
+          else assert.equal(now, home.get(user), `${user} did not move`);
+        }
+        // A moved conversation goes on where it lands, with its whole history (resumed from Redis).
+        const moved = onN3[0]!;
+        const answer = await ask(lb, moved, `ROUTED ${moved} turn 4`);
+        assertDone(answer);
+        assert.notEqual(answer.headers['x-docent-node'], 'n3');
+        const fourth = stub.requests.slice(from).find((r) => r.lastUserText === `ROUTED ${moved} turn 4`);
+        assert.equal(fourth?.userTurns, 4, JSON.stringify(fourth?.userTexts));
+      } finally {
+        await haproxyCommand(socket, 'set server nodes/n3 state ready');
+      }
+      // Back in: n3's conversations return to it (consistent hashing), the others stay.
+      for (const user of users) assert.equal(await routeOf(user), home.get(user), `${user} routes home again`);
     } finally {
       haproxy.kill('SIGTERM');
       await new Promise((resolve) => haproxy.once('exit', resolve));
