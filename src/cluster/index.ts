@@ -53,12 +53,14 @@ export async function openCluster(options: ClusterOptions): Promise<Cluster> {
   const notices = new ReleaseNotices(redis.subscriber);
   await notices.start();
   const gate = new LeaseTurnGate(leases, notices, logger);
+  const sessionCounts = { redisErrors: 0 };
   const sessions = guardedRedisStore(
     new RedisSessionStore({
       redis: redis.command,
       timeoutMs: options.sessionTimeoutMs,
       retentionMs: options.retentionMs,
     }),
+    sessionCounts,
   );
   const conversations = new SharedConversations({ redis: redis.command, retentionMs: options.retentionMs, logger });
   const kb = new KbSync({ command: redis.command, reader: redis.reader, notices, node, logger });
@@ -75,6 +77,7 @@ export async function openCluster(options: ClusterOptions): Promise<Cluster> {
     conversations,
     kb,
     counters: () => ({
+      sessions: { ...sessionCounts },
       turn_lease: { ...gate.stats() },
       transcript: { ...conversations.stats() },
       kb: { ...kb.stats() },

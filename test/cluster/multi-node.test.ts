@@ -120,6 +120,15 @@ async function assertLinear(redis: Redis, sessionId: string): Promise<number> {
   return rows.length;
 }
 
+/** A `docent_cluster_events_total` counter of `node`'s /metrics (0 when absent). */
+async function clusterMetric(node: { readonly base: string }, area: string, event: string): Promise<number> {
+  const text = (await requestJson(`${node.base}/metrics`)).text;
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`docent_cluster_events_total{area="${area}",event="${event}"}`));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
 /** One command to HAProxy's runtime API (its stats socket); its answer. */
 async function haproxyCommand(socket: string, command: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -354,6 +363,8 @@ describe('several nodes on one Redis', { skip }, () => {
     }
     await assertLinear(redis, sessionId);
     assert.equal((await history(n3, 'bob', sessionId)).length, 6);
+    assert.ok((await clusterMetric(n3, 'turn_lease', 'busy_refusals')) >= 1, 'n3 counts its 409 in /metrics');
+    assert.ok((await clusterMetric(n2, 'turn_lease', 'lease_waits')) >= 1, 'n2 counts its wait in /metrics');
   });
 
   test('guarantee 6: a document ingested on one node is searchable on every node within 1 s; two admins writing at once on two nodes lose nothing', async () => {
@@ -396,6 +407,8 @@ describe('several nodes on one Redis', { skip }, () => {
     for (const p of [docPath, p1, p2]) assert.ok(readme.includes(path.posix.basename(p)), `README.md lists ${p}`);
     const tree = JSON.stringify((await requestJson(`${n3.base}/api/kb/tree`, { headers: ADMIN })).json);
     for (const p of [p1, p2]) assert.ok(tree.includes(path.posix.basename(p)), `n3's tree shows ${p}`);
+    assert.ok((await clusterMetric(n1, 'kb', 'events_published')) >= 2, 'n1 counts its change notices');
+    assert.ok((await clusterMetric(n3, 'kb', 'events_applied')) >= 2, 'n3 counts the notices it applied');
   });
 
   test('guarantee 4: a node paused past its lease while another serves the conversation: its turn fails, nothing of it is kept', async () => {
@@ -430,6 +443,7 @@ describe('several nodes on one Redis', { skip }, () => {
       assertDone(await ask(n2, 'erin', 'PAUSED after', sessionId));
       const next = stub.requests.slice(from).find((r) => r.lastUserText === 'PAUSED after');
       assert.deepEqual(next?.userTexts, ['PAUSED start', 'PAUSED other node', 'PAUSED after']);
+      assert.ok((await clusterMetric(n1, 'turn_lease', 'leases_lost')) >= 1, 'n1 counts its lost lease in /metrics');
       const users = (await history(n1, 'erin', sessionId)).filter((line) => line.startsWith('user: '));
       assert.deepEqual(users, ['user: PAUSED start', 'user: PAUSED other node', 'user: PAUSED after']);
       // Back on n1: its worker is behind (and its turn failed); it resumes from Redis without the paused turn.
@@ -557,6 +571,7 @@ describe('several nodes on one Redis', { skip }, () => {
       }
       const ready = await requestJson(`${n1.base}/health/ready`);
       assert.equal(ready.statusCode, 503, 'not ready while Redis is down');
+      assert.ok((await clusterMetric(n1, 'sessions', 'redis_errors')) >= 1, 'n1 counts Redis errors in /metrics');
     } finally {
       await redisServer.start();
     }
