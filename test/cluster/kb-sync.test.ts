@@ -163,4 +163,23 @@ describe('KbSync: the knowledge base of several nodes on Redis', { skip }, () =>
       ['b'],
     );
   });
+
+  test('after a Redis outage a follower re-checks its whole folder once (notices may have been missed)', async () => {
+    const b = opened[1]!;
+    // Written while Redis is down, by nobody who could announce it.
+    await server.stop();
+    try {
+      await writeFile(path.join(dir, 'kb', 'shared', 'outage.md'), '# Outage\n\nThe narwhal drill happened offline.\n');
+      await sleep(1_500);
+    } finally {
+      await server.start();
+    }
+    let found = false;
+    for (let i = 0; i < 100 && !found; i++) {
+      found = (await b.kb.search('narwhal')).some((hit) => hit.path === 'shared/outage.md');
+      if (!found) await sleep(50);
+    }
+    assert.ok(found, 'the follower re-checked the folder once the stream could be read again');
+    assert.ok(b.sync.stats().redisErrors >= 1, 'the outage was counted');
+  });
 });
