@@ -20,7 +20,9 @@
  *   rewritten), 20 conversations x 3 turns as the web client sends them:
  *   >= 90% of follow-ups warm (the nodes' pool counters; X-Docent-Node says
  *   which node answered); taking n3 out (HAProxy's runtime API) moves its
- *   conversations and no other, and putting it back brings them home.
+ *   conversations and no other, and putting it back brings them home. An
+ *   admin's upload and ingest, and a delete's plan and confirmation, through
+ *   HAProxy meet on one node; the delete reaches every node's index.
  * - Guarantee 5: Redis down: requests get 503 with Retry-After within about a
  *   second, never hang, readiness is false; Redis back: history survived.
  * - Guarantee 6: a document ingested on one node is found by every node's own
@@ -543,6 +545,33 @@ describe('several nodes on one Redis', { skip }, () => {
       }
       // Back in: n3's conversations return to it (consistent hashing), the others stay.
       for (const user of users) assert.equal(await routeOf(user), home.get(user), `${user} routes home again`);
+
+      // An admin's requests without a conversation reach one node (by the Authorization header): the upload and
+      // the ingest naming it, a delete's plan and its confirmation (each kept in that node's memory or DATA_DIR).
+      const added = await ingestOn(lb, 'pelicans.md', '# Pelicans\n\nThe pelican pond is drained in May.\n', 'fleet');
+      for (const node of nodes) assert.ok((await msUntilFound(node, 'pelican', added)) < Infinity, 'searchable');
+      const plan = await requestJson(`${lb.base}/api/kb/delete`, {
+        method: 'POST',
+        headers: ADMIN,
+        body: { path: added },
+      });
+      assert.equal(plan.statusCode, 200, plan.text);
+      const token = (plan.json as { token: string }).token;
+      const confirm = await requestJson(`${lb.base}/api/kb/delete/confirm`, {
+        method: 'POST',
+        headers: ADMIN,
+        body: { token },
+      });
+      assert.equal(confirm.statusCode, 200, confirm.text);
+      // The delete is announced too: no node's search finds the document any more.
+      for (const node of nodes) {
+        let gone = false;
+        for (let i = 0; i < 100 && !gone; i++) {
+          gone = !(await searchOn(node, 'pelican')).includes(added);
+          if (!gone) await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        assert.ok(gone, `${added} left ${node.base}'s index`);
+      }
     } finally {
       haproxy.kill('SIGTERM');
       await new Promise((resolve) => haproxy.once('exit', resolve));
