@@ -10,9 +10,10 @@
  * - Guarantee 2: two turns of one conversation on two nodes at once never
  *   have two model requests in flight; the second waits (`enqueue`) or gets
  *   409 (`reject`); the transcript stays linear.
- * - Guarantee 3: kill -9 of a node mid-turn: the next turn, on another node,
- *   has every earlier turn and not the killed one; no agent process outlives
- *   the killed node.
+ * - Guarantee 3: kill -9 of a node mid-turn (the turn reached it through
+ *   HAProxy): the client's stream ends without `done`; the next turn, through
+ *   HAProxy, is redispatched to another node and has every earlier turn and
+ *   not the killed one; no agent process outlives the killed node.
  * - Guarantee 4: a node paused (SIGSTOP) past its lease while another node
  *   serves the conversation: its turn fails, nothing of it is kept, and the
  *   model never sees it.
@@ -261,6 +262,49 @@ describe('several nodes on one Redis', { skip }, () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  /** HAProxy with the shipped config, its ports rewritten to the nodes', and its runtime API on a socket. */
+  async function startLb() {
+    const port = await freePort();
+    const socket = path.join(dir, `haproxy-${port}.sock`);
+    const config = (await readFile('deploy/haproxy.cfg', 'utf8'))
+      .replace('bind 127.0.0.1:8100', `bind 127.0.0.1:${port}`)
+      // The operator's runtime API, to take a node out as a drain would.
+      .replace('    maxconn 4096', `    maxconn 4096\n    stats socket ${socket} mode 600 level admin`)
+      .replace(/server n(\d) 127\.0\.0\.1:810\d check/g, (_line, n: string) => {
+        const node = nodes[Number(n) - 1]!;
+        return `server n${n} ${new URL(node.base).host} check`;
+      });
+    const file = path.join(dir, `haproxy-${port}.cfg`);
+    await writeFile(file, config);
+    const check = spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8' });
+    assert.equal(check.status, 0, check.stderr || check.stdout);
+    const haproxy: ChildProcess = spawn('haproxy', ['-db', '-f', file], { stdio: 'ignore' });
+    const base = `http://127.0.0.1:${port}`;
+    const stop = async () => {
+      if (haproxy.exitCode !== null || haproxy.signalCode !== null) return;
+      haproxy.kill('SIGTERM');
+      await new Promise((resolve) => haproxy.once('exit', resolve));
+    };
+    let ready = 0;
+    for (let i = 0; i < 100 && ready !== 200; i++) {
+      ready = await requestJson(`${base}/health/ready`).then(
+        (reply) => reply.statusCode,
+        () => 0,
+      );
+      if (ready !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (ready !== 200) await stop();
+    assert.equal(ready, 200, 'HAProxy answers with a node behind it');
+    return {
+      base,
+      socket,
+      stop,
+      /** The node HAProxy sends `user`'s requests to now (any request routes as her turns do). */
+      routeOf: async (user: string) =>
+        String((await requestJson(`${base}/health/live?user_id=${user}`)).headers['x-docent-node']),
+    };
+  }
+
   test('guarantee 8, the check itself: an agent process no node owns and a resume folder nobody uses are found', async () => {
     const planted = path.join(tmpDirs[0]!, 'claude-resume-planted');
     await mkdir(planted);
@@ -461,35 +505,9 @@ describe('several nodes on one Redis', { skip }, () => {
   test('guarantee 7: through HAProxy (the shipped config), 20 conversations x 3 turns: >= 90% of follow-ups land warm; taking a node out moves only its conversations', {
     skip: haproxySkip,
   }, async () => {
-    const port = await freePort();
-    const socket = path.join(dir, 'haproxy.sock');
-    const config = (await readFile('deploy/haproxy.cfg', 'utf8'))
-      .replace('bind 127.0.0.1:8100', `bind 127.0.0.1:${port}`)
-      // The operator's runtime API, to take a node out as a drain would.
-      .replace('    maxconn 4096', `    maxconn 4096\n    stats socket ${socket} mode 600 level admin`)
-      .replace(/server n(\d) 127\.0\.0\.1:810\d check/g, (_line, n: string) => {
-        const node = nodes[Number(n) - 1]!;
-        return `server n${n} ${new URL(node.base).host} check`;
-      });
-    const file = path.join(dir, 'haproxy.cfg');
-    await writeFile(file, config);
-    const check = spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8' });
-    assert.equal(check.status, 0, check.stderr || check.stdout);
-    const haproxy: ChildProcess = spawn('haproxy', ['-db', '-f', file], { stdio: 'ignore' });
-    const lb = { base: `http://127.0.0.1:${port}` };
-    /** The node HAProxy sends `user`'s requests to now (any request routes as her turns do). */
-    const routeOf = async (user: string) =>
-      String((await requestJson(`${lb.base}/health/live?user_id=${user}`)).headers['x-docent-node']);
+    const lb = await startLb();
+    const { routeOf, socket } = lb;
     try {
-      let ready = 0;
-      for (let i = 0; i < 100 && ready !== 200; i++) {
-        ready = await requestJson(`${lb.base}/health/ready`).then(
-          (reply) => reply.statusCode,
-          () => 0,
-        );
-        if (ready !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      assert.equal(ready, 200, 'HAProxy answers with a node behind it');
       const users = Array.from({ length: 20 }, (_, i) => `route-${i + 1}`);
       const before = await turnsByNode(nodes);
       const home = new Map<string, string>();
@@ -573,8 +591,7 @@ describe('several nodes on one Redis', { skip }, () => {
         assert.ok(gone, `${added} left ${node.base}'s index`);
       }
     } finally {
-      haproxy.kill('SIGTERM');
-      await new Promise((resolve) => haproxy.once('exit', resolve));
+      await lb.stop();
     }
   });
 
@@ -616,20 +633,28 @@ describe('several nodes on one Redis', { skip }, () => {
   });
 
   // Last: it kills n3.
-  test('guarantee 3: kill -9 of a node mid-turn: the next turn, on another node, has every earlier turn and not the killed one', async () => {
+  test('guarantee 3: kill -9 of a node mid-turn: the next turn, through HAProxy, resumes on another node with every earlier turn and not the killed one', {
+    skip: haproxySkip,
+  }, async () => {
     const [n1, , n3] = nodes as [Server, Server, Server];
-    // The first turn on n1, so that n3 resumes the conversation from Redis (through a claude-resume-* folder).
-    const first = await ask(n1, 'frank', 'KILLED before');
-    assertDone(first);
-    const sessionId = String(first.events[0]?.session_id);
-    stub.setScript((request) =>
-      request.lastUserText === 'KILLED during' ? { text: 'Half an answer', hang: true } : undefined,
-    );
+    const lb = await startLb();
     try {
-      const from = stub.requests.length;
-      const killed = SseClient.open(
-        `${n3.base}/api/user/query?${new URLSearchParams({ message: 'KILLED during', user_id: 'frank', session_id: sessionId })}`,
+      // A user whose conversation HAProxy sends to n3.
+      let user = '';
+      for (let i = 0; i < 200 && !user; i++) if ((await lb.routeOf(`frank-${i}`)) === 'n3') user = `frank-${i}`;
+      assert.ok(user, 'some user routes to n3');
+      // The first turn straight to n1, so that n3 resumes the conversation from Redis (through a claude-resume-* folder).
+      const first = await ask(n1, user, 'KILLED before');
+      assertDone(first);
+      const sessionId = String(first.events[0]?.session_id);
+      stub.setScript((request) =>
+        request.lastUserText === 'KILLED during' ? { text: 'Half an answer', hang: true } : undefined,
       );
+      const from = stub.requests.length;
+      const killed = await SseClient.open(
+        `${lb.base}/api/user/query?${new URLSearchParams({ message: 'KILLED during', user_id: user, session_id: sessionId })}`,
+      );
+      assert.equal(killed.headers['x-docent-node'], 'n3');
       await stub.waitForRequests(from + 1);
       const agents = descendants(n3.child.pid!);
       assert.ok(agents.length > 0, 'the turn runs in an agent process');
@@ -642,12 +667,17 @@ describe('several nodes on one Redis', { skip }, () => {
         row.includes('KILLED during'),
       );
       console.log(`# the killed prompt was ${mirrored ? '' : 'not '}mirrored to Redis before the kill`);
-      await (await killed).ended;
-      // n1 waits for the killed node's lease to lapse, then resumes from Redis.
-      assertDone(await ask(n1, 'frank', 'KILLED after', sessionId));
+      await killed.ended;
+      assert.ok(!killed.events.some((event) => event.type === 'done'), 'the client sees its turn end unanswered');
+      // Through HAProxy again: redispatched off the dead node; that node waits for the lease to lapse, then resumes.
+      const after = await ask(lb, user, 'KILLED after', sessionId);
+      assertDone(after);
+      const servedBy = String(after.headers['x-docent-node']);
+      assert.ok(['n1', 'n2'].includes(servedBy), `served by a live node, not n3: ${servedBy}`);
+      const served = nodes[Number(servedBy.slice(1)) - 1]!;
       const next = stub.requests.slice(from).find((r) => r.lastUserText === 'KILLED after');
       assert.deepEqual(next?.userTexts, ['KILLED before', 'KILLED after']);
-      const users = (await history(n1, 'frank', sessionId)).filter((line) => line.startsWith('user: '));
+      const users = (await history(served, user, sessionId)).filter((line) => line.startsWith('user: '));
       assert.deepEqual(users, ['user: KILLED before', 'user: KILLED after']);
       let alive = agents.filter(isAlive);
       for (let i = 0; i < 100 && alive.length > 0; i++) {
@@ -662,6 +692,7 @@ describe('several nodes on one Redis', { skip }, () => {
       assert.equal((await requestJson(`${nodes[2].base}/health/ready`)).statusCode, 200);
     } finally {
       stub.setScript(undefined);
+      await lb.stop();
     }
   });
 });
