@@ -70,6 +70,14 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly dataDir: string;
   readonly kbRoot: string;
+  /**
+   * KB_WATCH: notice outside edits of the knowledge base with fs.watch. Off
+   * where change notices do not work (some shared volumes); then the folder
+   * is re-checked on use every kbRescanIntervalMs. @default true
+   */
+  readonly kbWatch: boolean;
+  /** KB_RESCAN_INTERVAL_MS: without a watcher, the most often the folder is re-checked on use. @default 3000 */
+  readonly kbRescanIntervalMs: number;
   readonly smallFileThresholdKb: number;
   readonly faqMaxEntries: number;
   /** Seconds of inactivity after which a session record expires. */
@@ -303,6 +311,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     logLevel,
     dataDir: path.resolve(cwd, r.string('DATA_DIR', './data')),
     kbRoot: path.resolve(cwd, r.string('KB_ROOT_PATH', './knowledge_base')),
+    kbWatch: r.oneOf('KB_WATCH', ['true', 'false'] as const, 'true') === 'true',
+    kbRescanIntervalMs: r.int('KB_RESCAN_INTERVAL_MS', 3000, 100, 24 * 60 * MINUTE_MS),
     smallFileThresholdKb: r.int('SMALL_FILE_KB_THRESHOLD', 30, 1, 1_000_000),
     faqMaxEntries: r.int('FAQ_MAX_ENTRIES', 50, 1, 10_000),
     sessionTimeoutS,

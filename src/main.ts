@@ -82,23 +82,8 @@ async function main(): Promise<void> {
   const lifecycle = new Lifecycle('starting');
   const engineName = effectiveEngine(config);
 
-  const kb = await openKnowledgeBase({
-    root: config.kbRoot,
-    smallFileThresholdKb: config.smallFileThresholdKb,
-    faqMaxEntries: config.faqMaxEntries,
-    maxCells: config.convert.maxCells,
-    isolation: { timeoutMs: config.convert.timeoutMs, maxMemoryMb: config.convert.maxMemoryMb },
-    seedFrom: path.join(REPO_ROOT, 'samples', 'knowledge_base'),
-    logger,
-  });
-
-  const uploads = new UploadStore({ dir: path.join(config.dataDir, 'uploads') });
-  await uploads.init();
-  await uploads.sweep();
-  uploads.startSweeper();
-  const resolveUpload = uploads.resolve;
-
-  // Several nodes: records, conversations and the turn order live in Redis; without REDIS_URL, nothing changes.
+  // Several nodes: records, conversations, the turn order and the KB's writes live in Redis; without REDIS_URL, nothing changes.
+  // Opened before the knowledge base: it notes where the KB change stream stands before the folder is read.
   let cluster: Cluster | undefined;
   if (config.redisUrl) {
     cluster = await openCluster({
@@ -112,6 +97,27 @@ async function main(): Promise<void> {
     const { redis } = cluster;
     lifecycle.addDependency('redis', () => redis.ready());
   }
+
+  const kb = await openKnowledgeBase({
+    root: config.kbRoot,
+    smallFileThresholdKb: config.smallFileThresholdKb,
+    faqMaxEntries: config.faqMaxEntries,
+    maxCells: config.convert.maxCells,
+    isolation: { timeoutMs: config.convert.timeoutMs, maxMemoryMb: config.convert.maxMemoryMb },
+    seedFrom: path.join(REPO_ROOT, 'samples', 'knowledge_base'),
+    logger,
+    watch: config.kbWatch,
+    rescanIntervalMs: config.kbRescanIntervalMs,
+    ...(cluster ? { crossProcessLock: cluster.kb } : {}),
+  });
+  // Several nodes: other nodes' writes reach this node's index through the change stream.
+  cluster?.kb.follow(kb);
+
+  const uploads = new UploadStore({ dir: path.join(config.dataDir, 'uploads') });
+  await uploads.init();
+  await uploads.sweep();
+  uploads.startSweeper();
+  const resolveUpload = uploads.resolve;
 
   let factories: { employee: AgentWorkerFactory; admin: AgentWorkerFactory };
   let closeEngine: () => Promise<void> = async () => {};
@@ -172,7 +178,7 @@ async function main(): Promise<void> {
     handoffs,
     conversations,
     retention,
-    ...(cluster ? { gate: cluster.gate } : {}),
+    ...(cluster ? { gate: cluster.gate, nodeId: cluster.node, clusterCounters: () => cluster.counters() } : {}),
   });
   await app.listen({ host: config.host, port: config.port });
   lifecycle.markReady();

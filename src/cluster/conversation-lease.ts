@@ -64,9 +64,19 @@ export class LeaseBusyError extends LeaseUnavailableError {
   }
 }
 
+/** Where a kind of lease lives in Redis: its lease and fence keys by id. */
+export interface LeaseKeys {
+  lease(id: string): string;
+  fence(id: string): string;
+}
+
+export const CONVERSATION_KEYS: LeaseKeys = { lease: leaseKey, fence: fenceKey };
+
 export interface ConversationLeasesOptions {
   /** Who holds a lease: `node:worker`, for operators reading Redis. */
   readonly node: string;
+  /** @default the conversation keys (`docent:lease:{id}`, `docent:fence:{id}`) */
+  readonly keys?: LeaseKeys;
   /** A lease lapses this long after its last renewal. */
   readonly ttlMs?: number;
   /** Longest a Redis command may take before the lease counts as unavailable. */
@@ -78,9 +88,11 @@ export class ConversationLeases {
   readonly #node: string;
   readonly ttlMs: number;
   readonly #commandTimeoutMs: number;
+  readonly #keys: LeaseKeys;
 
   constructor(redis: Redis, options: ConversationLeasesOptions) {
     this.#redis = redis;
+    this.#keys = options.keys ?? CONVERSATION_KEYS;
     this.#node = options.node;
     this.ttlMs = options.ttlMs ?? 15_000;
     this.#commandTimeoutMs = options.commandTimeoutMs ?? 1_000;
@@ -89,7 +101,14 @@ export class ConversationLeases {
   /** One attempt: the lease and its token, or who holds it and for how long. */
   async tryAcquire(sessionId: string, worker: string): Promise<AcquireAttempt> {
     const reply = (await this.#run(
-      this.#redis.eval(ACQUIRE, 2, leaseKey(sessionId), fenceKey(sessionId), `${this.#node}:${worker}`, this.ttlMs),
+      this.#redis.eval(
+        ACQUIRE,
+        2,
+        this.#keys.lease(sessionId),
+        this.#keys.fence(sessionId),
+        `${this.#node}:${worker}`,
+        this.ttlMs,
+      ),
     )) as [number, string, string | number];
     if (reply[0] === 1) {
       return { ok: true, token: reply[1], previousToken: reply[2] === '' ? undefined : String(reply[2]) };
@@ -101,7 +120,7 @@ export class ConversationLeases {
   /** Extends a held lease; false when it lapsed or another turn took it. */
   async renew(sessionId: string, worker: string, token: string): Promise<boolean> {
     const reply = await this.#run(
-      this.#redis.eval(RENEW, 1, leaseKey(sessionId), `${this.#node}:${worker}|${token}`, this.ttlMs),
+      this.#redis.eval(RENEW, 1, this.#keys.lease(sessionId), `${this.#node}:${worker}|${token}`, this.ttlMs),
     );
     return reply === 1;
   }
@@ -112,7 +131,7 @@ export class ConversationLeases {
       this.#redis.eval(
         RELEASE,
         1,
-        leaseKey(sessionId),
+        this.#keys.lease(sessionId),
         `${this.#node}:${worker}|${token}`,
         RELEASED_CHANNEL,
         sessionId,
@@ -123,7 +142,7 @@ export class ConversationLeases {
 
   /** Whether `token` is still the conversation's newest: a write under an older one is stale. */
   async holdsFence(sessionId: string, token: string): Promise<boolean> {
-    return (await this.#run(this.#redis.get(fenceKey(sessionId)))) === token;
+    return (await this.#run(this.#redis.get(this.#keys.fence(sessionId)))) === token;
   }
 
   /**
@@ -152,6 +171,11 @@ export class ConversationLeases {
       const wait = Math.min(left, Math.max(attempt.retryInMs, 10), 250);
       await (options.released?.waitFor(sessionId, wait, options.signal) ?? sleep(wait, options.signal));
     }
+  }
+
+  /** Runs a command bounded by the command timeout; any failure is a LeaseUnavailableError. */
+  run<T>(command: Promise<T>): Promise<T> {
+    return this.#run(command);
   }
 
   async #run<T>(command: Promise<T>): Promise<T> {

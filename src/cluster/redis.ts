@@ -15,6 +15,8 @@ export interface RedisConnections {
   readonly command: Redis;
   /** The pub/sub subscriber (release notices). */
   readonly subscriber: Redis;
+  /** Blocking reads of the knowledge-base change stream (each blocks at most a second). */
+  readonly reader: Redis;
   /** True while the command connection is up. */
   ready(): boolean;
   close(): Promise<void>;
@@ -51,17 +53,20 @@ export async function openRedis(
   const command = connect(url, `docent:${options.node}`, options.logger, timeout);
   // A subscriber issues no commands but SUBSCRIBE: its replies are pushed, not awaited.
   const subscriber = connect(url, `docent:${options.node}:sub`, options.logger, timeout);
+  // A blocking read holds its connection up to its BLOCK time: its own, with room above it.
+  const reader = connect(url, `docent:${options.node}:kb`, options.logger, timeout + 2_000);
   const close = async () => {
     command.disconnect();
     subscriber.disconnect();
+    reader.disconnect();
   };
   try {
-    await Promise.all([command.connect(), subscriber.connect()]);
+    await Promise.all([command.connect(), subscriber.connect(), reader.connect()]);
   } catch (error) {
     await close();
     throw new Error(`Redis at ${redactUrl(url)} did not answer: ${(error as Error).message}`);
   }
-  return { command, subscriber, ready: () => command.status === 'ready', close };
+  return { command, subscriber, reader, ready: () => command.status === 'ready', close };
 }
 
 /** The URL without its password, for messages. */

@@ -81,10 +81,17 @@ export interface TranscriptMirror extends SessionStore {
   setFence(token: string | undefined): void;
 }
 
+/** Transcript appends refused by the fence, and those Redis failed (exported in /metrics). */
+export interface TranscriptStats {
+  fenceRefusals: number;
+  redisErrors: number;
+}
+
 export class SharedConversations {
   readonly #redis: Redis;
   readonly #ttl: number;
   readonly #logger: Logger;
+  readonly #stats: TranscriptStats = { fenceRefusals: 0, redisErrors: 0 };
 
   constructor(options: SharedConversationsOptions) {
     this.#redis = options.redis;
@@ -92,8 +99,13 @@ export class SharedConversations {
     this.#logger = options.logger;
   }
 
+  stats(): TranscriptStats {
+    return { ...this.#stats };
+  }
+
   /** A new `sessionStore` adapter for one worker. */
   mirror(workerId: string): TranscriptMirror {
+    const stats = this.#stats;
     let sessionId: string | undefined;
     let token: string | undefined;
     const redis = this.#redis;
@@ -114,6 +126,7 @@ export class SharedConversations {
         const session = sid();
         if (entries.length === 0) return;
         if (token === undefined) {
+          stats.fenceRefusals += 1;
           logger.warn({ workerId, sessionId: session }, 'transcript append outside a turn refused');
           throw new Error('STALE_FENCE no turn of this worker holds the conversation');
         }
@@ -134,6 +147,8 @@ export class SharedConversations {
             ...entries.map((entry) => JSON.stringify(entry)),
           );
         } catch (error) {
+          if ((error as Error).message.includes('STALE_FENCE')) stats.fenceRefusals += 1;
+          else stats.redisErrors += 1;
           logger.warn(
             { workerId, sessionId: session, fence: token, err: (error as Error).message },
             'transcript append refused',

@@ -78,11 +78,35 @@ export class ClusterUnavailableError extends Error {
   }
 }
 
+/** What the gate counted since start (exported in /metrics). */
+export interface TurnGateStats {
+  /** Turns that took the conversation's lease. */
+  leases: number;
+  /** Turns that found the conversation busy (another node or request) and waited. */
+  leaseWaits: number;
+  /** Turns refused at once under `reject` (409 CONVERSATION_BUSY). */
+  busyRefusals: number;
+  /** Waits that ran out (503 CONVERSATION_WAIT_TIMEOUT). */
+  waitTimeouts: number;
+  /** Turns stopped because their lease was lost (LEASE_LOST). */
+  leasesLost: number;
+  /** Redis failures met by acquire, renew or release. */
+  redisErrors: number;
+}
+
 export class LeaseTurnGate implements TurnGate {
   readonly #leases: ConversationLeases;
   readonly #notices: ReleaseNotices;
   readonly #logger: Logger;
   readonly #held = new Set<() => Promise<void>>();
+  readonly #stats: TurnGateStats = {
+    leases: 0,
+    leaseWaits: 0,
+    busyRefusals: 0,
+    waitTimeouts: 0,
+    leasesLost: 0,
+    redisErrors: 0,
+  };
 
   constructor(leases: ConversationLeases, notices: ReleaseNotices, logger: Logger) {
     this.#leases = leases;
@@ -90,20 +114,24 @@ export class LeaseTurnGate implements TurnGate {
     this.#logger = logger;
   }
 
+  stats(): TurnGateStats {
+    return { ...this.#stats };
+  }
+
   async enter(sessionId: string, options: EnterOptions): Promise<TurnTicket> {
     const holder = options.requestId;
     let granted: { token: string; previousToken: string | undefined };
     try {
-      if (options.policy === 'reject') {
-        const attempt = await this.#leases.tryAcquire(sessionId, holder);
-        if (!attempt.ok) {
-          throw new ConversationBusyError(
-            'This conversation already has a turn in flight; retry when it has answered',
-            Math.max(1, Math.ceil(attempt.retryInMs / 1000)),
-          );
-        }
-        granted = attempt;
+      const attempt = await this.#leases.tryAcquire(sessionId, holder);
+      if (attempt.ok) granted = attempt;
+      else if (options.policy === 'reject') {
+        this.#stats.busyRefusals += 1;
+        throw new ConversationBusyError(
+          'This conversation already has a turn in flight; retry when it has answered',
+          Math.max(1, Math.ceil(attempt.retryInMs / 1000)),
+        );
       } else {
+        this.#stats.leaseWaits += 1;
         granted = await this.#leases.acquire(sessionId, holder, {
           timeoutMs: options.waitMs,
           released: this.#notices,
@@ -113,17 +141,20 @@ export class LeaseTurnGate implements TurnGate {
     } catch (error) {
       if (error instanceof ConversationBusyError) throw error;
       if (error instanceof LeaseBusyError) {
+        this.#stats.waitTimeouts += 1;
         throw new ConversationWaitTimeoutError(
           'This conversation is still answering an earlier question; retry shortly',
           Math.max(1, Math.ceil(error.retryInMs / 1000)),
         );
       }
       if (error instanceof LeaseUnavailableError) {
+        this.#stats.redisErrors += 1;
         this.#logger.warn({ sessionId, requestId: holder, err: error.message }, 'conversation lease unavailable');
         throw new ClusterUnavailableError('Shared state (Redis) is unavailable; retry shortly', { cause: error });
       }
       throw error;
     }
+    this.#stats.leases += 1;
     return this.#ticket(sessionId, holder, granted);
   }
 
@@ -141,13 +172,18 @@ export class LeaseTurnGate implements TurnGate {
           if (held) renewedAt = Date.now();
           if (held || released) return;
           this.#logger.warn(log, 'conversation lease lost (another turn took it); the turn is stopped');
+          this.#stats.leasesLost += 1;
           lost.abort(new Error('LEASE_LOST'));
         },
         (error: Error) => {
           if (released || lost.signal.aborted) return;
+          this.#stats.redisErrors += 1;
           this.#logger.warn({ ...log, err: error.message }, 'conversation lease renewal failed');
           // Retried at the next tick, until the lease may have lapsed: then another node may hold it.
-          if (Date.now() - renewedAt >= ttlMs - renewEvery) lost.abort(new Error('LEASE_LOST'));
+          if (Date.now() - renewedAt >= ttlMs - renewEvery) {
+            this.#stats.leasesLost += 1;
+            lost.abort(new Error('LEASE_LOST'));
+          }
         },
       );
     }, renewEvery);
@@ -159,6 +195,7 @@ export class LeaseTurnGate implements TurnGate {
         try {
           await this.#leases.release(sessionId, holder, token);
         } catch (error) {
+          this.#stats.redisErrors += 1;
           // It lapses by itself after its TTL.
           this.#logger.warn({ ...log, err: (error as Error).message }, 'conversation lease release failed');
         }

@@ -72,7 +72,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     http: { maxHeaderSize: 64 * 1024 },
   });
 
-  const metrics = createHttpMetrics(deps.pools, deps.engineCounters, deps.retention);
+  const metrics = createHttpMetrics(deps.pools, deps.engineCounters, deps.retention, deps.clusterCounters);
   const identity = new Identity({
     authMode: config.authMode,
     trustedUserHeader: config.trustedUserHeader,
@@ -114,8 +114,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // schemas on routes only document the API for /docs.
   app.setValidatorCompiler(() => (data) => ({ value: data }));
 
+  const nodeId = deps.nodeId;
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Content-Type-Options', 'nosniff');
+    // Several nodes: which one answered (what routing and warm placement are checked by).
+    if (nodeId) reply.header('X-Docent-Node', nodeId);
     if (request.url.length > URL_MAX_CHARS) {
       throw new HttpError('URI_TOO_LONG', `The URL is longer than ${URL_MAX_CHARS} characters`);
     }

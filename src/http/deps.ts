@@ -12,7 +12,7 @@ import type { RetentionReport } from '../sessions/retention.ts';
 import type { SessionStore } from '../sessions/types.ts';
 import type { Identity } from './identity.ts';
 import type { Lifecycle } from './lifecycle.ts';
-import type { EngineCounters, HttpMetrics } from './metrics.ts';
+import type { ClusterCounters, EngineCounters, HttpMetrics } from './metrics.ts';
 import type { ServerSecrets } from './secrets.ts';
 import type { UploadStore } from './uploads/store.ts';
 
@@ -50,6 +50,10 @@ export interface AppDeps {
   readonly retention?: RetentionReport;
   /** Several nodes (REDIS_URL): one turn of a conversation at a time across them. @default none (one node) */
   readonly gate?: TurnGate;
+  /** Several nodes: this node's name, sent on every response as `X-Docent-Node`. @default none (one node) */
+  readonly nodeId?: string;
+  /** Several nodes: the cluster's counters (leases, fences, Redis errors), exported as `docent_cluster_events_total`. */
+  readonly clusterCounters?: ClusterCounters;
 }
 
 /** Shared by the route plugins (decorated once at the root). */

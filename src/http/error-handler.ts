@@ -71,7 +71,10 @@ export function mapError(error: unknown): Mapped {
     };
   }
   if (error instanceof KbError) {
-    return { status: ERROR_STATUS[error.code], code: error.code, message: scrubPaths(error.message) };
+    const status = ERROR_STATUS[error.code];
+    // Several nodes: another node's write held the knowledge base, or this node lost the writer lease.
+    const retryAfterS = status === 503 ? 1 : undefined;
+    return { status, code: error.code, message: scrubPaths(error.message), retryAfterS };
   }
   const fastifyError = error as Partial<FastifyError> | undefined;
   const known = fastifyError?.code ? FRAMEWORK_ERRORS[fastifyError.code] : undefined;

@@ -58,6 +58,8 @@ export const ERROR_STATUS = {
   KB_TOO_LARGE: 413,
   KB_UNSUPPORTED_TYPE: 415,
   KB_CONVERT_FAILED: 422,
+  KB_BUSY: 503,
+  KB_LEASE_LOST: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -47,16 +47,33 @@ function snakeCase(name: string): string {
 
 /** Counters an engine keeps of its own (resume fallbacks, processes started, ...), read at scrape time. */
 export type EngineCounters = () => Readonly<Record<string, number>>;
+/** Several nodes: counters by area (`turn_lease`, `transcript`, `kb`) and event (`lease_waits`, `fence_refusals`, ...). */
+export type ClusterCounters = () => Readonly<Record<string, Readonly<Record<string, number>>>>;
 
 export function createHttpMetrics(
   pools: PoolRegistryLike,
   engineCounters?: EngineCounters,
   retention?: RetentionReport,
+  clusterCounters?: ClusterCounters,
 ): HttpMetrics {
   const registry = new client.Registry();
   // The process's own figures (resident memory, heap, open file descriptors, event-loop lag): what a long run is watched by.
   client.collectDefaultMetrics({ register: registry });
   if (retention) retentionMetrics(registry, retention);
+  if (clusterCounters) {
+    new client.Counter({
+      name: 'docent_cluster_events_total',
+      help: 'Several nodes: lease waits, refusals, fence refusals, lost leases, Redis errors, KB change notices, by area',
+      labelNames: ['area', 'event'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [area, counts] of Object.entries(clusterCounters())) {
+          for (const [event, value] of Object.entries(counts)) this.inc({ area, event: snakeCase(event) }, value);
+        }
+      },
+    });
+  }
   if (engineCounters) {
     new client.Gauge({
       name: 'docent_engine_stat',

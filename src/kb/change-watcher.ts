@@ -54,6 +54,22 @@ export class ChangeWatcher {
     return paths;
   }
 
+  /** Marks paths changed by someone this watcher cannot see (another node), as its own events would. */
+  markDirty(paths: readonly string[]): void {
+    for (const rel of paths) {
+      if (this.#dirty.size >= MAX_DIRTY) {
+        this.#rescanDue = true;
+        return;
+      }
+      this.#dirty.add(rel);
+    }
+  }
+
+  /** Asks for a full stat-only check on the next use. */
+  requestRescan(): void {
+    this.#rescanDue = true;
+  }
+
   /** True when a full check is due: an event could not be followed, or there is no watcher and the interval passed. */
   needsRescan(now = Date.now()): boolean {
     if (this.#rescanDue) return true;

@@ -1,11 +1,12 @@
 /** Two-step delete: a plan lists everything that will go; only its token carries it out. */
 import { randomUUID } from 'node:crypto';
-import { lstat, rm } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import type { KbInternals } from './internals.ts';
 import { isListed } from './kb-files.ts';
 import { overviewPathFor } from './overview.ts';
 import { resolveInside } from './paths.ts';
+import { removeInside } from './safe-write.ts';
 import { type DeletePlan, KbError } from './types.ts';
 
 const PLAN_TTL_MS = 5 * 60_000;
@@ -44,16 +45,20 @@ export class DeletePlans {
     const plan = this.#plans.get(token);
     if (!plan) throw new KbError('KB_DELETE_TOKEN_INVALID', 'This delete is unknown or expired; plan it again');
     this.#plans.delete(token);
-    const deleted: string[] = [];
-    for (const rel of plan.paths) {
-      // Re-check confinement: the tree may have changed since planning.
-      const { abs } = await resolveInside(kb.root, rel);
-      if (!(await exists(abs))) continue;
-      await rm(abs, { recursive: true, force: true });
-      deleted.push(rel);
-    }
-    await kb.syncPaths(plan.paths);
-    await kb.refreshReadme();
+    // Under the structure lock, as ingestion: with several nodes, one change of the tree at a time.
+    const deleted: string[] = await kb.locks.with('INGEST', async () => {
+      const gone: string[] = [];
+      for (const rel of plan.paths) {
+        // Re-check confinement: the tree may have changed since planning.
+        const { abs } = await resolveInside(kb.root, rel);
+        if (!(await exists(abs))) continue;
+        await removeInside(kb.root, rel);
+        gone.push(rel);
+      }
+      await kb.syncPaths(plan.paths);
+      await kb.refreshReadme();
+      return gone;
+    });
     return { deleted };
   }
 

@@ -4,11 +4,13 @@ import path from 'node:path';
 import type { Logger } from '../logger.ts';
 import type { IsolationLimits } from './converters/isolated.ts';
 import { FolderKnowledgeBase } from './knowledge-base.ts';
+import type { CrossProcessLock } from './locks.ts';
 import type { KnowledgeBase } from './types.ts';
 
 export { SUPPORTED_EXTENSIONS } from './converters/extensions.ts';
 export { parseAnswer } from './feedback.ts';
 export { FAQ_MATCH_THRESHOLD, FolderKnowledgeBase } from './knowledge-base.ts';
+export type { CrossProcessLock, HeldWrite } from './locks.ts';
 export { isAdminOnlyPath } from './paths.ts';
 export * from './types.ts';
 
@@ -28,6 +30,10 @@ export interface OpenKnowledgeBaseOptions {
   readonly isolation?: Partial<IsolationLimits>;
   /** Watch the folder for outside changes (else re-check on use). @default true */
   readonly watch?: boolean;
+  /** Without a watcher, how often (at most, on use) the whole folder is re-checked. @default 3000 */
+  readonly rescanIntervalMs?: number;
+  /** Several nodes: the lock that serialises writes across them. @default proper-lockfile */
+  readonly crossProcessLock?: CrossProcessLock;
 }
 
 export async function openKnowledgeBase(options: OpenKnowledgeBaseOptions): Promise<FolderKnowledgeBase> {
@@ -44,6 +50,8 @@ export async function openKnowledgeBase(options: OpenKnowledgeBaseOptions): Prom
     root,
     logger: options.logger,
     watch: options.watch,
+    ...(options.rescanIntervalMs !== undefined ? { rescanIntervalMs: options.rescanIntervalMs } : {}),
+    ...(options.crossProcessLock ? { crossProcessLock: options.crossProcessLock } : {}),
     ...(options.isolation ? { isolation: options.isolation } : {}),
     limits: {
       smallFileThresholdBytes: options.smallFileThresholdKb * 1024,

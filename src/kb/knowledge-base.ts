@@ -22,7 +22,7 @@ import { badCaseSchema, feedbackSchema, ingestSourcesSchema, parseInput } from '
 import type { KbInternals, KbLimits } from './internals.ts';
 import { isSearchable, walkFiles } from './kb-files.ts';
 import { buildTree, countFiles } from './kb-listing.ts';
-import { WriteLocks } from './locks.ts';
+import { type CrossProcessLock, WriteLocks } from './locks.ts';
 import { overviewPathFor, writeOverview } from './overview.ts';
 import { normaliseRelative, resolveInside } from './paths.ts';
 import { describeMarkdown, parseDescriptions, README_FILE } from './readme-index.ts';
@@ -66,6 +66,12 @@ export interface KnowledgeBaseOptions {
   readonly logger?: Logger;
   /** Called when the watcher marks a path changed (for tests). */
   readonly onDirty?: (rel: string) => void;
+  /**
+   * Several nodes: the lock that serialises writes across them (the cluster's
+   * KB writer lease) instead of proper-lockfile; once it is held, the index
+   * catches up with what the previous holder wrote. @default proper-lockfile
+   */
+  readonly crossProcessLock?: CrossProcessLock;
 }
 
 export class FolderKnowledgeBase implements KnowledgeBase {
@@ -91,7 +97,10 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     this.root = options.root;
     this.#limits = options.limits;
     this.#logger = options.logger;
-    this.#locks = new WriteLocks(options.root);
+    this.#locks = new WriteLocks(
+      options.root,
+      options.crossProcessLock ? { crossProcess: options.crossProcessLock, afterAcquire: () => this.#catchUp() } : {},
+    );
     this.#converter = new IsolatedConverter(options.isolation);
     this.#watcher = new ChangeWatcher(options.root, {
       enabled: options.watch ?? true,
@@ -123,6 +132,24 @@ export class FolderKnowledgeBase implements KnowledgeBase {
   async reindexFile(input: string): Promise<void> {
     const { rel } = await resolveInside(this.root, input);
     await this.#syncPaths([rel]);
+  }
+
+  /**
+   * Paths another node changed (its change notice): re-checked on the next
+   * use, as a watcher event would be. Paths that are not plain relative
+   * paths inside the root are ignored.
+   */
+  markChanged(paths: readonly string[]): void {
+    const inside = paths.filter((rel) => {
+      const clean = path.posix.normalize(rel);
+      return clean === rel && !path.posix.isAbsolute(rel) && !rel.split('/').includes('..') && rel !== '.';
+    });
+    this.#watcher.markDirty(inside);
+  }
+
+  /** Changes may have been missed (another node's notices were lost): the next use re-checks the whole folder. */
+  requestRescan(): void {
+    this.#watcher.requestRescan();
   }
 
   /** Reads every document into the index and the README descriptions into it. */
@@ -313,7 +340,9 @@ export class FolderKnowledgeBase implements KnowledgeBase {
 
   async rebuildIndex(): Promise<void> {
     await this.load();
-    for (const rel of this.#index.paths()) await this.#refreshOverview(rel);
+    await this.#locks.with('INGEST', async () => {
+      for (const rel of this.#index.paths()) await this.#refreshOverview(rel);
+    });
     await this.#refreshReadme();
   }
 
@@ -323,7 +352,9 @@ export class FolderKnowledgeBase implements KnowledgeBase {
       const stamp = this.#index.stamp(rel);
       if (stamp && stamp.size >= this.#limits.smallFileThresholdBytes) {
         const overview = await overviewPathFor(this.root, rel);
-        if (!(await exists(path.join(this.root, overview)))) await this.#refreshOverview(rel);
+        if (!(await exists(path.join(this.root, overview)))) {
+          await this.#locks.with('INGEST', () => this.#refreshOverview(rel));
+        }
       }
     }
     if (!(await exists(path.join(this.root, README_FILE)))) await this.#refreshReadme();

@@ -1,8 +1,17 @@
 /**
- * Serialises writes to the shared Markdown files (README, FAQ, BADCASE):
- * an in-process queue per file, plus proper-lockfile so two Docent
- * processes on one knowledge base do not interleave either.
+ * Serialises writes to the knowledge base's shared files (README, FAQ,
+ * BADCASE) and its structure (INGEST: ingestion and deletes): an in-process
+ * queue per lock name, then a lock that holds across processes. On one host
+ * that is proper-lockfile; with several nodes (REDIS_URL) it is the cluster's
+ * fenced KB writer lease (src/cluster/kb-sync.ts), handed in as a
+ * `CrossProcessLock`. This module knows nothing of Redis.
+ *
+ * While a lock is held, every write through safe-write.ts first asks it
+ * `check()` (a lease that lapsed refuses the write) and tells it which path
+ * changed (`changed()`), so that the holder can announce the change to the
+ * other nodes when it lets go.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 
@@ -13,37 +22,81 @@ const LOCK_OPTIONS = {
   retries: { retries: 60, minTimeout: 10, maxTimeout: 250, factor: 1.5 },
 } as const;
 
-export class WriteLocks {
-  readonly #root: string;
-  readonly #chains = new Map<string, Promise<unknown>>();
+/** What a write under a held lock may ask of it. */
+export interface HeldWrite {
+  /** Throws when the lock is no longer this holder's (a write now could undo another holder's). */
+  check(): Promise<void>;
+  /** A path (relative to the root) was written or removed under the lock. */
+  changed(rel: string): void;
+}
 
-  constructor(root: string) {
-    this.#root = root;
+/** A lock that holds across processes, and across hosts where the implementation says so. */
+export interface CrossProcessLock {
+  /** Runs `fn` holding the lock `name` (e.g. 'FAQ.md'); released however `fn` ends. */
+  hold<T>(name: string, fn: (held: HeldWrite) => Promise<T>): Promise<T>;
+}
+
+const current = new AsyncLocalStorage<HeldWrite>();
+
+/** The lock the running write is under, if any (safe-write.ts asks it before each write). */
+export function heldWrite(): HeldWrite | undefined {
+  return current.getStore();
+}
+
+/** proper-lockfile: one host, any number of processes. `check()` never refuses. */
+export function lockfileLock(root: string): CrossProcessLock {
+  return {
+    async hold<T>(name: string, fn: (held: HeldWrite) => Promise<T>): Promise<T> {
+      const target = path.join(root, name);
+      const release = await lockfile.lock(target, {
+        ...LOCK_OPTIONS,
+        lockfilePath: path.join(root, `.${name.replace(/[/\\]/g, '_')}.lock`),
+      });
+      try {
+        return await fn({ check: async () => {}, changed: () => {} });
+      } finally {
+        await release().catch(() => undefined);
+      }
+    },
+  };
+}
+
+export interface WriteLocksOptions {
+  /** @default proper-lockfile on `root` */
+  readonly crossProcess?: CrossProcessLock;
+  /** Runs once the lock is held, before `fn`: bring what `fn` reads in line with the other holders' writes. */
+  readonly afterAcquire?: () => Promise<void>;
+}
+
+export class WriteLocks {
+  readonly #chains = new Map<string, Promise<unknown>>();
+  readonly #cross: CrossProcessLock;
+  readonly #afterAcquire: (() => Promise<void>) | undefined;
+
+  constructor(root: string, options: WriteLocksOptions = {}) {
+    this.#cross = options.crossProcess ?? lockfileLock(root);
+    this.#afterAcquire = options.afterAcquire;
   }
 
   /** Runs `fn` holding the lock named `name` (e.g. 'FAQ.md') in this process and across processes. */
   async with<T>(name: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.#chains.get(name) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => this.#crossProcess(name, fn));
+    const run = previous
+      .catch(() => undefined)
+      .then(() =>
+        this.#cross.hold(name, (held) =>
+          current.run(held, async () => {
+            await this.#afterAcquire?.();
+            return fn();
+          }),
+        ),
+      );
     const tail = run.catch(() => undefined);
     this.#chains.set(name, tail);
     try {
       return await run;
     } finally {
       if (this.#chains.get(name) === tail) this.#chains.delete(name);
-    }
-  }
-
-  async #crossProcess<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const target = path.join(this.#root, name);
-    const release = await lockfile.lock(target, {
-      ...LOCK_OPTIONS,
-      lockfilePath: path.join(this.#root, `.${name.replace(/[/\\]/g, '_')}.lock`),
-    });
-    try {
-      return await fn();
-    } finally {
-      await release().catch(() => undefined);
     }
   }
 }

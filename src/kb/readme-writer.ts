@@ -1,10 +1,10 @@
 /** Writes README.md and its sub-READMEs from the files on disk, under the README lock. */
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isListed, OVERVIEW_DIR, walkFiles } from './kb-files.ts';
 import type { WriteLocks } from './locks.ts';
 import { buildReadmes, GENERATED_MARK, README_FILE, readmeIntro } from './readme-index.ts';
-import { writeInside } from './safe-write.ts';
+import { removeInside, writeInside } from './safe-write.ts';
 
 export async function writeReadmes(
   root: string,
@@ -25,7 +25,7 @@ export async function writeReadmes(
     for (const f of await walkFiles(root)) {
       if (!f.path.endsWith(`/${README_FILE}`) || readmes.has(f.path)) continue;
       const content = await readFile(path.join(root, f.path), 'utf8').catch(() => '');
-      if (content.includes(GENERATED_MARK)) await rm(path.join(root, f.path), { force: true });
+      if (content.includes(GENERATED_MARK)) await removeInside(root, f.path);
     }
   });
 }

@@ -3,19 +3,22 @@
  * folder (or file) cannot carry a write outside the root. Reads are confined
  * by resolveInside (paths.ts); a write must also check the folder it lands
  * in after creating it, since `mkdir -p` through a link creates folders on
- * the far side.
+ * the far side. Under a held write lock (locks.ts), each write first checks
+ * the lock is still held and records the path it changes.
  */
 import { constants } from 'node:fs';
-import { mkdir, open, realpath } from 'node:fs/promises';
+import { mkdir, open, realpath, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from './fs-atomic.ts';
+import { heldWrite } from './locks.ts';
 import { isInside, resolveInside } from './paths.ts';
 import { KbError } from './types.ts';
 
 /** The absolute path to write `rel` at, with its folder made and checked to be inside the real root. */
 export async function prepareWrite(root: string, rel: string): Promise<string> {
   const realRoot = await realpath(root);
-  const { abs } = await resolveInside(root, rel, realRoot);
+  const { abs, rel: inside } = await resolveInside(root, rel, realRoot);
+  await announce(inside);
   const dir = path.dirname(abs);
   await mkdir(dir, { recursive: true });
   if (!isInside(realRoot, await realpath(dir))) {
@@ -46,4 +49,20 @@ export async function appendInside(root: string, rel: string, data: string): Pro
   } finally {
     await handle.close();
   }
+}
+
+/** Removes a file or folder of the knowledge base (a link is removed, never followed). */
+export async function removeInside(root: string, rel: string): Promise<void> {
+  const { abs, rel: inside } = await resolveInside(root, rel);
+  await announce(inside);
+  await rm(abs, { recursive: true, force: true });
+}
+
+/** Under a held lock: refuses the write when the lock lapsed, and records the path for the other nodes. */
+async function announce(rel: string): Promise<void> {
+  const held = heldWrite();
+  if (!held) return;
+  await held.check();
+  // Docent's own hidden files (staging, locks) concern no index.
+  if (!rel.split('/').some((segment) => segment.startsWith('.'))) held.changed(rel);
 }

@@ -187,6 +187,8 @@ export const KB_ERROR_CODES = [
   'KB_CONVERT_FAILED',
   'KB_UNSUPPORTED_TYPE',
   'KB_INPUT_INVALID',
+  'KB_BUSY',
+  'KB_LEASE_LOST',
 ] as const;
 
 export type KbErrorCode = (typeof KB_ERROR_CODES)[number];

@@ -262,7 +262,7 @@ export class RedisSessionStore implements SessionStore {
  * `store` with every Redis failure turned into a StoreUnavailableError, so
  * callers can tell "Redis is down" (retry soon) from a bug.
  */
-export function guardedRedisStore(store: RedisSessionStore): SessionStore {
+export function guardedRedisStore(store: RedisSessionStore, counts?: { redisErrors: number }): SessionStore {
   const guard =
     <A extends unknown[], R>(name: string, call: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
@@ -270,6 +270,7 @@ export function guardedRedisStore(store: RedisSessionStore): SessionStore {
         return await call(...args);
       } catch (error) {
         if (error instanceof RangeError || error instanceof TypeError) throw error;
+        if (counts) counts.redisErrors += 1;
         throw new StoreUnavailableError(`Session store unavailable (${name}): ${(error as Error).message}`, {
           cause: error,
         });

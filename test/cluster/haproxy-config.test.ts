@@ -14,4 +14,14 @@ test('the shipped HAProxy config is valid and routes by conversation', {
   assert.match(config, /hash-type consistent/);
   assert.match(config, /option httpchk GET \/health\/ready/);
   assert.match(config, /option redispatch/);
+  // With a user_id the query routes resume the user's running conversation whatever session_id says: it routes first.
+  const keys = [...config.matchAll(/set-var\(txn\.route\) (\S+)/g)].map((m) => m[1]);
+  assert.deepEqual(keys, [
+    'url_param(user_id)',
+    "req.body,json_query('$.user_id')",
+    'url_param(session_id)',
+    "req.body,json_query('$.session_id')",
+    'req.cook(docent_uid)',
+    'req.hdr(authorization)',
+  ]);
 });

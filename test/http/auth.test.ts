@@ -9,6 +9,7 @@ const ADMIN_ROUTES: Array<[string, string, unknown?]> = [
   ['GET', '/api/admin/check'],
   ['GET', '/api/kb/tree'],
   ['GET', '/api/kb/stats'],
+  ['GET', '/api/kb/search?q=leave'],
   ['GET', '/api/kb/faq'],
   ['GET', '/api/kb/badcases'],
   ['POST', '/api/kb/delete', { path: 'policies/leave.md' }],

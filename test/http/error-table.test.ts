@@ -87,7 +87,9 @@ describe('mapError', () => {
   test('answers each KbError with the status of its code', () => {
     for (const code of KB_ERROR_CODES) {
       const mapped = mapError(new KbError(code, 'test'));
-      assert.deepEqual(mapped, { status: ERROR_STATUS[code], code, message: 'test' });
+      // A 503 (several nodes: the writer lease) says when to retry.
+      const retryAfterS = ERROR_STATUS[code] === 503 ? 1 : undefined;
+      assert.deepEqual(mapped, { status: ERROR_STATUS[code], code, message: 'test', retryAfterS });
     }
   });
 });

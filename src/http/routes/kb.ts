@@ -1,7 +1,8 @@
 /**
  * Knowledge-base routes: reading a file (everyone: cited lines), feedback,
  * and for the admin the tree, statistics, FAQ, bad cases, two-step delete
- * and ingestion of uploaded files with progress as server-sent events.
+ * and ingestion of uploaded files with progress as server-sent events, and
+ * this node's search (to check what the agents' search tool finds).
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -45,6 +46,10 @@ const feedbackBody = z.object({
 });
 /** Feedback requests per user (or address) a minute: each one can change the FAQ. */
 const FEEDBACK_PER_MINUTE = 20;
+const searchQuery = z.object({
+  q: textField(2_000),
+  limit: optionalParam(z.coerce.number().int('Must be a whole number').min(1, 'Must be at least 1').max(50)),
+});
 const deleteBody = z.object({ path: kbPath });
 const confirmBody = z.object({ token: z.string().min(1, 'Must not be empty').max(200) });
 const ingestBody = z.object({
@@ -125,6 +130,32 @@ export async function kbRoutes(app: FastifyInstance): Promise<void> {
     '/api/kb/tree',
     { schema: doc({ tags: ['knowledge base'], summary: 'Folder tree', admin: true }) },
     async () => ctx.kb.tree(),
+  );
+
+  app.get(
+    '/api/kb/search',
+    {
+      schema: doc({
+        tags: ['knowledge base'],
+        summary: "This node's search of the knowledge base (what the agents' search tool sees)",
+        querystring: searchQuery,
+        admin: true,
+      }),
+    },
+    async (request) => {
+      const query = parseInput(searchQuery, request.query);
+      const hits = await ctx.kb.search(query.q, query.limit ? { limit: query.limit } : {});
+      return {
+        hits: hits.map((hit) => ({
+          path: hit.path,
+          heading: hit.heading,
+          start_line: hit.startLine,
+          end_line: hit.endLine,
+          score: hit.score,
+          snippet: hit.snippet,
+        })),
+      };
+    },
   );
 
   app.get(
