@@ -101,5 +101,9 @@ describe('AgentPool destroy() during an interrupt', () => {
     await t.pool.destroy();
     await assert.rejects(running, TurnAbortedError);
     assert.equal(t.factory.alive, 0);
+    assert.deepEqual(
+      t.events.filter((e) => e.type === 'worker_closed').map((e) => e.type === 'worker_closed' && e.reason),
+      ['revoked'],
+    );
   });
 });

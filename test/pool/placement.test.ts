@@ -174,7 +174,7 @@ describe('AgentPool placement (guarantee 6)', () => {
     // The spare starts first; the new session's turn starts its own worker meanwhile, then takes the spare.
     const lease = await t.pool.acquire({ session: { id: 'a', isNew: true }, userId: 'u' });
     assert.equal(lease.placement, 'spare');
-    assert.equal(t.factory.startCalls, 3, 'a replacement spare is starting before the turn\'s own start is back');
+    assert.equal(t.factory.startCalls, 3, "a replacement spare is starting before the turn's own start is back");
     lease.release();
     await shutdown(t);
   });

@@ -122,23 +122,6 @@ describe('what a lease leaves behind', () => {
     assert.equal(t.factory.interrupts, 0);
   });
 
-  it('a drain whose grace ends while an abandoned turn waits for its interrupt closes the worker as revoked', async () => {
-    const t = makePool({ abortGraceMs: 60_000 }, { holdTurns: true, hangOnInterrupt: true });
-    const controller = new AbortController();
-    const lease = await t.pool.acquire(request('a', 'u', controller.signal));
-    const running = (async () => {
-      for await (const _ of lease.run('x')) {
-        // held
-      }
-    })();
-    await t.factory.untilHeld(1);
-    controller.abort(); // waits up to abortGraceMs for an interrupt that never settles
-    await flush();
-    await t.pool.drain(5);
-    await assert.rejects(running);
-    assert.deepEqual(closedReasons(t.events), ['revoked']);
-  });
-
   it('a user below maxTurnsPerUser again after one of her leases came back is still capped by the others', async () => {
     const t = makePool({ maxWorkers: 4, maxTurnsPerUser: 2 });
     const first = await t.pool.acquire(request('a', 'ann'));
