@@ -1,7 +1,7 @@
 /**
  * Retrieval scores of the offline engine on the three question sets: the project's own (sample knowledge
  * base), the held-out knowledge base and the paraphrase
- * sets (sample and invented lab knowledge base). The unseen-layout documents are scored by retrieval-unseen.test.ts. `npx tsx bench/retrieval-score.ts`
+ * sets (sample and invented lab knowledge base). The unseen-layout documents are scored by retrieval-unseen.test.ts. `npm run eval:answers`
  */
 import path from 'node:path';
 import { createLocalWorkerFactory } from '../src/engines/local/index.ts';
