@@ -81,6 +81,21 @@ describe('pool error messages', () => {
     await Promise.allSettled([waitingBen, waitingCid]);
   });
 
+  it("the Retry-After hint follows the turns' measured length, not the default", async () => {
+    const t = makePool({ maxWorkers: 1, maxQueue: 1 }, { turnDelayMs: 40 });
+    await runToEnd(t.pool, request('a')); // one turn of ~40 ms measured
+    const busy = await t.pool.acquire(request('a'));
+    const waiting = t.pool.acquire(request('b'));
+    await assert.rejects(t.pool.acquire(request('c')), (error: Error & { retryAfterS?: number }) => {
+      // Two rounds of a 40 ms turn: 1 s, the floor (the 5 s default would say 10).
+      assert.equal(error.retryAfterS, 1);
+      return true;
+    });
+    busy.release();
+    (await waiting).release();
+    await shutdown(t);
+  });
+
   it('a waiting turn abandoned, timed out, or caught by a drain', async () => {
     const t = makePool({ maxWorkers: 1, acquireTimeoutMs: 30 }, { holdTurns: true });
     const busy = await t.pool.acquire(request('a'));

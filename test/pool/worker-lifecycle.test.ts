@@ -48,6 +48,33 @@ describe('what a lease leaves behind', () => {
     await shutdown(t);
   });
 
+  it("an abandoned turn's worker sees its signal aborted with the reason", async () => {
+    let signal: AbortSignal | undefined;
+    const t = makePool(
+      {},
+      {
+        holdTurns: true,
+        events: (turnContext) => {
+          signal = turnContext.signal;
+          return [];
+        },
+      },
+    );
+    const controller = new AbortController();
+    const lease = await t.pool.acquire(request('a', 'u', controller.signal));
+    const running = (async () => {
+      for await (const _ of lease.run('x')) {
+        // held
+      }
+    })();
+    await t.factory.untilHeld(1);
+    controller.abort();
+    await assert.rejects(running);
+    assert.equal(signal?.aborted, true);
+    assert.equal((signal?.reason as Error).message, 'Turn on worker w1 stopped: aborted');
+    await shutdown(t);
+  });
+
   it('a signal aborted between acquire and run(): the turn never reaches the worker', async () => {
     const t = makePool();
     const controller = new AbortController();
