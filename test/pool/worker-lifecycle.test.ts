@@ -70,8 +70,8 @@ describe('what a lease leaves behind', () => {
     await t.factory.untilHeld(1);
     controller.abort();
     await assert.rejects(running);
-    assert.equal(signal?.aborted, true);
-    assert.equal((signal?.reason as Error).message, 'Turn on worker w1 stopped: aborted');
+    assert.ok(signal?.aborted);
+    assert.equal((signal.reason as Error).message, 'Turn on worker w1 stopped: aborted');
     await shutdown(t);
   });
 
