@@ -75,6 +75,55 @@ describe('what a lease leaves behind', () => {
     await shutdown(t);
   });
 
+  it('a worker whose runTurn() throws at once is a crash; one whose interrupt() throws at once is closed', async () => {
+    const t = makePool({}, { holdTurns: true });
+    const lease = await t.pool.acquire(request('a'));
+    const worker = t.factory.workers.find((w) => w.id === lease.workerId)!;
+    worker.runTurn = () => {
+      throw new Error('refused synchronously');
+    };
+    await assert.rejects(
+      (async () => {
+        for await (const _ of lease.run('x')) assert.fail('no event');
+      })(),
+      { code: 'POOL_WORKER_CRASHED', message: /refused synchronously/ },
+    );
+    await t.pool.destroy();
+
+    const u = makePool({}, { holdTurns: true });
+    const controller = new AbortController();
+    const held = await u.pool.acquire(request('b', 'u', controller.signal));
+    u.factory.workers[0].interrupt = () => {
+      throw new Error('cannot interrupt');
+    };
+    const running = (async () => {
+      for await (const _ of held.run('x')) {
+        // held
+      }
+    })();
+    await u.factory.untilHeld(1);
+    const closed = nextEvent(u.pool, 'worker_closed');
+    controller.abort();
+    await assert.rejects(running, { code: 'POOL_TURN_ABORTED' });
+    assert.equal((await closed).reason, 'interrupt_failed');
+    await u.pool.destroy();
+  });
+
+  it('a consumer still iterating an aborted turn gets no further event', async () => {
+    const t = makePool({}, { holdTurns: true });
+    const controller = new AbortController();
+    const lease = await t.pool.acquire(request('a', 'u', controller.signal));
+    const seen: unknown[] = [];
+    const running = (async () => {
+      for await (const event of lease.run('x')) seen.push(event);
+    })();
+    await t.factory.untilHeld(1);
+    controller.abort();
+    await assert.rejects(running);
+    assert.deepEqual(seen, []);
+    await shutdown(t);
+  });
+
   it('a signal aborted between acquire and run(): the turn never reaches the worker', async () => {
     const t = makePool();
     const controller = new AbortController();
@@ -288,7 +337,7 @@ describe('worker set timers and closes', () => {
     const factory = new FakeWorkerFactory<string, never>({ closeDelayMs: 80 });
     const pool = new AgentPool(
       factory,
-      { ...TEST_OPTIONS, maxWorkers: 3, closeTimeoutMs: 20 },
+      { ...TEST_OPTIONS, maxWorkers: 4, closeTimeoutMs: 20 },
       {
         logger: logger as never,
       },
@@ -300,12 +349,22 @@ describe('worker set timers and closes', () => {
     (await pool.acquire(request('c'))).release();
     factory.workers[1].close = () => Promise.reject(new Error('close refused'));
     factory.workers[2].close = () => Promise.resolve();
+    (await pool.acquire(request('d'))).release();
+    factory.workers[3].close = () => {
+      throw new Error('close threw');
+    };
     pool.forgetSession('a'); // times out after 20 ms, exits at 80 ms
     pool.forgetSession('b'); // fails at once
     pool.forgetSession('c'); // closes at once
+    pool.forgetSession('d'); // throws at once
     await sleep(120);
-    assert.deepEqual(warnings.map((w) => w.result).sort(), ['failed', 'timed_out']);
-    assert.deepEqual(closedReasons(events), ['session_deleted', 'session_deleted', 'session_deleted']);
+    assert.deepEqual(warnings.map((w) => w.result).sort(), ['failed', 'failed', 'timed_out']);
+    assert.deepEqual(closedReasons(events), [
+      'session_deleted',
+      'session_deleted',
+      'session_deleted',
+      'session_deleted',
+    ]);
     await pool.destroy();
   });
 });
