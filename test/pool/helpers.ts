@@ -1,6 +1,6 @@
 /** Shared set-up for the pool tests: options, a pool on the fake factory, event waits. */
 import { AgentPool } from '../../src/pool/agent-pool.ts';
-import type { AcquireRequest, PoolEvent, PoolOptions } from '../../src/pool/types.ts';
+import type { AcquireRequest, PoolEvent, PoolOptions, TurnLease } from '../../src/pool/types.ts';
 import type { SessionBinding } from '../../src/pool/worker.ts';
 import { type FakeEvent, type FakeFactoryOptions, FakeWorkerFactory } from '../support/fake-workers.ts';
 
@@ -63,6 +63,26 @@ export async function turn(
   const events: FakeEvent[] = [];
   for await (const event of lease.run(input)) events.push(event);
   return { events, workerId: lease.workerId, placement: lease.placement };
+}
+
+/**
+ * A turn the fake holds (`holdTurns`): acquired, run, and held by its worker
+ * (the `held`-th held turn) when this resolves. `running` settles when the
+ * consumer's loop ends; `seen` collects what reached the consumer.
+ */
+export async function heldTurn(
+  t: TestPool,
+  sessionId: string,
+  signal?: AbortSignal,
+  held = 1,
+): Promise<{ lease: TurnLease<string, FakeEvent>; running: Promise<void>; seen: FakeEvent[] }> {
+  const lease = await t.pool.acquire(request(sessionId, `user-of-${sessionId}`, signal));
+  const seen: FakeEvent[] = [];
+  const running = (async () => {
+    for await (const event of lease.run('x')) seen.push(event);
+  })();
+  await t.factory.untilHeld(held);
+  return { lease, running, seen };
 }
 
 /**

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PoolEvent } from '../../src/pool/types.ts';
-import { flush, makePool, nextEvent, request, shutdown, turn } from './helpers.ts';
+import { flush, heldTurn, makePool, nextEvent, request, shutdown, turn } from './helpers.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -34,13 +34,7 @@ describe('what a lease leaves behind', () => {
   it('an aborted turn whose interrupt settles counts toward maxTurnsPerWorker', async () => {
     const t = makePool({ maxTurnsPerWorker: 1 }, { holdTurns: true });
     const controller = new AbortController();
-    const lease = await t.pool.acquire(request('a', 'u', controller.signal));
-    const running = (async () => {
-      for await (const _ of lease.run('x')) {
-        // held
-      }
-    })();
-    await t.factory.untilHeld(1);
+    const { running } = await heldTurn(t, 'a', controller.signal);
     const recycled = nextEvent(t.pool, 'worker_recycled');
     controller.abort();
     await assert.rejects(running);
@@ -61,13 +55,7 @@ describe('what a lease leaves behind', () => {
       },
     );
     const controller = new AbortController();
-    const lease = await t.pool.acquire(request('a', 'u', controller.signal));
-    const running = (async () => {
-      for await (const _ of lease.run('x')) {
-        // held
-      }
-    })();
-    await t.factory.untilHeld(1);
+    const { running } = await heldTurn(t, 'a', controller.signal);
     controller.abort();
     await assert.rejects(running);
     assert.ok(signal?.aborted);
@@ -92,16 +80,10 @@ describe('what a lease leaves behind', () => {
 
     const u = makePool({}, { holdTurns: true });
     const controller = new AbortController();
-    const held = await u.pool.acquire(request('b', 'u', controller.signal));
+    const { running } = await heldTurn(u, 'b', controller.signal);
     u.factory.workers[0].interrupt = () => {
       throw new Error('cannot interrupt');
     };
-    const running = (async () => {
-      for await (const _ of held.run('x')) {
-        // held
-      }
-    })();
-    await u.factory.untilHeld(1);
     const closed = nextEvent(u.pool, 'worker_closed');
     controller.abort();
     await assert.rejects(running, { code: 'POOL_TURN_ABORTED' });
@@ -112,12 +94,7 @@ describe('what a lease leaves behind', () => {
   it('a consumer still iterating an aborted turn gets no further event', async () => {
     const t = makePool({}, { holdTurns: true });
     const controller = new AbortController();
-    const lease = await t.pool.acquire(request('a', 'u', controller.signal));
-    const seen: unknown[] = [];
-    const running = (async () => {
-      for await (const event of lease.run('x')) seen.push(event);
-    })();
-    await t.factory.untilHeld(1);
+    const { running, seen } = await heldTurn(t, 'a', controller.signal);
     controller.abort();
     await assert.rejects(running);
     assert.deepEqual(seen, []);
@@ -176,13 +153,7 @@ describe('what a lease leaves behind', () => {
 
   it('a drain whose grace ends mid-turn closes the worker as revoked, without waiting for its interrupt', async () => {
     const t = makePool({ abortGraceMs: 60_000 }, { holdTurns: true, hangOnInterrupt: true });
-    const lease = await t.pool.acquire(request('a'));
-    const running = (async () => {
-      for await (const _ of lease.run('x')) {
-        // held
-      }
-    })();
-    await t.factory.untilHeld(1);
+    const { running } = await heldTurn(t, 'a');
     await t.pool.drain(5);
     await assert.rejects(running, { message: 'Turn of session a was stopped: the pool is shutting down' });
     assert.deepEqual(closedReasons(t.events), ['revoked']);
@@ -260,17 +231,9 @@ describe('worker set timers and closes', () => {
 
   it('a worker whose lifetime ends while it is busy is not retired mid-turn, only at release', async () => {
     const t = makePool({ maxLifetimeMs: 30 }, { holdTurns: true });
-    const first = t.pool.acquire(request('a'));
-    const lease = await first;
-    lease.release(); // idle: its timer is armed for the lifetime deadline
-    const busy = await t.pool.acquire(request('a'));
+    (await t.pool.acquire(request('a'))).release(); // idle: its timer is armed for the lifetime deadline
+    const { lease: busy, running } = await heldTurn(t, 'a');
     assert.equal(busy.placement, 'warm');
-    const running = (async () => {
-      for await (const _ of busy.run('x')) {
-        // held
-      }
-    })();
-    await t.factory.untilHeld(1);
     await sleep(60); // past the deadline and its timer
     assert.equal(t.pool.stats().totals.recycles.max_lifetime, 0);
     assert.equal(t.factory.workers[0].closed, false);
