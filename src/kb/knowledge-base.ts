@@ -140,11 +140,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
    * paths inside the root are ignored.
    */
   markChanged(paths: readonly string[]): void {
-    const inside = paths.filter((rel) => {
-      const clean = path.posix.normalize(rel);
-      return clean === rel && !path.posix.isAbsolute(rel) && !rel.split('/').includes('..') && rel !== '.';
-    });
-    this.#watcher.markDirty(inside);
+    this.#watcher.markDirty(paths.filter(isPlainRelative));
   }
 
   /** Changes may have been missed (another node's notices were lost): the next use re-checks the whole folder. */
@@ -523,4 +519,13 @@ async function exists(abs: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/** Already in the `a/b/c.md` form normaliseRelative gives, and not the root itself. */
+function isPlainRelative(rel: string): boolean {
+  try {
+    return rel !== '' && normaliseRelative(rel) === rel;
+  } catch {
+    return false;
+  }
 }

@@ -161,4 +161,22 @@ describe('folder watcher', () => {
       await t.cleanup();
     }
   });
+
+  it("markChanged() (another node's notice) re-reads paths inside the root and ignores any that would leave it", async () => {
+    const t = await tempKb({ files: { 'a.md': '# Alpha\n\nThe zebra crossing is painted white.' } });
+    const outside = path.join(path.dirname(t.root), `outside-${path.basename(t.root)}.md`);
+    await writeFile(outside, '# Outside\n\nThe quokka must never be indexed.');
+    const kb = new FolderKnowledgeBase({ root: t.root, limits: LIMITS, watch: false, rescanIntervalMs: 24 * 3600_000 });
+    try {
+      await kb.load();
+      await writeFile(path.join(t.root, 'b.md'), '# Beta\n\nThe okapi lives in the forest.');
+      kb.markChanged([`../${path.basename(outside)}`, outside, 'b.md']);
+      assert.equal((await kb.search('okapi'))[0]?.path, 'b.md');
+      assert.deepEqual(await kb.search('quokka'), []);
+    } finally {
+      await kb.close();
+      await rm(outside, { force: true });
+      await t.cleanup();
+    }
+  });
 });
