@@ -162,7 +162,7 @@ describe('folder watcher', () => {
     }
   });
 
-  it("markChanged() (another node's notice) re-reads paths inside the root and ignores any that would leave it", async () => {
+  it("markChanged() (another node's notice) re-reads paths inside the root; one that would leave it indexes nothing", async () => {
     const t = await tempKb({ files: { 'a.md': '# Alpha\n\nThe zebra crossing is painted white.' } });
     const outside = path.join(path.dirname(t.root), `outside-${path.basename(t.root)}.md`);
     await writeFile(outside, '# Outside\n\nThe quokka must never be indexed.');
