@@ -1,21 +1,38 @@
 /**
  * Retrieval scores of the offline engine on the three question sets: the project's own (sample knowledge
- * base), the held-out knowledge base and the paraphrase
- * sets (sample and invented lab knowledge base). The unseen-layout documents are scored by retrieval-unseen.test.ts. `npm run eval:answers`
+ * base), the held-out knowledge base and the paraphrase sets (sample and invented lab knowledge base),
+ * printed and written to bench/results/answers.json. The unseen-layout documents are scored by
+ * retrieval-unseen.test.ts. `npm run eval:answers [own|heldout|paraphrase]`
  */
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createLocalWorkerFactory } from '../src/engines/local/index.ts';
 import { tempKb } from '../test/fixtures/kb-fixtures.ts';
-import { filesUnder, formatScore, type ScoredQuestion, scoreQuestions } from '../test/fixtures/retrieval-scoring.ts';
+import {
+  filesUnder,
+  formatScore,
+  type ScoredQuestion,
+  type SetScore,
+  scoreQuestions,
+} from '../test/fixtures/retrieval-scoring.ts';
 import { HELDOUT_CASES } from '../test/kb/heldout-questions.ts';
 import { LAB_PARAPHRASES, SAMPLE_PARAPHRASES } from '../test/kb/paraphrase-questions.ts';
 import { RETRIEVAL_CASES } from '../test/kb/retrieval-questions.ts';
+
+const RESULTS = path.resolve(import.meta.dirname, 'results/answers.json');
+const sets: Record<string, Omit<SetScore, 'results'> & { misses: { question: string; miss: string }[] }> = {};
 
 async function run(name: string, cases: readonly ScoredQuestion[], kbOptions: Parameters<typeof tempKb>[0]) {
   const t = await tempKb(kbOptions);
   try {
     const factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
-    console.log(formatScore(name, await scoreQuestions(factory, cases)));
+    const score = await scoreQuestions(factory, cases);
+    console.log(formatScore(name, score));
+    const { results, ...counts } = score;
+    sets[name] = {
+      ...counts,
+      misses: results.flatMap((r) => (r.ok ? [] : [{ question: r.question, miss: r.miss ?? '?' }])),
+    };
   } finally {
     await t.cleanup();
   }
@@ -39,3 +56,7 @@ if (!only || only === 'paraphrase') {
     files: await filesUnder(path.resolve(import.meta.dirname, '../test/fixtures/paraphrase-kb')),
   });
 }
+
+await mkdir(path.dirname(RESULTS), { recursive: true });
+await writeFile(RESULTS, `${JSON.stringify({ measured_at: new Date().toISOString(), sets }, null, 2)}\n`);
+console.log(`written: ${path.relative(process.cwd(), RESULTS)}`);
