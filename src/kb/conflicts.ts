@@ -24,7 +24,7 @@ export function similarFiles(index: SearchIndex, markdown: string, limit = 5): {
     .slice(0, 16)
     .map(([t]) => t);
   const seen = new Map<string, number>();
-  for (const hit of index.search(top.join(' '), 30)) {
+  for (const hit of index.search(top.join(' '), 30, { wordnet: false })) {
     seen.set(hit.path, (seen.get(hit.path) ?? 0) + hit.score);
   }
   return [...seen]

@@ -1,17 +1,21 @@
 /**
  * Widens a query word to the index terms that should also count for it:
  * the word itself, words it is a prefix of, words one or two edits away (for
- * unknown words) and synonyms, each with a weight below 1 for inexact matches.
+ * unknown words), synonyms (the lexicon's, and WordNet's for English words), each with a
+ * weight below 1 for inexact matches.
  * Keeps the sorted vocabulary that prefix and edit-distance lookups need.
  */
 import type { Lexicon } from './lexicon.ts';
 import { GENERAL_LEXICON } from './synonyms.ts';
 import { editDistanceWithin } from './text-tokens.ts';
 import { TRANSLATION_FLOOR } from './types.ts';
+import { loadWordnet, wordnetSynonymsOf } from './wordnet.ts';
 
 const PREFIX_WEIGHT = 0.55;
 const FUZZY_WEIGHT = 0.6;
 const SYNONYM_WEIGHT = 0.7;
+/** A WordNet synonym: general, so less sure than a lexicon row written for these documents. */
+const WORDNET_WEIGHT = 0.5;
 const TRANSLATION_WEIGHT = 0.85;
 /** At the translation floor, so the piece still covers the word. */
 const TRANSLATION_PIECE_WEIGHT = TRANSLATION_FLOOR;
@@ -25,6 +29,11 @@ export interface Expansion {
   readonly weight: number;
   /** A piece of a longer synonym whose rest the index lacks (工资 of 工资条, where no document says 条). */
   readonly piece?: boolean;
+}
+
+export interface ExpandOptions {
+  /** false: leave WordNet out (a document compared with documents has words enough of its own). */
+  readonly wordnet?: boolean;
 }
 
 export class QueryExpansion {
@@ -70,10 +79,11 @@ export class QueryExpansion {
   /** Sorts the vocabulary now (after a bulk load), so the first query does not pay for it. */
   prime(): void {
     this.#vocab();
+    loadWordnet();
   }
 
-  /** Best first: exact, synonyms, then prefix and fuzzy matches. */
-  expand(term: string): Expansion[] {
+  /** Best first: exact, synonyms (the lexicon's, then WordNet's for an English word), then prefix and fuzzy matches. */
+  expand(term: string, options: ExpandOptions = {}): Expansion[] {
     const out = this.#spelling(term);
     const known = new Set(out.map((e) => e.term));
     const cjk = CJK.test(term);
@@ -110,6 +120,14 @@ export class QueryExpansion {
           known.add(piece);
           break;
         }
+      }
+    }
+    if (!cjk && options.wordnet !== false) {
+      for (const synonym of wordnetSynonymsOf(term)) {
+        if (known.has(synonym)) continue;
+        if (synonym.includes(' ') ? !this.#hasPhrase(synonym) : !this.#has(synonym)) continue;
+        out.push({ term: synonym, weight: WORDNET_WEIGHT });
+        known.add(synonym);
       }
     }
     return out.sort((a, b) => b.weight - a.weight);

@@ -24,7 +24,7 @@ import {
 } from './bm25-scorer.ts';
 import { Lexicon } from './lexicon.ts';
 import { holdsAny, type Quantity, quantitiesOf } from './quantities.ts';
-import { QueryExpansion } from './query-expansion.ts';
+import { type ExpandOptions, QueryExpansion } from './query-expansion.ts';
 import { plainWords, queryTermsOf } from './query-terms.ts';
 import { firstTitle, splitSections } from './sections.ts';
 import { GENERAL_GROUPS } from './synonyms.ts';
@@ -331,12 +331,12 @@ export class SearchIndex {
     return out.ids.length > 0 ? out : undefined;
   }
 
-  search(query: string, limit = 10): IndexHit[] {
+  search(query: string, limit = 10, options: ExpandOptions = {}): IndexHit[] {
     this.#phrasePostings.clear();
     this.#ensureDeadCapacity(this.#sections.length);
     const queryTerms = queryTermsOf(query, {
       has: (term) => this.#postings.has(term),
-      expand: (term) => this.#expansion.expand(term),
+      expand: (term) => this.#expansion.expand(term, options),
       idf: (term) => this.idf(term),
       lexicon: this.lexicon,
     });
