@@ -138,6 +138,10 @@ export class QueryExpansion {
     // A phrase of the question ("first day") is itself found where all its words are.
     if (this.#has(term) || (term.includes(' ') && this.#hasPhrase(term))) out.push({ term, weight: 1 });
     if (!/^[a-z][a-z0-9]*$/.test(term) || term.length < 4) return out;
+    // The stemmer keeps a short word's final e but drops it with a suffix (reuse → reuse, reused → reus):
+    // the documents' inflected forms are the same word. (Not the other way: "plan" is not "plane".)
+    const inflected = term.length <= 5 && term.endsWith('e') ? term.slice(0, -1) : undefined;
+    if (inflected && this.#has(inflected)) out.push({ term: inflected, weight: 1 });
     const vocab = this.#vocab();
     // Prefix: "reimburs" meets "reimbursement", "config" meets "configuration".
     for (let i = lowerBound(vocab, term); i < vocab.length && out.length < MAX_EXPANSIONS; i++) {

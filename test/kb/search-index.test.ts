@@ -197,3 +197,16 @@ describe('SearchIndex.search()', () => {
     assert.equal(hits[0]?.coverage, 1);
   });
 });
+
+describe('a short word ending in e', () => {
+  it('meets its inflected forms as the same word ("reuse" → "cannot be reused")', () => {
+    const index = new SearchIndex();
+    index.upsert('it/accounts.md', '# Password Policy\n\nThe last 10 passwords cannot be reused.', stamp);
+    index.upsert('it/quotes.md', '# Quotes\n\nEvery offer is quoted in euros.', stamp);
+    const reuse = index.search('reuse password', 5)[0];
+    assert.equal(reuse?.path, 'it/accounts.md');
+    assert.equal(reuse?.questionWords?.find((w) => w.word === 'reuse')?.weight, 1);
+    assert.equal(reuse?.coverage, 1);
+    assert.equal(index.search('quote', 5)[0]?.questionWords?.find((w) => w.word === 'quote')?.weight, 1);
+  });
+});
