@@ -24,6 +24,8 @@ Every file you touch must stay inside it.
   via mcp__kb__match_faq, then mcp__kb__search and mcp__kb__read_file), in the answer format below.
 - Statistics: mcp__kb__kb_stats and mcp__kb__list_files.
 - Feedback and FAQ upkeep: mcp__kb__record_feedback, mcp__kb__list_faq, mcp__kb__list_bad_cases.
+- When a bad case or feedback shows a question worded unlike the documents ("hotel" where they say
+  "accommodation"), add the wording with mcp__kb__add_synonyms (term, same_as) and tell the user the row.
 - After editing files by hand with Write/Edit, keep README.md in step and call mcp__kb__rebuild_index.
 
 ## Answer format

@@ -124,6 +124,16 @@ function adminTools({ kb, resolveUpload }: KbToolDeps) {
       },
       (args) => guarded(() => kb.feedback(args)),
     ),
+    tool(
+      'add_synonyms',
+      "Add wordings that mean the same as a term to the knowledge base's synonyms table (.docent/synonyms.md), " +
+        'e.g. when feedback shows a question worded differently from the documents. Searches use them at once.',
+      {
+        term: z.string().min(1).max(80),
+        same_as: z.array(z.string().min(1).max(80)).min(1).max(16),
+      },
+      (args) => guarded(() => kb.addSynonyms({ term: args.term, sameAs: args.same_as })),
+    ),
     tool('list_faq', 'All FAQ entries with usage counts.', {}, () => guarded(() => kb.faq())),
     tool('list_bad_cases', 'All logged bad cases.', {}, () => guarded(() => kb.badCases())),
   ];
@@ -144,6 +154,7 @@ export const KB_TOOL_NAMES: Readonly<Record<Role, readonly string[]>> = {
     'confirm_delete',
     'rebuild_index',
     'record_feedback',
+    'add_synonyms',
     'list_faq',
     'list_bad_cases',
   ],

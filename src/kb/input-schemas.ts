@@ -28,6 +28,19 @@ export const badCaseSchema = z.object({
   source: z.string().max(MAX_TEXT),
 });
 
+/** One wording of a synonyms row: a word or a short phrase, no table syntax. */
+const wording = z
+  .string()
+  .trim()
+  .min(1)
+  .max(80)
+  .regex(/^[^|\r\n,，、;；/]+$/, 'a wording holds no | , 、 ; / or line break');
+
+export const synonymsSchema = z.object({
+  term: wording,
+  sameAs: z.array(wording).min(1).max(16),
+});
+
 /** Parses `value` or throws KbError KB_INPUT_INVALID naming the first problem. */
 export function parseInput<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);

@@ -13,12 +13,12 @@ import {
 import { ChangeWatcher } from './change-watcher.ts';
 import { IsolatedConverter, type IsolationLimits } from './converters/isolated.ts';
 import { DeletePlans } from './delete-plans.ts';
-import { parseSynonymsTable, SYNONYMS_FILE } from './deployment-synonyms.ts';
+import { addSynonymRow, parseSynonymsTable, SYNONYMS_FILE } from './deployment-synonyms.ts';
 import { type ExpertRow, findExpertsTable, loadExperts, pickExpert } from './experts.ts';
 import { closestFaq, FAQ_FILE, formatFaq, readFaq } from './faq-store.ts';
 import { applyFeedback } from './feedback.ts';
 import { ingestSources } from './ingest.ts';
-import { badCaseSchema, feedbackSchema, ingestSourcesSchema, parseInput } from './input-schemas.ts';
+import { badCaseSchema, feedbackSchema, ingestSourcesSchema, parseInput, synonymsSchema } from './input-schemas.ts';
 import type { KbInternals, KbLimits } from './internals.ts';
 import { isSearchable, walkFiles } from './kb-files.ts';
 import { buildTree, countFiles } from './kb-listing.ts';
@@ -44,6 +44,8 @@ import {
   type KbStats,
   type KnowledgeBase,
   type SearchHit,
+  type SynonymsInput,
+  type SynonymsResult,
   type TreeNode,
 } from './types.ts';
 
@@ -332,6 +334,26 @@ export class FolderKnowledgeBase implements KnowledgeBase {
 
   confirmDelete(token: string): Promise<{ readonly deleted: readonly string[] }> {
     return this.#deletes.confirm(this.#internals, String(token));
+  }
+
+  async addSynonyms(input: SynonymsInput): Promise<SynonymsResult> {
+    const { term, sameAs } = parseInput(synonymsSchema, input, 'synonyms');
+    const added = await this.#locks.with(SYNONYMS_FILE, async () => {
+      const file = path.join(this.root, SYNONYMS_FILE);
+      const info = await stat(file).catch(() => undefined);
+      if (info && info.size > MAX_SYNONYMS_FILE_BYTES) {
+        throw new KbError('KB_TOO_LARGE', `${SYNONYMS_FILE} is over ${MAX_SYNONYMS_FILE_BYTES} bytes; trim it first`);
+      }
+      const before = info?.isFile() ? await readFile(file, 'utf8') : undefined;
+      const edit = addSynonymRow(before, term, sameAs);
+      if (edit.content !== undefined) await writeInside(this.root, SYNONYMS_FILE, edit.content);
+      return edit.added;
+    });
+    // Read back now, not at the next search's stat: a rewrite within the same millisecond keeps the stamp.
+    this.#synonymsStamp = undefined;
+    await this.#refreshSynonyms();
+    this.#logger?.info({ file: SYNONYMS_FILE, term, added }, 'synonyms added');
+    return { file: SYNONYMS_FILE, term, added };
   }
 
   async rebuildIndex(): Promise<void> {

@@ -98,9 +98,10 @@ export class QueryExpansion {
         known.add(synonym);
         continue;
       }
-      // An English phrase translating a Chinese word (离职 → "leave the company") meets the sections that hold its words.
-      if (cjk && synonym.includes(' ') && this.#hasPhrase(synonym)) {
-        out.push({ term: synonym, weight: TRANSLATION_WEIGHT });
+      // A word's phrase synonym (离职 → "leave the company", gatekeeper → "yard marshal") meets the sections
+      // that hold its words. Not an English phrase's: "get paid" → "pay day" met every section saying "pay".
+      if (synonym.includes(' ') && (cjk || !term.includes(' ')) && this.#hasPhrase(synonym)) {
+        out.push({ term: synonym, weight });
         known.add(synonym);
         continue;
       }

@@ -228,5 +228,22 @@ export interface KnowledgeBase {
   planDelete(path: string): Promise<DeletePlan>;
   confirmDelete(token: string): Promise<{ readonly deleted: readonly string[] }>;
   rebuildIndex(): Promise<void>;
+  /**
+   * Adds wordings to the deployment's synonyms table (`.docent/synonyms.md`): to the row of `term`, or a
+   * new row. Searches use them at once.
+   */
+  addSynonyms(input: SynonymsInput): Promise<SynonymsResult>;
   close(): Promise<void>;
+}
+
+export interface SynonymsInput {
+  readonly term: string;
+  readonly sameAs: readonly string[];
+}
+
+export interface SynonymsResult {
+  readonly file: string;
+  readonly term: string;
+  /** The wordings the row did not hold before (empty: it had them all). */
+  readonly added: readonly string[];
 }

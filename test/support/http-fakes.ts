@@ -18,6 +18,8 @@ import {
   KbError,
   type KbStats,
   type KnowledgeBase,
+  type SynonymsInput,
+  type SynonymsResult,
   type TreeNode,
 } from '../../src/kb/types.ts';
 import {
@@ -373,5 +375,8 @@ export class FakeKnowledgeBase implements KnowledgeBase {
   }
 
   async rebuildIndex(): Promise<void> {}
+  async addSynonyms(input: SynonymsInput): Promise<SynonymsResult> {
+    return { file: '.docent/synonyms.md', term: input.term, added: [...input.sameAs] };
+  }
   async close(): Promise<void> {}
 }

@@ -6,6 +6,8 @@ export type AdminIntent =
   | { readonly kind: 'delete'; readonly target: string }
   | { readonly kind: 'show'; readonly target: string; readonly startLine?: number; readonly endLine?: number }
   | { readonly kind: 'rebuild' }
+  /** "add synonym hotel = accommodation, lodging": wordings for the deployment's synonyms table. */
+  | { readonly kind: 'synonyms'; readonly term: string; readonly sameAs: readonly string[] }
   | { readonly kind: 'list' }
   | { readonly kind: 'stats' }
   | { readonly kind: 'help' }
@@ -34,9 +36,32 @@ function target(text: string): string {
     .trim();
 }
 
+const ADD_SYNONYMS =
+  /^(?:please\s+)?add\s+(?:an?\s+|the\s+)?synonyms?(?:\s+row)?\s*:?\s*(.+?)\s*(?:=|→|->|\bmeans\b|\bis the same as\b|\bsame as\b)\s*(.+)$/is;
+const ADD_SYNONYMS_ZH =
+  /^(?:请)?(?:添加|增加|加)(?:一个|一条|一行)?同义词\s*[:：]?\s*(.+?)\s*(?:=|＝|→|就是|等于|等同于)\s*(.+)$/s;
+
+function synonymsIntent(text: string): AdminIntent | undefined {
+  const m = ADD_SYNONYMS.exec(text) ?? ADD_SYNONYMS_ZH.exec(text);
+  if (!m) return undefined;
+  const clean = (w: string) =>
+    w
+      .trim()
+      .replace(/^[`'"“”‘’「」]+|[`'"“”‘’「」.。!！]+$/g, '')
+      .trim();
+  const term = clean(m[1]!);
+  const sameAs = m[2]!
+    .split(/[,，、;；/]|\s+(?:and|or)\s+|和|或/)
+    .map(clean)
+    .filter(Boolean);
+  return term && sameAs.length > 0 ? { kind: 'synonyms', term, sameAs } : undefined;
+}
+
 export function parseAdminIntent(message: string): AdminIntent {
   const text = message.trim();
   if (isUploadMessage(text)) return { kind: 'upload' };
+  const synonyms = synonymsIntent(text);
+  if (synonyms) return synonyms;
   let m =
     /^(?:please\s+)?(?:delete|remove|rm)\s+(.+)$/is.exec(text) ?? /^(?:请)?(?:删除|移除|删掉)\s*(.+)$/s.exec(text);
   if (m && target(m[1]!)) return { kind: 'delete', target: target(m[1]!) };

@@ -82,6 +82,9 @@ async function* runIntent(
     case 'stats':
       yield* listAndStats(kb, ctx, lang, intent.kind === 'list');
       return;
+    case 'synonyms':
+      yield* addSynonyms(kb, ctx, intent, lang);
+      return;
     case 'question':
       yield {
         type: 'text',
@@ -253,6 +256,36 @@ async function* planDelete(
   }
 }
 
+async function* addSynonyms(
+  kb: KnowledgeBase,
+  ctx: LocalTurnContext,
+  intent: { readonly term: string; readonly sameAs: readonly string[] },
+  lang: Lang,
+): AsyncGenerator<AgentEvent> {
+  yield ctx.toolUse('add_synonyms', { term: intent.term, same_as: intent.sameAs });
+  try {
+    const result = await kb.addSynonyms(intent);
+    const words = result.added.map((w) => `"${w}"`).join(', ');
+    yield {
+      type: 'text',
+      text:
+        result.added.length === 0
+          ? t(
+              lang,
+              `${result.file} already has every one of these wordings for "${result.term}"; nothing changed.`,
+              `${result.file} 中"${result.term}"已有这些说法，未做改动。`,
+            )
+          : t(
+              lang,
+              `Added to ${result.file}: "${result.term}" = ${words}. Searches use it from now on.`,
+              `已写入 ${result.file}："${result.term}" = ${words}。之后的搜索会用到。`,
+            ),
+    };
+  } catch (error) {
+    yield errorEvent(error);
+  }
+}
+
 async function* show(
   kb: KnowledgeBase,
   ctx: LocalTurnContext,
@@ -374,6 +407,7 @@ function help(lang: Lang): string {
       '- show a file: "show hr/leave_policy.md" (a part: "show hr/leave_policy.md lines 5-20")',
       '- delete a file (asks to confirm first): "delete hr/old_policy.md"',
       '- rebuild the index and README: "rebuild index"',
+      '- teach a wording: "add synonym hotel = accommodation, lodging" (kept in .docent/synonyms.md)',
     ].join('\n'),
     [
       '我负责管理知识库，可以：',
@@ -382,6 +416,7 @@ function help(lang: Lang): string {
       '- 查看文件："查看 hr/leave_policy.md"（部分："查看 hr/leave_policy.md 第5-20行"）',
       '- 删除文件（先确认再删除）："删除 hr/old_policy.md"',
       '- 重建索引和 README："重建索引"',
+      '- 添加同义说法："添加同义词 酒店 = 住宿、宾馆"（保存在 .docent/synonyms.md）',
     ].join('\n'),
   );
 }

@@ -47,6 +47,10 @@ export function createFakeKb(root: string): FakeKb {
     planDelete: async (p) => ({ token: 't', paths: [p] }),
     confirmDelete: async () => ({ deleted: [] }),
     rebuildIndex: async () => {},
+    addSynonyms: async (input) => {
+      record('addSynonyms', input);
+      return { file: '.docent/synonyms.md', term: input.term, added: [...input.sameAs] };
+    },
     close: async () => {},
   };
 }

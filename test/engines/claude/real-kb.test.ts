@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -104,5 +104,25 @@ describe('Claude agents on the real knowledge base (sample)', { timeout: 180_000
     // Nothing is deleted before confirm_delete.
     const slice = await kb.read('hr/leave_policy.md', { startLine: 1, endLine: 1 });
     assert.equal(slice.path, 'hr/leave_policy.md');
+  });
+
+  it('admin: mcp__kb__add_synonyms writes a row the next search meets; employees are not offered it', async () => {
+    const employeeTools = ((stub.requests[0]?.body.tools as Array<{ name: string }>) ?? []).map((t) => t.name);
+    assert.ok(!employeeTools.includes('mcp__kb__add_synonyms'));
+    const session = { id: randomUUID(), isNew: true };
+    const admin = await startWorker(engine, 'admin', session);
+    workers.push(admin);
+    stub.enqueue({
+      text: '',
+      toolUse: { name: 'mcp__kb__add_synonyms', input: { term: 'gatekeeper', same_as: ['sick leave'] } },
+    });
+    const from = stub.requests.length;
+    const events = await runTurn(admin, session, 'employees say gatekeeper for sick leave, teach it');
+    assert.equal(events.at(-1)?.type, 'done');
+    assert.match(lastToolResult(stub, from + 1), /added[^\]]*sick leave/);
+    const text = readFileSync(path.join(kb.root, '.docent/synonyms.md'), 'utf8');
+    assert.match(text, /^\| gatekeeper \| sick leave \|$/m);
+    const hits = await kb.search('how many gatekeeper days do I get');
+    assert.equal(hits[0]?.path, 'hr/leave_policy.md');
   });
 });
