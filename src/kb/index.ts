@@ -1,8 +1,10 @@
 /** Opens a knowledge-base folder (seeding it from the sample when empty) and returns its toolset. */
-import { cp, mkdir, readdir } from 'node:fs/promises';
+import { cp, mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.ts';
 import type { IsolationLimits } from './converters/isolated.ts';
+import { SYNONYMS_FILE } from './deployment-synonyms.ts';
+import { walkFiles } from './kb-files.ts';
 import { FolderKnowledgeBase } from './knowledge-base.ts';
 import type { CrossProcessLock } from './locks.ts';
 import type { KnowledgeBase } from './types.ts';
@@ -44,6 +46,8 @@ export async function openKnowledgeBase(options: OpenKnowledgeBaseOptions): Prom
     if (entries.length === 0) {
       await cp(path.resolve(options.seedFrom), root, { recursive: true, errorOnExist: false, force: false });
       options.logger?.info({ root, seedFrom: options.seedFrom }, 'knowledge base seeded from the sample');
+    } else {
+      await addSampleSynonyms(root, path.resolve(options.seedFrom), options.logger);
     }
   }
   const kb = new FolderKnowledgeBase({
@@ -70,6 +74,28 @@ export async function openKnowledgeBase(options: OpenKnowledgeBaseOptions): Prom
     throw error;
   }
   return kb;
+}
+
+/**
+ * A knowledge base seeded from the sample before the sample's wordings moved into its synonyms table
+ * (they were code until then) gets the table, so an upgrade does not lose them. Only where most of the
+ * sample's documents are still there and there is no table: a deployment's own table is never touched.
+ */
+async function addSampleSynonyms(root: string, sample: string, logger: Logger | undefined): Promise<void> {
+  const exists = (p: string) =>
+    stat(p).then(
+      () => true,
+      () => false,
+    );
+  if ((await exists(path.join(root, SYNONYMS_FILE))) || !(await exists(path.join(sample, SYNONYMS_FILE)))) return;
+  const documents = (await walkFiles(sample)).map((f) => f.path);
+  if (documents.length === 0) return;
+  let kept = 0;
+  for (const rel of documents) if (await exists(path.join(root, rel))) kept++;
+  if (kept * 2 < documents.length) return;
+  await mkdir(path.dirname(path.join(root, SYNONYMS_FILE)), { recursive: true });
+  await cp(path.join(sample, SYNONYMS_FILE), path.join(root, SYNONYMS_FILE), { errorOnExist: false, force: false });
+  logger?.info({ root, file: SYNONYMS_FILE }, "the sample's synonyms table was added (seeded before it existed)");
 }
 
 export type { KnowledgeBase };

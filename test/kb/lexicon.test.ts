@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { acronymGroups } from '../../src/kb/acronyms.ts';
 import { parseSynonymsTable, SYNONYMS_FILE } from '../../src/kb/deployment-synonyms.ts';
+import { openKnowledgeBase } from '../../src/kb/index.ts';
 import { holdsAny, quantitiesOf, rangesOf } from '../../src/kb/quantities.ts';
 import { SearchIndex } from '../../src/kb/search-index.ts';
 import { GENERAL_GROUPS, synonymsOf } from '../../src/kb/synonyms.ts';
@@ -135,5 +137,39 @@ describe('English words from packaged data', () => {
   it('drops the Snowball stop words, contractions cut as the tokeniser cuts them', () => {
     for (const word of ['ourselves', 'against', 'shouldn', 'the']) assert.ok(isEnglishStopWord(word), word);
     assert.ok(!isEnglishStopWord('leave'));
+  });
+});
+
+describe("the sample's synonyms table on an upgrade", () => {
+  const sample = path.resolve('samples/knowledge_base');
+  const open = (root: string) =>
+    openKnowledgeBase({ root, smallFileThresholdKb: 30, faqMaxEntries: 50, seedFrom: sample, watch: false });
+
+  it('is added to a knowledge base seeded from the sample before the table existed, never over its own', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'docent-upgrade-'));
+    try {
+      await (await open(root)).close();
+      const table = path.join(root, SYNONYMS_FILE);
+      const shipped = await readFile(table, 'utf8');
+      await rm(table);
+      await (await open(root)).close();
+      assert.equal(await readFile(table, 'utf8'), shipped);
+      await writeFile(table, '| term | same as |\n| --- | --- |\n| ours | mine |\n');
+      await (await open(root)).close();
+      assert.match(await readFile(table, 'utf8'), /\| ours \| mine \|/);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('is not added to a knowledge base of other documents', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'docent-upgrade-'));
+    try {
+      await writeFile(path.join(root, 'notes.md'), '# Notes\n\nOur own documents.\n');
+      await (await open(root)).close();
+      await assert.rejects(readFile(path.join(root, SYNONYMS_FILE), 'utf8'), { code: 'ENOENT' });
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
