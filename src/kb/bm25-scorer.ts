@@ -26,7 +26,7 @@ export interface QueryTerm {
   readonly term: string;
   readonly idf: number;
   /** Best first: a section is credited with the first expansion it contains. */
-  readonly expansions: readonly { readonly term: string; readonly weight: number }[];
+  readonly expansions: readonly { readonly term: string; readonly weight: number; readonly loose?: boolean }[];
   /** The question's word this one is half of, written apart ("pay day" for payday's pay and day). */
   readonly compoundOf?: string;
   /**

@@ -29,6 +29,12 @@ export interface Expansion {
   readonly weight: number;
   /** A piece of a longer synonym whose rest the index lacks (工资 of 工资条, where no document says 条). */
   readonly piece?: boolean;
+  /**
+   * A general-language synonym (WordNet): it adds to a section's match but does not make the question
+   * word one the knowledge base knows ("manager" is not the subject of a section because another says
+   * "director").
+   */
+  readonly loose?: boolean;
 }
 
 export interface ExpandOptions {
@@ -127,7 +133,7 @@ export class QueryExpansion {
       for (const synonym of wordnetSynonymsOf(term)) {
         if (known.has(synonym)) continue;
         if (synonym.includes(' ') ? !this.#hasPhrase(synonym) : !this.#has(synonym)) continue;
-        out.push({ term: synonym, weight: WORDNET_WEIGHT });
+        out.push({ term: synonym, weight: WORDNET_WEIGHT, loose: true });
         known.add(synonym);
       }
     }

@@ -87,10 +87,10 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
     }
     // A word the knowledge base never uses still counts against coverage (with the highest idf);
     // a figure less: "for 5 hours" is often a case to check against a stated limit.
+    // A general-language synonym (WordNet) adds to the match, not to what the knowledge base knows.
+    const firm = expansions.find((e) => !e.loose);
     const idf =
-      (expansions.length > 0
-        ? vocab.idf(expansions[0]!.term)
-        : vocab.idf(term) * (vocab.has(term) ? 1 : absentShare(term, surfaces))) *
+      (firm ? vocab.idf(firm.term) : vocab.idf(term) * (vocab.has(term) ? 1 : absentShare(term, surfaces))) *
       (/^\d/.test(term) ? 0.3 : WEAK_VERBS.has(term) ? 0.5 : 1);
     result.push({ term, idf, expansions });
   };

@@ -471,7 +471,7 @@ export class SearchIndex {
       for (const e of q.expansions) {
         // The postings already say which terms the section (with its trail, path and title) holds.
         const posting = this.#postingOf(e.term);
-        if (posting) best = { ...best, known: true };
+        if (posting && !e.loose) best = { ...best, known: true };
         if (!posting || indexOfSorted(posting.ids, id) < 0) continue;
         if (e.weight > best.weight) best = { ...best, matchedAs: e.term, weight: e.weight };
         const weight = Math.round(q.idf * e.weight * 1000) / 1000;
