@@ -5,10 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
-import { EvictionShield, MAX_TRACKED_SESSIONS } from '../../src/pool/eviction-shield.ts';
-import { MsHistogram } from '../../src/pool/histogram.ts';
+import { EvictionShield, MAX_TRACKED_SESSIONS } from '../../src/pool/eviction.ts';
 import { AgentPool } from '../../src/pool/index.ts';
-import { RecentSamples } from '../../src/pool/pool-counters.ts';
+import { MsHistogram, RecentSamples } from '../../src/pool/pool-counters.ts';
 import type { PoolOptions } from '../../src/pool/types.ts';
 import { type FakeEvent, type FakeFactoryOptions, FakeWorkerFactory } from '../support/fake-workers.ts';
 import { flush, request, shutdown, TEST_OPTIONS, type TestPool, turn } from './helpers.ts';
