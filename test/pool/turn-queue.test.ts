@@ -117,6 +117,10 @@ describe('TurnQueue', () => {
     assert.equal(queue.size, 1);
     assert.equal(queue.waitingOf('u'), 1);
     assert.deepEqual(queue.ready, [a2]);
+    queue.remove(a2);
+    queue.remove(a2); // its session has no queue left
+    assert.equal(queue.size, 0);
+    assert.deepEqual(queue.ready, []);
   });
 });
 
