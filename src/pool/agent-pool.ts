@@ -18,22 +18,18 @@
  *   lease.run/release ─► #settleLease ─► idle | close ─► #dispatch
  */
 import type { Logger } from '../logger.ts';
-import { EvictionShield } from './eviction-shield.ts';
+import { EvictionShield } from './eviction.ts';
 import type { LeaseHost, LeaseVerdict, PoolLease } from './lease.ts';
 import { LeaseLedger } from './lease-ledger.ts';
 import { validatePoolOptions } from './options.ts';
-import { PendingTurn, type PendingTurnHooks } from './pending-turn.ts';
 import { type PlacementHost, placeNewTurn, placeReadyTurns } from './placement-pass.ts';
-import { EventHub, PoolCounters } from './pool-counters.ts';
-import { PoolReport } from './pool-report.ts';
+import { EventHub, PoolCounters, PoolReport } from './pool-counters.ts';
 import { PoolShutdown } from './pool-shutdown.ts';
-import { TurnQueue } from './turn-queue.ts';
+import { PendingTurn, type PendingTurnHooks, TurnQueue } from './turn-queue.ts';
 import { TurnRejections } from './turn-rejections.ts';
 import type { AcquireRequest, Pool, PoolEvent, PoolOptions, PoolStats, RecycleReason, TurnLease } from './types.ts';
 import { BackgroundStartError, type SessionBinding, type WorkerFactory } from './worker.ts';
-import { isTurnLimit, retirementAfterTurn } from './worker-retirement.ts';
-import type { WorkerSlot } from './worker-set.ts';
-import { WorkerSet } from './worker-set.ts';
+import { isTurnLimit, retirementAfterTurn, WorkerSet, type WorkerSlot } from './worker-set.ts';
 import { WorkerStarts } from './worker-starts.ts';
 
 export interface PoolDeps {

@@ -12,8 +12,8 @@ export {
   WorkerCrashedError,
   WorkerStartError,
 } from './errors.ts';
-export { MS_BUCKETS } from './histogram.ts';
 export { PoolOptionsError, validatePoolOptions } from './options.ts';
+export { MS_BUCKETS } from './pool-counters.ts';
 export { createPoolRegistry, POOL_NAMES, type PoolName, type PoolRegistry } from './registry.ts';
 export type {
   AcquireRequest,

@@ -12,10 +12,9 @@
  * back for one window at most, and the pool's timer wakes it when that
  * expires).
  */
-import { EvictionPass } from './eviction-pass.ts';
-import type { EvictionShield } from './eviction-shield.ts';
-import type { PendingTurn } from './pending-turn.ts';
-import type { TurnQueue } from './turn-queue.ts';
+
+import { EvictionPass, type EvictionShield } from './eviction.ts';
+import type { PendingTurn, TurnQueue } from './turn-queue.ts';
 import type { AcquireRequest, PoolOptions, TurnLease } from './types.ts';
 import type { SessionBinding } from './worker.ts';
 import type { WorkerSet, WorkerSlot } from './worker-set.ts';

@@ -1,4 +1,6 @@
 /**
+ * The waiting turns (TurnQueue) and one waiting turn (PendingTurn, below).
+ *
  * The waiting turns, by session, and which sessions have a turn in flight.
  *
  *   session s1: [t3, t7]  ── s1 free: its head t3 is also in `ready`
@@ -9,7 +11,7 @@
  * turn in flight to end, which keeps each session's turns one at a time and in
  * arrival order.
  */
-import type { PendingTurn } from './pending-turn.ts';
+import type { AcquireRequest } from './types.ts';
 
 export class TurnQueue {
   readonly #ready: PendingTurn[] = [];
@@ -126,4 +128,83 @@ export class TurnQueue {
     while (i > 0 && this.#ready[i - 1].seq > turn.seq) i--;
     this.#ready.splice(i, 0, turn);
   }
+}
+
+/**
+ * A turn waiting for a worker. It owns its acquire-timeout timer and its abort
+ * listener, and removes both the moment it settles, so a turn that leaves the
+ * queue (served, timed out, abandoned, refused) leaves nothing behind.
+ */
+
+export interface PendingTurnHooks {
+  /** The caller's signal fired while waiting. */
+  onAbort(turn: PendingTurn): void;
+  /** The acquire timeout elapsed while waiting. */
+  onTimeout(turn: PendingTurn): void;
+}
+
+export class PendingTurn {
+  readonly request: AcquireRequest;
+  readonly sessionId: string;
+  readonly userId: string;
+  /** Arrival order across the whole pool; waiters are served by it. */
+  readonly seq: number;
+  readonly enqueuedAt: number;
+  readonly promise: Promise<unknown>;
+  /** True once the turn left the queue (any way); every later settle is ignored. */
+  settled = false;
+  /** Times a worker start made for this turn failed. */
+  failedStarts = 0;
+  /**
+   * Set the first time an eviction shield kept this turn from evicting an idle
+   * worker: from then on (shield clock) no shield holds it back any more.
+   */
+  shieldDeadline: number | undefined = undefined;
+  /** When it began to wait, on the shield clock (the pool sets it when queueing). */
+  waitingSince = 0;
+  #resolve!: (value: unknown) => void;
+  #reject!: (reason: unknown) => void;
+  #timer: NodeJS.Timeout | undefined;
+  #hooks: PendingTurnHooks;
+
+  constructor(request: AcquireRequest, seq: number, now: number, timeoutMs: number, hooks: PendingTurnHooks) {
+    this.request = request;
+    this.sessionId = request.session.id;
+    this.userId = request.userId;
+    this.seq = seq;
+    this.enqueuedAt = now;
+    this.#hooks = hooks;
+    this.promise = new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.#timer = setTimeout(this.#handleTimeout, timeoutMs);
+    request.signal?.addEventListener('abort', this.#handleAbort, { once: true });
+  }
+
+  fulfil(value: unknown): void {
+    if (this.#finish()) this.#resolve(value);
+  }
+
+  fail(error: Error): void {
+    if (this.#finish()) this.#reject(error);
+  }
+
+  #finish(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.request.signal?.removeEventListener('abort', this.#handleAbort);
+    return true;
+  }
+
+  readonly #handleAbort = (): void => {
+    if (!this.settled) this.#hooks.onAbort(this);
+  };
+
+  readonly #handleTimeout = (): void => {
+    this.#timer = undefined;
+    if (!this.settled) this.#hooks.onTimeout(this);
+  };
 }

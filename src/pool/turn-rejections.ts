@@ -15,9 +15,8 @@ import {
   UserQueueFullError,
   WorkerStartError,
 } from './errors.ts';
-import type { PendingTurn } from './pending-turn.ts';
 import type { EventHub, PoolCounters } from './pool-counters.ts';
-import type { TurnQueue } from './turn-queue.ts';
+import type { PendingTurn, TurnQueue } from './turn-queue.ts';
 import type { AcquireRequest, PoolOptions } from './types.ts';
 
 /** The queue's state in words and as a Retry-After hint (PoolReport). */

@@ -8,8 +8,7 @@
  * start is a StartAttempt (below), which owns its signal and timeout.
  */
 import type { PoolWorker, SessionBinding, WorkerFactory } from './worker.ts';
-import { retireAt } from './worker-retirement.ts';
-import { WorkerSlot } from './worker-set.ts';
+import { retireAt, WorkerSlot } from './worker-set.ts';
 
 export interface StartSettings {
   readonly startTimeoutMs: number;

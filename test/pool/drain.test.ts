@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PoolDrainingError, TurnAbortedError } from '../../src/pool/index.ts';
 import type { FakeEvent } from '../support/fake-workers.ts';
-import { makePool, nextEvent, request } from './helpers.ts';
+import { heldTurn, makePool, nextEvent, request } from './helpers.ts';
 
 describe('AgentPool drain and destroy (guarantee 9)', () => {
   it('drain() refuses new turns, fails waiting ones, lets in-flight turns finish, then closes every worker', async () => {
@@ -36,6 +36,22 @@ describe('AgentPool drain and destroy (guarantee 9)', () => {
     assert.equal(t.factory.liveWorkers().length, 0);
     assert.equal(t.factory.alive, 0);
     assert.ok(t.events.some((e) => e.type === 'drained'));
+  });
+
+  it('drain() does not stop a running turn before its grace ends', async () => {
+    const t = makePool({ maxWorkers: 1 }, { holdTurns: true });
+    const { running, seen } = await heldTurn(t, 'a');
+    const draining = t.pool.drain(10_000);
+    // Well inside the grace: a drain that revoked at once would have done it by now.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    t.factory.finishTurn();
+    await running;
+    await draining;
+    assert.deepEqual(
+      seen.map((e) => e.type),
+      ['text', 'done'],
+    );
+    assert.equal(t.pool.stats().totals.turnTimeouts, 0);
   });
 
   it('drain() stops turns still running when the grace ends', async () => {

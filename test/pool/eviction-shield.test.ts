@@ -5,10 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
-import { EvictionShield, MAX_TRACKED_SESSIONS } from '../../src/pool/eviction-shield.ts';
-import { MsHistogram } from '../../src/pool/histogram.ts';
+import { EvictionShield, MAX_TRACKED_SESSIONS } from '../../src/pool/eviction.ts';
 import { AgentPool } from '../../src/pool/index.ts';
-import { RecentSamples } from '../../src/pool/pool-counters.ts';
+import { MsHistogram, RecentSamples } from '../../src/pool/pool-counters.ts';
 import type { PoolOptions } from '../../src/pool/types.ts';
 import { type FakeEvent, type FakeFactoryOptions, FakeWorkerFactory } from '../support/fake-workers.ts';
 import { flush, request, shutdown, TEST_OPTIONS, type TestPool, turn } from './helpers.ts';
@@ -238,6 +237,26 @@ describe('EvictionShield', () => {
     now = 600;
     shield.arrived('s', false);
     assert.equal(shield.expectedGapMs('s'), 300);
+    now = 700;
+    shield.arrived('s', false); // a second arrival without a turn ending in between: no new gap
+    assert.equal(shield.expectedGapMs('s'), 300);
+  });
+
+  it('arrived() of a busy session right after its turn ended measures no gap, and closes it', () => {
+    let now = 0;
+    const shield = new EvictionShield(
+      1_000,
+      new MsHistogram(),
+      new RecentSamples(16),
+      () => now,
+      () => {},
+    );
+    shield.ended('s');
+    now = 100;
+    shield.arrived('s', true);
+    now = 200;
+    shield.arrived('s', false);
+    assert.equal(shield.expectedGapMs('s'), undefined);
   });
 
   it('shieldedUntil() holds a worker from a start before its session is due back until a little after (0 otherwise)', () => {
@@ -308,6 +327,8 @@ describe('EvictionShield', () => {
     shield.ended('first');
     now = 10;
     shield.arrived('first', false);
+    shield.ended('second');
+    assert.equal(shield.expectedGapMs('first'), 10, 'kept while under the bound');
     for (let i = 0; i < MAX_TRACKED_SESSIONS; i++) shield.ended(`s${i}`);
     assert.equal(shield.expectedGapMs('first'), undefined);
   });

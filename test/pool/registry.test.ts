@@ -27,6 +27,11 @@ describe('createPoolRegistry()', () => {
     );
     assert.ok(seen.includes('employee:turn_acquired'));
     off();
+    const heard = seen.length;
+    const again = await registry.get('employee').acquire({ session: { id: 's', isNew: false }, userId: 'u' });
+    for await (const _ of again.run({ message: 'again' })) {
+    }
+    assert.equal(seen.length, heard, 'no event reaches a listener after it unsubscribed');
 
     await registry.drain(100);
     await assert.rejects(
@@ -35,5 +40,18 @@ describe('createPoolRegistry()', () => {
     );
     await registry.destroy();
     assert.equal(registry.stats().employee.workers.total, 0);
+  });
+
+  it('destroy() destroys every pool at once, revoking leases still out', async () => {
+    const config = loadConfig({ EMPLOYEE_CLIENT_POOL_SIZE: '2', ADMIN_CLIENT_POOL_SIZE: '1', POOL_MIN_SPARES: '0' });
+    const registry = createPoolRegistry(
+      { employee: createFakeAgentFactory(), admin: createFakeAgentFactory() },
+      config.pools,
+    );
+    await registry.get('employee').acquire({ session: { id: 'e', isNew: true }, userId: 'u' });
+    await registry.get('admin').acquire({ session: { id: 'a', isNew: true }, userId: 'u' });
+    await registry.destroy();
+    assert.equal(registry.stats().employee.workers.total, 0);
+    assert.equal(registry.stats().admin.workers.total, 0);
   });
 });

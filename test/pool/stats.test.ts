@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MsHistogram } from '../../src/pool/histogram.ts';
-import { UNDERSIZED_MIN_TURNS } from '../../src/pool/pool-report.ts';
+import { MsHistogram, UNDERSIZED_MIN_TURNS } from '../../src/pool/pool-counters.ts';
 import { makePool, request, shutdown, turn } from './helpers.ts';
 
 describe('AgentPool stats() and onEvent()', () => {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isTurnLimit, retireAt, retirementAfterTurn } from '../../src/pool/worker-retirement.ts';
-import { WorkerSlot } from '../../src/pool/worker-set.ts';
+import { isTurnLimit, retireAt, retirementAfterTurn, WorkerSlot } from '../../src/pool/worker-set.ts';
 import { FakeWorkerFactory } from '../support/fake-workers.ts';
 
 const LIMITS = { maxWorkerMemoryBytes: 1_000, maxTurnsPerWorker: 3 };
