@@ -282,7 +282,9 @@ async function* addSynonyms(
             ),
     };
   } catch (error) {
-    yield errorEvent(error);
+    // A wording the table cannot hold is the admin's to fix: said in the reply, not a failed turn.
+    if (!(error instanceof KbError && error.code === 'KB_INPUT_INVALID')) throw error;
+    yield { type: 'text', text: t(lang, `Nothing was added. ${error.message}.`, `未添加：${error.message}。`) };
   }
 }
 

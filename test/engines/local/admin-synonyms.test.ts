@@ -69,6 +69,9 @@ describe('an admin adding synonyms in chat (offline engine)', () => {
 
   it('refuses a wording that would break the table, and writes nothing', async () => {
     const before = await readFile(path.join(t.root, '.docent/synonyms.md'), 'utf8');
+    const chat = await say('admin', 'add synonym a|b = c');
+    assert.deepEqual(chat.errors, []);
+    assert.match(chat.text, /^Nothing was added\. Invalid synonyms \(term\): a wording holds no \|/);
     const bad = await t.kb.addSynonyms({ term: 'a | b', sameAs: ['c'] }).catch((e: unknown) => e);
     assert.equal((bad as { code?: string }).code, 'KB_INPUT_INVALID');
     const long = await t.kb.addSynonyms({ term: 'x', sameAs: ['y'.repeat(81)] }).catch((e: unknown) => e);
