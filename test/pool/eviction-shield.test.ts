@@ -215,16 +215,15 @@ describe('AgentPool eviction shield', () => {
   });
 });
 
+/** A shield on a clock the test moves, with a start-cost hint and no wake-ups. */
+function shieldOn(clock: () => number, startHintMs: number | undefined = 1_000): EvictionShield {
+  return new EvictionShield(startHintMs, new MsHistogram(), new RecentSamples(16), clock, () => {});
+}
+
 describe('EvictionShield', () => {
   it('arrived() learns a session gap as a short moving average; a busy arrival is no gap', () => {
     let now = 0;
-    const shield = new EvictionShield(
-      1_000,
-      new MsHistogram(),
-      new RecentSamples(16),
-      () => now,
-      () => {},
-    );
+    const shield = shieldOn(() => now);
     shield.arrived('s', false);
     assert.equal(shield.expectedGapMs('s'), undefined);
     shield.ended('s');
@@ -244,13 +243,7 @@ describe('EvictionShield', () => {
 
   it('arrived() of a busy session right after its turn ended measures no gap, and closes it', () => {
     let now = 0;
-    const shield = new EvictionShield(
-      1_000,
-      new MsHistogram(),
-      new RecentSamples(16),
-      () => now,
-      () => {},
-    );
+    const shield = shieldOn(() => now);
     shield.ended('s');
     now = 100;
     shield.arrived('s', true);
@@ -261,13 +254,7 @@ describe('EvictionShield', () => {
 
   it('shieldedUntil() holds a worker from a start before its session is due back until a little after (0 otherwise)', () => {
     let now = 0;
-    const shield = new EvictionShield(
-      undefined,
-      new MsHistogram(),
-      new RecentSamples(16),
-      () => now,
-      () => {},
-    );
+    const shield = shieldOn(() => now, undefined);
     shield.ended('s');
     now = 400;
     shield.arrived('s', false);
@@ -317,13 +304,7 @@ describe('EvictionShield', () => {
 
   it('ended() forgets the least recently active session beyond the bound', () => {
     let now = 0;
-    const shield = new EvictionShield(
-      1_000,
-      new MsHistogram(),
-      new RecentSamples(16),
-      () => now,
-      () => {},
-    );
+    const shield = shieldOn(() => now);
     shield.ended('first');
     now = 10;
     shield.arrived('first', false);
