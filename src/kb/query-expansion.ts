@@ -7,7 +7,7 @@
  */
 import type { Lexicon } from './lexicon.ts';
 import { GENERAL_LEXICON } from './synonyms.ts';
-import { editDistanceWithin } from './text-tokens.ts';
+import { editDistanceWithin, stem } from './text-tokens.ts';
 import { TRANSLATION_FLOOR } from './types.ts';
 import { loadWordnet, wordnetSynonymsOf } from './wordnet.ts';
 
@@ -146,9 +146,9 @@ export class QueryExpansion {
     if (this.#has(term) || (term.includes(' ') && this.#hasPhrase(term))) out.push({ term, weight: 1 });
     if (!/^[a-z][a-z0-9]*$/.test(term) || term.length < 4) return out;
     // The stemmer keeps a short word's final e but drops it with a suffix (reuse → reuse, reused → reus):
-    // the documents' inflected forms are the same word. (Not the other way: "plan" is not "plane".)
-    const inflected = term.length <= 5 && term.endsWith('e') ? term.slice(0, -1) : undefined;
-    if (inflected && this.#has(inflected)) out.push({ term: inflected, weight: 1 });
+    // the documents' inflected forms, stemmed as the stemmer does, are the same word.
+    const inflected = term.endsWith('e') ? stem(`${term}d`) : term;
+    if (inflected !== term && this.#has(inflected)) out.push({ term: inflected, weight: 1 });
     const vocab = this.#vocab();
     // Prefix: "reimburs" meets "reimbursement", "config" meets "configuration".
     for (let i = lowerBound(vocab, term); i < vocab.length && out.length < MAX_EXPANSIONS; i++) {
