@@ -1,9 +1,10 @@
 /**
  * Cuts a section's lines into answer units: sentences of paragraphs, list
  * items (with their continuation lines) and table rows (which remember their
- * header), each with its line number, so an answer can quote only what is
- * relevant and cite exact lines.
+ * header) and code blocks, each with its line number, so an answer can quote
+ * only what is relevant and cite exact lines.
  */
+import { markdownBlocks } from '../../kb/markdown-blocks.ts';
 
 export type AnswerUnit =
   | { readonly kind: 'sentence'; readonly line: number; readonly text: string; readonly paragraph: number }
@@ -15,61 +16,33 @@ export type AnswerUnit =
       readonly table: number;
       readonly headerLine: number;
       readonly header: string;
-    };
+    }
+  | { readonly kind: 'code'; readonly line: number; readonly endLine: number; readonly text: string };
 
-const LIST_ITEM = /^\s*(?:(?:[-*+•]|\d+[.)])\s+|(?:\d+、|[（(]\d+[）)]|[一二三四五六七八九十]+、)\s*)/;
-const TABLE_LINE = /^\s*\|.*\|\s*$/;
-const TABLE_SEPARATOR = /^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$/;
-const HEADING = /^\s{0,3}#{1,6}\s/;
-/** A line of bold text alone is a heading too (see sections.ts): the label says it already. */
-const BOLD_HEADING = /^ {0,3}\*\*([^*\n]{2,80})\*\*[:：]?\s*$/;
+/** Enumerations Markdown does not know (bullets and Chinese numbering from converted documents): items too. */
+const PLAIN_ITEM = /^(?:•|\d+、|[（(]\d+[）)]|[一二三四五六七八九十]+、)\s*/;
 const SENTENCE_END = /(?<=[.!?])\s+(?=[A-Z0-9"“(])|(?<=[。！？；])/;
 
 export function splitUnits(lines: readonly string[], firstLine: number): AnswerUnit[] {
   const units: AnswerUnit[] = [];
   let paragraph = 0;
   let table = 0;
-  let i = 0;
-  while (i < lines.length) {
-    const line = lines[i]!;
-    const lineNo = firstLine + i;
-    if (!line.trim() || HEADING.test(line) || BOLD_HEADING.test(line) || /^\s*(```|~~~|<!--)/.test(line)) {
-      i++;
-      continue;
-    }
-    if (TABLE_LINE.test(line)) {
+  for (const block of markdownBlocks(lines.join('\n'), firstLine)) {
+    if (block.kind === 'item' || block.kind === 'code') units.push(block);
+    else if (block.kind === 'table') {
       table++;
-      const hasHeader = i + 1 < lines.length && TABLE_SEPARATOR.test(lines[i + 1]!);
-      const header = hasHeader ? line.trim() : '';
-      const headerLine = lineNo;
-      i += hasHeader ? 2 : 0;
-      while (i < lines.length && TABLE_LINE.test(lines[i]!)) {
-        if (!TABLE_SEPARATOR.test(lines[i]!)) {
-          units.push({ kind: 'row', line: firstLine + i, text: lines[i]!.trim(), table, headerLine, header });
-        }
-        i++;
+      const { line: headerLine, header } = block;
+      for (const row of block.rows) units.push({ kind: 'row', ...row, table, headerLine, header });
+    } else if (block.kind === 'paragraph') {
+      paragraph++;
+      // Each sentence keeps the line it starts on.
+      for (const [i, text] of block.lines.entries()) {
+        const line = block.line + i;
+        if (PLAIN_ITEM.test(text)) units.push({ kind: 'item', line, endLine: line, text });
+        else
+          for (const s of text.split(SENTENCE_END))
+            if (s.trim()) units.push({ kind: 'sentence', line, text: s.trim(), paragraph });
       }
-      continue;
-    }
-    if (LIST_ITEM.test(line)) {
-      const start = i;
-      const parts = [line.trim()];
-      i++;
-      while (i < lines.length && lines[i]!.trim() && !LIST_ITEM.test(lines[i]!) && /^\s{2,}/.test(lines[i]!)) {
-        parts.push(lines[i]!.trim());
-        i++;
-      }
-      units.push({ kind: 'item', line: firstLine + start, endLine: firstLine + i - 1, text: parts.join(' ') });
-      continue;
-    }
-    // A paragraph: consecutive plain lines, cut into sentences (each keeps the line it starts on).
-    paragraph++;
-    while (i < lines.length && lines[i]!.trim() && !LIST_ITEM.test(lines[i]!) && !TABLE_LINE.test(lines[i]!)) {
-      if (HEADING.test(lines[i]!) || BOLD_HEADING.test(lines[i]!)) break;
-      for (const sentence of lines[i]!.trim().split(SENTENCE_END)) {
-        if (sentence.trim()) units.push({ kind: 'sentence', line: firstLine + i, text: sentence.trim(), paragraph });
-      }
-      i++;
     }
   }
   return units;
@@ -84,7 +57,14 @@ export function renderUnits(units: readonly AnswerUnit[]): string {
     current = undefined;
   };
   for (const unit of [...units].sort((a, b) => a.line - b.line)) {
-    const key = unit.kind === 'sentence' ? `p${unit.paragraph}` : unit.kind === 'row' ? `t${unit.table}` : 'list';
+    const key =
+      unit.kind === 'sentence'
+        ? `p${unit.paragraph}`
+        : unit.kind === 'row'
+          ? `t${unit.table}`
+          : unit.kind === 'code'
+            ? `c${unit.line}`
+            : 'list';
     if (!current || current.key !== key) {
       flush();
       current = { key, lines: [] };
@@ -113,7 +93,7 @@ export function lineSpan(units: readonly AnswerUnit[]): { start: number; end: nu
   let end = 0;
   for (const unit of units) {
     const first = unit.kind === 'row' && unit.header ? unit.headerLine : unit.line;
-    const last = unit.kind === 'item' ? unit.endLine : unit.line;
+    const last = unit.kind === 'item' || unit.kind === 'code' ? unit.endLine : unit.line;
     start = Math.min(start, first);
     end = Math.max(end, last);
   }

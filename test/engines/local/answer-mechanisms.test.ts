@@ -197,6 +197,20 @@ const SCANNER = `# Handheld Scanner Manual
 2. Try another cradle before sending the scanner for repair.
 `;
 
+const BACKUPS = `# Database Backups
+
+## Restoring a Backup
+
+Restore the nightly snapshot with the ops tool:
+
+\`\`\`sh
+opsctl restore --snapshot nightly. --target staging
+opsctl verify --target staging
+\`\`\`
+
+Restores to production need a ticket.
+`;
+
 const TRAINS = `# 交通标准
 
 ## 火车
@@ -274,6 +288,7 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
         'it/helpdesk.md': HELPDESK,
         'ops/printer-outage.md': OUTAGE,
         'sales/review.md': PRICING,
+        'ops/backups.md': BACKUPS,
       },
     });
     factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
@@ -446,6 +461,16 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
     const answer = await ask(factory, 'What is the per diem?');
     assert.equal(citedPaths(answer)[0], 'travel/rules.txt', answer);
     assert.match(answer, /45 EUR per day/);
+  });
+
+  it('quotes a fenced command block whole, as code, with its lead-in line', async () => {
+    const answer = await ask(factory, 'How do I restore the nightly snapshot?');
+    assert.equal(citedPaths(answer)[0], 'ops/backups.md', answer);
+    assert.match(
+      answer,
+      /```sh\nopsctl restore --snapshot nightly\. --target staging\nopsctl verify --target staging\n```/,
+    );
+    assert.match(answer, /ops\/backups\.md:5-10/);
   });
 
   it('answers from a bold-question FAQ document without repeating the question line', async () => {
