@@ -63,11 +63,6 @@ export async function resolveInside(
   return { abs, rel };
 }
 
-/** Relative `a/b` form of an absolute path under root. */
-export function toRelative(root: string, abs: string): string {
-  return path.relative(root, abs).split(path.sep).join('/');
-}
-
 /** Files only administrators may read: BADCASE.md quotes other employees' questions and complaints. */
 const ADMIN_ONLY_FILES = new Set(['badcase.md']);
 

@@ -194,11 +194,6 @@ function addChinese(run: string, out: string[], keepStop: boolean, bigrams: bool
   flushSingles();
 }
 
-/** Distinct terms, in first-seen order. */
-export function uniqueTerms(text: string, options?: TokenizeOptions): string[] {
-  return [...new Set(tokenize(text, options))];
-}
-
 /** Dice coefficient of two term sets (0..1). */
 export function dice(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
   if (a.size === 0 || b.size === 0) return 0;

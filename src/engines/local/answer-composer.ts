@@ -51,10 +51,6 @@ const DATE_ASKED =
 const STATES_DATE =
   /\d{1,2}\**\s*[日号]|\b\d{1,2}(st|nd|rd|th)\b|(周|星期|礼拜)[一二三四五六日天]|\b(mon|tues|wednes|thurs|fri|satur|sun)days?\b/i;
 
-/** A question about what is NOT so ("who is not allowed", "what cannot be claimed"), not a mere "I don't know". */
-const NEGATED_ASK =
-  /\b(is|are|was|were|be)\s+not\b|\b(isn't|aren't|cannot|can't|mustn't|never)\b|\bnot\s+(allowed|permitted|covered|eligible|included|reimbursed|reimbursable)\b|不能|不得|不可以|不允许|禁止|不包括|不报销/i;
-
 export interface ComposedAnswer {
   readonly markdown: string;
   readonly sources: readonly { readonly path: string; readonly startLine: number; readonly endLine: number }[];
@@ -82,14 +78,10 @@ export function answeringHits(hits: readonly SearchHit[], question = ''): Search
             meetsSubject(h) &&
             meetsAction(h, action),
         ) ?? found);
-  // "What is not covered?": among close matches, the section whose heading says no answers.
-  const negative = NEGATED_ASK.test(question)
-    ? hits.find((h) => (h.coverage ?? 0) >= required && h.score >= top.score * 0.6 && NEGATION.test(h.heading))
-    : undefined;
   // A document's opening summary rarely answers: a section of the same file that matches well enough, and
   // ranks close, does (not a "Not reimbursable" list, for a question that is not about what is not so).
   const specific =
-    !negative && (first.trail?.length ?? 1) <= 1
+    (first.trail?.length ?? 1) <= 1
       ? hits.find(
           (h) =>
             h !== first &&
@@ -104,7 +96,7 @@ export function answeringHits(hits: readonly SearchHit[], question = ''): Search
   const cause = WHY_QUESTION.test(question)
     ? hits.find((h) => h.path === first.path && CAUSE_HEADING.test(h.heading) && h.score >= first.score * 0.3)
     : undefined;
-  const best = negative ?? cause ?? specific ?? first;
+  const best = cause ?? specific ?? first;
   const ranked = [best, ...hits.filter((h) => h !== best)];
   const floor = Math.max(required, (best.coverage ?? 0) - 0.2);
   return ranked
@@ -191,17 +183,11 @@ export async function composeAnswer(
   const bestScore = Math.max(1e-6, chosen[0]!.score);
   const counted = countedWords(question);
   const candidates = sections.map(({ hit, units }) => {
-    // Sections keep their search rank; an H1-level preamble summarises rather than answers.
-    const preamble = (hit.trail?.length ?? 1) <= 1 && sections.length > 1 ? 0.8 : 1;
-    const factor = (0.5 + (0.5 * hit.score) / bestScore) * preamble;
-    const scored = scoreUnits(units, hit, question, quantity).map((s) => ({
-      ...s,
-      score: (s.score + (counted && s.score > 0 && statesCount(s.unit.text, counted) ? 0.3 : 0)) * factor,
-    }));
+    // Sections keep their search rank.
+    const factor = 0.5 + (0.5 * hit.score) / bestScore;
+    const scored = scoreUnits(units, hit, question, quantity).map((s) => ({ ...s, score: s.score * factor }));
     return { hit, units, scored, steps: undefined as AnswerUnit[] | undefined };
   });
-  // "Who is NOT allowed…": only a section that says no about the asked subject answers.
-  if (NEGATED_ASK.test(question) && !sections.some(({ hit, units }) => saysNo(hit, units))) return undefined;
   // "How many X": without a figure counting X, the sections only mention X.
   if (counted && !sections.some(({ units }) => units.some((u) => statesCount(u.text, counted)))) return undefined;
   // "How do I…": the list that walks through the task answers first, whole.
@@ -285,13 +271,6 @@ function mostSpecificWord(hit: SearchHit): QuestionWordMatch | undefined {
   return words.reduce<QuestionWordMatch | undefined>((best, w) => (!best || w.idf > best.idf ? w : best), undefined);
 }
 
-/** True when the section's heading is negative, or one of its units says no in the question's own words. */
-function saysNo(hit: SearchHit, units: readonly AnswerUnit[]): boolean {
-  if (NEGATION.test(hit.heading)) return true;
-  const matched = new Set(hit.matchedTerms ?? []);
-  return units.some((u) => NEGATION.test(u.text) && tokenize(u.text).some((term) => matched.has(term)));
-}
-
 interface ScoredUnit {
   readonly unit: AnswerUnit;
   readonly order: number;
@@ -305,8 +284,6 @@ function scoreUnits(units: readonly AnswerUnit[], hit: SearchHit, question: stri
   const headingTerms = new Set(tokenize(hit.heading).filter((term) => weightOf(term) > 0));
   const figures = quantitiesOf(question);
   const kind = figureAsked(question);
-  // "Who is NOT allowed…": the sentences that say no answer it.
-  const negated = NEGATION.test(question);
   const asksWho = WHO_QUESTION.test(question);
   const asksWhen = WHEN_QUESTION.test(question);
   return units.map((unit, order) => {
@@ -321,7 +298,6 @@ function scoreUnits(units: readonly AnswerUnit[], hit: SearchHit, question: stri
     if (score === 0 && inherited === 0) return { unit, order, score };
     score += inherited;
     if (quantity && /\d/.test(unit.text)) score += 0.3;
-    if (negated && NEGATION.test(unit.text)) score += 0.6;
     if (asksWho && PERSON_OR_ROLE.test(unit.text)) score += 0.4;
     if (asksWhen && DATE_OR_TIME.test(unit.text)) score += 0.3;
     if (kind && KIND_OF_FIGURE[kind].test(unit.text)) score += 0.6;
@@ -370,7 +346,7 @@ function pickUnits(
     .slice(0, max)
     .sort((a, b) => a.order - b.order)
     .map((s) => s.unit);
-  return withListContext(units, withTableContext(units, picked, max));
+  return withListContext(units, picked);
 }
 
 /** Items or rows a lead-in line brings ("X proposed a new booking rule:"), at most this many. */
@@ -386,20 +362,6 @@ function withListContext(all: readonly AnswerUnit[], picked: AnswerUnit[]): Answ
     if (kind !== 'item' && kind !== 'row') continue;
     for (let i = at + 1; i < all.length && i <= at + MAX_LEAD_IN_ITEMS && all[i]!.kind === kind; i++) {
       if (!out.includes(all[i]!)) out.push(all[i]!);
-    }
-  }
-  return out;
-}
-
-/** When every row of a small table ties, the whole table answers better than a few of its rows. */
-function withTableContext(all: readonly AnswerUnit[], picked: AnswerUnit[], max: number): AnswerUnit[] {
-  const tables = new Set(picked.filter((u) => u.kind === 'row').map((u) => (u.kind === 'row' ? u.table : 0)));
-  const out = [...picked];
-  for (const table of tables) {
-    const rows = all.filter((u) => u.kind === 'row' && u.table === table);
-    const chosen = picked.filter((u) => u.kind === 'row' && u.table === table);
-    if (rows.length <= 6 && chosen.length >= Math.ceil(rows.length / 2)) {
-      for (const row of rows) if (!out.includes(row) && out.length < max + 3) out.push(row);
     }
   }
   return out;
