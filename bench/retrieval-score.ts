@@ -16,6 +16,7 @@ import {
   scoreQuestions,
 } from '../test/fixtures/retrieval-scoring.ts';
 import { HELDOUT_CASES } from '../test/kb/heldout-questions.ts';
+import { HELDOUT2_CASES } from '../test/kb/heldout2-questions.ts';
 import { LAB_PARAPHRASES, SAMPLE_PARAPHRASES } from '../test/kb/paraphrase-questions.ts';
 import { RETRIEVAL_CASES } from '../test/kb/retrieval-questions.ts';
 
@@ -48,6 +49,9 @@ if (!only || only === 'own')
 if (!only || only === 'heldout') {
   await run('held-out', HELDOUT_CASES, {
     files: await filesUnder(path.resolve(import.meta.dirname, '../test/fixtures/heldout-kb')),
+  });
+  await run('held-out 2', HELDOUT2_CASES, {
+    files: await filesUnder(path.resolve(import.meta.dirname, '../test/fixtures/heldout2-kb')),
   });
 }
 if (!only || only === 'paraphrase') {

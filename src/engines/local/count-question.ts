@@ -22,11 +22,14 @@ export function countedWords(question: string): ReadonlySet<string> | undefined 
   return words.length > 0 ? new Set(words.flatMap((w) => [w, ...synonymsOf(w)])) : undefined;
 }
 
+/** Numbers written as words ("two approvals", 两次): the English ones up to twelve, and Chinese numerals. */
+const NUMBER_WORD = /^(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[一二两三四五六七八九十百千万]+)$/;
+
 /** True when the text puts a figure right before one of the counted words. */
 export function statesCount(text: string, counted: ReadonlySet<string>): boolean {
   const tokens = tokenize(text, { keepStopWords: true, bigrams: false });
   for (let i = 0; i < tokens.length; i++) {
-    if (!/^\d/.test(tokens[i]!)) continue;
+    if (!/^\d/.test(tokens[i]!) && !NUMBER_WORD.test(tokens[i]!)) continue;
     for (let j = i + 1; j <= i + WINDOW && j < tokens.length; j++) if (counted.has(tokens[j]!)) return true;
   }
   return false;

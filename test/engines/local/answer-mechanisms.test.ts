@@ -70,6 +70,10 @@ const PURCHASING = `# Purchasing
 ## Suppliers
 
 New suppliers must pass a security review before the first order.
+
+## Contracts
+
+A contract with a new supplier needs two signatures, one of them from legal.
 `;
 
 const FINANCE_TEAM = `# Finance Team
@@ -403,6 +407,12 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
     const answer = await ask(factory, 'How many sick days do staff members get?');
     assert.equal(quotedSections(answer)[0], 'Time Off › Sick Days', answer);
     assert.match(answer, /8 sick days/);
+  });
+
+  it('answers "how many X" with a count written in words', async () => {
+    const answer = await ask(factory, 'How many signatures does a supplier contract need?');
+    assert.equal(quotedSections(answer)[0], 'Purchasing › Contracts', answer);
+    assert.match(answer, /two signatures/);
   });
 
   it('answers "what if I lose X" from the one bullet about it, not the whole bullet list', async () => {
