@@ -23,7 +23,8 @@ export function countedWords(question: string): ReadonlySet<string> | undefined 
 }
 
 /** Numbers written as words ("two approvals", 两次): the English ones up to twelve, and Chinese numerals. */
-const NUMBER_WORD = /^(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[一二两三四五六七八九十百千万]+)$/;
+const NUMBER_WORD =
+  /^(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[一二两三四五六七八九十百千万]+)$/;
 
 /** True when the text puts a figure right before one of the counted words. */
 export function statesCount(text: string, counted: ReadonlySet<string>): boolean {
