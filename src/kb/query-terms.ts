@@ -78,7 +78,8 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
   const runs = text.match(CJK_RUNS) ?? [];
   // The question's own spelling of each stemmed word, for its part of speech.
   const surfaces = new Map(plainWords(text).map((w) => [stem(w), w]));
-  // What the asker wants to do ("can I *send*", "how do we *roll back*") is the subject, however common.
+  // What the asker wants to do ("can I *send*", "how do we *roll back*") is the subject, however common: the
+  // word after I/we/you and the one after it (a phrasal verb's particle, or else a word of the subject).
   const doing = /\b(?:i|we|you)\s+(?:(?:have|need|want) to\s+)?([a-z]+)(?:\s+([a-z]+))?/i.exec(text);
   const action = new Set(doing?.slice(1).flatMap((w) => (w ? [stem(w.toLowerCase())] : [])));
   const result: QueryTerm[] = [];
