@@ -17,6 +17,8 @@ const MAX_QUERY_TERMS = 32;
 const PIECE_WEIGHT = 0.6;
 /** A piece of a recovered word the knowledge base never uses (工资 for 发工资): less than half of what is asked. */
 const UNKNOWN_WORD_PIECE_WEIGHT = 0.45;
+/** A character an unknown Chinese word shares with the documents (须 of 必须). */
+const SHARED_CHARACTER_WEIGHT = 0.3;
 /** A word of a lexicon phrase, as an expansion of the phrase ("clock" for "clock in"). */
 const PHRASE_PART_WEIGHT = 0.75;
 const PHRASE_EQUIVALENT_WEIGHT = 1;
@@ -175,6 +177,14 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
       // single character is segmentation noise, not a missing subject).
       if (term.length >= 3 || term.length === 1 || runPieces.has(term)) continue;
       if ([...longCjk, ...recovered].some((w) => w !== term && w.includes(term))) continue;
+      // A two-character word no document uses often has a character they write alone (须 of 必须, "must"):
+      // it meets that character weakly, and stays a word the knowledge base lacks (loose).
+      if (!vocab.has(term)) {
+        for (const c of term) {
+          if (!isChineseStopWord(c) && vocab.has(c))
+            expansions.push({ term: c, weight: SHARED_CHARACTER_WEIGHT, loose: true });
+        }
+      }
     }
     add(term, expansions);
   }
@@ -194,7 +204,7 @@ function singleCharactersAsPieces(term: QueryTerm, runPieces: ReadonlySet<string
   const cutPiece = single(term.term) && runPieces.has(term.term);
   if (!cutPiece && !term.expansions.some((e) => single(e.term))) return term;
   const expansions = term.expansions.map((e) =>
-    cutPiece || single(e.term) ? { term: e.term, weight: Math.min(e.weight, PIECE_WEIGHT) } : e,
+    cutPiece || single(e.term) ? { ...e, weight: Math.min(e.weight, PIECE_WEIGHT) } : e,
   );
   return { ...term, expansions };
 }

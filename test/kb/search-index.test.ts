@@ -162,6 +162,19 @@ describe('SearchIndex.search()', () => {
     assert.ok((taxi?.coverage ?? 0) >= 0.6, String(taxi?.coverage));
   });
 
+  it('lets a Chinese word no document uses meet, weakly, a character the documents write alone (必须 → 须)', () => {
+    const index = new SearchIndex();
+    index.upsert('people/远程.md', '# 远程\n\n## 工作时间\n\n远程期间员工须在核心时间保持在线。', stamp);
+    index.upsert('people/差旅.md', '# 差旅\n\n## 交通\n\n出差可乘坐高铁。', stamp);
+    const [hit] = index.search('远程的时候必须在线吗？');
+    const word = hit?.questionWords?.find((w) => w.word === '必须');
+    assert.equal(hit?.heading, '工作时间');
+    assert.equal(word?.matchedAs, '须');
+    assert.ok(word && word.weight > 0 && word.weight < 0.45, String(word?.weight));
+    // The character does not make the word one the knowledge base knows: it still counts as missing elsewhere.
+    assert.equal(word?.known, false);
+  });
+
   it('counts words the knowledge base never uses against coverage', () => {
     const index = new SearchIndex();
     index.upsert('a.md', '# Parking\n\nParking costs 300 a month.', stamp);
