@@ -34,6 +34,8 @@ export interface QueryTerm {
    * matches fully only where a section writes these words together; elsewhere only as much as one of its words.
    */
   readonly writtenTogether?: string;
+  /** A common word that frames the question ("who is *allowed*"), weighed less than its subject. */
+  readonly framing?: boolean;
 }
 
 export interface ScoringView {

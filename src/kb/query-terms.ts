@@ -95,16 +95,11 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
     // a figure less: "for 5 hours" is often a case to check against a stated limit.
     // A general-language synonym (WordNet) adds to the match, not to what the knowledge base knows.
     const firm = expansions.find((e) => !e.loose);
+    const framing = !action.has(term) && isFramingWord(term, surfaces.get(term) ?? term);
     const idf =
       (firm ? vocab.idf(firm.term) : vocab.idf(term) * (vocab.has(term) ? 1 : absentShare(term, surfaces))) *
-      (/^\d/.test(term)
-        ? 0.3
-        : WEAK_VERBS.has(term)
-          ? 0.5
-          : !action.has(term) && isFramingWord(term, surfaces.get(term) ?? term)
-            ? FRAMING_SHARE
-            : 1);
-    result.push({ term, idf, expansions });
+      (/^\d/.test(term) ? 0.3 : WEAK_VERBS.has(term) ? 0.5 : framing ? FRAMING_SHARE : 1);
+    result.push(framing ? { term, idf, expansions, framing } : { term, idf, expansions });
   };
   for (const phrase of phrases) {
     const expansions = phraseExpansions(phrase, vocab);

@@ -467,7 +467,13 @@ export class SearchIndex {
     const termWeights: Record<string, number> = {};
     const questionWords: QuestionWordMatch[] = [];
     for (const q of queryTerms) {
-      let best: QuestionWordMatch = { word: q.term, idf: q.idf, weight: 0, known: false };
+      let best: QuestionWordMatch = {
+        word: q.term,
+        idf: q.idf,
+        weight: 0,
+        known: false,
+        ...(q.framing && { framing: true }),
+      };
       for (const e of q.expansions) {
         // The postings already say which terms the section (with its trail, path and title) holds.
         const posting = this.#postingOf(e.term);

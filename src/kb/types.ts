@@ -35,6 +35,8 @@ export interface QuestionWordMatch {
   readonly weight: number;
   /** Whether the knowledge base holds the word, or one of its expansions, anywhere. */
   readonly known: boolean;
+  /** A common word that frames the question rather than naming its subject (see QueryTerm.framing). */
+  readonly framing?: boolean;
 }
 
 export interface FileSlice {

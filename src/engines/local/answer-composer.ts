@@ -135,7 +135,8 @@ function meetsAction(hit: SearchHit, action: string | undefined): boolean {
  * common words.
  */
 function meetsSubject(hit: SearchHit): boolean {
-  const known = (hit.questionWords ?? []).filter((w) => w.known);
+  // A word that frames the question ("who is *allowed*") is not its subject, however rare in the documents.
+  const known = (hit.questionWords ?? []).filter((w) => w.known && !w.framing);
   if (known.length === 0) return true;
   const missed = Math.max(0, ...known.filter((w) => w.weight === 0).map((w) => w.idf));
   const met = Math.max(0, ...known.filter((w) => w.weight > 0).map((w) => w.idf));

@@ -226,6 +226,25 @@ Only producers and team leads can book the recording studio, through the room ca
 Microphones and headphones stay in the studio cabinet.
 `;
 
+const RELEASES = `# Releases
+
+## Shipping to Production
+
+Only the release captain of the week ships builds to production, after the smoke tests pass.
+
+## Hotfixes
+
+A hotfix ships to production on any day of the week.
+
+## Rollbacks
+
+A build that breaks production is rolled back before anything else ships.
+
+## Staging
+
+Every engineer ships to staging freely.
+`;
+
 const TRAINS = `# 交通标准
 
 ## 火车
@@ -499,6 +518,19 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
     const answer = await ask(factory, 'Who is allowed to book the recording studio?');
     assert.equal(quotedSections(answer)[0], 'Recording Studio › Booking the Studio', answer);
     assert.match(answer, /producers and team leads/);
+  });
+
+  it('does not take a framing word rarer than the subject ("allowed") for a subject the section must meet', async () => {
+    // A knowledge base of its own: here "allowed" is rarer than "ship" and "production".
+    const own = await tempKb({ files: { 'eng/releases.md': RELEASES, 'people/remote_work.md': REMOTE } });
+    try {
+      const releases = createLocalWorkerFactory({ kb: own.kb, role: 'employee', resolveUpload: async () => undefined });
+      const answer = await ask(releases, 'Who is allowed to ship to production?');
+      assert.equal(quotedSections(answer)[0], 'Releases › Shipping to Production', answer);
+      assert.match(answer, /release captain/);
+    } finally {
+      await own.cleanup();
+    }
   });
 
   it('answers from a bold-question FAQ document without repeating the question line', async () => {
