@@ -27,18 +27,28 @@ const CHINESE_NOUN = /^(n[a-z]*|vn|an)$/;
 /**
  * An English verb, adjective or adverb this common in general language frames a question rather than
  * naming its subject ("who is *allowed*", "*keeps* dropping", "how *often*"): times its senses are tagged
- * in SemCor (~230k words, WordNet's index.sense). The same rule on jieba's word counts for Chinese
- * (要求, 必须 at 10,000) lost a refusal and an answer of the tuning set, so Chinese has none.
+ * in SemCor (~230k words, WordNet's index.sense).
  */
 const ENGLISH_COMMON_COUNT = 100;
+/**
+ * The same for a Chinese non-noun of two or more characters: its count in jieba's dictionary (要求 24k,
+ * 必须 22k, 回来 12k; 申请 3k and 报销 232 stay subjects). A single character is a piece of many words
+ * (带 of 带来, 携带) more than a word, so it never frames.
+ */
+const CHINESE_COMMON_COUNT = 10_000;
 
 let englishTags: Readonly<Record<string, readonly string[]>> | undefined;
 let englishCommon: Set<string> | undefined;
-/** Chinese words of four characters at most that jieba's dictionary tags as anything but a noun. */
-let chineseModifiers: Set<string> | undefined;
+interface ChineseWords {
+  /** Words of four characters at most that jieba's dictionary tags as anything but a noun. */
+  readonly modifiers: Set<string>;
+  /** Those of two or more characters counted at least CHINESE_COMMON_COUNT times. */
+  readonly common: Set<string>;
+}
+let chinese: ChineseWords | undefined;
 
-function loadChinese(): Set<string> {
-  const out = new Set<string>();
+function loadChinese(): ChineseWords {
+  const out: ChineseWords = { modifiers: new Set(), common: new Set() };
   const text = readFileSync(require.resolve('@node-rs/jieba/dict.txt'), 'utf8');
   // Lines are "word frequency tag".
   for (let start = 0; start < text.length; ) {
@@ -47,7 +57,12 @@ function loadChinese(): Set<string> {
     const first = text.indexOf(' ', start);
     if (first > 0 && first < end && first - start <= 4) {
       const tag = text.slice(text.lastIndexOf(' ', end - 1) + 1, end).trim();
-      if (!CHINESE_NOUN.test(tag)) out.add(text.slice(start, first));
+      if (!CHINESE_NOUN.test(tag)) {
+        const word = text.slice(start, first);
+        out.modifiers.add(word);
+        const count = Number(text.slice(first + 1, text.indexOf(' ', first + 1)));
+        if (word.length >= 2 && count >= CHINESE_COMMON_COUNT) out.common.add(word);
+      }
     }
     start = end + 1;
   }
@@ -71,8 +86,8 @@ function loadEnglishCommon(): Set<string> {
 /** True when the word (English in the question's spelling, or Chinese) is usually a noun or unknown. */
 export function namesAThing(word: string): boolean {
   if (/[\u3400-\u9fff]/.test(word)) {
-    chineseModifiers ??= loadChinese();
-    return !chineseModifiers.has(word);
+    chinese ??= loadChinese();
+    return !chinese.modifiers.has(word);
   }
   englishTags ??= require('wink-lexicon/src/lexicon.js') as Record<string, readonly string[]>;
   const tags = Object.hasOwn(englishTags, word) ? englishTags[word] : undefined;
@@ -80,10 +95,14 @@ export function namesAThing(word: string): boolean {
 }
 
 /**
- * True when an English question word (its stem, and its spelling in the question) is a common word of
- * general language that is not a noun: it frames what is asked, and weighs less than its subject.
+ * True when a question word (an English stem with its spelling in the question, or a Chinese word) is a
+ * common word of general language that is not a noun: it frames what is asked, and weighs less than its subject.
  */
 export function isFramingWord(term: string, surface: string): boolean {
+  if (/[\u3400-\u9fff]/.test(term)) {
+    chinese ??= loadChinese();
+    return chinese.common.has(term);
+  }
   if (/[^a-z]/.test(term) || namesAThing(surface)) return false;
   englishCommon ??= loadEnglishCommon();
   return englishCommon.has(term);

@@ -36,10 +36,7 @@ const WEAK_VERBS = new Set([
   'offer',
   'use',
   'show',
-  // The same loose verbs in Chinese questions (公司提供午餐吗: does the company provide lunch).
-  '提供',
-  '使用',
-  '包括',
+  // Below background.ts's count for Chinese (提供, 使用, 包括 reach it).
   '包含',
 ]);
 
@@ -95,7 +92,8 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
     // a figure less: "for 5 hours" is often a case to check against a stated limit.
     // A general-language synonym (WordNet) adds to the match, not to what the knowledge base knows.
     const firm = expansions.find((e) => !e.loose);
-    const framing = !action.has(term) && isFramingWord(term, surfaces.get(term) ?? term);
+    // A word no document uses is already discounted as absent (absentShare): framing applies to known words.
+    const framing = !action.has(term) && vocab.has(term) && isFramingWord(term, surfaces.get(term) ?? term);
     const idf =
       (firm ? vocab.idf(firm.term) : vocab.idf(term) * (vocab.has(term) ? 1 : absentShare(term, surfaces))) *
       (/^\d/.test(term) ? 0.3 : WEAK_VERBS.has(term) ? 0.5 : framing ? FRAMING_SHARE : 1);

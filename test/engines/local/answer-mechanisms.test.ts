@@ -533,6 +533,24 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
     }
   });
 
+  it('reads a common Chinese word (要求, "requirements") as framing, not as a subject the section must meet', async () => {
+    const own = await tempKb({
+      files: {
+        'people/差旅.md':
+          '# 差旅\n\n## 交通\n\n出差单程超过 6 小时可乘坐飞机经济舱。\n\n## 餐饮\n\n出差期间每天补助 100 元。',
+        'people/远程.md': '# 远程办公\n\n## 工作时间要求\n\n远程期间须在 10:00–16:00 保持在线。',
+      },
+    });
+    try {
+      const travel = createLocalWorkerFactory({ kb: own.kb, role: 'employee', resolveUpload: async () => undefined });
+      const answer = await ask(travel, '出差坐飞机有什么要求？');
+      assert.equal(quotedSections(answer)[0], '差旅 › 交通', answer);
+      assert.match(answer, /超过 6 小时/);
+    } finally {
+      await own.cleanup();
+    }
+  });
+
   it('answers from a bold-question FAQ document without repeating the question line', async () => {
     const answer = await ask(factory, 'How can a customer return a product?');
     assert.equal(quotedSections(answer)[0], 'Support FAQ › How do I return a product?', answer);
