@@ -14,6 +14,7 @@
  */
 
 import { acronymGroups } from './acronyms.ts';
+import { type AnswerType, answerTypeOf } from './answer-type.ts';
 import {
   Bm25Scorer,
   coverageIdf,
@@ -37,6 +38,11 @@ const HEADING_BOOST = 0.5;
 const SAME_LANGUAGE_BOOST = 1.2;
 /** How much a section whose stated range holds the question's figure ("8万" in "5万至20万元") is lifted. */
 const RANGE_BOOST = 1.25;
+/**
+ * The kind of answer asked for ("how often") as a share of an average question word. 0.5 and 0.7 score
+ * the same on every question set; 1 loses a held-out answer ("how much vacation", refused).
+ */
+const ANSWER_TYPE_SHARE = 0.5;
 /** Candidates kept after the first scoring pass, before the description boost re-orders them. */
 const FIRST_PASS = 64;
 /** Files whose split lines are kept between queries. */
@@ -357,6 +363,7 @@ export class SearchIndex {
     this.#discountLooseCompounds(top, queryTerms);
     this.#discountPhrasesApart(top, queryTerms);
     this.#creditRangesHeld(top, queryTerms, quantitiesOf(query));
+    this.#weighAnswerType(top, queryTerms, answerTypeOf(query));
     // The README description, title and path of a file lift its sections a little.
     const totalIdf = queryTerms.reduce((sum, q) => sum + q.idf, 0);
     const chineseQuery = cjkRatio(query) > 0.2;
@@ -434,6 +441,23 @@ export class SearchIndex {
         );
         candidate.score *= (0.35 + candidate.coverage) / (0.35 + before);
       }
+    }
+  }
+
+  /**
+   * "How often…", "how long…", "how much…": the kind of answer asked for counts as half a question word
+   * of average weight, met by a section that states such an answer ("every 90 days") and missed by one
+   * that cannot. Only a question that says the kind pays for this, on the first-pass candidates.
+   */
+  #weighAnswerType(candidates: ScoredSection[], queryTerms: readonly QueryTerm[], type: AnswerType | undefined): void {
+    if (!type) return;
+    const totalIdf = queryTerms.reduce((sum, q) => sum + coverageIdf(q.idf), 0);
+    const typeIdf = (ANSWER_TYPE_SHARE * totalIdf) / queryTerms.length;
+    for (const candidate of candidates) {
+      const section = this.#sections[candidate.id]!;
+      const lines = this.#linesOf(this.#files.get(section.path)!).slice(section.startLine - 1, section.endLine);
+      const met = type.holds(lines.join('\n')) ? typeIdf : 0;
+      candidate.coverage = (candidate.coverage * totalIdf + met) / (totalIdf + typeIdf);
     }
   }
 

@@ -4,6 +4,7 @@
  * and lists each source as `path:startLine-endLine`.
  */
 import { ANSWER_HEADING, SOURCES_HEADING } from '../../agents/answer-format.ts';
+import { answerTypeOf } from '../../kb/answer-type.ts';
 import { holdsAny, quantitiesOf } from '../../kb/quantities.ts';
 import { hasCjk, tokenize } from '../../kb/text-tokens.ts';
 import { type QuestionWordMatch, type SearchHit, TRANSLATION_FLOOR } from '../../kb/types.ts';
@@ -297,7 +298,7 @@ function scoreUnits(units: readonly AnswerUnit[], hit: SearchHit, question: stri
   const weightOf = (term: string) => (weights[term] ?? 0) / maxWeight;
   const headingTerms = new Set(tokenize(hit.heading).filter((term) => weightOf(term) > 0));
   const figures = quantitiesOf(question);
-  const kind = figureAsked(question);
+  const type = answerTypeOf(question);
   const asksWho = WHO_QUESTION.test(question);
   const asksWhen = WHEN_QUESTION.test(question);
   return units.map((unit, order) => {
@@ -314,24 +315,10 @@ function scoreUnits(units: readonly AnswerUnit[], hit: SearchHit, question: stri
     if (quantity && /\d/.test(unit.text)) score += 0.3;
     if (asksWho && PERSON_OR_ROLE.test(unit.text)) score += 0.4;
     if (asksWhen && DATE_OR_TIME.test(unit.text)) score += 0.3;
-    if (kind && KIND_OF_FIGURE[kind].test(unit.text)) score += 0.6;
+    if (type?.holds(unit.text)) score += 0.6;
     if (holdsAny(unit.text, figures)) score += 1;
     return { unit, order, score };
   });
-}
-
-/** What sort of figure a question asks for, when it says. */
-const KIND_OF_FIGURE = {
-  duration: /\d+(?:\.\d+)?\s*(?:hours?|minutes?|days?|weeks?|months?|years?|小时|分钟|天|周|个月|年)/i,
-  money: /[$€£¥]\s?\d|\d+(?:[.,]\d+)?\s*(?:元|dollars?|usd|eur|euros?|pounds?|gbp|rmb)/i,
-} as const;
-
-function figureAsked(question: string): keyof typeof KIND_OF_FIGURE | undefined {
-  if (/\bhow long\b|\bhow many (hours|days|weeks|months|years)\b|多久|多长时间|几天|几个月|几小时/i.test(question)) {
-    return 'duration';
-  }
-  if (/\bhow much\b|\bcost\b|\bprice\b|\bfee\b|多少钱|费用|价格|收费/i.test(question)) return 'money';
-  return undefined;
 }
 
 function sectionLabel(hit: SearchHit, lang: Lang): string {

@@ -551,6 +551,25 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
     }
   });
 
+  it('counts the kind of answer asked for ("how often": a frequency) toward what a section covers', async () => {
+    const own = await tempKb({
+      files: {
+        'it/accounts.md':
+          '# Accounts\n\n## Password Rules\n\nPasswords are at least 14 characters long and expire every 90 days.\n\n' +
+          '## Desk Phones\n\nThe service desk can change the extension of your desk phone.',
+        'it/printers.md': '# Printers\n\n## Toner\n\nChange the toner when the printer asks for it.',
+      },
+    });
+    try {
+      const it = createLocalWorkerFactory({ kb: own.kb, role: 'employee', resolveUpload: async () => undefined });
+      const answer = await ask(it, 'How often do I have to change my password?');
+      assert.equal(quotedSections(answer)[0], 'Accounts › Password Rules', answer);
+      assert.match(answer, /every 90 days/);
+    } finally {
+      await own.cleanup();
+    }
+  });
+
   it('answers from a bold-question FAQ document without repeating the question line', async () => {
     const answer = await ask(factory, 'How can a customer return a product?');
     assert.equal(quotedSections(answer)[0], 'Support FAQ › How do I return a product?', answer);
