@@ -33,6 +33,7 @@ export const GENERAL_GROUPS: readonly string[] = [
   'approval approve consent sign-off authorise authorize 审批 批准 同意',
   'deadline due overdue within 截止 期限 逾期 以内',
   'day days 天 日',
+  'maximum max limit cap ceiling up-to at-most 最大 最高 最多 上限 封顶 不超过',
   'wrong incorrect fail 错误 失败',
   'incident event breach 事件 事故',
   'month monthly 月 每月',
