@@ -17,6 +17,7 @@ import {
 } from '../test/fixtures/retrieval-scoring.ts';
 import { HELDOUT_CASES } from '../test/kb/heldout-questions.ts';
 import { HELDOUT2_CASES } from '../test/kb/heldout2-questions.ts';
+import { HELDOUT3_CASES } from '../test/kb/heldout3-questions.ts';
 import { LAB_PARAPHRASES, SAMPLE_PARAPHRASES } from '../test/kb/paraphrase-questions.ts';
 import { RETRIEVAL_CASES } from '../test/kb/retrieval-questions.ts';
 
@@ -52,6 +53,9 @@ if (!only || only === 'heldout') {
   });
   await run('held-out 2', HELDOUT2_CASES, {
     files: await filesUnder(path.resolve(import.meta.dirname, '../test/fixtures/heldout2-kb')),
+  });
+  await run('held-out 3', HELDOUT3_CASES, {
+    files: await filesUnder(path.resolve(import.meta.dirname, '../test/fixtures/heldout3-kb')),
   });
 }
 if (!only || only === 'paraphrase') {

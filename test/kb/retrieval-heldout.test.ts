@@ -1,5 +1,5 @@
 // Retrieval on held-out knowledge bases (test/fixtures/heldout-kb, an invented freight company;
-// test/fixtures/heldout2-kb, an invented software company) with questions written as a stranger would
+// test/fixtures/heldout2-kb, an invented software company; test/fixtures/heldout3-kb, an invented clinic group) with questions written as a stranger would
 // ask them. The floors are the score the engine reached when they were last raised: a change may raise
 // them, never lower them.
 import assert from 'node:assert/strict';
@@ -13,6 +13,7 @@ import { type TempKb, tempKb } from '../fixtures/kb-fixtures.ts';
 import { filesUnder, formatScore, scoreQuestions } from '../fixtures/retrieval-scoring.ts';
 import { HELDOUT_CASES, type HeldoutCase } from './heldout-questions.ts';
 import { HELDOUT2_CASES } from './heldout2-questions.ts';
+import { HELDOUT3_CASES } from './heldout3-questions.ts';
 
 interface HeldoutSet {
   readonly name: string;
@@ -48,6 +49,15 @@ const SETS: readonly HeldoutSet[] = [
     sha256: 'eb5bc31177c1f69642151cafc524a0131852ad6d8e5b00608e2cd56b978a4ce0',
     answeredFloor: 23,
     refusedFloor: 6,
+  },
+  {
+    name: 'held-out 3',
+    kb: 'heldout3-kb',
+    questionsFile: 'heldout3-questions.ts', // as committed in 97a7e1a (cherry-picked), first scored 13/34 + 4/7
+    cases: HELDOUT3_CASES,
+    sha256: '6eab46040da7a9b83f05a11ad9806bfc81ded2547f8a5ac13195b156ca2d6f21',
+    answeredFloor: 13,
+    refusedFloor: 4,
   },
 ];
 
