@@ -5,6 +5,8 @@
  * weight below 1 for inexact matches.
  * Keeps the sorted vocabulary that prefix and edit-distance lookups need.
  */
+
+import { loadBilingualDictionary, translationsOf } from './bilingual-dictionary.ts';
 import type { Lexicon } from './lexicon.ts';
 import { GENERAL_LEXICON } from './synonyms.ts';
 import { editDistanceWithin, stem } from './text-tokens.ts';
@@ -16,6 +18,12 @@ const FUZZY_WEIGHT = 0.6;
 const SYNONYM_WEIGHT = 0.7;
 /** A WordNet synonym: general, so less sure than a lexicon row written for these documents. */
 const WORDNET_WEIGHT = 0.5;
+/**
+ * A dictionary translation (CC-CEDICT): general, and of any sense of the word. 0.7 answered "公司有健身房吗"
+ * (a gym) from a purchasing policy; 0.5 keeps every refusal, so a question met only through the
+ * dictionary ranks its section first but covers half of itself: it is not answered on that alone.
+ */
+const DICTIONARY_WEIGHT = 0.5;
 const TRANSLATION_WEIGHT = 0.85;
 /** At the translation floor, so the piece still covers the word. */
 const TRANSLATION_PIECE_WEIGHT = TRANSLATION_FLOOR;
@@ -86,6 +94,7 @@ export class QueryExpansion {
   prime(): void {
     this.#vocab();
     loadWordnet();
+    loadBilingualDictionary();
   }
 
   /** Best first: exact, synonyms (the lexicon's, then WordNet's for an English word), then prefix and fuzzy matches. */
@@ -135,6 +144,14 @@ export class QueryExpansion {
         if (synonym.includes(' ') ? !this.#hasPhrase(synonym) : !this.#has(synonym)) continue;
         out.push({ term: synonym, weight: WORDNET_WEIGHT, loose: true });
         known.add(synonym);
+      }
+    }
+    if (options.wordnet !== false) {
+      for (const translation of translationsOf(term)) {
+        if (known.has(translation)) continue;
+        if (translation.includes(' ') ? !this.#hasPhrase(translation) : !this.#has(translation)) continue;
+        out.push({ term: translation, weight: DICTIONARY_WEIGHT, loose: true });
+        known.add(translation);
       }
     }
     return out.sort((a, b) => b.weight - a.weight);

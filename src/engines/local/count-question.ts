@@ -3,6 +3,7 @@
  * "14 characters"): a section that mentions X without counting it does not
  * answer, however well its words match.
  */
+import { translationsOf } from '../../kb/bilingual-dictionary.ts';
 import { synonymsOf } from '../../kb/synonyms.ts';
 import { tokenize } from '../../kb/text-tokens.ts';
 
@@ -18,13 +19,16 @@ export function countedWords(question: string): ReadonlySet<string> | undefined 
   // "How many times" counts occurrences ("3 次"), not the word "time" (时间).
   if (/^times\b/i.test(match[1]!)) return OCCURRENCES;
   const words = tokenize(match[1]!).filter((t) => !/^\d/.test(t));
-  // The figure may be written in the other language ("36 小时" counts hours).
-  return words.length > 0 ? new Set(words.flatMap((w) => [w, ...synonymsOf(w)])) : undefined;
+  // The figure may be written in the other language ("36 小时" counts hours, "三家报价" quotes).
+  return words.length > 0 ? new Set(words.flatMap((w) => [w, ...synonymsOf(w), ...translationsOf(w)])) : undefined;
 }
 
-/** Numbers written as words ("two approvals", 两次): the English ones up to twelve, and Chinese numerals. */
+/**
+ * Numbers written as words ("two approvals", 两次): the English ones up to twelve, and Chinese numerals,
+ * with the measure word the segmenter may leave on them (三家 of 三家报价, "three suppliers' quotes").
+ */
 const NUMBER_WORD =
-  /^(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[一二两三四五六七八九十百千万]+)$/;
+  /^(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[一二两三四五六七八九十百千万]+[个家名位份件张台项次条种]?)$/;
 
 /** True when the text puts a figure right before one of the counted words. */
 export function statesCount(text: string, counted: ReadonlySet<string>): boolean {

@@ -2,6 +2,7 @@
 // cross-language lexicon, the bar for one-word questions, negation.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { countedWords, statesCount } from '../../../src/engines/local/count-question.ts';
 import { createLocalWorkerFactory } from '../../../src/engines/local/index.ts';
 import type { AgentWorkerFactory } from '../../../src/engines/types.ts';
 import { type TempKb, tempKb } from '../../fixtures/kb-fixtures.ts';
@@ -565,6 +566,29 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
       const answer = await ask(it, 'How often do I have to change my password?');
       assert.equal(quotedSections(answer)[0], 'Accounts › Password Rules', answer);
       assert.match(answer, /every 90 days/);
+    } finally {
+      await own.cleanup();
+    }
+  });
+
+  it('ranks across languages through a bilingual dictionary for words no lexicon lists (冰箱 → refrigerator, quotes → 报价)', async () => {
+    const own = await tempKb({
+      files: {
+        'clinic/vaccines.md':
+          '# Vaccines\n\n## Storage\n\nVaccines are stored in a refrigerator between 2 and 8 °C.\n\n## Delivery\n\nDeliveries arrive on Tuesdays.',
+        'finance/采购.md':
+          '# 采购\n\n## 比价\n\n单笔采购超过 5000 元的，须取得至少三家报价。\n\n## 付款\n\n发票到后 30 天内付款。',
+      },
+    });
+    try {
+      // Met only through the dictionary, the section ranks first (it covers half the question: no answer alone).
+      const [fridge] = await own.kb.search('疫苗存放在冰箱里吗？');
+      assert.equal(fridge?.heading, 'Storage');
+      const [quotes] = await own.kb.search('How many quotes does a purchase need?');
+      assert.equal(quotes?.heading, '比价');
+      // "How many quotes" is counted by a Chinese figure with its measure word (三家报价).
+      assert.ok(statesCount('须取得至少三家报价。', countedWords('How many quotes does a purchase need?')!));
+      assert.ok(!statesCount('须取得报价。', countedWords('How many quotes does a purchase need?')!));
     } finally {
       await own.cleanup();
     }
