@@ -47,7 +47,7 @@ const SETS: readonly HeldoutSet[] = [
     questionsFile: 'heldout2-questions.ts', // as committed in 2133393
     cases: HELDOUT2_CASES,
     sha256: 'eb5bc31177c1f69642151cafc524a0131852ad6d8e5b00608e2cd56b978a4ce0',
-    answeredFloor: 23,
+    answeredFloor: 24,
     refusedFloor: 6,
   },
   {
@@ -56,8 +56,8 @@ const SETS: readonly HeldoutSet[] = [
     questionsFile: 'heldout3-questions.ts', // as committed in 97a7e1a (cherry-picked), first scored 13/34 + 4/7
     cases: HELDOUT3_CASES,
     sha256: '6eab46040da7a9b83f05a11ad9806bfc81ded2547f8a5ac13195b156ca2d6f21',
-    answeredFloor: 13,
-    refusedFloor: 4,
+    answeredFloor: 14,
+    refusedFloor: 6,
   },
 ];
 

@@ -594,6 +594,21 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
     }
   });
 
+  it('counts characters the segmenter could not cut into words (刷|医|保|卡) against coverage, as a subject the documents lack', async () => {
+    const own = await tempKb({
+      files: {
+        'ops/诊所.md':
+          '# 诊所\n\n## 新诊所\n\n滨江新诊所 12 月开业，周一至周六接诊。\n\n## 停车\n\n诊所地下车库免费停车 2 小时。',
+      },
+    });
+    try {
+      const clinic = createLocalWorkerFactory({ kb: own.kb, role: 'employee', resolveUpload: async () => undefined });
+      assert.match(await ask(clinic, '我们诊所能刷医保卡吗？'), /没有找到/);
+    } finally {
+      await own.cleanup();
+    }
+  });
+
   it('answers from a bold-question FAQ document without repeating the question line', async () => {
     const answer = await ask(factory, 'How can a customer return a product?');
     assert.equal(quotedSections(answer)[0], 'Support FAQ › How do I return a product?', answer);
