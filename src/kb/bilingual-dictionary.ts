@@ -37,6 +37,16 @@ export function translationsOf(term: string): readonly string[] {
   return (/[\u3400-\u9fff]/.test(term) ? dict.english.get(term) : dict.chinese.get(term)) ?? [];
 }
 
+/** Other Chinese words that share a one-word English translation with `word` (辞职 and 离职: resign). */
+export function chineseSynonymsOf(word: string): string[] {
+  const out = new Set<string>();
+  for (const english of translationsOf(word)) {
+    if (english.includes(' ')) continue;
+    for (const other of translationsOf(english)) if (other !== word) out.add(other);
+  }
+  return [...out];
+}
+
 /** Reads the dictionary now (once per process), so the first question does not wait for it. */
 export function loadBilingualDictionary(): Dictionary {
   dictionary ??= load();

@@ -6,7 +6,7 @@
  * Keeps the sorted vocabulary that prefix and edit-distance lookups need.
  */
 
-import { loadBilingualDictionary, translationsOf } from './bilingual-dictionary.ts';
+import { chineseSynonymsOf, loadBilingualDictionary, translationsOf } from './bilingual-dictionary.ts';
 import type { Lexicon } from './lexicon.ts';
 import { GENERAL_LEXICON } from './synonyms.ts';
 import { editDistanceWithin, stem } from './text-tokens.ts';
@@ -152,6 +152,14 @@ export class QueryExpansion {
         if (translation.includes(' ') ? !this.#hasPhrase(translation) : !this.#has(translation)) continue;
         out.push({ term: translation, weight: DICTIONARY_WEIGHT, loose: true });
         known.add(translation);
+      }
+      if (cjk) {
+        // Two Chinese words with one English word among their translations say the same (急着 and 紧急: urgent).
+        for (const synonym of chineseSynonymsOf(term)) {
+          if (known.has(synonym) || !this.#has(synonym)) continue;
+          out.push({ term: synonym, weight: DICTIONARY_WEIGHT, loose: true });
+          known.add(synonym);
+        }
       }
     }
     return out.sort((a, b) => b.weight - a.weight);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { translationsOf } from '../../src/kb/bilingual-dictionary.ts';
+import { chineseSynonymsOf, translationsOf } from '../../src/kb/bilingual-dictionary.ts';
 import { stem } from '../../src/kb/text-tokens.ts';
 
 describe('translationsOf() (CC-CEDICT)', () => {
@@ -21,5 +21,13 @@ describe('translationsOf() (CC-CEDICT)', () => {
     assert.deepEqual(translationsOf('体检'), []);
     assert.ok(!translationsOf('报价').some((t) => t.split(' ').length > 2));
     assert.deepEqual(translationsOf('no such word'), []);
+  });
+
+  it('finds Chinese words that share a one-word English translation, not a phrase', () => {
+    assert.ok(chineseSynonymsOf('辞职').includes('离职'));
+    assert.ok(chineseSynonymsOf('急着').includes('紧急'));
+    assert.ok(!chineseSynonymsOf('辞职').includes('辞职'));
+    // 退钱's only translation is the phrase "refund money": no pivot.
+    assert.deepEqual(chineseSynonymsOf('退钱'), []);
   });
 });
