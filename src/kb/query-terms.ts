@@ -168,6 +168,16 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
       }
       // Unknown Chinese words are carried by their bigrams (and an unknown bigram or
       // single character is segmentation noise, not a missing subject).
+      // Unless none of them means anything to the knowledge base either (健身房: 健身, 身房): then the word is
+      // a subject it lacks.
+      if (
+        term.length >= 3 &&
+        namesAThing(term) &&
+        ![...term.slice(1)].some((c, i) => vocab.expand(term[i] + c).length > 0)
+      ) {
+        add(term, []);
+        continue;
+      }
       if (term.length >= 3 || term.length === 1 || runPieces.has(term)) continue;
       if ([...longCjk, ...recovered].some((w) => w !== term && w.includes(term))) continue;
       // A two-character word no document uses often has a character they write alone (须 of 必须, "must"):

@@ -175,6 +175,17 @@ describe('SearchIndex.search()', () => {
     assert.equal(word?.known, false);
   });
 
+  it('keeps a long Chinese noun none of whose pieces the documents use (健身房) as a subject they lack', () => {
+    const index = new SearchIndex();
+    index.upsert('finance/采购.md', '# 采购\n\n## 公司采购\n\n公司采购须经部门经理审批。', stamp);
+    const [hit] = index.search('公司有健身房吗？');
+    assert.ok(
+      hit?.questionWords?.some((w) => w.word === '健身房' && !w.known && w.weight === 0),
+      JSON.stringify(hit),
+    );
+    assert.ok((hit?.coverage ?? 0) < 0.6, String(hit?.coverage));
+  });
+
   it('counts words the knowledge base never uses against coverage', () => {
     const index = new SearchIndex();
     index.upsert('a.md', '# Parking\n\nParking costs 300 a month.', stamp);
