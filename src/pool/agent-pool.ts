@@ -89,6 +89,8 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
   readonly #report: PoolReport<TInput, TEvent>;
   readonly #rejections: TurnRejections;
   readonly #shield: EvictionShield;
+  /** The shield reads the pool's own clock (no `deps.now`): one reading serves both. */
+  readonly #shieldOnPoolClock: boolean;
   /** When the next shield that holds a waiting turn back expires (set by each placement pass). */
   #shieldWake = Number.POSITIVE_INFINITY;
   readonly #events: EventHub;
@@ -126,6 +128,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     this.#sparesResume = factory.sparesResume ?? true;
     this.#logger = deps.logger;
     this.#roomForWorker = deps.roomForWorker;
+    this.#shieldOnPoolClock = deps.now === undefined;
     this.#shield = new EvictionShield(
       factory.expectedStartMs,
       this.#counters.startTimeMs,
@@ -288,7 +291,7 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
     }
 
     this.#turns.unlease(sessionId);
-    this.#shield.ended(sessionId);
+    this.#shield.ended(sessionId, this.#shieldOnPoolClock ? now : undefined);
     if (verdict.crash instanceof BackgroundStartError) {
       this.#starting.failedInBackground(verdict.crash); // counts, backs off and places turns
     } else if (

@@ -46,15 +46,26 @@ export const MIN_MEASURED_STARTS = 3;
 export const MAX_TRACKED_SESSIONS = 10_000;
 
 interface Rhythm {
+  readonly sessionId: string;
   /** When its last turn ended. */
   endedAt: number;
   /** True from the end of a turn until the next arrival is measured. */
   gapOpen: boolean;
   expectedGapMs: number | undefined;
+  /** Its neighbours in the recency list (see EvictionShield.#oldest). */
+  older: Rhythm | undefined;
+  newer: Rhythm | undefined;
 }
 
 export class EvictionShield {
   readonly #sessions = new Map<string, Rhythm>();
+  /**
+   * The same rhythms by recency, a doubly linked list (moving one to the end
+   * costs two pointer swaps, where a Map delete + set would rehash):
+   *   #oldest ⇄ ... ⇄ #newest   the oldest is forgotten first when full
+   */
+  #oldest: Rhythm | undefined;
+  #newest: Rhythm | undefined;
   readonly #startHintMs: number;
   readonly #startTimes: MsHistogram;
   readonly #coldStarts: RecentSamples;
@@ -86,24 +97,54 @@ export class EvictionShield {
     if (busy) return;
     const gap = this.now() - rhythm.endedAt;
     rhythm.expectedGapMs = rhythm.expectedGapMs === undefined ? gap : (rhythm.expectedGapMs + gap) / 2;
-    // Most recently active last: the first entry is the one to forget when full.
-    this.#sessions.delete(sessionId);
-    this.#sessions.set(sessionId, rhythm);
+    // Most recently active last: the oldest is the one to forget when full.
+    this.#unlink(rhythm);
+    this.#append(rhythm);
   }
 
-  /** A turn of the session ended (whatever became of its worker). */
-  ended(sessionId: string): void {
-    const now = this.now();
+  /**
+   * A turn of the session ended (whatever became of its worker), at `now` on
+   * this shield's clock (the pool passes the reading it already took).
+   */
+  ended(sessionId: string, now = this.now()): void {
     const rhythm = this.#sessions.get(sessionId);
     if (rhythm !== undefined) {
       rhythm.endedAt = now;
       rhythm.gapOpen = true;
       return;
     }
-    if (this.#sessions.size >= MAX_TRACKED_SESSIONS) {
-      this.#sessions.delete(this.#sessions.keys().next().value as string);
+    const oldest = this.#oldest;
+    if (this.#sessions.size >= MAX_TRACKED_SESSIONS && oldest !== undefined) {
+      this.#sessions.delete(oldest.sessionId);
+      this.#unlink(oldest);
     }
-    this.#sessions.set(sessionId, { endedAt: now, gapOpen: true, expectedGapMs: undefined });
+    const added: Rhythm = {
+      sessionId,
+      endedAt: now,
+      gapOpen: true,
+      expectedGapMs: undefined,
+      older: undefined,
+      newer: undefined,
+    };
+    this.#sessions.set(sessionId, added);
+    this.#append(added);
+  }
+
+  #append(rhythm: Rhythm): void {
+    rhythm.older = this.#newest;
+    rhythm.newer = undefined;
+    if (this.#newest === undefined) this.#oldest = rhythm;
+    else this.#newest.newer = rhythm;
+    this.#newest = rhythm;
+  }
+
+  #unlink(rhythm: Rhythm): void {
+    if (rhythm.older === undefined) this.#oldest = rhythm.newer;
+    else rhythm.older.newer = rhythm.newer;
+    if (rhythm.newer === undefined) this.#newest = rhythm.older;
+    else rhythm.newer.older = rhythm.older;
+    rhythm.older = undefined;
+    rhythm.newer = undefined;
   }
 
   /** What a cold start is taken to cost, in ms. */

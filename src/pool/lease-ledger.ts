@@ -15,6 +15,9 @@ import type { WorkerSet, WorkerSlot } from './worker-set.ts';
 
 type Placement = TurnLease<unknown, unknown>['placement'];
 
+/** UserLeases keeps users holding no lease until this many are kept (see there). */
+export const USERS_KEPT_BEFORE_SWEEP = 1024;
+
 export class LeaseLedger<TInput, TEvent> {
   readonly #host: LeaseHost<TInput, TEvent>;
   readonly #workers: WorkerSet<TInput, TEvent>;
@@ -93,22 +96,44 @@ export class LeaseLedger<TInput, TEvent> {
   }
 }
 
-/** Workers held per user (leases out), for maxTurnsPerUser; users holding none are not kept. */
-class UserLeases {
-  readonly #held = new Map<string, number>();
+/**
+ * Workers held per user (leases out), for maxTurnsPerUser. A user holding
+ * none keeps an entry at 0 until a new user would make more than #sweepAt
+ * entries, when the zeros are swept (and #sweepAt is at least twice what is
+ * left, so a sweep is paid for by as many adds): deleting and re-adding a key
+ * on every turn makes the Map rehash, and the warm path pays for it.
+ */
+export class UserLeases {
+  /** A holder per user, counted in place: after a user's first lease, add and release are one lookup each. */
+  readonly #held = new Map<string, { leases: number }>();
+  #sweepAt = USERS_KEPT_BEFORE_SWEEP;
 
   /** Leases the user holds now. */
   load(userId: string): number {
-    return this.#held.get(userId) ?? 0;
+    return this.#held.get(userId)?.leases ?? 0;
   }
 
   add(userId: string): void {
-    this.#held.set(userId, (this.#held.get(userId) ?? 0) + 1);
+    const held = this.#held.get(userId);
+    if (held !== undefined) {
+      held.leases++;
+      return;
+    }
+    if (this.#held.size >= this.#sweepAt) this.#sweep();
+    this.#held.set(userId, { leases: 1 });
   }
 
   release(userId: string): void {
-    const held = this.#held.get(userId)! - 1;
-    if (held === 0) this.#held.delete(userId);
-    else this.#held.set(userId, held);
+    this.#held.get(userId)!.leases--;
+  }
+
+  /** Entries kept, zeros included (for tests). */
+  get size(): number {
+    return this.#held.size;
+  }
+
+  #sweep(): void {
+    for (const [userId, held] of this.#held) if (held.leases === 0) this.#held.delete(userId);
+    this.#sweepAt = Math.max(USERS_KEPT_BEFORE_SWEEP, 2 * this.#held.size);
   }
 }

@@ -28,7 +28,8 @@ const MAX_TIMER_MS = 2_147_483_647;
 export class WorkerSet<TInput, TEvent> {
   readonly #spares: Slot<TInput, TEvent>[] = [];
   readonly #idle = new Map<string, Slot<TInput, TEvent>>();
-  readonly #busy = new Map<Slot<TInput, TEvent>, PoolLease<TInput, TEvent>>();
+  /** In the order their leases went out (drain revokes them in it); each holds its lease. */
+  readonly #busy: Slot<TInput, TEvent>[] = [];
   readonly #closing = new Set<Slot<TInput, TEvent>>();
   readonly #idleTtlMs: number;
   readonly #closeTimeoutMs: number;
@@ -47,14 +48,14 @@ export class WorkerSet<TInput, TEvent> {
     return this.#idle.size;
   }
   get busy(): number {
-    return this.#busy.size;
+    return this.#busy.length;
   }
   get closing(): number {
     return this.#closing.size;
   }
   /** Every worker held, closing ones included (starts in flight are counted elsewhere). */
   get size(): number {
-    return this.#spares.length + this.#idle.size + this.#busy.size + this.#closing.size;
+    return this.#spares.length + this.#idle.size + this.#busy.length + this.#closing.size;
   }
 
   hasIdle(sessionId: string): boolean {
@@ -113,15 +114,21 @@ export class WorkerSet<TInput, TEvent> {
 
   markBusy(slot: Slot<TInput, TEvent>, lease: PoolLease<TInput, TEvent>): void {
     slot.state = 'busy';
-    this.#busy.set(slot, lease);
+    slot.lease = lease;
+    this.#busy.push(slot);
   }
 
   unmarkBusy(slot: Slot<TInput, TEvent>): void {
-    this.#busy.delete(slot);
+    slot.lease = undefined;
+    // An array, not a Map: no hash table to update on every lease (at most maxWorkers are busy).
+    const index = this.#busy.lastIndexOf(slot);
+    if (index < 0) return;
+    if (index === this.#busy.length - 1) this.#busy.pop();
+    else this.#busy.splice(index, 1);
   }
 
   leases(): PoolLease<TInput, TEvent>[] {
-    return [...this.#busy.values()];
+    return this.#busy.map((slot) => slot.lease!);
   }
 
   /** Spares and idle workers, taken out of their collections (for drain). */
@@ -162,6 +169,7 @@ export class WorkerSet<TInput, TEvent> {
 
   /** True while a worker that served the session is still closing: no other may serve it until it has exited. */
   isClosingFor(sessionId: string): boolean {
+    if (this.#closing.size === 0) return false; // the usual case: no iterator made
     for (const slot of this.#closing) if (slot.sessionId === sessionId) return true;
     return false;
   }
@@ -225,6 +233,8 @@ export class WorkerSlot<TInput, TEvent> {
    * worker was used meanwhile, so the warm path never touches a timer.
    */
   timer: NodeJS.Timeout | undefined;
+  /** Its lease while busy. */
+  lease: PoolLease<TInput, TEvent> | undefined = undefined;
 
   constructor(worker: PoolWorker<TInput, TEvent>, now: number, retireAt: number, sessionId: string | undefined) {
     this.worker = worker;

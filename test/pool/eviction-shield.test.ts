@@ -314,6 +314,31 @@ describe('EvictionShield', () => {
     assert.equal(shield.expectedGapMs('first'), undefined);
   });
 
+  it('a measured arrival makes its session the most recently active: the one forgotten first is the other', () => {
+    let now = 0;
+    const shield = shieldOn(() => now);
+    shield.ended('a');
+    shield.ended('b');
+    now = 5;
+    shield.arrived('b', false);
+    shield.ended('b');
+    now = 15;
+    shield.arrived('a', false);
+    shield.ended('a', now);
+    // Oldest first: b (arrived at 5), then a (arrived at 15).
+    for (let i = 0; i < MAX_TRACKED_SESSIONS - 2; i++) shield.ended(`s${i}`);
+    assert.equal(shield.expectedGapMs('b'), 5, 'nothing forgotten at the bound');
+    assert.equal(shield.expectedGapMs('a'), 15);
+    shield.ended('one-more');
+    assert.equal(shield.expectedGapMs('b'), undefined, 'b forgotten first');
+    assert.equal(shield.expectedGapMs('a'), 15);
+    shield.ended('and-another');
+    assert.equal(shield.expectedGapMs('a'), undefined);
+    now = 40;
+    shield.arrived('s0', false);
+    assert.equal(shield.expectedGapMs('s0'), 25, 'an old entry is still measured (ended at 15)');
+  });
+
   it('wakeAt() keeps one timer, replaces it for another time and disarms with Infinity', (t) => {
     t.mock.timers.enable({ apis: ['setTimeout'] });
     let woken = 0;
