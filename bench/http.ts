@@ -6,6 +6,14 @@
  * Reports turns/s, p50/p99 time to first event and to `done`, errors, and
  * the server's peak RSS (VmHWM), and writes bench/results/http.json.
  *
+ * It also prints where a turn's time went: the server's per-stage histograms
+ * (`docent_turn_stage_seconds` from /metrics, read when measuring starts and
+ * ends) give each stage's mean over the measured turns (HTTP hooks and
+ * routing, session lookup, pool wait, engine answer with its events sent,
+ * session store), beside the mean `done` time the client
+ * measured; the rest is outside those stages (the client, loopback, Node's
+ * HTTP parser, the event loop's queue before the route runs).
+ *
  * Settings: BENCH_USERS (64), BENCH_DURATION_S (20), BENCH_WARMUP_S (2);
  * any EMPLOYEE_CLIENT_POOL_SIZE / POOL_* variable set is passed to the server;
  * BENCH_NODE_ARGS adds flags to the server's node.
@@ -60,6 +68,74 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
+
+type StageTotals = Map<string, { sum: number; count: number; buckets: Map<number, number> }>;
+interface MetricsReading {
+  readonly stages: StageTotals;
+  /** The employee pool's counters (turns, warm_hits, spare_hits, cold_starts, evictions). */
+  readonly pool: Map<string, number>;
+}
+
+/** The employee turns' stage histograms' sums (s) and counts, and the employee pool's placement counters, from /metrics. */
+async function readMetrics(agent: http.Agent, base: string): Promise<MetricsReading> {
+  const text = await new Promise<string>((resolve, reject) => {
+    http
+      .get(`${base}/metrics`, { agent }, (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        response.on('end', () => resolve(body));
+      })
+      .on('error', reject);
+  });
+  const totals: StageTotals = new Map();
+  const line = /^docent_turn_stage_seconds_(sum|count)\{role="employee",stage="([a-z_]+)"\} (\S+)$/gm;
+  for (const [, kind, stage, value] of text.matchAll(line)) {
+    const entry = totals.get(stage!) ?? { sum: 0, count: 0, buckets: new Map() };
+    entry[kind as 'sum' | 'count'] = Number(value);
+    totals.set(stage!, entry);
+  }
+  const bucket = /^docent_turn_stage_seconds_bucket\{le="([^"]+)",role="employee",stage="([a-z_]+)"\} (\S+)$/gm;
+  for (const [, le, stage, value] of text.matchAll(bucket)) {
+    totals.get(stage!)?.buckets.set(le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le) * 1000, Number(value));
+  }
+  const pool = new Map<string, number>();
+  for (const [, name, value] of text.matchAll(/^docent_pool_([a-z_]+)_total\{pool="employee"\} (\S+)$/gm)) {
+    pool.set(name!, Number(value));
+  }
+  return { stages: totals, pool };
+}
+
+/** How the pool placed the measured turns (and what it evicted), from two readings of its counters. */
+function placements(from: MetricsReading, to: MetricsReading): Record<string, number> {
+  const delta = (name: string) => (to.pool.get(name) ?? 0) - (from.pool.get(name) ?? 0);
+  return Object.fromEntries(
+    ['turns', 'warm_hits', 'spare_hits', 'cold_starts', 'evictions', 'starts'].map((name) => [name, delta(name)]),
+  );
+}
+
+interface StageFigures {
+  readonly stage: string;
+  readonly mean_ms: number;
+  /** The histogram bucket bound (ms) at or below which 99% of the stage's observations fell. */
+  readonly p99_at_most_ms: number;
+}
+
+/** Each stage's mean (ms) and p99 bucket over the turns observed between two readings. */
+function stageFigures(from: StageTotals, to: StageTotals): StageFigures[] {
+  return [...to].map(([stage, end]) => {
+    const start = from.get(stage) ?? { sum: 0, count: 0, buckets: new Map<number, number>() };
+    const count = end.count - start.count;
+    let p99 = 0;
+    for (const [le, cumulative] of [...end.buckets].sort((a, b) => a[0] - b[0])) {
+      p99 = le;
+      if (cumulative - (start.buckets.get(le) ?? 0) >= 0.99 * count) break;
+    }
+    return { stage, mean_ms: count > 0 ? ((end.sum - start.sum) * 1000) / count : 0, p99_at_most_ms: p99 };
+  });
+}
 
 interface CpuProfile {
   nodes: Array<{ id: number; callFrame: { functionName: string; url: string } }>;
@@ -122,6 +198,27 @@ async function mainThreadProfile(dir: string): Promise<{ file: string; profile: 
     if (profile.nodes.some((n) => n.callFrame.url.endsWith('/src/main.ts'))) return { file, profile };
   }
   return undefined;
+}
+
+/** The stages' means beside the client's mean time to `done`, and what no stage accounts for. */
+function whereTurnGoes(
+  stages: readonly StageFigures[],
+  samples: readonly TurnSample[],
+): Array<{ stage: string; mean_ms: number; share_pct: number; p99_at_most_ms?: number }> {
+  const doneMean = samples.reduce((sum, s) => sum + s.doneMs, 0) / Math.max(1, samples.length);
+  const inStages = stages.reduce((sum, s) => sum + s.mean_ms, 0);
+  const share = (ms: number) => (doneMean > 0 ? round((ms / doneMean) * 100) : 0);
+  const ms = (n: number) => Math.round(n * 1000) / 1000;
+  return [
+    ...stages.map((s) => ({
+      stage: s.stage,
+      mean_ms: ms(s.mean_ms),
+      share_pct: share(s.mean_ms),
+      p99_at_most_ms: s.p99_at_most_ms,
+    })),
+    { stage: 'outside the stages', mean_ms: ms(doneMean - inStages), share_pct: share(doneMean - inStages) },
+    { stage: 'done (client)', mean_ms: ms(doneMean), share_pct: 100 },
+  ];
 }
 
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
@@ -250,15 +347,19 @@ async function main(): Promise<void> {
     };
     let cpuFrom = 0;
     let profileFromUs = 0;
+    let metricsFrom: Promise<MetricsReading> = Promise.resolve({ stages: new Map(), pool: new Map() });
     setTimeout(() => {
       measuredFrom = performance.now();
       profileFromUs = monotonicUs();
       void cpuMsOf(server.pid).then((ms) => {
         cpuFrom = ms;
       });
+      metricsFrom = readMetrics(agent, server.base);
     }, WARMUP_S * 1000).unref();
     await Promise.all(Array.from({ length: USERS }, (_, u) => user(u)));
     const profileToUs = monotonicUs();
+    const [metricsAtStart, metricsAtEnd] = [await metricsFrom, await readMetrics(agent, server.base)];
+    const stages = stageFigures(metricsAtStart.stages, metricsAtEnd.stages);
     const measuredS = (performance.now() - (measuredFrom || warmupEnd)) / 1000;
     const serverCpuMs = (await cpuMsOf(server.pid)) - cpuFrom;
     const status = await readFile(`/proc/${server.pid}/status`, 'utf8').catch(() => '');
@@ -286,12 +387,19 @@ async function main(): Promise<void> {
       mixed_sessions: mixed,
       cpus: os.cpus().length,
       node: process.version,
+      where_a_turn_goes_ms: whereTurnGoes(stages, samples),
+      employee_pool_placements: placements(metricsAtStart, metricsAtEnd),
     };
     await mkdir(path.join(REPO_ROOT, 'bench', 'results'), { recursive: true });
     await writeFile(path.join(REPO_ROOT, 'bench', 'results', 'http.json'), `${JSON.stringify(result, null, 2)}\n`);
     console.log(JSON.stringify(result, null, 2));
     const pass = result.turns_per_s >= 300 && result.done_p99_ms <= 250 && result.errors === 0;
     console.log(`target (>= 300 turns/s, p99 done <= 250 ms, no errors): ${pass ? 'met' : 'NOT met'}`);
+    console.log(
+      "where a turn's time went (means over the measured turns, and the histogram bucket holding each stage's p99; the server's stages, then the rest):",
+    );
+    console.table(result.where_a_turn_goes_ms);
+    console.log('how the employee pool placed them (counts while measuring):', result.employee_pool_placements);
     if (PROFILE) {
       await server.stop();
       const found = await mainThreadProfile(path.join(dir, 'profile'));

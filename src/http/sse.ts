@@ -82,8 +82,12 @@ export class SseStream {
   }
 
   #armHeartbeat(): void {
-    this.#stopHeartbeat();
     if (this.#ended) return;
+    if (this.#timer) {
+      // Every write restarts the silence: the same timer, rescheduled (no new one per write).
+      this.#timer.refresh();
+      return;
+    }
     this.#timer = setTimeout(() => {
       if (!this.open) return;
       this.#res.write(':\n\n');

@@ -144,6 +144,7 @@ export async function admitTurnUntil(
   }
   const startedAt = performance.now();
   const { record, created } = await resolveSession(ctx, turn);
+  const resolvedAt = performance.now();
   // Until its worker is released, the turn keeps the conversation's files (a deletion waits for it).
   const endTurn = ctx.conversations.beginTurn(record.id);
   let ticket: TurnTicket | undefined;
@@ -173,6 +174,8 @@ export async function admitTurnUntil(
       userId: turn.userId,
       signal: workerSignal,
     });
+    ctx.metrics.observeStage(turn.role, 'session', resolvedAt - startedAt);
+    ctx.metrics.observeStage(turn.role, 'pool_wait', performance.now() - resolvedAt);
     return {
       session: current,
       isNew,
@@ -247,6 +250,7 @@ export async function runTurn(
     sentSession = true;
     emit({ type: 'session', session_id: sessionId, is_new: admitted.isNew });
   };
+  const engineFrom = performance.now();
   try {
     const fence = admitted.ticket && { token: admitted.ticket.token, previousToken: admitted.ticket.previousToken };
     for await (const event of lease.run({ message: turn.message, ...(fence ? { fence } : {}) })) {
@@ -294,6 +298,7 @@ export async function runTurn(
   } finally {
     lease.release();
   }
+  ctx.metrics.observeStage(turn.role, 'engine', performance.now() - engineFrom);
   // The caller left: whatever error the engine reported is the interruption's.
   if (admitted.signal.aborted) outcome = 'aborted';
   if (admitted.ticket?.lost.aborted && !admitted.signal.aborted) {
@@ -306,12 +311,14 @@ export async function runTurn(
   // The history holds the turns the agent keeps in its conversation: answered or interrupted
   // by the caller. A failed turn leaves no trace there, as in the engine (docs/claude-engine.md).
   if (outcome !== 'error') {
+    const storeFrom = performance.now();
     try {
       await ctx.sessions.recordTurn(sessionId, { question: turn.message, answer, at: Date.now() });
     } catch (error) {
       // The store failing must not turn a delivered answer into an error.
       ctx.logger.error({ err: error, sessionId }, 'could not save the session turn');
     }
+    ctx.metrics.observeStage(turn.role, 'store', performance.now() - storeFrom);
   }
   // Only once the record is saved: the next node to take the lease must see this turn counted.
   await admitted.ticket?.release();

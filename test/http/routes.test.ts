@@ -166,6 +166,23 @@ describe('knowledge-base, feedback, pool and health routes', () => {
     }
   });
 
+  test('GET /metrics: docent_turn_stage_seconds has each stage of a streamed turn, in order', async () => {
+    const countOf = (body: string, stage: string) =>
+      Number(
+        new RegExp(`^docent_turn_stage_seconds_count\\{role="employee",stage="${stage}"\\} (\\d+)$`, 'm').exec(
+          body,
+        )?.[1],
+      );
+    const before = (await t.app.inject('/metrics')).body;
+    await t.app.inject('/api/user/query?message=stages');
+    const after = (await t.app.inject('/metrics')).body;
+    const stages = [...after.matchAll(/^docent_turn_stage_seconds_count\{role="employee",stage="([a-z_]+)"\}/gm)].map(
+      (m) => m[1],
+    );
+    assert.deepEqual(stages, ['http', 'session', 'pool_wait', 'engine', 'store']);
+    for (const stage of stages) assert.equal(countOf(after, stage!) - countOf(before, stage!), 1, stage);
+  });
+
   test('GET /metrics needs the admin token with METRICS_AUTH=admin', async () => {
     const guarded = await makeTestApp({ env: { METRICS_AUTH: 'admin' } });
     try {

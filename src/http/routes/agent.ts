@@ -57,6 +57,8 @@ async function withTurn<T>(
 
 async function streamTurn(ctx: DocentContext, request: FastifyRequest, reply: FastifyReply, role: Role): Promise<void> {
   const turn = turnRequest(ctx, request, reply, role, parseInput(queryParams, request.query));
+  // Fastify's clock for the request so far (0 when it keeps none): the turn's `http` stage.
+  ctx.metrics.observeStage(role, 'http', reply.elapsedTime);
   await withTurn(ctx, request, reply, turn, async (admitted) => {
     const stream = openSse(reply, ctx.heartbeatMs);
     try {
