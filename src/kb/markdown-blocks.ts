@@ -24,7 +24,29 @@ export type MarkdownBlock =
 const BOLD_HEADING_LEVEL = 4;
 const MAX_BOLD_HEADING = 80;
 
-export function markdownBlocks(content: string, firstLine = 1): MarkdownBlock[] {
+/**
+ * The blocks of texts parsed lately, by first line and text: the offline engine parses the
+ * sections it answers from on every turn, and the same few sections come back turn after turn.
+ * Only short texts (a section, not a whole large document being indexed) are kept, and at most
+ * CACHED_TEXTS of them, the oldest going first.
+ */
+const CACHED_TEXTS = 256;
+const MAX_CACHED_CHARS = 16_384;
+const parsed = new Map<string, readonly MarkdownBlock[]>();
+
+export function markdownBlocks(content: string, firstLine = 1): readonly MarkdownBlock[] {
+  if (content.length > MAX_CACHED_CHARS) return parse(content, firstLine);
+  const key = `${firstLine}\n${content}`;
+  let blocks = parsed.get(key);
+  if (blocks === undefined) {
+    blocks = parse(content, firstLine);
+    if (parsed.size >= CACHED_TEXTS) parsed.delete(parsed.keys().next().value as string);
+    parsed.set(key, blocks);
+  }
+  return blocks;
+}
+
+function parse(content: string, firstLine: number): readonly MarkdownBlock[] {
   const lines = content.split(/\r?\n/);
   const blocks: MarkdownBlock[] = [];
   walk(new Lexer({ gfm: true }).lex(lines.join('\n')), firstLine, lines, firstLine, blocks);

@@ -133,4 +133,19 @@ describe('sections and answer units from the blocks', () => {
       ],
     );
   });
+
+  it('parses a short text once: the same text and first line give the same blocks, another first line its own', () => {
+    const text = '# Leave\n\nTwenty days a year.\n\n- carried over: five';
+    const first = markdownBlocks(text, 10);
+    assert.equal(markdownBlocks(text, 10), first, 'kept');
+    const moved = markdownBlocks(text, 20);
+    assert.notEqual(moved, first);
+    assert.deepEqual(
+      moved.map((b) => b.line),
+      first.map((b) => b.line + 10),
+    );
+    const long = `# Long\n\n${'word '.repeat(5_000)}`;
+    assert.notEqual(markdownBlocks(long), markdownBlocks(long), 'a long text is parsed each time');
+    assert.deepEqual(markdownBlocks(long), markdownBlocks(long));
+  });
 });
