@@ -13,10 +13,20 @@
  */
 import type { AcquireRequest } from './types.ts';
 
+/** TurnQueue keeps sessions whose turn ended until this many are kept (see its #leased). */
+export const SESSIONS_KEPT_BEFORE_SWEEP = 4096;
+
 export class TurnQueue {
   readonly #ready: PendingTurn[] = [];
   readonly #bySession = new Map<string, PendingTurn[]>();
-  readonly #leased = new Set<string>();
+  /**
+   * Sessions with a turn holding a worker (true). A session whose turn ended keeps its entry,
+   * false, until more than #sweepAt are kept: deleting and re-adding a key on every turn makes
+   * the Set rehash, and the warm path pays for it. #leasedCount counts the true ones.
+   */
+  readonly #leased = new Map<string, boolean>();
+  #leasedCount = 0;
+  #sweepAt = SESSIONS_KEPT_BEFORE_SWEEP;
   /** Waiting turns per user; users with none are not kept. */
   readonly #byUser = new Map<string, number>();
   #size = 0;
@@ -38,7 +48,7 @@ export class TurnQueue {
 
   /** The session has a turn in flight or waiting. */
   isSessionBusy(sessionId: string): boolean {
-    return this.#leased.has(sessionId) || this.#bySession.has(sessionId);
+    return this.#leased.get(sessionId) === true || this.#bySession.has(sessionId);
   }
 
   hasWaiting(sessionId: string): boolean {
@@ -52,7 +62,7 @@ export class TurnQueue {
 
   /** The session has a turn holding a worker. */
   isLeased(sessionId: string): boolean {
-    return this.#leased.has(sessionId);
+    return this.#leased.get(sessionId) === true;
   }
 
   add(turn: PendingTurn): void {
@@ -65,7 +75,7 @@ export class TurnQueue {
     this.#size++;
     this.#byUser.set(turn.userId, this.waitingOf(turn.userId) + 1);
     // The newest arrival always sorts last among ready turns.
-    if (queue.length === 1 && !this.#leased.has(turn.sessionId)) this.#ready.push(turn);
+    if (queue.length === 1 && !this.isLeased(turn.sessionId)) this.#ready.push(turn);
   }
 
   /** Takes the ready turn at `index` out of the queue: it is getting a worker (see `lease`). */
@@ -91,17 +101,34 @@ export class TurnQueue {
     this.#size--;
     this.#userLeft(turn.userId);
     if (queue.length === 0) this.#bySession.delete(turn.sessionId);
-    else if (index === 0 && !this.#leased.has(turn.sessionId)) this.#insertReady(queue[0]);
+    else if (index === 0 && !this.isLeased(turn.sessionId)) this.#insertReady(queue[0]);
   }
 
   /** The session's turn got a worker: its next turns wait behind it. */
   lease(sessionId: string): void {
-    this.#leased.add(sessionId);
+    const kept = this.#leased.get(sessionId);
+    if (kept === true) return;
+    if (kept === undefined && this.#leased.size >= this.#sweepAt) this.#sweep();
+    this.#leased.set(sessionId, true);
+    this.#leasedCount++;
+  }
+
+  /** Sessions kept in #leased, those no longer leased included (for tests). */
+  get leasedKept(): number {
+    return this.#leased.size;
+  }
+
+  #sweep(): void {
+    for (const [sessionId, leased] of this.#leased) if (!leased) this.#leased.delete(sessionId);
+    this.#sweepAt = Math.max(SESSIONS_KEPT_BEFORE_SWEEP, 2 * this.#leased.size);
   }
 
   /** The session's turn ended: its next waiting turn, if any, becomes ready. */
   unlease(sessionId: string): void {
-    this.#leased.delete(sessionId);
+    if (this.#leased.get(sessionId) === true) {
+      this.#leased.set(sessionId, false);
+      this.#leasedCount--;
+    }
     const queue = this.#bySession.get(sessionId);
     if (queue !== undefined) this.#insertReady(queue[0]);
   }
@@ -112,8 +139,8 @@ export class TurnQueue {
   }
 
   sessionStats(): { sessions: number; queuedTurns: number } {
-    let sessions = this.#leased.size;
-    for (const sessionId of this.#bySession.keys()) if (!this.#leased.has(sessionId)) sessions++;
+    let sessions = this.#leasedCount;
+    for (const sessionId of this.#bySession.keys()) if (!this.isLeased(sessionId)) sessions++;
     return { sessions, queuedTurns: this.#size };
   }
 

@@ -5,7 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
-import { PendingTurn, type PendingTurnHooks, TurnQueue } from '../../src/pool/turn-queue.ts';
+import {
+  PendingTurn,
+  type PendingTurnHooks,
+  SESSIONS_KEPT_BEFORE_SWEEP,
+  TurnQueue,
+} from '../../src/pool/turn-queue.ts';
 import { request } from './helpers.ts';
 
 const TIMEOUT_MS = 1_000;
@@ -20,6 +25,31 @@ function hooks(): Hooks {
   const timedOut: PendingTurn[] = [];
   return { aborted, timedOut, onAbort: (turn) => aborted.push(turn), onTimeout: (turn) => timedOut.push(turn) };
 }
+
+describe('TurnQueue leased sessions', () => {
+  it('a session whose turn ended is free and not counted, and is swept once enough are kept', () => {
+    const queue = new TurnQueue();
+    queue.lease('held');
+    queue.lease('held'); // idempotent
+    for (let i = 1; i < SESSIONS_KEPT_BEFORE_SWEEP; i++) {
+      queue.lease(`s${i}`);
+      queue.unlease(`s${i}`);
+      queue.unlease(`s${i}`); // idempotent
+    }
+    assert.equal(queue.isLeased('held'), true);
+    assert.equal(queue.isLeased('s1'), false);
+    assert.equal(queue.isSessionBusy('s1'), false);
+    assert.deepEqual(queue.sessionStats(), { sessions: 1, queuedTurns: 0 });
+    assert.equal(queue.leasedKept, SESSIONS_KEPT_BEFORE_SWEEP, 'ended ones kept up to the bound');
+    queue.lease('newcomer');
+    assert.equal(queue.leasedKept, 2, 'swept');
+    assert.deepEqual(queue.sessionStats(), { sessions: 2, queuedTurns: 0 });
+    queue.unlease('held');
+    assert.deepEqual(queue.sessionStats(), { sessions: 1, queuedTurns: 0 });
+    queue.lease('held');
+    assert.equal(queue.isLeased('held'), true);
+  });
+});
 
 describe('TurnQueue', () => {
   let seq = 0;
