@@ -156,7 +156,10 @@ describe('eviction pass on a clock', () => {
         await t.advance(1); // t=901: d's wake-up
       } else {
         await t.advance(100); // t=900
-        void t.pool.acquire(request('e', 'eve')).then((lease) => lease.release(), () => {});
+        void t.pool.acquire(request('e', 'eve')).then(
+          (lease) => lease.release(),
+          () => {},
+        );
         await flush();
       }
       // d evicts a's worker (the least recently used); the room goes to the older b, and d evicts u1's.

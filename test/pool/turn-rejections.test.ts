@@ -17,10 +17,13 @@ describe('turn rejections', () => {
       name: 'TypeError',
       message: 'Expected `request` to have a non-empty `session.id` and a `userId`, got `undefined`, `u`',
     });
-    await assert.rejects(t.pool.acquire({ session: { id: 7, isNew: false }, userId: 'u' } as unknown as AcquireRequest), {
-      name: 'TypeError',
-      message: MALFORMED,
-    });
+    await assert.rejects(
+      t.pool.acquire({ session: { id: 7, isNew: false }, userId: 'u' } as unknown as AcquireRequest),
+      {
+        name: 'TypeError',
+        message: MALFORMED,
+      },
+    );
     await assert.rejects(t.pool.acquire({ session: { id: 's', isNew: false } } as unknown as AcquireRequest), {
       name: 'TypeError',
       message: 'Expected `request` to have a non-empty `session.id` and a `userId`, got `s`, `undefined`',
