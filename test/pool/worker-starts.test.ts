@@ -58,6 +58,23 @@ class ScriptedFactory implements WorkerFactory<string, string> {
   }
 }
 
+/** The next event of the type from a pool on a scripted factory (nextEvent is typed for the fake's). */
+function eventOf<T extends PoolEvent['type']>(
+  pool: { onEvent(listener: (event: PoolEvent) => void): () => void },
+  type: T,
+): Promise<Extract<PoolEvent, { type: T }>> {
+  return new Promise((resolve, reject) => {
+    // Referenced, unlike the pool's back-off timers: the wait holds the process open.
+    const guard = setTimeout(() => reject(new Error(`no ${type} event`)), 10_000);
+    const off = pool.onEvent((event) => {
+      if (event.type !== type) return;
+      off();
+      clearTimeout(guard);
+      resolve(event as Extract<PoolEvent, { type: T }>);
+    });
+  });
+}
+
 function failures(events: PoolEvent[]): Array<Extract<PoolEvent, { type: 'worker_start_failed' }>> {
   return events.filter(
     (e): e is Extract<PoolEvent, { type: 'worker_start_failed' }> => e.type === 'worker_start_failed',
@@ -89,7 +106,7 @@ describe('worker starts', () => {
       return new PlainWorker(`p${n}`);
     });
     const pool = new AgentPool(factory, { ...TEST_OPTIONS, startBackoffBaseMs: 1, startBackoffMaxMs: 2 });
-    const failed = nextEvent(pool, 'worker_start_failed');
+    const failed = eventOf(pool, 'worker_start_failed');
     const lease = await pool.acquire({ session: { id: 'a', isNew: false }, userId: 'u' });
     const event = await failed;
     assert.equal(event.error, boom);
@@ -153,7 +170,8 @@ describe('worker starts', () => {
     await pool.drain(10);
     await assert.rejects(waiting);
     await sleep(1);
-    assert.equal((signal?.reason as Error).message, 'The pool is shutting down');
+    assert.ok(signal !== undefined);
+    assert.equal((signal.reason as Error).message, 'The pool is shutting down');
     assert.deepEqual(
       failures(events).map((e) => e.retryInMs),
       [0],
@@ -187,10 +205,10 @@ describe('failures in a row', () => {
     const pool = new AgentPool(factory, { ...TEST_OPTIONS, minSpares: 1, startBackoffBaseMs: 1, startBackoffMaxMs: 2 });
     const events: PoolEvent[] = [];
     pool.onEvent((e) => events.push(e));
-    await nextEvent(pool, 'worker_started');
+    await eventOf(pool, 'worker_started');
     const lease = await pool.acquire({ session: { id: 'a', isNew: true }, userId: 'u' });
     assert.equal(lease.placement, 'spare');
-    await nextEvent(pool, 'worker_started');
+    await eventOf(pool, 'worker_started');
     assert.deepEqual(
       failures(events).map((e) => e.attempt),
       [1, 1],
