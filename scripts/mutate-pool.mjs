@@ -5,7 +5,8 @@
 // src/pool/README.md. A run on some files replaces those files' results and
 // keeps the others', so the folder can be covered in batches. Slow (a few
 // seconds per mutant on two cores): not in CI.
-// `--summarise-only report.json...` merges saved Stryker JSON reports instead of running.
+// `--summarise-only report.json...` merges saved Stryker JSON reports instead of running; a
+// file in several of them is taken from the last one named.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -27,7 +28,8 @@ const COUNTED = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage']);
 const previous = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : { files: {}, survivors: [] };
 const files = { ...previous.files };
 const fresh = new Set();
-const newSurvivors = [];
+// Per file, the survivors of the last report that has it (a later batch of a file replaces an earlier one).
+const newSurvivors = new Map();
 for (const reportPath of reportPaths) {
   const report = JSON.parse(readFileSync(reportPath, 'utf8'));
   for (const [file, { mutants }] of Object.entries(report.files)) {
@@ -39,19 +41,22 @@ for (const reportPath of reportPaths) {
       detected: found,
       score_pct: mine.length ? round((found / mine.length) * 100) : null,
     };
-    for (const m of mine.filter((x) => !DETECTED.has(x.status))) {
-      newSurvivors.push({
-        at: `${file}:${m.location.start.line}:${m.location.start.column}`,
-        status: m.status,
-        mutator: m.mutatorName,
-        replacement: m.replacement,
-      });
-    }
+    newSurvivors.set(
+      file,
+      mine
+        .filter((x) => !DETECTED.has(x.status))
+        .map((m) => ({
+          at: `${file}:${m.location.start.line}:${m.location.start.column}`,
+          status: m.status,
+          mutator: m.mutatorName,
+          replacement: m.replacement,
+        })),
+    );
   }
 }
 const survivors = [
   ...previous.survivors.filter((s) => !fresh.has(s.at.slice(0, s.at.indexOf(':')))),
-  ...newSurvivors,
+  ...[...newSurvivors.values()].flat(),
 ].sort((a, b) => a.at.localeCompare(b.at, 'en', { numeric: true }));
 const sortedFiles = Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b)));
 let detected = 0;

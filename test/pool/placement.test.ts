@@ -221,3 +221,17 @@ describe('AgentPool spares', () => {
     await shutdown(t);
   });
 });
+
+describe('AgentPool fast path', () => {
+  it('a turn with nobody ahead takes its idle worker at once, without queueing', async () => {
+    const t = makePool();
+    await turn(t.pool, 'a'); // queued while a worker starts for it
+    await turn(t.pool, 'a'); // a's idle worker, at once
+    assert.deepEqual(
+      t.events.filter((e) => e.type === 'turn_queued').map((e) => e.type),
+      ['turn_queued'],
+    );
+    assert.equal(t.pool.stats().totals.warmHits, 1);
+    await shutdown(t);
+  });
+});
