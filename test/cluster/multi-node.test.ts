@@ -39,6 +39,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -309,6 +310,8 @@ describe('several nodes on one Redis', { skip }, () => {
     const planted = path.join(tmpDirs[0]!, 'claude-resume-planted');
     await mkdir(planted);
     const stray = spawn('sleep', ['60'], { env: { ...process.env, TMPDIR: tmpDirs[0]! }, stdio: 'ignore' });
+    // Until the child has exec'd, /proc shows the forked test runner's environment, not the planted TMPDIR.
+    await once(stray, 'spawn');
     try {
       const found = await settledLeftovers(dir, tmpDirs, liveNodes, 0);
       assert.deepEqual(found.resumeDirs, [planted]);
