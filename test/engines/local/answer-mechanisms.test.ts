@@ -8,6 +8,19 @@ import type { AgentWorkerFactory } from '../../../src/engines/types.ts';
 import { type TempKb, tempKb } from '../../fixtures/kb-fixtures.ts';
 import { ask, citedPaths, quotedSections } from '../../fixtures/local-answers.ts';
 
+/** A knowledge base of the test's own, for a mechanism that needs word frequencies the shared one lacks. */
+async function withOwnKb(
+  options: Parameters<typeof tempKb>[0],
+  use: (factory: AgentWorkerFactory, kb: TempKb['kb']) => Promise<void>,
+): Promise<void> {
+  const own = await tempKb(options);
+  try {
+    await use(createLocalWorkerFactory({ kb: own.kb, role: 'employee', resolveUpload: async () => undefined }), own.kb);
+  } finally {
+    await own.cleanup();
+  }
+}
+
 const TIME_OFF = `# Time Off
 
 Staff members of Northwind Labs take time off through the people portal.
@@ -523,90 +536,83 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
 
   it('does not take a framing word rarer than the subject ("allowed") for a subject the section must meet', async () => {
     // A knowledge base of its own: here "allowed" is rarer than "ship" and "production".
-    const own = await tempKb({ files: { 'eng/releases.md': RELEASES, 'people/remote_work.md': REMOTE } });
-    try {
-      const releases = createLocalWorkerFactory({ kb: own.kb, role: 'employee', resolveUpload: async () => undefined });
+    await withOwnKb({ files: { 'eng/releases.md': RELEASES, 'people/remote_work.md': REMOTE } }, async (releases) => {
       const answer = await ask(releases, 'Who is allowed to ship to production?');
       assert.equal(quotedSections(answer)[0], 'Releases › Shipping to Production', answer);
       assert.match(answer, /release captain/);
-    } finally {
-      await own.cleanup();
-    }
+    });
   });
 
   it('reads a common Chinese word (要求, "requirements") as framing, not as a subject the section must meet', async () => {
-    const own = await tempKb({
-      files: {
-        'people/差旅.md':
-          '# 差旅\n\n## 交通\n\n出差单程超过 6 小时可乘坐飞机经济舱。\n\n## 餐饮\n\n出差期间每天补助 100 元。',
-        'people/远程.md': '# 远程办公\n\n## 工作时间要求\n\n远程期间须在 10:00–16:00 保持在线。',
+    await withOwnKb(
+      {
+        files: {
+          'people/差旅.md':
+            '# 差旅\n\n## 交通\n\n出差单程超过 6 小时可乘坐飞机经济舱。\n\n## 餐饮\n\n出差期间每天补助 100 元。',
+          'people/远程.md': '# 远程办公\n\n## 工作时间要求\n\n远程期间须在 10:00–16:00 保持在线。',
+        },
       },
-    });
-    try {
-      const travel = createLocalWorkerFactory({ kb: own.kb, role: 'employee', resolveUpload: async () => undefined });
-      const answer = await ask(travel, '出差坐飞机有什么要求？');
-      assert.equal(quotedSections(answer)[0], '差旅 › 交通', answer);
-      assert.match(answer, /超过 6 小时/);
-    } finally {
-      await own.cleanup();
-    }
+      async (travel) => {
+        const answer = await ask(travel, '出差坐飞机有什么要求？');
+        assert.equal(quotedSections(answer)[0], '差旅 › 交通', answer);
+        assert.match(answer, /超过 6 小时/);
+      },
+    );
   });
 
   it('counts the kind of answer asked for ("how often": a frequency) toward what a section covers', async () => {
-    const own = await tempKb({
-      files: {
-        'it/accounts.md':
-          '# Accounts\n\n## Password Rules\n\nPasswords are at least 14 characters long and expire every 90 days.\n\n' +
-          '## Desk Phones\n\nThe service desk can change the extension of your desk phone.',
-        'it/printers.md': '# Printers\n\n## Toner\n\nChange the toner when the printer asks for it.',
+    await withOwnKb(
+      {
+        files: {
+          'it/accounts.md':
+            '# Accounts\n\n## Password Rules\n\nPasswords are at least 14 characters long and expire every 90 days.\n\n' +
+            '## Desk Phones\n\nThe service desk can change the extension of your desk phone.',
+          'it/printers.md': '# Printers\n\n## Toner\n\nChange the toner when the printer asks for it.',
+        },
       },
-    });
-    try {
-      const it = createLocalWorkerFactory({ kb: own.kb, role: 'employee', resolveUpload: async () => undefined });
-      const answer = await ask(it, 'How often do I have to change my password?');
-      assert.equal(quotedSections(answer)[0], 'Accounts › Password Rules', answer);
-      assert.match(answer, /every 90 days/);
-    } finally {
-      await own.cleanup();
-    }
+      async (it) => {
+        const answer = await ask(it, 'How often do I have to change my password?');
+        assert.equal(quotedSections(answer)[0], 'Accounts › Password Rules', answer);
+        assert.match(answer, /every 90 days/);
+      },
+    );
   });
 
   it('ranks across languages through a bilingual dictionary for words no lexicon lists (冰箱 → refrigerator, quotes → 报价)', async () => {
-    const own = await tempKb({
-      files: {
-        'clinic/vaccines.md':
-          '# Vaccines\n\n## Storage\n\nVaccines are stored in a refrigerator between 2 and 8 °C.\n\n## Delivery\n\nDeliveries arrive on Tuesdays.',
-        'finance/采购.md':
-          '# 采购\n\n## 比价\n\n单笔采购超过 5000 元的，须取得至少三家报价。\n\n## 付款\n\n发票到后 30 天内付款。',
+    await withOwnKb(
+      {
+        files: {
+          'clinic/vaccines.md':
+            '# Vaccines\n\n## Storage\n\nVaccines are stored in a refrigerator between 2 and 8 °C.\n\n## Delivery\n\nDeliveries arrive on Tuesdays.',
+          'finance/采购.md':
+            '# 采购\n\n## 比价\n\n单笔采购超过 5000 元的，须取得至少三家报价。\n\n## 付款\n\n发票到后 30 天内付款。',
+        },
       },
-    });
-    try {
-      // Met only through the dictionary, the section ranks first (it covers half the question: no answer alone).
-      const [fridge] = await own.kb.search('疫苗存放在冰箱里吗？');
-      assert.equal(fridge?.heading, 'Storage');
-      const [quotes] = await own.kb.search('How many quotes does a purchase need?');
-      assert.equal(quotes?.heading, '比价');
-      // "How many quotes" is counted by a Chinese figure with its measure word (三家报价).
-      assert.ok(statesCount('须取得至少三家报价。', countedWords('How many quotes does a purchase need?')!));
-      assert.ok(!statesCount('须取得报价。', countedWords('How many quotes does a purchase need?')!));
-    } finally {
-      await own.cleanup();
-    }
+      async (_factory, kb) => {
+        // Met only through the dictionary, the section ranks first (it covers half the question: no answer alone).
+        const [fridge] = await kb.search('疫苗存放在冰箱里吗？');
+        assert.equal(fridge?.heading, 'Storage');
+        const [quotes] = await kb.search('How many quotes does a purchase need?');
+        assert.equal(quotes?.heading, '比价');
+        // "How many quotes" is counted by a Chinese figure with its measure word (三家报价).
+        assert.ok(statesCount('须取得至少三家报价。', countedWords('How many quotes does a purchase need?')!));
+        assert.ok(!statesCount('须取得报价。', countedWords('How many quotes does a purchase need?')!));
+      },
+    );
   });
 
   it('counts characters the segmenter could not cut into words (刷|医|保|卡) against coverage, as a subject the documents lack', async () => {
-    const own = await tempKb({
-      files: {
-        'ops/诊所.md':
-          '# 诊所\n\n## 新诊所\n\n滨江新诊所 12 月开业，周一至周六接诊。\n\n## 停车\n\n诊所地下车库免费停车 2 小时。',
+    await withOwnKb(
+      {
+        files: {
+          'ops/诊所.md':
+            '# 诊所\n\n## 新诊所\n\n滨江新诊所 12 月开业，周一至周六接诊。\n\n## 停车\n\n诊所地下车库免费停车 2 小时。',
+        },
       },
-    });
-    try {
-      const clinic = createLocalWorkerFactory({ kb: own.kb, role: 'employee', resolveUpload: async () => undefined });
-      assert.match(await ask(clinic, '我们诊所能刷医保卡吗？'), /没有找到/);
-    } finally {
-      await own.cleanup();
-    }
+      async (clinic) => {
+        assert.match(await ask(clinic, '我们诊所能刷医保卡吗？'), /没有找到/);
+      },
+    );
   });
 
   it('answers from a bold-question FAQ document without repeating the question line', async () => {
