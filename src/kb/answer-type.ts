@@ -15,8 +15,6 @@ const DURATION = new RegExp(
   ].join('|'),
   'i',
 );
-/** "£250", "$3,000", "600 元", "5万", "90%". */
-const MONEY = /[$€£¥]\s?\d|\d+(?:[.,]\d+)?\s*(?:元|万|千|dollars?|usd|eur|euros?|pounds?|gbp|rmb|%)/i;
 
 export interface AnswerType {
   readonly name: 'frequency' | 'duration' | 'amount';
@@ -40,10 +38,10 @@ const TYPES: readonly (AnswerType & { readonly asked: RegExp })[] = [
     holds: (text) => DURATION.test(text),
   },
   {
-    // An amount of money or of time ("how much leave": days).
+    // An amount: a figure of any kind ("how much leave": days; 多少学分: credits), or a duration in words.
     name: 'amount',
-    asked: /\bhow much\b|多少钱|报多少|补多少/i,
-    holds: (text) => MONEY.test(text) || DURATION.test(text),
+    asked: /\bhow much\b|多少/i,
+    holds: (text) => /\d/.test(text) || DURATION.test(text),
   },
 ];
 

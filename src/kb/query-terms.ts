@@ -170,11 +170,7 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
       // single character is segmentation noise, not a missing subject).
       // Unless none of them means anything to the knowledge base either (健身房: 健身, 身房): then the word is
       // a subject it lacks.
-      if (
-        term.length >= 3 &&
-        namesAThing(term) &&
-        ![...term.slice(1)].some((c, i) => vocab.expand(term[i] + c).length > 0)
-      ) {
+      if (term.length >= 3 && namesAThing(term) && !bigramMeansAnything(term, vocab)) {
         add(term, []);
         continue;
       }
@@ -208,11 +204,11 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
  * lacks, as one word, so that it counts against coverage instead of vanishing as segmentation noise.
  */
 function unknownRuns(tokens: readonly string[], runPieces: ReadonlySet<string>, vocab: Vocabulary): string[] {
-  const means = (piece: string) => vocab.expand(piece).length > 0;
   const out: string[] = [];
   let run = '';
   const close = () => {
-    if (run.length >= 2 && ![...run].some(means) && ![...run.slice(1)].some((c, i) => means(run[i] + c))) out.push(run);
+    const known = [...run].some((c) => vocab.expand(c).length > 0) || bigramMeansAnything(run, vocab);
+    if (run.length >= 2 && !known) out.push(run);
     run = '';
   };
   for (const token of tokens) {
@@ -221,6 +217,12 @@ function unknownRuns(tokens: readonly string[], runPieces: ReadonlySet<string>, 
   }
   close();
   return out;
+}
+
+/** Whether any two adjacent characters of `word` are a term (or have an expansion) the knowledge base knows. */
+function bigramMeansAnything(word: string, vocab: Vocabulary): boolean {
+  for (let i = 0; i + 2 <= word.length; i++) if (vocab.expand(word.slice(i, i + 2)).length > 0) return true;
+  return false;
 }
 
 /**

@@ -162,6 +162,12 @@ export class SearchIndex {
     return file ? this.#linesOf(file) : undefined;
   }
 
+  /** The lines of a section (the first-pass corrections read the candidates' text). */
+  #sectionLines(id: number): readonly string[] {
+    const section = this.#sections[id]!;
+    return this.#linesOf(this.#files.get(section.path)!).slice(section.startLine - 1, section.endLine);
+  }
+
   /** Split once per file and kept for the few files recently answered from. */
   #linesOf(file: IndexedFile): readonly string[] {
     const cached = this.#recentLines.get(file);
@@ -405,8 +411,7 @@ export class SearchIndex {
       const together = new RegExp(`\\b${head}[\\s_-]*${tail}`, 'i');
       const halvesIdf = queryTerms.reduce((sum, q) => sum + (q.compoundOf === compound ? coverageIdf(q.idf) : 0), 0);
       for (const candidate of candidates) {
-        const section = this.#sections[candidate.id]!;
-        const lines = this.#linesOf(this.#files.get(section.path)!).slice(section.startLine - 1, section.endLine);
+        const lines = this.#sectionLines(candidate.id);
         if (together.test(lines.join('\n'))) continue;
         candidate.coverage = Math.max(0, candidate.coverage - halvesIdf / 2 / Math.max(totalIdf, 1e-9));
       }
@@ -424,8 +429,7 @@ export class SearchIndex {
     if (phrases.length === 0) return;
     const totalIdf = queryTerms.reduce((sum, q) => sum + coverageIdf(q.idf), 0);
     for (const candidate of candidates) {
-      const section = this.#sections[candidate.id]!;
-      const lines = this.#linesOf(this.#files.get(section.path)!).slice(section.startLine - 1, section.endLine);
+      const lines = this.#sectionLines(candidate.id);
       const written = ` ${plainWords(lines.join('\n')).join(' ')} `;
       for (const phrase of phrases) {
         // Scored as the phrase where the section holds all its content words, else through one of them.
@@ -454,8 +458,7 @@ export class SearchIndex {
     const totalIdf = queryTerms.reduce((sum, q) => sum + coverageIdf(q.idf), 0);
     const typeIdf = (ANSWER_TYPE_SHARE * totalIdf) / queryTerms.length;
     for (const candidate of candidates) {
-      const section = this.#sections[candidate.id]!;
-      const lines = this.#linesOf(this.#files.get(section.path)!).slice(section.startLine - 1, section.endLine);
+      const lines = this.#sectionLines(candidate.id);
       const met = type.holds(lines.join('\n')) ? typeIdf : 0;
       candidate.coverage = (candidate.coverage * totalIdf + met) / (totalIdf + typeIdf);
     }
@@ -471,8 +474,7 @@ export class SearchIndex {
     const numberTerms = queryTerms.filter((q) => /^\d/.test(q.term));
     const totalIdf = queryTerms.reduce((sum, q) => sum + coverageIdf(q.idf), 0);
     for (const candidate of candidates) {
-      const section = this.#sections[candidate.id]!;
-      const lines = this.#linesOf(this.#files.get(section.path)!).slice(section.startLine - 1, section.endLine);
+      const lines = this.#sectionLines(candidate.id);
       if (!lines.some((line) => holdsAny(line, figures))) continue;
       const before = candidate.coverage;
       for (const q of numberTerms) {
