@@ -35,8 +35,6 @@ const MAX_INSERTS = 2000;
 export interface Expansion {
   readonly term: string;
   readonly weight: number;
-  /** A piece of a longer synonym whose rest the index lacks (工资 of 工资条, where no document says 条). */
-  readonly piece?: boolean;
   /**
    * A general-language synonym (WordNet): it adds to a section's match but does not make the question
    * word one the knowledge base knows ("manager" is not the subject of a section because another says
@@ -126,13 +124,7 @@ export class QueryExpansion {
           const piece = synonym.slice(i, i + 2);
           if (known.has(piece) || !this.#has(piece)) continue;
           // A translation's piece still stands for the translation (远程办公 → 远程): it covers the word.
-          out.push({
-            term: piece,
-            weight: weight === TRANSLATION_WEIGHT ? TRANSLATION_PIECE_WEIGHT : weight * 0.8,
-            // The documents may hold the whole word cut apart (出租|车): only where they lack the rest of it
-            // (工资条: no document says 条) is this merely a piece of another word.
-            piece: !this.#has(synonym.slice(0, i) + synonym.slice(i + 2)),
-          });
+          out.push({ term: piece, weight: weight === TRANSLATION_WEIGHT ? TRANSLATION_PIECE_WEIGHT : weight * 0.8 });
           known.add(piece);
           break;
         }

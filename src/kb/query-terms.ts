@@ -132,8 +132,7 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
   for (const term of [...unique.filter((t) => !pieceOf(t)), ...recovered]) {
     const unknown = unknownRecovered.has(term);
     // What a word the knowledge base lacks shares with known words is less than half of it.
-    const expansions =
-      unknown || onlyPiecesKnown(term, vocab) ? piecesOfUnknownWord(vocab.expand(term)) : vocab.expand(term);
+    const expansions = unknown ? piecesOfUnknownWord(vocab.expand(term)) : vocab.expand(term);
     if (recovered.includes(term)) {
       const known = new Set(expansions.map((e) => e.term));
       for (const piece of unique) {
@@ -261,15 +260,6 @@ function withImpliedWords(terms: readonly QueryTerm[], lexicon: Lexicon): QueryT
     }
     return implied.length === 0 ? term : { ...term, expansions: [...term.expansions, ...implied] };
   });
-}
-
-/**
- * A word the documents never use in any of its wordings, only pieces of its translations ("payslip":
- * 工资 of 工资条): what it shares with known words is less than half of it.
- */
-function onlyPiecesKnown(term: string, vocab: Vocabulary): boolean {
-  const expansions = vocab.expand(term);
-  return expansions.length > 0 && expansions.every((e) => e.piece);
 }
 
 function piecesOfUnknownWord(expansions: readonly Expansion[]): Expansion[] {

@@ -26,8 +26,6 @@ const SAME_COVERAGE = 0.1;
 const SPECIFIC_SHARE = 0.8;
 const MAX_UNITS_PER_SECTION = 5;
 const MAX_UNITS_TOTAL = 9;
-const QUANTITY_QUESTION =
-  /\b(how (many|much|long|often|far|fast|big|heavy)|what (is|are) the (limit|maximum|minimum|price|cost|rate)|when|deadline|limit)\b|多少|几|多久|多长|上限|标准|期限|时间|费用|价格/i;
 
 const NEGATION =
   /\b(not|no|never|cannot|can't|mustn't|isn't|aren't|don't|doesn't|won't|without|prohibited|forbidden|banned)\b|不(能|得|可|允许|准|是|要|会|予|适用)|禁止|严禁|没有|无法|不可以|未/i;
@@ -41,14 +39,6 @@ const HOW_DO_I = /^\s*how (?:do|can|should|would|could|must) (?:i|we|you)\s+([a-
 const WHY_QUESTION = /^\s*why\b|为什么|为何|什么原因/i;
 /** A heading that names a cause ("Root Cause", "Why it happened", 原因分析). */
 const CAUSE_HEADING = /\b(causes?|reasons?|why)\b|原因|起因/i;
-const WHO_QUESTION = /^\s*(who|whom)\b|\bwho (do|should|can|will|must)\b|谁|哪位|找哪个部门|联系人/i;
-/** A name, a role or a way to reach someone. */
-const PERSON_OR_ROLE =
-  /\b[A-Z][a-z]+ [A-Z][a-z]+\b|@|\b(manager|supervisor|head|director|lead|team|department|desk|officer|partner|hr|finance|ceo|cfo|cto|approver|owner|admin\w*)\b|经理|主管|负责人|部门|团队|总监|主任|行政部|人事|财务/;
-const WHEN_QUESTION = /^\s*when\b|\bwhat (time|day|date)\b|什么时候|何时|几点|哪天|几号/i;
-const DATE_OR_TIME =
-  /\d{1,2}:\d{2}|\d+(st|nd|rd|th)\b|\b(mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?|january|february|march|april|may|june|july|august|september|october|november|december|daily|weekly|monthly|annually|within|before|after|by the)\b|[月日号点周]|之前|以内/i;
-
 /** "几号 / 哪天 / what date": asks for a day of the month or of the week. */
 const DATE_ASKED =
   /几号|哪一?天|哪日|什么日子|\bwhat date\b|\bwhich (day|date)\b|\bwhat day of the (month|week)\b|\bon what day\b/i;
@@ -172,7 +162,6 @@ export async function composeAnswer(
   if (answering.length === 0) return undefined;
   const singleSubject = new Set(tokenize(question)).size <= 1;
   const lang = detectLanguage(question);
-  const quantity = QUANTITY_QUESTION.test(question);
   const procedural = PROCEDURE_QUESTION.test(question);
   const sections: { hit: SearchHit; units: AnswerUnit[] }[] = [];
   const dateAsked = DATE_ASKED.test(question);
@@ -191,7 +180,7 @@ export async function composeAnswer(
   const candidates = sections.map(({ hit, units }) => {
     // Sections keep their search rank.
     const factor = 0.5 + (0.5 * hit.score) / bestScore;
-    const scored = scoreUnits(units, hit, question, quantity).map((s) => ({ ...s, score: s.score * factor }));
+    const scored = scoreUnits(units, hit, question).map((s) => ({ ...s, score: s.score * factor }));
     return { hit, units, scored, steps: undefined as AnswerUnit[] | undefined };
   });
   // "Who is NOT allowed…": only a section that says no about the asked subject answers.
@@ -292,15 +281,13 @@ interface ScoredUnit {
   readonly score: number;
 }
 
-function scoreUnits(units: readonly AnswerUnit[], hit: SearchHit, question: string, quantity: boolean): ScoredUnit[] {
+function scoreUnits(units: readonly AnswerUnit[], hit: SearchHit, question: string): ScoredUnit[] {
   const weights = hit.termWeights ?? Object.fromEntries((hit.matchedTerms ?? []).map((term) => [term, 1]));
   const maxWeight = Math.max(1e-6, ...Object.values(weights));
   const weightOf = (term: string) => (weights[term] ?? 0) / maxWeight;
   const headingTerms = new Set(tokenize(hit.heading).filter((term) => weightOf(term) > 0));
   const figures = quantitiesOf(question);
   const type = answerTypeOf(question);
-  const asksWho = WHO_QUESTION.test(question);
-  const asksWhen = WHEN_QUESTION.test(question);
   return units.map((unit, order) => {
     const own = new Set(tokenize(unit.text));
     let score = 0;
@@ -312,9 +299,6 @@ function scoreUnits(units: readonly AnswerUnit[], hit: SearchHit, question: stri
     for (const term of context) if (!own.has(term)) inherited += 0.5 * weightOf(term);
     if (score === 0 && inherited === 0) return { unit, order, score };
     score += inherited;
-    if (quantity && /\d/.test(unit.text)) score += 0.3;
-    if (asksWho && PERSON_OR_ROLE.test(unit.text)) score += 0.4;
-    if (asksWhen && DATE_OR_TIME.test(unit.text)) score += 0.3;
     if (type?.holds(unit.text)) score += 0.6;
     if (holdsAny(unit.text, figures)) score += 1;
     return { unit, order, score };
