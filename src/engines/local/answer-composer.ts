@@ -337,17 +337,30 @@ function pickUnits(
 /** Items or rows a lead-in line brings ("X proposed a new booking rule:"), at most this many. */
 const MAX_LEAD_IN_ITEMS = 8;
 
-/** A picked line that leads into a list or a table ("…:") answers with its items or rows: alone it says nothing. */
+/**
+ * A picked line that leads into a list or a table ("…:") answers with its items or rows: alone it says
+ * nothing. So does a picked item of a list such a line leads into ("overtime is paid as follows:"): its
+ * items are the cases of one rule, and the one that shares the question's words is not always the one asked.
+ */
 function withListContext(all: readonly AnswerUnit[], picked: AnswerUnit[]): AnswerUnit[] {
   const out = [...picked];
   for (const unit of picked) {
-    if (unit.kind !== 'sentence' || !/[:：]\s*$/.test(unit.text)) continue;
-    const at = all.indexOf(unit);
-    const kind = all[at + 1]?.kind;
+    const leadIn = unit.kind === 'item' ? leadInOf(all, all.indexOf(unit)) : all.indexOf(unit);
+    const lead = all[leadIn];
+    if (lead?.kind !== 'sentence' || !/[:：]\s*$/.test(lead.text)) continue;
+    const kind = all[leadIn + 1]?.kind;
     if (kind !== 'item' && kind !== 'row') continue;
-    for (let i = at + 1; i < all.length && i <= at + MAX_LEAD_IN_ITEMS && all[i]!.kind === kind; i++) {
+    if (!out.includes(lead)) out.push(lead);
+    for (let i = leadIn + 1; i < all.length && i <= leadIn + MAX_LEAD_IN_ITEMS && all[i]!.kind === kind; i++) {
       if (!out.includes(all[i]!)) out.push(all[i]!);
     }
   }
   return out;
+}
+
+/** The unit just before the list that the item at `at` belongs to. */
+function leadInOf(all: readonly AnswerUnit[], at: number): number {
+  let first = at;
+  while (first > 0 && all[first - 1]!.kind === 'item') first--;
+  return first - 1;
 }

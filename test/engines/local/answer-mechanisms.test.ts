@@ -543,6 +543,32 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
     });
   });
 
+  it('answers with every case of a rule a lead-in line introduces, not only the item that shares the words', async () => {
+    const OVERTIME = `# Pay
+
+## Overtime
+
+Overtime needs a manager's approval in advance. Overtime is paid as follows:
+
+- weekday overtime: 1.5 times the hourly wage;
+- rest-day overtime: 2 times, or time off in lieu within a month;
+- public-holiday overtime: 3 times.
+
+## Night Allowance
+
+Each night shift earns an allowance of 30 EUR, paid with the month's wage.
+`;
+    await withOwnKb({ files: { 'people/pay.md': OVERTIME } }, async (pay) => {
+      const answer = await ask(pay, 'How is weekend overtime paid against the hourly wage?');
+      assert.equal(quotedSections(answer)[0], 'Pay › Overtime', answer);
+      assert.match(
+        answer,
+        /paid as follows:[\s\S]*1\.5 times the hourly wage[\s\S]*rest-day overtime: 2 times/,
+        answer,
+      );
+    });
+  });
+
   it('reads a common Chinese word (要求, "requirements") as framing, not as a subject the section must meet', async () => {
     await withOwnKb(
       {
