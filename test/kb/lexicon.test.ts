@@ -134,6 +134,19 @@ describe('English words from packaged data', () => {
     assert.equal(stem('constructor'), 'constructor');
   });
 
+  it('reduces a word to one form whichever inflection it comes in (the lemma, to a fixed point)', () => {
+    for (const forms of [
+      ['meeting', 'meetings', 'meet', 'met'],
+      ['setting', 'settings', 'set'],
+      ['leave', 'leaves', 'left'],
+      ['booking', 'booked', 'book', 'books'],
+      ['webhook', 'webhooks'],
+    ]) {
+      assert.deepEqual(new Set(forms.map((f) => stem(f))).size, 1, forms.join(' '));
+    }
+    assert.notEqual(stem('hospitality'), stem('hospital'));
+  });
+
   it('drops the Snowball stop words, contractions cut as the tokeniser cuts them', () => {
     for (const word of ['ourselves', 'against', 'shouldn', 'the']) assert.ok(isEnglishStopWord(word), word);
     assert.ok(!isEnglishStopWord('leave'));
