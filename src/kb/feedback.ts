@@ -8,7 +8,7 @@
  *                                      rewrote the row with the reason; Docent does not let one
  *                                      employee's text become everyone's answer.
  */
-import { addFaqRow, closestFaq, questionSimilarity } from './faq-store.ts';
+import { addFaqRow, closestFaq } from './faq-store.ts';
 import type { KbInternals } from './internals.ts';
 import type { FaqRow, FeedbackInput, FeedbackResult } from './types.ts';
 
@@ -113,5 +113,3 @@ export async function applyFeedback(kb: KbInternals, input: FeedbackInput): Prom
     ? { action: 'faq_removed', message: 'Thanks. The FAQ entry was removed and the case recorded.' }
     : { action: 'badcase_logged', message: 'Thanks. The problem was recorded for the administrators.' };
 }
-
-export { questionSimilarity };

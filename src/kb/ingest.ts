@@ -23,16 +23,12 @@ import {
 } from './types.ts';
 
 const STAGING_DIR = '.docent-staging';
-const MAX_SOURCES = 100;
 
 export async function ingestSources(
   kb: KbInternals,
   sources: readonly IngestSource[],
   options: IngestOptions,
 ): Promise<IngestResult[]> {
-  if (sources.length > MAX_SOURCES) {
-    throw new KbError('KB_TOO_LARGE', `At most ${MAX_SOURCES} files can be added at once`);
-  }
   const results: IngestResult[] = [];
   for (const [i, source] of sources.entries()) {
     const report = (stage: IngestStage, message?: string) =>
