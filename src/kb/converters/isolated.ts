@@ -121,17 +121,11 @@ export class IsolatedConverter {
       );
     });
     worker.on('exit', () => {
-      if (this.#worker === worker) {
-        this.#worker = undefined;
-        if (this.#current) {
-          this.#fail(
-            new KbError(
-              'KB_CONVERT_FAILED',
-              `Could not convert ${this.#current.job.request.name}: the converter stopped`,
-            ),
-          );
-        }
-      }
+      if (this.#worker !== worker) return;
+      this.#worker = undefined;
+      const name = this.#current?.job.request.name;
+      if (name !== undefined)
+        this.#fail(new KbError('KB_CONVERT_FAILED', `Could not convert ${name}: the converter stopped`));
     });
     this.#worker = worker;
     return worker;
@@ -143,11 +137,8 @@ export class IsolatedConverter {
     clearTimeout(current.timer);
     this.#current = undefined;
     if (reply.ok) {
-      current.job.resolve({
-        markdown: reply.markdown,
-        images: reply.images,
-        ...(reply.data ? { data: reply.data } : {}),
-      });
+      const { id: _id, ok: _ok, ...converted } = reply;
+      current.job.resolve(converted);
     } else {
       current.job.reject(new KbError(reply.code, reply.message));
     }
