@@ -2,11 +2,9 @@
 import { cp, mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.ts';
-import type { IsolationLimits } from './converters/isolated.ts';
 import { SYNONYMS_FILE } from './deployment-synonyms.ts';
 import { walkFiles } from './kb-files.ts';
-import { FolderKnowledgeBase } from './knowledge-base.ts';
-import type { CrossProcessLock } from './locks.ts';
+import { FolderKnowledgeBase, type KnowledgeBaseOptions } from './knowledge-base.ts';
 import type { KnowledgeBase } from './types.ts';
 
 export { SUPPORTED_EXTENSIONS } from './converters/extensions.ts';
@@ -16,26 +14,20 @@ export type { CrossProcessLock, HeldWrite } from './locks.ts';
 export { isAdminOnlyPath } from './paths.ts';
 export * from './types.ts';
 
-export interface OpenKnowledgeBaseOptions {
-  readonly root: string;
+export interface OpenKnowledgeBaseOptions
+  extends Pick<
+    KnowledgeBaseOptions,
+    'root' | 'logger' | 'isolation' | 'watch' | 'rescanIntervalMs' | 'crossProcessLock'
+  > {
   /** Files at or above this many KB get a contents overview. */
   readonly smallFileThresholdKb: number;
   readonly faqMaxEntries: number;
   /** Copied into `root` when `root` is missing or empty. */
   readonly seedFrom?: string;
-  readonly logger?: Logger;
   /** Largest file ingestion accepts. @default 50 MiB */
   readonly maxSourceBytes?: number;
   /** Most cells a spreadsheet may span. @default 2,000,000 */
   readonly maxCells?: number;
-  /** Bounds of the conversion thread. */
-  readonly isolation?: Partial<IsolationLimits>;
-  /** Watch the folder for outside changes (else re-check on use). @default true */
-  readonly watch?: boolean;
-  /** Without a watcher, how often (at most, on use) the whole folder is re-checked. @default 3000 */
-  readonly rescanIntervalMs?: number;
-  /** Several nodes: the lock that serialises writes across them. @default proper-lockfile */
-  readonly crossProcessLock?: CrossProcessLock;
 }
 
 export async function openKnowledgeBase(options: OpenKnowledgeBaseOptions): Promise<FolderKnowledgeBase> {
@@ -54,16 +46,16 @@ export async function openKnowledgeBase(options: OpenKnowledgeBaseOptions): Prom
     root,
     logger: options.logger,
     watch: options.watch,
-    ...(options.rescanIntervalMs !== undefined ? { rescanIntervalMs: options.rescanIntervalMs } : {}),
-    ...(options.crossProcessLock ? { crossProcessLock: options.crossProcessLock } : {}),
-    ...(options.isolation ? { isolation: options.isolation } : {}),
+    rescanIntervalMs: options.rescanIntervalMs,
+    crossProcessLock: options.crossProcessLock,
+    isolation: options.isolation,
     limits: {
       smallFileThresholdBytes: options.smallFileThresholdKb * 1024,
       faqMaxEntries: options.faqMaxEntries,
       maxSourceBytes: options.maxSourceBytes ?? 50 * 1024 * 1024,
       maxConvertedBytes: 20 * 1024 * 1024,
       maxReadBytes: 20 * 1024 * 1024,
-      ...(options.maxCells ? { maxCells: options.maxCells } : {}),
+      maxCells: options.maxCells,
     },
   });
   try {

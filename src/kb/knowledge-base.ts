@@ -61,7 +61,7 @@ export interface KnowledgeBaseOptions {
   readonly limits: KbLimits;
   /** Bounds of the conversion thread (CONVERT_TIMEOUT_MS, CONVERT_MAX_MEMORY_MB). */
   readonly isolation?: Partial<IsolationLimits>;
-  /** Watch the folder for outside changes. @default true */
+  /** Watch the folder for outside changes (else re-check on use). @default true */
   readonly watch?: boolean;
   /** Without a watcher, how often (at most, on use) the whole folder is re-checked. @default 3000 */
   readonly rescanIntervalMs?: number;
