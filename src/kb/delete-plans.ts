@@ -6,7 +6,7 @@ import { LRUCache } from 'lru-cache';
 import type { KbInternals } from './internals.ts';
 import { isListed } from './kb-files.ts';
 import { overviewPathFor } from './overview.ts';
-import { resolveInside } from './paths.ts';
+import { exists, resolveInside } from './paths.ts';
 import { removeInside } from './safe-write.ts';
 import { type DeletePlan, KbError } from './types.ts';
 
@@ -27,10 +27,10 @@ export class DeletePlans {
     const companions = [`${stem}_images`, `${rel}.md`, rel.endsWith('.md') ? rel.slice(0, -3) : ''];
     for (const companion of companions) {
       if (!companion || companion === rel) continue;
-      if (await exists(path.join(kb.root, companion))) paths.push(companion);
+      if (await exists(path.join(kb.root, companion), lstat)) paths.push(companion);
     }
     const overview = await overviewPathFor(kb.root, rel);
-    if (await exists(path.join(kb.root, overview))) {
+    if (await exists(path.join(kb.root, overview), lstat)) {
       const head = (await readFile(path.join(kb.root, overview), 'utf8')).slice(0, 600);
       if (head.includes(`\`${rel}\``)) paths.push(overview);
     }
@@ -49,7 +49,7 @@ export class DeletePlans {
       for (const rel of paths) {
         // Re-check confinement: the tree may have changed since planning.
         const { abs } = await resolveInside(kb.root, rel);
-        if (!(await exists(abs))) continue;
+        if (!(await exists(abs, lstat))) continue;
         await removeInside(kb.root, rel);
         gone.push(rel);
       }
@@ -59,11 +59,4 @@ export class DeletePlans {
     });
     return { deleted };
   }
-}
-
-async function exists(abs: string): Promise<boolean> {
-  return lstat(abs).then(
-    () => true,
-    () => false,
-  );
 }

@@ -1,10 +1,11 @@
 /** Opens a knowledge-base folder (seeding it from the sample when empty) and returns its toolset. */
-import { cp, mkdir, readdir, stat } from 'node:fs/promises';
+import { cp, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.ts';
 import { SYNONYMS_FILE } from './deployment-synonyms.ts';
 import { walkFiles } from './kb-files.ts';
 import { FolderKnowledgeBase, type KnowledgeBaseOptions } from './knowledge-base.ts';
+import { exists } from './paths.ts';
 import type { KnowledgeBase } from './types.ts';
 
 export { SUPPORTED_EXTENSIONS } from './converters/extensions.ts';
@@ -74,11 +75,6 @@ export async function openKnowledgeBase(options: OpenKnowledgeBaseOptions): Prom
  * sample's documents are still there and there is no table: a deployment's own table is never touched.
  */
 async function addSampleSynonyms(root: string, sample: string, logger: Logger | undefined): Promise<void> {
-  const exists = (p: string) =>
-    stat(p).then(
-      () => true,
-      () => false,
-    );
   if ((await exists(path.join(root, SYNONYMS_FILE))) || !(await exists(path.join(sample, SYNONYMS_FILE)))) return;
   const documents = (await walkFiles(sample)).map((f) => f.path);
   if (documents.length === 0) return;

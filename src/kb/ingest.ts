@@ -9,7 +9,7 @@ import path from 'node:path';
 import { findConflicts } from './conflicts.ts';
 import { isDataExtension } from './converters/extensions.ts';
 import type { KbInternals } from './internals.ts';
-import { normaliseRelative } from './paths.ts';
+import { exists, normaliseRelative } from './paths.ts';
 import { chooseFolder, sanitiseSegment } from './placement.ts';
 import { describeMarkdown } from './readme-index.ts';
 import { prepareWrite } from './safe-write.ts';
@@ -153,14 +153,7 @@ async function freeStem(root: string, folder: string, stem: string, ext: string,
   for (let n = 1; n < 1000; n++) {
     const candidate = n === 1 ? stem : `${stem}-${n}`;
     const names = isData ? [`${candidate}${ext}`, `${candidate}${ext}.md`] : [`${candidate}.md`, `${candidate}_images`];
-    const taken = await Promise.all(
-      names.map((n2) =>
-        lstat(path.join(root, folder, n2)).then(
-          () => true,
-          () => false,
-        ),
-      ),
-    );
+    const taken = await Promise.all(names.map((n2) => exists(path.join(root, folder, n2), lstat)));
     if (!taken.some(Boolean)) return candidate;
   }
   throw new KbError('KB_PATH_INVALID', `Too many files named ${stem} in ${folder}`);

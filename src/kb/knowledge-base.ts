@@ -24,7 +24,7 @@ import { isSearchable, walkFiles } from './kb-files.ts';
 import { buildTree, countFiles } from './kb-listing.ts';
 import { type CrossProcessLock, WriteLocks } from './locks.ts';
 import { overviewPathFor, writeOverview } from './overview.ts';
-import { normaliseRelative, resolveInside } from './paths.ts';
+import { exists, normaliseRelative, resolveInside } from './paths.ts';
 import { describeMarkdown, parseDescriptions, README_FILE } from './readme-index.ts';
 import { writeReadmes } from './readme-writer.ts';
 import { appendInside, writeInside } from './safe-write.ts';
@@ -534,13 +534,6 @@ async function readTail(file: string, bytes: number): Promise<string> {
 function clampLine(n: number, total: number): number {
   if (!Number.isFinite(n)) return 1;
   return Math.min(Math.max(1, Math.trunc(n)), Math.max(1, total));
-}
-
-async function exists(abs: string): Promise<boolean> {
-  return stat(abs).then(
-    () => true,
-    () => false,
-  );
 }
 
 /** Already in the `a/b/c.md` form normaliseRelative gives, and not the root itself. */

@@ -1,5 +1,5 @@
 /** Confines every caller-given path to the knowledge-base root. */
-import { realpath } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { hasControlCharacters } from './control-chars.ts';
 import { KbError } from './types.ts';
@@ -23,6 +23,11 @@ export function normaliseRelative(input: string): string {
     parts.push(part);
   }
   return parts.join('/');
+}
+
+/** Whether anything is at `abs`; with `lstat`, a symlink itself counts, dangling or not. */
+export async function exists(abs: string, check: (p: string) => Promise<unknown> = stat): Promise<boolean> {
+  return (await check(abs).catch(() => undefined)) !== undefined;
 }
 
 /** True when `candidate` is `root` or below it (both absolute, resolved). */
