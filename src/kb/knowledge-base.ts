@@ -155,11 +155,10 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     this.#index.clear();
     this.#synonymsStamp = undefined;
     await this.#refreshSynonyms();
-    await this.#loadDescriptions();
     const files = await walkFiles(this.root);
-    for (const file of files) {
-      if (isSearchable(file.path)) await this.#indexFile(file.path, file);
-    }
+    // READMEs first: a description they give is not replaced by one made from the document.
+    for (const file of files) if (isReadme(file.path)) await this.#loadDescriptionsFrom(file.path);
+    for (const file of files) if (isSearchable(file.path)) await this.#indexFile(file.path, file);
     this.#index.prime();
     await this.#watcher.ready;
     this.#watcher.markRescanned();
@@ -442,7 +441,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
   async #syncPaths(paths: readonly string[]): Promise<void> {
     for (const rel of new Set(paths)) {
       if (rel === FAQ_FILE) this.#faqUnchanged = false;
-      if (rel === README_FILE || rel.endsWith(`/${README_FILE}`)) {
+      if (isReadme(rel)) {
         await this.#loadDescriptionsFrom(rel);
         continue;
       }
@@ -474,13 +473,6 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     }
     this.#index.upsert(rel, content, info);
     if (!this.#index.description(rel)) this.#index.setDescription(rel, describeMarkdown(content, rel));
-  }
-
-  async #loadDescriptions(): Promise<void> {
-    const readmes = (await walkFiles(this.root)).filter(
-      (f) => f.path === README_FILE || f.path.endsWith(`/${README_FILE}`),
-    );
-    for (const readme of readmes) await this.#loadDescriptionsFrom(readme.path);
   }
 
   async #loadDescriptionsFrom(readmeRel: string): Promise<void> {
@@ -534,6 +526,10 @@ async function readTail(file: string, bytes: number): Promise<string> {
 function clampLine(n: number, total: number): number {
   if (!Number.isFinite(n)) return 1;
   return Math.min(Math.max(1, Math.trunc(n)), Math.max(1, total));
+}
+
+function isReadme(rel: string): boolean {
+  return rel === README_FILE || rel.endsWith(`/${README_FILE}`);
 }
 
 /** Already in the `a/b/c.md` form normaliseRelative gives, and not the root itself. */
