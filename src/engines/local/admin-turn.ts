@@ -366,18 +366,12 @@ function flatten(node: TreeNode): TreeNode[] {
 async function findFile(kb: KnowledgeBase, target: string): Promise<string[]> {
   const files = flatten(await kb.tree()).map((f) => f.path);
   const wanted = target.replace(/\\/g, '/').replace(/^\/+/, '').toLowerCase();
+  const name = (p: string) => p.slice(p.lastIndexOf('/') + 1).toLowerCase();
   const exact = files.filter((p) => p.toLowerCase() === wanted);
   if (exact.length > 0) return exact;
-  const byName = files.filter((p) => p.split('/').pop()!.toLowerCase() === wanted);
+  const byName = files.filter((p) => name(p) === wanted);
   if (byName.length > 0) return byName;
-  const byStem = files.filter(
-    (p) =>
-      p
-        .split('/')
-        .pop()!
-        .replace(/\.[^.]+$/, '')
-        .toLowerCase() === wanted,
-  );
+  const byStem = files.filter((p) => name(p).replace(/\.[^.]+$/, '') === wanted);
   if (byStem.length > 0) return byStem;
   return files.filter((p) => p.toLowerCase().includes(wanted)).slice(0, 20);
 }
@@ -391,7 +385,7 @@ function notFoundOrAmbiguous(target: string, found: readonly string[], lang: Lan
 }
 
 function errorEvent(error: unknown): AgentEvent {
-  const message = error instanceof KbError || error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
   return {
     type: 'error',
     message: message || 'Unknown error',
