@@ -21,24 +21,22 @@ export async function* adminTurn(kb: KnowledgeBase, ctx: LocalTurnContext): Asyn
   const lang = detectLanguage(message.replace(/\[UPLOADED_FILES\][\s\S]*/, '') || message);
   const pending = ctx.state.pending;
   ctx.state.pending = undefined;
-  if (pending) {
-    if (isConfirmation(message)) {
-      if (pending.kind === 'delete') {
-        yield ctx.toolUse('delete_file', { path: pending.target, confirm: true });
-        try {
-          const { deleted } = await kb.confirmDelete(pending.plan.token);
-          yield {
-            type: 'text',
-            text: `${t(lang, 'Deleted:', '已删除：')}\n${deleted.map((p) => `- ${p}`).join('\n')}\n`,
-          };
-        } catch (error) {
-          yield errorEvent(error);
-        }
-        return;
-      }
-      yield* ingestAll(kb, ctx, pending.sources, lang, true);
-      return;
+  if (pending?.kind === 'delete' && isConfirmation(message)) {
+    yield ctx.toolUse('delete_file', { path: pending.target, confirm: true });
+    try {
+      const { deleted } = await kb.confirmDelete(pending.plan.token);
+      yield { type: 'text', text: `${t(lang, 'Deleted:', '已删除：')}\n${deleted.map((p) => `- ${p}`).join('\n')}\n` };
+    } catch (error) {
+      yield errorEvent(error);
     }
+    return;
+  }
+  if (pending?.kind === 'ingest' && isConfirmation(message)) {
+    yield* ingestAll(kb, ctx, pending.sources, lang, true);
+    return;
+  }
+  const intent = parseAdminIntent(message);
+  if (pending) {
     yield {
       type: 'text',
       text: t(
@@ -49,12 +47,9 @@ export async function* adminTurn(kb: KnowledgeBase, ctx: LocalTurnContext): Asyn
         pending.kind === 'delete' ? '已取消删除，没有删除任何文件。\n\n' : '已跳过有冲突的文件。\n\n',
       ),
     };
-    const intent = parseAdminIntent(message);
     if (intent.kind === 'help') return;
-    yield* runIntent(kb, ctx, intent, lang);
-    return;
   }
-  yield* runIntent(kb, ctx, parseAdminIntent(message), lang);
+  yield* runIntent(kb, ctx, intent, lang);
 }
 
 async function* runIntent(
