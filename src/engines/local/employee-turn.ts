@@ -6,7 +6,7 @@
  */
 import { ANSWER_HEADING, SOURCES_HEADING } from '../../agents/answer-format.ts';
 import { readFeedbackMessage } from '../../kb/feedback.ts';
-import type { KnowledgeBase } from '../../kb/types.ts';
+import type { FeedbackResult, KnowledgeBase } from '../../kb/types.ts';
 import type { AgentEvent } from '../types.ts';
 import { composeAnswer } from './answer-composer.ts';
 import { detectLanguage, type Lang, t } from './language.ts';
@@ -32,7 +32,7 @@ export async function* employeeTurn(kb: KnowledgeBase, ctx: LocalTurnContext): A
         ...(feedback.reason ? { reason: feedback.reason } : {}),
       });
       ctx.state.lastAnswer = undefined;
-      yield { type: 'text', text: feedbackReply(result.action, lang) };
+      yield { type: 'text', text: t(lang, ...FEEDBACK_REPLIES[result.action]) };
       return;
     }
   }
@@ -164,21 +164,13 @@ function* remember(ctx: LocalTurnContext, question: string, answer: string): Gen
   yield* textChunks(answer);
 }
 
-function feedbackReply(action: string, lang: Lang): string {
-  switch (action) {
-    case 'faq_usage_incremented':
-      return t(lang, 'Thanks! Glad the FAQ answer helped.', '谢谢反馈！很高兴常见问题的回答对您有帮助。');
-    case 'faq_added':
-      return t(lang, 'Thanks! I added this answer to the FAQ.', '谢谢反馈！该回答已加入常见问题（FAQ）。');
-    case 'faq_removed':
-      return t(
-        lang,
-        'Thanks. I removed that FAQ entry and recorded the case for the administrators.',
-        '谢谢反馈。已删除该常见问题条目，并记录给管理员处理。',
-      );
-    case 'badcase_logged':
-      return t(lang, 'Thanks. I recorded the problem for the administrators.', '谢谢反馈，问题已记录，管理员会跟进。');
-    default:
-      return t(lang, 'Thanks for the feedback.', '谢谢反馈。');
-  }
-}
+const FEEDBACK_REPLIES: Record<FeedbackResult['action'], readonly [en: string, zh: string]> = {
+  faq_usage_incremented: ['Thanks! Glad the FAQ answer helped.', '谢谢反馈！很高兴常见问题的回答对您有帮助。'],
+  faq_added: ['Thanks! I added this answer to the FAQ.', '谢谢反馈！该回答已加入常见问题（FAQ）。'],
+  faq_removed: [
+    'Thanks. I removed that FAQ entry and recorded the case for the administrators.',
+    '谢谢反馈。已删除该常见问题条目，并记录给管理员处理。',
+  ],
+  badcase_logged: ['Thanks. I recorded the problem for the administrators.', '谢谢反馈，问题已记录，管理员会跟进。'],
+  none: ['Thanks for the feedback.', '谢谢反馈。'],
+};
