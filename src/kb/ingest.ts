@@ -66,11 +66,7 @@ async function ingestOne(
   }
 
   report('converting');
-  const converted = await kb.converter.convert(source.sourcePath, name, stem, {
-    maxSourceBytes: kb.limits.maxSourceBytes,
-    maxConvertedBytes: kb.limits.maxConvertedBytes,
-    ...(kb.limits.maxCells ? { maxCells: kb.limits.maxCells } : {}),
-  });
+  const converted = await kb.converter.convert(source.sourcePath, name, stem, kb.limits);
 
   report('checking');
   if (!options.force) {
