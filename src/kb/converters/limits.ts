@@ -41,22 +41,18 @@ async function checkZipExpansion(zip: JSZip, maxBytes: number, name: string): Pr
   for (const file of files) {
     await new Promise<void>((resolve, reject) => {
       const stream = file.nodeStream('nodebuffer');
-      let done = false;
-      const finish = (error?: Error) => {
-        if (done) return;
-        done = true;
-        if (error) {
-          stream.pause();
-          stream.removeAllListeners('data');
-          reject(error);
-        } else resolve();
+      // Settling twice is harmless: a late 'end' or 'error' after a refusal changes nothing.
+      const fail = (error: Error) => {
+        stream.pause();
+        stream.removeAllListeners('data');
+        reject(error);
       };
       stream.on('data', (chunk: Buffer) => {
         total += chunk.length;
-        if (total > maxBytes) finish(tooLarge());
+        if (total > maxBytes) fail(tooLarge());
       });
-      stream.on('error', (error: Error) => finish(convertFailed(name, `damaged archive (${error.message})`)));
-      stream.on('end', () => finish());
+      stream.on('error', (error: Error) => fail(convertFailed(name, `damaged archive (${error.message})`)));
+      stream.on('end', () => resolve());
     });
   }
 }
