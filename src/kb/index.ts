@@ -6,14 +6,9 @@ import { SYNONYMS_FILE } from './deployment-synonyms.ts';
 import { walkFiles } from './kb-files.ts';
 import { FolderKnowledgeBase, type KnowledgeBaseOptions } from './knowledge-base.ts';
 import { exists } from './paths.ts';
-import type { KnowledgeBase } from './types.ts';
 
-export { SUPPORTED_EXTENSIONS } from './converters/extensions.ts';
-export { parseAnswer } from './feedback.ts';
-export { FAQ_MATCH_THRESHOLD, FolderKnowledgeBase } from './knowledge-base.ts';
-export type { CrossProcessLock, HeldWrite } from './locks.ts';
+export { FolderKnowledgeBase } from './knowledge-base.ts';
 export { isAdminOnlyPath } from './paths.ts';
-export * from './types.ts';
 
 export interface OpenKnowledgeBaseOptions
   extends Pick<
@@ -85,5 +80,3 @@ async function addSampleSynonyms(root: string, sample: string, logger: Logger | 
   await cp(path.join(sample, SYNONYMS_FILE), path.join(root, SYNONYMS_FILE), { errorOnExist: false, force: false });
   logger?.info({ root, file: SYNONYMS_FILE }, "the sample's synonyms table was added (seeded before it existed)");
 }
-
-export type { KnowledgeBase };
