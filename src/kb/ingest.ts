@@ -33,19 +33,16 @@ export async function ingestSources(
   for (const [i, source] of sources.entries()) {
     const report = (stage: IngestStage, message?: string) =>
       options.onProgress?.({ index: i + 1, total: sources.length, name: source.name, stage, message });
-    if (options.signal?.aborted) {
-      results.push({ name: source.name, status: 'skipped', reason: 'cancelled' });
-      report('skipped', 'cancelled');
-      continue;
-    }
     // One file at a time per knowledge base (also across processes): two uploads must not pick the same name.
-    const result = await kb.locks
-      .with('INGEST', () => ingestOne(kb, source, options, report))
-      .catch((error: unknown) => {
-        const reason = error instanceof Error ? error.message : String(error);
-        kb.logger?.warn({ err: error, name: source.name }, 'ingestion failed');
-        return { name: source.name, status: 'failed', reason } as IngestResult;
-      });
+    const result: IngestResult = options.signal?.aborted
+      ? { name: source.name, status: 'skipped', reason: 'cancelled' }
+      : await kb.locks
+          .with('INGEST', () => ingestOne(kb, source, options, report))
+          .catch((error: unknown): IngestResult => {
+            const reason = error instanceof Error ? error.message : String(error);
+            kb.logger?.warn({ err: error, name: source.name }, 'ingestion failed');
+            return { name: source.name, status: 'failed', reason };
+          });
     results.push(result);
     report(result.status, result.reason ?? result.path);
   }
@@ -69,18 +66,16 @@ async function ingestOne(
   const converted = await kb.converter.convert(source.sourcePath, name, stem, kb.limits);
 
   report('checking');
-  if (!options.force) {
-    const conflicts = findConflicts(kb.index, converted.markdown);
-    if (conflicts.length > 0) {
-      return {
-        name: source.name,
-        status: 'conflict',
-        reason: conflicts.some((c) => c.kind === 'duplicate')
-          ? 'very similar to an existing document'
-          : 'states figures that disagree with an existing document',
-        conflicts,
-      };
-    }
+  const conflicts = options.force ? [] : findConflicts(kb.index, converted.markdown);
+  if (conflicts.length > 0) {
+    return {
+      name: source.name,
+      status: 'conflict',
+      reason: conflicts.some((c) => c.kind === 'duplicate')
+        ? 'very similar to an existing document'
+        : 'states figures that disagree with an existing document',
+      conflicts,
+    };
   }
   options.signal?.throwIfAborted();
 
