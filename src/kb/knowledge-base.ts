@@ -293,9 +293,8 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     await this.#locks.with(BADCASE_FILE, async () => {
       const file = path.join(this.root, BADCASE_FILE);
       const record = { date: nowStamp(), ...entry };
-      const info = await stat(file).catch(() => undefined);
       // Appending keeps each entry O(1) as the log grows; a new or oddly ended file is rewritten whole.
-      const tail = info && info.size > 0 ? await readTail(file, 2) : '';
+      const tail = await readTail(file, 2).catch(() => '');
       if (tail.endsWith('\n')) {
         await appendInside(this.root, BADCASE_FILE, `${tail === '\n\n' ? '' : '\n'}${formatBadCase(record)}`);
       } else {
