@@ -7,7 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import { KbError, type KbErrorCode } from '../types.ts';
 import { convertToMarkdown } from './index.ts';
-import type { ConvertLimits } from './limits.ts';
+import { type ConvertLimits, convertFailed } from './limits.ts';
 import type { Converted } from './types.ts';
 
 export interface ConvertRequest {
@@ -33,15 +33,11 @@ parentPort?.on('message', async (request: ConvertRequest) => {
     const converted = await convertToMarkdown(request.sourcePath, request.name, request.stem, request.limits);
     reply = { id: request.id, ok: true, ...converted };
   } catch (error) {
-    reply =
+    const failure =
       error instanceof KbError
-        ? { id: request.id, ok: false, code: error.code, message: error.message }
-        : {
-            id: request.id,
-            ok: false,
-            code: 'KB_CONVERT_FAILED',
-            message: `Could not convert ${request.name}: ${error instanceof Error ? error.message : String(error)}`,
-          };
+        ? error
+        : convertFailed(request.name, error instanceof Error ? error.message : String(error));
+    reply = { id: request.id, ok: false, code: failure.code, message: failure.message };
   }
   parentPort?.postMessage(reply);
 });
