@@ -6,7 +6,7 @@
  */
 import { ANSWER_HEADING, SOURCES_HEADING } from '../../agents/answer-format.ts';
 import { readFeedbackMessage } from '../../kb/feedback.ts';
-import type { FeedbackResult, KnowledgeBase } from '../../kb/types.ts';
+import type { FeedbackResult, KnowledgeBase, SearchHit } from '../../kb/types.ts';
 import type { AgentEvent } from '../types.ts';
 import { composeAnswer } from './answer-composer.ts';
 import { detectLanguage, type Lang, t } from './language.ts';
@@ -83,16 +83,8 @@ export async function* employeeTurn(kb: KnowledgeBase, ctx: LocalTurnContext): A
     return;
   }
 
-  yield* noAnswer(
-    kb,
-    ctx,
-    question,
-    lang,
-    hits
-      .slice(0, 3)
-      .filter((h) => (h.coverage ?? 0) >= 0.34)
-      .map((h) => h.path),
-  );
+  const related = hits.slice(0, 3).filter((h) => (h.coverage ?? 0) >= 0.34);
+  yield* noAnswer(kb, ctx, question, lang, related);
 }
 
 function faqAnswer(row: { readonly question: string; readonly answer: string }, lang: Lang): string {
@@ -112,8 +104,9 @@ async function* noAnswer(
   ctx: LocalTurnContext,
   question: string,
   lang: Lang,
-  related: string[],
+  related: readonly SearchHit[],
 ): AsyncGenerator<AgentEvent> {
+  const paths = related.map((h) => h.path);
   yield ctx.toolUse('find_expert', { question });
   const expert = await kb.findExpert(question);
   yield ctx.toolUse('log_badcase', { question });
@@ -121,7 +114,7 @@ async function* noAnswer(
     question,
     answer: 'No answer found in the knowledge base',
     feedback: 'unanswered (offline engine)',
-    source: related.join(', ') || 'none',
+    source: paths.join(', ') || 'none',
   });
   const lines = [
     ANSWER_HEADING[lang],
@@ -132,7 +125,7 @@ async function* noAnswer(
       '抱歉，知识库中没有找到能可靠回答这个问题的内容。',
     ),
   ];
-  const unique = [...new Set(related)];
+  const unique = [...new Set(paths)];
   if (unique.length > 0) {
     lines.push('', t(lang, 'These documents may be related:', '以下文档可能相关：'), ...unique.map((p) => `- ${p}`));
   }
