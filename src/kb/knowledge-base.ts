@@ -24,7 +24,7 @@ import { isSearchable, walkFiles } from './kb-files.ts';
 import { buildTree, countFiles } from './kb-listing.ts';
 import { type CrossProcessLock, WriteLocks } from './locks.ts';
 import { overviewPathFor, writeOverview } from './overview.ts';
-import { exists, normaliseRelative, resolveInside } from './paths.ts';
+import { exists, normalisedOrUndefined, resolveInside } from './paths.ts';
 import { describeMarkdown, parseDescriptions, README_FILE } from './readme-index.ts';
 import { writeReadmes } from './readme-writer.ts';
 import { appendInside, writeInside } from './safe-write.ts';
@@ -192,13 +192,8 @@ export class FolderKnowledgeBase implements KnowledgeBase {
    * path is one the index holds, so it is inside the root and free of symlinks.
    */
   async #watchedLines(input: string): Promise<{ rel: string; lines: readonly string[] } | undefined> {
-    if (!this.#watcher.watching) return undefined;
-    let rel: string;
-    try {
-      rel = normaliseRelative(input);
-    } catch {
-      return undefined;
-    }
+    const rel = normalisedOrUndefined(input);
+    if (!this.#watcher.watching || rel === undefined) return undefined;
     await this.#catchUp();
     const stamp = this.#index.stamp(rel);
     const lines = this.#index.lines(rel);
@@ -533,9 +528,5 @@ function isReadme(rel: string): boolean {
 
 /** Already in the `a/b/c.md` form normaliseRelative gives, and not the root itself. */
 function isPlainRelative(rel: string): boolean {
-  try {
-    return rel !== '' && normaliseRelative(rel) === rel;
-  } catch {
-    return false;
-  }
+  return rel !== '' && normalisedOrUndefined(rel) === rel;
 }
