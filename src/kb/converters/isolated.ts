@@ -48,12 +48,10 @@ export class IsolatedConverter {
     this.#limits = { ...DEFAULT_ISOLATION, ...limits };
   }
 
-  convert(sourcePath: string, name: string, stem: string, limits: ConvertLimits): Promise<Converted> {
-    if (this.#closed) return Promise.reject(new KbError('KB_CONVERT_FAILED', 'The converter is shut down'));
+  async convert(sourcePath: string, name: string, stem: string, limits: ConvertLimits): Promise<Converted> {
+    if (this.#closed) throw new KbError('KB_CONVERT_FAILED', 'The converter is shut down');
     if (this.#queue.length >= this.#limits.maxQueue) {
-      return Promise.reject(
-        new KbError('KB_TOO_LARGE', `${name}: ${this.#limits.maxQueue} conversions are already waiting`),
-      );
+      throw new KbError('KB_TOO_LARGE', `${name}: ${this.#limits.maxQueue} conversions are already waiting`);
     }
     return new Promise<Converted>((resolve, reject) => {
       this.#queue.push({ request: { id: ++this.#seq, sourcePath, name, stem, limits }, resolve, reject });
