@@ -56,13 +56,7 @@ export class ChangeWatcher {
 
   /** Marks paths changed by someone this watcher cannot see (another node), as its own events would. */
   markDirty(paths: readonly string[]): void {
-    for (const rel of paths) {
-      if (this.#dirty.size >= MAX_DIRTY) {
-        this.#rescanDue = true;
-        return;
-      }
-      this.#dirty.add(rel);
-    }
+    for (const rel of paths) this.#addDirty(rel);
   }
 
   /** Asks for a full stat-only check on the next use. */
@@ -126,8 +120,7 @@ export class ChangeWatcher {
     if (isHiddenName(name)) return;
     const abs = path.join(dir, name);
     const rel = path.relative(this.#root, abs).split(path.sep).join('/');
-    if (this.#dirty.size >= MAX_DIRTY) this.#rescanDue = true;
-    else this.#dirty.add(rel);
+    this.#addDirty(rel);
     if (event === 'rename') {
       // Maybe a new folder: watch it, and rescan once since files may have landed before the watch.
       void readdir(abs)
@@ -138,6 +131,12 @@ export class ChangeWatcher {
         .catch(() => undefined);
     }
     this.#options.onDirty?.(rel);
+  }
+
+  /** Past MAX_DIRTY paths, a full check replaces the list. */
+  #addDirty(rel: string): void {
+    if (this.#dirty.size >= MAX_DIRTY) this.#rescanDue = true;
+    else this.#dirty.add(rel);
   }
 
   #degrade(reason: string): void {

@@ -124,9 +124,8 @@ function sameSubject(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
 }
 
 function sameNumbers(a: readonly string[], b: readonly string[]): boolean {
-  const sa = [...new Set(a)].sort().join(' ');
-  const sb = [...new Set(b)].sort().join(' ');
-  return sa === sb;
+  const key = (numbers: readonly string[]) => [...new Set(numbers)].sort().join(' ');
+  return key(a) === key(b);
 }
 
 function clip(text: string): string {

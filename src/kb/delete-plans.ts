@@ -1,11 +1,12 @@
 /** Two-step delete: a plan lists everything that will go; only its token carries it out. */
 import { randomUUID } from 'node:crypto';
-import { lstat } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { LRUCache } from 'lru-cache';
 import type { KbInternals } from './internals.ts';
 import { isListed } from './kb-files.ts';
 import { overviewPathFor } from './overview.ts';
-import { resolveInside } from './paths.ts';
+import { exists, resolveInside } from './paths.ts';
 import { removeInside } from './safe-write.ts';
 import { type DeletePlan, KbError } from './types.ts';
 
@@ -13,7 +14,7 @@ const PLAN_TTL_MS = 5 * 60_000;
 const MAX_PLANS = 1000;
 
 export class DeletePlans {
-  readonly #plans = new Map<string, { paths: string[]; expiresAt: number }>();
+  readonly #plans = new LRUCache<string, string[]>({ max: MAX_PLANS, ttl: PLAN_TTL_MS });
 
   async plan(kb: KbInternals, input: string): Promise<DeletePlan> {
     const { abs, rel } = await resolveInside(kb.root, input);
@@ -26,52 +27,36 @@ export class DeletePlans {
     const companions = [`${stem}_images`, `${rel}.md`, rel.endsWith('.md') ? rel.slice(0, -3) : ''];
     for (const companion of companions) {
       if (!companion || companion === rel) continue;
-      if (await exists(path.join(kb.root, companion))) paths.push(companion);
+      if (await exists(path.join(kb.root, companion), lstat)) paths.push(companion);
     }
     const overview = await overviewPathFor(kb.root, rel);
-    if (await exists(path.join(kb.root, overview))) {
-      const { readFile } = await import('node:fs/promises');
+    if (await exists(path.join(kb.root, overview), lstat)) {
       const head = (await readFile(path.join(kb.root, overview), 'utf8')).slice(0, 600);
       if (head.includes(`\`${rel}\``)) paths.push(overview);
     }
-    this.#prune();
     const token = randomUUID();
-    this.#plans.set(token, { paths, expiresAt: Date.now() + PLAN_TTL_MS });
+    this.#plans.set(token, paths);
     return { token, paths };
   }
 
   async confirm(kb: KbInternals, token: string): Promise<{ deleted: string[] }> {
-    this.#prune();
-    const plan = this.#plans.get(token);
-    if (!plan) throw new KbError('KB_DELETE_TOKEN_INVALID', 'This delete is unknown or expired; plan it again');
+    const paths = this.#plans.get(token);
+    if (!paths) throw new KbError('KB_DELETE_TOKEN_INVALID', 'This delete is unknown or expired; plan it again');
     this.#plans.delete(token);
     // Under the structure lock, as ingestion: with several nodes, one change of the tree at a time.
     const deleted: string[] = await kb.locks.with('INGEST', async () => {
       const gone: string[] = [];
-      for (const rel of plan.paths) {
+      for (const rel of paths) {
         // Re-check confinement: the tree may have changed since planning.
         const { abs } = await resolveInside(kb.root, rel);
-        if (!(await exists(abs))) continue;
+        if (!(await exists(abs, lstat))) continue;
         await removeInside(kb.root, rel);
         gone.push(rel);
       }
-      await kb.syncPaths(plan.paths);
+      await kb.syncPaths(paths);
       await kb.refreshReadme();
       return gone;
     });
     return { deleted };
   }
-
-  #prune(): void {
-    const now = Date.now();
-    for (const [token, plan] of this.#plans) if (plan.expiresAt <= now) this.#plans.delete(token);
-    while (this.#plans.size >= MAX_PLANS) this.#plans.delete(this.#plans.keys().next().value!);
-  }
-}
-
-async function exists(abs: string): Promise<boolean> {
-  return lstat(abs).then(
-    () => true,
-    () => false,
-  );
 }

@@ -8,7 +8,7 @@
  *                                      rewrote the row with the reason; Docent does not let one
  *                                      employee's text become everyone's answer.
  */
-import { addFaqRow, closestFaq, questionSimilarity } from './faq-store.ts';
+import { addFaqRow, closestFaq } from './faq-store.ts';
 import type { KbInternals } from './internals.ts';
 import type { FaqRow, FeedbackInput, FeedbackResult } from './types.ts';
 
@@ -54,25 +54,31 @@ export function parseAnswer(answer: string): ParsedAnswer {
   return { body, citations, fromFaq };
 }
 
-function findRow(rows: readonly FaqRow[], question: string): FaqRow | undefined {
-  const best = closestFaq(rows, question);
-  return best && best.score >= SAME_QUESTION ? best.row : undefined;
+/** Replaces the FAQ rows by `change` of them and the row asking `question`; false when no row does. */
+async function changeRow(
+  kb: KbInternals,
+  question: string,
+  change: (rows: FaqRow[], row: FaqRow) => FaqRow[],
+): Promise<boolean> {
+  let found = false;
+  await kb.updateFaq((rows) => {
+    const best = closestFaq(rows, question);
+    if (!best || best.score < SAME_QUESTION) return undefined;
+    found = true;
+    return change(rows, best.row);
+  });
+  return found;
 }
 
 export async function applyFeedback(kb: KbInternals, input: FeedbackInput): Promise<FeedbackResult> {
   const parsed = parseAnswer(input.answer);
-  const reason = input.reason?.trim();
   const source = parsed.citations.join(', ') || input.vouchedBy || 'unknown';
 
   if (input.satisfied) {
     if (parsed.fromFaq) {
-      let found = false;
-      await kb.updateFaq((rows) => {
-        const row = findRow(rows, input.question);
-        if (!row) return undefined;
-        found = true;
-        return rows.map((r) => (r === row ? { ...r, usage: r.usage + 1 } : r));
-      });
+      const found = await changeRow(kb, input.question, (rows, row) =>
+        rows.map((r) => (r === row ? { ...r, usage: r.usage + 1 } : r)),
+      );
       return found
         ? { action: 'faq_usage_incremented', message: 'Thanks! The FAQ entry was marked useful once more.' }
         : { action: 'none', message: 'Thanks for the feedback. The FAQ entry no longer exists.' };
@@ -90,28 +96,15 @@ export async function applyFeedback(kb: KbInternals, input: FeedbackInput): Prom
     return { action: 'faq_added', message: 'Thanks! The answer was added to the FAQ.' };
   }
 
-  // Not satisfied. The FAQ row that gave the answer goes (an employee's
-  // reason is never written into the FAQ: it is one person's text, which
-  // every other employee would then be served as the answer); the case, with
-  // the reason, goes to the administrators.
-  let removed = false;
-  if (parsed.fromFaq) {
-    await kb.updateFaq((rows) => {
-      const row = findRow(rows, input.question);
-      if (!row) return undefined;
-      removed = true;
-      return rows.filter((r) => r !== row);
-    });
-  }
+  // Not satisfied: the FAQ row that gave the answer goes, and the case, with the reason, goes to the administrators.
+  const removed = parsed.fromFaq && (await changeRow(kb, input.question, (rows, row) => rows.filter((r) => r !== row)));
   await kb.appendBadCase({
     question: input.question,
     answer: parsed.body,
-    feedback: reason || 'not satisfied',
+    feedback: input.reason?.trim() || 'not satisfied',
     source,
   });
   return removed
     ? { action: 'faq_removed', message: 'Thanks. The FAQ entry was removed and the case recorded.' }
     : { action: 'badcase_logged', message: 'Thanks. The problem was recorded for the administrators.' };
 }
-
-export { questionSimilarity };

@@ -1,41 +1,29 @@
 /** Opens a knowledge-base folder (seeding it from the sample when empty) and returns its toolset. */
-import { cp, mkdir, readdir, stat } from 'node:fs/promises';
+import { cp, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.ts';
-import type { IsolationLimits } from './converters/isolated.ts';
 import { SYNONYMS_FILE } from './deployment-synonyms.ts';
 import { walkFiles } from './kb-files.ts';
-import { FolderKnowledgeBase } from './knowledge-base.ts';
-import type { CrossProcessLock } from './locks.ts';
-import type { KnowledgeBase } from './types.ts';
+import { FolderKnowledgeBase, type KnowledgeBaseOptions } from './knowledge-base.ts';
+import { exists } from './paths.ts';
 
-export { SUPPORTED_EXTENSIONS } from './converters/extensions.ts';
-export { parseAnswer } from './feedback.ts';
-export { FAQ_MATCH_THRESHOLD, FolderKnowledgeBase } from './knowledge-base.ts';
-export type { CrossProcessLock, HeldWrite } from './locks.ts';
+export { FolderKnowledgeBase } from './knowledge-base.ts';
 export { isAdminOnlyPath } from './paths.ts';
-export * from './types.ts';
 
-export interface OpenKnowledgeBaseOptions {
-  readonly root: string;
+export interface OpenKnowledgeBaseOptions
+  extends Pick<
+    KnowledgeBaseOptions,
+    'root' | 'logger' | 'isolation' | 'watch' | 'rescanIntervalMs' | 'crossProcessLock'
+  > {
   /** Files at or above this many KB get a contents overview. */
   readonly smallFileThresholdKb: number;
   readonly faqMaxEntries: number;
   /** Copied into `root` when `root` is missing or empty. */
   readonly seedFrom?: string;
-  readonly logger?: Logger;
   /** Largest file ingestion accepts. @default 50 MiB */
   readonly maxSourceBytes?: number;
   /** Most cells a spreadsheet may span. @default 2,000,000 */
   readonly maxCells?: number;
-  /** Bounds of the conversion thread. */
-  readonly isolation?: Partial<IsolationLimits>;
-  /** Watch the folder for outside changes (else re-check on use). @default true */
-  readonly watch?: boolean;
-  /** Without a watcher, how often (at most, on use) the whole folder is re-checked. @default 3000 */
-  readonly rescanIntervalMs?: number;
-  /** Several nodes: the lock that serialises writes across them. @default proper-lockfile */
-  readonly crossProcessLock?: CrossProcessLock;
 }
 
 export async function openKnowledgeBase(options: OpenKnowledgeBaseOptions): Promise<FolderKnowledgeBase> {
@@ -54,16 +42,16 @@ export async function openKnowledgeBase(options: OpenKnowledgeBaseOptions): Prom
     root,
     logger: options.logger,
     watch: options.watch,
-    ...(options.rescanIntervalMs !== undefined ? { rescanIntervalMs: options.rescanIntervalMs } : {}),
-    ...(options.crossProcessLock ? { crossProcessLock: options.crossProcessLock } : {}),
-    ...(options.isolation ? { isolation: options.isolation } : {}),
+    rescanIntervalMs: options.rescanIntervalMs,
+    crossProcessLock: options.crossProcessLock,
+    isolation: options.isolation,
     limits: {
       smallFileThresholdBytes: options.smallFileThresholdKb * 1024,
       faqMaxEntries: options.faqMaxEntries,
       maxSourceBytes: options.maxSourceBytes ?? 50 * 1024 * 1024,
       maxConvertedBytes: 20 * 1024 * 1024,
       maxReadBytes: 20 * 1024 * 1024,
-      ...(options.maxCells ? { maxCells: options.maxCells } : {}),
+      maxCells: options.maxCells,
     },
   });
   try {
@@ -82,11 +70,6 @@ export async function openKnowledgeBase(options: OpenKnowledgeBaseOptions): Prom
  * sample's documents are still there and there is no table: a deployment's own table is never touched.
  */
 async function addSampleSynonyms(root: string, sample: string, logger: Logger | undefined): Promise<void> {
-  const exists = (p: string) =>
-    stat(p).then(
-      () => true,
-      () => false,
-    );
   if ((await exists(path.join(root, SYNONYMS_FILE))) || !(await exists(path.join(sample, SYNONYMS_FILE)))) return;
   const documents = (await walkFiles(sample)).map((f) => f.path);
   if (documents.length === 0) return;
@@ -97,5 +80,3 @@ async function addSampleSynonyms(root: string, sample: string, logger: Logger | 
   await cp(path.join(sample, SYNONYMS_FILE), path.join(root, SYNONYMS_FILE), { errorOnExist: false, force: false });
   logger?.info({ root, file: SYNONYMS_FILE }, "the sample's synonyms table was added (seeded before it existed)");
 }
-
-export type { KnowledgeBase };

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { findConflicts } from './conflicts.ts';
 import { isDataExtension } from './converters/extensions.ts';
 import type { KbInternals } from './internals.ts';
-import { normaliseRelative } from './paths.ts';
+import { exists, normaliseRelative } from './paths.ts';
 import { chooseFolder, sanitiseSegment } from './placement.ts';
 import { describeMarkdown } from './readme-index.ts';
 import { prepareWrite } from './safe-write.ts';
@@ -23,33 +23,26 @@ import {
 } from './types.ts';
 
 const STAGING_DIR = '.docent-staging';
-const MAX_SOURCES = 100;
 
 export async function ingestSources(
   kb: KbInternals,
   sources: readonly IngestSource[],
   options: IngestOptions,
 ): Promise<IngestResult[]> {
-  if (sources.length > MAX_SOURCES) {
-    throw new KbError('KB_TOO_LARGE', `At most ${MAX_SOURCES} files can be added at once`);
-  }
   const results: IngestResult[] = [];
   for (const [i, source] of sources.entries()) {
     const report = (stage: IngestStage, message?: string) =>
       options.onProgress?.({ index: i + 1, total: sources.length, name: source.name, stage, message });
-    if (options.signal?.aborted) {
-      results.push({ name: source.name, status: 'skipped', reason: 'cancelled' });
-      report('skipped', 'cancelled');
-      continue;
-    }
     // One file at a time per knowledge base (also across processes): two uploads must not pick the same name.
-    const result = await kb.locks
-      .with('INGEST', () => ingestOne(kb, source, options, report))
-      .catch((error: unknown) => {
-        const reason = error instanceof Error ? error.message : String(error);
-        kb.logger?.warn({ err: error, name: source.name }, 'ingestion failed');
-        return { name: source.name, status: 'failed', reason } as IngestResult;
-      });
+    const result: IngestResult = options.signal?.aborted
+      ? { name: source.name, status: 'skipped', reason: 'cancelled' }
+      : await kb.locks
+          .with('INGEST', () => ingestOne(kb, source, options, report))
+          .catch((error: unknown): IngestResult => {
+            const reason = error instanceof Error ? error.message : String(error);
+            kb.logger?.warn({ err: error, name: source.name }, 'ingestion failed');
+            return { name: source.name, status: 'failed', reason };
+          });
     results.push(result);
     report(result.status, result.reason ?? result.path);
   }
@@ -70,25 +63,19 @@ async function ingestOne(
   }
 
   report('converting');
-  const converted = await kb.converter.convert(source.sourcePath, name, stem, {
-    maxSourceBytes: kb.limits.maxSourceBytes,
-    maxConvertedBytes: kb.limits.maxConvertedBytes,
-    ...(kb.limits.maxCells ? { maxCells: kb.limits.maxCells } : {}),
-  });
+  const converted = await kb.converter.convert(source.sourcePath, name, stem, kb.limits);
 
   report('checking');
-  if (!options.force) {
-    const conflicts = findConflicts(kb.index, converted.markdown);
-    if (conflicts.length > 0) {
-      return {
-        name: source.name,
-        status: 'conflict',
-        reason: conflicts.some((c) => c.kind === 'duplicate')
-          ? 'very similar to an existing document'
-          : 'states figures that disagree with an existing document',
-        conflicts,
-      };
-    }
+  const conflicts = options.force ? [] : findConflicts(kb.index, converted.markdown);
+  if (conflicts.length > 0) {
+    return {
+      name: source.name,
+      status: 'conflict',
+      reason: conflicts.some((c) => c.kind === 'duplicate')
+        ? 'very similar to an existing document'
+        : 'states figures that disagree with an existing document',
+      conflicts,
+    };
   }
   options.signal?.throwIfAborted();
 
@@ -157,14 +144,7 @@ async function freeStem(root: string, folder: string, stem: string, ext: string,
   for (let n = 1; n < 1000; n++) {
     const candidate = n === 1 ? stem : `${stem}-${n}`;
     const names = isData ? [`${candidate}${ext}`, `${candidate}${ext}.md`] : [`${candidate}.md`, `${candidate}_images`];
-    const taken = await Promise.all(
-      names.map((n2) =>
-        lstat(path.join(root, folder, n2)).then(
-          () => true,
-          () => false,
-        ),
-      ),
-    );
+    const taken = await Promise.all(names.map((n2) => exists(path.join(root, folder, n2), lstat)));
     if (!taken.some(Boolean)) return candidate;
   }
   throw new KbError('KB_PATH_INVALID', `Too many files named ${stem} in ${folder}`);

@@ -24,7 +24,7 @@ import { isSearchable, walkFiles } from './kb-files.ts';
 import { buildTree, countFiles } from './kb-listing.ts';
 import { type CrossProcessLock, WriteLocks } from './locks.ts';
 import { overviewPathFor, writeOverview } from './overview.ts';
-import { normaliseRelative, resolveInside } from './paths.ts';
+import { exists, normalisedOrUndefined, resolveInside } from './paths.ts';
 import { describeMarkdown, parseDescriptions, README_FILE } from './readme-index.ts';
 import { writeReadmes } from './readme-writer.ts';
 import { appendInside, writeInside } from './safe-write.ts';
@@ -61,7 +61,7 @@ export interface KnowledgeBaseOptions {
   readonly limits: KbLimits;
   /** Bounds of the conversion thread (CONVERT_TIMEOUT_MS, CONVERT_MAX_MEMORY_MB). */
   readonly isolation?: Partial<IsolationLimits>;
-  /** Watch the folder for outside changes. @default true */
+  /** Watch the folder for outside changes (else re-check on use). @default true */
   readonly watch?: boolean;
   /** Without a watcher, how often (at most, on use) the whole folder is re-checked. @default 3000 */
   readonly rescanIntervalMs?: number;
@@ -155,11 +155,10 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     this.#index.clear();
     this.#synonymsStamp = undefined;
     await this.#refreshSynonyms();
-    await this.#loadDescriptions();
     const files = await walkFiles(this.root);
-    for (const file of files) {
-      if (isSearchable(file.path)) await this.#indexFile(file.path, file);
-    }
+    // READMEs first: a description they give is not replaced by one made from the document.
+    for (const file of files) if (isReadme(file.path)) await this.#loadDescriptionsFrom(file.path);
+    for (const file of files) if (isSearchable(file.path)) await this.#indexFile(file.path, file);
     this.#index.prime();
     await this.#watcher.ready;
     this.#watcher.markRescanned();
@@ -193,13 +192,8 @@ export class FolderKnowledgeBase implements KnowledgeBase {
    * path is one the index holds, so it is inside the root and free of symlinks.
    */
   async #watchedLines(input: string): Promise<{ rel: string; lines: readonly string[] } | undefined> {
-    if (!this.#watcher.watching) return undefined;
-    let rel: string;
-    try {
-      rel = normaliseRelative(input);
-    } catch {
-      return undefined;
-    }
+    const rel = normalisedOrUndefined(input);
+    if (!this.#watcher.watching || rel === undefined) return undefined;
     await this.#catchUp();
     const stamp = this.#index.stamp(rel);
     const lines = this.#index.lines(rel);
@@ -294,9 +288,8 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     await this.#locks.with(BADCASE_FILE, async () => {
       const file = path.join(this.root, BADCASE_FILE);
       const record = { date: nowStamp(), ...entry };
-      const info = await stat(file).catch(() => undefined);
       // Appending keeps each entry O(1) as the log grows; a new or oddly ended file is rewritten whole.
-      const tail = info && info.size > 0 ? await readTail(file, 2) : '';
+      const tail = await readTail(file, 2).catch(() => '');
       if (tail.endsWith('\n')) {
         await appendInside(this.root, BADCASE_FILE, `${tail === '\n\n' ? '' : '\n'}${formatBadCase(record)}`);
       } else {
@@ -442,7 +435,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
   async #syncPaths(paths: readonly string[]): Promise<void> {
     for (const rel of new Set(paths)) {
       if (rel === FAQ_FILE) this.#faqUnchanged = false;
-      if (rel === README_FILE || rel.endsWith(`/${README_FILE}`)) {
+      if (isReadme(rel)) {
         await this.#loadDescriptionsFrom(rel);
         continue;
       }
@@ -474,13 +467,6 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     }
     this.#index.upsert(rel, content, info);
     if (!this.#index.description(rel)) this.#index.setDescription(rel, describeMarkdown(content, rel));
-  }
-
-  async #loadDescriptions(): Promise<void> {
-    const readmes = (await walkFiles(this.root)).filter(
-      (f) => f.path === README_FILE || f.path.endsWith(`/${README_FILE}`),
-    );
-    for (const readme of readmes) await this.#loadDescriptionsFrom(readme.path);
   }
 
   async #loadDescriptionsFrom(readmeRel: string): Promise<void> {
@@ -536,18 +522,11 @@ function clampLine(n: number, total: number): number {
   return Math.min(Math.max(1, Math.trunc(n)), Math.max(1, total));
 }
 
-async function exists(abs: string): Promise<boolean> {
-  return stat(abs).then(
-    () => true,
-    () => false,
-  );
+function isReadme(rel: string): boolean {
+  return rel === README_FILE || rel.endsWith(`/${README_FILE}`);
 }
 
 /** Already in the `a/b/c.md` form normaliseRelative gives, and not the root itself. */
 function isPlainRelative(rel: string): boolean {
-  try {
-    return rel !== '' && normaliseRelative(rel) === rel;
-  } catch {
-    return false;
-  }
+  return rel !== '' && normalisedOrUndefined(rel) === rel;
 }

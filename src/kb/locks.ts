@@ -80,17 +80,16 @@ export class WriteLocks {
 
   /** Runs `fn` holding the lock named `name` (e.g. 'FAQ.md') in this process and across processes. */
   async with<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    // The chain holds only tails that never reject.
     const previous = this.#chains.get(name) ?? Promise.resolve();
-    const run = previous
-      .catch(() => undefined)
-      .then(() =>
-        this.#cross.hold(name, (held) =>
-          current.run(held, async () => {
-            await this.#afterAcquire?.();
-            return fn();
-          }),
-        ),
-      );
+    const run = previous.then(() =>
+      this.#cross.hold(name, (held) =>
+        current.run(held, async () => {
+          await this.#afterAcquire?.();
+          return fn();
+        }),
+      ),
+    );
     const tail = run.catch(() => undefined);
     this.#chains.set(name, tail);
     try {

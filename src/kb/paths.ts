@@ -1,5 +1,5 @@
 /** Confines every caller-given path to the knowledge-base root. */
-import { realpath } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { hasControlCharacters } from './control-chars.ts';
 import { KbError } from './types.ts';
@@ -23,6 +23,20 @@ export function normaliseRelative(input: string): string {
     parts.push(part);
   }
   return parts.join('/');
+}
+
+/** normaliseRelative's form of `input`, or undefined where it refuses it. */
+export function normalisedOrUndefined(input: string): string | undefined {
+  try {
+    return normaliseRelative(input);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether anything is at `abs`; with `lstat`, a symlink itself counts, dangling or not. */
+export async function exists(abs: string, check: (p: string) => Promise<unknown> = stat): Promise<boolean> {
+  return (await check(abs).catch(() => undefined)) !== undefined;
 }
 
 /** True when `candidate` is `root` or below it (both absolute, resolved). */
@@ -72,11 +86,6 @@ const ADMIN_ONLY_FILES = new Set(['badcase.md']);
  * BADCASE.md to the read, so they are to this check too). A path that does not normalise is refused by the read anyway.
  */
 export function isAdminOnlyPath(input: string): boolean {
-  let rel: string;
-  try {
-    rel = normaliseRelative(input);
-  } catch {
-    return false;
-  }
-  return ADMIN_ONLY_FILES.has(rel.toLowerCase());
+  const rel = normalisedOrUndefined(input);
+  return rel !== undefined && ADMIN_ONLY_FILES.has(rel.toLowerCase());
 }

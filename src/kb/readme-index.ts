@@ -102,15 +102,13 @@ function listLines(folder: Folder, base: string, depth: number, split: ReadonlyS
   }
   for (const [name, sub] of [...folder.folders].sort(([a], [b]) => a.localeCompare(b))) {
     const count = countFiles(sub);
+    const entry = `${indent}- **${name}/** (${count} ${count === 1 ? 'file' : 'files'})`;
     if (split.has(sub.path)) {
       const link = encodeURI(relativeTo(base, `${sub.path}/${README_FILE}`));
-      lines.push(
-        `${indent}- **${name}/** (${count} ${count === 1 ? 'file' : 'files'}) — see [${sub.path}/README.md](${link})`,
-      );
-      continue;
+      lines.push(`${entry} — see [${sub.path}/README.md](${link})`);
+    } else {
+      lines.push(entry, ...listLines(sub, base, depth + 1, split));
     }
-    lines.push(`${indent}- **${name}/** (${count} ${count === 1 ? 'file' : 'files'})`);
-    lines.push(...listLines(sub, base, depth + 1, split));
   }
   return lines;
 }

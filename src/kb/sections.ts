@@ -47,9 +47,6 @@ function chunkLines(body: string[], firstLine: number): { startLine: number; end
   let end = body.length;
   while (end > 0 && body[end - 1]!.trim() === '') end--;
   const trimmed = body.slice(0, end);
-  if (trimmed.length <= MAX_SECTION_LINES) {
-    return [{ startLine: firstLine, endLine: firstLine + trimmed.length - 1, text: trimmed.join('\n') }];
-  }
   const chunks: { startLine: number; endLine: number; text: string }[] = [];
   let start = 0;
   while (start < trimmed.length) {

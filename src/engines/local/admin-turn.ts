@@ -21,24 +21,22 @@ export async function* adminTurn(kb: KnowledgeBase, ctx: LocalTurnContext): Asyn
   const lang = detectLanguage(message.replace(/\[UPLOADED_FILES\][\s\S]*/, '') || message);
   const pending = ctx.state.pending;
   ctx.state.pending = undefined;
-  if (pending) {
-    if (isConfirmation(message)) {
-      if (pending.kind === 'delete') {
-        yield ctx.toolUse('delete_file', { path: pending.target, confirm: true });
-        try {
-          const { deleted } = await kb.confirmDelete(pending.plan.token);
-          yield {
-            type: 'text',
-            text: `${t(lang, 'Deleted:', '已删除：')}\n${deleted.map((p) => `- ${p}`).join('\n')}\n`,
-          };
-        } catch (error) {
-          yield errorEvent(error);
-        }
-        return;
-      }
-      yield* ingestAll(kb, ctx, pending.sources, lang, true);
-      return;
+  if (pending?.kind === 'delete' && isConfirmation(message)) {
+    yield ctx.toolUse('delete_file', { path: pending.target, confirm: true });
+    try {
+      const { deleted } = await kb.confirmDelete(pending.plan.token);
+      yield { type: 'text', text: `${t(lang, 'Deleted:', '已删除：')}\n${deleted.map((p) => `- ${p}`).join('\n')}\n` };
+    } catch (error) {
+      yield errorEvent(error);
     }
+    return;
+  }
+  if (pending?.kind === 'ingest' && isConfirmation(message)) {
+    yield* ingestAll(kb, ctx, pending.sources, lang, true);
+    return;
+  }
+  const intent = parseAdminIntent(message);
+  if (pending) {
     yield {
       type: 'text',
       text: t(
@@ -49,12 +47,9 @@ export async function* adminTurn(kb: KnowledgeBase, ctx: LocalTurnContext): Asyn
         pending.kind === 'delete' ? '已取消删除，没有删除任何文件。\n\n' : '已跳过有冲突的文件。\n\n',
       ),
     };
-    const intent = parseAdminIntent(message);
     if (intent.kind === 'help') return;
-    yield* runIntent(kb, ctx, intent, lang);
-    return;
   }
-  yield* runIntent(kb, ctx, parseAdminIntent(message), lang);
+  yield* runIntent(kb, ctx, intent, lang);
 }
 
 async function* runIntent(
@@ -366,18 +361,12 @@ function flatten(node: TreeNode): TreeNode[] {
 async function findFile(kb: KnowledgeBase, target: string): Promise<string[]> {
   const files = flatten(await kb.tree()).map((f) => f.path);
   const wanted = target.replace(/\\/g, '/').replace(/^\/+/, '').toLowerCase();
+  const name = (p: string) => p.slice(p.lastIndexOf('/') + 1).toLowerCase();
   const exact = files.filter((p) => p.toLowerCase() === wanted);
   if (exact.length > 0) return exact;
-  const byName = files.filter((p) => p.split('/').pop()!.toLowerCase() === wanted);
+  const byName = files.filter((p) => name(p) === wanted);
   if (byName.length > 0) return byName;
-  const byStem = files.filter(
-    (p) =>
-      p
-        .split('/')
-        .pop()!
-        .replace(/\.[^.]+$/, '')
-        .toLowerCase() === wanted,
-  );
+  const byStem = files.filter((p) => name(p).replace(/\.[^.]+$/, '') === wanted);
   if (byStem.length > 0) return byStem;
   return files.filter((p) => p.toLowerCase().includes(wanted)).slice(0, 20);
 }
@@ -391,7 +380,7 @@ function notFoundOrAmbiguous(target: string, found: readonly string[], lang: Lan
 }
 
 function errorEvent(error: unknown): AgentEvent {
-  const message = error instanceof KbError || error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
   return {
     type: 'error',
     message: message || 'Unknown error',

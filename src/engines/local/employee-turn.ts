@@ -6,7 +6,7 @@
  */
 import { ANSWER_HEADING, SOURCES_HEADING } from '../../agents/answer-format.ts';
 import { readFeedbackMessage } from '../../kb/feedback.ts';
-import type { KnowledgeBase } from '../../kb/types.ts';
+import type { FeedbackResult, KnowledgeBase, SearchHit } from '../../kb/types.ts';
 import type { AgentEvent } from '../types.ts';
 import { composeAnswer } from './answer-composer.ts';
 import { detectLanguage, type Lang, t } from './language.ts';
@@ -32,7 +32,7 @@ export async function* employeeTurn(kb: KnowledgeBase, ctx: LocalTurnContext): A
         ...(feedback.reason ? { reason: feedback.reason } : {}),
       });
       ctx.state.lastAnswer = undefined;
-      yield { type: 'text', text: feedbackReply(result.action, lang) };
+      yield { type: 'text', text: t(lang, ...FEEDBACK_REPLIES[result.action]) };
       return;
     }
   }
@@ -83,16 +83,8 @@ export async function* employeeTurn(kb: KnowledgeBase, ctx: LocalTurnContext): A
     return;
   }
 
-  yield* noAnswer(
-    kb,
-    ctx,
-    question,
-    lang,
-    hits
-      .slice(0, 3)
-      .filter((h) => (h.coverage ?? 0) >= 0.34)
-      .map((h) => h.path),
-  );
+  const related = hits.slice(0, 3).filter((h) => (h.coverage ?? 0) >= 0.34);
+  yield* noAnswer(kb, ctx, question, lang, related);
 }
 
 function faqAnswer(row: { readonly question: string; readonly answer: string }, lang: Lang): string {
@@ -112,8 +104,9 @@ async function* noAnswer(
   ctx: LocalTurnContext,
   question: string,
   lang: Lang,
-  related: string[],
+  related: readonly SearchHit[],
 ): AsyncGenerator<AgentEvent> {
+  const paths = related.map((h) => h.path);
   yield ctx.toolUse('find_expert', { question });
   const expert = await kb.findExpert(question);
   yield ctx.toolUse('log_badcase', { question });
@@ -121,7 +114,7 @@ async function* noAnswer(
     question,
     answer: 'No answer found in the knowledge base',
     feedback: 'unanswered (offline engine)',
-    source: related.join(', ') || 'none',
+    source: paths.join(', ') || 'none',
   });
   const lines = [
     ANSWER_HEADING[lang],
@@ -132,7 +125,7 @@ async function* noAnswer(
       '抱歉，知识库中没有找到能可靠回答这个问题的内容。',
     ),
   ];
-  const unique = [...new Set(related)];
+  const unique = [...new Set(paths)];
   if (unique.length > 0) {
     lines.push('', t(lang, 'These documents may be related:', '以下文档可能相关：'), ...unique.map((p) => `- ${p}`));
   }
@@ -164,21 +157,13 @@ function* remember(ctx: LocalTurnContext, question: string, answer: string): Gen
   yield* textChunks(answer);
 }
 
-function feedbackReply(action: string, lang: Lang): string {
-  switch (action) {
-    case 'faq_usage_incremented':
-      return t(lang, 'Thanks! Glad the FAQ answer helped.', '谢谢反馈！很高兴常见问题的回答对您有帮助。');
-    case 'faq_added':
-      return t(lang, 'Thanks! I added this answer to the FAQ.', '谢谢反馈！该回答已加入常见问题（FAQ）。');
-    case 'faq_removed':
-      return t(
-        lang,
-        'Thanks. I removed that FAQ entry and recorded the case for the administrators.',
-        '谢谢反馈。已删除该常见问题条目，并记录给管理员处理。',
-      );
-    case 'badcase_logged':
-      return t(lang, 'Thanks. I recorded the problem for the administrators.', '谢谢反馈，问题已记录，管理员会跟进。');
-    default:
-      return t(lang, 'Thanks for the feedback.', '谢谢反馈。');
-  }
-}
+const FEEDBACK_REPLIES: Record<FeedbackResult['action'], readonly [en: string, zh: string]> = {
+  faq_usage_incremented: ['Thanks! Glad the FAQ answer helped.', '谢谢反馈！很高兴常见问题的回答对您有帮助。'],
+  faq_added: ['Thanks! I added this answer to the FAQ.', '谢谢反馈！该回答已加入常见问题（FAQ）。'],
+  faq_removed: [
+    'Thanks. I removed that FAQ entry and recorded the case for the administrators.',
+    '谢谢反馈。已删除该常见问题条目，并记录给管理员处理。',
+  ],
+  badcase_logged: ['Thanks. I recorded the problem for the administrators.', '谢谢反馈，问题已记录，管理员会跟进。'],
+  none: ['Thanks for the feedback.', '谢谢反馈。'],
+};

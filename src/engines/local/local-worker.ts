@@ -45,10 +45,9 @@ export class LocalWorker implements PoolWorker<TurnInput, AgentEvent> {
     }
     this.#sessionId = turn.session.id;
     const started = Date.now();
+    // Aborted by the turn's caller, or by interrupt() and close().
     const controller = new AbortController();
-    const onAbort = () => controller.abort(turn.signal.reason);
-    turn.signal.addEventListener('abort', onAbort, { once: true });
-    if (turn.signal.aborted) controller.abort(turn.signal.reason);
+    const signal = AbortSignal.any([turn.signal, controller.signal]);
     let finish!: () => void;
     this.#running = { controller, finished: new Promise<void>((resolve) => (finish = resolve)) };
     try {
@@ -56,7 +55,7 @@ export class LocalWorker implements PoolWorker<TurnInput, AgentEvent> {
       const ctx: LocalTurnContext = {
         message: turn.input.message,
         state: this.#options.memory.get(turn.session.id),
-        signal: controller.signal,
+        signal,
         onProgress: turn.input.onProgress,
         resolveUpload: this.#options.resolveUpload,
         logger: this.#options.logger,
@@ -66,19 +65,18 @@ export class LocalWorker implements PoolWorker<TurnInput, AgentEvent> {
         this.#options.role === 'admin' ? adminTurn(this.#options.kb, ctx) : employeeTurn(this.#options.kb, ctx);
       try {
         for await (const event of steps) {
-          if (controller.signal.aborted) break;
+          if (signal.aborted) break;
           yield event;
         }
       } catch (error) {
         this.#options.logger?.warn({ err: error, worker: this.id }, 'local turn failed');
         yield { type: 'error', message: describe(error) };
       }
-      if (controller.signal.aborted) {
+      if (signal.aborted) {
         yield { type: 'error', message: 'The turn was interrupted.', code: 'TURN_INTERRUPTED' };
       }
       yield { type: 'done', durationMs: Date.now() - started, turns: 1 };
     } finally {
-      turn.signal.removeEventListener('abort', onAbort);
       this.#running = undefined;
       finish();
     }

@@ -7,7 +7,8 @@
 import { parentPort } from 'node:worker_threads';
 import { KbError, type KbErrorCode } from '../types.ts';
 import { convertToMarkdown } from './index.ts';
-import type { ConvertLimits } from './limits.ts';
+import { type ConvertLimits, convertFailed } from './limits.ts';
+import type { Converted } from './types.ts';
 
 export interface ConvertRequest {
   readonly id: number;
@@ -18,13 +19,7 @@ export interface ConvertRequest {
 }
 
 export type ConvertReply =
-  | {
-      readonly id: number;
-      readonly ok: true;
-      readonly markdown: string;
-      readonly images: Array<{ name: string; data: Uint8Array }>;
-      readonly data?: Uint8Array;
-    }
+  | ({ readonly id: number; readonly ok: true } & Converted)
   | {
       readonly id: number;
       readonly ok: false;
@@ -36,23 +31,13 @@ parentPort?.on('message', async (request: ConvertRequest) => {
   let reply: ConvertReply;
   try {
     const converted = await convertToMarkdown(request.sourcePath, request.name, request.stem, request.limits);
-    reply = {
-      id: request.id,
-      ok: true,
-      markdown: converted.markdown,
-      images: converted.images.map((image) => ({ name: image.name, data: image.data })),
-      ...(converted.data ? { data: converted.data } : {}),
-    };
+    reply = { id: request.id, ok: true, ...converted };
   } catch (error) {
-    reply =
+    const failure =
       error instanceof KbError
-        ? { id: request.id, ok: false, code: error.code, message: error.message }
-        : {
-            id: request.id,
-            ok: false,
-            code: 'KB_CONVERT_FAILED',
-            message: `Could not convert ${request.name}: ${error instanceof Error ? error.message : String(error)}`,
-          };
+        ? error
+        : convertFailed(request.name, error instanceof Error ? error.message : String(error));
+    reply = { id: request.id, ok: false, code: failure.code, message: failure.message };
   }
   parentPort?.postMessage(reply);
 });

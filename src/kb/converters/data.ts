@@ -4,9 +4,8 @@
  */
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import JSZip from 'jszip';
 import { formatRow } from '../markdown-table.ts';
-import { type ConvertLimits, checkSheetSizes, checkZipExpansion, convertFailed, DEFAULT_MAX_CELLS } from './limits.ts';
+import { type ConvertLimits, checkSheetSizes, convertFailed, DEFAULT_MAX_CELLS, openArchive } from './limits.ts';
 import type { Converted } from './types.ts';
 
 const PREVIEW_ROWS = 30;
@@ -23,13 +22,7 @@ export async function convertXlsx(
   title: string,
   limits: ConvertLimits,
 ): Promise<Converted> {
-  let zip: JSZip;
-  try {
-    zip = await JSZip.loadAsync(bytes);
-  } catch {
-    throw convertFailed(name, 'the file is corrupt or encrypted (not a valid xlsx archive)');
-  }
-  await checkZipExpansion(zip, limits.maxConvertedBytes * 4, name);
+  const zip = await openArchive(bytes, name, limits, 'xlsx');
   await checkSheetSizes(zip, limits.maxCells ?? DEFAULT_MAX_CELLS, name);
   const book = new ExcelJS.Workbook();
   try {

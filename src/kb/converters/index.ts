@@ -10,9 +10,6 @@ import { convertDocx, convertPptx } from './office.ts';
 import { convertPdf } from './pdf.ts';
 import type { Converted } from './types.ts';
 
-export type { ConvertLimits } from './limits.ts';
-export type { Converted, ConvertedImage } from './types.ts';
-
 /** Converts the file at `sourcePath` (named `name` by the user) to Markdown. Throws KbError with the reason. */
 export async function convertToMarkdown(
   sourcePath: string,

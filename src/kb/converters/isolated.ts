@@ -48,12 +48,10 @@ export class IsolatedConverter {
     this.#limits = { ...DEFAULT_ISOLATION, ...limits };
   }
 
-  convert(sourcePath: string, name: string, stem: string, limits: ConvertLimits): Promise<Converted> {
-    if (this.#closed) return Promise.reject(new KbError('KB_CONVERT_FAILED', 'The converter is shut down'));
+  async convert(sourcePath: string, name: string, stem: string, limits: ConvertLimits): Promise<Converted> {
+    if (this.#closed) throw new KbError('KB_CONVERT_FAILED', 'The converter is shut down');
     if (this.#queue.length >= this.#limits.maxQueue) {
-      return Promise.reject(
-        new KbError('KB_TOO_LARGE', `${name}: ${this.#limits.maxQueue} conversions are already waiting`),
-      );
+      throw new KbError('KB_TOO_LARGE', `${name}: ${this.#limits.maxQueue} conversions are already waiting`);
     }
     return new Promise<Converted>((resolve, reject) => {
       this.#queue.push({ request: { id: ++this.#seq, sourcePath, name, stem, limits }, resolve, reject });
@@ -121,17 +119,11 @@ export class IsolatedConverter {
       );
     });
     worker.on('exit', () => {
-      if (this.#worker === worker) {
-        this.#worker = undefined;
-        if (this.#current) {
-          this.#fail(
-            new KbError(
-              'KB_CONVERT_FAILED',
-              `Could not convert ${this.#current.job.request.name}: the converter stopped`,
-            ),
-          );
-        }
-      }
+      if (this.#worker !== worker) return;
+      this.#worker = undefined;
+      const name = this.#current?.job.request.name;
+      if (name !== undefined)
+        this.#fail(new KbError('KB_CONVERT_FAILED', `Could not convert ${name}: the converter stopped`));
     });
     this.#worker = worker;
     return worker;
@@ -143,11 +135,8 @@ export class IsolatedConverter {
     clearTimeout(current.timer);
     this.#current = undefined;
     if (reply.ok) {
-      current.job.resolve({
-        markdown: reply.markdown,
-        images: reply.images,
-        ...(reply.data ? { data: reply.data } : {}),
-      });
+      const { id: _id, ok: _ok, ...converted } = reply;
+      current.job.resolve(converted);
     } else {
       current.job.reject(new KbError(reply.code, reply.message));
     }

@@ -1,5 +1,5 @@
 /** Limits every converter works within (a corrupt or hostile file must not exhaust memory). */
-import type JSZip from 'jszip';
+import JSZip from 'jszip';
 import { KbError } from '../types.ts';
 
 export interface ConvertLimits {
@@ -12,13 +12,25 @@ export interface ConvertLimits {
 export const DEFAULT_MAX_CELLS = 2_000_000;
 const MAX_ENTRIES = 20_000;
 
+/** Opens an Office archive (docx, pptx, xlsx), refusing a corrupt one and a zip bomb. */
+export async function openArchive(bytes: Buffer, name: string, limits: ConvertLimits, kind: string): Promise<JSZip> {
+  let zip: JSZip;
+  try {
+    zip = await JSZip.loadAsync(bytes);
+  } catch {
+    throw convertFailed(name, `the file is corrupt or encrypted (not a valid ${kind} archive)`);
+  }
+  await checkZipExpansion(zip, limits.maxConvertedBytes * 4, name);
+  return zip;
+}
+
 /**
- * Refuses archives (docx, pptx, xlsx) that expand past a bound: zip bombs.
+ * Refuses archives that expand past a bound: zip bombs.
  * The sizes in the zip headers are the sender's claim, so every entry is
  * actually inflated here, counting bytes as they come and stopping at the
  * bound, before any converter reads the archive.
  */
-export async function checkZipExpansion(zip: JSZip, maxBytes: number, name: string): Promise<void> {
+async function checkZipExpansion(zip: JSZip, maxBytes: number, name: string): Promise<void> {
   const tooLarge = () =>
     new KbError('KB_TOO_LARGE', `${name} expands to more than ${Math.round(maxBytes / 1048576)} MB`);
   const files = Object.values(zip.files).filter((file) => !file.dir);
@@ -29,22 +41,18 @@ export async function checkZipExpansion(zip: JSZip, maxBytes: number, name: stri
   for (const file of files) {
     await new Promise<void>((resolve, reject) => {
       const stream = file.nodeStream('nodebuffer');
-      let done = false;
-      const finish = (error?: Error) => {
-        if (done) return;
-        done = true;
-        if (error) {
-          stream.pause();
-          stream.removeAllListeners('data');
-          reject(error);
-        } else resolve();
+      // Settling twice is harmless: a late 'end' or 'error' after a refusal changes nothing.
+      const fail = (error: Error) => {
+        stream.pause();
+        stream.removeAllListeners('data');
+        reject(error);
       };
       stream.on('data', (chunk: Buffer) => {
         total += chunk.length;
-        if (total > maxBytes) finish(tooLarge());
+        if (total > maxBytes) fail(tooLarge());
       });
-      stream.on('error', (error: Error) => finish(convertFailed(name, `damaged archive (${error.message})`)));
-      stream.on('end', () => finish());
+      stream.on('error', (error: Error) => fail(convertFailed(name, `damaged archive (${error.message})`)));
+      stream.on('end', () => resolve());
     });
   }
 }

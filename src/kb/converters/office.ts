@@ -1,9 +1,9 @@
 /** .docx (mammoth → HTML → turndown, images kept) and .pptx (jszip + fast-xml-parser: slide text and notes). */
 import { XMLParser } from 'fast-xml-parser';
-import JSZip from 'jszip';
+import type JSZip from 'jszip';
 import mammoth from 'mammoth';
 import { htmlToMarkdown } from './html.ts';
-import { type ConvertLimits, checkZipExpansion, convertFailed } from './limits.ts';
+import { type ConvertLimits, convertFailed, openArchive } from './limits.ts';
 import type { Converted, ConvertedImage } from './types.ts';
 
 const MAX_IMAGES = 200;
@@ -14,8 +14,7 @@ export async function convertDocx(
   stem: string,
   limits: ConvertLimits,
 ): Promise<Converted> {
-  const zip = await loadZip(bytes, name);
-  await checkZipExpansion(zip, limits.maxConvertedBytes * 4, name);
+  const zip = await openArchive(bytes, name, limits, 'Office');
   if (!zip.file('word/document.xml')) throw convertFailed(name, 'not a Word document (no word/document.xml)');
   const images: ConvertedImage[] = [];
   const result = await mammoth.convertToHtml(
@@ -36,8 +35,7 @@ export async function convertDocx(
 const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', textNodeName: '#text' });
 
 export async function convertPptx(bytes: Buffer, name: string, limits: ConvertLimits): Promise<Converted> {
-  const zip = await loadZip(bytes, name);
-  await checkZipExpansion(zip, limits.maxConvertedBytes * 4, name);
+  const zip = await openArchive(bytes, name, limits, 'Office');
   const slides = Object.keys(zip.files)
     .map((p) => /^ppt\/slides\/slide(\d+)\.xml$/.exec(p))
     .filter((m): m is RegExpExecArray => m !== null)
@@ -102,12 +100,4 @@ function runsOf(value: unknown): string[] {
     } else if (!k.startsWith('@')) out.push(...runsOf(v));
   }
   return out;
-}
-
-async function loadZip(bytes: Buffer, name: string): Promise<JSZip> {
-  try {
-    return await JSZip.loadAsync(bytes);
-  } catch {
-    throw convertFailed(name, 'the file is corrupt or encrypted (not a valid Office archive)');
-  }
 }

@@ -109,10 +109,6 @@ export function fontsToCheck(pages: readonly PdfPage[]): Map<string, number> {
   return fonts;
 }
 
-type Block =
-  | { readonly kind: 'heading'; readonly level: number; readonly text: string }
-  | { readonly kind: 'text'; readonly lines: readonly string[] };
-
 interface Candidate {
   readonly page: number;
   /** Index of the first line in the page. */
@@ -155,10 +151,10 @@ export function layoutMarkdown(pages: readonly PdfPage[], fileTitle: string, bol
   const structured = candidates.length > 0;
   const out: string[] = [];
   for (const page of pages) {
-    const blocks: Block[] = [];
+    const blocks: string[] = [];
     let text: string[] = [];
     const flush = () => {
-      if (text.length > 0) blocks.push({ kind: 'text', lines: text });
+      if (text.length > 0) blocks.push(tidy(text.join('\n')));
       text = [];
     };
     for (let i = 0; i < page.lines.length; i++) {
@@ -169,7 +165,7 @@ export function layoutMarkdown(pages: readonly PdfPage[], fileTitle: string, bol
       const heading = byStart.get(`${page.number}:${i}`);
       if (heading) {
         flush();
-        blocks.push({ kind: 'heading', level: levelOf(heading.rank), text: heading.text });
+        blocks.push(`${'#'.repeat(levelOf(heading.rank))} ${heading.text}`);
         i += heading.count - 1;
       } else {
         // A text line starting with # would read as a Markdown heading and open a section of its own.
@@ -177,10 +173,7 @@ export function layoutMarkdown(pages: readonly PdfPage[], fileTitle: string, bol
       }
     }
     flush();
-    const markdown = blocks
-      .map((b) => (b.kind === 'heading' ? `${'#'.repeat(b.level)} ${b.text}` : tidy(b.lines.join('\n'))))
-      .filter(Boolean)
-      .join('\n\n');
+    const markdown = blocks.filter(Boolean).join('\n\n');
     if (markdown) out.push(!structured && pages.length > 1 ? `## Page ${page.number}\n\n${markdown}` : markdown);
   }
   return `# ${ownTitle?.text ?? fileTitle}\n\n${out.join('\n\n')}\n`;
