@@ -58,6 +58,16 @@ describe('convertToMarkdown()', () => {
     assert.match(out.markdown, /## Slide 2: Risks/);
   });
 
+  it('keeps .pptx text as written: spaces between runs, figures and words that look like values', async () => {
+    const bytes = await makePptx([
+      { title: 'Prices', bullets: [['Coffee ', 'now costs', ' 1.50 EUR'], ['Room 007'], ['007'], ['true'], ['1e3']] },
+    ]);
+    const out = await convertToMarkdown(await file('prices.pptx', bytes), 'prices.pptx', 'prices', LIMITS);
+    assert.match(out.markdown, /^- Coffee now costs 1\.50 EUR$/m, out.markdown);
+    for (const line of ['- Room 007', '- 007', '- true', '- 1e3'])
+      assert.ok(out.markdown.split('\n').includes(line), line);
+  });
+
   it('converts .html with turndown, dropping scripts and keeping tables', async () => {
     const html =
       '<html><head><script>alert(1)</script></head><body><h1>Menu</h1><p>Lunch is <b>free</b>.</p>' +

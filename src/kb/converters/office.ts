@@ -32,7 +32,14 @@ export async function convertDocx(
   return { markdown: htmlToMarkdown(result.value), images };
 }
 
-const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', textNodeName: '#text' });
+// Text as written: a run's leading or trailing space joins it to the next, and "007" or "true" is text, not a value.
+const xml = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  textNodeName: '#text',
+  trimValues: false,
+  parseTagValue: false,
+});
 
 export async function convertPptx(bytes: Buffer, name: string, limits: ConvertLimits): Promise<Converted> {
   const zip = await openArchive(bytes, name, limits, 'Office');
