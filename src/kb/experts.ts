@@ -3,6 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
+import { cellText } from './converters/data.ts';
 import type { Lexicon } from './lexicon.ts';
 import { dice, tokenize } from './text-tokens.ts';
 import type { Expert } from './types.ts';
@@ -60,7 +61,7 @@ async function xlsxRows(file: string): Promise<string[][]> {
   const rows: string[][] = [];
   sheet.eachRow((row) => {
     const values = Array.isArray(row.values) ? row.values.slice(1) : [];
-    rows.push(values.map((v) => (v === null || v === undefined ? '' : String(v))));
+    rows.push(values.map(cellText));
   });
   return rows;
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import ExcelJS from 'exceljs';
 import { splitSections } from '../../src/kb/sections.ts';
 import { makeXlsx, tempKb } from '../fixtures/kb-fixtures.ts';
 
@@ -78,6 +79,30 @@ describe('findExpert(), stats() and tree()', () => {
         name: 'Tom Lee',
         contact: 'tom@example.com',
       });
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it("findExpert() reads what an xlsx cell shows: a hyperlink's text, rich text, a formula's result", async () => {
+    const t = await tempKb();
+    try {
+      const book = new ExcelJS.Workbook();
+      const sheet = book.addWorksheet('Experts');
+      sheet.addRow(['Domain', 'Expert', 'Contact']);
+      sheet.addRow([
+        'Security',
+        { richText: [{ text: 'Tom ' }, { font: { bold: true }, text: 'Lee' }] },
+        { text: 'tom@example.com', hyperlink: 'mailto:tom@example.com' },
+      ]);
+      sheet.addRow([{ formula: '"Le"&"gal"', result: 'Legal' }, 'Ana Ruiz', 'ana@example.com']);
+      await writeFile(path.join(t.root, 'experts.xlsx'), Buffer.from(await book.xlsx.writeBuffer()));
+      assert.deepEqual(await t.kb.findExpert('a security question'), {
+        domain: 'Security',
+        name: 'Tom Lee',
+        contact: 'tom@example.com',
+      });
+      assert.equal((await t.kb.findExpert('a legal question'))?.domain, 'Legal');
     } finally {
       await t.cleanup();
     }

@@ -57,14 +57,16 @@ export function convertCsv(bytes: Buffer, name: string, title: string): Converte
   return { markdown: describe(title, name, [{ name: 'data', rows }]), images: [], data: bytes };
 }
 
-function cellText(value: unknown): string {
+/** A cell's text as Excel shows it: a hyperlink's text, rich text's runs, a formula's result, a date's day. */
+export function cellText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) return value.toISOString().slice(0, 10);
   if (typeof value === 'object') {
     const v = value as { text?: unknown; result?: unknown; richText?: { text: string }[] };
     if (v.richText) return v.richText.map((r) => r.text).join('');
-    if (v.text !== undefined) return String(v.text);
-    if (v.result !== undefined) return String(v.result);
+    // A hyperlink's text may itself be rich text.
+    if (v.text !== undefined) return cellText(v.text);
+    if (v.result !== undefined) return cellText(v.result);
     return '';
   }
   return String(value);
