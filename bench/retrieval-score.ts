@@ -1,6 +1,6 @@
 /**
- * Retrieval scores of the offline engine on the three question sets: the project's own (sample knowledge
- * base), the held-out knowledge base and the paraphrase sets (sample and invented lab knowledge base),
+ * Retrieval scores of the offline engine on its question sets: the project's own (sample knowledge
+ * base), the four held-out knowledge bases and the paraphrase sets (sample and invented lab knowledge base),
  * printed and written to bench/results/answers.json. The unseen-layout documents are scored by
  * retrieval-unseen.test.ts. `npm run eval:answers [own|heldout|paraphrase]`
  */
@@ -18,6 +18,7 @@ import {
 import { HELDOUT_CASES } from '../test/kb/heldout-questions.ts';
 import { HELDOUT2_CASES } from '../test/kb/heldout2-questions.ts';
 import { HELDOUT3_CASES } from '../test/kb/heldout3-questions.ts';
+import { HELDOUT4_CASES } from '../test/kb/heldout4-questions.ts';
 import { LAB_PARAPHRASES, SAMPLE_PARAPHRASES } from '../test/kb/paraphrase-questions.ts';
 import { RETRIEVAL_CASES } from '../test/kb/retrieval-questions.ts';
 
@@ -56,6 +57,9 @@ if (!only || only === 'heldout') {
   });
   await run('held-out 3', HELDOUT3_CASES, {
     files: await filesUnder(path.resolve(import.meta.dirname, '../test/fixtures/heldout3-kb')),
+  });
+  await run('held-out 4', HELDOUT4_CASES, {
+    files: await filesUnder(path.resolve(import.meta.dirname, '../test/fixtures/heldout4-kb')),
   });
 }
 if (!only || only === 'paraphrase') {

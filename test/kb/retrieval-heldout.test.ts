@@ -1,5 +1,6 @@
 // Retrieval on held-out knowledge bases (test/fixtures/heldout-kb, an invented freight company;
-// test/fixtures/heldout2-kb, an invented software company; test/fixtures/heldout3-kb, an invented clinic group) with questions written as a stranger would
+// test/fixtures/heldout2-kb, an invented software company; test/fixtures/heldout3-kb, an invented clinic group;
+// test/fixtures/heldout4-kb, an invented building contractor) with questions written as a stranger would
 // ask them. The floors are the score the engine reached when they were last raised: a change may raise
 // them, never lower them.
 import assert from 'node:assert/strict';
@@ -14,6 +15,7 @@ import { filesUnder, formatScore, scoreQuestions } from '../fixtures/retrieval-s
 import { HELDOUT_CASES, type HeldoutCase } from './heldout-questions.ts';
 import { HELDOUT2_CASES } from './heldout2-questions.ts';
 import { HELDOUT3_CASES } from './heldout3-questions.ts';
+import { HELDOUT4_CASES } from './heldout4-questions.ts';
 
 interface HeldoutSet {
   readonly name: string;
@@ -57,6 +59,15 @@ const SETS: readonly HeldoutSet[] = [
     cases: HELDOUT3_CASES,
     sha256: '6eab46040da7a9b83f05a11ad9806bfc81ded2547f8a5ac13195b156ca2d6f21',
     answeredFloor: 16,
+    refusedFloor: 6,
+  },
+  {
+    name: 'held-out 4',
+    kb: 'heldout4-kb',
+    questionsFile: 'heldout4-questions.ts', // as committed in 870af0a, first scored 10/32 (2 wrong citations) + 6/7
+    cases: HELDOUT4_CASES,
+    sha256: 'ee9698e227aa10610e9b7259471649a25da6557b5880ba7714b570a69908350e',
+    answeredFloor: 10,
     refusedFloor: 6,
   },
 ];
