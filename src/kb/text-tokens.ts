@@ -41,6 +41,10 @@ const CHINESE_STOP = new Set(
 const require = createRequire(import.meta.url);
 /** WordNet-based lemmas (wink-lemmatizer: its exception lists and detachment rules, checked against the lexicon). */
 const lemmatizer = require('wink-lemmatizer') as { verb(word: string): string; noun(word: string): string };
+type Table = Readonly<Record<string, string>>;
+const IRREGULAR_VERBS = require('wink-lexicon/src/wn-verb-exceptions.js') as Table;
+/** Each common word's Penn tags, most frequent first (wink-lexicon). */
+const TAGS = require('wink-lexicon/src/lexicon.js') as Readonly<Record<string, readonly string[]>>;
 const STEMS_CACHED = 50_000;
 const stems = new Map<string, string>();
 
@@ -64,7 +68,8 @@ function stemNow(word: string): string {
   // To a fixed point: meetings → meeting (noun) → meet (verb), as "meeting" alone stems.
   let w = word;
   for (let round = 0; round < 3; round++) {
-    const verb = lemmatizer.verb(w);
+    // An irregular verb form that is mostly a noun is that noun (wound, ground, shot), not the verb (wind).
+    const verb = IRREGULAR_VERBS[w] && TAGS[w]?.[0]?.startsWith('NN') ? w : lemmatizer.verb(w);
     const lemma = verb !== w ? verb : lemmatizer.noun(w);
     if (lemma === w) break;
     w = lemma;

@@ -145,6 +145,9 @@ describe('English words from packaged data', () => {
       assert.deepEqual(new Set(forms.map((f) => stem(f))).size, 1, forms.join(' '));
     }
     assert.notEqual(stem('hospitality'), stem('hospital'));
+    // An irregular verb form that is mostly a noun stays the noun ("a wound" is not "to wind").
+    assert.notEqual(stem('wound'), stem('wind'));
+    assert.equal(stem('lost'), stem('lose'));
   });
 
   it('drops the Snowball stop words, contractions cut as the tokeniser cuts them', () => {
