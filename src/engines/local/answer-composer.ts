@@ -25,6 +25,8 @@ const SAME_COVERAGE = 0.1;
 /** A question word at least this share as rare (idf) as its rarest known word is one of its specific words. */
 const SPECIFIC_SHARE = 0.8;
 const MAX_UNITS_PER_SECTION = 5;
+/** The best section answers whole when it is prose of at most this many sentences. */
+const MAX_WHOLE_PROSE_SENTENCES = 4;
 const MAX_UNITS_TOTAL = 9;
 
 const NEGATION =
@@ -320,6 +322,10 @@ function pickUnits(
   max: number,
 ): AnswerUnit[] {
   const top = Math.max(0, ...scored.map((s) => s.score));
+  // A short section of prose is one statement: the sentence sharing the question's words is often not the
+  // one that answers (a meeting item's discussion, then "Decision: deferred").
+  const prose = units.every((u) => u.kind === 'sentence');
+  if (isBest && top >= 0.5 && prose && units.length <= MAX_WHOLE_PROSE_SENTENCES) return [...units];
   if (top < 0.5) {
     // Matched on its heading alone: the section's opening lines are the answer (best section only).
     return isBest ? units.slice(0, Math.min(max, 4)) : [];

@@ -569,6 +569,26 @@ Each night shift earns an allowance of 30 EUR, paid with the month's wage.
     });
   });
 
+  it('answers from a short section of prose whole (the decision after the discussion)', async () => {
+    const MINUTES = `# Office Committee, 3 March
+
+## 1. Visitor parking
+
+Sam Ortiz suggested reserving two parking bays for visitors. Everyone liked the idea of visitor bays.
+
+Decision: postponed until the lease is renewed in June.
+
+## 2. Kitchen
+
+The new coffee machine arrives next week.
+`;
+    await withOwnKb({ files: { 'meetings/committee.md': MINUTES } }, async (minutes) => {
+      const answer = await ask(minutes, 'Did we agree to reserve parking bays for visitors?');
+      assert.equal(quotedSections(answer)[0], 'Office Committee, 3 March › 1. Visitor parking', answer);
+      assert.match(answer, /postponed until the lease is renewed/, answer);
+    });
+  });
+
   it('reads a common Chinese word (要求, "requirements") as framing, not as a subject the section must meet', async () => {
     await withOwnKb(
       {
