@@ -69,7 +69,8 @@ function stemNow(word: string): string {
   let w = word;
   for (let round = 0; round < 3; round++) {
     // An irregular verb form that is mostly a noun is that noun (wound, ground, shot), not the verb (wind).
-    const verb = IRREGULAR_VERBS[w] && TAGS[w]?.[0]?.startsWith('NN') ? w : lemmatizer.verb(w);
+    const mostlyNoun = Object.hasOwn(IRREGULAR_VERBS, w) && Object.hasOwn(TAGS, w) && TAGS[w]![0]!.startsWith('NN');
+    const verb = mostlyNoun ? w : lemmatizer.verb(w);
     const lemma = verb !== w ? verb : lemmatizer.noun(w);
     if (lemma === w) break;
     w = lemma;
