@@ -25,6 +25,8 @@ export function similarFiles(index: SearchIndex, markdown: string, limit = 5): {
     .map(([t]) => t);
   const seen = new Map<string, number>();
   for (const hit of index.search(top.join(' '), 30, { wordnet: false })) {
+    // A section sharing one of the text's distinctive words ("December", "welcome") is chance, not likeness.
+    if (hit.matchedTerms.length < 2) continue;
     seen.set(hit.path, (seen.get(hit.path) ?? 0) + hit.score);
   }
   return [...seen]
