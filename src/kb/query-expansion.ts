@@ -11,7 +11,7 @@ import type { Lexicon } from './lexicon.ts';
 import { GENERAL_LEXICON } from './synonyms.ts';
 import { editDistanceWithin, stem } from './text-tokens.ts';
 import { TRANSLATION_FLOOR } from './types.ts';
-import { loadWordnet, wordnetSynonymsOf } from './wordnet.ts';
+import { isWordnetLemma, loadWordnet, wordnetSynonymsOf } from './wordnet.ts';
 
 const PREFIX_WEIGHT = 0.55;
 const FUZZY_WEIGHT = 0.6;
@@ -176,12 +176,15 @@ export class QueryExpansion {
       }
     }
     if (out.length > 0) return out;
-    // Light fuzziness for unknown words: one edit (two for long words), same first letter.
+    // Light fuzziness for unknown words: one edit (two for long words), same first letter. A word of the
+    // dictionary is no misspelling ("file" is not "fine"): it only meets another ending of itself (decid,
+    // decis: decided, decision).
     const maxEdits = term.length >= 8 ? 2 : 1;
-    const first = term[0]!;
-    for (let i = lowerBound(vocab, first); i < vocab.length && out.length < MAX_EXPANSIONS; i++) {
+    const stemLength = Math.max(3, term.length - 2);
+    const from = isWordnetLemma(term) ? term.slice(0, stemLength) : term[0]!;
+    for (let i = lowerBound(vocab, from); i < vocab.length && out.length < MAX_EXPANSIONS; i++) {
       const candidate = vocab[i]!;
-      if (candidate[0] !== first) break;
+      if (!candidate.startsWith(from)) break;
       if (Math.abs(candidate.length - term.length) > maxEdits) continue;
       if (editDistanceWithin(term, candidate, maxEdits)) out.push({ term: candidate, weight: FUZZY_WEIGHT });
     }

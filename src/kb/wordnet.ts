@@ -60,6 +60,11 @@ export function wordnetSynonymsOf(term: string): readonly string[] {
   return synonyms;
 }
 
+/** Whether `term` (a stemmed word or phrase) is an English word WordNet knows: a word, not a misspelling. */
+export function isWordnetLemma(term: string): boolean {
+  return loadWordnet().senses.has(term);
+}
+
 /** Reads the dictionary now (it is read once per process), so the first question does not wait for it. */
 export function loadWordnet(): Dictionary {
   dictionary ??= load();

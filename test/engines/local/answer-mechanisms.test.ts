@@ -589,6 +589,30 @@ The new coffee machine arrives next week.
     });
   });
 
+  it('takes a dictionary word the documents lack for no misspelling of another ("file" is not "fine")', async () => {
+    const EXPENSES = `# Expenses
+
+## Not Reimbursed
+
+Traffic fines and parking fines are never paid back, nor are fines for late library books.
+
+## Submitting Expenses
+
+Submit your expense report within 30 days of the cost, with the receipts.
+`;
+    const others = {
+      'it/documents.md':
+        '# Documents\n\n## Shared Drive\n\nEvery team document lives on the shared drive.\n\n## Printing\n\nPrint a document on any floor.\n\n## Archive\n\nA signed document is archived for ten years.\n',
+      'hr/leave.md':
+        '# Leave\n\n## Annual Leave\n\nStaff get 25 days of annual leave a year; the document is on the intranet.\n\n## Sick Leave\n\nTell your manager before 10:00 on the first day.\n',
+    };
+    await withOwnKb({ files: { 'finance/expenses.md': EXPENSES, ...others } }, async (expenses) => {
+      const answer = await ask(expenses, 'How long do I have to file an expense report?');
+      assert.equal(quotedSections(answer)[0], 'Expenses › Submitting Expenses', answer);
+      assert.match(answer, /within 30 days/, answer);
+    });
+  });
+
   it('reads a common Chinese word (要求, "requirements") as framing, not as a subject the section must meet', async () => {
     await withOwnKb(
       {
