@@ -160,3 +160,49 @@ describe('RecentSamples capacity', () => {
     assert.equal(one.median(), 9);
   });
 });
+
+describe('what the pool logs', () => {
+  function recordingLogger() {
+    const warned: { fields: Record<string, unknown>; message: string }[] = [];
+    const logger = {
+      warn: (fields: Record<string, unknown>, message: string) => warned.push({ fields, message }),
+      error: () => {},
+    } as unknown as Logger;
+    return { warned, logger };
+  }
+
+  it('a failed start: the pool, the error, the attempt and the back-off', async () => {
+    const { warned, logger } = recordingLogger();
+    const factory = new FakeWorkerFactory<string, FakeEvent>({ failStart: (s) => s.attempt === 1 });
+    const pool = new AgentPool(factory, { ...TEST_OPTIONS, name: 'docs' }, { logger, random: () => 0.5 });
+    const failed = nextEvent(pool, 'worker_start_failed');
+    const lease = await pool.acquire(request('a'));
+    const event = await failed;
+    lease.release();
+    await pool.destroy(); // a clean close logs nothing
+    assert.deepEqual(warned, [
+      {
+        fields: { pool: 'docs', err: event.error, attempt: 1, retryInMs: event.retryInMs },
+        message: 'worker start failed',
+      },
+    ]);
+    assert.match(event.error.message, /fake start 1 failed/);
+    assert.equal(pool.stats().totals.startFailures, 1);
+  });
+
+  it('a close that fails: the pool, the worker, the result and the error', async () => {
+    const { warned, logger } = recordingLogger();
+    const factory = new FakeWorkerFactory<string, FakeEvent>();
+    const pool = new AgentPool(factory, { ...TEST_OPTIONS, name: 'docs' }, { logger });
+    (await pool.acquire(request('a'))).release();
+    const refused = new Error('close refused');
+    factory.workers[0].close = () => Promise.reject(refused);
+    const closed = nextEvent(pool, 'worker_closed');
+    pool.forgetSession('a');
+    assert.equal((await closed).reason, 'session_deleted');
+    assert.deepEqual(warned, [
+      { fields: { pool: 'docs', workerId: 'w1', result: 'failed', error: refused }, message: 'worker close failed' },
+    ]);
+    await pool.destroy();
+  });
+});
