@@ -5,7 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
-import { flush, makePool, nextEvent, turn } from './helpers.ts';
+import { AgentPool } from '../../src/pool/agent-pool.ts';
+import type { PoolEvent } from '../../src/pool/types.ts';
+import type { StartOptions } from '../../src/pool/worker.ts';
+import { type FakeEvent, FakeWorkerFactory } from '../support/fake-workers.ts';
+import { flush, heldTurn, makePool, nextEvent, request, TEST_OPTIONS, turn } from './helpers.ts';
 
 describe('pool events, field by field', () => {
   beforeEach(() => mock.method(performance, 'now', () => 1_000));
@@ -68,6 +72,79 @@ describe('pool events, field by field', () => {
       { type: 'worker_closed', workerId: 'w1', reason: 'max_turns' },
     ]);
     assert.deepEqual(t.pool.stats().totals.recycles, { idle_ttl: 0, max_turns: 1, max_lifetime: 0, memory: 0 });
+    await t.pool.destroy();
+  });
+});
+
+describe('pool events and counts during a drain', () => {
+  it('a turn that ends inside the grace: its worker closes for the drain, and nothing counts as replaced', async () => {
+    const t = makePool({}, { holdTurns: true });
+    const { lease, running } = await heldTurn(t, 'a');
+    const drained = t.pool.drain(1_000);
+    lease.release();
+    await assert.rejects(running, { name: 'TurnAbortedError' });
+    await drained;
+    assert.deepEqual(
+      t.events.filter((e) => e.type === 'worker_closed'),
+      [{ type: 'worker_closed', workerId: 'w1', reason: 'draining' }],
+    );
+    assert.equal(t.pool.stats().totals.replacements, 0);
+  });
+
+  it('a turn past the grace: revoked, its worker discarded, and still nothing counts as replaced', async () => {
+    const t = makePool({}, { holdTurns: true });
+    const { running } = await heldTurn(t, 'a');
+    await t.pool.drain(5);
+    await running.catch(() => {});
+    assert.deepEqual(
+      t.events.filter((e) => e.type === 'worker_closed'),
+      [{ type: 'worker_closed', workerId: 'w1', reason: 'revoked' }],
+    );
+    assert.equal(t.pool.stats().totals.replacements, 0);
+  });
+
+  it('a worker whose start ignores the drain and arrives late is closed for the drain', async () => {
+    /** Starts that do not listen to their abort signal. */
+    class DeafFactory extends FakeWorkerFactory<string, FakeEvent> {
+      override start(options: StartOptions) {
+        return super.start({ ...options, signal: new AbortController().signal });
+      }
+    }
+    const factory = new DeafFactory({ startDelayMs: 20 });
+    const pool = new AgentPool(factory, TEST_OPTIONS);
+    const events: PoolEvent[] = [];
+    pool.onEvent((e) => events.push(e));
+    const refused = assert.rejects(pool.acquire(request('a')), { code: 'POOL_DRAINING' });
+    await flush();
+    await pool.drain(1_000);
+    await refused;
+    assert.deepEqual(
+      events.filter((e) => e.type === 'worker_closed'),
+      [{ type: 'worker_closed', workerId: 'w1', reason: 'draining' }],
+    );
+    assert.equal(factory.liveWorkers().length, 0);
+  });
+});
+
+describe('starts failing in a row', () => {
+  it('fail the turns waiting for a start, not one whose own start is still on its way', async () => {
+    const t = makePool(
+      { maxWorkers: 3 },
+      {
+        failStart: (s) => s.session?.id === 'a',
+        startDelayMs: (s) => (s.session?.id === 'b' ? 100 : 0),
+      },
+    );
+    const b = t.pool.acquire(request('b')); // its start takes 100 ms
+    const a = t.pool.acquire(request('a')); // its starts fail, three in a row
+    await assert.rejects(a, { code: 'POOL_WORKER_START_FAILED' });
+    const lease = await b;
+    assert.equal(lease.placement, 'cold');
+    lease.release();
+    assert.deepEqual(
+      t.events.filter((e) => e.type === 'turn_rejected'),
+      [{ type: 'turn_rejected', sessionId: 'a', code: 'POOL_WORKER_START_FAILED' }],
+    );
     await t.pool.destroy();
   });
 });

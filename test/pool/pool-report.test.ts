@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it, mock } from 'node:test';
 import type { Logger } from '../../src/logger.ts';
 import { AgentPool } from '../../src/pool/agent-pool.ts';
-import { RecentSamples } from '../../src/pool/pool-counters.ts';
+import { MsHistogram, RecentSamples } from '../../src/pool/pool-counters.ts';
 import { type FakeEvent, FakeWorkerFactory } from '../support/fake-workers.ts';
 import { heldTurn, makePool, nextEvent, request, shutdown, TEST_OPTIONS, turn } from './helpers.ts';
 
@@ -115,6 +115,29 @@ describe('AgentPool stats() as the pool works', () => {
     await shutdown(t);
   });
 
+  it('a new pool reports an eviction rate of 0, not NaN', async () => {
+    const t = makePool();
+    assert.deepEqual(t.pool.stats().sizing, { undersized: false, evictionRate: 0, competingSessions: 0 });
+    await shutdown(t);
+  });
+
+  it('is undersized from half the turns evicting, not below', async () => {
+    // Two sessions on one worker: a, then b b, a a, ... (20 turns, 10 switches, each an eviction).
+    const t = makePool({ maxWorkers: 1 }, { startDelayMs: 5 });
+    const order = ['a', ...Array.from({ length: 19 }, (_, i) => (Math.floor(i / 2) % 2 === 0 ? 'b' : 'a'))];
+    for (const sessionId of order) await turn(t.pool, sessionId);
+    let stats = t.pool.stats();
+    assert.equal(stats.totals.turns, 20);
+    assert.equal(stats.sizing?.evictionRate, 0.5);
+    assert.ok(stats.acquireWaitMs.p95 >= stats.startCostMs, JSON.stringify(stats));
+    assert.equal(stats.sizing?.undersized, true);
+    await turn(t.pool, 'a'); // a warm hit: 10 of 21
+    stats = t.pool.stats();
+    assert.ok(stats.acquireWaitMs.p95 >= stats.startCostMs, JSON.stringify(stats));
+    assert.equal(stats.sizing?.undersized, false);
+    await shutdown(t);
+  });
+
   it('is not undersized while turns wait less than a start would take, however often they evict', async () => {
     // Starts are said to cost a minute; they take 1 ms here, and so do the waits.
     const t = makePool({ maxWorkers: 1 }, { expectedStartMs: 60_000, startDelayMs: 1 });
@@ -146,6 +169,16 @@ describe('pool event listeners', () => {
     assert.deepEqual(logged, [{ fields: { pool: 'docs', err: bug }, message: 'pool event listener threw' }]);
     assert.ok(heard.includes('turn_finished'));
     await pool.destroy();
+  });
+});
+
+describe('MsHistogram quantile at a bucket edge', () => {
+  it("a rank met exactly at the end of a bucket is that bucket's top, not the next bucket's floor", () => {
+    const histogram = new MsHistogram([10, 100, 1000]);
+    histogram.observe(5);
+    histogram.observe(500);
+    assert.equal(histogram.quantile(0.5), 10);
+    assert.equal(histogram.quantile(1), 500);
   });
 });
 
