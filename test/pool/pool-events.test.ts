@@ -148,3 +148,18 @@ describe('starts failing in a row', () => {
     await t.pool.destroy();
   });
 });
+
+describe('starts failing in a row, and a turn held back by its user cap', () => {
+  it('a capped turn whose session has an idle worker needs no start: it is not failed with the others', async () => {
+    const t = makePool({ maxWorkers: 3, maxTurnsPerUser: 1 }, { failStart: (s) => s.session?.id === 'c' });
+    (await t.pool.acquire(request('a', 'u'))).release(); // a's worker idle
+    const b = await t.pool.acquire(request('b', 'u')); // u at the cap
+    const capped = t.pool.acquire(request('a', 'u'));
+    await assert.rejects(t.pool.acquire(request('c', 'v')), { code: 'POOL_WORKER_START_FAILED' });
+    b.release();
+    const lease = await capped;
+    assert.equal(lease.placement, 'warm');
+    lease.release();
+    await t.pool.destroy();
+  });
+});
