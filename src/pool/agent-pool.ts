@@ -150,7 +150,6 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
       starting: this.#starting,
       shield: this.#shield,
       userLoad: (userId) => this.#ledger.userLoad(userId),
-      total: () => this.#total(),
       mayGrow: () => this.#mayGrow(),
       spareFor: (session) => this.#spareFor(session),
       serve: (index, slot, placement) => this.#serve(index, slot, placement),

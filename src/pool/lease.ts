@@ -73,10 +73,6 @@ export class PoolLease<TInput, TEvent> implements TurnLease<TInput, TEvent> {
     this.waitedMs = waitedMs;
   }
 
-  get settled(): boolean {
-    return this.#settled;
-  }
-
   release(): void {
     if (this.#settled) return;
     if (this.#started) {

@@ -31,8 +31,6 @@ export interface PlacementHost<TInput, TEvent> {
   readonly shield: EvictionShield;
   /** Leases the user holds now. */
   userLoad(userId: string): number;
-  /** Workers plus starts in flight: what maxWorkers bounds. */
-  total(): number;
   /** Workers may be added: below maxWorkers, and the machine has room for one more. */
   mayGrow(): boolean;
   /** A spare the session may take, if any (taken out of the spares). */

@@ -55,4 +55,24 @@ describe('AgentPool and the machine (roomForWorker)', () => {
     assert.equal((await pool.acquire(request('b'))).placement, 'warm');
     await pool.destroy();
   });
+
+  it('tops the spares up when a lease comes back and the machine has room again', async () => {
+    let room = false;
+    const factory = new FakeWorkerFactory<string, FakeEvent>();
+    const pool = new AgentPool(
+      factory,
+      { ...TEST_OPTIONS, maxWorkers: 4, minSpares: 1 },
+      { roomForWorker: () => room },
+    );
+    await nextEvent(pool as AgentPool<string, FakeEvent>, 'worker_started');
+    const a = await pool.acquire(request('a'));
+    assert.equal(a.placement, 'spare');
+    assert.equal(pool.stats().workers.starting, 0, 'no room for the next spare yet');
+    room = true;
+    a.release(); // the pool looks again as the lease comes back
+    assert.equal(pool.stats().workers.starting, 1);
+    await nextEvent(pool, 'worker_started');
+    assert.equal(pool.stats().workers.spare, 1);
+    await pool.destroy();
+  });
 });

@@ -339,6 +339,29 @@ describe('EvictionShield', () => {
     assert.equal(shield.expectedGapMs('s0'), 25, 'an old entry is still measured (ended at 15)');
   });
 
+  it('an arrival from the middle of the recency order moves that session alone: the oldest is still forgotten first', () => {
+    let now = 0;
+    const shield = shieldOn(() => now);
+    for (const id of ['a', 'b', 'c']) shield.ended(id);
+    now = 1;
+    for (const id of ['a', 'b', 'c']) {
+      shield.arrived(id, false);
+      shield.ended(id);
+    }
+    // Oldest first: a, b, c. b comes back from the middle: a, c, b.
+    now = 3;
+    shield.arrived('b', false);
+    shield.ended('b');
+    for (let i = 0; i < MAX_TRACKED_SESSIONS - 3; i++) shield.ended(`s${i}`);
+    shield.ended('one-more');
+    assert.equal(shield.expectedGapMs('a'), undefined, 'a forgotten first');
+    assert.equal(shield.expectedGapMs('c'), 1);
+    assert.equal(shield.expectedGapMs('b'), 1.5);
+    shield.ended('and-another');
+    assert.equal(shield.expectedGapMs('c'), undefined, 'then c');
+    assert.equal(shield.expectedGapMs('b'), 1.5);
+  });
+
   it('wakeAt() keeps one timer, replaces it for another time and disarms with Infinity', (t) => {
     t.mock.timers.enable({ apis: ['setTimeout'] });
     let woken = 0;

@@ -49,6 +49,30 @@ describe('TurnQueue leased sessions', () => {
     queue.lease('held');
     assert.equal(queue.isLeased('held'), true);
   });
+
+  it('a session kept at the bound leased again is no new entry and sweeps nothing', () => {
+    const queue = new TurnQueue();
+    for (let i = 0; i < SESSIONS_KEPT_BEFORE_SWEEP; i++) {
+      queue.lease(`s${i}`);
+      queue.unlease(`s${i}`);
+    }
+    queue.lease('s0');
+    assert.equal(queue.leasedKept, SESSIONS_KEPT_BEFORE_SWEEP);
+    assert.equal(queue.isLeased('s0'), true);
+    assert.deepEqual(queue.sessionStats(), { sessions: 1, queuedTurns: 0 });
+  });
+
+  it('does not sweep on every new session when most sessions are leased', () => {
+    const queue = new TurnQueue();
+    const n = SESSIONS_KEPT_BEFORE_SWEEP * 3;
+    for (let i = 0; i < n; i++) queue.lease(`s${i}`);
+    assert.equal(queue.leasedKept, n);
+    assert.deepEqual(queue.sessionStats(), { sessions: n, queuedTurns: 0 });
+    for (let i = 0; i < n; i++) queue.unlease(`s${i}`);
+    // The bound grew with the leased sessions: the next sweep is due past 2 x 8192 entries.
+    for (let i = 0; i < SESSIONS_KEPT_BEFORE_SWEEP; i++) queue.lease(`t${i}`);
+    assert.equal(queue.leasedKept, n + SESSIONS_KEPT_BEFORE_SWEEP);
+  });
 });
 
 describe('TurnQueue', () => {
