@@ -28,15 +28,17 @@ describe('AgentPool capacity (guarantee 1)', () => {
   });
 });
 
+/** Up to four workers and one spare, on a machine that has room for another worker when `room()` says so. */
+function poolOnAMachine(room: () => boolean) {
+  const factory = new FakeWorkerFactory<string, FakeEvent>();
+  const pool = new AgentPool(factory, { ...TEST_OPTIONS, maxWorkers: 4, minSpares: 1 }, { roomForWorker: room });
+  return { factory, pool };
+}
+
 describe('AgentPool and the machine (roomForWorker)', () => {
   it('starts no worker beside others while the machine has no room, evicts an idle one instead, and always keeps one', async () => {
     let room = false;
-    const factory = new FakeWorkerFactory<string, FakeEvent>();
-    const pool = new AgentPool(
-      factory,
-      { ...TEST_OPTIONS, maxWorkers: 4, minSpares: 1 },
-      { roomForWorker: () => room },
-    );
+    const { factory, pool } = poolOnAMachine(() => room);
     // No room, but a pool with no worker starts one: the spare.
     await nextEvent(pool as AgentPool<string, FakeEvent>, 'worker_started');
     const a = await pool.acquire(request('a'));
@@ -58,12 +60,7 @@ describe('AgentPool and the machine (roomForWorker)', () => {
 
   it('tops the spares up when a lease comes back and the machine has room again', async () => {
     let room = false;
-    const factory = new FakeWorkerFactory<string, FakeEvent>();
-    const pool = new AgentPool(
-      factory,
-      { ...TEST_OPTIONS, maxWorkers: 4, minSpares: 1 },
-      { roomForWorker: () => room },
-    );
+    const { pool } = poolOnAMachine(() => room);
     await nextEvent(pool as AgentPool<string, FakeEvent>, 'worker_started');
     const a = await pool.acquire(request('a'));
     assert.equal(a.placement, 'spare');
