@@ -4,11 +4,14 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { cellText } from './converters/data.ts';
+import { openArchive } from './converters/limits.ts';
 import type { Lexicon } from './lexicon.ts';
 import { dice, tokenize } from './text-tokens.ts';
 import type { Expert } from './types.ts';
 
 const MAX_TABLE_BYTES = 2 * 1024 * 1024;
+/** What a workbook of that size may expand to (times four, see openArchive). */
+const TABLE_LIMITS = { maxSourceBytes: MAX_TABLE_BYTES, maxConvertedBytes: 4 * MAX_TABLE_BYTES };
 const TABLE_NAME = /(expert|专家)/i;
 
 export interface ExpertRow extends Expert {
@@ -54,8 +57,11 @@ function csvRows(text: string): string[][] {
 }
 
 async function xlsxRows(file: string): Promise<string[][]> {
+  const bytes = await readFile(file);
+  // A workbook is a zip: one that expands past a bound (a zip bomb) is refused before ExcelJS inflates it.
+  await openArchive(bytes, path.basename(file), TABLE_LIMITS, 'xlsx');
   const book = new ExcelJS.Workbook();
-  await book.xlsx.readFile(file);
+  await book.xlsx.load(bytes as unknown as ArrayBuffer);
   const sheet = book.worksheets[0];
   if (!sheet) return [];
   const rows: string[][] = [];

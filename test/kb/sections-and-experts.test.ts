@@ -3,6 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
+import { loadExperts } from '../../src/kb/experts.ts';
 import { splitSections } from '../../src/kb/sections.ts';
 import { makeXlsx, tempKb } from '../fixtures/kb-fixtures.ts';
 
@@ -103,6 +105,23 @@ describe('findExpert(), stats() and tree()', () => {
         contact: 'tom@example.com',
       });
       assert.equal((await t.kb.findExpert('a legal question'))?.domain, 'Legal');
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('findExpert() refuses an xlsx experts table that expands past its bound (a zip bomb) and still answers', async () => {
+    const t = await tempKb();
+    try {
+      const bomb = new JSZip();
+      // 64 MB of one character compresses to well under the table's 2 MB limit.
+      bomb.file('xl/worksheets/sheet1.xml', Buffer.alloc(64 * 1024 * 1024, 0x41));
+      const bytes = await bomb.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+      assert.ok(bytes.length < 2 * 1024 * 1024, `${bytes.length} bytes`);
+      const file = path.join(t.root, 'experts.xlsx');
+      await writeFile(file, bytes);
+      await assert.rejects(loadExperts(file), /expands to more than/);
+      assert.equal(await t.kb.findExpert('a security question'), undefined);
     } finally {
       await t.cleanup();
     }
