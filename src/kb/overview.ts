@@ -1,5 +1,5 @@
 /** contents_overview/<name>_overview.md: a table of contents with line numbers for large files. */
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { OVERVIEW_DIR } from './kb-files.ts';
 import { writeInside } from './safe-write.ts';
@@ -26,7 +26,6 @@ async function ownedByOther(root: string, overviewRel: string, rel: string): Pro
   } catch {
     return false;
   }
-  const { readFile } = await import('node:fs/promises');
   const head = (await readFile(path.join(root, overviewRel), 'utf8')).slice(0, 600);
   return !head.includes(`\`${rel}\``);
 }
