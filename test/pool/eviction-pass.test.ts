@@ -9,39 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
-import { AgentPool } from '../../src/pool/index.ts';
-import type { PoolOptions } from '../../src/pool/types.ts';
-import { type FakeEvent, FakeWorkerFactory } from '../support/fake-workers.ts';
-import { flush, makePool, request, shutdown, TEST_OPTIONS, type TestPool, turn } from './helpers.ts';
-
-interface ClockedPool extends TestPool {
-  advance(ms: number): Promise<void>;
-}
-
-/** One worker by default, cold starts taken to cost 1000 ms (the factory's hint). */
-function clockedPool(options: Partial<PoolOptions> = {}): ClockedPool {
-  let clock = 0;
-  const factory = new FakeWorkerFactory<string, FakeEvent>({ expectedStartMs: 1_000 });
-  const pool = new AgentPool(factory, { ...TEST_OPTIONS, maxWorkers: 1, ...options }, { now: () => clock });
-  return {
-    pool,
-    factory,
-    events: [],
-    advance: async (ms) => {
-      clock += ms;
-      mock.timers.tick(ms);
-      await flush();
-    },
-  };
-}
-
-function pending(t: TestPool, sessionId: string) {
-  const state = { settled: false };
-  const lease = t.pool.acquire(request(sessionId)).finally(() => {
-    state.settled = true;
-  });
-  return { lease, state };
-}
+import { clockedPool, flush, makePool, pending, request, shutdown, type TestPool, turn } from './helpers.ts';
 
 async function drainTurn(lease: Awaited<ReturnType<TestPool['pool']['acquire']>>): Promise<void> {
   for await (const _ of lease.run('x')) {

@@ -6,47 +6,11 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import { EvictionShield, MAX_TRACKED_SESSIONS } from '../../src/pool/eviction.ts';
-import { AgentPool } from '../../src/pool/index.ts';
 import { MsHistogram, RecentSamples } from '../../src/pool/pool-counters.ts';
-import type { PoolOptions } from '../../src/pool/types.ts';
-import { type FakeEvent, type FakeFactoryOptions, FakeWorkerFactory } from '../support/fake-workers.ts';
-import { flush, request, shutdown, TEST_OPTIONS, type TestPool, turn } from './helpers.ts';
+import { type ClockedPool, clockedPool, flush, pending, request, shutdown, turn } from './helpers.ts';
 
 /** Delays at most this long are the shield's wake-ups (the pool's other timers are seconds long). */
 const SHORT_TIMER_MS = 5_000;
-
-interface ClockedPool extends TestPool {
-  /** Moves the pool's clock and the mocked timers forward together, then lets callbacks run. */
-  advance(ms: number): Promise<void>;
-}
-
-function clockedPool(
-  options: Partial<PoolOptions> = {},
-  factoryOptions: FakeFactoryOptions<string, FakeEvent> = { expectedStartMs: 1_000 },
-): ClockedPool {
-  let clock = 0;
-  const factory = new FakeWorkerFactory<string, FakeEvent>(factoryOptions);
-  const pool = new AgentPool(factory, { ...TEST_OPTIONS, maxWorkers: 1, ...options }, { now: () => clock });
-  return {
-    pool,
-    factory,
-    events: [],
-    advance: async (ms) => {
-      clock += ms;
-      mock.timers.tick(ms);
-      await flush();
-    },
-  };
-}
-
-/** A pending acquire and whether it has settled yet. */
-function pending(t: ClockedPool, sessionId: string, signal?: AbortSignal) {
-  const state = { settled: false };
-  const lease = t.pool.acquire(request(sessionId, undefined, signal)).finally(() => {
-    state.settled = true;
-  });
-  return { lease, state };
-}
 
 /** Session `a` runs twice with a 400 ms gap: due back at t=800, sooner than a 1000 ms start, its worker is shielded from t=400 until 800 + 0.25 × 400 = 900. */
 async function learnGap(t: ClockedPool): Promise<string> {

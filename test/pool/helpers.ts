@@ -1,4 +1,5 @@
 /** Shared set-up for the pool tests: options, a pool on the fake factory, event waits. */
+import { mock } from 'node:test';
 import { AgentPool } from '../../src/pool/agent-pool.ts';
 import type { AcquireRequest, PoolEvent, PoolOptions, TurnLease } from '../../src/pool/types.ts';
 import type { SessionBinding } from '../../src/pool/worker.ts';
@@ -120,4 +121,39 @@ export function flush(): Promise<void> {
 export async function shutdown({ pool, factory }: TestPool): Promise<void> {
   await pool.destroy();
   if (factory.liveWorkers().length > 0) throw new Error(`${factory.liveWorkers().length} workers left open`);
+}
+
+/** A pool whose clock (its `now`) and mocked timers only move when the test says (mock.timers must be enabled). */
+export interface ClockedPool extends TestPool {
+  /** Moves the pool's clock and the mocked timers forward together, then lets callbacks run. */
+  advance(ms: number): Promise<void>;
+}
+
+/** One worker by default, cold starts taken to cost 1000 ms (the factory's hint). */
+export function clockedPool(
+  options: Partial<PoolOptions> = {},
+  factoryOptions: FakeFactoryOptions<string, FakeEvent> = { expectedStartMs: 1_000 },
+): ClockedPool {
+  let clock = 0;
+  const factory = new FakeWorkerFactory<string, FakeEvent>(factoryOptions);
+  const pool = new AgentPool(factory, { ...TEST_OPTIONS, maxWorkers: 1, ...options }, { now: () => clock });
+  return {
+    pool,
+    factory,
+    events: [],
+    advance: async (ms) => {
+      clock += ms;
+      mock.timers.tick(ms);
+      await flush();
+    },
+  };
+}
+
+/** A pending acquire and whether it has settled yet. */
+export function pending(t: TestPool, sessionId: string, signal?: AbortSignal) {
+  const state = { settled: false };
+  const lease = t.pool.acquire(request(sessionId, undefined, signal)).finally(() => {
+    state.settled = true;
+  });
+  return { lease, state };
 }
