@@ -99,21 +99,40 @@ async function genericPoolCycle(): Promise<{ cycle: Cycle; close: () => Promise<
   };
 }
 
-async function overhead(): Promise<Record<string, number>> {
+interface Overhead {
+  /** Best round of each contender, ns per acquire+release. */
+  readonly bestNs: Record<string, number>;
+  /** Docent / the best other, per round (the contenders run back to back in a round), sorted. */
+  readonly roundRatios: number[];
+}
+
+/** Rounds of the overhead comparison; its ratio swings a few percent from run to run, so pairs are compared. */
+const OVERHEAD_ROUNDS = 9;
+
+async function overhead(): Promise<Overhead> {
   const contenders = { docent: docentCycle, tarn: tarnCycle, 'generic-pool': genericPoolCycle };
   const cycles = 100_000;
-  const best: Record<string, number> = {};
-  // Interleaved rounds, best of each: the least disturbed by other load on the machine.
-  for (let round = 0; round < 5; round++) {
-    for (const [name, make] of Object.entries(contenders)) {
+  const bestNs: Record<string, number> = {};
+  const roundRatios: number[] = [];
+  // Interleaved rounds: the best of each is the least disturbed by other load on the machine, and each
+  // round's own ratio is taken under the same load for all three.
+  for (let round = 0; round < OVERHEAD_ROUNDS; round++) {
+    const thisRound: Record<string, number> = {};
+    // Each contender goes first in turn: one that follows another inherits its garbage.
+    const entries = Object.entries(contenders);
+    const order = [...entries.slice(round % entries.length), ...entries.slice(0, round % entries.length)];
+    for (const [name, make] of order) {
       const { cycle, close } = await make();
       await measure(cycle, 10_000);
       const ns = await measure(cycle, cycles);
       await close();
-      best[name] = Math.min(best[name] ?? Number.POSITIVE_INFINITY, ns);
+      thisRound[name] = ns;
+      bestNs[name] = Math.min(bestNs[name] ?? Number.POSITIVE_INFINITY, ns);
     }
+    roundRatios.push(thisRound.docent / Math.min(thisRound.tarn, thisRound['generic-pool']));
   }
-  return best;
+  roundRatios.sort((a, b) => a - b);
+  return { bestNs, roundRatios };
 }
 
 // ── Scheduling ──────────────────────────────────────────────────────────────
@@ -300,7 +319,9 @@ type StrategyName = keyof typeof STRATEGIES;
 
 async function main(): Promise<void> {
   const benchStarted = performance.now();
-  const overheadNs = await overhead();
+  const { bestNs: overheadNs, roundRatios } = await overhead();
+  const medianRatio = round(roundRatios[roundRatios.length >> 1], 3);
+  const ratioSpread = round(roundRatios[roundRatios.length - 1] - roundRatios[0], 3);
   const ratio = round(overheadNs.docent / overheadNs.tarn, 3);
   const bestOther = Math.min(overheadNs.tarn, overheadNs['generic-pool']);
   const ratioBest = round(overheadNs.docent / bestOther, 3);
@@ -327,13 +348,18 @@ async function main(): Promise<void> {
     overhead_ns: Object.fromEntries(Object.entries(overheadNs).map(([k, v]) => [k, round(v, 1)])),
     ratio_vs_tarn: ratio,
     ratio_vs_best: ratioBest,
+    ratio_vs_best_median_round: medianRatio,
+    ratio_vs_best_round_spread: ratioSpread,
     office: results.office,
     crowded: results.crowded,
   };
 
-  console.log('\nOverhead: acquire + release, no work (best of 5 rounds of 100,000 cycles)');
+  console.log(`\nOverhead: acquire + release, no work (best of ${OVERHEAD_ROUNDS} rounds of 100,000 cycles)`);
   console.table(Object.fromEntries(Object.entries(report.overhead_ns).map(([k, v]) => [k, { ns_per_cycle: v }])));
   console.log(`Docent / tarn: ${ratio}; Docent / the best of tarn and generic-pool: ${ratioBest} (target <= 1.0)`);
+  console.log(
+    `Docent / the best other within each round: median ${medianRatio}, spread ${ratioSpread} (min ${round(roundRatios[0], 3)}, max ${round(roundRatios[roundRatios.length - 1], 3)})`,
+  );
   for (const name of ['office', 'crowded'] as const) {
     const load = scenarios[name];
     console.log(
