@@ -25,6 +25,7 @@ const PHRASE_EQUIVALENT_WEIGHT = 1;
 /** A synonym (0.7) or better: not merely a piece of one. */
 const KNOWN_EQUIVALENT = 0.7;
 const CJK_RUNS = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
+const SPLIT_VERB = /([\u4e00-\u9fff])[个了过完]([\u4e00-\u9fff])/g;
 
 /**
  * Words questions use loosely that background.ts's rule for common non-nouns misses (its dictionaries
@@ -61,7 +62,10 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
   const text = query
     .slice(0, 2000)
     .replace(/\bhow ([a-z]+)\b/gi, (all, word: string) => (namesAThing(word.toLowerCase()) ? all : 'how'))
-    .replace(/多长时间|多少时间|多久时间/g, '多久');
+    .replace(/多长时间|多少时间|多久时间/g, '多久')
+    // A separable verb (离合词) split by a measure word or an aspect particle (换个班, 请了假, 加过班) is the
+    // word the documents write whole, when they do.
+    .replace(SPLIT_VERB, (all, verb: string, object: string) => (vocab.has(verb + object) ? verb + object : all));
   const joinedParts = partsOfKnownJoins(text, vocab);
   // "work from home", "clock-in": a lexicon phrase is one subject (and meets its translations), not its words.
   const phrases = vocab.lexicon.phrasesIn(tokenize(text.replace(/-/g, ' '), { keepStopWords: true, bigrams: false }));

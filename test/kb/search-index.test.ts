@@ -52,6 +52,15 @@ describe('SearchIndex.search()', () => {
     assert.equal(hit?.coverage, 1);
   });
 
+  it('joins a separable verb split by a measure word or particle when the documents write it whole (换个班 → 换班)', () => {
+    const index = new SearchIndex();
+    index.upsert('hr/shifts.md', '# 排班\n\n## 换班\n\n换班须提前 48 小时在系统中申请。', stamp);
+    index.upsert('hr/leave.md', '# 请假\n\n## 事假\n\n事假须提前一天申请。', stamp);
+    const [hit] = index.search('想跟同事换个班，得提前多久说？');
+    assert.equal(hit?.heading, '换班');
+    assert.ok(hit?.matchedTerms.includes('换班'), `matched ${hit?.matchedTerms.join(', ')}`);
+  });
+
   it('indexes characters the segmenter could not cut into words as their bigrams (补|卡 → 补卡)', () => {
     const index = new SearchIndex();
     index.upsert('hr/clock.md', '# 考勤\n\n## 打卡\n\n无法打卡的，提交补卡申请。', stamp);
