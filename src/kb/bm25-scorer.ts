@@ -27,13 +27,6 @@ export interface QueryTerm {
   readonly idf: number;
   /** Best first: a section is credited with the first expansion it contains. */
   readonly expansions: readonly { readonly term: string; readonly weight: number; readonly loose?: boolean }[];
-  /** The question's word this one is half of, written apart ("pay day" for payday's pay and day). */
-  readonly compoundOf?: string;
-  /**
-   * A phrase the documents never name otherwise, as the question writes it ("pay day", "get paid"): it
-   * matches fully only where a section writes these words together; elsewhere only as much as one of its words.
-   */
-  readonly writtenTogether?: string;
   /** A common word that frames the question ("who is *allowed*"), weighed less than its subject. */
   readonly framing?: boolean;
 }

@@ -26,7 +26,7 @@ import {
 import { Lexicon } from './lexicon.ts';
 import { holdsAny, type Quantity, quantitiesOf } from './quantities.ts';
 import { type ExpandOptions, QueryExpansion } from './query-expansion.ts';
-import { plainWords, queryTermsOf } from './query-terms.ts';
+import { queryTermsOf } from './query-terms.ts';
 import { firstTitle, splitSections } from './sections.ts';
 import { GENERAL_GROUPS } from './synonyms.ts';
 import { cjkRatio, isEnglishStopWord, tokenize } from './text-tokens.ts';
@@ -366,8 +366,6 @@ export class SearchIndex {
       queryTerms,
       Math.max(FIRST_PASS, limit * 4),
     );
-    this.#discountLooseCompounds(top, queryTerms);
-    this.#discountPhrasesApart(top, queryTerms);
     this.#creditRangesHeld(top, queryTerms, quantitiesOf(query));
     this.#weighAnswerType(top, queryTerms, answerTypeOf(query));
     // The README description, title and path of a file lift its sections a little.
@@ -395,57 +393,6 @@ export class SearchIndex {
     }
     top.sort((a, b) => b.score - a.score);
     return top.slice(0, limit).map(({ id, score, coverage }) => this.#hit(id, score, coverage, queryTerms));
-  }
-
-  /**
-   * "payday" split into pay + day counts as both words only where the section writes them together
-   * ("Pay Day", "pay-day"): one that says "payment ... 30 days" or "5 paid days" matches half of it.
-   * Only a query with such a split pays for this, on the first-pass candidates.
-   */
-  #discountLooseCompounds(candidates: ScoredSection[], queryTerms: readonly QueryTerm[]): void {
-    const compounds = new Set(queryTerms.flatMap((q) => (q.compoundOf ? [q.compoundOf] : [])));
-    if (compounds.size === 0) return;
-    const totalIdf = queryTerms.reduce((sum, q) => sum + coverageIdf(q.idf), 0);
-    for (const compound of compounds) {
-      const [head, tail] = compound.split(' ') as [string, string];
-      const together = new RegExp(`\\b${head}[\\s_-]*${tail}`, 'i');
-      const halvesIdf = queryTerms.reduce((sum, q) => sum + (q.compoundOf === compound ? coverageIdf(q.idf) : 0), 0);
-      for (const candidate of candidates) {
-        const lines = this.#sectionLines(candidate.id);
-        if (together.test(lines.join('\n'))) continue;
-        candidate.coverage = Math.max(0, candidate.coverage - halvesIdf / 2 / Math.max(totalIdf, 1e-9));
-      }
-    }
-  }
-
-  /**
-   * A phrase the documents name no other way ("pay day", "get paid") is said by a section that writes its
-   * words together, not by one that holds them apart ("payment ... 30 days"): there it covers only as much
-   * as one of its words does. Coverage and score are corrected to that (the scorer only knows postings).
-   * Only a query with such a phrase pays for this, on the first-pass candidates.
-   */
-  #discountPhrasesApart(candidates: ScoredSection[], queryTerms: readonly QueryTerm[]): void {
-    const phrases = queryTerms.filter((q) => q.writtenTogether);
-    if (phrases.length === 0) return;
-    const totalIdf = queryTerms.reduce((sum, q) => sum + coverageIdf(q.idf), 0);
-    for (const candidate of candidates) {
-      const lines = this.#sectionLines(candidate.id);
-      const written = ` ${plainWords(lines.join('\n')).join(' ')} `;
-      for (const phrase of phrases) {
-        // Scored as the phrase where the section holds all its content words, else through one of them.
-        const posting = this.#postingOf(phrase.term);
-        const asPhrase = posting !== undefined && indexOfSorted(posting.ids, candidate.id) >= 0;
-        const apart = Math.max(0, ...phrase.expansions.filter((e) => e.term !== phrase.term).map((e) => e.weight));
-        const scored = asPhrase ? 1 : apart;
-        const deserved = written.includes(` ${phrase.writtenTogether} `) ? 1 : apart;
-        const before = candidate.coverage;
-        candidate.coverage = Math.min(
-          1,
-          Math.max(0, before + ((deserved - scored) * coverageIdf(phrase.idf)) / totalIdf),
-        );
-        candidate.score *= (0.35 + candidate.coverage) / (0.35 + before);
-      }
-    }
   }
 
   /**
