@@ -57,8 +57,7 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
   // limit, an amount), it is not its subject.
   const text = query
     .slice(0, 2000)
-    .replace(/\bhow ([a-z]+)\b/gi, (all, word: string) => (namesAThing(word.toLowerCase()) ? all : 'how'))
-    .replace(/多长时间|多少时间|多久时间/g, '多久');
+    .replace(/\bhow ([a-z]+)\b/gi, (all, word: string) => (namesAThing(word.toLowerCase()) ? all : 'how'));
   const joinedParts = partsOfKnownJoins(text, vocab);
   // "work from home", "clock-in": a lexicon phrase is one subject (and meets its translations), not its words.
   const phrases = vocab.lexicon.phrasesIn(tokenize(text.replace(/-/g, ' '), { keepStopWords: true, bigrams: false }));
