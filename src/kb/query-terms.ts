@@ -1,9 +1,7 @@
 /**
  * Turns a question into the query words the index scores: tokens with their
- * expansions, plus repairs for how words were cut — an unknown compound
- * split into indexed words ("payday" → pay, day), a Chinese word the
- * segmenter cut across recovered from its neighbour or from the lexicon
- * (车辆的限速 → 限速), unknown Chinese fragments dropped as noise.
+ * expansions, lexicon phrases as one subject, a lexicon word the segmenter
+ * cut recovered whole (试用|期 → 试用期), unknown Chinese fragments dropped as noise.
  */
 import { isFramingWord, MODIFIER_SHARE, namesAThing } from './background.ts';
 import type { QueryTerm } from './bm25-scorer.ts';
@@ -13,9 +11,9 @@ import { hasCjk, isChineseStopWord, stem, tokenize } from './text-tokens.ts';
 import { TRANSLATION_FLOOR } from './types.ts';
 
 const MAX_QUERY_TERMS = 32;
-/** A piece of a recovered Chinese word, as an expansion of it (员工 for 新员工). */
+/** A single Chinese character, as a piece of the words it is written in (车 of 停车). */
 const PIECE_WEIGHT = 0.6;
-/** A piece of a recovered word the knowledge base never uses (工资 for 发工资): less than half of what is asked. */
+/** A word of a phrase the documents never name ("pay" of "pay day"): less than half of what is asked. */
 const UNKNOWN_WORD_PIECE_WEIGHT = 0.45;
 /** A character an unknown Chinese word shares with the documents (须 of 必须). */
 const SHARED_CHARACTER_WEIGHT = 0.3;
@@ -62,7 +60,6 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
   const text = query
     .slice(0, 2000)
     .replace(/\bhow ([a-z]+)\b/gi, (all, word: string) => (namesAThing(word.toLowerCase()) ? all : 'how'))
-    .replace(/多长时间|多少时间|多久时间/g, '多久')
     // A separable verb (离合词) split by a measure word or an aspect particle (换个班, 请了假, 加过班) is the
     // word the documents write whole, when they do.
     .replace(SPLIT_VERB, (all, verb: string, object: string) => (vocab.has(verb + object) ? verb + object : all));
@@ -78,9 +75,8 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
     .filter((t) => !joinedParts.has(t))
     .slice(0, MAX_QUERY_TERMS);
   const longCjk = unique.filter((t) => t.length >= 3 && hasCjk(t));
-  const runs = text.match(CJK_RUNS) ?? [];
   // The question's own spelling of each stemmed word, for its part of speech.
-  const surfaces = new Map(plainWords(text).map((w) => [stem(w), w]));
+  const surfaces = new Map((text.toLowerCase().match(/[a-z0-9]+/g) ?? []).map((w) => [stem(w), w]));
   // What the asker wants to do ("can I *send*", "how do we *roll back*") is the subject, however common: the
   // word after I/we/you and the one after it (a phrasal verb's particle, or else a word of the subject).
   const doing = /\b(?:i|we|you)\s+(?:(?:have|need|want) to\s+)?([a-z]+)(?:\s+([a-z]+))?/i.exec(text);
@@ -113,43 +109,13 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
       if (at >= 0) result[at] = { ...result[at]!, writtenTogether: surfaceWords(phrase, text) };
     }
   }
-  // Only a word the index knows, or whose translation or synonym it knows: else its characters say more.
-  const reworded = lexiconWordsReworded(unique, vocab);
-  // A lexicon word the documents never use still names the subject when it holds a character of the
-  // question they never use alone (发 of 发工资): that character means nothing on its own.
-  const strayCharacters = unique.filter((t) => t.length === 1 && hasCjk(t) && vocab.expand(t).length === 0);
-  const unknownRecovered = new Set<string>();
-  const recovered = [...lexiconWordsCut(runs, unique, vocab.lexicon), ...reworded.keys()].filter((w) => {
-    if (vocab.has(w) || vocab.expand(w).some((e) => e.weight >= KNOWN_EQUIVALENT)) return true;
-    if (!strayCharacters.some((c) => w.includes(c))) return false;
-    unknownRecovered.add(w);
-    return true;
-  });
-  // The pieces of a recovered word (新员工 → 新|员工) count through it, not each on its own.
-  // So do the characters of a run the index knows as a bigram (补|卡 → 补卡).
-  const knownRunBigrams = [...runPieces].filter(
-    (p) => p.length === 2 && vocab.expand(p).some((e) => e.weight >= KNOWN_EQUIVALENT),
-  );
-  const pieceOf = (term: string) =>
-    recovered.some((w) => w !== term && (w.includes(term) || reworded.get(w)?.includes(term))) ||
-    (term.length === 1 && runPieces.has(term) && knownRunBigrams.some((b) => b.includes(term)));
-  for (const term of [...unique.filter((t) => !pieceOf(t)), ...recovered]) {
-    const unknown = unknownRecovered.has(term);
-    // What a word the knowledge base lacks shares with known words is less than half of it.
-    const expansions = unknown ? piecesOfUnknownWord(vocab.expand(term)) : vocab.expand(term);
-    if (recovered.includes(term)) {
-      const known = new Set(expansions.map((e) => e.term));
-      for (const piece of unique) {
-        if (piece.length >= 2 && term.includes(piece) && !known.has(piece) && vocab.has(piece)) {
-          expansions.push({ term: piece, weight: unknown ? UNKNOWN_WORD_PIECE_WEIGHT : PIECE_WEIGHT });
-        }
-      }
-      if (unknown) {
-        // Weighed as the word the knowledge base lacks, not as its known piece.
-        add(term, expansions, vocab.idf(term));
-        continue;
-      }
-    }
+  // A lexicon word the segmenter cut into pieces (试用期 → 试用|期) is asked for whole, besides its pieces.
+  const cut = lexiconWordsCut(text.match(CJK_RUNS) ?? [], unique, vocab.lexicon);
+  const recovered = cut.filter((w) => vocab.has(w) || vocab.expand(w).some((e) => e.weight >= KNOWN_EQUIVALENT));
+  // One the knowledge base knows in no wording (公积金) is a subject it lacks, at its full weight.
+  for (const word of cut) if (!recovered.includes(word)) add(word, [], vocab.idf(word));
+  for (const term of [...unique, ...recovered]) {
+    const expansions = vocab.expand(term);
     if (!expansions.some((e) => e.weight >= TRANSLATION_FLOOR) && !hasCjk(term)) {
       // A compound the documents write apart ("payday" → "pay day") stands for its two words.
       const compound = compoundParts(term, vocab);
@@ -162,13 +128,6 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
       }
     }
     if (expansions.length === 0 && hasCjk(term)) {
-      // The segmenter may cut across a word ("怎么开发票" → 开发|票): a known word made of
-      // this one's edge and its neighbour in the question stands in for it.
-      const bridge = bridgingWord(term, runs, vocab) ?? withoutFiller(term, vocab);
-      if (bridge) {
-        add(bridge, vocab.expand(bridge));
-        continue;
-      }
       // Unknown Chinese words are carried by their bigrams (and an unknown bigram or
       // single character is segmentation noise, not a missing subject).
       // Unless none of them means anything to the knowledge base either (健身房: 健身, 身房): then the word is
@@ -195,10 +154,7 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
   for (const run of unknownRuns(tokenize(text, { runSingles: true }), runPieces, vocab)) {
     add(run, [], vocab.idf(run) * MODIFIER_SHARE);
   }
-  return withImpliedWords(
-    result.slice(0, MAX_QUERY_TERMS).map((q) => singleCharactersAsPieces(q, runPieces)),
-    vocab.lexicon,
-  );
+  return result.slice(0, MAX_QUERY_TERMS).map((q) => singleCharactersAsPieces(q, runPieces));
 }
 
 /**
@@ -243,33 +199,6 @@ function singleCharactersAsPieces(term: QueryTerm, runPieces: ReadonlySet<string
   return { ...term, expansions };
 }
 
-/**
- * "Park my car": a word whose Chinese equivalent is a single character (car → 车) that another word's
- * Chinese translations are built on (park → 停车, 车位) is said by that word's sections too, as a piece.
- */
-function withImpliedWords(terms: readonly QueryTerm[], lexicon: Lexicon): QueryTerm[] {
-  return terms.map((term) => {
-    const characters = lexicon.synonymsOf(term.term).filter((s) => s.length === 1 && hasCjk(s));
-    if (characters.length === 0) return term;
-    const known = new Set(term.expansions.map((e) => e.term));
-    const implied: Expansion[] = [];
-    for (const other of terms) {
-      if (other === term || hasCjk(other.term)) continue;
-      for (const e of other.expansions) {
-        if (known.has(e.term) || e.weight < TRANSLATION_FLOOR || !hasCjk(e.term)) continue;
-        if (!characters.some((c) => e.term.includes(c))) continue;
-        implied.push({ term: e.term, weight: PIECE_WEIGHT });
-        known.add(e.term);
-      }
-    }
-    return implied.length === 0 ? term : { ...term, expansions: [...term.expansions, ...implied] };
-  });
-}
-
-function piecesOfUnknownWord(expansions: readonly Expansion[]): Expansion[] {
-  return expansions.map((e) => ({ term: e.term, weight: Math.min(e.weight, UNKNOWN_WORD_PIECE_WEIGHT) }));
-}
-
 /** The single characters, and their bigrams, of Chinese runs the segmenter cut into characters (卡丢 → 卡, 丢, 卡丢). */
 function piecesOfUncutRuns(text: string): Set<string> {
   const asIndexed = new Set(tokenize(text));
@@ -289,7 +218,6 @@ function phraseExpansions(phrase: PhraseMatch, vocab: Vocabulary): Expansion[] {
   if (joined && !out.some((e) => e.term === joined) && vocab.has(joined)) out.unshift({ term: joined, weight: 1 });
   // A phrase the documents never name, in any wording ("pay day": no payday, no 发薪日), is not said by a
   // section that merely holds its words apart ("payment ... 30 days"): they are less than half of it.
-  // (Where a section writes the words together, the phrase itself matches: see QueryTerm.writtenTogether.)
   const named = out.some((e) => e.term !== phrase.key);
   const partWeight = named ? PHRASE_PART_WEIGHT : UNKNOWN_WORD_PIECE_WEIGHT;
   const known = new Set(out.map((e) => e.term));
@@ -299,6 +227,52 @@ function phraseExpansions(phrase: PhraseMatch, vocab: Vocabulary): Expansion[] {
     known.add(part);
   }
   return out.sort((a, b) => b.weight - a.weight);
+}
+
+/**
+ * Words of the lexicon that the segmenter cut into single characters in the question
+ * (车辆的限速是多少 → 限|速): they are what the question is about.
+ */
+function lexiconWordsCut(runs: readonly string[], tokens: readonly string[], lexicon: Lexicon): string[] {
+  const out: string[] = [];
+  for (const run of runs) {
+    for (let size = 4; size >= 2; size--) {
+      for (let i = 0; i + size <= run.length; i++) {
+        const word = run.slice(i, i + size);
+        if (
+          lexicon.synonymsOf(word).length === 0 ||
+          tokens.some((t) => t.includes(word)) ||
+          out.some((w) => w.includes(word))
+        ) {
+          continue;
+        }
+        out.push(word);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * "high-speed", "wi-fi": the tokeniser yields the joined word and its parts. When the joined word
+ * is known (to the index or the lexicon), its parts are not separate subjects of the question.
+ */
+function partsOfKnownJoins(text: string, vocab: Vocabulary): Set<string> {
+  const parts = new Set<string>();
+  for (const match of text.toLowerCase().matchAll(/\b([a-z]{1,5})-([a-z]{1,5})\b/g)) {
+    const joined = stem(`${match[1]}${match[2]}`);
+    if (!vocab.has(joined) && vocab.lexicon.synonymsOf(joined).length === 0) continue;
+    for (const part of [match[1]!, match[2]!]) parts.add(stem(part));
+  }
+  return parts;
+}
+
+/**
+ * The share of an unseen word's weight that a question word no document uses keeps: all of it for a
+ * noun (the thing the knowledge base may lack), less for a word that only modifies what is asked.
+ */
+function absentShare(term: string, surfaces: ReadonlyMap<string, string>): number {
+  return namesAThing(surfaces.get(term) ?? term) ? 1 : MODIFIER_SHARE;
 }
 
 /** The question's own words (unstemmed, lower case, articles left out) that make up a lexicon phrase. */
@@ -330,95 +304,4 @@ function compoundParts(term: string, vocab: Vocabulary): { parts: [string, strin
       return { parts: [head, tail], apart: `${term.slice(0, cut)} ${term.slice(cut)}` };
   }
   return undefined;
-}
-
-/** A two-character indexed word that overlaps `term`'s first or last character where it occurs in the query. */
-function bridgingWord(term: string, runs: readonly string[], vocab: Vocabulary): string | undefined {
-  for (const run of runs) {
-    const at = run.indexOf(term);
-    if (at < 0) continue;
-    const candidates = [run.slice(at - 1, at + 1), run.slice(at + term.length - 1, at + term.length + 1)];
-    for (const candidate of candidates) {
-      if (candidate.length === 2 && candidate !== term && vocab.has(candidate)) return candidate;
-    }
-  }
-  return undefined;
-}
-
-/** The word the segmenter glued to a filler character (要带 → 带, "have to bring"), when it is known. */
-function withoutFiller(term: string, vocab: Vocabulary): string | undefined {
-  if (term.length !== 2) return undefined;
-  const [first, second] = [term[0]!, term[1]!];
-  const word = isChineseStopWord(first) ? second : isChineseStopWord(second) ? first : undefined;
-  return word && !isChineseStopWord(word) && vocab.expand(word).length > 0 ? word : undefined;
-}
-
-/**
- * Words of the lexicon that the segmenter cut into single characters in the question
- * (车辆的限速是多少 → 限|速): they are what the question is about.
- */
-function lexiconWordsCut(runs: readonly string[], tokens: readonly string[], lexicon: Lexicon): string[] {
-  const out: string[] = [];
-  for (const run of runs) {
-    for (let size = 4; size >= 2; size--) {
-      for (let i = 0; i + size <= run.length; i++) {
-        const word = run.slice(i, i + size);
-        if (
-          lexicon.synonymsOf(word).length === 0 ||
-          tokens.some((t) => t.includes(word)) ||
-          out.some((w) => w.includes(word))
-        ) {
-          continue;
-        }
-        out.push(word);
-      }
-    }
-  }
-  return out;
-}
-
-/**
- * Lexicon words a question spells with a synonym of one of their two parts (忘了打卡 → 忘记打卡, a
- * missed clock-in), each with the question's words it stands for. Only for a part the documents never
- * write: two words they do use (工作 + 小时) already say what is asked.
- */
-function lexiconWordsReworded(tokens: readonly string[], vocab: Vocabulary): Map<string, [string, string]> {
-  const out = new Map<string, [string, string]>();
-  const synonymsOf = (term: string) => vocab.lexicon.synonymsOf(term);
-  const wordings = (token: string) => [token, ...synonymsOf(token).filter((s) => hasCjk(s))];
-  for (let i = 0; i + 1 < tokens.length; i++) {
-    const [first, second] = [tokens[i]!, tokens[i + 1]!];
-    if (!hasCjk(first) || !hasCjk(second) || (vocab.has(first) && vocab.has(second))) continue;
-    for (const a of wordings(first)) {
-      for (const b of wordings(second)) {
-        // Either order: 打卡忘了 (the clock-in, forgotten) says 忘了打卡.
-        for (const word of [a + b, b + a]) {
-          if (word.length <= 4 && !tokens.includes(word) && synonymsOf(word).length > 0) out.set(word, [first, second]);
-        }
-      }
-    }
-  }
-  return out;
-}
-
-/**
- * "high-speed", "wi-fi": the tokeniser yields the joined word and its parts. When the joined word
- * is known (to the index or the lexicon), its parts are not separate subjects of the question.
- */
-function partsOfKnownJoins(text: string, vocab: Vocabulary): Set<string> {
-  const parts = new Set<string>();
-  for (const match of text.toLowerCase().matchAll(/\b([a-z]{1,5})-([a-z]{1,5})\b/g)) {
-    const joined = stem(`${match[1]}${match[2]}`);
-    if (!vocab.has(joined) && vocab.lexicon.synonymsOf(joined).length === 0) continue;
-    for (const part of [match[1]!, match[2]!]) parts.add(stem(part));
-  }
-  return parts;
-}
-
-/**
- * The share of an unseen word's weight that a question word no document uses keeps: all of it for a
- * noun (the thing the knowledge base may lack), less for a word that only modifies what is asked.
- */
-function absentShare(term: string, surfaces: ReadonlyMap<string, string>): number {
-  return namesAThing(surfaces.get(term) ?? term) ? 1 : MODIFIER_SHARE;
 }

@@ -29,13 +29,12 @@ import { type ExpandOptions, QueryExpansion } from './query-expansion.ts';
 import { plainWords, queryTermsOf } from './query-terms.ts';
 import { firstTitle, splitSections } from './sections.ts';
 import { GENERAL_GROUPS } from './synonyms.ts';
-import { cjkRatio, isEnglishStopWord, tokenize } from './text-tokens.ts';
+import { isEnglishStopWord, tokenize } from './text-tokens.ts';
 import type { QuestionWordMatch } from './types.ts';
 
 const HEADING_WEIGHT = 3;
 /** How much a section's own heading matching the query lifts it (times the matched share of the query's idf). */
 const HEADING_BOOST = 0.5;
-const SAME_LANGUAGE_BOOST = 1.2;
 /** How much a section whose stated range holds the question's figure ("8万" in "5万至20万元") is lifted. */
 const RANGE_BOOST = 1.25;
 /**
@@ -65,8 +64,6 @@ interface IndexedFile {
   readonly mtimeMs: number;
   readonly size: number;
   labelTerms: Set<string>;
-  /** Written mostly in Chinese. */
-  readonly chinese: boolean;
 }
 
 export interface FileStamp {
@@ -259,7 +256,6 @@ export class SearchIndex {
       mtimeMs: stamp.mtimeMs,
       size: stamp.size,
       labelTerms: labelTerms(path, title, this.#descriptions.get(path)),
-      chinese: cjkRatio(content.slice(0, 4000)) > 0.2,
     });
   }
 
@@ -372,7 +368,6 @@ export class SearchIndex {
     this.#weighAnswerType(top, queryTerms, answerTypeOf(query));
     // The README description, title and path of a file lift its sections a little.
     const totalIdf = queryTerms.reduce((sum, q) => sum + q.idf, 0);
-    const chineseQuery = cjkRatio(query) > 0.2;
     for (const candidate of top) {
       const section = this.#sections[candidate.id]!;
       const file = this.#files.get(section.path)!;
@@ -386,12 +381,8 @@ export class SearchIndex {
         for (const e of q.expansions) if (heading.has(e.term)) best = Math.max(best, e.weight);
         headed += q.idf * best;
       }
-      // Between close matches, the document in the question's language reads better.
-      const sameLanguage = file.chinese === chineseQuery ? SAME_LANGUAGE_BOOST : 1;
       candidate.score *=
-        (1 + (0.3 * labelled) / Math.max(totalIdf, 1e-9)) *
-        (1 + (HEADING_BOOST * headed) / Math.max(totalIdf, 1e-9)) *
-        sameLanguage;
+        (1 + (0.3 * labelled) / Math.max(totalIdf, 1e-9)) * (1 + (HEADING_BOOST * headed) / Math.max(totalIdf, 1e-9));
     }
     top.sort((a, b) => b.score - a.score);
     return top.slice(0, limit).map(({ id, score, coverage }) => this.#hit(id, score, coverage, queryTerms));

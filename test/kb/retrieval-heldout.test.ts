@@ -49,7 +49,7 @@ const SETS: readonly HeldoutSet[] = [
     questionsFile: 'heldout2-questions.ts', // as committed in 2133393
     cases: HELDOUT2_CASES,
     sha256: 'eb5bc31177c1f69642151cafc524a0131852ad6d8e5b00608e2cd56b978a4ce0',
-    answeredFloor: 24,
+    answeredFloor: 26,
     refusedFloor: 6,
   },
   {
