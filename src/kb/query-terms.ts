@@ -116,6 +116,12 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
   for (const word of cut) if (!recovered.includes(word)) add(word, [], vocab.idf(word));
   for (const term of [...unique, ...recovered]) {
     const expansions = vocab.expand(term);
+    // A piece of a recovered word (忘记 of 忘记打卡 → 补卡) is also met where the word is.
+    for (const whole of recovered) {
+      if (whole === term || !whole.includes(term)) continue;
+      for (const e of vocab.expand(whole)) if (!expansions.some((own) => own.term === e.term)) expansions.push(e);
+      expansions.sort((a, b) => b.weight - a.weight);
+    }
     if (!expansions.some((e) => e.weight >= TRANSLATION_FLOOR) && !hasCjk(term)) {
       // A compound the documents write apart ("payday" → "pay day") stands for its two words.
       const compound = compoundParts(term, vocab);

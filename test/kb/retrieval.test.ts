@@ -13,9 +13,9 @@ import { RETRIEVAL_CASES } from './retrieval-questions.ts';
  * only through it (新|员工), characters of a bigram ICU cut apart (补|卡), words implied by another's
  * translation (park my car → 停车), a word glued to a filler character (要带). Those repairs changed no
  * held-out or paraphrase question (held-out 2 rose by one without them) and were removed in 0ad6403 (issue
- * #14), losing these 10 answers. (The refusals it lost came back with the general mechanisms restored after
- * it: a compound or phrase whose words a section holds apart, and a lexicon word no document uses in any
- * wording weighed as a subject the knowledge base lacks.)
+ * #14), losing 10 answers; these 6 stay lost. (Four answers and the refusals it lost came back with general
+ * mechanisms after it: a piece of a recovered word met where the word is, a compound or phrase whose words a
+ * section holds apart, a lexicon word no document uses in any wording weighed as a subject it lacks.)
  * They still run, as todo; the floor below is the score without them: a change may raise it, never lower it.
  */
 const LOST_WITH_OWN_SET_REPAIRS = new Set([
@@ -23,14 +23,10 @@ const LOST_WITH_OWN_SET_REPAIRS = new Set([
   '每月可以补卡几次？',
   'Where can I park my car?',
   '新员工第一天要带什么',
-  '入职当天要带什么证件',
-  '忘记打卡怎么办',
-  '上班忘记打卡了怎么办？',
   '忘了打卡怎么办？',
   '打卡忘了怎么办',
-  '开车上班可以停哪里？',
 ]);
-const ANSWERED_FLOOR = 54;
+const ANSWERED_FLOOR = 58;
 const REFUSED_FLOOR = 39;
 
 describe('retrieval quality on the sample knowledge base', () => {

@@ -83,6 +83,15 @@ describe('SearchIndex.search()', () => {
     }
   });
 
+  it('meets a piece of a lexicon word the segmenter cut apart where the word is met (忘记 of 忘记打卡 → 补卡)', () => {
+    const index = indexWithSynonyms();
+    index.upsert('hr/clock.md', '# 考勤\n\n## 打卡规定\n\n无法打卡的，3 个工作日内提交补卡申请。', stamp);
+    index.upsert('it/password.md', '# 密码\n\n## 忘记密码\n\n忘记密码的，到自助门户重置。', stamp);
+    const [hit] = index.search('忘记打卡怎么办');
+    assert.equal(hit?.heading, '打卡规定');
+    assert.ok((hit?.coverage ?? 0) >= 0.6, `coverage ${hit?.coverage}`);
+  });
+
   it('indexes characters the segmenter could not cut into words as their bigrams (补|卡 → 补卡)', () => {
     const index = new SearchIndex();
     index.upsert('hr/clock.md', '# 考勤\n\n## 打卡\n\n无法打卡的，提交补卡申请。', stamp);
