@@ -114,10 +114,12 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
   const recovered = cut.filter((w) => vocab.has(w) || vocab.expand(w).some((e) => e.weight >= KNOWN_EQUIVALENT));
   // One the knowledge base knows in no wording (公积金) is a subject it lacks, at its full weight.
   for (const word of cut) if (!recovered.includes(word)) add(word, [], vocab.idf(word));
+  // A piece of a longer question word the index knows, or of a recovered one (忘记 of 忘记打卡 → 补卡, 补 of
+  // 补卡), is also met where that word is.
+  const wholes = [...recovered, ...unique.filter((w) => w.length >= 2 && hasCjk(w) && vocab.has(w))];
   for (const term of [...unique, ...recovered]) {
     const expansions = vocab.expand(term);
-    // A piece of a recovered word (忘记 of 忘记打卡 → 补卡) is also met where the word is.
-    for (const whole of recovered) {
+    for (const whole of wholes) {
       if (whole === term || !whole.includes(term)) continue;
       for (const e of vocab.expand(whole)) if (!expansions.some((own) => own.term === e.term)) expansions.push(e);
       expansions.sort((a, b) => b.weight - a.weight);

@@ -92,6 +92,16 @@ describe('SearchIndex.search()', () => {
     assert.ok((hit?.coverage ?? 0) >= 0.6, `coverage ${hit?.coverage}`);
   });
 
+  it('meets a character the segmenter left alone where the known word it is part of is met (补 of 补卡)', () => {
+    const index = new SearchIndex();
+    index.upsert('hr/clock.md', '# 考勤\n\n## 打卡规定\n\n每月补卡次数不得超过 3 次。', stamp);
+    index.upsert('it/card.md', '# 门禁\n\n## 工牌\n\n卡丢了找行政补办。', stamp);
+    const [hit] = index.search('每月可以补卡几次？');
+    assert.equal(hit?.heading, '打卡规定');
+    const piece = hit?.questionWords?.find((w) => w.word === '补');
+    assert.ok((piece?.weight ?? 0) > 0, JSON.stringify(piece));
+  });
+
   it('indexes characters the segmenter could not cut into words as their bigrams (补|卡 → 补卡)', () => {
     const index = new SearchIndex();
     index.upsert('hr/clock.md', '# 考勤\n\n## 打卡\n\n无法打卡的，提交补卡申请。', stamp);
