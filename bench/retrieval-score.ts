@@ -1,6 +1,6 @@
 /**
  * Retrieval scores of the offline engine on its question sets: the project's own (sample knowledge
- * base), the four held-out knowledge bases and the paraphrase sets (sample and invented lab knowledge base),
+ * base), the five held-out knowledge bases and the paraphrase sets (sample and invented lab knowledge base),
  * printed and written to bench/results/answers.json. The unseen-layout documents are scored by
  * retrieval-unseen.test.ts. `npm run eval:answers [own|heldout|paraphrase]`
  */
@@ -19,6 +19,7 @@ import { HELDOUT_CASES } from '../test/kb/heldout-questions.ts';
 import { HELDOUT2_CASES } from '../test/kb/heldout2-questions.ts';
 import { HELDOUT3_CASES } from '../test/kb/heldout3-questions.ts';
 import { HELDOUT4_CASES } from '../test/kb/heldout4-questions.ts';
+import { HELDOUT5_CASES } from '../test/kb/heldout5-questions.ts';
 import { LAB_PARAPHRASES, SAMPLE_PARAPHRASES } from '../test/kb/paraphrase-questions.ts';
 import { RETRIEVAL_CASES } from '../test/kb/retrieval-questions.ts';
 
@@ -60,6 +61,9 @@ if (!only || only === 'heldout') {
   });
   await run('held-out 4', HELDOUT4_CASES, {
     files: await filesUnder(path.resolve(import.meta.dirname, '../test/fixtures/heldout4-kb')),
+  });
+  await run('held-out 5', HELDOUT5_CASES, {
+    files: await filesUnder(path.resolve(import.meta.dirname, '../test/fixtures/heldout5-kb')),
   });
 }
 if (!only || only === 'paraphrase') {

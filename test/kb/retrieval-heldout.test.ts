@@ -1,6 +1,7 @@
 // Retrieval on held-out knowledge bases (test/fixtures/heldout-kb, an invented freight company;
 // test/fixtures/heldout2-kb, an invented software company; test/fixtures/heldout3-kb, an invented clinic group;
-// test/fixtures/heldout4-kb, an invented building contractor) with questions written as a stranger would
+// test/fixtures/heldout4-kb, an invented building contractor; test/fixtures/heldout5-kb, an invented food
+// processor and cold-chain logistics company) with questions written as a stranger would
 // ask them. The floors are the score the engine reached when they were last raised: a change may raise
 // them, never lower them.
 import assert from 'node:assert/strict';
@@ -16,6 +17,7 @@ import { HELDOUT_CASES, type HeldoutCase } from './heldout-questions.ts';
 import { HELDOUT2_CASES } from './heldout2-questions.ts';
 import { HELDOUT3_CASES } from './heldout3-questions.ts';
 import { HELDOUT4_CASES } from './heldout4-questions.ts';
+import { HELDOUT5_CASES } from './heldout5-questions.ts';
 
 interface HeldoutSet {
   readonly name: string;
@@ -69,6 +71,15 @@ const SETS: readonly HeldoutSet[] = [
     sha256: 'ee9698e227aa10610e9b7259471649a25da6557b5880ba7714b570a69908350e',
     answeredFloor: 11,
     refusedFloor: 6,
+  },
+  {
+    name: 'held-out 5',
+    kb: 'heldout5-kb',
+    questionsFile: 'heldout5-questions.ts', // as committed in 33a494a, first scored 11/30 + 4/7
+    cases: HELDOUT5_CASES,
+    sha256: '47893c5369f4f2ead8e0c163d4ae4851794500794b7d4d003b9217656e0ba109',
+    answeredFloor: 11,
+    refusedFloor: 4,
   },
 ];
 
