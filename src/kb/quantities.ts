@@ -70,6 +70,57 @@ function scale(mult: string | undefined): number {
   }
 }
 
+const CHINESE_DIGITS: Readonly<Record<string, number>> = {
+  零: 0,
+  〇: 0,
+  一: 1,
+  二: 2,
+  两: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  七: 7,
+  八: 8,
+  九: 9,
+};
+const CHINESE_UNITS: Readonly<Record<string, number>> = { 十: 10, 百: 100, 千: 1_000, 万: 10_000 };
+/** A Chinese numeral with a unit character in it, starting with a digit or with 十 (十五万), not 万一 or 千万. */
+const CHINESE_NUMERAL =
+  /(?:[零〇一二两三四五六七八九]|十(?=[零〇一二两三四五六七八九十百千万]))[零〇一二两三四五六七八九十百千万]*/g;
+
+/**
+ * "一万二" → "12000", "三千五" → "3500", "十五万" → "150000": the figures people write in words, as digits.
+ * Hand-written: the packaged converters (nzh) read 一万二 as 10002 and 两千 as 0. A trailing digit after a
+ * unit is a tenth of that unit, as spoken (一万二 is 12,000, not 10,002); after 零 it is itself.
+ */
+export function withArabicNumerals(text: string): string {
+  return text.replace(CHINESE_NUMERAL, (numeral) => {
+    if (!/[十百千万]/.test(numeral)) return numeral;
+    let total = 0;
+    let section = 0;
+    let digit = 0;
+    let lastUnit = 1;
+    for (const c of numeral) {
+      const unit = CHINESE_UNITS[c];
+      if (unit === undefined) {
+        digit = CHINESE_DIGITS[c]!;
+        if (digit === 0) lastUnit = 1;
+      } else if (unit === 10_000) {
+        total += (section + digit) * unit;
+        section = 0;
+        digit = 0;
+        lastUnit = unit;
+      } else {
+        section += (digit || (unit === 10 ? 1 : 0)) * unit;
+        digit = 0;
+        lastUnit = unit;
+      }
+    }
+    return String(total + section + (lastUnit >= 100 ? (digit * lastUnit) / 10 : digit));
+  });
+}
+
 function found(text: string): Found[] {
   const out: Found[] = [];
   for (const m of text.slice(0, 20_000).matchAll(QUANTITY)) {
@@ -91,13 +142,14 @@ function found(text: string): Found[] {
 
 /** The figures a question names ("8万" → 80000, "3 days" → 3 day). Bare years and dates are left out. */
 export function quantitiesOf(text: string): Quantity[] {
-  return found(text)
+  return found(withArabicNumerals(text))
     .map((f) => f.quantity)
     .filter((q) => !(q.unit === 'none' && Number.isInteger(q.value) && q.value >= 1900 && q.value <= 2100));
 }
 
 /** Ranges and one-sided bounds the text states, with the unit of either end. */
-export function rangesOf(text: string): QuantityRange[] {
+export function rangesOf(stated: string): QuantityRange[] {
+  const text = withArabicNumerals(stated);
   const figures = found(text);
   const out: QuantityRange[] = [];
   for (let i = 0; i < figures.length; i++) {

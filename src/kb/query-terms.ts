@@ -6,6 +6,7 @@
 import { isFramingWord, MODIFIER_SHARE, namesAThing } from './background.ts';
 import type { QueryTerm } from './bm25-scorer.ts';
 import type { Lexicon, PhraseMatch } from './lexicon.ts';
+import { withArabicNumerals } from './quantities.ts';
 import type { Expansion } from './query-expansion.ts';
 import { hasCjk, isChineseStopWord, stem, tokenize } from './text-tokens.ts';
 import { TRANSLATION_FLOOR } from './types.ts';
@@ -57,8 +58,7 @@ export interface Vocabulary {
 export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
   // "How soon / how fast must I…": the word after "how" that is no noun frames the question (a time
   // limit, an amount), it is not its subject.
-  const text = query
-    .slice(0, 2000)
+  const text = withArabicNumerals(query.slice(0, 2000))
     .replace(/\bhow ([a-z]+)\b/gi, (all, word: string) => (namesAThing(word.toLowerCase()) ? all : 'how'))
     // A separable verb (离合词) split by a measure word or an aspect particle (换个班, 请了假, 加过班) is the
     // word the documents write whole, when they do.

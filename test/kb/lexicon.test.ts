@@ -110,6 +110,32 @@ describe('figures as values', () => {
     assert.ok(!holdsAny('error E204 between 100 and 300', quantitiesOf('E204')));
   });
 
+  it('reads figures written in Chinese numerals as people say them', () => {
+    const value = (text: string) => quantitiesOf(text).map((q) => q.value);
+    assert.deepEqual(value('报销一万二要谁签字'), [12000]);
+    assert.deepEqual(value('三千五的设备'), [3500]);
+    assert.deepEqual(value('两万五'), [25000]);
+    assert.deepEqual(value('十五万'), [150000]);
+    assert.deepEqual(value('五千零五十元'), [5050]);
+    assert.deepEqual(value('二十四小时'), [24]);
+    // Words, not figures: 万一 (in case), 千万 (by all means), 十分 (very), a lone 一.
+    assert.deepEqual(value('万一丢了，千万别慌，十分抱歉，一下就好'), []);
+    assert.ok(holdsAny('| 5千至2万元 | 部门负责人、财务经理 |', quantitiesOf('一万二')));
+  });
+
+  it('meets the table row whose range holds a figure the question writes in Chinese numerals', () => {
+    const index = new SearchIndex();
+    index.upsert(
+      'expenses.md',
+      '# 报销\n\n## 审批\n\n| 金额 | 审批人 |\n| --- | --- |\n| 5千元以下 | 部门负责人 |\n| 5千至2万元 | 部门负责人、财务经理 |\n\n## 发票\n\n一万元以上的发票须为专票。\n',
+      STAMP,
+    );
+    const [hit] = index.search('报销一万二要哪些人签字');
+    assert.equal(hit?.heading, '审批');
+    // The figure is a number of the question, not the words 一万 and 二 the documents lack.
+    assert.ok(hit?.questionWords?.some((w) => w.word === '12000'));
+  });
+
   it('ranks the table row whose range holds the question figure', () => {
     const index = new SearchIndex();
     index.upsert(
