@@ -76,7 +76,7 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
     .slice(0, MAX_QUERY_TERMS);
   const longCjk = unique.filter((t) => t.length >= 3 && hasCjk(t));
   // The question's own spelling of each stemmed word, for its part of speech.
-  const surfaces = new Map((text.toLowerCase().match(/[a-z0-9]+/g) ?? []).map((w) => [stem(w), w]));
+  const surfaces = new Map(plainWords(text).map((w) => [stem(w), w]));
   // What the asker wants to do ("can I *send*", "how do we *roll back*") is the subject, however common: the
   // word after I/we/you and the one after it (a phrasal verb's particle, or else a word of the subject).
   const doing = /\b(?:i|we|you)\s+(?:(?:have|need|want) to\s+)?([a-z]+)(?:\s+([a-z]+))?/i.exec(text);
@@ -119,11 +119,11 @@ export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
   const wholes = [...recovered, ...unique.filter((w) => w.length >= 2 && hasCjk(w) && vocab.has(w))];
   for (const term of [...unique, ...recovered]) {
     const expansions = vocab.expand(term);
-    for (const whole of wholes) {
-      if (whole === term || !whole.includes(term)) continue;
-      for (const e of vocab.expand(whole)) if (!expansions.some((own) => own.term === e.term)) expansions.push(e);
-      expansions.sort((a, b) => b.weight - a.weight);
+    const within = wholes.filter((whole) => whole !== term && whole.includes(term));
+    for (const e of within.flatMap((whole) => vocab.expand(whole))) {
+      if (!expansions.some((own) => own.term === e.term)) expansions.push(e);
     }
+    if (within.length > 0) expansions.sort((a, b) => b.weight - a.weight);
     if (!expansions.some((e) => e.weight >= TRANSLATION_FLOOR) && !hasCjk(term)) {
       // A compound the documents write apart ("payday" → "pay day") stands for its two words.
       const compound = compoundParts(term, vocab);
