@@ -3,8 +3,7 @@
  * when a worker must go (retireAt, retirementAfterTurn, below).
  *
  * The live workers, each in exactly one named collection by state: spares,
- * idle (bound, by session, least recently used first), busy (with its lease),
- * closing. It also owns the one retirement timer of each idle worker and the
+ * idle (bound, least recently used first), busy (with its lease), closing. It also owns the one retirement timer of each idle worker and the
  * bounded close, and closes the dead workers it finds when handing one out.
  * Which worker goes where is decided by the pool.
  */
@@ -27,7 +26,20 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 export class WorkerSet<TInput, TEvent> {
   readonly #spares: Slot<TInput, TEvent>[] = [];
-  readonly #idle = new Map<string, Slot<TInput, TEvent>>();
+  /**
+   * The worker bound to each session, idle or busy. An entry stays while its
+   * worker is leased, so the warm path (take the session's idle worker, put it
+   * back) is one lookup each way: deleting and re-adding the key on every turn
+   * would make the Map rehash. At most one entry per live bound worker.
+   */
+  readonly #bound = new Map<string, Slot<TInput, TEvent>>();
+  /**
+   * The idle workers, a doubly linked list through the slots:
+   *   #oldestIdle ⇄ ... ⇄ #newestIdle   the least recently used is evicted first
+   */
+  #oldestIdle: Slot<TInput, TEvent> | undefined;
+  #newestIdle: Slot<TInput, TEvent> | undefined;
+  #idleCount = 0;
   /** In the order their leases went out (drain revokes them in it); each holds its lease. */
   readonly #busy: Slot<TInput, TEvent>[] = [];
   readonly #closing = new Set<Slot<TInput, TEvent>>();
@@ -45,7 +57,7 @@ export class WorkerSet<TInput, TEvent> {
     return this.#spares.length;
   }
   get idle(): number {
-    return this.#idle.size;
+    return this.#idleCount;
   }
   get busy(): number {
     return this.#busy.length;
@@ -55,16 +67,17 @@ export class WorkerSet<TInput, TEvent> {
   }
   /** Every worker held, closing ones included (starts in flight are counted elsewhere). */
   get size(): number {
-    return this.#spares.length + this.#idle.size + this.#busy.length + this.#closing.size;
+    return this.#spares.length + this.#idleCount + this.#busy.length + this.#closing.size;
   }
 
   hasIdle(sessionId: string): boolean {
-    return this.#idle.has(sessionId);
+    return this.#bound.get(sessionId)?.inIdleList === true;
   }
 
   takeIdle(sessionId: string): Slot<TInput, TEvent> | undefined {
-    const slot = this.#idle.get(sessionId);
-    if (slot !== undefined) this.#idle.delete(sessionId);
+    const slot = this.#bound.get(sessionId);
+    if (slot === undefined || !slot.inIdleList) return undefined;
+    this.#unlinkIdle(slot);
     return slot;
   }
 
@@ -103,13 +116,17 @@ export class WorkerSet<TInput, TEvent> {
    */
   putIdle(slot: Slot<TInput, TEvent>, now: number): void {
     const sessionId = slot.sessionId!;
-    const displaced = this.#idle.get(sessionId);
-    if (displaced !== undefined) this.#idle.delete(sessionId);
+    const bound = this.#bound.get(sessionId);
+    if (bound !== slot) this.#bound.set(sessionId, slot);
+    if (slot.inIdleList) this.#unlinkIdle(slot);
     slot.state = 'idle';
     slot.idleSince = now;
-    this.#idle.set(sessionId, slot);
+    this.#linkIdle(slot);
     if (slot.timer === undefined) this.#arm(slot);
-    if (displaced !== undefined && displaced !== slot) this.close(displaced, 'superseded');
+    if (bound !== undefined && bound !== slot && bound.inIdleList) {
+      this.#unlinkIdle(bound);
+      this.close(bound, 'superseded');
+    }
   }
 
   markBusy(slot: Slot<TInput, TEvent>, lease: PoolLease<TInput, TEvent>): void {
@@ -133,8 +150,11 @@ export class WorkerSet<TInput, TEvent> {
 
   /** Spares and idle workers, taken out of their collections (for drain). */
   takeAllIdle(): Slot<TInput, TEvent>[] {
-    const all = [...this.#spares.splice(0), ...this.#idle.values()];
-    this.#idle.clear();
+    const all = this.#spares.splice(0);
+    while (this.#oldestIdle !== undefined) {
+      all.push(this.#oldestIdle);
+      this.#unlinkIdle(this.#oldestIdle);
+    }
     return all;
   }
 
@@ -146,7 +166,7 @@ export class WorkerSet<TInput, TEvent> {
   takeEvictionVictim(rank: (slot: Slot<TInput, TEvent>) => number): Slot<TInput, TEvent> | undefined {
     let chosen: Slot<TInput, TEvent> | undefined;
     let best = Number.POSITIVE_INFINITY;
-    for (const slot of this.#idle.values()) {
+    for (let slot = this.#oldestIdle; slot !== undefined; slot = slot.newerIdle) {
       const r = rank(slot);
       if (r < best) {
         best = r;
@@ -154,7 +174,8 @@ export class WorkerSet<TInput, TEvent> {
         if (r === 0) break;
       }
     }
-    return chosen === undefined ? undefined : this.takeIdle(chosen.sessionId!);
+    if (chosen !== undefined) this.#unlinkIdle(chosen);
+    return chosen;
   }
 
   /** Removes a spare or idle worker from its collection (it is about to close). */
@@ -162,9 +183,31 @@ export class WorkerSet<TInput, TEvent> {
     if (slot.state === 'spare') {
       const index = this.#spares.indexOf(slot);
       if (index >= 0) this.#spares.splice(index, 1);
-    } else if (slot.state === 'idle' && this.#idle.get(slot.sessionId!) === slot) {
-      this.#idle.delete(slot.sessionId!);
+    } else if (slot.inIdleList) {
+      this.#unlinkIdle(slot);
     }
+  }
+
+  #linkIdle(slot: Slot<TInput, TEvent>): void {
+    slot.inIdleList = true;
+    slot.olderIdle = this.#newestIdle;
+    slot.newerIdle = undefined;
+    if (this.#newestIdle === undefined) this.#oldestIdle = slot;
+    else this.#newestIdle.newerIdle = slot;
+    this.#newestIdle = slot;
+    this.#idleCount++;
+  }
+
+  #unlinkIdle(slot: Slot<TInput, TEvent>): void {
+    const { olderIdle, newerIdle } = slot;
+    if (olderIdle === undefined) this.#oldestIdle = newerIdle;
+    else olderIdle.newerIdle = newerIdle;
+    if (newerIdle === undefined) this.#newestIdle = olderIdle;
+    else newerIdle.olderIdle = olderIdle;
+    slot.olderIdle = undefined;
+    slot.newerIdle = undefined;
+    slot.inIdleList = false;
+    this.#idleCount--;
   }
 
   /** True while a worker that served the session is still closing: no other may serve it until it has exited. */
@@ -176,6 +219,8 @@ export class WorkerSet<TInput, TEvent> {
 
   /** Closes a worker no longer in any other collection; it counts until closed. */
   close(slot: Slot<TInput, TEvent>, reason: string): void {
+    if (slot.inIdleList) this.#unlinkIdle(slot);
+    if (slot.sessionId !== undefined && this.#bound.get(slot.sessionId) === slot) this.#bound.delete(slot.sessionId);
     slot.state = 'closing';
     clearTimeout(slot.timer);
     slot.timer = undefined;
@@ -235,6 +280,10 @@ export class WorkerSlot<TInput, TEvent> {
   timer: NodeJS.Timeout | undefined;
   /** Its lease while busy. */
   lease: PoolLease<TInput, TEvent> | undefined = undefined;
+  /** In WorkerSet's idle list, with its neighbours there. */
+  inIdleList = false;
+  olderIdle: WorkerSlot<TInput, TEvent> | undefined = undefined;
+  newerIdle: WorkerSlot<TInput, TEvent> | undefined = undefined;
 
   constructor(worker: PoolWorker<TInput, TEvent>, now: number, retireAt: number, sessionId: string | undefined) {
     this.worker = worker;
