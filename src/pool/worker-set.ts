@@ -70,6 +70,11 @@ export class WorkerSet<TInput, TEvent> {
     return this.#spares.length + this.#idleCount + this.#busy.length + this.#closing.size;
   }
 
+  /** Sessions with a bound worker on record, idle or busy (for tests: closed workers leave none behind). */
+  get boundKept(): number {
+    return this.#bound.size;
+  }
+
   hasIdle(sessionId: string): boolean {
     return this.#bound.get(sessionId)?.inIdleList === true;
   }
