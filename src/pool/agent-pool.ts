@@ -108,7 +108,6 @@ export class AgentPool<TInput, TEvent> implements Pool<TInput, TEvent> {
         this.#counters.totals.replacements++;
       },
       due: (slot, reason) => {
-        this.#workers.detach(slot);
         this.#recycle(slot, reason);
         this.#dispatch();
       },

@@ -16,7 +16,7 @@ type Slot<TInput, TEvent> = WorkerSlot<TInput, TEvent>;
 export interface WorkerSetHooks<TInput, TEvent> {
   /** A spare or idle worker was found dead when taken; it is closed right after. */
   dead(slot: Slot<TInput, TEvent>): void;
-  /** An idle worker or spare reached its idle TTL or lifetime (it is still in its collection). */
+  /** An idle worker or spare reached its idle TTL or lifetime (it is still in its collection; `close()` takes it out). */
   due(slot: Slot<TInput, TEvent>, reason: 'idle_ttl' | 'max_lifetime'): void;
   /** A worker finished closing (or its close failed or timed out) and no longer counts. */
   closed(slot: Slot<TInput, TEvent>, reason: string, problem?: { result: string; error: unknown }): void;
@@ -183,16 +183,6 @@ export class WorkerSet<TInput, TEvent> {
     return chosen;
   }
 
-  /** Removes a spare or idle worker from its collection (it is about to close). */
-  detach(slot: Slot<TInput, TEvent>): void {
-    if (slot.state === 'spare') {
-      const index = this.#spares.indexOf(slot);
-      if (index >= 0) this.#spares.splice(index, 1);
-    } else if (slot.inIdleList) {
-      this.#unlinkIdle(slot);
-    }
-  }
-
   #linkIdle(slot: Slot<TInput, TEvent>): void {
     slot.inIdleList = true;
     slot.olderIdle = this.#newestIdle;
@@ -222,9 +212,13 @@ export class WorkerSet<TInput, TEvent> {
     return false;
   }
 
-  /** Closes a worker no longer in any other collection; it counts until closed. */
+  /** Closes a worker, taking it out of the spares or the idle workers if it is still there; it counts until closed. */
   close(slot: Slot<TInput, TEvent>, reason: string): void {
     if (slot.inIdleList) this.#unlinkIdle(slot);
+    else if (slot.state === 'spare') {
+      const index = this.#spares.indexOf(slot);
+      if (index >= 0) this.#spares.splice(index, 1);
+    }
     if (slot.sessionId !== undefined && this.#bound.get(slot.sessionId) === slot) this.#bound.delete(slot.sessionId);
     slot.state = 'closing';
     clearTimeout(slot.timer);
