@@ -30,7 +30,7 @@ import { plainWords, queryTermsOf } from './query-terms.ts';
 import { firstTitle, splitSections } from './sections.ts';
 import { GENERAL_GROUPS } from './synonyms.ts';
 import { isEnglishStopWord, tokenize } from './text-tokens.ts';
-import type { QuestionWordMatch } from './types.ts';
+import type { QuestionWordMatch, SearchHit } from './types.ts';
 
 const HEADING_WEIGHT = 3;
 /** How much a section's own heading matching the query lifts it (times the matched share of the query's idf). */
@@ -47,47 +47,23 @@ const FIRST_PASS = 64;
 /** Files whose split lines are kept between queries. */
 const RECENT_LINES_FILES = 256;
 
-interface Section {
-  readonly path: string;
-  readonly heading: string;
-  readonly trail: readonly string[];
-  readonly startLine: number;
-  readonly endLine: number;
-  readonly length: number;
-}
-
-interface IndexedFile {
-  readonly path: string;
-  readonly title: string;
-  readonly content: string;
-  readonly sectionIds: readonly number[];
-  readonly mtimeMs: number;
-  readonly size: number;
-  labelTerms: Set<string>;
-}
+type Section = Pick<IndexHit, 'path' | 'heading' | 'trail' | 'startLine' | 'endLine'> & { readonly length: number };
 
 export interface FileStamp {
   readonly mtimeMs: number;
   readonly size: number;
 }
 
-export interface IndexHit {
+interface IndexedFile extends FileStamp {
   readonly path: string;
   readonly title: string;
-  readonly heading: string;
-  readonly trail: readonly string[];
-  readonly startLine: number;
-  readonly endLine: number;
-  readonly score: number;
-  /** Share of the query's weight (idf) this section matches, 0..1. */
-  readonly coverage: number;
-  /** Index terms of the query (with expansions) found in the section. */
-  readonly matchedTerms: readonly string[];
-  /** Weight of each matched term: its idf times its match weight (1 exact, less for prefix/fuzzy/synonym). */
-  readonly termWeights: Readonly<Record<string, number>>;
-  readonly questionWords: readonly QuestionWordMatch[];
-  readonly snippet: string;
+  readonly content: string;
+  readonly sectionIds: readonly number[];
+  labelTerms: Set<string>;
 }
+
+/** A search hit with every field the index knows filled in. */
+export type IndexHit = Required<SearchHit>;
 
 export class SearchIndex {
   #postings = new Map<string, Posting>();

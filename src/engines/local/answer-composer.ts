@@ -13,8 +13,6 @@ import { countedWords, statesCount } from './count-question.ts';
 import { detectLanguage, type Lang, t } from './language.ts';
 import { bestProcedure, MAX_DOCUMENT_LINES, PROCEDURE_QUESTION, type SectionReader } from './procedure-steps.ts';
 
-export type { SectionReader } from './procedure-steps.ts';
-
 /** Below this share of the question's words, a section does not answer it. */
 export const MIN_COVERAGE = 0.6;
 /** The least share of a long question's words a section must cover. */

@@ -11,10 +11,6 @@ import {
 import { LocalWorker } from './local-worker.ts';
 import { SessionMemory } from './session-memory.ts';
 
-export { composeAnswer, MIN_COVERAGE } from './answer-composer.ts';
-export { LocalWorker } from './local-worker.ts';
-export { parseUploadMessage } from './upload-message.ts';
-
 export interface LocalWorkerFactoryOptions {
   readonly kb: KnowledgeBase;
   readonly role: Role;
