@@ -1,6 +1,6 @@
 /** Which files of the knowledge base are documents, and walking them. */
 import type { Dirent } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 export const OVERVIEW_DIR = 'contents_overview';
@@ -23,12 +23,7 @@ export function isHiddenName(name: string): boolean {
 
 /** True for files the index holds: Markdown/text documents that are not the system files or overviews. */
 export function isSearchable(rel: string): boolean {
-  const base = rel.split('/').pop() ?? rel;
-  if (rel.split('/').some(isHiddenName)) return false;
-  if (rel.startsWith(`${OVERVIEW_DIR}/`)) return false;
-  if (SYSTEM_FILES.has(base)) return false;
-  if (/_images\//.test(rel)) return false;
-  return TEXT_EXTENSIONS.has(path.extname(base).toLowerCase());
+  return isListed(rel) && TEXT_EXTENSIONS.has(path.extname(rel).toLowerCase());
 }
 
 /** True for files the README lists: every document and data file, not the index files or generated folders. */
@@ -38,6 +33,16 @@ export function isListed(rel: string): boolean {
   if (rel.startsWith(`${OVERVIEW_DIR}/`)) return false;
   if (SYSTEM_FILES.has(base)) return false;
   return !/_images\//.test(rel);
+}
+
+/** A file's text, or `missing` when there is no such file (other errors are thrown). */
+export async function readTextOr(file: string, missing: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return missing;
+    throw error;
+  }
 }
 
 /** Every regular file under root (relative paths with '/'), hidden entries skipped, symlinks not followed. */
