@@ -118,15 +118,8 @@ export interface Conflict {
   readonly incomingText: string;
 }
 
-export type IngestStage =
-  | 'converting'
-  | 'checking'
-  | 'placing'
-  | 'indexing'
-  | 'added'
-  | 'conflict'
-  | 'failed'
-  | 'skipped';
+/** The steps of one file's ingestion, then how it ended. */
+export type IngestStage = 'converting' | 'checking' | 'placing' | 'indexing' | IngestResult['status'];
 
 export interface IngestProgress {
   /** 1-based position of the file being worked on. */
