@@ -390,12 +390,9 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     const stamp = info?.isFile() ? `${info.mtimeMs}:${info.size}` : '';
     if (stamp === this.#synonymsStamp) return;
     this.#synonymsStamp = stamp;
-    if (!info?.isFile()) {
-      this.#index.setSynonyms([]);
-      return;
-    }
-    if (info.size > MAX_SYNONYMS_FILE_BYTES) {
-      this.#logger?.warn({ file: SYNONYMS_FILE, size: info.size }, 'synonyms file too large; ignored');
+    if (!info?.isFile() || info.size > MAX_SYNONYMS_FILE_BYTES) {
+      if (info?.isFile())
+        this.#logger?.warn({ file: SYNONYMS_FILE, size: info.size }, 'synonyms file too large; ignored');
       this.#index.setSynonyms([]);
       return;
     }

@@ -164,15 +164,14 @@ export function rangesOf(stated: string): QuantityRange[] {
   return out;
 }
 
-/** A question's figure and a stated range go together when either leaves its unit unsaid, or both name the same. */
-export function unitsCompatible(a: QuantityUnit, b: QuantityUnit): boolean {
-  return a === 'none' || b === 'none' || a === b;
-}
-
-/** True when the text states a range or bound that holds one of the figures, in a compatible unit. */
+/**
+ * True when the text states a range or bound that holds one of the figures, in a compatible unit: the
+ * same, or left unsaid by either.
+ */
 export function holdsAny(text: string, figures: readonly Quantity[]): boolean {
   if (figures.length === 0) return false;
+  const compatible = (a: QuantityUnit, b: QuantityUnit) => a === 'none' || b === 'none' || a === b;
   return rangesOf(text).some((r) =>
-    figures.some((q) => unitsCompatible(q.unit, r.unit) && q.value >= r.min && q.value <= r.max),
+    figures.some((q) => compatible(q.unit, r.unit) && q.value >= r.min && q.value <= r.max),
   );
 }
