@@ -109,10 +109,6 @@ export class SearchIndex {
     this.#lexicon = undefined;
   }
 
-  get fileCount(): number {
-    return this.#files.size;
-  }
-
   get sectionCount(): number {
     return this.#liveSections;
   }
