@@ -381,8 +381,6 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     await this.#converter.close();
   }
 
-  // ---- keeping the index in line with the disk ----
-
   /** Reads the deployment's synonyms (.docent/synonyms.md) when it appeared, changed or went away: one stat a search. */
   async #refreshSynonyms(): Promise<void> {
     const file = path.join(this.root, SYNONYMS_FILE);
@@ -474,8 +472,6 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     }
   }
 
-  // ---- generated files ----
-
   #refreshReadme(): Promise<void> {
     return writeReadmes(this.root, this.#locks, (rel) => this.#index.description(rel));
   }
@@ -501,7 +497,6 @@ export class FolderKnowledgeBase implements KnowledgeBase {
   }
 }
 
-/** The last `bytes` bytes of a file as text. */
 async function readTail(file: string, bytes: number): Promise<string> {
   const handle = await open(file, 'r');
   try {

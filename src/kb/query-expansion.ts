@@ -1,9 +1,6 @@
 /**
- * Widens a query word to the index terms that should also count for it:
- * the word itself, words it is a prefix of, words one or two edits away (for
- * unknown words), synonyms (the lexicon's, and WordNet's for English words), each with a
- * weight below 1 for inexact matches.
- * Keeps the sorted vocabulary that prefix and edit-distance lookups need.
+ * Widens a query word to the index terms that should also count for it, each inexact match weighted
+ * below 1. Keeps the sorted vocabulary that prefix and edit-distance lookups need.
  */
 
 import { chineseSynonymsOf, loadBilingualDictionary, translationsOf } from './bilingual-dictionary.ts';

@@ -7,10 +7,7 @@
  *
  * Removing or re-indexing a file only marks its sections dead; postings are
  * compacted once dead entries pass a quarter of the index, so one changed
- * file costs milliseconds. Bm25Scorer ranks sections for a query. Heading
- * words count three times and the document title/path once
- * more; a file's README description and title give a small boost. Query
- * words are widened by QueryExpansion (prefix, edit distance, synonyms).
+ * file costs milliseconds.
  */
 
 import { acronymGroups } from './acronyms.ts';
@@ -265,7 +262,6 @@ export class SearchIndex {
     this.#expansion.reset();
   }
 
-  /** Inverse document frequency of a term (or phrase) over live sections. */
   idf(term: string): number {
     const n = this.#liveSections;
     const df = this.#postingOf(term)?.ids.length ?? 0;
