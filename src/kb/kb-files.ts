@@ -10,10 +10,14 @@ const SYSTEM_FILES = new Set(['README.md', 'FAQ.md', 'BADCASE.md']);
 const MAX_FILES = 200_000;
 const MAX_DEPTH = 24;
 
-export interface WalkedFile {
-  readonly path: string;
-  readonly size: number;
+/** What tells a changed file from an unchanged one. */
+export interface FileStamp {
   readonly mtimeMs: number;
+  readonly size: number;
+}
+
+export interface WalkedFile extends FileStamp {
+  readonly path: string;
 }
 
 /** Hidden entries and Docent's own staging area are never part of the knowledge base. */

@@ -260,7 +260,6 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     return parseBadCases(await readBadCaseFile(path.join(this.root, BADCASE_FILE)));
   }
 
-  /** The closest FAQ row when it is close enough; `countUse` adds one to its usage. */
   async matchFaq(
     question: string,
     options?: { readonly countUse?: boolean; readonly threshold?: number },

@@ -20,6 +20,7 @@ import {
   type QueryTerm,
   type ScoredSection,
 } from './bm25-scorer.ts';
+import type { FileStamp } from './kb-files.ts';
 import { Lexicon } from './lexicon.ts';
 import { holdsAny, type Quantity, quantitiesOf } from './quantities.ts';
 import { type ExpandOptions, QueryExpansion } from './query-expansion.ts';
@@ -45,11 +46,6 @@ const FIRST_PASS = 64;
 const RECENT_LINES_FILES = 256;
 
 type Section = Pick<IndexHit, 'path' | 'heading' | 'trail' | 'startLine' | 'endLine'> & { readonly length: number };
-
-export interface FileStamp {
-  readonly mtimeMs: number;
-  readonly size: number;
-}
 
 interface IndexedFile extends FileStamp {
   readonly path: string;

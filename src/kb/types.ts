@@ -211,7 +211,7 @@ export interface KnowledgeBase {
   stats(): Promise<KbStats>;
   faq(): Promise<FaqRow[]>;
   badCases(): Promise<BadCase[]>;
-  /** `countUse` adds one to the matched row's usage (a FAQ answer given). */
+  /** The closest FAQ row when it is close enough; `countUse` adds one to its usage (a FAQ answer given). */
   matchFaq(
     question: string,
     options?: { readonly countUse?: boolean; readonly threshold?: number },
