@@ -173,9 +173,8 @@ export async function composeAnswer(
     if (dateAsked && !namesDayOfSubject(hit, units)) continue;
     sections.push({ hit, units });
   }
-  const chosen = sections.map((s) => s.hit);
-  if (chosen.length === 0) return undefined;
-  const bestScore = Math.max(1e-6, chosen[0]!.score);
+  if (sections.length === 0) return undefined;
+  const bestScore = Math.max(1e-6, sections[0]!.hit.score);
   const counted = countedWords(question);
   const candidates = sections.map(({ hit, units }) => {
     // Sections keep their search rank.
