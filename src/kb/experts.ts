@@ -1,9 +1,8 @@
 /** The domain-experts table (csv or xlsx at the root): who to ask when the documents do not answer. */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { cellText } from './converters/data.ts';
+import { csvRows, sheetRows } from './converters/data.ts';
 import { openArchive } from './converters/limits.ts';
 import type { Lexicon } from './lexicon.ts';
 import { dice, tokenize } from './text-tokens.ts';
@@ -52,10 +51,6 @@ export async function loadExperts(file: string): Promise<ExpertRow[]> {
     }));
 }
 
-function csvRows(text: string): string[][] {
-  return parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: true, trim: true });
-}
-
 async function xlsxRows(file: string): Promise<string[][]> {
   const bytes = await readFile(file);
   // A workbook is a zip: one that expands past a bound (a zip bomb) is refused before ExcelJS inflates it.
@@ -63,13 +58,7 @@ async function xlsxRows(file: string): Promise<string[][]> {
   const book = new ExcelJS.Workbook();
   await book.xlsx.load(bytes as unknown as ArrayBuffer);
   const sheet = book.worksheets[0];
-  if (!sheet) return [];
-  const rows: string[][] = [];
-  sheet.eachRow((row) => {
-    const values = Array.isArray(row.values) ? row.values.slice(1) : [];
-    rows.push(values.map(cellText));
-  });
-  return rows;
+  return sheet ? sheetRows(sheet) : [];
 }
 
 const GENERAL = /general|default|other|通用|其他|综合/i;

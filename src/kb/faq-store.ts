@@ -1,5 +1,5 @@
 /** FAQ.md: a table of question | answer | usage count, at most `maxEntries` rows. */
-import { readFile } from 'node:fs/promises';
+import { readTextOr } from './kb-files.ts';
 import { formatRow, parseRow } from './markdown-table.ts';
 import { dice, tokenize } from './text-tokens.ts';
 import type { FaqRow } from './types.ts';
@@ -24,7 +24,7 @@ export function parseFaq(content: string): FaqRow[] {
 }
 
 export function formatFaq(rows: readonly FaqRow[]): string {
-  const lines = [
+  return [
     '# FAQ',
     '',
     'Frequently asked questions, kept by Docent from answers employees found useful.',
@@ -33,17 +33,11 @@ export function formatFaq(rows: readonly FaqRow[]): string {
     '| --- | --- | --- |',
     ...rows.map((r) => formatRow([r.question, r.answer, String(r.usage)])),
     '',
-  ];
-  return lines.join('\n');
+  ].join('\n');
 }
 
 export async function readFaq(file: string): Promise<FaqRow[]> {
-  try {
-    return parseFaq(await readFile(file, 'utf8'));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  return parseFaq(await readTextOr(file, ''));
 }
 
 /** Similarity of two questions (0..1): Dice over content words, with stop words as a tie-breaker. */

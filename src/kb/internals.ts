@@ -1,22 +1,18 @@
 /** What the knowledge base's helper modules (ingest, delete, feedback) may use of it. */
 import type { Logger } from '../logger.ts';
 import type { IsolatedConverter } from './converters/isolated.ts';
+import type { ConvertLimits } from './converters/limits.ts';
 import type { WriteLocks } from './locks.ts';
 import type { SearchIndex } from './search-index.ts';
 import type { BadCase, FaqRow } from './types.ts';
 
-export interface KbLimits {
+/** The conversion limits (largest upload, largest Markdown it may become, CONVERT_MAX_CELLS), and the rest. */
+export interface KbLimits extends ConvertLimits {
   /** Files at or above this size get a contents overview. */
   readonly smallFileThresholdBytes: number;
   readonly faqMaxEntries: number;
-  /** Largest source file ingestion accepts. */
-  readonly maxSourceBytes: number;
-  /** Largest Markdown a conversion may produce. */
-  readonly maxConvertedBytes: number;
   /** Largest file read() returns whole. */
   readonly maxReadBytes: number;
-  /** Most cells a spreadsheet may span (CONVERT_MAX_CELLS). */
-  readonly maxCells?: number;
 }
 
 export interface KbInternals {

@@ -1,6 +1,6 @@
 /** Which files of the knowledge base are documents, and walking them. */
 import type { Dirent } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 export const OVERVIEW_DIR = 'contents_overview';
@@ -10,10 +10,14 @@ const SYSTEM_FILES = new Set(['README.md', 'FAQ.md', 'BADCASE.md']);
 const MAX_FILES = 200_000;
 const MAX_DEPTH = 24;
 
-export interface WalkedFile {
-  readonly path: string;
-  readonly size: number;
+/** What tells a changed file from an unchanged one. */
+export interface FileStamp {
   readonly mtimeMs: number;
+  readonly size: number;
+}
+
+export interface WalkedFile extends FileStamp {
+  readonly path: string;
 }
 
 /** Hidden entries and Docent's own staging area are never part of the knowledge base. */
@@ -23,12 +27,7 @@ export function isHiddenName(name: string): boolean {
 
 /** True for files the index holds: Markdown/text documents that are not the system files or overviews. */
 export function isSearchable(rel: string): boolean {
-  const base = rel.split('/').pop() ?? rel;
-  if (rel.split('/').some(isHiddenName)) return false;
-  if (rel.startsWith(`${OVERVIEW_DIR}/`)) return false;
-  if (SYSTEM_FILES.has(base)) return false;
-  if (/_images\//.test(rel)) return false;
-  return TEXT_EXTENSIONS.has(path.extname(base).toLowerCase());
+  return isListed(rel) && TEXT_EXTENSIONS.has(path.extname(rel).toLowerCase());
 }
 
 /** True for files the README lists: every document and data file, not the index files or generated folders. */
@@ -38,6 +37,16 @@ export function isListed(rel: string): boolean {
   if (rel.startsWith(`${OVERVIEW_DIR}/`)) return false;
   if (SYSTEM_FILES.has(base)) return false;
   return !/_images\//.test(rel);
+}
+
+/** A file's text, or `missing` when there is no such file (other errors are thrown). */
+export async function readTextOr(file: string, missing: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return missing;
+    throw error;
+  }
 }
 
 /** Every regular file under root (relative paths with '/'), hidden entries skipped, symlinks not followed. */

@@ -20,14 +20,20 @@ import { applyFeedback } from './feedback.ts';
 import { ingestSources } from './ingest.ts';
 import { badCaseSchema, feedbackSchema, ingestSourcesSchema, parseInput, synonymsSchema } from './input-schemas.ts';
 import type { KbInternals, KbLimits } from './internals.ts';
-import { isSearchable, walkFiles } from './kb-files.ts';
+import { isListed, isSearchable, OVERVIEW_DIR, walkFiles } from './kb-files.ts';
 import { buildTree, countFiles } from './kb-listing.ts';
 import { type CrossProcessLock, WriteLocks } from './locks.ts';
 import { overviewPathFor, writeOverview } from './overview.ts';
 import { exists, normalisedOrUndefined, resolveInside } from './paths.ts';
-import { describeMarkdown, parseDescriptions, README_FILE } from './readme-index.ts';
-import { writeReadmes } from './readme-writer.ts';
-import { appendInside, writeInside } from './safe-write.ts';
+import {
+  buildReadmes,
+  describeMarkdown,
+  GENERATED_MARK,
+  parseDescriptions,
+  README_FILE,
+  readmeIntro,
+} from './readme-index.ts';
+import { appendInside, removeInside, writeInside } from './safe-write.ts';
 import { SearchIndex } from './search-index.ts';
 import {
   type BadCase,
@@ -260,7 +266,6 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     return parseBadCases(await readBadCaseFile(path.join(this.root, BADCASE_FILE)));
   }
 
-  /** The closest FAQ row when it is close enough; `countUse` adds one to its usage. */
   async matchFaq(
     question: string,
     options?: { readonly countUse?: boolean; readonly threshold?: number },
@@ -381,8 +386,6 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     await this.#converter.close();
   }
 
-  // ---- keeping the index in line with the disk ----
-
   /** Reads the deployment's synonyms (.docent/synonyms.md) when it appeared, changed or went away: one stat a search. */
   async #refreshSynonyms(): Promise<void> {
     const file = path.join(this.root, SYNONYMS_FILE);
@@ -390,12 +393,9 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     const stamp = info?.isFile() ? `${info.mtimeMs}:${info.size}` : '';
     if (stamp === this.#synonymsStamp) return;
     this.#synonymsStamp = stamp;
-    if (!info?.isFile()) {
-      this.#index.setSynonyms([]);
-      return;
-    }
-    if (info.size > MAX_SYNONYMS_FILE_BYTES) {
-      this.#logger?.warn({ file: SYNONYMS_FILE, size: info.size }, 'synonyms file too large; ignored');
+    if (!info?.isFile() || info.size > MAX_SYNONYMS_FILE_BYTES) {
+      if (info?.isFile())
+        this.#logger?.warn({ file: SYNONYMS_FILE, size: info.size }, 'synonyms file too large; ignored');
       this.#index.setSynonyms([]);
       return;
     }
@@ -477,10 +477,25 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     }
   }
 
-  // ---- generated files ----
-
-  #refreshReadme(): Promise<void> {
-    return writeReadmes(this.root, this.#locks, (rel) => this.#index.description(rel));
+  /** Writes README.md and its sub-READMEs from the files on disk, under the README lock. */
+  async #refreshReadme(): Promise<void> {
+    await this.#locks.with(README_FILE, async () => {
+      const files = (await walkFiles(this.root)).filter((f) => isListed(f.path));
+      const entries = files.map((f) => ({
+        path: f.path,
+        size: f.size,
+        description: this.#index.description(f.path) ?? describeData(f.path),
+      }));
+      const intro = readmeIntro(await readFile(path.join(this.root, README_FILE), 'utf8').catch(() => ''));
+      const readmes = buildReadmes(entries, intro);
+      for (const [rel, content] of readmes) await writeInside(this.root, rel, content);
+      // Sub-READMEs Docent wrote earlier that the layout no longer needs.
+      for (const f of await walkFiles(this.root)) {
+        if (!f.path.endsWith(`/${README_FILE}`) || readmes.has(f.path)) continue;
+        const content = await readFile(path.join(this.root, f.path), 'utf8').catch(() => '');
+        if (content.includes(GENERATED_MARK)) await removeInside(this.root, f.path);
+      }
+    });
   }
 
   async #refreshOverview(rel: string): Promise<void> {
@@ -504,7 +519,6 @@ export class FolderKnowledgeBase implements KnowledgeBase {
   }
 }
 
-/** The last `bytes` bytes of a file as text. */
 async function readTail(file: string, bytes: number): Promise<string> {
   const handle = await open(file, 'r');
   try {
@@ -515,6 +529,11 @@ async function readTail(file: string, bytes: number): Promise<string> {
   } finally {
     await handle.close();
   }
+}
+
+function describeData(rel: string): string {
+  const ext = path.extname(rel).slice(1).toUpperCase() || 'binary';
+  return rel.startsWith(`${OVERVIEW_DIR}/`) ? 'Contents overview' : `${ext} file`;
 }
 
 function clampLine(n: number, total: number): number {

@@ -16,8 +16,7 @@ export function overviewName(rel: string): string {
 export async function overviewPathFor(root: string, rel: string): Promise<string> {
   const plain = overviewName(rel);
   if (!(await ownedByOther(root, plain, rel))) return plain;
-  const qualified = `${OVERVIEW_DIR}/${rel.replace(/\.[^.]+$/, '').replace(/\//g, '__')}_overview.md`;
-  return qualified;
+  return `${OVERVIEW_DIR}/${rel.replace(/\.[^.]+$/, '').replace(/\//g, '__')}_overview.md`;
 }
 
 async function ownedByOther(root: string, overviewRel: string, rel: string): Promise<boolean> {

@@ -53,36 +53,25 @@ function unitOf(cur: string | undefined, unit: string | undefined): QuantityUnit
   return u === '%' ? 'percent' : 'none';
 }
 
+const SCALES: Readonly<Record<string, number>> = {
+  百万: 1e6,
+  m: 1e6,
+  million: 1e6,
+  万: 1e4,
+  千: 1e3,
+  k: 1e3,
+  thousand: 1e3,
+};
+
 function scale(mult: string | undefined): number {
-  switch (mult?.toLowerCase()) {
-    case '百万':
-    case 'm':
-    case 'million':
-      return 1_000_000;
-    case '万':
-      return 10_000;
-    case '千':
-    case 'k':
-    case 'thousand':
-      return 1_000;
-    default:
-      return 1;
-  }
+  return SCALES[mult?.toLowerCase() ?? ''] ?? 1;
 }
 
+/** 零 to 九 by position, and the other ways of writing 0 and 2. */
 const CHINESE_DIGITS: Readonly<Record<string, number>> = {
-  零: 0,
+  ...Object.fromEntries([...'零一二三四五六七八九'].map((c, i) => [c, i])),
   〇: 0,
-  一: 1,
-  二: 2,
   两: 2,
-  三: 3,
-  四: 4,
-  五: 5,
-  六: 6,
-  七: 7,
-  八: 8,
-  九: 9,
 };
 const CHINESE_UNITS: Readonly<Record<string, number>> = { 十: 10, 百: 100, 千: 1_000, 万: 10_000 };
 /** A Chinese numeral with a unit character in it, starting with a digit or with 十 (十五万), not 万一 or 千万. */
@@ -175,15 +164,14 @@ export function rangesOf(stated: string): QuantityRange[] {
   return out;
 }
 
-/** A question's figure and a stated range go together when either leaves its unit unsaid, or both name the same. */
-export function unitsCompatible(a: QuantityUnit, b: QuantityUnit): boolean {
-  return a === 'none' || b === 'none' || a === b;
-}
-
-/** True when the text states a range or bound that holds one of the figures, in a compatible unit. */
+/**
+ * True when the text states a range or bound that holds one of the figures, in a compatible unit: the
+ * same, or left unsaid by either.
+ */
 export function holdsAny(text: string, figures: readonly Quantity[]): boolean {
   if (figures.length === 0) return false;
+  const compatible = (a: QuantityUnit, b: QuantityUnit) => a === 'none' || b === 'none' || a === b;
   return rangesOf(text).some((r) =>
-    figures.some((q) => unitsCompatible(q.unit, r.unit) && q.value >= r.min && q.value <= r.max),
+    figures.some((q) => compatible(q.unit, r.unit) && q.value >= r.min && q.value <= r.max),
   );
 }

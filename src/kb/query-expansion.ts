@@ -1,9 +1,6 @@
 /**
- * Widens a query word to the index terms that should also count for it:
- * the word itself, words it is a prefix of, words one or two edits away (for
- * unknown words), synonyms (the lexicon's, and WordNet's for English words), each with a
- * weight below 1 for inexact matches.
- * Keeps the sorted vocabulary that prefix and edit-distance lookups need.
+ * Widens a query word to the index terms that should also count for it, each inexact match weighted
+ * below 1. Keeps the sorted vocabulary that prefix and edit-distance lookups need.
  */
 
 import { chineseSynonymsOf, loadBilingualDictionary, translationsOf } from './bilingual-dictionary.ts';
@@ -130,29 +127,18 @@ export class QueryExpansion {
         }
       }
     }
-    if (!cjk && options.wordnet !== false) {
-      for (const synonym of wordnetSynonymsOf(term)) {
-        if (known.has(synonym)) continue;
-        if (synonym.includes(' ') ? !this.#hasPhrase(synonym) : !this.#has(synonym)) continue;
-        out.push({ term: synonym, weight: WORDNET_WEIGHT, loose: true });
-        known.add(synonym);
+    const addLoose = (terms: readonly string[], weight: number) => {
+      for (const t of terms) {
+        if (known.has(t) || !(t.includes(' ') ? this.#hasPhrase(t) : this.#has(t))) continue;
+        out.push({ term: t, weight, loose: true });
+        known.add(t);
       }
-    }
+    };
     if (options.wordnet !== false) {
-      for (const translation of translationsOf(term)) {
-        if (known.has(translation)) continue;
-        if (translation.includes(' ') ? !this.#hasPhrase(translation) : !this.#has(translation)) continue;
-        out.push({ term: translation, weight: DICTIONARY_WEIGHT, loose: true });
-        known.add(translation);
-      }
-      if (cjk) {
-        // Two Chinese words with one English word among their translations say the same (急着 and 紧急: urgent).
-        for (const synonym of chineseSynonymsOf(term)) {
-          if (known.has(synonym) || !this.#has(synonym)) continue;
-          out.push({ term: synonym, weight: DICTIONARY_WEIGHT, loose: true });
-          known.add(synonym);
-        }
-      }
+      if (!cjk) addLoose(wordnetSynonymsOf(term), WORDNET_WEIGHT);
+      addLoose(translationsOf(term), DICTIONARY_WEIGHT);
+      // Two Chinese words with one English word among their translations say the same (急着 and 紧急: urgent).
+      if (cjk) addLoose(chineseSynonymsOf(term), DICTIONARY_WEIGHT);
     }
     return out.sort((a, b) => b.weight - a.weight);
   }

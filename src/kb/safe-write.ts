@@ -6,10 +6,10 @@
  * the far side. Under a held write lock (locks.ts), each write first checks
  * the lock is still held and records the path it changes.
  */
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, open, realpath, rm } from 'node:fs/promises';
+import { mkdir, open, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from './fs-atomic.ts';
 import { heldWrite } from './locks.ts';
 import { isInside, resolveInside } from './paths.ts';
 import { KbError } from './types.ts';
@@ -30,7 +30,14 @@ export async function prepareWrite(root: string, rel: string): Promise<string> {
 /** Replaces the file whole (temp file + rename: a link at the target is replaced, never followed). */
 export async function writeInside(root: string, rel: string, data: string | Uint8Array): Promise<string> {
   const abs = await prepareWrite(root, rel);
-  await writeFileAtomic(abs, data);
+  const temp = path.join(path.dirname(abs), `.${path.basename(abs)}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(temp, data);
+    await rename(temp, abs);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
   return abs;
 }
 

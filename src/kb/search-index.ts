@@ -7,10 +7,7 @@
  *
  * Removing or re-indexing a file only marks its sections dead; postings are
  * compacted once dead entries pass a quarter of the index, so one changed
- * file costs milliseconds. Bm25Scorer ranks sections for a query. Heading
- * words count three times and the document title/path once
- * more; a file's README description and title give a small boost. Query
- * words are widened by QueryExpansion (prefix, edit distance, synonyms).
+ * file costs milliseconds.
  */
 
 import { acronymGroups } from './acronyms.ts';
@@ -23,6 +20,7 @@ import {
   type QueryTerm,
   type ScoredSection,
 } from './bm25-scorer.ts';
+import type { FileStamp } from './kb-files.ts';
 import { Lexicon } from './lexicon.ts';
 import { holdsAny, type Quantity, quantitiesOf } from './quantities.ts';
 import { type ExpandOptions, QueryExpansion } from './query-expansion.ts';
@@ -30,7 +28,7 @@ import { plainWords, queryTermsOf } from './query-terms.ts';
 import { firstTitle, splitSections } from './sections.ts';
 import { GENERAL_GROUPS } from './synonyms.ts';
 import { isEnglishStopWord, tokenize } from './text-tokens.ts';
-import type { QuestionWordMatch } from './types.ts';
+import type { QuestionWordMatch, SearchHit } from './types.ts';
 
 const HEADING_WEIGHT = 3;
 /** How much a section's own heading matching the query lifts it (times the matched share of the query's idf). */
@@ -47,47 +45,18 @@ const FIRST_PASS = 64;
 /** Files whose split lines are kept between queries. */
 const RECENT_LINES_FILES = 256;
 
-interface Section {
-  readonly path: string;
-  readonly heading: string;
-  readonly trail: readonly string[];
-  readonly startLine: number;
-  readonly endLine: number;
-  readonly length: number;
-}
+type Section = Pick<IndexHit, 'path' | 'heading' | 'trail' | 'startLine' | 'endLine'> & { readonly length: number };
 
-interface IndexedFile {
+interface IndexedFile extends FileStamp {
   readonly path: string;
   readonly title: string;
   readonly content: string;
   readonly sectionIds: readonly number[];
-  readonly mtimeMs: number;
-  readonly size: number;
   labelTerms: Set<string>;
 }
 
-export interface FileStamp {
-  readonly mtimeMs: number;
-  readonly size: number;
-}
-
-export interface IndexHit {
-  readonly path: string;
-  readonly title: string;
-  readonly heading: string;
-  readonly trail: readonly string[];
-  readonly startLine: number;
-  readonly endLine: number;
-  readonly score: number;
-  /** Share of the query's weight (idf) this section matches, 0..1. */
-  readonly coverage: number;
-  /** Index terms of the query (with expansions) found in the section. */
-  readonly matchedTerms: readonly string[];
-  /** Weight of each matched term: its idf times its match weight (1 exact, less for prefix/fuzzy/synonym). */
-  readonly termWeights: Readonly<Record<string, number>>;
-  readonly questionWords: readonly QuestionWordMatch[];
-  readonly snippet: string;
-}
+/** A search hit with every field the index knows filled in. */
+export type IndexHit = Required<SearchHit>;
 
 export class SearchIndex {
   #postings = new Map<string, Posting>();
@@ -131,10 +100,6 @@ export class SearchIndex {
   setSynonyms(groups: readonly string[]): void {
     this.#deploymentGroups = [...groups];
     this.#lexicon = undefined;
-  }
-
-  get fileCount(): number {
-    return this.#files.size;
   }
 
   get sectionCount(): number {
@@ -293,7 +258,6 @@ export class SearchIndex {
     this.#expansion.reset();
   }
 
-  /** Inverse document frequency of a term (or phrase) over live sections. */
   idf(term: string): number {
     const n = this.#liveSections;
     const df = this.#postingOf(term)?.ids.length ?? 0;

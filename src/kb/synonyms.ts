@@ -10,8 +10,6 @@
  */
 import { Lexicon, type PhraseMatch } from './lexicon.ts';
 
-export type { PhraseMatch } from './lexicon.ts';
-
 export const GENERAL_GROUPS: readonly string[] = [
   'leave pto holiday time-off 假期 休假 请假',
   'annual vacation 年度 年假',

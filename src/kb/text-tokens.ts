@@ -44,7 +44,7 @@ const lemmatizer = require('wink-lemmatizer') as { verb(word: string): string; n
 type Table = Readonly<Record<string, string>>;
 const IRREGULAR_VERBS = require('wink-lexicon/src/wn-verb-exceptions.js') as Table;
 /** Each common word's Penn tags, most frequent first (wink-lexicon). */
-const TAGS = require('wink-lexicon/src/lexicon.js') as Readonly<Record<string, readonly string[]>>;
+export const TAGS = require('wink-lexicon/src/lexicon.js') as Readonly<Record<string, readonly string[]>>;
 const STEMS_CACHED = 50_000;
 const stems = new Map<string, string>();
 

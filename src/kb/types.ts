@@ -118,15 +118,8 @@ export interface Conflict {
   readonly incomingText: string;
 }
 
-export type IngestStage =
-  | 'converting'
-  | 'checking'
-  | 'placing'
-  | 'indexing'
-  | 'added'
-  | 'conflict'
-  | 'failed'
-  | 'skipped';
+/** The steps of one file's ingestion, then how it ended. */
+export type IngestStage = 'converting' | 'checking' | 'placing' | 'indexing' | IngestResult['status'];
 
 export interface IngestProgress {
   /** 1-based position of the file being worked on. */
@@ -218,7 +211,7 @@ export interface KnowledgeBase {
   stats(): Promise<KbStats>;
   faq(): Promise<FaqRow[]>;
   badCases(): Promise<BadCase[]>;
-  /** `countUse` adds one to the matched row's usage (a FAQ answer given). */
+  /** The closest FAQ row when it is close enough; `countUse` adds one to its usage (a FAQ answer given). */
   matchFaq(
     question: string,
     options?: { readonly countUse?: boolean; readonly threshold?: number },

@@ -16,6 +16,28 @@ const SHOW_LINES = 80;
 const MAX_SHOW_LINES = 400;
 const LIST_LIMIT = 200;
 
+/** The workflow's fixed replies, in English and Chinese. */
+const REPLIES = {
+  deleteCancelled: ['Deletion cancelled; nothing was deleted.\n\n', '已取消删除，没有删除任何文件。\n\n'],
+  ingestCancelled: ['Skipped the conflicting files.\n\n', '已跳过有冲突的文件。\n\n'],
+  answeredAsEmployee: [
+    '_Answered from the knowledge base as the employee assistant answers; say "help" for what I manage._\n\n',
+    '_以下按员工助手的方式从知识库回答；输入"帮助"查看我能管理的内容。_\n\n',
+  ],
+  noFilesListed: [
+    'The upload message lists no files ("- name (path: ...)").',
+    '上传消息中没有文件（"- 名称 (path: ...)"）。',
+  ],
+  noUploadFound: [
+    'None of the uploaded files could be found; please upload them again.',
+    '找不到任何上传的文件，请重新上传。',
+  ],
+  confirmConflicting: [
+    'Reply "confirm" to add the conflicting files anyway; anything else skips them.',
+    '回复"确认"仍然添加有冲突的文件；回复其他内容则跳过。',
+  ],
+} as const satisfies Record<string, readonly [en: string, zh: string]>;
+
 export async function* adminTurn(kb: KnowledgeBase, ctx: LocalTurnContext): AsyncGenerator<AgentEvent> {
   const message = ctx.message.trim();
   const lang = detectLanguage(message.replace(/\[UPLOADED_FILES\][\s\S]*/, '') || message);
@@ -37,16 +59,8 @@ export async function* adminTurn(kb: KnowledgeBase, ctx: LocalTurnContext): Asyn
   }
   const intent = parseAdminIntent(message);
   if (pending) {
-    yield {
-      type: 'text',
-      text: t(
-        lang,
-        pending.kind === 'delete'
-          ? 'Deletion cancelled; nothing was deleted.\n\n'
-          : 'Skipped the conflicting files.\n\n',
-        pending.kind === 'delete' ? '已取消删除，没有删除任何文件。\n\n' : '已跳过有冲突的文件。\n\n',
-      ),
-    };
+    const [en, zh] = pending.kind === 'delete' ? REPLIES.deleteCancelled : REPLIES.ingestCancelled;
+    yield { type: 'text', text: t(lang, en, zh) };
     if (intent.kind === 'help') return;
   }
   yield* runIntent(kb, ctx, intent, lang);
@@ -81,14 +95,7 @@ async function* runIntent(
       yield* addSynonyms(kb, ctx, intent, lang);
       return;
     case 'question':
-      yield {
-        type: 'text',
-        text: t(
-          lang,
-          '_Answered from the knowledge base as the employee assistant answers; say "help" for what I manage._\n\n',
-          '_以下按员工助手的方式从知识库回答；输入"帮助"查看我能管理的内容。_\n\n',
-        ),
-      };
+      yield { type: 'text', text: t(lang, ...REPLIES.answeredAsEmployee) };
       yield* employeeTurn(kb, ctx);
       return;
     default:
@@ -99,14 +106,7 @@ async function* runIntent(
 async function* upload(kb: KnowledgeBase, ctx: LocalTurnContext, lang: Lang): AsyncGenerator<AgentEvent> {
   const lines = parseUploadMessage(ctx.message);
   if (lines.length === 0) {
-    yield {
-      type: 'error',
-      message: t(
-        lang,
-        'The upload message lists no files ("- name (path: ...)").',
-        '上传消息中没有文件（"- 名称 (path: ...)"）。',
-      ),
-    };
+    yield { type: 'error', message: t(lang, ...REPLIES.noFilesListed) };
     return;
   }
   const sources: IngestSource[] = [];
@@ -129,15 +129,7 @@ async function* upload(kb: KnowledgeBase, ctx: LocalTurnContext, lang: Lang): As
     yield* ingestAll(kb, ctx, sources, lang, false);
     return;
   }
-  yield {
-    type: 'error',
-    code: 'UPLOAD_NOT_FOUND',
-    message: t(
-      lang,
-      'None of the uploaded files could be found; please upload them again.',
-      '找不到任何上传的文件，请重新上传。',
-    ),
-  };
+  yield { type: 'error', code: 'UPLOAD_NOT_FOUND', message: t(lang, ...REPLIES.noUploadFound) };
 }
 
 async function* ingestAll(
@@ -176,13 +168,7 @@ async function* ingestAll(
       kind: 'ingest',
       sources: sources.filter((s) => conflicted.some((c) => c.name === s.name)),
     };
-    summary.push(
-      t(
-        lang,
-        'Reply "confirm" to add the conflicting files anyway; anything else skips them.',
-        '回复"确认"仍然添加有冲突的文件；回复其他内容则跳过。',
-      ),
-    );
+    summary.push(t(lang, ...REPLIES.confirmConflicting));
   }
   yield { type: 'text', text: summary.join('\n') };
 }

@@ -13,8 +13,6 @@ import { countedWords, statesCount } from './count-question.ts';
 import { detectLanguage, type Lang, t } from './language.ts';
 import { bestProcedure, MAX_DOCUMENT_LINES, PROCEDURE_QUESTION, type SectionReader } from './procedure-steps.ts';
 
-export type { SectionReader } from './procedure-steps.ts';
-
 /** Below this share of the question's words, a section does not answer it. */
 export const MIN_COVERAGE = 0.6;
 /** The least share of a long question's words a section must cover. */
@@ -175,9 +173,8 @@ export async function composeAnswer(
     if (dateAsked && !namesDayOfSubject(hit, units)) continue;
     sections.push({ hit, units });
   }
-  const chosen = sections.map((s) => s.hit);
-  if (chosen.length === 0) return undefined;
-  const bestScore = Math.max(1e-6, chosen[0]!.score);
+  if (sections.length === 0) return undefined;
+  const bestScore = Math.max(1e-6, sections[0]!.hit.score);
   const counted = countedWords(question);
   const candidates = sections.map(({ hit, units }) => {
     // Sections keep their search rank.

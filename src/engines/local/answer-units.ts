@@ -1,9 +1,4 @@
-/**
- * Cuts a section's lines into answer units: sentences of paragraphs, list
- * items (with their continuation lines) and table rows (which remember their
- * header) and code blocks, each with its line number, so an answer can quote
- * only what is relevant and cite exact lines.
- */
+/** A section cut into answer units, each with its lines, so an answer can quote only what is relevant and cite exact lines. */
 import { markdownBlocks } from '../../kb/markdown-blocks.ts';
 
 export type AnswerUnit =

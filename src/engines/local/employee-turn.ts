@@ -38,14 +38,7 @@ export async function* employeeTurn(kb: KnowledgeBase, ctx: LocalTurnContext): A
   }
 
   if (SMALL_TALK.test(question)) {
-    yield {
-      type: 'text',
-      text: t(
-        lang,
-        'Hello! Ask me anything about the company documents, for example "How many days of annual leave do I get?"',
-        '你好！可以问我任何关于公司文档的问题，例如"年假有多少天？"',
-      ),
-    };
+    yield { type: 'text', text: t(lang, ...REPLIES.greeting) };
     return;
   }
 
@@ -116,15 +109,7 @@ async function* noAnswer(
     feedback: 'unanswered (offline engine)',
     source: paths.join(', ') || 'none',
   });
-  const lines = [
-    ANSWER_HEADING[lang],
-    '',
-    t(
-      lang,
-      'I could not find a reliable answer to this question in the knowledge base.',
-      '抱歉，知识库中没有找到能可靠回答这个问题的内容。',
-    ),
-  ];
+  const lines = [ANSWER_HEADING[lang], '', t(lang, ...REPLIES.notFound)];
   const unique = [...new Set(paths)];
   if (unique.length > 0) {
     lines.push('', t(lang, 'These documents may be related:', '以下文档可能相关：'), ...unique.map((p) => `- ${p}`));
@@ -139,14 +124,7 @@ async function* noAnswer(
       ),
     );
   }
-  lines.push(
-    '',
-    t(
-      lang,
-      'The question has been recorded for the knowledge-base administrators.',
-      '该问题已记录，供知识库管理员补充。',
-    ),
-  );
+  lines.push('', t(lang, ...REPLIES.recorded));
   ctx.state.lastAnswer = undefined;
   yield* textChunks(lines.join('\n'));
 }
@@ -156,6 +134,21 @@ function* remember(ctx: LocalTurnContext, question: string, answer: string): Gen
   ctx.state.lastAnswer = answer;
   yield* textChunks(answer);
 }
+
+const REPLIES = {
+  greeting: [
+    'Hello! Ask me anything about the company documents, for example "How many days of annual leave do I get?"',
+    '你好！可以问我任何关于公司文档的问题，例如"年假有多少天？"',
+  ],
+  notFound: [
+    'I could not find a reliable answer to this question in the knowledge base.',
+    '抱歉，知识库中没有找到能可靠回答这个问题的内容。',
+  ],
+  recorded: [
+    'The question has been recorded for the knowledge-base administrators.',
+    '该问题已记录，供知识库管理员补充。',
+  ],
+} as const satisfies Record<string, readonly [en: string, zh: string]>;
 
 const FEEDBACK_REPLIES: Record<FeedbackResult['action'], readonly [en: string, zh: string]> = {
   faq_usage_incremented: ['Thanks! Glad the FAQ answer helped.', '谢谢反馈！很高兴常见问题的回答对您有帮助。'],

@@ -5,7 +5,7 @@
  * server's; convert-thread.mjs loads it before this file).
  */
 import { parentPort } from 'node:worker_threads';
-import { KbError, type KbErrorCode } from '../types.ts';
+import { KbError } from '../types.ts';
 import { convertToMarkdown } from './index.ts';
 import { type ConvertLimits, convertFailed } from './limits.ts';
 import type { Converted } from './types.ts';
@@ -20,12 +20,7 @@ export interface ConvertRequest {
 
 export type ConvertReply =
   | ({ readonly id: number; readonly ok: true } & Converted)
-  | {
-      readonly id: number;
-      readonly ok: false;
-      readonly code: KbErrorCode;
-      readonly message: string;
-    };
+  | ({ readonly id: number; readonly ok: false } & Pick<KbError, 'code' | 'message'>);
 
 parentPort?.on('message', async (request: ConvertRequest) => {
   let reply: ConvertReply;

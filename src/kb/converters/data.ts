@@ -30,27 +30,35 @@ export async function convertXlsx(
   } catch (error) {
     throw convertFailed(name, `unreadable workbook (${error instanceof Error ? error.message : String(error)})`);
   }
-  const sheets: Sheet[] = book.worksheets.map((ws) => {
-    const rows: string[][] = [];
-    ws.eachRow({ includeEmpty: false }, (row) => {
-      if (rows.length >= MAX_ROWS_READ) return;
-      const values = Array.isArray(row.values) ? row.values.slice(1) : [];
-      rows.push(values.map(cellText));
-    });
-    return { name: ws.name, rows };
-  });
+  const sheets: Sheet[] = book.worksheets.map((ws) => ({ name: ws.name, rows: sheetRows(ws, MAX_ROWS_READ) }));
   return { markdown: describe(title, name, sheets), images: [], data: bytes };
+}
+
+/** A worksheet's non-empty rows (at most `max`), each as its cells' text. */
+export function sheetRows(sheet: ExcelJS.Worksheet, max = Number.POSITIVE_INFINITY): string[][] {
+  const rows: string[][] = [];
+  sheet.eachRow({ includeEmpty: false }, (row) => {
+    if (rows.length >= max) return;
+    const values = Array.isArray(row.values) ? row.values.slice(1) : [];
+    rows.push(values.map(cellText));
+  });
+  return rows;
+}
+
+/** A CSV file's rows (at most `max`), a byte-order mark dropped, cells trimmed. */
+export function csvRows(text: string, max?: number): string[][] {
+  return parse(text.replace(/^\uFEFF/, ''), {
+    relax_column_count: true,
+    skip_empty_lines: true,
+    trim: true,
+    ...(max === undefined ? {} : { to: max }),
+  });
 }
 
 export function convertCsv(bytes: Buffer, name: string, title: string): Converted {
   let rows: string[][];
   try {
-    rows = parse(bytes.toString('utf8').replace(/^\uFEFF/, ''), {
-      relax_column_count: true,
-      skip_empty_lines: true,
-      trim: true,
-      to: MAX_ROWS_READ,
-    });
+    rows = csvRows(bytes.toString('utf8'), MAX_ROWS_READ);
   } catch (error) {
     throw convertFailed(name, `not valid CSV (${error instanceof Error ? error.message : String(error)})`);
   }
@@ -58,7 +66,7 @@ export function convertCsv(bytes: Buffer, name: string, title: string): Converte
 }
 
 /** A cell's text as Excel shows it: a hyperlink's text, rich text's runs, a formula's result, a date's day. */
-export function cellText(value: unknown): string {
+function cellText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) return value.toISOString().slice(0, 10);
   if (typeof value === 'object') {
