@@ -99,7 +99,7 @@ export function hasCjk(text: string): boolean {
   return CJK.test(text);
 }
 
-/** Share of CJK characters among letters; above ~0.2 a question is treated as Chinese. */
+/** Share of CJK characters among letters (the local engine answers in Chinese from 0.3, language.ts). */
 export function cjkRatio(text: string): number {
   const cjk = text.match(CJK_GLOBAL)?.length ?? 0;
   const latin = text.match(/[a-zA-Z]/g)?.length ?? 0;
