@@ -85,6 +85,26 @@ describe('worker set: idle workers', () => {
     assert.equal(set.takeIdle('a'), started);
   });
 
+  it("closing a leased worker leaves its session's newer idle worker in place", async () => {
+    const { set, slotFor } = workerSet();
+    const [leased, newer] = [await slotFor('a'), await slotFor('a')];
+    set.putIdle(leased, 0);
+    set.takeIdle('a');
+    set.putIdle(newer, 1); // started for `a` while `leased` was out
+    set.close(leased, 'crashed');
+    assert.equal(set.takeIdle('a'), newer);
+  });
+
+  it('a dead spare closed on the way leaves the other spares', async () => {
+    const { set, slotFor } = workerSet();
+    const [first, second] = [await slotFor(undefined), await slotFor(undefined)];
+    set.addSpare(first);
+    set.addSpare(second);
+    (second.worker as unknown as { die(): void }).die();
+    assert.equal(set.takeLiveSpare(), first);
+    assert.equal(set.spares, 0);
+  });
+
   it('closed workers leave no session record behind, however many sessions came and went', async () => {
     const { set, slotFor } = workerSet();
     for (let i = 0; i < 50; i++) {
