@@ -275,6 +275,27 @@ describe('AgentPool failures (guarantee 7)', () => {
     await shutdown(t);
   });
 
+  it('warm turns ending between failed starts do not reset the failures in a row: waiting turns are still told', async () => {
+    const t = makePool({ startBackoffBaseMs: 2, startBackoffMaxMs: 8 }, { failStart: (s) => s.attempt >= 2 });
+    await turn(t.pool, 'a'); // the one start that succeeds: a's worker, warm from now on
+    const waiting = t.pool.acquire(request('b'));
+    let told: unknown;
+    waiting.catch((error: unknown) => {
+      told = error;
+    });
+    // After each failed start for b, one warm turn of a ends (a lease that is not a cold start).
+    for (let failures = 0; failures < 3 && told === undefined; failures++) {
+      await nextEvent(t.pool, 'worker_start_failed');
+      assert.equal((await turn(t.pool, 'a')).placement, 'warm');
+    }
+    await assert.rejects(waiting, WorkerStartError);
+    assert.deepEqual(
+      t.events.filter((e) => e.type === 'worker_start_failed').map((e) => e.attempt),
+      [1, 2, 3],
+    );
+    await shutdown(t);
+  });
+
   it('bounds a start by startTimeoutMs and aborts its signal', async () => {
     const t = makePool({ startTimeoutMs: 15, startBackoffBaseMs: 1000, startBackoffMaxMs: 1000 }, { hangStart: true });
     const failed = nextEvent(t.pool, 'worker_start_failed');
