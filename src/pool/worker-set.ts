@@ -3,8 +3,9 @@
  * when a worker must go (retireAt, retirementAfterTurn, below).
  *
  * The live workers, each in exactly one named collection by state: spares,
- * idle (bound, least recently used first), busy (with its lease), closing. It also owns the one retirement timer of each idle worker and the
- * bounded close, and closes the dead workers it finds when handing one out.
+ * idle (bound, least recently used first), busy (with its lease), closing.
+ * It also owns the one retirement timer of each idle worker and the bounded
+ * close, and closes the dead workers it finds when handing one out.
  * Which worker goes where is decided by the pool.
  */
 import type { PoolLease } from './lease.ts';
@@ -128,10 +129,7 @@ export class WorkerSet<TInput, TEvent> {
     slot.idleSince = now;
     this.#linkIdle(slot);
     if (slot.timer === undefined) this.#arm(slot);
-    if (bound !== undefined && bound !== slot && bound.inIdleList) {
-      this.#unlinkIdle(bound);
-      this.close(bound, 'superseded');
-    }
+    if (bound !== undefined && bound !== slot && bound.inIdleList) this.close(bound, 'superseded');
   }
 
   markBusy(slot: Slot<TInput, TEvent>, lease: PoolLease<TInput, TEvent>): void {
