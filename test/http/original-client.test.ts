@@ -1,4 +1,4 @@
-// The original web client's exact request sequence (../shared/docs/compatibility.md,
+// The original web client's exact request sequence (docs/compatibility.md and ../shared/EFKA-API.md,
 // "The original client"), replayed on a real socket against the real offline
 // stack: what a page load, a question, a follow-up, a reload, "Clear Session"
 // and an admin upload send, with the headers (and the absence of cookies and
