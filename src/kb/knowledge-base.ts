@@ -389,13 +389,13 @@ export class FolderKnowledgeBase implements KnowledgeBase {
   /** Reads the deployment's synonyms (.docent/synonyms.md) when it appeared, changed or went away: one stat a search. */
   async #refreshSynonyms(): Promise<void> {
     const file = path.join(this.root, SYNONYMS_FILE);
-    const info = await stat(file).catch(() => undefined);
-    const stamp = info?.isFile() ? `${info.mtimeMs}:${info.size}` : '';
+    const stats = await stat(file).catch(() => undefined);
+    const info = stats?.isFile() ? stats : undefined;
+    const stamp = info ? `${info.mtimeMs}:${info.size}` : '';
     if (stamp === this.#synonymsStamp) return;
     this.#synonymsStamp = stamp;
-    if (!info?.isFile() || info.size > MAX_SYNONYMS_FILE_BYTES) {
-      if (info?.isFile())
-        this.#logger?.warn({ file: SYNONYMS_FILE, size: info.size }, 'synonyms file too large; ignored');
+    if (!info || info.size > MAX_SYNONYMS_FILE_BYTES) {
+      if (info) this.#logger?.warn({ file: SYNONYMS_FILE, size: info.size }, 'synonyms file too large; ignored');
       this.#index.setSynonyms([]);
       return;
     }
