@@ -48,6 +48,22 @@ describe('the deployment synonyms table', () => {
     }
   });
 
+  it('is ignored once it grows past 1 MiB (its rows stop applying; the knowledge base keeps answering)', async () => {
+    const t = await tempKb({ files: { 'ops.md': '# Dispatch\n\nThe yard marshal assigns every trailer a bay.' } });
+    try {
+      await mkdir(path.join(t.root, '.docent'), { recursive: true });
+      const table = '| term | same as |\n| --- | --- |\n| bay boss | marshal |\n';
+      await writeFile(path.join(t.root, SYNONYMS_FILE), table);
+      assert.ok((await t.kb.search('bay boss'))[0]?.matchedTerms?.includes('marshal'));
+      await writeFile(path.join(t.root, SYNONYMS_FILE), `${table}${'| filler | row |\n'.repeat(70_000)}`);
+      const after = await t.kb.search('bay boss');
+      assert.ok(!after.some((h) => h.matchedTerms?.includes('marshal')));
+      assert.ok((await t.kb.search('yard marshal'))[0]?.path === 'ops.md');
+    } finally {
+      await t.cleanup();
+    }
+  });
+
   it('is where the sample company keeps its wordings: src knows only a few dozen general groups', () => {
     assert.ok(GENERAL_GROUPS.length <= 40, `${GENERAL_GROUPS.length} general groups`);
     assert.ok(!GENERAL_GROUPS.some((g) => /forklift|robot|payload|shanghai|叉车|机器人/i.test(g)));
