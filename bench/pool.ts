@@ -343,6 +343,10 @@ async function main(): Promise<void> {
   const crowded = scenarios.crowded;
   const ideal = Math.min(POOL_SIZE / (TURN_MS / 1000), crowded.users / ((TURN_MS + crowded.meanThinkMs) / 1000));
   results.crowded.efficiency = round(results.crowded.docent.turns_per_s / ideal, 3);
+  // Each user thinks longer than a start takes, so keeping a worker idle for its user costs a waiting turn
+  // more than the start it saves: every turn starts a worker, and no pool passes POOL_SIZE / (start + turn).
+  const startPerTurnBound = POOL_SIZE / ((TURN_MS + START_MS) / 1000);
+  const crowdedVsPerTurn = round(results.crowded.docent.turns_per_s / results.crowded.per_turn.turns_per_s, 4);
 
   const report = {
     overhead_ns: Object.fromEntries(Object.entries(overheadNs).map(([k, v]) => [k, round(v, 1)])),
@@ -352,6 +356,8 @@ async function main(): Promise<void> {
     ratio_vs_best_round_spread: ratioSpread,
     office: results.office,
     crowded: results.crowded,
+    crowded_start_per_turn_bound: round(startPerTurnBound),
+    crowded_docent_vs_per_turn: crowdedVsPerTurn,
   };
 
   console.log(`\nOverhead: acquire + release, no work (best of ${OVERHEAD_ROUNDS} rounds of 100,000 cycles)`);
@@ -370,6 +376,12 @@ async function main(): Promise<void> {
   }
   console.log(
     `crowded efficiency (docent turns/s / ${round(ideal, 1)}): ${results.crowded.efficiency} (target >= 0.75)`,
+  );
+  const share = (name: StrategyName) => round(results.crowded[name].turns_per_s / startPerTurnBound, 3);
+  console.log(
+    `crowded with a start for every turn: at most ${POOL_SIZE} / (${TURN_MS} + ${START_MS}) ms = ${round(startPerTurnBound, 1)} turns/s; ` +
+      `per_turn ${share('per_turn')} of it, docent ${share('docent')}; docent / per_turn ${crowdedVsPerTurn} ` +
+      `(spreads ${results.crowded.docent.spread_pct}% and ${results.crowded.per_turn.spread_pct}%)`,
   );
 
   const out = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'pool.json');
