@@ -33,6 +33,8 @@ interface HeldoutSet {
   readonly answeredFloor: number;
   /** Unanswerable questions refused. */
   readonly refusedFloor: number;
+  /** Answerable questions refused whose "not found" lists the right document as possibly related. */
+  readonly pointedFloor: number;
 }
 
 const SETS: readonly HeldoutSet[] = [
@@ -44,6 +46,7 @@ const SETS: readonly HeldoutSet[] = [
     sha256: 'a977d834c52f163ddbef68d900c71395c1c4c02b4165b995522f748aea04b90c',
     answeredFloor: 32,
     refusedFloor: 6,
+    pointedFloor: 2,
   },
   {
     name: 'held-out 2',
@@ -53,6 +56,7 @@ const SETS: readonly HeldoutSet[] = [
     sha256: 'eb5bc31177c1f69642151cafc524a0131852ad6d8e5b00608e2cd56b978a4ce0',
     answeredFloor: 26,
     refusedFloor: 6,
+    pointedFloor: 5,
   },
   {
     name: 'held-out 3',
@@ -62,6 +66,7 @@ const SETS: readonly HeldoutSet[] = [
     sha256: '6eab46040da7a9b83f05a11ad9806bfc81ded2547f8a5ac13195b156ca2d6f21',
     answeredFloor: 17,
     refusedFloor: 6,
+    pointedFloor: 8,
   },
   {
     name: 'held-out 4',
@@ -71,6 +76,7 @@ const SETS: readonly HeldoutSet[] = [
     sha256: 'ee9698e227aa10610e9b7259471649a25da6557b5880ba7714b570a69908350e',
     answeredFloor: 12,
     refusedFloor: 6,
+    pointedFloor: 13,
   },
   {
     name: 'held-out 5',
@@ -80,6 +86,7 @@ const SETS: readonly HeldoutSet[] = [
     sha256: '47893c5369f4f2ead8e0c163d4ae4851794500794b7d4d003b9217656e0ba109',
     answeredFloor: 11,
     refusedFloor: 4,
+    pointedFloor: 12,
   },
 ];
 
@@ -103,11 +110,12 @@ for (const set of SETS) {
       assert.ok(set.cases.filter((c) => c.source === null).length >= 6);
     });
 
-    it(`answers at least ${set.answeredFloor} and refuses at least ${set.refusedFloor} of its questions`, async () => {
+    it(`answers at least ${set.answeredFloor}, refuses at least ${set.refusedFloor}, points to the right document in ${set.pointedFloor} "not found"s`, async () => {
       const score = await scoreQuestions(factory, set.cases);
       console.log(formatScore(set.name, score));
       assert.ok(score.answered >= set.answeredFloor, formatScore(set.name, score));
       assert.ok(score.refused >= set.refusedFloor, formatScore(set.name, score));
+      assert.ok(score.pointedTo >= set.pointedFloor, formatScore(set.name, score));
     });
   });
 }
