@@ -1,10 +1,18 @@
 /**
  * Secrets kept in the data directory: the admin token (when ADMIN_TOKEN is not
  * set) and the key that signs identity cookies. Created once with mode 0600.
+ *
+ * A secret file appears whole or not at all (written to a temporary file,
+ * then linked into place), so a process killed while creating one leaves no
+ * empty or torn file behind; one left by an older version (shorter than any
+ * secret Docent makes) is replaced rather than trusted or tripped over.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+
+/** Shorter than this, the file's content is not a secret Docent wrote (an interrupted write). */
+const MIN_SECRET_CHARS = 16;
 
 export interface StoredSecret {
   readonly value: string;
@@ -14,21 +22,39 @@ export interface StoredSecret {
 
 export async function loadOrCreateSecret(dataDir: string, name: string, bytes = 32): Promise<StoredSecret> {
   const file = path.join(dataDir, name);
-  try {
-    const value = (await readFile(file, 'utf8')).trim();
-    if (value.length >= 16) return { value, created: false };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
+  const existing = await readSecret(file);
+  if (existing !== undefined && existing.length >= MIN_SECRET_CHARS) return { value: existing, created: false };
   await mkdir(dataDir, { recursive: true });
   const value = randomBytes(bytes).toString('base64url');
+  const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await writeFile(file, `${value}\n`, { mode: 0o600, flag: 'wx' });
-    return { value, created: true };
+    await writeFile(temp, `${value}\n`, { mode: 0o600, flag: 'wx' });
+    if (existing === undefined) {
+      try {
+        // Fails when another process created it between our read and now: use theirs.
+        await link(temp, file);
+        return { value, created: true };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        return loadOrCreateSecret(dataDir, name, bytes);
+      }
+    }
+    // A torn file: no one can hold its value, so it is replaced whole.
+    await rename(temp, file);
+    const stored = await readSecret(file);
+    return stored === value ? { value, created: true } : loadOrCreateSecret(dataDir, name, bytes);
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+/** The file's trimmed content, or undefined when there is no such file. */
+async function readSecret(file: string): Promise<string | undefined> {
+  try {
+    return (await readFile(file, 'utf8')).trim();
   } catch (error) {
-    // Another process created it between our read and write: use theirs.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateSecret(dataDir, name, bytes);
-    throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return undefined;
   }
 }
 

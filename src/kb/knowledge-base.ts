@@ -362,7 +362,11 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     await this.#refreshReadme();
   }
 
-  /** Writes missing overviews and a README when there is none (after seeding or on first open). */
+  /**
+   * Writes missing overviews, and brings README.md (and its sub-READMEs) in line with the files on disk:
+   * a process killed between moving a document into place (or removing one) and rewriting the index
+   * left it listing what is not there, or missing what is.
+   */
   async ensureGenerated(): Promise<void> {
     for (const rel of this.#index.paths()) {
       const stamp = this.#index.stamp(rel);
@@ -373,7 +377,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
         }
       }
     }
-    if (!(await exists(path.join(this.root, README_FILE)))) await this.#refreshReadme();
+    await this.#refreshReadme();
   }
 
   /** Starts the document-conversion thread ahead of the first upload. */
@@ -477,7 +481,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     }
   }
 
-  /** Writes README.md and its sub-READMEs from the files on disk, under the README lock. */
+  /** Writes README.md and its sub-READMEs from the files on disk (those whose content changed), under the README lock. */
   async #refreshReadme(): Promise<void> {
     await this.#locks.with(README_FILE, async () => {
       const files = (await walkFiles(this.root)).filter((f) => isListed(f.path));
@@ -488,7 +492,10 @@ export class FolderKnowledgeBase implements KnowledgeBase {
       }));
       const intro = readmeIntro(await readFile(path.join(this.root, README_FILE), 'utf8').catch(() => ''));
       const readmes = buildReadmes(entries, intro);
-      for (const [rel, content] of readmes) await writeInside(this.root, rel, content);
+      for (const [rel, content] of readmes) {
+        const before = await readFile(path.join(this.root, rel), 'utf8').catch(() => undefined);
+        if (before !== content) await writeInside(this.root, rel, content);
+      }
       // Sub-READMEs Docent wrote earlier that the layout no longer needs.
       for (const f of await walkFiles(this.root)) {
         if (!f.path.endsWith(`/${README_FILE}`) || readmes.has(f.path)) continue;
