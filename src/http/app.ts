@@ -17,8 +17,8 @@ import { NO_CONVERSATION_FILES } from '../engines/types.ts';
 import { Conversations } from '../sessions/conversations.ts';
 import { AddressBudget } from './address-budget.ts';
 import type { AppDeps, DocentContext } from './deps.ts';
-import { installErrorHandling } from './error-handler.ts';
-import { HttpError } from './errors.ts';
+import { installErrorHandling, mapError, sendError } from './error-handler.ts';
+import { ERROR_STATUS, HttpError } from './errors.ts';
 import { Identity } from './identity.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { createHttpMetrics } from './metrics.ts';
@@ -70,6 +70,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     exposeHeadRoutes: false,
     // Room for URLs up to 64 KiB so that long ones get our JSON 414, not Node's bare 431.
     http: { maxHeaderSize: 64 * 1024 },
+    // Path parameters as long as the URL itself: the routes' schemas bound them
+    // (a session id is up to 128 characters; the router's default stops at 100).
+    maxParamLength: URL_MAX_CHARS,
+    // What the router refuses before any hook runs (a path that is not valid
+    // percent-encoded UTF-8) gets the one error shape too.
+    frameworkErrors: (error, _request, reply) => {
+      const mapped =
+        error.code === 'FST_ERR_BAD_URL'
+          ? {
+              status: ERROR_STATUS.INVALID_ENCODING,
+              code: 'INVALID_ENCODING' as const,
+              message: 'The URL path is not valid percent-encoded UTF-8',
+            }
+          : mapError(error);
+      reply.header('X-Content-Type-Options', 'nosniff');
+      sendError(reply, mapped);
+    },
   });
 
   const metrics = createHttpMetrics(deps.pools, deps.engineCounters, deps.retention, deps.clusterCounters);

@@ -538,6 +538,42 @@ const CASES: Case[] = [
     code: 'ROUTE_NOT_FOUND',
     message: /^No route PUT \/api\/query$/,
   },
+  {
+    name: 'session delete with a path that is not valid percent-encoded UTF-8',
+    request: { method: 'DELETE', url: '/api/session/%E0%A4%A' },
+    status: 400,
+    code: 'INVALID_ENCODING',
+    message: /^The URL path is not valid percent-encoded UTF-8$/,
+  },
+  {
+    name: 'session messages with a path that is not valid percent-encoded UTF-8',
+    request: { url: '/api/sessions/%FF/messages' },
+    status: 400,
+    code: 'INVALID_ENCODING',
+    message: /^The URL path is not valid percent-encoded UTF-8$/,
+  },
+  {
+    name: 'static asset path that is not valid percent-encoded UTF-8',
+    request: { url: '/assets/%E0%A4%A' },
+    status: 400,
+    code: 'INVALID_ENCODING',
+    message: /^The URL path is not valid percent-encoded UTF-8$/,
+  },
+  {
+    // Past the router's default parameter length (100) yet within the schema's 128.
+    name: 'session delete with a 120-character id',
+    request: { method: 'DELETE', url: `/api/session/${'a'.repeat(120)}` },
+    status: 404,
+    code: 'SESSION_NOT_FOUND',
+    message: /^Session not found/,
+  },
+  {
+    name: 'session messages with a 2000-character id',
+    request: { url: `/api/sessions/${'a'.repeat(2000)}/messages` },
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /^session_id: Must be 1-128 letters, digits, _ or -$/,
+  },
 ];
 
 describe('bad-input matrix', () => {
