@@ -29,7 +29,7 @@ import { kbRoutes } from './routes/kb.ts';
 import { observabilityRoutes } from './routes/observability.ts';
 import { serviceRoutes } from './routes/service.ts';
 import { sessionRoutes } from './routes/sessions.ts';
-import { uploadRoutes } from './routes/uploads.ts';
+import { UPLOAD_ROUTE, uploadRoutes } from './routes/uploads.ts';
 import { webRoutes } from './routes/web.ts';
 import { DEFAULT_HEARTBEAT_MS } from './sse.ts';
 
@@ -216,6 +216,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         `Too many requests from this address: at most ${perAddress.perMinute} a minute; retry in ${waitS} s`,
         { retryAfterS: waitS },
       );
+    }
+  });
+  // The multipart parser is for the upload route only: any other route given
+  // multipart/form-data would parse no body and go on as if none was sent.
+  app.addHook('preParsing', async (request) => {
+    if (request.routeOptions.url === UPLOAD_ROUTE) return;
+    if (/^\s*multipart\/form-data\b/i.test(request.headers['content-type'] ?? '')) {
+      throw new HttpError('UNSUPPORTED_MEDIA_TYPE', 'This route does not take multipart/form-data; send JSON');
     }
   });
   await app.register(multipart, {

@@ -40,6 +40,10 @@ const upload = (parts: Parameters<typeof multipart>[0]): InjectOptions => {
   const body = multipart(parts);
   return { method: 'POST', url: '/api/upload', headers: { ...ADMIN, ...body.headers }, payload: body.payload };
 };
+const multipartTo = (parts: Parameters<typeof multipart>[0], headers: Record<string, string> = {}) => {
+  const body = multipart(parts);
+  return { headers: { ...headers, ...body.headers }, payload: body.payload };
+};
 const UNKNOWN_REF = 'upl_0123456789abcdef0123456789abcdef';
 
 const CASES: Case[] = [
@@ -210,6 +214,27 @@ const CASES: Case[] = [
     status: 415,
     code: 'UNSUPPORTED_MEDIA_TYPE',
     message: /Unsupported Content-Type/,
+  },
+  {
+    name: 'admin query as multipart/form-data',
+    request: { method: 'POST', url: '/api/query', ...multipartTo([{ field: 'message', content: 'hi' }], ADMIN) },
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: /^This route does not take multipart\/form-data; send JSON$/,
+  },
+  {
+    name: 'session create as multipart/form-data',
+    request: { method: 'POST', url: '/api/session/create', ...multipartTo(fileParts(1)) },
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: /^This route does not take multipart\/form-data; send JSON$/,
+  },
+  {
+    name: 'clear context as multipart/form-data',
+    request: { method: 'POST', url: '/api/clear_context', ...multipartTo([{ field: 'user_id', content: 'u1' }]) },
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: /^This route does not take multipart\/form-data; send JSON$/,
   },
   {
     name: 'admin query as a form',
