@@ -17,8 +17,8 @@ import { NO_CONVERSATION_FILES } from '../engines/types.ts';
 import { Conversations } from '../sessions/conversations.ts';
 import { AddressBudget } from './address-budget.ts';
 import type { AppDeps, DocentContext } from './deps.ts';
-import { installErrorHandling } from './error-handler.ts';
-import { HttpError } from './errors.ts';
+import { installErrorHandling, mapError, sendError } from './error-handler.ts';
+import { ERROR_STATUS, HttpError } from './errors.ts';
 import { Identity } from './identity.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { createHttpMetrics } from './metrics.ts';
@@ -29,7 +29,7 @@ import { kbRoutes } from './routes/kb.ts';
 import { observabilityRoutes } from './routes/observability.ts';
 import { serviceRoutes } from './routes/service.ts';
 import { sessionRoutes } from './routes/sessions.ts';
-import { uploadRoutes } from './routes/uploads.ts';
+import { UPLOAD_ROUTE, uploadRoutes } from './routes/uploads.ts';
 import { webRoutes } from './routes/web.ts';
 import { DEFAULT_HEARTBEAT_MS } from './sse.ts';
 
@@ -70,6 +70,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     exposeHeadRoutes: false,
     // Room for URLs up to 64 KiB so that long ones get our JSON 414, not Node's bare 431.
     http: { maxHeaderSize: 64 * 1024 },
+    // Path parameters as long as the URL itself: the routes' schemas bound them
+    // (a session id is up to 128 characters; the router's default stops at 100).
+    maxParamLength: URL_MAX_CHARS,
+    // What the router refuses before any hook runs (a path that is not valid
+    // percent-encoded UTF-8) gets the one error shape too.
+    frameworkErrors: (error, _request, reply) => {
+      const mapped =
+        error.code === 'FST_ERR_BAD_URL'
+          ? {
+              status: ERROR_STATUS.INVALID_ENCODING,
+              code: 'INVALID_ENCODING' as const,
+              message: 'The URL path is not valid percent-encoded UTF-8',
+            }
+          : mapError(error);
+      reply.header('X-Content-Type-Options', 'nosniff');
+      sendError(reply, mapped);
+    },
   });
 
   const metrics = createHttpMetrics(deps.pools, deps.engineCounters, deps.retention, deps.clusterCounters);
@@ -199,6 +216,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         `Too many requests from this address: at most ${perAddress.perMinute} a minute; retry in ${waitS} s`,
         { retryAfterS: waitS },
       );
+    }
+  });
+  // The multipart parser is for the upload route only: any other route given
+  // multipart/form-data would parse no body and go on as if none was sent.
+  app.addHook('preParsing', async (request) => {
+    if (request.routeOptions.url === UPLOAD_ROUTE) return;
+    if (/^\s*multipart\/form-data\b/i.test(request.headers['content-type'] ?? '')) {
+      throw new HttpError('UNSUPPORTED_MEDIA_TYPE', 'This route does not take multipart/form-data; send JSON');
     }
   });
   await app.register(multipart, {

@@ -99,3 +99,16 @@ export function errorBody(code: ErrorCode, message: string): ErrorBody {
 export function scrubPaths(message: string): string {
   return message.replace(/(?<![\w.:])(?:[A-Za-z]:)?(?:[\\/][\w.@+-]+){2,}[\\/]?/g, '<path>');
 }
+
+/**
+ * The code to answer a failed admin turn with when the engine's error event
+ * says the knowledge base or the upload store refused the admin's own input
+ * ("delete README.md", unknown upload references): that refusal's 4xx, as
+ * the knowledge-base routes answer it. Anything else is a failed turn.
+ */
+export function refusalCode(code: string | undefined): ErrorCode | undefined {
+  if (code === undefined || !Object.hasOwn(ERROR_STATUS, code)) return undefined;
+  if (!code.startsWith('KB_') && code !== 'UPLOAD_UNKNOWN') return undefined;
+  const status: number = ERROR_STATUS[code as ErrorCode];
+  return status >= 400 && status < 499 ? (code as ErrorCode) : undefined;
+}

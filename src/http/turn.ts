@@ -198,6 +198,8 @@ export interface TurnOutcome {
   readonly answer: string;
   readonly outcome: 'ok' | 'error' | 'aborted';
   readonly errorMessage?: string;
+  /** The engine's code for the failure, when its error event carried one (a KbError's, UPLOAD_UNKNOWN). */
+  readonly errorCode?: string;
 }
 
 /**
@@ -236,6 +238,7 @@ export async function runTurn(
   let sentSession = false;
   let outcome: TurnOutcome['outcome'] = 'ok';
   let errorMessage: string | undefined;
+  let errorCode: string | undefined;
   // Text comes as deltas: fences are stripped across them (metadata-stream.ts).
   const fences = turn.role === 'employee' ? new MetadataFenceStream() : undefined;
   const sendText = (content: string) => {
@@ -274,6 +277,7 @@ export async function runTurn(
       if (wire.type === 'error') {
         outcome = 'error';
         errorMessage = wire.message;
+        if (event.type === 'error') errorCode = event.code;
         if (turn.role === 'employee') wire.message = employeeFailure(ctx, sessionId, wire.message);
       }
       emit(wire);
@@ -333,5 +337,5 @@ export async function runTurn(
       'turn done',
     );
   }
-  return { answer, outcome, errorMessage };
+  return { answer, outcome, errorMessage, ...(outcome === 'error' && errorCode ? { errorCode } : {}) };
 }

@@ -20,7 +20,7 @@ import { applyFeedback } from './feedback.ts';
 import { ingestSources } from './ingest.ts';
 import { badCaseSchema, feedbackSchema, ingestSourcesSchema, parseInput, synonymsSchema } from './input-schemas.ts';
 import type { KbInternals, KbLimits } from './internals.ts';
-import { isListed, isSearchable, OVERVIEW_DIR, walkFiles } from './kb-files.ts';
+import { isHiddenName, isListed, isSearchable, OVERVIEW_DIR, walkFiles } from './kb-files.ts';
 import { buildTree, countFiles } from './kb-listing.ts';
 import { type CrossProcessLock, WriteLocks } from './locks.ts';
 import { overviewPathFor, writeOverview } from './overview.ts';
@@ -210,7 +210,10 @@ export class FolderKnowledgeBase implements KnowledgeBase {
   async #readLines(input: string): Promise<{ rel: string; lines: readonly string[] }> {
     this.#realRoot ??= await realpath(this.root);
     const { abs, rel } = await resolveInside(this.root, input, this.#realRoot);
-    const info = await stat(abs).catch(() => undefined);
+    // Hidden entries (.git, .env, dot-folders) and node_modules are never part of
+    // the knowledge base, even under its root: read like files that do not exist.
+    const hidden = rel.split('/').some(isHiddenName);
+    const info = hidden ? undefined : await stat(abs).catch(() => undefined);
     if (!info) throw new KbError('KB_NOT_FOUND', `No such file: ${rel || '/'}`);
     if (!info.isFile()) throw new KbError('KB_NOT_A_FILE', `Not a file: ${rel || '/'}`);
     if (info.size > this.#limits.maxReadBytes) {

@@ -42,7 +42,9 @@ test('POST /api/upload then an [UPLOADED_FILES] message to the admin agent adds 
     });
     const treeAfter = (await stack.app.inject({ url: '/api/kb/tree', headers: ADMIN })).body;
     assert.doesNotMatch(treeAfter, /passwd/);
-    assert.ok([200, 502].includes(refused.statusCode), refused.body);
+    // Refused on the admin's input: the upload store's own 400, not a failed turn.
+    assert.equal(refused.statusCode, 400, refused.body);
+    assert.equal(refused.json().error.code, 'UPLOAD_UNKNOWN');
   } finally {
     await stack.close();
   }

@@ -40,6 +40,10 @@ const upload = (parts: Parameters<typeof multipart>[0]): InjectOptions => {
   const body = multipart(parts);
   return { method: 'POST', url: '/api/upload', headers: { ...ADMIN, ...body.headers }, payload: body.payload };
 };
+const multipartTo = (parts: Parameters<typeof multipart>[0], headers: Record<string, string> = {}) => {
+  const body = multipart(parts);
+  return { headers: { ...headers, ...body.headers }, payload: body.payload };
+};
 const UNKNOWN_REF = 'upl_0123456789abcdef0123456789abcdef';
 
 const CASES: Case[] = [
@@ -210,6 +214,27 @@ const CASES: Case[] = [
     status: 415,
     code: 'UNSUPPORTED_MEDIA_TYPE',
     message: /Unsupported Content-Type/,
+  },
+  {
+    name: 'admin query as multipart/form-data',
+    request: { method: 'POST', url: '/api/query', ...multipartTo([{ field: 'message', content: 'hi' }], ADMIN) },
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: /^This route does not take multipart\/form-data; send JSON$/,
+  },
+  {
+    name: 'session create as multipart/form-data',
+    request: { method: 'POST', url: '/api/session/create', ...multipartTo(fileParts(1)) },
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: /^This route does not take multipart\/form-data; send JSON$/,
+  },
+  {
+    name: 'clear context as multipart/form-data',
+    request: { method: 'POST', url: '/api/clear_context', ...multipartTo([{ field: 'user_id', content: 'u1' }]) },
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: /^This route does not take multipart\/form-data; send JSON$/,
   },
   {
     name: 'admin query as a form',
@@ -537,6 +562,42 @@ const CASES: Case[] = [
     status: 404,
     code: 'ROUTE_NOT_FOUND',
     message: /^No route PUT \/api\/query$/,
+  },
+  {
+    name: 'session delete with a path that is not valid percent-encoded UTF-8',
+    request: { method: 'DELETE', url: '/api/session/%E0%A4%A' },
+    status: 400,
+    code: 'INVALID_ENCODING',
+    message: /^The URL path is not valid percent-encoded UTF-8$/,
+  },
+  {
+    name: 'session messages with a path that is not valid percent-encoded UTF-8',
+    request: { url: '/api/sessions/%FF/messages' },
+    status: 400,
+    code: 'INVALID_ENCODING',
+    message: /^The URL path is not valid percent-encoded UTF-8$/,
+  },
+  {
+    name: 'static asset path that is not valid percent-encoded UTF-8',
+    request: { url: '/assets/%E0%A4%A' },
+    status: 400,
+    code: 'INVALID_ENCODING',
+    message: /^The URL path is not valid percent-encoded UTF-8$/,
+  },
+  {
+    // Past the router's default parameter length (100) yet within the schema's 128.
+    name: 'session delete with a 120-character id',
+    request: { method: 'DELETE', url: `/api/session/${'a'.repeat(120)}` },
+    status: 404,
+    code: 'SESSION_NOT_FOUND',
+    message: /^Session not found/,
+  },
+  {
+    name: 'session messages with a 2000-character id',
+    request: { url: `/api/sessions/${'a'.repeat(2000)}/messages` },
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    message: /^session_id: Must be 1-128 letters, digits, _ or -$/,
   },
 ];
 

@@ -106,7 +106,7 @@ async function* runIntent(
 async function* upload(kb: KnowledgeBase, ctx: LocalTurnContext, lang: Lang): AsyncGenerator<AgentEvent> {
   const lines = parseUploadMessage(ctx.message);
   if (lines.length === 0) {
-    yield { type: 'error', message: t(lang, ...REPLIES.noFilesListed) };
+    yield { type: 'error', code: 'KB_INPUT_INVALID', message: t(lang, ...REPLIES.noFilesListed) };
     return;
   }
   const sources: IngestSource[] = [];
@@ -129,7 +129,7 @@ async function* upload(kb: KnowledgeBase, ctx: LocalTurnContext, lang: Lang): As
     yield* ingestAll(kb, ctx, sources, lang, false);
     return;
   }
-  yield { type: 'error', code: 'UPLOAD_NOT_FOUND', message: t(lang, ...REPLIES.noUploadFound) };
+  yield { type: 'error', code: 'UPLOAD_UNKNOWN', message: t(lang, ...REPLIES.noUploadFound) };
 }
 
 async function* ingestAll(

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Role } from '../../engines/types.ts';
 import { conversationTarget, ownerOf, sessionNotFound } from '../conversation.ts';
 import type { DocentContext } from '../deps.ts';
-import { HttpError } from '../errors.ts';
+import { HttpError, refusalCode } from '../errors.ts';
 import { doc } from '../openapi.ts';
 import { openSse } from '../sse.ts';
 import { type AdmittedTurn, runTurn, type TurnRequest, withAdmittedTurn } from '../turn.ts';
@@ -93,7 +93,10 @@ export async function agentRoutes(app: FastifyInstance): Promise<void> {
         return { sessionId, result };
       });
       if (result.outcome === 'aborted') throw new HttpError('CLIENT_CLOSED', 'The client closed the connection');
-      if (result.outcome === 'error') throw new HttpError('TURN_FAILED', result.errorMessage ?? 'The turn failed');
+      if (result.outcome === 'error') {
+        const message = result.errorMessage ?? 'The turn failed';
+        throw new HttpError(refusalCode(result.errorCode) ?? 'TURN_FAILED', message);
+      }
       return { session_id: sessionId, response: result.answer, status: 'success' };
     },
   );

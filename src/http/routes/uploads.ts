@@ -9,6 +9,8 @@ import { doc } from '../openapi.ts';
 import type { StoredUpload } from '../uploads/store.ts';
 
 export const UPLOAD_FIELD = 'files';
+/** The one route that takes multipart/form-data (app.ts refuses it elsewhere). */
+export const UPLOAD_ROUTE = '/api/upload';
 
 /**
  * What went wrong reading the request, as the client's error: anything the
@@ -27,7 +29,7 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
   const { maxUploadBytes, maxUploadFiles } = ctx.config;
 
   app.post(
-    '/api/upload',
+    UPLOAD_ROUTE,
     {
       schema: doc({
         tags: ['upload'],

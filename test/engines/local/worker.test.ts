@@ -179,7 +179,19 @@ describe('local worker', () => {
     const { events } = await turn(worker, '[UPLOADED_FILES]\n- a.md (path: ../../etc/passwd)');
     const error = events.find((e) => e.type === 'error');
     assert.ok(error && error.type === 'error' && /None of the uploaded files could be found/.test(error.message));
+    // The code POST /api/query answers with (400, as POST /api/kb/ingest would), not a 502 failed turn.
+    assert.equal(error.code, 'UPLOAD_UNKNOWN');
     assert.equal(events.at(-1)?.type, 'done');
+  });
+
+  it('runTurn() as admin: an upload message that lists no files, or a delete of a system file, is refused with a code', async () => {
+    const worker = await start('admin');
+    const empty = (await turn(worker, '[UPLOADED_FILES]\nplease add')).events.find((e) => e.type === 'error');
+    assert.ok(empty && empty.type === 'error' && /lists no files/.test(empty.message));
+    assert.equal(empty.code, 'KB_INPUT_INVALID');
+    const system = (await turn(worker, 'delete README.md')).events.find((e) => e.type === 'error');
+    assert.ok(system && system.type === 'error' && /system file/.test(system.message), JSON.stringify(system));
+    assert.equal(system.code, 'KB_PATH_INVALID');
   });
 
   it('runTurn() as admin reports a conflict and adds the file only after a confirming reply', async () => {
