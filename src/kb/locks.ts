@@ -12,6 +12,8 @@
  * other nodes when it lets go.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 
@@ -43,22 +45,52 @@ export function heldWrite(): HeldWrite | undefined {
   return current.getStore();
 }
 
-/** proper-lockfile: one host, any number of processes. `check()` never refuses. */
+/** This process among the lock holders (a PID alone may be reused: a container's Docent is often PID 1). */
+const HOLDER = JSON.stringify({ pid: process.pid, token: randomUUID() });
+
+/**
+ * proper-lockfile: one host, any number of processes. `check()` never refuses. Beside each lock, an owner
+ * file names the holding process: a lock whose holder is gone (killed) is taken over at once, where
+ * proper-lockfile alone would wait until it is stale (LOCK_OPTIONS.stale) by its mtime.
+ */
 export function lockfileLock(root: string): CrossProcessLock {
   return {
     async hold<T>(name: string, fn: (held: HeldWrite) => Promise<T>): Promise<T> {
-      const target = path.join(root, name);
-      const release = await lockfile.lock(target, {
-        ...LOCK_OPTIONS,
-        lockfilePath: path.join(root, `.${name.replace(/[/\\]/g, '_')}.lock`),
-      });
+      const lockPath = path.join(root, `.${name.replace(/[/\\]/g, '_')}.lock`);
+      const ownerPath = `${lockPath}.owner`;
+      if (holderIsGone(await readFile(ownerPath, 'utf8').catch(() => undefined))) {
+        await rm(lockPath, { recursive: true, force: true });
+        await rm(ownerPath, { force: true });
+      }
+      const release = await lockfile.lock(path.join(root, name), { ...LOCK_OPTIONS, lockfilePath: lockPath });
       try {
+        await writeFile(ownerPath, HOLDER).catch(() => undefined);
         return await fn({ check: async () => {}, changed: () => {} });
       } finally {
+        await rm(ownerPath, { force: true }).catch(() => undefined);
         await release().catch(() => undefined);
       }
     },
   };
+}
+
+/** True when an owner file names a process that no longer runs on this host (or an earlier one with this PID). */
+function holderIsGone(owner: string | undefined): boolean {
+  if (owner === undefined || owner === HOLDER) return false;
+  let pid: unknown;
+  try {
+    pid = (JSON.parse(owner) as { pid?: unknown }).pid;
+  } catch {
+    return false;
+  }
+  if (!Number.isInteger(pid) || (pid as number) <= 0) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid as number, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 export interface WriteLocksOptions {

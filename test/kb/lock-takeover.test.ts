@@ -1,0 +1,71 @@
+// A process killed while it held a knowledge-base lock leaves the lock behind, kept fresh-looking by its
+// last update: the next holder takes it over at once when the owner named beside it is gone.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { WriteLocks } from '../../src/kb/locks.ts';
+
+/** A PID that ran and has exited. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  return Number(child.stdout.toString());
+}
+
+async function withRoot(fn: (root: string) => Promise<void>): Promise<void> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'docent-locks-'));
+  try {
+    await fn(root);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+describe('knowledge-base locks left by a killed process', () => {
+  it('are taken over before they turn stale, when their owner no longer runs', () =>
+    withRoot(async (root) => {
+      const lock = path.join(root, '.INGEST.lock');
+      await mkdir(lock);
+      await writeFile(`${lock}.owner`, JSON.stringify({ pid: deadPid(), token: 'killed' }));
+      let lockAgeMs = Number.POSITIVE_INFINITY;
+      await new WriteLocks(root).with('INGEST', async () => {
+        lockAgeMs = Date.now() - (await stat(lock)).mtimeMs;
+        assert.equal(JSON.parse(await readFile(`${lock}.owner`, 'utf8')).pid, process.pid);
+      });
+      // proper-lockfile alone takes a lock over only once it is 10 s old.
+      assert.ok(lockAgeMs < 10_000, `ran ${lockAgeMs} ms after the lock was taken`);
+      await assert.rejects(stat(`${lock}.owner`), { code: 'ENOENT' });
+    }));
+
+  it('are taken over from an earlier process with this PID (a container restarted)', () =>
+    withRoot(async (root) => {
+      const lock = path.join(root, '.FAQ.md.lock');
+      await mkdir(lock);
+      await writeFile(`${lock}.owner`, JSON.stringify({ pid: process.pid, token: 'before the restart' }));
+      let ran = false;
+      await new WriteLocks(root).with('FAQ.md', async () => {
+        ran = true;
+      });
+      assert.ok(ran);
+    }));
+
+  it('are waited for while their owner runs', () =>
+    withRoot(async (root) => {
+      const lock = path.join(root, '.README.md.lock');
+      await mkdir(lock);
+      // The parent of this test process is alive for as long as the test runs.
+      await writeFile(`${lock}.owner`, JSON.stringify({ pid: process.ppid, token: 'alive' }));
+      const order: string[] = [];
+      const waiting = new WriteLocks(root).with('README.md', async () => {
+        order.push('second holder');
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      order.push('owner releases');
+      await rm(`${lock}.owner`);
+      await rm(lock, { recursive: true });
+      await waiting;
+      assert.deepEqual(order, ['owner releases', 'second holder']);
+    }));
+});
