@@ -1,5 +1,5 @@
 /** Opens a knowledge-base folder (seeding it from the sample when empty) and returns its toolset. */
-import { cp, mkdir, readdir } from 'node:fs/promises';
+import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.ts';
 import { SYNONYMS_FILE } from './deployment-synonyms.ts';
@@ -26,14 +26,23 @@ export interface OpenKnowledgeBaseOptions
   readonly maxCells?: number;
 }
 
+/** Present in the root while the sample is being copied in. */
+const SEEDING_MARKER = '.docent-seeding';
+
 export async function openKnowledgeBase(options: OpenKnowledgeBaseOptions): Promise<FolderKnowledgeBase> {
   const root = path.resolve(options.root);
   await mkdir(root, { recursive: true });
   if (options.seedFrom) {
     const entries = (await readdir(root)).filter((e) => !e.startsWith('.'));
-    if (entries.length === 0) {
-      await cp(path.resolve(options.seedFrom), root, { recursive: true, errorOnExist: false, force: false });
-      options.logger?.info({ root, seedFrom: options.seedFrom }, 'knowledge base seeded from the sample');
+    // A seeding cut short (the process killed while copying) left part of the sample, some files torn:
+    // the marker says so, and the copy is done again over what it left.
+    const marker = path.join(root, SEEDING_MARKER);
+    const interrupted = await exists(marker);
+    if (entries.length === 0 || interrupted) {
+      await writeFile(marker, '');
+      await cp(path.resolve(options.seedFrom), root, { recursive: true, errorOnExist: false, force: interrupted });
+      await rm(marker, { force: true });
+      options.logger?.info({ root, seedFrom: options.seedFrom, interrupted }, 'knowledge base seeded from the sample');
     } else {
       await addSampleSynonyms(root, path.resolve(options.seedFrom), options.logger);
     }

@@ -4,7 +4,8 @@
  * point leaves on disk, then reopens the folder as a restart would.
  */
 import assert from 'node:assert/strict';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { openKnowledgeBase } from '../../src/kb/index.ts';
@@ -51,5 +52,37 @@ describe('reopening after a kill', () => {
     opened.push(kb);
     assert.equal(await readFile(file, 'utf8'), content);
     assert.equal((await stat(file)).mtimeMs, mtimeMs);
+  });
+
+  it('a seeding of the sample cut short is finished on the next open, torn files included', async () => {
+    t = await tempKb({ files: {} });
+    const sample = path.join(await mkdtemp(path.join(os.tmpdir(), 'docent-sample-')), 'kb');
+    try {
+      await mkdir(path.join(sample, 'it'), { recursive: true });
+      await mkdir(path.join(sample, 'travel'), { recursive: true });
+      await writeFile(path.join(sample, 'it/printers.md'), PRINTERS);
+      await writeFile(path.join(sample, 'travel/visas.md'), VISAS);
+      // What a kill during the copy leaves: the marker, one file torn, the other not there yet.
+      const root = path.join(t.root, 'seeded');
+      await mkdir(path.join(root, 'it'), { recursive: true });
+      await writeFile(path.join(root, '.docent-seeding'), '');
+      await writeFile(path.join(root, 'it/printers.md'), PRINTERS.slice(0, 20));
+      const open = () =>
+        openKnowledgeBase({ root, smallFileThresholdKb: 30, faqMaxEntries: 50, watch: false, seedFrom: sample });
+      const kb = await open();
+      opened.push(kb);
+      assert.equal(await readFile(path.join(root, 'it/printers.md'), 'utf8'), PRINTERS);
+      assert.equal(await readFile(path.join(root, 'travel/visas.md'), 'utf8'), VISAS);
+      await assert.rejects(stat(path.join(root, '.docent-seeding')), { code: 'ENOENT' });
+      assert.equal((await kb.search('business visas travel desk'))[0]?.path, 'travel/visas.md');
+      // Once finished, an administrator's edit is not overwritten by a later open.
+      await writeFile(path.join(root, 'it/printers.md'), '# Printers\n\nBadges are no longer needed.\n');
+      await kb.close();
+      opened.splice(0);
+      opened.push(await open());
+      assert.match(await readFile(path.join(root, 'it/printers.md'), 'utf8'), /no longer needed/);
+    } finally {
+      await rm(path.dirname(sample), { recursive: true, force: true });
+    }
   });
 });
