@@ -214,6 +214,16 @@ describe('knowledge-base, feedback, pool and health routes', () => {
     assert.deepEqual(ready.json(), { status: 'ready', ready: true });
   });
 
+  test('HEAD on the health probes answers their status with no body; HEAD elsewhere is still refused', async () => {
+    for (const url of ['/health', '/health/live', '/health/ready']) {
+      const res = await t.app.inject({ method: 'HEAD', url });
+      assert.equal(res.statusCode, 200, url);
+      assert.equal(res.body, '', url);
+    }
+    const stream = await t.app.inject({ method: 'HEAD', url: '/api/user/query?message=hi' });
+    assert.equal(stream.statusCode, 404);
+  });
+
   test('a turn that fails is one error event with a message, after the session event', async () => {
     const failing: AgentScript = async function* () {
       yield { type: 'text', text: 'partial' };

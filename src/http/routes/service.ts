@@ -11,14 +11,20 @@ export async function serviceRoutes(app: FastifyInstance): Promise<void> {
   // The original's run_mode names the channel; the web is what it calls `standalone`.
   const runMode = 'standalone';
   const engine = effectiveEngine(ctx.config);
+  // Load balancers often probe with HEAD; HEAD is off elsewhere (see app.ts), these answer it.
+  const probe = { exposeHeadRoute: true } as const;
 
-  app.get('/health', { schema: doc({ tags: ['service'], summary: 'Health (EFKA-compatible)' }) }, async () => ({
-    status: 'healthy',
-    version: ctx.version,
-    service: SERVICE_NAME,
-    run_mode: runMode,
-    engine,
-  }));
+  app.get(
+    '/health',
+    { ...probe, schema: doc({ tags: ['service'], summary: 'Health (EFKA-compatible)' }) },
+    async () => ({
+      status: 'healthy',
+      version: ctx.version,
+      service: SERVICE_NAME,
+      run_mode: runMode,
+      engine,
+    }),
+  );
 
   app.get('/info', { schema: doc({ tags: ['service'], summary: 'Settings clients may know' }) }, async (request) => {
     const admin = ctx.identity.isAdmin(request);
@@ -37,15 +43,19 @@ export async function serviceRoutes(app: FastifyInstance): Promise<void> {
     };
   });
 
-  app.get('/health/live', { schema: doc({ tags: ['service'], summary: 'Liveness probe' }) }, async () => ({
+  app.get('/health/live', { ...probe, schema: doc({ tags: ['service'], summary: 'Liveness probe' }) }, async () => ({
     status: 'ok',
   }));
 
-  app.get('/health/ready', { schema: doc({ tags: ['service'], summary: 'Readiness probe' }) }, async (_r, reply) => {
-    const state = ctx.lifecycle.state;
-    const down = ctx.lifecycle.unavailable();
-    const ready = state === 'ready' && down.length === 0;
-    if (!ready) reply.code(503);
-    return { status: state, ready, ...(down.length > 0 ? { unavailable: down } : {}) };
-  });
+  app.get(
+    '/health/ready',
+    { ...probe, schema: doc({ tags: ['service'], summary: 'Readiness probe' }) },
+    async (_r, reply) => {
+      const state = ctx.lifecycle.state;
+      const down = ctx.lifecycle.unavailable();
+      const ready = state === 'ready' && down.length === 0;
+      if (!ready) reply.code(503);
+      return { status: state, ready, ...(down.length > 0 ? { unavailable: down } : {}) };
+    },
+  );
 }
