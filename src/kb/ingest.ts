@@ -87,6 +87,8 @@ async function ingestOne(
   const docRel = `${folder}/${isData ? `${base}${ext}.md` : `${base}.md`}`;
   const planned: { staged: string; target: string }[] = [];
   const moved: string[] = [];
+  // Under the INGEST lock no other ingestion is staging: what is there was left by a process killed mid-way.
+  await rm(path.join(kb.root, STAGING_DIR), { recursive: true, force: true });
   // Staging and targets are checked like every write (safe-write.ts): a
   // symlinked folder in the knowledge base must not carry files outside it.
   const staging = path.dirname(await prepareWrite(kb.root, `${STAGING_DIR}/${randomUUID()}/doc.md`));

@@ -85,4 +85,20 @@ describe('reopening after a kill', () => {
       await rm(path.dirname(sample), { recursive: true, force: true });
     }
   });
+
+  it('files staged by an ingestion killed mid-way are cleared by the next ingestion', async () => {
+    t = await tempKb({ files: { 'it/printers.md': PRINTERS } });
+    const leftover = path.join(t.root, '.docent-staging', 'killed-ingest', 'doc.md');
+    await mkdir(path.dirname(leftover), { recursive: true });
+    await writeFile(leftover, VISAS);
+    const source = path.join(path.dirname(t.root), `visas-${process.pid}.md`);
+    await writeFile(source, VISAS);
+    try {
+      const [result] = await t.kb.ingest([{ name: 'visas.md', sourcePath: source }]);
+      assert.equal(result?.status, 'added');
+      await assert.rejects(stat(path.dirname(leftover)), { code: 'ENOENT' });
+    } finally {
+      await rm(source, { force: true });
+    }
+  });
 });
