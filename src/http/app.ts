@@ -218,9 +218,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       );
     }
   });
-  // The multipart parser is for the upload route only: any other route given
-  // multipart/form-data would parse no body and go on as if none was sent.
+  // Bodies no parser here reads right are refused before parsing.
   app.addHook('preParsing', async (request) => {
+    // No route decompresses a body: a compressed one would be read as if it were plain.
+    const encoding = request.headers['content-encoding']?.trim().toLowerCase();
+    const hasBody =
+      Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
+    if (hasBody && encoding && encoding !== 'identity') {
+      throw new HttpError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `Request bodies are not accepted with Content-Encoding ${encoding}`,
+      );
+    }
+    // The multipart parser is for the upload route only: any other route given
+    // multipart/form-data would parse no body and go on as if none was sent.
     if (request.routeOptions.url === UPLOAD_ROUTE) return;
     if (/^\s*multipart\/form-data\b/i.test(request.headers['content-type'] ?? '')) {
       throw new HttpError('UNSUPPORTED_MEDIA_TYPE', 'This route does not take multipart/form-data; send JSON');

@@ -237,6 +237,18 @@ const CASES: Case[] = [
     message: /^This route does not take multipart\/form-data; send JSON$/,
   },
   {
+    name: 'clear context with a gzip-encoded body',
+    request: {
+      method: 'POST',
+      url: '/api/clear_context',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      payload: '{"user_id":"u1"}',
+    },
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: /^Request bodies are not accepted with Content-Encoding gzip$/,
+  },
+  {
     name: 'admin query as a form',
     request: {
       method: 'POST',
