@@ -110,5 +110,5 @@ export function refusalCode(code: string | undefined): ErrorCode | undefined {
   if (code === undefined || !Object.hasOwn(ERROR_STATUS, code)) return undefined;
   if (!code.startsWith('KB_') && code !== 'UPLOAD_UNKNOWN') return undefined;
   const status: number = ERROR_STATUS[code as ErrorCode];
-  return status >= 400 && status < 499 ? (code as ErrorCode) : undefined;
+  return status >= 400 && status < 500 ? (code as ErrorCode) : undefined;
 }
