@@ -1,19 +1,12 @@
 /** Secrets in the data directory survive a process killed while creating them. */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { loadOrCreateSecret } from '../../src/http/secrets.ts';
+import { withTempDir } from '../support/temp-dir.ts';
 
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'docent-secrets-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+const withDir = (fn: (dir: string) => Promise<void>) => withTempDir('docent-secrets-', fn);
 
 /** Resolves to 'timeout' when `promise` has not settled within `ms` (a hang is the failure here). */
 function within<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {

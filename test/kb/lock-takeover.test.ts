@@ -2,11 +2,11 @@
 // last update: the next holder takes it over at once when the owner named beside it is gone.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { WriteLocks } from '../../src/kb/locks.ts';
+import { withTempDir } from '../support/temp-dir.ts';
 
 /** A PID that ran and has exited. */
 function deadPid(): number {
@@ -14,14 +14,7 @@ function deadPid(): number {
   return Number(child.stdout.toString());
 }
 
-async function withRoot(fn: (root: string) => Promise<void>): Promise<void> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'docent-locks-'));
-  try {
-    await fn(root);
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
-}
+const withRoot = (fn: (root: string) => Promise<void>) => withTempDir('docent-locks-', fn);
 
 describe('knowledge-base locks left by a killed process', () => {
   it('are taken over before they turn stale, when their owner no longer runs', () =>
