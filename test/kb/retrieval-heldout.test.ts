@@ -35,6 +35,8 @@ interface HeldoutSet {
   readonly refusedFloor: number;
   /** Answerable questions refused whose "not found" lists the right document as possibly related. */
   readonly pointedFloor: number;
+  /** Of those, the ones whose passage shown as closest is from the right document and holds the fact. */
+  readonly closestFactFloor?: number;
 }
 
 const SETS: readonly HeldoutSet[] = [
@@ -67,6 +69,7 @@ const SETS: readonly HeldoutSet[] = [
     answeredFloor: 17,
     refusedFloor: 6,
     pointedFloor: 8,
+    closestFactFloor: 5,
   },
   {
     name: 'held-out 4',
@@ -77,6 +80,7 @@ const SETS: readonly HeldoutSet[] = [
     answeredFloor: 12,
     refusedFloor: 6,
     pointedFloor: 13,
+    closestFactFloor: 8,
   },
   {
     name: 'held-out 5',
@@ -87,6 +91,7 @@ const SETS: readonly HeldoutSet[] = [
     answeredFloor: 11,
     refusedFloor: 4,
     pointedFloor: 12,
+    closestFactFloor: 7,
   },
 ];
 
@@ -116,6 +121,7 @@ for (const set of SETS) {
       assert.ok(score.answered >= set.answeredFloor, formatScore(set.name, score));
       assert.ok(score.refused >= set.refusedFloor, formatScore(set.name, score));
       assert.ok(score.pointedTo >= set.pointedFloor, formatScore(set.name, score));
+      assert.ok(score.showedFact >= (set.closestFactFloor ?? 0), formatScore(set.name, score));
     });
   });
 }

@@ -26,6 +26,8 @@ const MAX_UNITS_PER_SECTION = 5;
 /** The best section answers whole when it is prose of at most this many sentences. */
 const MAX_WHOLE_PROSE_SENTENCES = 4;
 const MAX_UNITS_TOTAL = 9;
+/** Lines (with the list a lead-in brings) a "not found" shows as the closest passage. */
+const MAX_CLOSEST_UNITS = 2;
 
 const NEGATION =
   /\b(not|no|never|cannot|can't|mustn't|isn't|aren't|don't|doesn't|won't|without|prohibited|forbidden|banned)\b|不(能|得|可|允许|准|是|要|会|予|适用)|禁止|严禁|没有|无法|不可以|未/i;
@@ -46,9 +48,19 @@ const DATE_ASKED =
 const STATES_DATE =
   /\d{1,2}\**\s*[日号]|\b\d{1,2}(st|nd|rd|th)\b|(周|星期|礼拜)[一二三四五六日天]|\b(mon|tues|wednes|thurs|fri|satur|sun)days?\b/i;
 
+interface CitedLines {
+  readonly path: string;
+  readonly startLine: number;
+  readonly endLine: number;
+}
+
 export interface ComposedAnswer {
   readonly markdown: string;
-  readonly sources: readonly { readonly path: string; readonly startLine: number; readonly endLine: number }[];
+  readonly sources: readonly CitedLines[];
+}
+
+export interface CitedPassage extends CitedLines {
+  readonly markdown: string;
 }
 
 /** Sections good enough to answer from, best first. */
@@ -366,4 +378,24 @@ function leadInOf(all: readonly AnswerUnit[], at: number): number {
   let first = at;
   while (first > 0 && all[first - 1]!.kind === 'item') first--;
   return first - 1;
+}
+
+/**
+ * The few lines of a section that share most of the question's words, for a "not found" to show as what
+ * came closest. A refusal often has the answer in its top section (the bar is set to keep questions with no
+ * answer refused), so the reader gets to judge the passage instead of opening each related document.
+ */
+export async function closestPassage(
+  question: string,
+  hit: SearchHit,
+  readSection: SectionReader,
+): Promise<CitedPassage | undefined> {
+  const units = splitUnits(await readSection(hit.path, hit.startLine, hit.endLine), hit.startLine);
+  const scored = scoreUnits(units, hit, question);
+  const top = Math.max(0, ...scored.map((s) => s.score));
+  if (top < 0.5) return undefined;
+  const picked = pickUnits(units, scored, top, false, MAX_CLOSEST_UNITS);
+  if (picked.length === 0) return undefined;
+  const span = lineSpan(picked);
+  return { markdown: renderUnits(picked), path: hit.path, startLine: span.start, endLine: span.end };
 }

@@ -8,7 +8,7 @@ import { ANSWER_HEADING, SOURCES_HEADING } from '../../agents/answer-format.ts';
 import { readFeedbackMessage } from '../../kb/feedback.ts';
 import type { FeedbackResult, KnowledgeBase, SearchHit } from '../../kb/types.ts';
 import type { AgentEvent } from '../types.ts';
-import { composeAnswer } from './answer-composer.ts';
+import { type CitedPassage, closestPassage, composeAnswer } from './answer-composer.ts';
 import { detectLanguage, type Lang, t } from './language.ts';
 import { type LocalTurnContext, textChunks } from './turn-context.ts';
 
@@ -83,7 +83,8 @@ export async function* employeeTurn(kb: KnowledgeBase, ctx: LocalTurnContext): A
   }
 
   const related = hits.slice(0, 3).filter((h) => (h.coverage ?? 0) >= RELATED_COVERAGE);
-  yield* noAnswer(kb, ctx, question, lang, related);
+  const closest = related[0] ? await closestPassage(question, related[0], readSection) : undefined;
+  yield* noAnswer(kb, ctx, question, lang, related, closest);
 }
 
 function faqAnswer(row: { readonly question: string; readonly answer: string }, lang: Lang): string {
@@ -104,6 +105,7 @@ async function* noAnswer(
   question: string,
   lang: Lang,
   related: readonly SearchHit[],
+  closest: CitedPassage | undefined,
 ): AsyncGenerator<AgentEvent> {
   const paths = related.map((h) => h.path);
   yield ctx.toolUse('find_expert', { question });
@@ -116,6 +118,19 @@ async function* noAnswer(
     source: paths.join(', ') || 'none',
   });
   const lines = [ANSWER_HEADING[lang], '', t(lang, ...REPLIES.notFound)];
+  if (closest) {
+    const cite = `${closest.path}:${closest.startLine}-${closest.endLine}`;
+    lines.push(
+      '',
+      t(
+        lang,
+        `The closest passage, which may not answer it (${cite}):`,
+        `最接近的内容，不一定能回答该问题（${cite}）：`,
+      ),
+      '',
+      closest.markdown.replace(/^/gm, '> '),
+    );
+  }
   const unique = [...new Set(paths)];
   if (unique.length > 0) {
     lines.push('', t(lang, 'These documents may be related:', '以下文档可能相关：'), ...unique.map((p) => `- ${p}`));

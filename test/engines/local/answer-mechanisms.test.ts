@@ -6,7 +6,7 @@ import { countedWords, statesCount } from '../../../src/engines/local/count-ques
 import { createLocalWorkerFactory } from '../../../src/engines/local/index.ts';
 import type { AgentWorkerFactory } from '../../../src/engines/types.ts';
 import { type TempKb, tempKb } from '../../fixtures/kb-fixtures.ts';
-import { ask, citedPaths, quotedSections } from '../../fixtures/local-answers.ts';
+import { ask, citedPaths, closestPassage, quotedSections } from '../../fixtures/local-answers.ts';
 
 /** A knowledge base of the test's own, for a mechanism that needs word frequencies the shared one lacks. */
 async function withOwnKb(
@@ -446,6 +446,23 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
     const answer = await ask(factory, 'How many staff members does Northwind Labs have?');
     assert.deepEqual(citedPaths(answer), [], answer);
     assert.match(answer, /could not find/);
+  });
+
+  it('shows the closest passage with its lines when it refuses, outside the sources', async () => {
+    const answer = await ask(factory, 'How many staff members does Northwind Labs have?');
+    assert.deepEqual(citedPaths(answer), [], answer);
+    assert.deepEqual(
+      closestPassage(answer),
+      { path: 'people/time_off.md', text: 'Staff members of Northwind Labs take time off through the people portal.' },
+      answer,
+    );
+    assert.match(answer, /\(people\/time_off\.md:3-3\):/);
+  });
+
+  it('shows no closest passage when no document is related', async () => {
+    const answer = await ask(factory, 'Is there a rooftop swimming pool?');
+    assert.match(answer, /could not find/);
+    assert.equal(closestPassage(answer), undefined, answer);
   });
 
   it('answers "how many X" with the figure that counts X', async () => {
