@@ -69,7 +69,7 @@ const SETS: readonly HeldoutSet[] = [
     answeredFloor: 17,
     refusedFloor: 6,
     pointedFloor: 8,
-    closestFactFloor: 5,
+    closestFactFloor: 4,
   },
   {
     name: 'held-out 4',
@@ -80,7 +80,7 @@ const SETS: readonly HeldoutSet[] = [
     answeredFloor: 12,
     refusedFloor: 6,
     pointedFloor: 13,
-    closestFactFloor: 8,
+    closestFactFloor: 6,
   },
   {
     name: 'held-out 5',
@@ -91,7 +91,7 @@ const SETS: readonly HeldoutSet[] = [
     answeredFloor: 11,
     refusedFloor: 4,
     pointedFloor: 12,
-    closestFactFloor: 7,
+    closestFactFloor: 5,
   },
 ];
 

@@ -28,6 +28,8 @@ const MAX_WHOLE_PROSE_SENTENCES = 4;
 const MAX_UNITS_TOTAL = 9;
 /** Lines (with the list a lead-in brings) a "not found" shows as the closest passage. */
 const MAX_CLOSEST_UNITS = 2;
+/** A unit's score for holding the question's heaviest word alone (weights are scaled to it). */
+const ONE_WORD = 1;
 
 const NEGATION =
   /\b(not|no|never|cannot|can't|mustn't|isn't|aren't|don't|doesn't|won't|without|prohibited|forbidden|banned)\b|不(能|得|可|允许|准|是|要|会|予|适用)|禁止|严禁|没有|无法|不可以|未/i;
@@ -381,20 +383,28 @@ function leadInOf(all: readonly AnswerUnit[], at: number): number {
 }
 
 /**
- * The few lines of a section that share most of the question's words, for a "not found" to show as what
- * came closest. A refusal often has the answer in its top section (the bar is set to keep questions with no
- * answer refused), so the reader gets to judge the passage instead of opening each related document.
+ * The few lines of a related section that share most of the question's words, for a "not found" to show as
+ * what came closest: the bar for answering is set to keep questions with no answer refused, so a refusal
+ * often has the answer there, and the reader can judge the lines instead of opening each document. Lines
+ * that hold no more than the question's heaviest word are not shown: for a question with no answer they
+ * are what it shares with any document.
  */
 export async function closestPassage(
   question: string,
-  hit: SearchHit,
+  related: readonly SearchHit[],
   readSection: SectionReader,
 ): Promise<CitedPassage | undefined> {
+  const top = related[0];
+  if (!top) return undefined;
+  // As for an answer: a section in the question's language, among those that cover it about as well.
+  const chinese = hasCjk(question);
+  const hit =
+    related.find((h) => inChinese(h) === chinese && (h.coverage ?? 0) >= (top.coverage ?? 0) - SAME_COVERAGE) ?? top;
   const units = splitUnits(await readSection(hit.path, hit.startLine, hit.endLine), hit.startLine);
   const scored = scoreUnits(units, hit, question);
-  const top = Math.max(0, ...scored.map((s) => s.score));
-  if (top < 0.5) return undefined;
-  const picked = pickUnits(units, scored, top, false, MAX_CLOSEST_UNITS);
+  const best = Math.max(0, ...scored.map((s) => s.score));
+  if (best <= ONE_WORD) return undefined;
+  const picked = pickUnits(units, scored, best, false, MAX_CLOSEST_UNITS);
   if (picked.length === 0) return undefined;
   const span = lineSpan(picked);
   return { markdown: renderUnits(picked), path: hit.path, startLine: span.start, endLine: span.end };

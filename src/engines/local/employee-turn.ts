@@ -83,7 +83,7 @@ export async function* employeeTurn(kb: KnowledgeBase, ctx: LocalTurnContext): A
   }
 
   const related = hits.slice(0, 3).filter((h) => (h.coverage ?? 0) >= RELATED_COVERAGE);
-  const closest = related[0] ? await closestPassage(question, related[0], readSection) : undefined;
+  const closest = await closestPassage(question, related, readSection);
   yield* noAnswer(kb, ctx, question, lang, related, closest);
 }
 

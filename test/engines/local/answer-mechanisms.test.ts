@@ -6,7 +6,7 @@ import { countedWords, statesCount } from '../../../src/engines/local/count-ques
 import { createLocalWorkerFactory } from '../../../src/engines/local/index.ts';
 import type { AgentWorkerFactory } from '../../../src/engines/types.ts';
 import { type TempKb, tempKb } from '../../fixtures/kb-fixtures.ts';
-import { ask, citedPaths, closestPassage, quotedSections } from '../../fixtures/local-answers.ts';
+import { ask, citedPaths, closestPassage, quotedSections, relatedPaths } from '../../fixtures/local-answers.ts';
 
 /** A knowledge base of the test's own, for a mechanism that needs word frequencies the shared one lacks. */
 async function withOwnKb(
@@ -457,6 +457,14 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
       answer,
     );
     assert.match(answer, /\(people\/time_off\.md:3-3\):/);
+  });
+
+  it('quotes no closest passage that shares only one word with the question', async () => {
+    await withOwnKb({ files: { 'people/time_off.md': TIME_OFF } }, async (own) => {
+      const answer = await ask(own, 'Is the portal open on weekends?');
+      assert.deepEqual(relatedPaths(answer), ['people/time_off.md'], answer);
+      assert.equal(closestPassage(answer), undefined, answer);
+    });
   });
 
   it('shows no closest passage when no document is related', async () => {
