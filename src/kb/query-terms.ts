@@ -55,11 +55,17 @@ export interface Vocabulary {
   readonly lexicon: Lexicon;
 }
 
+/** 几 or 多少 and the unit of time or count it asks in. */
+const ASKED_UNIT = /(几|多少)个?(?:月份|小时|分钟|星期|礼拜|点钟|周|月|天|年|次|倍|点|号)/g;
+
 export function queryTermsOf(query: string, vocab: Vocabulary): QueryTerm[] {
   // "How soon / how fast must I…": the word after "how" that is no noun frames the question (a time
   // limit, an amount), it is not its subject.
+  // The unit of a "how many" (几月份, 几小时, 多少天) says what kind of figure is asked, like "how long": it
+  // is not a subject to meet ("8月份" in an incident report does not answer 年终奖几月份发).
   const text = withArabicNumerals(query.slice(0, 2000))
     .replace(/\bhow ([a-z]+)\b/gi, (all, word: string) => (namesAThing(word.toLowerCase()) ? all : 'how'))
+    .replace(ASKED_UNIT, '$1 ')
     // A separable verb (离合词) split by a measure word or an aspect particle (换个班, 请了假, 加过班) is the
     // word the documents write whole, when they do.
     .replace(SPLIT_VERB, (all, verb: string, object: string) => (vocab.has(verb + object) ? verb + object : all));

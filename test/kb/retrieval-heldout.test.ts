@@ -88,10 +88,10 @@ const SETS: readonly HeldoutSet[] = [
     questionsFile: 'heldout5-questions.ts', // as committed in 33a494a, first scored 11/30 + 4/7
     cases: HELDOUT5_CASES,
     sha256: '47893c5369f4f2ead8e0c163d4ae4851794500794b7d4d003b9217656e0ba109',
-    answeredFloor: 11,
-    refusedFloor: 4,
-    pointedFloor: 12,
-    closestFactFloor: 5,
+    answeredFloor: 12,
+    refusedFloor: 5,
+    pointedFloor: 11,
+    closestFactFloor: 4,
   },
 ];
 

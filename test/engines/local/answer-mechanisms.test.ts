@@ -467,6 +467,21 @@ describe('composeAnswer() mechanisms on unseen documents', () => {
     });
   });
 
+  it('reads the unit of 几/多少 as the kind of figure asked, not a subject (几月份 is not met by 8月份)', async () => {
+    const incident =
+      '# 事件报告：冷藏车温度超标\n\n## 原因分析\n\n1. 车载温度记录仪的报警上限被误设为12℃。8月份更换记录仪时由供应商现场设置，车队未核对。\n';
+    const pay =
+      '# 加班与工资\n\n## 加班工资\n\n- 工作日加班按基本工资的 1.5 倍支付。\n- 周末加班按 2 倍支付，或安排补休。\n';
+    await withOwnKb({ files: { 'quality/事件报告.md': incident, 'hr/加班与工资.md': pay } }, async (own) => {
+      const bonus = await ask(own, '年终奖一般几月份发？');
+      assert.match(bonus, /没有找到/);
+      assert.deepEqual(relatedPaths(bonus), [], bonus);
+      const overtime = await ask(own, '周末加班工资按几倍算？');
+      assert.equal(citedPaths(overtime)[0], 'hr/加班与工资.md', overtime);
+      assert.match(overtime, /周末加班按 2 倍/);
+    });
+  });
+
   it('shows no closest passage when no document is related', async () => {
     const answer = await ask(factory, 'Is there a rooftop swimming pool?');
     assert.match(answer, /could not find/);
