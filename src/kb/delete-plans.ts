@@ -4,6 +4,7 @@ import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LRUCache } from 'lru-cache';
 import type { KbInternals } from './internals.ts';
+import { journaled, recoverInterrupted } from './journal.ts';
 import { isListed } from './kb-files.ts';
 import { overviewPathFor } from './overview.ts';
 import { exists, resolveInside } from './paths.ts';
@@ -45,14 +46,17 @@ export class DeletePlans {
     this.#plans.delete(token);
     // Under the structure lock, as ingestion: with several nodes, one change of the tree at a time.
     const deleted: string[] = await kb.locks.with('INGEST', async () => {
+      await recoverInterrupted(kb);
       const gone: string[] = [];
       for (const rel of paths) {
         // Re-check confinement: the tree may have changed since planning.
         const { abs } = await resolveInside(kb.root, rel);
-        if (!(await exists(abs, lstat))) continue;
-        await removeInside(kb.root, rel);
-        gone.push(rel);
+        if (await exists(abs, lstat)) gone.push(rel);
       }
+      // A file and its companions go together, even when the process is killed between them (journal.ts).
+      await journaled(kb.root, 'delete', gone, async () => {
+        for (const rel of gone) await removeInside(kb.root, rel);
+      });
       await kb.syncPaths(paths);
       await kb.refreshReadme();
       return gone;

@@ -64,6 +64,11 @@ export async function openKnowledgeBase(options: OpenKnowledgeBaseOptions): Prom
     },
   });
   try {
+    await kb.recoverInterrupted().catch((error: unknown) => {
+      // The files it names could not be removed: the knowledge base still serves, and the next
+      // ingestion or delete tries again (and reports why it cannot).
+      options.logger?.error({ err: error, root }, 'an interrupted ingestion or delete could not be finished');
+    });
     await kb.load();
     await kb.ensureGenerated();
   } catch (error) {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { findConflicts } from './conflicts.ts';
 import { isDataExtension } from './converters/extensions.ts';
 import type { KbInternals } from './internals.ts';
+import { journaled, recoverInterrupted } from './journal.ts';
 import { exists, normaliseRelative } from './paths.ts';
 import { chooseFolder, sanitiseSegment } from './placement.ts';
 import { describeMarkdown } from './readme-index.ts';
@@ -62,6 +63,10 @@ async function ingestOne(
     throw new KbError('KB_PATH_INVALID', `${name}: the upload reference did not resolve to a stored file`);
   }
 
+  // Under the INGEST lock no other ingestion or delete runs: a journal was left by a process killed
+  // mid-way. Finished first, so that names, conflicts and folders are judged without its half.
+  await recoverInterrupted(kb);
+
   report('converting');
   const converted = await kb.converter.convert(source.sourcePath, name, stem, kb.limits);
 
@@ -86,7 +91,6 @@ async function ingestOne(
   const base = await freeStem(kb.root, folder, stem, ext, isData);
   const docRel = `${folder}/${isData ? `${base}${ext}.md` : `${base}.md`}`;
   const planned: { staged: string; target: string }[] = [];
-  const moved: string[] = [];
   // Under the INGEST lock no other ingestion is staging: what is there was left by a process killed mid-way.
   await rm(path.join(kb.root, STAGING_DIR), { recursive: true, force: true });
   // Staging and targets are checked like every write (safe-write.ts): a
@@ -108,13 +112,15 @@ async function ingestOne(
       planned.push({ staged: path.join(staging, 'images'), target: `${folder}/${base}_images` });
     }
     report('indexing');
-    for (const { staged, target } of planned) {
-      await rename(staged, await prepareWrite(kb.root, target));
-      moved.push(target);
-    }
-  } catch (error) {
-    for (const target of moved) await rm(path.join(kb.root, target), { recursive: true, force: true });
-    throw error;
+    // The targets were free (freeStem): unless every move is made, all of them go (journal.ts).
+    await journaled(
+      kb.root,
+      'ingest',
+      planned.map((p) => p.target),
+      async () => {
+        for (const { staged, target } of planned) await rename(staged, await prepareWrite(kb.root, target));
+      },
+    );
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

@@ -20,6 +20,7 @@ import { applyFeedback } from './feedback.ts';
 import { ingestSources } from './ingest.ts';
 import { badCaseSchema, feedbackSchema, ingestSourcesSchema, parseInput, synonymsSchema } from './input-schemas.ts';
 import type { KbInternals, KbLimits } from './internals.ts';
+import { JOURNAL_FILE, replayJournal } from './journal.ts';
 import { isHiddenName, isListed, isSearchable, OVERVIEW_DIR, walkFiles } from './kb-files.ts';
 import { buildTree, countFiles } from './kb-listing.ts';
 import { type CrossProcessLock, WriteLocks } from './locks.ts';
@@ -154,6 +155,15 @@ export class FolderKnowledgeBase implements KnowledgeBase {
   /** Changes may have been missed (another node's notices were lost): the next use re-checks the whole folder. */
   requestRescan(): void {
     this.#watcher.requestRescan();
+  }
+
+  /**
+   * Finishes an ingestion or delete that a killed process left part-way (journal.ts), before load().
+   * Under the INGEST lock: a journal whose process still runs is that process's to finish.
+   */
+  async recoverInterrupted(): Promise<void> {
+    if (!(await exists(path.join(this.root, JOURNAL_FILE)))) return;
+    await this.#locks.with('INGEST', () => replayJournal(this.root, this.#logger));
   }
 
   /** Reads every document into the index and the README descriptions into it. */

@@ -13,16 +13,13 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 
-const LOCK_OPTIONS = {
-  realpath: false,
-  stale: 10_000,
-  update: 2_000,
-  retries: { retries: 60, minTimeout: 10, maxTimeout: 250, factor: 1.5 },
-} as const;
+const LOCK_OPTIONS = { realpath: false, stale: 10_000, update: 2_000 } as const;
+/** The waits between attempts (as proper-lockfile's `retries` would make them): about 13 s in all. */
+const RETRIES = { retries: 60, minTimeout: 10, maxTimeout: 250, factor: 1.5 } as const;
 
 /** What a write under a held lock may ask of it. */
 export interface HeldWrite {
@@ -51,18 +48,16 @@ const HOLDER = JSON.stringify({ pid: process.pid, token: randomUUID() });
 /**
  * proper-lockfile: one host, any number of processes. `check()` never refuses. Beside each lock, an owner
  * file names the holding process: a lock whose holder is gone (killed) is taken over at once, where
- * proper-lockfile alone would wait until it is stale (LOCK_OPTIONS.stale) by its mtime.
+ * proper-lockfile alone would wait until it is stale (LOCK_OPTIONS.stale) by its mtime. The owner is
+ * looked at before every attempt, not only the first, so a holder that dies while we wait is taken over
+ * too; hence the retries are made here rather than by proper-lockfile.
  */
 export function lockfileLock(root: string): CrossProcessLock {
   return {
     async hold<T>(name: string, fn: (held: HeldWrite) => Promise<T>): Promise<T> {
       const lockPath = path.join(root, `.${name.replace(/[/\\]/g, '_')}.lock`);
       const ownerPath = `${lockPath}.owner`;
-      if (holderIsGone(await readFile(ownerPath, 'utf8').catch(() => undefined))) {
-        await rm(lockPath, { recursive: true, force: true });
-        await rm(ownerPath, { force: true });
-      }
-      const release = await lockfile.lock(path.join(root, name), { ...LOCK_OPTIONS, lockfilePath: lockPath });
+      const release = await acquire(path.join(root, name), lockPath, ownerPath);
       try {
         await writeFile(ownerPath, HOLDER).catch(() => undefined);
         return await fn({ check: async () => {}, changed: () => {} });
@@ -72,6 +67,42 @@ export function lockfileLock(root: string): CrossProcessLock {
       }
     },
   };
+}
+
+async function acquire(file: string, lockPath: string, ownerPath: string): Promise<() => Promise<void>> {
+  for (let attempt = 0; ; attempt++) {
+    await takeOverFromDeadOwner(lockPath, ownerPath);
+    try {
+      return await lockfile.lock(file, { ...LOCK_OPTIONS, lockfilePath: lockPath, retries: 0 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED' || attempt >= RETRIES.retries) throw error;
+    }
+    const wait = Math.min(RETRIES.minTimeout * RETRIES.factor ** attempt, RETRIES.maxTimeout);
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
+/**
+ * Removes the lock when its owner file names a process that is gone. The owner file is first claimed
+ * by renaming it: of several waiters that saw the same dead owner, only one removes the lock (a second
+ * removal would remove the lock its new holder had just made).
+ */
+async function takeOverFromDeadOwner(lockPath: string, ownerPath: string): Promise<void> {
+  const owner = await readFile(ownerPath, 'utf8').catch(() => undefined);
+  if (!holderIsGone(owner)) return;
+  const claimed = `${ownerPath}.${randomUUID()}`;
+  try {
+    await rename(ownerPath, claimed);
+  } catch {
+    return; // another waiter claimed it first
+  }
+  if ((await readFile(claimed, 'utf8').catch(() => undefined)) !== owner) {
+    // Another waiter took over first and this is its holder's file: put it back.
+    await rename(claimed, ownerPath).catch(() => undefined);
+    return;
+  }
+  await rm(lockPath, { recursive: true, force: true });
+  await rm(claimed, { force: true });
 }
 
 /** True when an owner file names a process that no longer runs on this host (or an earlier one with this PID). */

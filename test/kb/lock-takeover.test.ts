@@ -1,7 +1,8 @@
 // A process killed while it held a knowledge-base lock leaves the lock behind, kept fresh-looking by its
 // last update: the next holder takes it over at once when the owner named beside it is gone.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -42,6 +43,30 @@ describe('knowledge-base locks left by a killed process', () => {
         ran = true;
       });
       assert.ok(ran);
+    }));
+
+  it('are taken over as soon as their owner dies while the next holder waits', () =>
+    withRoot(async (root) => {
+      const owner = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+      try {
+        const lock = path.join(root, '.INGEST.lock');
+        await mkdir(lock);
+        await writeFile(`${lock}.owner`, JSON.stringify({ pid: owner.pid, token: 'alive, then killed' }));
+        let ranAt = 0;
+        const waiting = new WriteLocks(root).with('INGEST', async () => {
+          ranAt = Date.now();
+        });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assert.equal(ranAt, 0, 'waits while the owner runs');
+        owner.kill('SIGKILL');
+        await once(owner, 'exit');
+        const killedAt = Date.now();
+        await waiting;
+        // Not when the lock turns stale (10 s after its last update), nor at the end of the retries.
+        assert.ok(ranAt - killedAt < 2000, `ran ${ranAt - killedAt} ms after the owner died`);
+      } finally {
+        owner.kill('SIGKILL');
+      }
     }));
 
   it('are waited for while their owner runs', () =>
