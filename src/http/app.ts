@@ -16,6 +16,7 @@ import { MemoryHandoffStore } from '../channels/handoff-store.ts';
 import { NO_CONVERSATION_FILES } from '../engines/types.ts';
 import { Conversations } from '../sessions/conversations.ts';
 import { AddressBudget } from './address-budget.ts';
+import { createClientErrorHandler } from './client-error.ts';
 import type { AppDeps, DocentContext } from './deps.ts';
 import { installErrorHandling, mapError, sendError } from './error-handler.ts';
 import { ERROR_STATUS, HttpError } from './errors.ts';
@@ -35,8 +36,10 @@ import { DEFAULT_HEARTBEAT_MS } from './sse.ts';
 
 /** JSON bodies larger than this get 413. */
 export const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
-/** URLs longer than this get 414 (Node itself refuses request heads past 64 KiB with a bare 431). */
+/** URLs longer than this get 414. */
 export const URL_MAX_CHARS = 8 * 1024;
+/** Request heads larger than this are refused by Node's parser: 431 HEADERS_TOO_LARGE (client-error.ts). */
+export const HEAD_MAX_BYTES = 64 * 1024;
 /** Routes the rate limit leaves alone: probes, metrics, docs and static files. */
 const UNLIMITED_PREFIXES = ['/health', '/metrics', '/docs', '/assets/'];
 
@@ -69,7 +72,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // HEAD on a streaming route would run a turn nobody reads.
     exposeHeadRoutes: false,
     // Room for URLs up to 64 KiB so that long ones get our JSON 414, not Node's bare 431.
-    http: { maxHeaderSize: 64 * 1024 },
+    http: { maxHeaderSize: HEAD_MAX_BYTES },
+    // What Node's parser refuses before any route runs gets the one error shape too.
+    clientErrorHandler: createClientErrorHandler(deps.logger as FastifyBaseLogger, HEAD_MAX_BYTES),
     // Path parameters as long as the URL itself: the routes' schemas bound them
     // (a session id is up to 128 characters; the router's default stops at 100).
     maxParamLength: URL_MAX_CHARS,
