@@ -83,16 +83,26 @@ export function createClientErrorHandler(
       // Destroyed once flushed: the client reads the whole answer before the connection goes.
       socket.end(clientErrorResponse(mapped), () => socket.destroy());
     };
-    // A response still being written on this connection (a pipelined request
-    // before the bad one) is let finish: an answer written now would land in
-    // the middle of it. Node's private `_httpMessage` is the only handle on it.
+    // A response still being written on this connection for a request read
+    // whole (a pipelined request before the bad one) is let finish: an answer
+    // written now would land in the middle of it. Node's private `_httpMessage`
+    // is the only handle on it.
     const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
     if (inFlight && !inFlight.writableFinished) {
-      inFlight.once('finish', write);
-      inFlight.once('close', () => {
-        if (!inFlight.writableFinished) socket.destroy();
-      });
-      return;
+      if (inFlight.req?.complete) {
+        inFlight.once('finish', write);
+        inFlight.once('close', () => {
+          if (!inFlight.writableFinished) socket.destroy();
+        });
+        return;
+      }
+      // The bad bytes are that request's own (a broken chunked body, the
+      // connection ending mid-body): answered here unless it has begun to be
+      // answered already; either way the connection goes, which aborts it.
+      if (inFlight.headersSent) {
+        socket.destroy();
+        return;
+      }
     }
     write();
   };

@@ -38,6 +38,16 @@ const CASES: Case[] = [
     code: 'MALFORMED_REQUEST',
   },
   {
+    // The request is being handled (the route reads the body) when its own body turns out broken.
+    name: 'a chunked body with a chunk size that is not hex',
+    chunks: [
+      'POST /api/clear_context HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+        'Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\nzz\r\n',
+    ],
+    status: 400,
+    code: 'MALFORMED_REQUEST',
+  },
+  {
     name: 'a malformed request line',
     chunks: ['GET /health HTTP/1.1 extra\r\nHost: x\r\n\r\n'],
     status: 400,
