@@ -37,6 +37,7 @@ const FRAMEWORK_ERRORS: Readonly<Record<string, { code: ErrorCode; message?: str
     code: 'UNSUPPORTED_MEDIA_TYPE',
     message: 'Send the files as multipart/form-data',
   },
+  FST_ERR_MAX_PARAM_LENGTH: { code: 'URI_TOO_LONG', message: 'A path segment of the URL is too long' },
 };
 
 /**
@@ -49,9 +50,11 @@ const FRAMEWORK_STATUSES: Readonly<Partial<Record<number, { code: ErrorCode; mes
   403: { code: 'FORBIDDEN', message: 'This path is not served' },
   404: { code: 'NOT_FOUND', message: 'Not found' },
   408: { code: 'REQUEST_TIMEOUT', message: 'The request was not received in time' },
+  412: { code: 'PRECONDITION_FAILED', message: 'A precondition of the request (If-Match, If-Unmodified-Since) fails' },
   413: { code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large' },
   414: { code: 'URI_TOO_LONG', message: 'The URL is too long' },
   415: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported Content-Type' },
+  416: { code: 'RANGE_NOT_SATISFIABLE', message: 'The requested range is not within the file' },
   431: { code: 'HEADERS_TOO_LARGE', message: 'The request headers are too large' },
 };
 
