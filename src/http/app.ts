@@ -16,7 +16,7 @@ import { MemoryHandoffStore } from '../channels/handoff-store.ts';
 import { NO_CONVERSATION_FILES } from '../engines/types.ts';
 import { Conversations } from '../sessions/conversations.ts';
 import { AddressBudget } from './address-budget.ts';
-import { createClientErrorHandler } from './client-error.ts';
+import { answerFailedExpectation, createClientErrorHandler } from './client-error.ts';
 import type { AppDeps, DocentContext } from './deps.ts';
 import { installErrorHandling, mapError, sendError } from './error-handler.ts';
 import { ERROR_STATUS, HttpError } from './errors.ts';
@@ -93,6 +93,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       sendError(reply, mapped);
     },
   });
+
+  app.server.on('checkExpectation', answerFailedExpectation);
 
   const metrics = createHttpMetrics(deps.pools, deps.engineCounters, deps.retention, deps.clusterCounters);
   const identity = new Identity({

@@ -4,8 +4,9 @@
  * a malformed request line, a request that timed out) is answered in the one
  * error shape, written to the raw socket, and the connection is closed.
  * Socket errors (ECONNRESET, EPIPE, ...) have nobody to answer: destroyed.
+ * An unsupported `Expect`, which Node answers itself, gets the shape too.
  */
-import { type ServerResponse, STATUS_CODES } from 'node:http';
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
 import { ERROR_STATUS, type ErrorCode, errorBody } from './errors.ts';
@@ -55,6 +56,27 @@ export function clientErrorResponse(mapped: ClientErrorAnswer): string {
     '',
     body,
   ].join('\r\n');
+}
+
+/**
+ * The server's `checkExpectation` listener: without one Node answers an
+ * `Expect` other than 100-continue with a bare 417. The body the client holds
+ * back may still come, so the connection is closed after the answer.
+ */
+export function answerFailedExpectation(request: IncomingMessage, response: ServerResponse): void {
+  const expect = String(request.headers.expect ?? '')
+    .slice(0, 100)
+    .replace(/[^\x20-\x7e]/g, '');
+  const body = JSON.stringify(
+    errorBody('EXPECTATION_FAILED', `Expect: ${expect} is not supported (only 100-continue)`),
+  );
+  response.writeHead(ERROR_STATUS.EXPECTATION_FAILED, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    'X-Content-Type-Options': 'nosniff',
+    Connection: 'close',
+  });
+  response.end(body);
 }
 
 export function createClientErrorHandler(

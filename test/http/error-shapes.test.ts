@@ -1,7 +1,8 @@
 /**
  * Every way a client can be refused outside a route's own code (the router,
- * the body parsers, @fastify/static) answers the one error shape, on a real
- * socket, with a code of the table whose status is the one answered.
+ * the body parsers, @fastify/static, Node's expectation check) answers the
+ * one error shape, on a real socket, with a code of the table whose status
+ * is the one answered.
  */
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -88,6 +89,12 @@ const CASES: Case[] = [
     request: head('GET /assets/app.js HTTP/1.1', ['If-Match: "nope"']),
     status: 412,
     code: 'PRECONDITION_FAILED',
+  },
+  {
+    name: 'an Expect header other than 100-continue',
+    request: post('/api/clear_context', '{}', ['Content-Type: application/json', 'Expect: something-else']),
+    status: 417,
+    code: 'EXPECTATION_FAILED',
   },
   {
     name: 'an admin route with a wrong token',
