@@ -68,7 +68,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // X-Forwarded-For is believed only from the proxies named in TRUSTED_PROXIES.
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     logController: new LogController({ disableRequestLogging: true }),
-    return503OnClosing: true,
+    // Fastify's own 503 while closing has its own body: the first onRequest hook answers instead.
+    return503OnClosing: false,
     // HEAD on a streaming route would run a turn nobody reads.
     exposeHeadRoutes: false,
     // Room for URLs up to 64 KiB so that long ones get our JSON 414, not Node's bare 431.
@@ -139,10 +140,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(() => (data) => ({ value: data }));
 
   const nodeId = deps.nodeId;
+  // Set as close begins; requests still arriving on kept-alive connections are refused.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Content-Type-Options', 'nosniff');
     // Several nodes: which one answered (what routing and warm placement are checked by).
     if (nodeId) reply.header('X-Docent-Node', nodeId);
+    if (closing) {
+      reply.header('Connection', 'close');
+      throw new HttpError('SERVICE_DRAINING', 'The server is closing; retry on a new connection', { retryAfterS: 5 });
+    }
     if (request.url.length > URL_MAX_CHARS) {
       throw new HttpError('URI_TOO_LONG', `The URL is longer than ${URL_MAX_CHARS} characters`);
     }

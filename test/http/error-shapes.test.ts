@@ -1,11 +1,13 @@
 /**
  * Every way a client can be refused outside a route's own code (the router,
- * the body parsers, @fastify/static, Node's expectation check) answers the
- * one error shape, on a real socket, with a code of the table whose status
- * is the one answered.
+ * the body parsers, @fastify/static, Node's expectation check, a server that
+ * is closing) answers the one error shape, on a real socket, with a code of
+ * the table whose status is the one answered.
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -138,5 +140,48 @@ describe('refusals outside the routes answer the one error shape', () => {
       const { raw } = await rawExchange(base, [c.request]);
       assertErrorShape(parseRawResponse(raw), c.status, c.code);
     });
+  }
+});
+
+test('a request that reaches a closing server on a kept-alive connection → 503 SERVICE_DRAINING, Connection: close', async () => {
+  const t = await makeTestApp();
+  const url = new URL(await listenLoopback(t.app));
+  const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  let closing: Promise<void> | undefined;
+  const socket = connect({ host: url.hostname, port: Number(url.port) });
+  try {
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    const ended = once(socket, 'close');
+    await once(socket, 'connect');
+    const body = '{"user_id":"u1"}';
+    // The first request's body is held back, so the connection is busy (not
+    // closed as idle) while the server starts closing; the second follows it.
+    socket.write(
+      [
+        'POST /api/clear_context HTTP/1.1',
+        'Host: x',
+        'Content-Type: application/json',
+        `Content-Length: ${body.length}`,
+      ]
+        .concat('', '')
+        .join('\r\n'),
+    );
+    await delay(100);
+    closing = t.app.close();
+    await delay(100);
+    socket.write(`${body}GET /health HTTP/1.1\r\nHost: x\r\n\r\n`);
+    await ended;
+    const raw = Buffer.concat(received).toString('latin1');
+    const second = raw.indexOf('HTTP/1.1', 1);
+    assert.ok(second > 0, raw.slice(0, 500));
+    const res = parseRawResponse(raw.slice(second));
+    assertErrorShape(res, 503, 'SERVICE_DRAINING');
+    assert.equal(res.headers.connection, 'close');
+    assert.equal(res.headers['retry-after'], '5');
+  } finally {
+    socket.destroy();
+    await closing;
+    await t.close().catch(() => {});
   }
 });
