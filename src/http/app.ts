@@ -16,6 +16,7 @@ import { MemoryHandoffStore } from '../channels/handoff-store.ts';
 import { NO_CONVERSATION_FILES } from '../engines/types.ts';
 import { Conversations } from '../sessions/conversations.ts';
 import { AddressBudget } from './address-budget.ts';
+import { answerFailedExpectation, createClientErrorHandler } from './client-error.ts';
 import type { AppDeps, DocentContext } from './deps.ts';
 import { installErrorHandling, mapError, sendError } from './error-handler.ts';
 import { ERROR_STATUS, HttpError } from './errors.ts';
@@ -35,8 +36,10 @@ import { DEFAULT_HEARTBEAT_MS } from './sse.ts';
 
 /** JSON bodies larger than this get 413. */
 export const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
-/** URLs longer than this get 414 (Node itself refuses request heads past 64 KiB with a bare 431). */
+/** URLs longer than this get 414. */
 export const URL_MAX_CHARS = 8 * 1024;
+/** Request heads larger than this are refused by Node's parser: 431 HEADERS_TOO_LARGE (client-error.ts). */
+export const HEAD_MAX_BYTES = 64 * 1024;
 /** Routes the rate limit leaves alone: probes, metrics, docs and static files. */
 const UNLIMITED_PREFIXES = ['/health', '/metrics', '/docs', '/assets/'];
 
@@ -65,11 +68,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // X-Forwarded-For is believed only from the proxies named in TRUSTED_PROXIES.
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     logController: new LogController({ disableRequestLogging: true }),
-    return503OnClosing: true,
+    // Fastify's own 503 while closing has its own body: the first onRequest hook answers instead.
+    return503OnClosing: false,
     // HEAD on a streaming route would run a turn nobody reads.
     exposeHeadRoutes: false,
     // Room for URLs up to 64 KiB so that long ones get our JSON 414, not Node's bare 431.
-    http: { maxHeaderSize: 64 * 1024 },
+    http: { maxHeaderSize: HEAD_MAX_BYTES },
+    // What Node's parser refuses before any route runs gets the one error shape too.
+    clientErrorHandler: createClientErrorHandler(deps.logger as FastifyBaseLogger, HEAD_MAX_BYTES),
     // Path parameters as long as the URL itself: the routes' schemas bound them
     // (a session id is up to 128 characters; the router's default stops at 100).
     maxParamLength: URL_MAX_CHARS,
@@ -88,6 +94,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       sendError(reply, mapped);
     },
   });
+
+  app.server.on('checkExpectation', answerFailedExpectation);
 
   const metrics = createHttpMetrics(deps.pools, deps.engineCounters, deps.retention, deps.clusterCounters);
   const identity = new Identity({
@@ -132,10 +140,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(() => (data) => ({ value: data }));
 
   const nodeId = deps.nodeId;
+  // Set as close begins; requests still arriving on kept-alive connections are refused.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Content-Type-Options', 'nosniff');
     // Several nodes: which one answered (what routing and warm placement are checked by).
     if (nodeId) reply.header('X-Docent-Node', nodeId);
+    if (closing) {
+      reply.header('Connection', 'close');
+      throw new HttpError('SERVICE_DRAINING', 'The server is closing; retry on a new connection', { retryAfterS: 5 });
+    }
     if (request.url.length > URL_MAX_CHARS) {
       throw new HttpError('URI_TOO_LONG', `The URL is longer than ${URL_MAX_CHARS} characters`);
     }

@@ -3,6 +3,7 @@
  * our HttpErrors, the pool's and the knowledge base's coded errors, and
  * Fastify's and its plugins' own errors. No stack traces, no absolute paths.
  */
+import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ClusterUnavailableError, ConversationBusyError, ConversationWaitTimeoutError } from '../cluster/turn-gate.ts';
 import { KbError } from '../kb/types.ts';
@@ -36,6 +37,25 @@ const FRAMEWORK_ERRORS: Readonly<Record<string, { code: ErrorCode; message?: str
     code: 'UNSUPPORTED_MEDIA_TYPE',
     message: 'Send the files as multipart/form-data',
   },
+  FST_ERR_MAX_PARAM_LENGTH: { code: 'URI_TOO_LONG', message: 'A path segment of the URL is too long' },
+};
+
+/**
+ * A framework or plugin 4xx without a code named above (@fastify/static's
+ * refusals carry only a status) → the table's code for that status. The
+ * message replaces one that is only the status phrase ("Forbidden").
+ */
+const FRAMEWORK_STATUSES: Readonly<Partial<Record<number, { code: ErrorCode; message: string }>>> = {
+  400: { code: 'BAD_REQUEST', message: 'Bad request' },
+  403: { code: 'FORBIDDEN', message: 'This path is not served' },
+  404: { code: 'NOT_FOUND', message: 'Not found' },
+  408: { code: 'REQUEST_TIMEOUT', message: 'The request was not received in time' },
+  412: { code: 'PRECONDITION_FAILED', message: 'A precondition of the request (If-Match, If-Unmodified-Since) fails' },
+  413: { code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large' },
+  414: { code: 'URI_TOO_LONG', message: 'The URL is too long' },
+  415: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported Content-Type' },
+  416: { code: 'RANGE_NOT_SATISFIABLE', message: 'The requested range is not within the file' },
+  431: { code: 'HEADERS_TOO_LARGE', message: 'The request headers are too large' },
 };
 
 export function mapError(error: unknown): Mapped {
@@ -88,10 +108,16 @@ export function mapError(error: unknown): Mapped {
   if (error instanceof SyntaxError && (fastifyError?.statusCode ?? 0) === 400) {
     return { status: ERROR_STATUS.BAD_REQUEST, code: 'BAD_REQUEST', message: 'Body is not valid JSON' };
   }
-  // A framework 4xx this file does not name keeps its own status.
   const status = fastifyError?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return { status, code: 'BAD_REQUEST', message: scrubPaths(fastifyError?.message || 'Bad request') };
+    const own = fastifyError?.message ?? '';
+    const byStatus = FRAMEWORK_STATUSES[status];
+    if (byStatus) {
+      const bare = own === '' || own === STATUS_CODES[status];
+      return { status, code: byStatus.code, message: bare ? byStatus.message : scrubPaths(own) };
+    }
+    // A 4xx the table has no code for keeps its own status.
+    return { status, code: 'BAD_REQUEST', message: scrubPaths(own || 'Bad request') };
   }
   return { status: ERROR_STATUS.INTERNAL, code: 'INTERNAL', message: 'Internal server error' };
 }

@@ -672,7 +672,7 @@ test('a JSON body with a __proto__ key has it dropped', async () => {
 });
 
 describe('huge query strings on a real socket', () => {
-  test('a 40 KiB query answers 414 in the error shape; past 64 KiB Node refuses the head with 431', async () => {
+  test('a 40 KiB query answers 414 in the error shape; past 64 KiB Node refuses the head: 431 in the error shape', async () => {
     const t = await makeTestApp();
     try {
       const base = await listenLoopback(t.app);
@@ -681,6 +681,7 @@ describe('huge query strings on a real socket', () => {
       assert.equal((long.json as { error: { code: string } }).error.code, 'URI_TOO_LONG');
       const huge = await requestJson(`${base}/api/user/query?message=${'a'.repeat(80 * 1024)}`);
       assert.equal(huge.statusCode, 431);
+      assert.equal((huge.json as { error: { code: string } }).error.code, 'HEADERS_TOO_LARGE');
       assert.equal(t.fakePools!.employee.turns.length, 0);
     } finally {
       await t.close();
