@@ -15,6 +15,8 @@ export const KB_TOOL_PREFIX = `mcp__${KB_SERVER_NAME}__`;
 
 /** Longest tool answer handed back to the model, in characters. */
 const MAX_TOOL_TEXT = 60_000;
+/** Bad cases list_bad_cases shows: the recent ones are those worth acting on, and they fit MAX_TOOL_TEXT. */
+const MAX_LISTED_BAD_CASES = 100;
 
 type ToolAnswer = { content: Array<{ type: 'text'; text: string }>; isError?: boolean };
 
@@ -135,7 +137,16 @@ function adminTools({ kb, resolveUpload }: KbToolDeps) {
       (args) => guarded(() => kb.addSynonyms({ term: args.term, sameAs: args.same_as })),
     ),
     tool('list_faq', 'All FAQ entries with usage counts.', {}, () => guarded(() => kb.faq())),
-    tool('list_bad_cases', 'All logged bad cases.', {}, () => guarded(() => kb.badCases())),
+    tool(
+      'list_bad_cases',
+      `The most recent logged bad cases (up to ${MAX_LISTED_BAD_CASES}), newest first, with how many there are.`,
+      {},
+      () =>
+        guarded(async () => {
+          const all = await kb.badCases();
+          return { total: all.length, newest_first: all.slice(-MAX_LISTED_BAD_CASES).reverse() };
+        }),
+    ),
   ];
 }
 
@@ -162,6 +173,10 @@ export const KB_TOOL_NAMES: Readonly<Record<Role, readonly string[]>> = {
 
 /** A fresh in-process MCP server (one per CLI process: a server holds one transport). */
 export function createKbServer(role: Role, deps: KbToolDeps): McpSdkServerConfigWithInstance {
-  const tools = role === 'admin' ? [...readOnlyTools(deps), ...adminTools(deps)] : readOnlyTools(deps);
-  return createSdkMcpServer({ name: KB_SERVER_NAME, version: '1.0.0', tools });
+  return createSdkMcpServer({ name: KB_SERVER_NAME, version: '1.0.0', tools: kbTools(role, deps) });
+}
+
+/** The tools a role gets, as handed to the MCP server. */
+export function kbTools(role: Role, deps: KbToolDeps) {
+  return role === 'admin' ? [...readOnlyTools(deps), ...adminTools(deps)] : readOnlyTools(deps);
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Logger } from '../logger.ts';
 import {
   appendBadCase,
+  archiveOldBadCases,
   BADCASE_FILE,
   formatBadCase,
   nowStamp,
@@ -314,6 +315,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
         const content = await readBadCaseFile(file);
         await writeInside(this.root, BADCASE_FILE, appendBadCase(content, record));
       }
+      await archiveOldBadCases(this.root);
     });
   }
 
