@@ -36,20 +36,14 @@ export function parseBadCases(content: string): BadCase[] {
   const result: BadCase[] = [];
   for (const block of content.split(/^## /m).slice(1)) {
     const [dateLine = '', ...rest] = block.split(/\r?\n/);
-    const values: Record<string, string> = {};
+    const values: Record<(typeof FIELDS)[number][0], string> = { question: '', answer: '', feedback: '', source: '' };
     for (const line of rest) {
       const m = /^- \*\*(.+?)\*\*:\s?(.*)$/.exec(line);
       if (!m) continue;
       const field = FIELDS.find(([, label]) => label === m[1]);
       if (field) values[field[0]] = m[2]!;
     }
-    result.push({
-      date: dateLine.trim(),
-      question: values.question ?? '',
-      answer: values.answer ?? '',
-      feedback: values.feedback ?? '',
-      source: values.source ?? '',
-    });
+    result.push({ date: dateLine.trim(), ...values });
   }
   return result;
 }

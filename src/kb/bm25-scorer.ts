@@ -171,16 +171,20 @@ export class Bm25Scorer {
 
 /** Position of `id` in an ascending array, or -1 (posting ids only ever grow). */
 export function indexOfSorted(ids: readonly number[], id: number): number {
+  const at = lowerBound(ids, id);
+  return ids[at] === id ? at : -1;
+}
+
+/** The first position in an ascending array whose value is not below `key`. */
+export function lowerBound<T extends number | string>(sorted: readonly T[], key: T): number {
   let lo = 0;
-  let hi = ids.length - 1;
-  while (lo <= hi) {
+  let hi = sorted.length;
+  while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const value = ids[mid]!;
-    if (value === id) return mid;
-    if (value < id) lo = mid + 1;
-    else hi = mid - 1;
+    if (sorted[mid]! < key) lo = mid + 1;
+    else hi = mid;
   }
-  return -1;
+  return lo;
 }
 
 /** Coverage weighs words by a flattened idf: one rare word alone must not pass for the whole question. */

@@ -22,7 +22,7 @@ import { ingestSources } from './ingest.ts';
 import { badCaseSchema, feedbackSchema, ingestSourcesSchema, parseInput, synonymsSchema } from './input-schemas.ts';
 import type { KbInternals, KbLimits } from './internals.ts';
 import { JOURNAL_FILE, replayJournal } from './journal.ts';
-import { isHiddenName, isListed, isSearchable, OVERVIEW_DIR, walkFiles } from './kb-files.ts';
+import { type FileStamp, isHiddenName, isListed, isSearchable, OVERVIEW_DIR, walkFiles } from './kb-files.ts';
 import { buildTree, countFiles } from './kb-listing.ts';
 import { type CrossProcessLock, WriteLocks } from './locks.ts';
 import { overviewPathFor, writeOverview } from './overview.ts';
@@ -96,7 +96,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
   readonly #converter: IsolatedConverter;
   #experts: { file: string; mtimeMs: number; rows: ExpertRow[] } | undefined;
   #syncing: Promise<void> | undefined;
-  #faqCache: { mtimeMs: number; size: number; rows: FaqRow[] } | undefined;
+  #faqCache: (FileStamp & { rows: FaqRow[] }) | undefined;
   /** No change to FAQ.md reported since its stamp was last checked. */
   #faqUnchanged = false;
   #realRoot: string | undefined;
@@ -232,8 +232,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     }
     // An indexed file unchanged since (same mtime and size) is served from memory: answers read sections every turn.
     const stamp = this.#index.stamp(rel);
-    let lines =
-      stamp && stamp.mtimeMs === info.mtimeMs && stamp.size === info.size ? this.#index.lines(rel) : undefined;
+    let lines = sameStamp(stamp, info) ? this.#index.lines(rel) : undefined;
     if (!lines) {
       const buffer = await readFile(abs);
       if (buffer.subarray(0, 8000).includes(0)) {
@@ -269,8 +268,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
       this.#faqCache = undefined;
       return [];
     }
-    const cached = this.#faqCache;
-    if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return [...cached.rows];
+    if (sameStamp(this.#faqCache, info)) return [...this.#faqCache.rows];
     const rows = await readFaq(file);
     this.#faqCache = { mtimeMs: info.mtimeMs, size: info.size, rows };
     return [...rows];
@@ -436,10 +434,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
         this.#faqUnchanged = false;
         const onDisk = await walkFiles(this.root);
         const seen = new Set(onDisk.map((f) => f.path));
-        const changed = onDisk.filter((f) => {
-          const stamp = this.#index.stamp(f.path);
-          return isSearchable(f.path) && (!stamp || stamp.mtimeMs !== f.mtimeMs || stamp.size !== f.size);
-        });
+        const changed = onDisk.filter((f) => isSearchable(f.path) && !sameStamp(this.#index.stamp(f.path), f));
         const gone = this.#index.paths().filter((p) => !seen.has(p));
         await this.#syncPaths([...changed.map((f) => f.path), ...gone, ...dirty]);
       } else {
@@ -468,8 +463,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
         this.#index.remove(rel);
         continue;
       }
-      const stamp = this.#index.stamp(rel);
-      if (stamp && stamp.mtimeMs === info.mtimeMs && stamp.size === info.size) continue;
+      if (sameStamp(this.#index.stamp(rel), info)) continue;
       await this.#indexFile(rel, info);
     }
   }
@@ -556,6 +550,10 @@ async function readTail(file: string, bytes: number): Promise<string> {
 function describeData(rel: string): string {
   const ext = path.extname(rel).slice(1).toUpperCase() || 'binary';
   return rel.startsWith(`${OVERVIEW_DIR}/`) ? 'Contents overview' : `${ext} file`;
+}
+
+function sameStamp(known: FileStamp | undefined, now: FileStamp): known is FileStamp {
+  return known !== undefined && known.mtimeMs === now.mtimeMs && known.size === now.size;
 }
 
 function clampLine(n: number, total: number): number {

@@ -147,9 +147,8 @@ export function rangesOf(stated: string): QuantityRange[] {
     if (b && RANGE_JOIN.test(text.slice(a.end, b.start))) {
       // "5万至20万元": the end that names a unit (or multiplier) gives it to both.
       const unit = a.quantity.unit !== 'none' ? a.quantity.unit : b.quantity.unit;
-      const lo = Math.min(a.quantity.value, b.quantity.value);
-      const hi = Math.max(a.quantity.value, b.quantity.value);
-      out.push({ min: lo, max: hi, unit });
+      const values = [a.quantity.value, b.quantity.value];
+      out.push({ min: Math.min(...values), max: Math.max(...values), unit });
       i++;
       continue;
     }

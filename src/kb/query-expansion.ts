@@ -4,6 +4,7 @@
  */
 
 import { chineseSynonymsOf, loadBilingualDictionary, translationsOf } from './bilingual-dictionary.ts';
+import { lowerBound } from './bm25-scorer.ts';
 import type { Lexicon } from './lexicon.ts';
 import { GENERAL_LEXICON } from './synonyms.ts';
 import { editDistanceWithin, stem } from './text-tokens.ts';
@@ -184,15 +185,4 @@ export class QueryExpansion {
     }
     return this.#sorted;
   }
-}
-
-function lowerBound(sorted: readonly string[], key: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -114,10 +114,6 @@ export class SearchIndex {
     return this.#files.get(path);
   }
 
-  has(path: string): boolean {
-    return this.#files.has(path);
-  }
-
   /** The file's lines as indexed (shared: never mutate). */
   lines(path: string): readonly string[] | undefined {
     const file = this.#files.get(path);
@@ -130,6 +126,10 @@ export class SearchIndex {
     return this.#linesOf(this.#files.get(section.path)!).slice(section.startLine - 1, section.endLine);
   }
 
+  #sectionText(id: number): string {
+    return this.#sectionLines(id).join('\n');
+  }
+
   /** Split once per file and kept for the few files recently answered from. */
   #linesOf(file: IndexedFile): readonly string[] {
     const cached = this.#recentLines.get(file);
@@ -138,10 +138,6 @@ export class SearchIndex {
     if (this.#recentLines.size >= RECENT_LINES_FILES) this.#recentLines.delete(this.#recentLines.keys().next().value!);
     this.#recentLines.set(file, lines);
     return lines;
-  }
-
-  title(path: string): string | undefined {
-    return this.#files.get(path)?.title;
   }
 
   /** Prepares lookup structures after a bulk load. */
@@ -366,8 +362,7 @@ export class SearchIndex {
       const together = new RegExp(`\\b${head}[\\s_-]*${tail}`, 'i');
       const halvesIdf = queryTerms.reduce((sum, q) => sum + (q.compoundOf === compound ? coverageIdf(q.idf) : 0), 0);
       for (const candidate of candidates) {
-        const lines = this.#sectionLines(candidate.id);
-        if (together.test(lines.join('\n'))) continue;
+        if (together.test(this.#sectionText(candidate.id))) continue;
         candidate.coverage = Math.max(0, candidate.coverage - halvesIdf / 2 / Math.max(totalIdf, 1e-9));
       }
     }
@@ -384,8 +379,7 @@ export class SearchIndex {
     if (phrases.length === 0) return;
     const totalIdf = queryTerms.reduce((sum, q) => sum + coverageIdf(q.idf), 0);
     for (const candidate of candidates) {
-      const lines = this.#sectionLines(candidate.id);
-      const written = ` ${plainWords(lines.join('\n')).join(' ')} `;
+      const written = ` ${plainWords(this.#sectionText(candidate.id)).join(' ')} `;
       for (const phrase of phrases) {
         // Scored as the phrase where the section holds all its content words, else through one of them.
         const posting = this.#postingOf(phrase.term);
@@ -413,8 +407,7 @@ export class SearchIndex {
     const totalIdf = queryTerms.reduce((sum, q) => sum + coverageIdf(q.idf), 0);
     const typeIdf = (ANSWER_TYPE_SHARE * totalIdf) / queryTerms.length;
     for (const candidate of candidates) {
-      const lines = this.#sectionLines(candidate.id);
-      const met = type.holds(lines.join('\n')) ? typeIdf : 0;
+      const met = type.holds(this.#sectionText(candidate.id)) ? typeIdf : 0;
       candidate.coverage = (candidate.coverage * totalIdf + met) / (totalIdf + typeIdf);
     }
   }
@@ -429,8 +422,7 @@ export class SearchIndex {
     const numberTerms = queryTerms.filter((q) => /^\d/.test(q.term));
     const totalIdf = queryTerms.reduce((sum, q) => sum + coverageIdf(q.idf), 0);
     for (const candidate of candidates) {
-      const lines = this.#sectionLines(candidate.id);
-      if (!lines.some((line) => holdsAny(line, figures))) continue;
+      if (!this.#sectionLines(candidate.id).some((line) => holdsAny(line, figures))) continue;
       const before = candidate.coverage;
       for (const q of numberTerms) {
         const posting = this.#postingOf(q.term);

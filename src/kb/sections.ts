@@ -44,9 +44,7 @@ export function splitSections(content: string): MarkdownSection[] {
 
 function chunkLines(body: string[], firstLine: number): { startLine: number; endLine: number; text: string }[] {
   // Trim trailing blank lines so a citation ends on content.
-  let end = body.length;
-  while (end > 0 && body[end - 1]!.trim() === '') end--;
-  const trimmed = body.slice(0, end);
+  const trimmed = body.slice(0, contentEnd(body));
   const chunks: { startLine: number; endLine: number; text: string }[] = [];
   let start = 0;
   while (start < trimmed.length) {
@@ -61,8 +59,7 @@ function chunkLines(body: string[], firstLine: number): { startLine: number; end
       }
     }
     const slice = trimmed.slice(start, stop);
-    let sliceEnd = slice.length;
-    while (sliceEnd > 0 && slice[sliceEnd - 1]!.trim() === '') sliceEnd--;
+    const sliceEnd = contentEnd(slice);
     if (sliceEnd > 0) {
       chunks.push({
         startLine: firstLine + start,
@@ -73,6 +70,13 @@ function chunkLines(body: string[], firstLine: number): { startLine: number; end
     start = stop;
   }
   return chunks;
+}
+
+/** The length of `lines` without its trailing blank lines. */
+function contentEnd(lines: readonly string[]): number {
+  let end = lines.length;
+  while (end > 0 && lines[end - 1]!.trim() === '') end--;
+  return end;
 }
 
 /** The first H1 of a document, else undefined. */

@@ -8,7 +8,7 @@
  * Everything else is the deployment's vocabulary, in its knowledge base's .docent/synonyms.md (see
  * deployment-synonyms.ts; the sample's holds the rest of the everyday wordings its questions use).
  */
-import { Lexicon, type PhraseMatch } from './lexicon.ts';
+import { Lexicon } from './lexicon.ts';
 
 export const GENERAL_GROUPS: readonly string[] = [
   'leave pto holiday time-off 假期 休假 请假',
@@ -52,9 +52,4 @@ export const GENERAL_LEXICON = new Lexicon(GENERAL_GROUPS);
 /** Other index terms that mean the same as `term` in the general lexicon (see Lexicon.synonymsOf). */
 export function synonymsOf(term: string): readonly string[] {
   return GENERAL_LEXICON.synonymsOf(term);
-}
-
-/** General-lexicon phrases in a run of stemmed words (see Lexicon.phrasesIn). */
-export function lexiconPhrasesIn(question: readonly string[]): PhraseMatch[] {
-  return GENERAL_LEXICON.phrasesIn(question);
 }

@@ -4,6 +4,7 @@
  * Shared by the factory's workers, so a replaced worker resumes where the
  * last one stopped. Bounded: least recently used sessions are forgotten.
  */
+import { LRUCache } from 'lru-cache';
 import type { DeletePlan, IngestSource } from '../../kb/types.ts';
 
 export type PendingAction =
@@ -19,14 +20,13 @@ export interface SessionState {
 const MAX_SESSIONS = 5000;
 
 export class SessionMemory {
-  readonly #states = new Map<string, SessionState>();
+  readonly #states = new LRUCache<string, SessionState>({ max: MAX_SESSIONS });
 
   get(sessionId: string): SessionState {
-    let state = this.#states.get(sessionId);
-    if (state) this.#states.delete(sessionId);
-    else state = {};
+    const known = this.#states.get(sessionId);
+    if (known) return known;
+    const state: SessionState = {};
     this.#states.set(sessionId, state);
-    while (this.#states.size > MAX_SESSIONS) this.#states.delete(this.#states.keys().next().value!);
     return state;
   }
 

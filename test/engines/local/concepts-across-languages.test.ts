@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createLocalWorkerFactory } from '../../../src/engines/local/index.ts';
 import type { AgentWorkerFactory } from '../../../src/engines/types.ts';
-import { lexiconPhrasesIn, synonymsOf } from '../../../src/kb/synonyms.ts';
+import { GENERAL_LEXICON, synonymsOf } from '../../../src/kb/synonyms.ts';
 import { tokenize } from '../../../src/kb/text-tokens.ts';
 import { type TempKb, tempKb } from '../../fixtures/kb-fixtures.ts';
 import { ask, quotedSections } from '../../fixtures/local-answers.ts';
@@ -98,13 +98,13 @@ describe('lexicon phrases', () => {
     assert.ok(synonymsOf('打卡').includes('clock in'));
   });
 
-  it('lexiconPhrasesIn() finds the longest phrase in stemmed words, stop words kept', () => {
-    const found = lexiconPhrasesIn(tokenize('can I work from home on fridays', { keepStopWords: true }));
+  it('GENERAL_LEXICON.phrasesIn() finds the longest phrase in stemmed words, stop words kept', () => {
+    const found = GENERAL_LEXICON.phrasesIn(tokenize('can I work from home on fridays', { keepStopWords: true }));
     assert.deepEqual(
       found.map((m) => m.key),
       ['work from home'],
     );
-    assert.deepEqual(lexiconPhrasesIn(tokenize('the home office', { keepStopWords: true })), []);
+    assert.deepEqual(GENERAL_LEXICON.phrasesIn(tokenize('the home office', { keepStopWords: true })), []);
   });
 });
 
