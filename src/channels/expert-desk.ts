@@ -48,6 +48,12 @@ interface Offer {
 const OFFER_TTL_MS = 10 * 60_000;
 const FAQ_PERMISSION_MS = 60 * 60_000;
 const MAX_OFFERS = 10_000;
+/**
+ * An answered or expired hand-off (an employee's question, an expert's answer) is deleted this long after
+ * it was asked; what the expert added to the FAQ stays there. Each sweep deletes at most SETTLED_PER_SWEEP.
+ */
+export const SETTLED_HANDOFF_KEEP_MS = 30 * 24 * 60 * 60_000;
+const SETTLED_PER_SWEEP = 500;
 
 export type DeskStep = { readonly handled: true } | { readonly handled: false; readonly question: string };
 
@@ -110,8 +116,9 @@ export class ExpertDesk {
     await this.#options.send(channel, target, offerText(question, expert));
   }
 
-  /** Marks overdue hand-offs expired and tells each employee. */
+  /** Marks overdue hand-offs expired and tells each employee; deletes the long-settled ones. */
   async expire(): Promise<number> {
+    await this.#options.store.removeSettled(this.#options.now() - SETTLED_HANDOFF_KEEP_MS, SETTLED_PER_SWEEP);
     const due = await this.#options.store.expireDue(this.#options.now());
     for (const handoff of due) {
       await this.#options

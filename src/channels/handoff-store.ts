@@ -36,6 +36,8 @@ export interface HandoffStore {
   expireDue(now: number): Promise<Handoff[]>;
   /** Pending hand-offs, newest first, for the admin console. */
   listPending(limit: number): Promise<Handoff[]>;
+  /** Deletes up to `limit` answered or expired hand-offs created before `before`; returns how many. */
+  removeSettled(before: number, limit: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -84,6 +86,12 @@ export class MemoryHandoffStore implements HandoffStore {
       .slice(0, limit);
   }
 
+  async removeSettled(before: number, limit: number): Promise<number> {
+    const settled = [...this.#rows.values()].filter((h) => h.state !== 'pending' && h.createdAt < before);
+    for (const h of settled.slice(0, limit)) this.#rows.delete(h.id);
+    return Math.min(settled.length, limit);
+  }
+
   async close(): Promise<void> {}
 }
 
@@ -105,6 +113,7 @@ CREATE TABLE IF NOT EXISTS expert_handoffs (
 );
 CREATE INDEX IF NOT EXISTS expert_handoffs_expert ON expert_handoffs (channel, expert_user, state, created_at);
 CREATE INDEX IF NOT EXISTS expert_handoffs_due ON expert_handoffs (state, expires_at);
+CREATE INDEX IF NOT EXISTS expert_handoffs_created ON expert_handoffs (created_at);
 `;
 
 interface Row {
@@ -219,6 +228,15 @@ export class SqliteHandoffStore implements HandoffStore {
       .prepare(`SELECT * FROM expert_handoffs WHERE state = 'pending' ORDER BY created_at DESC LIMIT ?`)
       .all(limit) as Row[];
     return rows.map(fromRow);
+  }
+
+  async removeSettled(before: number, limit: number): Promise<number> {
+    return this.#db
+      .prepare(
+        `DELETE FROM expert_handoffs WHERE id IN
+           (SELECT id FROM expert_handoffs WHERE state != 'pending' AND created_at < ? LIMIT ?)`,
+      )
+      .run(before, limit).changes;
   }
 
   async close(): Promise<void> {

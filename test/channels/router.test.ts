@@ -63,6 +63,7 @@ function setup(ask: AskEmployee, options: SetupOptions = {}) {
   const faq: Array<{ question: string; answer: string }> = [];
   const adapter = options.adapter ?? new RecordingAdapter();
   const ratings: Array<Parameters<RateAnswer>[0]> = [];
+  const handoffs = new MemoryHandoffStore();
   const router = new ChannelRouter({
     adapters: [adapter],
     ask,
@@ -79,7 +80,7 @@ function setup(ask: AskEmployee, options: SetupOptions = {}) {
         return { action: 'faq_added', message: 'added' };
       },
     },
-    handoffs: new MemoryHandoffStore(),
+    handoffs,
     logger: createLogger('silent'),
     handoffTimeoutMs: options.handoffTimeoutMs ?? 24 * 3_600_000,
     sendBackoffMs: options.sendBackoffMs ?? 1,
@@ -97,7 +98,7 @@ function setup(ask: AskEmployee, options: SetupOptions = {}) {
     });
     await new Promise((resolve) => setTimeout(resolve, 20));
   };
-  return { router, adapter, say, faq, ratings, advance: (ms: number) => (clock += ms) };
+  return { router, adapter, say, faq, ratings, handoffs, advance: (ms: number) => (clock += ms) };
 }
 
 async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
@@ -149,6 +150,20 @@ describe('channel router', () => {
       !adapter.sent.slice(late).some((m) => m.to === 'emp'),
       'an expired hand-off relays nothing; the expert is an employee again',
     );
+  });
+
+  it('deletes an answered hand-off 30 days after it was asked', async () => {
+    const { router, say, advance, handoffs } = setup(notFound);
+    await say('emp', 'Can pets come to work?');
+    await say('emp', 'yes');
+    await say('expert', 'Only guide dogs.');
+    assert.equal((await handoffs.lastAnswered('slack', 'expert', 0))?.answer, 'Only guide dogs.');
+    advance(29 * 24 * 3_600_000);
+    await router.sweepHandoffs();
+    assert.ok(await handoffs.lastAnswered('slack', 'expert', 0), 'kept for 30 days');
+    advance(2 * 24 * 3_600_000);
+    await router.sweepHandoffs();
+    assert.equal(await handoffs.lastAnswered('slack', 'expert', 0), undefined);
   });
 
   it('waits as long as the setting says, and tells the employee in those terms', async () => {

@@ -87,4 +87,52 @@ describe('hand-off store (SQLite)', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('deletes settled hand-offs asked before the cut-off, a bounded number at a time, and never pending ones', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'docent-handoffs-'));
+    const store = new SqliteHandoffStore(path.join(dir, 'sessions.sqlite'));
+    try {
+      const handoff = (id: string, createdAt: number) => ({
+        id,
+        channel: 'wecom' as const,
+        asker: { userId: 'emp', chatId: 'emp' },
+        question: `question ${id}`,
+        expertName: 'Pat',
+        expertUserId: 'pat',
+        createdAt,
+        expiresAt: createdAt + 100,
+      });
+      for (const [id, at] of [
+        ['old1', 10],
+        ['old2', 20],
+        ['old3', 30],
+        ['new', 500],
+        ['waiting', 40],
+      ] as const) {
+        await store.create(handoff(id, at));
+      }
+      await store.answer('old1', 'an answer', 50);
+      await store.answer('new', 'an answer', 550);
+      await store.expireDue(135); // old2 and old3; 'waiting' expires later and is answered
+      await store.answer('waiting', 'an answer', 60);
+
+      assert.equal(await store.removeSettled(100, 3), 3, 'at most the limit');
+      assert.equal(await store.removeSettled(100, 10), 1);
+      assert.equal(await store.removeSettled(100, 10), 0);
+      assert.deepEqual(
+        (await store.lastAnswered('wecom', 'pat', 0))?.id,
+        'new',
+        'a hand-off asked after the cut-off stays',
+      );
+      await store.create(handoff('pending', 60));
+      assert.equal(await store.removeSettled(100, 10), 0, 'a pending hand-off is never deleted');
+      assert.deepEqual(
+        (await store.pendingFor('wecom', 'pat')).map((h) => h.id),
+        ['pending'],
+      );
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
