@@ -19,6 +19,10 @@ Every file you touch must stay inside it.
 1. Call mcp__kb__plan_delete with the path; show the user every path that would go.
 2. Only after the user explicitly confirms, call mcp__kb__confirm_delete with the token.
 
+## Organising documents
+- To move a document into another folder, call mcp__kb__move_file (path, folder); it takes the document's
+  images and data file along and updates README.md. Say what moved where.
+
 ## Other tasks
 - Questions about the knowledge base: you answer them too, as the employees' assistant does (FAQ first
   via mcp__kb__match_faq, then mcp__kb__search and mcp__kb__read_file), in the answer format below.

@@ -109,6 +109,13 @@ function adminTools({ kb, resolveUpload }: KbToolDeps) {
       { token: z.string().min(1).max(200) },
       (args) => guarded(() => kb.confirmDelete(args.token)),
     ),
+    tool(
+      'move_file',
+      'Move a document into a folder (created if needed; "" for the top folder), keeping its name. Its images, ' +
+        'data file and overview go with it; README.md and the index follow.',
+      { path: z.string().min(1).max(1000), folder: z.string().max(500) },
+      (args) => guarded(() => kb.move(args.path, args.folder)),
+    ),
     tool('rebuild_index', 'Rebuild the search index and README indexes.', {}, () =>
       guarded(async () => {
         await kb.rebuildIndex();
@@ -163,6 +170,7 @@ export const KB_TOOL_NAMES: Readonly<Record<Role, readonly string[]>> = {
     'ingest_uploads',
     'plan_delete',
     'confirm_delete',
+    'move_file',
     'rebuild_index',
     'record_feedback',
     'add_synonyms',

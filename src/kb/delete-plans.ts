@@ -5,7 +5,7 @@ import path from 'node:path';
 import { LRUCache } from 'lru-cache';
 import type { KbInternals } from './internals.ts';
 import { journaled, recoverInterrupted } from './journal.ts';
-import { isListed } from './kb-files.ts';
+import { isListed, withCompanions } from './kb-files.ts';
 import { overviewPathFor } from './overview.ts';
 import { exists, resolveInside } from './paths.ts';
 import { removeInside } from './safe-write.ts';
@@ -23,13 +23,7 @@ export class DeletePlans {
     if (!info) throw new KbError('KB_NOT_FOUND', `No such file: ${rel}`);
     if (!info.isFile()) throw new KbError('KB_NOT_A_FILE', `Not a file: ${rel}`);
     if (!isListed(rel)) throw new KbError('KB_PATH_INVALID', `${rel} is a system file and cannot be deleted`);
-    const paths = [rel];
-    const stem = rel.replace(/\.[^./]+$/, '');
-    const companions = [`${stem}_images`, `${rel}.md`, rel.endsWith('.md') ? rel.slice(0, -3) : ''];
-    for (const companion of companions) {
-      if (!companion || companion === rel) continue;
-      if (await exists(path.join(kb.root, companion), lstat)) paths.push(companion);
-    }
+    const paths = await withCompanions(kb.root, rel);
     const overview = await overviewPathFor(kb.root, rel);
     if (await exists(path.join(kb.root, overview), lstat)) {
       const head = (await readFile(path.join(kb.root, overview), 'utf8')).slice(0, 600);

@@ -8,22 +8,31 @@
  * process stopped in between, and the paths it lists are removed: that one step rolls a half
  * ingestion back (its targets were free when it began, under the same lock) and carries a half
  * delete through. Removing again what is already gone is harmless, so a kill during the recovery is
- * recovered by the next one. Everything here runs under the INGEST lock, as the operations do.
+ * recovered by the next one. A move (a document with its companions into another folder) is carried
+ * through instead: each file still at its old place is moved on. Everything here runs under the INGEST
+ * lock, as the operations do.
  */
-import { lstat, readFile, rm } from 'node:fs/promises';
+import { lstat, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.ts';
 import type { KbInternals } from './internals.ts';
-import { exists } from './paths.ts';
-import { removeInside, writeInside } from './safe-write.ts';
+import { exists, resolveInside } from './paths.ts';
+import { prepareWrite, removeInside, writeInside } from './safe-write.ts';
 import { KbError } from './types.ts';
 
 export const JOURNAL_FILE = '.docent-journal.json';
 
+export interface Move {
+  readonly from: string;
+  readonly to: string;
+}
+
 interface Journal {
-  readonly operation: 'ingest' | 'delete';
+  readonly operation: 'ingest' | 'delete' | 'move';
   /** Relative paths removed when the operation did not finish. */
   readonly remove: readonly string[];
+  /** For a move: the renames still to make. */
+  readonly moves?: readonly Move[];
 }
 
 /** Runs `apply` with the journal in place; when it throws, what it did is undone or finished as after a kill. */
@@ -47,6 +56,27 @@ export async function journaled<T>(
 }
 
 /**
+ * Makes `moves` (each a rename within the root) and then removes `remove`, with the journal in place: a
+ * kill in between is carried through by the next recovery. When a rename fails here, those made are
+ * undone and the error is thrown.
+ */
+export async function journaledMoves(root: string, moves: readonly Move[], remove: readonly string[]): Promise<void> {
+  await writeInside(root, JOURNAL_FILE, JSON.stringify({ operation: 'move', remove, moves }));
+  const done: Move[] = [];
+  try {
+    for (const move of moves) {
+      await rename(path.join(root, move.from), await prepareWrite(root, move.to));
+      done.push(move);
+    }
+  } catch (error) {
+    for (const move of done.reverse()) await rename(path.join(root, move.to), path.join(root, move.from));
+    await rm(path.join(root, JOURNAL_FILE), { force: true });
+    throw error;
+  }
+  await removeAll(root, remove);
+}
+
+/**
  * Finishes what a stopped operation's journal lists (the caller holds the INGEST lock). Returns the
  * paths removed; throws, leaving the journal, when one of them cannot be removed.
  */
@@ -64,12 +94,13 @@ export async function replayJournal(root: string, logger?: Logger): Promise<stri
     await rm(file, { force: true });
     return [];
   }
-  const removed = await removeAll(root, journal.remove, logger);
+  const moved = journal.moves ? await finishMoves(root, journal.moves) : [];
+  const removed = [...moved, ...(await removeAll(root, journal.remove, logger))];
   logger?.warn(
     { operation: journal.operation, removed },
     journal.operation === 'ingest'
       ? 'an ingestion stopped part-way (the process was killed) was rolled back'
-      : 'a delete stopped part-way (the process was killed) was finished',
+      : `a ${journal.operation} stopped part-way (the process was killed) was finished`,
   );
   return removed;
 }
@@ -80,6 +111,19 @@ export async function recoverInterrupted(kb: KbInternals): Promise<void> {
   if (removed.length === 0) return;
   await kb.syncPaths(removed);
   await kb.refreshReadme();
+}
+
+/** The renames a killed move did not make, made now; returns the paths they touched. */
+async function finishMoves(root: string, moves: readonly Move[]): Promise<string[]> {
+  const touched: string[] = [];
+  for (const move of moves) {
+    touched.push(move.from, move.to);
+    // Checked like every write: a journal edited by hand moves nothing from outside the root.
+    const { abs: from } = await resolveInside(root, move.from);
+    const pending = (await exists(from, lstat)) && !(await exists(path.join(root, move.to), lstat));
+    if (pending) await rename(from, await prepareWrite(root, move.to));
+  }
+  return touched;
 }
 
 async function removeAll(root: string, paths: readonly string[], logger?: Logger): Promise<string[]> {
@@ -103,9 +147,14 @@ function parseJournal(text: string): Journal | undefined {
   try {
     const value = JSON.parse(text) as Partial<Journal>;
     const operation = value.operation;
-    if (operation !== 'ingest' && operation !== 'delete') return undefined;
+    if (operation !== 'ingest' && operation !== 'delete' && operation !== 'move') return undefined;
     if (!Array.isArray(value.remove) || !value.remove.every((p) => typeof p === 'string')) return undefined;
-    return { operation, remove: value.remove };
+    const moves = value.moves;
+    if (moves === undefined) return { operation, remove: value.remove };
+    const isMove = (m: unknown): m is Move =>
+      typeof m === 'object' && m !== null && typeof (m as Move).from === 'string' && typeof (m as Move).to === 'string';
+    if (!Array.isArray(moves) || !moves.every(isMove)) return undefined;
+    return { operation, remove: value.remove, moves };
   } catch {
     return undefined;
   }

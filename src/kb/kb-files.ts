@@ -1,6 +1,6 @@
 /** Which files of the knowledge base are documents, and walking them. */
 import type { Dirent } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 export const OVERVIEW_DIR = 'contents_overview';
@@ -81,4 +81,24 @@ export async function walkFiles(root: string): Promise<WalkedFile[]> {
   };
   await visit(root, '', 0);
   return out.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/**
+ * A document with the files that go wherever it goes: its images folder (`x_images`), the Markdown made
+ * of a data file (`x.csv` → `x.csv.md`) or the data file a Markdown was made of. The document comes first.
+ */
+export async function withCompanions(root: string, rel: string): Promise<string[]> {
+  const paths = [rel];
+  const stem = rel.replace(/\.[^./]+$/, '');
+  for (const companion of [`${stem}_images`, `${rel}.md`, rel.endsWith('.md') ? rel.slice(0, -3) : '']) {
+    if (!companion || companion === rel) continue;
+    if (
+      await lstat(path.join(root, companion)).then(
+        () => true,
+        () => false,
+      )
+    )
+      paths.push(companion);
+  }
+  return paths;
 }

@@ -25,6 +25,7 @@ import { JOURNAL_FILE, replayJournal } from './journal.ts';
 import { type FileStamp, isHiddenName, isListed, isSearchable, OVERVIEW_DIR, walkFiles } from './kb-files.ts';
 import { buildTree, countFiles } from './kb-listing.ts';
 import { type CrossProcessLock, WriteLocks } from './locks.ts';
+import { type MoveResult, moveDocument } from './move.ts';
 import { overviewPathFor, writeOverview } from './overview.ts';
 import { exists, normalisedOrUndefined, resolveInside } from './paths.ts';
 import {
@@ -345,6 +346,11 @@ export class FolderKnowledgeBase implements KnowledgeBase {
 
   confirmDelete(token: string): Promise<{ readonly deleted: readonly string[] }> {
     return this.#deletes.confirm(this.#internals, String(token));
+  }
+
+  async move(input: string, folder: string): Promise<MoveResult> {
+    await this.#catchUp();
+    return moveDocument(this.#internals, String(input), String(folder));
   }
 
   async addSynonyms(input: SynonymsInput): Promise<SynonymsResult> {

@@ -222,6 +222,11 @@ export interface KnowledgeBase {
   ingest(sources: readonly IngestSource[], options?: IngestOptions): Promise<IngestResult[]>;
   planDelete(path: string): Promise<DeletePlan>;
   confirmDelete(token: string): Promise<{ readonly deleted: readonly string[] }>;
+  /** Moves a document, with its images and data file, into `folder` ('' for the top folder), keeping its name. */
+  move(
+    path: string,
+    folder: string,
+  ): Promise<{ readonly moved: readonly { readonly from: string; readonly to: string }[] }>;
   rebuildIndex(): Promise<void>;
   /**
    * Adds wordings to the deployment's synonyms table (`.docent/synonyms.md`): to the row of `term`, or a

@@ -113,4 +113,20 @@ describe('kill -9 between the two files of one operation', () => {
     const kb = await reopen();
     assert.equal(await assertWholeOrGone(kb, t.root), false, 'a confirmed delete is carried out whole');
   });
+
+  it('a move killed after moving the CSV and before its Markdown is carried through on reopen', async () => {
+    t = await tempKb({ files: { 'it/printers.md': '# Printers\n\nThe printers on floor 3 need a badge.\n' } });
+    const upload = path.join(t.scratch, 'rates.csv');
+    await writeFile(upload, CSV);
+    const [result] = await t.kb.ingest([{ name: 'rates.csv', sourcePath: upload }], { folder: 'finance' });
+    assert.equal(result?.path, PAIR[1]);
+    await t.kb.close();
+    await killBetweenFiles([t.root, 'move', PAIR[1]!, 'archive']);
+    const kb = await reopen();
+    for (const rel of PAIR) assert.equal(await exists(path.join(t.root, rel)), false, `${rel} left behind`);
+    const moved = PAIR.map((rel) => rel.replace('finance/', 'archive/'));
+    for (const rel of moved) assert.ok(await exists(path.join(t.root, rel)), `${rel} missing`);
+    assert.ok((await listed(t.root)).has(moved[1]!), 'README.md lists the moved document');
+    assert.ok(kb.index.paths().includes(moved[1]!), 'the index has it at its new place');
+  });
 });

@@ -374,6 +374,16 @@ export class FakeKnowledgeBase implements KnowledgeBase {
     return { deleted: [path] };
   }
 
+  async move(path: string, folder: string): Promise<{ moved: { from: string; to: string }[] }> {
+    this.#check(path);
+    const content = this.files.get(path);
+    if (content === undefined) throw new KbError('KB_NOT_FOUND', `No file ${path}`);
+    const to = `${folder ? `${folder}/` : ''}${path.slice(path.lastIndexOf('/') + 1)}`;
+    this.files.delete(path);
+    this.files.set(to, content);
+    return { moved: [{ from: path, to }] };
+  }
+
   async rebuildIndex(): Promise<void> {}
   async addSynonyms(input: SynonymsInput): Promise<SynonymsResult> {
     return { file: '.docent/synonyms.md', term: input.term, added: [...input.sameAs] };

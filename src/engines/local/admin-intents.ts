@@ -4,6 +4,8 @@ import { isUploadMessage } from './upload-message.ts';
 export type AdminIntent =
   | { readonly kind: 'upload' }
   | { readonly kind: 'delete'; readonly target: string }
+  /** "move hr/old.md to archive": into a folder ('' for the top folder), keeping the name. */
+  | { readonly kind: 'move'; readonly target: string; readonly folder: string }
   | { readonly kind: 'show'; readonly target: string; readonly startLine?: number; readonly endLine?: number }
   | { readonly kind: 'rebuild' }
   /** "add synonym hotel = accommodation, lodging": wordings for the deployment's synonyms table. */
@@ -57,11 +59,32 @@ function synonymsIntent(text: string): AdminIntent | undefined {
   return term && sameAs.length > 0 ? { kind: 'synonyms', term, sameAs } : undefined;
 }
 
+const MOVE =
+  /^(?:please\s+)?(?:move|mv)\s+(?<named>the\s+(?:file|document|doc)\s+)?(?<file>.+?)\s+(?:in)?to\s+(?<folder>.+)$/is;
+const MOVE_ZH = /^(?:请)?(?:(?<named>把|将)\s*)?(?<file>.+?)\s*(?:移到|移动到|挪到|放到|归到|归档到)\s*(?<folder>.+)$/s;
+
+/** "the archive folder", "文件夹 归档", "the top folder": the folder's path ('' for the top). */
+function folderName(text: string): string {
+  const name = target(text)
+    .replace(/^the\s+/i, '')
+    .replace(/^(folder|directory|category)\s+/i, '')
+    .replace(/\s+(folder|directory|category)$/i, '')
+    .replace(/^(文件夹|目录|分类)\s*|\s*(文件夹|目录|分类)(里|中|下)?$/g, '')
+    .trim();
+  return /^(\/|\.|top|root|the top( level)?|根目录|顶层)$/i.test(name) ? '' : name.replace(/\/+$/, '');
+}
+
 export function parseAdminIntent(message: string): AdminIntent {
   const text = message.trim();
   if (isUploadMessage(text)) return { kind: 'upload' };
   const synonyms = synonymsIntent(text);
   if (synonyms) return synonyms;
+  const move = MOVE.exec(text) ?? MOVE_ZH.exec(text);
+  // "move my desk to the 3rd floor" is a question: a move names a file (a path, a file name, "the file …").
+  const moved = move?.groups ? target(move.groups.file ?? '') : '';
+  if (move?.groups && moved && (move.groups.named || /[./]/.test(moved))) {
+    return { kind: 'move', target: moved, folder: folderName(move.groups.folder ?? '') };
+  }
   let m =
     /^(?:please\s+)?(?:delete|remove|rm)\s+(.+)$/is.exec(text) ?? /^(?:请)?(?:删除|移除|删掉)\s*(.+)$/s.exec(text);
   if (m && target(m[1]!)) return { kind: 'delete', target: target(m[1]!) };

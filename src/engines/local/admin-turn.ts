@@ -79,6 +79,9 @@ async function* runIntent(
     case 'delete':
       yield* planDelete(kb, ctx, intent.target, lang);
       return;
+    case 'move':
+      yield* move(kb, ctx, intent, lang);
+      return;
     case 'show':
       yield* show(kb, ctx, intent, lang);
       return;
@@ -237,6 +240,40 @@ async function* planDelete(
   }
 }
 
+async function* move(
+  kb: KnowledgeBase,
+  ctx: LocalTurnContext,
+  intent: { readonly target: string; readonly folder: string },
+  lang: Lang,
+): AsyncGenerator<AgentEvent> {
+  const found = await findFile(kb, intent.target);
+  if (found.length !== 1) {
+    yield { type: 'text', text: notFoundOrAmbiguous(intent.target, found, lang) };
+    return;
+  }
+  yield ctx.toolUse('move_file', { path: found[0]!, folder: intent.folder });
+  try {
+    const { moved } = await kb.move(found[0]!, intent.folder);
+    const where = intent.folder || t(lang, 'the top folder', '顶层目录');
+    yield {
+      type: 'text',
+      text: [
+        t(lang, `Moved to ${where}:`, `已移动到 ${where}：`),
+        ...moved.map((m) => `- ${m.from} → ${m.to}`),
+        '',
+        t(lang, 'README.md and the search index are updated.', 'README.md 和搜索索引已更新。'),
+      ].join('\n'),
+    };
+  } catch (error) {
+    // A name taken or a folder that cannot be is the admin's to fix: said in the reply, not a failed turn.
+    if (!(error instanceof KbError && (error.code === 'KB_INPUT_INVALID' || error.code === 'KB_PATH_INVALID'))) {
+      yield errorEvent(error);
+      return;
+    }
+    yield { type: 'text', text: t(lang, `Nothing was moved. ${error.message}.`, `未移动：${error.message}。`) };
+  }
+}
+
 async function* addSynonyms(
   kb: KnowledgeBase,
   ctx: LocalTurnContext,
@@ -383,6 +420,7 @@ function help(lang: Lang): string {
       '- list files or show statistics: "list files", "stats"',
       '- show a file: "show hr/leave_policy.md" (a part: "show hr/leave_policy.md lines 5-20")',
       '- delete a file (asks to confirm first): "delete hr/old_policy.md"',
+      '- move a file into a folder (its images and data file go with it): "move hr/old_policy.md to archive"',
       '- rebuild the index and README: "rebuild index"',
       '- teach a wording: "add synonym hotel = accommodation, lodging" (kept in .docent/synonyms.md)',
     ].join('\n'),
@@ -392,6 +430,7 @@ function help(lang: Lang): string {
       '- 列出文件或查看统计："列出文件"、"统计"',
       '- 查看文件："查看 hr/leave_policy.md"（部分："查看 hr/leave_policy.md 第5-20行"）',
       '- 删除文件（先确认再删除）："删除 hr/old_policy.md"',
+      '- 把文件移到某个文件夹（图片和数据文件一起移动）："把 hr/old_policy.md 移到 archive"',
       '- 重建索引和 README："重建索引"',
       '- 添加同义说法："添加同义词 酒店 = 住宿、宾馆"（保存在 .docent/synonyms.md）',
     ].join('\n'),

@@ -46,6 +46,7 @@ export function createFakeKb(root: string): FakeKb {
     ingest: async () => [],
     planDelete: async (p) => ({ token: 't', paths: [p] }),
     confirmDelete: async () => ({ deleted: [] }),
+    move: async () => ({ moved: [] }),
     rebuildIndex: async () => {},
     addSynonyms: async (input) => {
       record('addSynonyms', input);

@@ -232,6 +232,22 @@ describe('local worker', () => {
     assert.ok(await exists(path.join(t.root, 'hr', 'leave_policy.md')));
   });
 
+  it('runTurn() as admin moves a file into a folder when asked, in English or Chinese, and refuses a hidden one', async () => {
+    const worker = await start('admin');
+    const moved = await turn(worker, 'move the file new_hire_first_week.md into the people folder');
+    assert.match(
+      moved.text,
+      /Moved to people:\n- onboarding\/new_hire_first_week\.md → people\/new_hire_first_week\.md/,
+    );
+    assert.ok(await exists(path.join(t.root, 'people', 'new_hire_first_week.md')));
+    const back = await turn(worker, '请把 people/new_hire_first_week.md 移到 onboarding 文件夹');
+    assert.match(back.text, /已移动到 onboarding/);
+    assert.ok(await exists(path.join(t.root, 'onboarding', 'new_hire_first_week.md')));
+    const hidden = await turn(worker, 'move onboarding/new_hire_first_week.md to .secret');
+    assert.match(hidden.text, /Nothing was moved\./);
+    assert.ok(await exists(path.join(t.root, 'onboarding', 'new_hire_first_week.md')));
+  });
+
   it('runTurn() as admin cancels a planned delete on any other reply', async () => {
     const worker = await start('admin');
     await turn(worker, '删除 sales/pricing_and_discounts.md');
