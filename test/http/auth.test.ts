@@ -14,6 +14,7 @@ const ADMIN_ROUTES: Array<[string, string, unknown?]> = [
   ['GET', '/api/kb/badcases'],
   ['POST', '/api/kb/delete', { path: 'policies/leave.md' }],
   ['POST', '/api/kb/delete/confirm', { token: 'x' }],
+  ['POST', '/api/kb/move', { path: 'policies/leave.md', folder: 'archive' }],
   ['POST', '/api/kb/ingest', { files: ['upl_00000000000000000000000000000000'] }],
   ['GET', '/api/pool/stats'],
   ['GET', '/api/channels'],

@@ -117,6 +117,28 @@ describe('knowledge-base, feedback, pool and health routes', () => {
     assert.deepEqual(bad.json(), { entries: [] });
   });
 
+  test('POST /api/kb/move moves a document into a folder; a body without a folder is a 422 naming it', async () => {
+    const moved = await t.app.inject({
+      method: 'POST',
+      url: '/api/kb/move',
+      headers: ADMIN,
+      payload: { path: 'README.md', folder: 'archive' },
+    });
+    assert.equal(moved.statusCode, 200, moved.body);
+    assert.deepEqual(moved.json(), { moved: [{ from: 'README.md', to: 'archive/README.md' }] });
+    assert.ok((t.kb as FakeKnowledgeBase).files.has('archive/README.md'));
+    const back = await t.app.inject({
+      method: 'POST',
+      url: '/api/kb/move',
+      headers: ADMIN,
+      payload: { path: 'archive/README.md', folder: '' },
+    });
+    assert.deepEqual(back.json(), { moved: [{ from: 'archive/README.md', to: 'README.md' }] });
+    const bad = await t.app.inject({ method: 'POST', url: '/api/kb/move', headers: ADMIN, payload: { path: 'a.md' } });
+    assert.equal(bad.statusCode, 422);
+    assert.match(bad.body, /folder/);
+  });
+
   test('POST /api/kb/delete then /api/kb/delete/confirm removes the file in two steps', async () => {
     const plan = await t.app.inject({
       method: 'POST',

@@ -51,6 +51,7 @@ const searchQuery = z.object({
   limit: optionalParam(z.coerce.number().int('Must be a whole number').min(1, 'Must be at least 1').max(50)),
 });
 const deleteBody = z.object({ path: kbPath });
+const moveBody = z.object({ path: kbPath, folder: z.string().max(500, 'At most 500 characters') });
 const confirmBody = z.object({ token: z.string().min(1, 'Must not be empty').max(200) });
 const ingestBody = z.object({
   files: z.array(z.string().max(100), { error: 'Must be a list of upload references' }).min(1).max(100),
@@ -204,6 +205,22 @@ export async function kbRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const result = await ctx.kb.confirmDelete(parseInput(confirmBody, request.body).token);
       return { deleted: result.deleted };
+    },
+  );
+
+  app.post(
+    '/api/kb/move',
+    {
+      schema: doc({
+        tags: ['knowledge base'],
+        summary: 'Move a document (with its images and data file) into a folder ("" for the top folder)',
+        body: moveBody,
+        admin: true,
+      }),
+    },
+    async (request) => {
+      const { path, folder } = parseInput(moveBody, request.body);
+      return { moved: (await ctx.kb.move(path, folder)).moved };
     },
   );
 
