@@ -74,8 +74,12 @@ function folderName(text: string): string {
   return /^(\/|\.|top|root|the top( level)?|根目录|顶层)$/i.test(name) ? '' : name.replace(/\/+$/, '');
 }
 
+/** "Can you…", "please…", "I'd like to…", 帮我/麻烦/能不能: how a request is asked, not what it asks. */
+const POLITE =
+  /^(?:(?:hi|hey|hello)\b[,!]?\s*)?(?:(?:can|could|would|will) you(?: please)?|please|pls|kindly|i(?:'d| would) like to|i (?:want|need) to)\s+|^(?:请|麻烦|帮我|请帮我|麻烦你|能不能|可以帮我)\s*/i;
+
 export function parseAdminIntent(message: string): AdminIntent {
-  const text = message.trim();
+  const text = message.trim().replace(POLITE, '').replace(/\s*[?？]+$/, '');
   if (isUploadMessage(text)) return { kind: 'upload' };
   const synonyms = synonymsIntent(text);
   if (synonyms) return synonyms;
