@@ -75,15 +75,15 @@ export class FeishuAdapter implements ChannelAdapter {
     let body = parseJson(request.rawBody);
     if (this.#settings.encryptKey) {
       this.#verifySignature(request);
-      if (!body.encrypt) throw new ChannelAuthError('event is not encrypted');
+      if (typeof body.encrypt !== 'string' || !body.encrypt) throw new ChannelAuthError('event is not encrypted');
       try {
         body = parseJson(new lark.AESCipher(this.#settings.encryptKey).decrypt(body.encrypt));
       } catch {
         throw new ChannelAuthError('cannot decrypt the event');
       }
     }
-    const token = body.header?.token ?? body.token;
-    if (!token || !safeEqual(token, this.#settings.verificationToken)) {
+    const token: unknown = body.header?.token ?? body.token;
+    if (!safeEqual(token, this.#settings.verificationToken)) {
       throw new ChannelAuthError('verification token does not match');
     }
     if (body.type === 'url_verification') return { kind: 'reply', reply: jsonReply({ challenge: body.challenge }) };
@@ -188,7 +188,13 @@ function readText(content: string | undefined): string | undefined {
   }
 }
 
-function safeEqual(a: string, b: string): boolean {
+/**
+ * Constant-time equality of a value from the request and a secret. The value
+ * is the sender's JSON: anything not a string is unequal (Buffer.from would
+ * take `{"length": 3e8}` as an array-like and allocate it).
+ */
+function safeEqual(a: unknown, b: string): boolean {
+  if (typeof a !== 'string' || !a) return false;
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
