@@ -6,7 +6,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FeishuAdapter } from '../../src/channels/adapters/feishu.ts';
-import { ChannelAuthError, type ChannelRequest } from '../../src/channels/types.ts';
+import { MemoryHandoffStore } from '../../src/channels/handoff-store.ts';
+import { ChannelRouter } from '../../src/channels/router.ts';
+import {
+  type ChannelAdapter,
+  ChannelAuthError,
+  type ChannelRequest,
+  type ParsedCallback,
+  type ReplyTarget,
+} from '../../src/channels/types.ts';
+import { createLogger } from '../../src/logger.ts';
+
+/** Messages one conversation may have waiting behind its running turn (router.ts). */
+const CONVERSATION_QUEUE = 4;
 
 const post = (body: unknown): ChannelRequest => ({
   method: 'POST',
@@ -40,4 +52,120 @@ describe('Feishu without an Encrypt Key: the verification token is all that guar
       }
     });
   }
+});
+
+/** Callbacks are JSON {id, user, text}; sends are recorded. */
+class PlainAdapter implements ChannelAdapter {
+  readonly name = 'slack' as const;
+  readonly maxMessageLength = 4000;
+  readonly sent: Array<{ to: string; text: string }> = [];
+  async parse(request: ChannelRequest): Promise<ParsedCallback> {
+    const { id, user, text } = JSON.parse(request.rawBody) as { id: string; user: string; text: string };
+    return {
+      kind: 'message',
+      reply: { status: 200, body: '', contentType: 'text/plain' },
+      message: { messageId: id, userId: user, chatId: user, text },
+    };
+  }
+  async send(target: ReplyTarget, text: string): Promise<void> {
+    this.sent.push({ to: target.userId, text });
+  }
+  render(markdown: string): string {
+    return markdown;
+  }
+  async lookupUser(): Promise<string | undefined> {
+    return undefined;
+  }
+}
+
+/** A router whose turns wait until the test releases them. */
+function heldRouter(options: { maxInFlight?: number } = {}) {
+  const adapter = new PlainAdapter();
+  const asked: Array<{ userId: string; message: string }> = [];
+  const held: Array<() => void> = [];
+  const router = new ChannelRouter({
+    adapters: [adapter],
+    ask: ({ userId, message }) =>
+      new Promise((resolve) => {
+        asked.push({ userId, message });
+        held.push(() => resolve({ kind: 'answer', text: `Answer to ${message.slice(0, 40)}\n\n- a.md:1-2` }));
+      }),
+    rate: async () => ({ kind: 'nothing' }),
+    experts: { findExpert: async () => undefined, feedback: async () => ({ action: 'faq_added', message: '' }) },
+    handoffs: new MemoryHandoffStore(),
+    logger: createLogger('silent'),
+    handoffTimeoutMs: 60_000,
+    sendBackoffMs: 1,
+    ...options,
+  });
+  let seq = 0;
+  const say = (user: string, text: string) =>
+    router.handle('slack', {
+      method: 'POST',
+      query: {},
+      headers: {},
+      rawBody: JSON.stringify({ id: `m${++seq}`, user, text }),
+    });
+  const release = () => {
+    for (const go of held.splice(0)) go();
+  };
+  return { router, adapter, asked, say, release };
+}
+
+async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
+
+describe('channel router: what one user can send', () => {
+  it('a message of 1 MB runs no turn: the user is told the limit, in their language', async () => {
+    const { router, adapter, asked, say } = heldRouter();
+    await say('u1', 'x'.repeat(1024 * 1024));
+    await say('u2', '问'.repeat(30_000));
+    await until(() => adapter.sent.length === 2);
+    assert.deepEqual(asked, []);
+    assert.match(adapter.sent[0]!.text, /too long.*20000 characters/);
+    assert.match(adapter.sent[1]!.text, /太长.*20000/);
+    await router.close();
+  });
+
+  it('control characters are taken out of the question, as the web refuses them', async () => {
+    const { router, asked, say, release } = heldRouter();
+    await say('u1', 'How many\u0000 days of\u001b[31m leave?\u007f');
+    await until(() => asked.length === 1);
+    assert.equal(asked[0]!.message, 'How many days of[31m leave?');
+    release();
+    await router.close();
+  });
+
+  it("messages of one user run in order, one at a time; a flood past the user's share is told to wait and does not starve others", async () => {
+    const { router, adapter, asked, say, release } = heldRouter({ maxInFlight: 10 });
+    for (let i = 1; i <= 10; i++) await say('flooder', `Question ${i}?`);
+    await say('other', 'My own question?');
+    await until(() => asked.length === 2);
+    await settle();
+    assert.deepEqual(
+      asked.map((a) => a.message),
+      ['Question 1?', 'My own question?'],
+      'one turn of the flooder at a time, and the other user is not refused',
+    );
+    const waitNotes = adapter.sent.filter((s) => s.to === 'flooder');
+    assert.equal(waitNotes.length, 10 - (CONVERSATION_QUEUE + 1), 'the ones past the share are told to wait');
+    assert.match(waitNotes[0]!.text, /earlier questions/);
+    const answers = () => adapter.sent.filter((s) => s.text.startsWith('Answer to Question'));
+    await until(() => {
+      release();
+      return answers().length === CONVERSATION_QUEUE + 1;
+    });
+    assert.deepEqual(
+      answers().map((s) => s.text.split('\n')[0]),
+      Array.from({ length: CONVERSATION_QUEUE + 1 }, (_, i) => `Answer to Question ${i + 1}?`),
+      'answered in the order asked',
+    );
+    await router.close();
+  });
 });
