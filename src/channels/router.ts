@@ -22,6 +22,7 @@ import type {
   RateAnswer,
   ReplyTarget,
 } from './types.ts';
+import { REPLAY_WINDOW_MS } from './types.ts';
 
 /** One employee turn as a channel asks for it; the answer is the turn's whole text. */
 export type AskEmployee = (turn: {
@@ -82,7 +83,7 @@ export interface ChannelRouterOptions {
 type MutableHealth = { -readonly [K in keyof ChannelHealth]: ChannelHealth[K] };
 
 const SEEN_MESSAGES_MAX = 10_000;
-const SEEN_MESSAGES_TTL_MS = 60 * 60_000;
+const SEEN_MESSAGES_TTL_MS = REPLAY_WINDOW_MS;
 /** Longest a channel turn may take before it is abandoned. */
 const TURN_DEADLINE_MS = 5 * 60_000;
 

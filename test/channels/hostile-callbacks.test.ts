@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FeishuAdapter } from '../../src/channels/adapters/feishu.ts';
+import { WecomAdapter } from '../../src/channels/adapters/wecom.ts';
 import { MemoryHandoffStore } from '../../src/channels/handoff-store.ts';
 import { ChannelRouter } from '../../src/channels/router.ts';
 import {
@@ -16,6 +17,15 @@ import {
   type ReplyTarget,
 } from '../../src/channels/types.ts';
 import { createLogger } from '../../src/logger.ts';
+import {
+  FEISHU,
+  feishuEvent,
+  feishuText,
+  type SignedCallback,
+  WECOM,
+  wecomText,
+  wecomUrlCheck,
+} from '../support/messenger-fakes.ts';
 
 /** Messages one conversation may have waiting behind its running turn (router.ts). */
 const CONVERSATION_QUEUE = 4;
@@ -167,5 +177,40 @@ describe('channel router: what one user can send', () => {
       'answered in the order asked',
     );
     await router.close();
+  });
+});
+
+describe('replayed callbacks: a signed timestamp older than the router remembers message ids is refused', () => {
+  const later = (ms: number) => () => Date.now() + ms;
+  const toRequest = (callback: SignedCallback): ChannelRequest => {
+    const url = new URL(callback.path, 'http://docent');
+    return {
+      method: callback.method,
+      query: Object.fromEntries(url.searchParams),
+      headers: callback.headers,
+      rawBody: callback.body ?? '',
+    };
+  };
+  const wecom = (now: () => number) => new WecomAdapter({ ...WECOM, apiBase: 'http://127.0.0.1:9' }, now);
+  const feishu = (now: () => number) => new FeishuAdapter({ ...FEISHU, apiBase: 'http://127.0.0.1:9' }, now);
+
+  it('WeCom: the same signed message is taken now and refused (401) two hours later', async () => {
+    const callback = toRequest(wecomText('emp1', 'Hello?', 'msg-replay-1'));
+    assert.equal((await wecom(Date.now).parse(callback)).kind, 'message');
+    assert.equal(
+      (await wecom(later(30 * 60_000)).parse(callback)).kind,
+      'message',
+      'half an hour of clock skew is fine',
+    );
+    await assert.rejects(wecom(later(2 * 3_600_000)).parse(callback), ChannelAuthError);
+    await assert.rejects(wecom(later(-2 * 3_600_000)).parse(callback), ChannelAuthError, 'from the future');
+    const check = toRequest(wecomUrlCheck('echo-1'));
+    await assert.rejects(wecom(later(2 * 3_600_000)).parse(check), ChannelAuthError);
+  });
+
+  it('Feishu (Encrypt Key set): the same signed event is taken now and refused (401) two hours later', async () => {
+    const callback = toRequest(feishuEvent(feishuText('ou_1', 'Hello?', 'ev-replay-1')));
+    assert.equal((await feishu(Date.now).parse(callback)).kind, 'message');
+    await assert.rejects(feishu(later(2 * 3_600_000)).parse(callback), ChannelAuthError);
   });
 });

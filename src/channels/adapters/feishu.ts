@@ -12,6 +12,7 @@ import {
   ChannelAuthError,
   type ChannelRequest,
   ChannelSendError,
+  checkSignedTimestamp,
   jsonReply,
   type ParsedCallback,
   type ReplyTarget,
@@ -59,9 +60,11 @@ export class FeishuAdapter implements ChannelAdapter {
   readonly maxMessageLength = MAX_CARD_CHARS;
   readonly #settings: FeishuSettings;
   readonly #client: lark.Client;
+  readonly #now: () => number;
 
-  constructor(settings: FeishuSettings) {
+  constructor(settings: FeishuSettings, now: () => number = Date.now) {
     this.#settings = settings;
+    this.#now = now;
     this.#client = new lark.Client({
       appId: settings.appId,
       appSecret: settings.appSecret,
@@ -164,6 +167,8 @@ export class FeishuAdapter implements ChannelAdapter {
       .update(timestamp + nonce + (this.#settings.encryptKey ?? '') + request.rawBody)
       .digest('hex');
     if (!safeEqual(expected, signature)) throw new ChannelAuthError('signature does not match');
+    // The signature covers the timestamp: an old one is a replay.
+    checkSignedTimestamp(timestamp, this.#now());
   }
 }
 

@@ -12,6 +12,7 @@ import {
   ChannelAuthError,
   type ChannelRequest,
   ChannelSendError,
+  checkSignedTimestamp,
   type ParsedCallback,
   type ReplyTarget,
   textReply,
@@ -49,15 +50,19 @@ export class WecomAdapter implements ChannelAdapter {
   readonly measure = utf8Length;
   readonly #settings: WecomSettings;
   readonly tokens: AccessTokenCache;
+  readonly #now: () => number;
 
-  constructor(settings: WecomSettings) {
+  constructor(settings: WecomSettings, now: () => number = Date.now) {
     this.#settings = settings;
+    this.#now = now;
     this.tokens = new AccessTokenCache({ fetch: () => this.#fetchToken() });
   }
 
   async parse(request: ChannelRequest): Promise<ParsedCallback> {
     const { msg_signature: signature, timestamp, nonce, echostr } = request.query;
     if (!signature || !timestamp || !nonce) throw new ChannelAuthError('missing msg_signature, timestamp or nonce');
+    // The signature covers the timestamp: an old one is a replay.
+    checkSignedTimestamp(timestamp, this.#now());
     if (request.method === 'GET') {
       if (!echostr) throw new ChannelAuthError('missing echostr');
       this.#verify(signature, timestamp, nonce, echostr);
