@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FeishuAdapter } from '../../src/channels/adapters/feishu.ts';
+import { SlackAdapter } from '../../src/channels/adapters/slack.ts';
 import { WecomAdapter } from '../../src/channels/adapters/wecom.ts';
 import { MemoryHandoffStore } from '../../src/channels/handoff-store.ts';
 import { ChannelRouter } from '../../src/channels/router.ts';
@@ -22,6 +23,8 @@ import {
   feishuEvent,
   feishuText,
   type SignedCallback,
+  SLACK,
+  slackEvent,
   WECOM,
   wecomText,
   wecomUrlCheck,
@@ -212,5 +215,54 @@ describe('replayed callbacks: a signed timestamp older than the router remembers
     const callback = toRequest(feishuEvent(feishuText('ou_1', 'Hello?', 'ev-replay-1')));
     assert.equal((await feishu(Date.now).parse(callback)).kind, 'message');
     await assert.rejects(feishu(later(2 * 3_600_000)).parse(callback), ChannelAuthError);
+  });
+});
+
+describe('well signed, badly shaped: a callback whose fields are not what the platform sends runs nothing and is no 500', () => {
+  const toRequest = (callback: SignedCallback): ChannelRequest => ({
+    method: callback.method,
+    query: {},
+    headers: callback.headers,
+    rawBody: callback.body ?? '',
+  });
+  const slack = new SlackAdapter({ ...SLACK, apiUrl: 'http://127.0.0.1:9/api/' });
+  const feishu = new FeishuAdapter({
+    appId: 'cli_test',
+    appSecret: 'secret',
+    verificationToken: FEISHU.verificationToken,
+    apiBase: 'http://127.0.0.1:9',
+  });
+
+  it('Slack: a body that is null, a number or a string is refused; odd field types are acknowledged and ignored', async () => {
+    for (const body of [null, 42, 'text']) {
+      await assert.rejects(slack.parse(toRequest(slackEvent(body))), ChannelAuthError, JSON.stringify(body));
+    }
+    const challenge = await slack.parse(toRequest(slackEvent({ type: 'url_verification', challenge: { a: 1 } })));
+    assert.deepEqual(challenge.kind === 'reply' && challenge.reply.body, '');
+    for (const event of [
+      { type: 'message', channel_type: 'im', user: 'U1', channel: 'D1', text: { x: 1 }, ts: '1' },
+      { type: 'message', channel_type: 'im', user: ['U1'], channel: 'D1', text: 'hi', ts: '1' },
+      { type: 'message', channel_type: 'im', user: 'U1', channel: { id: 'D1' }, text: 'hi', ts: '1' },
+      { type: 'message', channel_type: 'im', user: 'U1', channel: 'D1', text: 'hi', ts: 1, thread_ts: {} },
+    ]) {
+      const parsed = await slack.parse(toRequest(slackEvent({ type: 'event_callback', event_id: ['E'], event })));
+      assert.equal(parsed.kind, 'reply', JSON.stringify(event));
+    }
+  });
+
+  it('Feishu: ids that are not strings are acknowledged and ignored, not made into conversations', async () => {
+    const base = feishuText('ou_1', 'Hello?', 'ev-shape-1');
+    for (const change of [
+      (e: typeof base) => ({
+        ...e,
+        event: { ...e.event, sender: { ...e.event.sender, sender_id: { open_id: { a: 1 } } } },
+      }),
+      (e: typeof base) => ({ ...e, event: { ...e.event, message: { ...e.event.message, chat_id: { c: 1 } } } }),
+      (e: typeof base) => ({ ...e, event: { ...e.event, message: { ...e.event.message, message_id: ['m'] } } }),
+    ]) {
+      const parsed = await feishu.parse(toRequest(feishuEvent(change(base), { plain: true })));
+      assert.equal(parsed.kind, 'reply', JSON.stringify(change(base)));
+    }
+    assert.equal((await feishu.parse(toRequest(feishuEvent(base, { plain: true })))).kind, 'message');
   });
 });

@@ -96,19 +96,22 @@ export class FeishuAdapter implements ChannelAdapter {
     if (body.header?.event_type !== 'im.message.receive_v1' || sender?.sender_type !== 'user') {
       return { kind: 'reply', reply: ack };
     }
-    const userId = sender.sender_id?.open_id;
-    const text = message?.message_type === 'text' ? readText(message.content) : undefined;
-    if (!userId || !message?.chat_id || !message.message_id || !text) return { kind: 'reply', reply: ack };
+    // Feishu sends these as strings; anything else is not a message from Feishu.
+    const userId = text(sender.sender_id?.open_id);
+    const chatId = text(message?.chat_id);
+    const messageId = text(message?.message_id);
+    const said = message?.message_type === 'text' ? readText(message.content) : undefined;
+    if (!userId || !chatId || !messageId || !said) return { kind: 'reply', reply: ack };
     return {
       kind: 'message',
       reply: ack,
       message: {
-        messageId: body.header.event_id ?? message.message_id,
+        messageId: text(body.header.event_id) ?? messageId,
         userId,
-        chatId: message.chat_id,
+        chatId,
         // In a group the answer goes in the message's thread; a direct chat needs none.
-        threadId: message.chat_type === 'group' ? message.message_id : undefined,
-        text,
+        threadId: message?.chat_type === 'group' ? messageId : undefined,
+        text: said,
       },
     };
   }
@@ -203,4 +206,9 @@ function safeEqual(a: unknown, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** A non-empty string field of the sender's JSON, else undefined. */
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value ? value : undefined;
 }
