@@ -3,6 +3,7 @@
  * encrypted messages through the official `@wecom/crypto`, replies through the
  * message/send API with a cached access token.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { decrypt, getSignature } from '@wecom/crypto';
 import { XMLParser } from 'fast-xml-parser';
 import { AccessTokenCache } from '../access-token.ts';
@@ -107,7 +108,10 @@ export class WecomAdapter implements ChannelAdapter {
   }
 
   #verify(signature: string, timestamp: string, nonce: string, encrypted: string): void {
-    if (getSignature(this.#settings.token, timestamp, nonce, encrypted) !== signature) {
+    const expected = Buffer.from(getSignature(this.#settings.token, timestamp, nonce, encrypted));
+    const given = Buffer.from(String(signature));
+    // Constant time, as Slack's and Feishu's checks: the comparison must not tell how much of a guess was right.
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
       throw new ChannelAuthError('signature does not match');
     }
   }
