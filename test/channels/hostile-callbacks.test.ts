@@ -9,6 +9,7 @@ import { FeishuAdapter } from '../../src/channels/adapters/feishu.ts';
 import { SlackAdapter } from '../../src/channels/adapters/slack.ts';
 import { WecomAdapter } from '../../src/channels/adapters/wecom.ts';
 import { MemoryHandoffStore } from '../../src/channels/handoff-store.ts';
+import { charLength, splitMessage, utf8Length } from '../../src/channels/message-text.ts';
 import { ChannelRouter } from '../../src/channels/router.ts';
 import {
   type ChannelAdapter,
@@ -265,4 +266,23 @@ describe('well signed, badly shaped: a callback whose fields are not what the pl
     }
     assert.equal((await feishu.parse(toRequest(feishuEvent(base, { plain: true })))).kind, 'message');
   });
+});
+
+describe('splitting a long answer takes time in proportion to its length', () => {
+  for (const [platform, max, measure] of [
+    ['Feishu', 8_000, charLength],
+    ['Slack', 3_900, charLength],
+    ['WeCom', 4_096, utf8Length],
+  ] as const) {
+    it(`${platform}: 200,000 characters without a space or break split within the limit, quickly`, () => {
+      for (const text of ['问'.repeat(200_000), 'word '.repeat(40_000), 'line\n'.repeat(40_000)]) {
+        const started = performance.now();
+        const pieces = splitMessage(text, max, measure);
+        const took = performance.now() - started;
+        assert.ok(took < 400, `${platform}: ${Math.round(took)} ms`);
+        assert.ok(pieces.every((p) => measure(p) <= max));
+        assert.equal(pieces.join('').replace(/\s/g, ''), text.replace(/\s/g, ''));
+      }
+    });
+  }
 });
