@@ -105,7 +105,8 @@ function splitLong(block: string, max: number, measure: Measure): string[] {
 }
 
 const HEADING = /^#{1,6}\s+(.*)$/;
-const LINK = /\[([^\]\n]+)\]\((https?:[^)\s]+)\)/g;
+// Bounded: an unclosed "[" or "(http:" on a long line would otherwise be scanned to the line's end from each one.
+const LINK = /\[([^\]\n]{1,500})\]\((https?:[^)\s]{1,2000})\)/g;
 const BOLD = /\*\*([^*\n]+)\*\*/g;
 
 /**

@@ -9,7 +9,7 @@ import { FeishuAdapter } from '../../src/channels/adapters/feishu.ts';
 import { SlackAdapter } from '../../src/channels/adapters/slack.ts';
 import { WecomAdapter } from '../../src/channels/adapters/wecom.ts';
 import { MemoryHandoffStore } from '../../src/channels/handoff-store.ts';
-import { charLength, splitMessage, utf8Length } from '../../src/channels/message-text.ts';
+import { charLength, splitMessage, toSlackMrkdwn, utf8Length } from '../../src/channels/message-text.ts';
 import { ChannelRouter } from '../../src/channels/router.ts';
 import {
   type ChannelAdapter,
@@ -285,4 +285,16 @@ describe('splitting a long answer takes time in proportion to its length', () =>
       }
     });
   }
+});
+
+describe('rendering an answer for a messenger takes time in proportion to its length', () => {
+  it('Slack: a line of 100,000 "[" or of unclosed links renders quickly, links still become <url|text>', () => {
+    for (const text of ['['.repeat(100_000), '[a](http:'.repeat(20_000), `${'['.repeat(50_000)}[x](https://e.com/a)`]) {
+      const started = performance.now();
+      toSlackMrkdwn(text);
+      const took = performance.now() - started;
+      assert.ok(took < 300, `${Math.round(took)} ms`);
+    }
+    assert.equal(toSlackMrkdwn('See [the policy](https://e.com/p).'), 'See <https://e.com/p|the policy>.');
+  });
 });
