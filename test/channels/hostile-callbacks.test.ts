@@ -330,3 +330,40 @@ describe("the bot's own messages echoed back run no turn (no answer loop)", () =
     assert.equal(parsed.kind, 'reply');
   });
 });
+
+describe('Feishu URL verification with an Encrypt Key', () => {
+  const feishu = new FeishuAdapter({ ...FEISHU, apiBase: 'http://127.0.0.1:9' });
+  const unsigned = (callback: SignedCallback): ChannelRequest => ({
+    method: 'POST',
+    query: {},
+    // Feishu signs events, not the URL check it sends when the URL is saved.
+    headers: { 'content-type': 'application/json' },
+    rawBody: callback.body ?? '',
+  });
+
+  it('answers the challenge Feishu sends unsigned (encrypted, with the verification token)', async () => {
+    const check = feishuEvent({ type: 'url_verification', challenge: 'fs-chal-2', token: FEISHU.verificationToken });
+    const parsed = await feishu.parse(unsigned(check));
+    assert.equal(parsed.kind, 'reply');
+    assert.deepEqual(JSON.parse(parsed.reply.body), { challenge: 'fs-chal-2' });
+  });
+
+  it('still refuses an unsigned event, an unsigned challenge with a wrong token, and a plain unsigned challenge', async () => {
+    await assert.rejects(
+      feishu.parse(unsigned(feishuEvent(feishuText('ou_1', 'Hi?', 'ev-unsigned-1')))),
+      ChannelAuthError,
+    );
+    await assert.rejects(
+      feishu.parse(unsigned(feishuEvent({ type: 'url_verification', challenge: 'c', token: 'guess' }))),
+      ChannelAuthError,
+    );
+    await assert.rejects(
+      feishu.parse(
+        unsigned(
+          feishuEvent({ type: 'url_verification', challenge: 'c', token: FEISHU.verificationToken }, { plain: true }),
+        ),
+      ),
+      ChannelAuthError,
+    );
+  });
+});

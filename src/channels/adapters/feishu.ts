@@ -76,8 +76,11 @@ export class FeishuAdapter implements ChannelAdapter {
   async parse(request: ChannelRequest): Promise<ParsedCallback> {
     if (request.method !== 'POST') throw new ChannelAuthError('Feishu sends events by POST');
     let body = parseJson(request.rawBody);
+    // Feishu signs events but not the URL check it sends when the callback URL is saved
+    // (the SDK answers that before checking signatures too): unsigned, only that passes.
+    const signed = this.#hasSignatureHeaders(request);
     if (this.#settings.encryptKey) {
-      this.#verifySignature(request);
+      if (signed) this.#verifySignature(request);
       if (typeof body.encrypt !== 'string' || !body.encrypt) throw new ChannelAuthError('event is not encrypted');
       try {
         body = parseJson(new lark.AESCipher(this.#settings.encryptKey).decrypt(body.encrypt));
@@ -90,6 +93,7 @@ export class FeishuAdapter implements ChannelAdapter {
       throw new ChannelAuthError('verification token does not match');
     }
     if (body.type === 'url_verification') return { kind: 'reply', reply: jsonReply({ challenge: body.challenge }) };
+    if (this.#settings.encryptKey && !signed) throw new ChannelAuthError('missing Feishu signature headers');
     const ack = jsonReply({ code: 0 });
     const message = body.event?.message;
     const sender = body.event?.sender;
@@ -158,6 +162,13 @@ export class FeishuAdapter implements ChannelAdapter {
     } catch {
       return undefined;
     }
+  }
+
+  #hasSignatureHeaders(request: ChannelRequest): boolean {
+    const { headers } = request;
+    return Boolean(
+      headers['x-lark-request-timestamp'] || headers['x-lark-request-nonce'] || headers['x-lark-signature'],
+    );
   }
 
   /** Feishu signs encrypted events: sha256(timestamp + nonce + encryptKey + body), hex. */
