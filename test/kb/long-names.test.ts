@@ -5,7 +5,7 @@
  * files (the document and its overview) within the file system's 255 bytes.
  */
 import assert from 'node:assert/strict';
-import { access, readdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { type TempKb, tempKb } from '../fixtures/kb-fixtures.ts';
@@ -44,4 +44,14 @@ describe('long and unusual document names', () => {
       );
     });
   }
+
+  it('an overview that cannot be written leaves the document added and says so, not "failed" with the document in', async () => {
+    // A folder where the overview file would go: its write fails after the document was moved in.
+    await mkdir(path.join(t.root, 'contents_overview', 'report_overview.md'), { recursive: true });
+    const [result] = await t.kb.ingest([await upload('report.md')], { folder: 'ops' });
+    await access(path.join(t.root, 'ops', 'report.md'));
+    assert.equal(result?.status, 'added', JSON.stringify(result));
+    assert.equal((result as { path: string }).path, 'ops/report.md');
+    assert.match(String(result?.reason), /overview/);
+  });
 });
