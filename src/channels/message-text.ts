@@ -14,26 +14,38 @@ export const utf8Length: Measure = (text) => Buffer.byteLength(text, 'utf8');
  * Splits `text` into pieces no longer than `max`, at paragraph breaks where it
  * can, then at line breaks, then at spaces, and only as a last resort inside
  * a word. Code fences are not reopened across pieces: a fence is kept whole
- * when it fits in one piece.
+ * when it fits in one piece. Both measures add up over a text's parts, so the
+ * length of the piece being built is kept as a sum: the time is linear in the
+ * text, not in the text times `max`.
  */
 export function splitMessage(text: string, max: number, measure: Measure = charLength): string[] {
   const trimmed = text.trim();
   if (measure(trimmed) <= max) return trimmed ? [trimmed] : [];
   const pieces: string[] = [];
+  const separator = measure('\n\n');
   let current = '';
+  let size = 0;
   const flush = () => {
     if (current.trim()) pieces.push(current.trim());
     current = '';
+    size = 0;
   };
   for (const block of splitKeeping(trimmed, /\n{2,}/)) {
-    const joined = current ? `${current}\n\n${block}` : block;
-    if (measure(joined) <= max) {
-      current = joined;
+    const blockSize = measure(block);
+    if (current && size + separator + blockSize <= max) {
+      current = `${current}\n\n${block}`;
+      size += separator + blockSize;
+      continue;
+    }
+    if (!current && blockSize <= max) {
+      current = block;
+      size = blockSize;
       continue;
     }
     flush();
-    if (measure(block) <= max) {
+    if (blockSize <= max) {
       current = block;
+      size = blockSize;
       continue;
     }
     for (const piece of splitLong(block, max, measure)) pieces.push(piece);
@@ -49,37 +61,52 @@ function splitKeeping(text: string, separator: RegExp): string[] {
 /** A single paragraph longer than `max`: lines, then words, then characters. */
 function splitLong(block: string, max: number, measure: Measure): string[] {
   const out: string[] = [];
+  const lines = block.includes('\n');
+  const units = lines ? block.split('\n') : block.split(/(?<=\s)/);
+  const joiner = lines ? '\n' : '';
+  const joinerSize = measure(joiner);
   let current = '';
-  const units = block.includes('\n') ? block.split('\n') : block.split(/(?<=\s)/);
-  const joiner = block.includes('\n') ? '\n' : '';
+  let size = 0;
   for (const unit of units) {
-    const joined = current ? `${current}${joiner}${unit}` : unit;
-    if (measure(joined) <= max) {
-      current = joined;
+    const unitSize = measure(unit);
+    if (current && size + joinerSize + unitSize <= max) {
+      current = `${current}${joiner}${unit}`;
+      size += joinerSize + unitSize;
+      continue;
+    }
+    if (!current && unitSize <= max) {
+      current = unit;
+      size = unitSize;
       continue;
     }
     if (current) out.push(current.trim());
     current = '';
-    if (measure(unit) <= max) {
+    size = 0;
+    if (unitSize <= max) {
       current = unit;
+      size = unitSize;
       continue;
     }
-    let chunk = '';
+    const chunk: string[] = [];
     for (const char of unit) {
-      if (measure(chunk + char) > max) {
-        out.push(chunk);
-        chunk = '';
+      const charSize = measure(char);
+      if (size + charSize > max) {
+        out.push(chunk.join(''));
+        chunk.length = 0;
+        size = 0;
       }
-      chunk += char;
+      chunk.push(char);
+      size += charSize;
     }
-    current = chunk;
+    current = chunk.join('');
   }
   if (current.trim()) out.push(current.trim());
   return out;
 }
 
 const HEADING = /^#{1,6}\s+(.*)$/;
-const LINK = /\[([^\]\n]+)\]\((https?:[^)\s]+)\)/g;
+// Bounded: an unclosed "[" or "(http:" on a long line would otherwise be scanned to the line's end from each one.
+const LINK = /\[([^\]\n]{1,500})\]\((https?:[^)\s]{1,2000})\)/g;
 const BOLD = /\*\*([^*\n]+)\*\*/g;
 
 /**

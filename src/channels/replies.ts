@@ -92,6 +92,19 @@ export function busyText(question: string): string {
     : 'Docent is busy right now. Please try again in a moment.';
 }
 
+export function tooLongText(message: string, maxChars: number): string {
+  return isChinese(message)
+    ? `消息太长了（最多 ${maxChars} 个字）。请把问题写短一些再发。`
+    : `That message is too long (at most ${maxChars} characters). Please send a shorter question.`;
+}
+
+/** One sender's messages wait behind each other; past a few, they are told to wait for the answers. */
+export function waitYourTurnText(message: string): string {
+  return isChinese(message)
+    ? '前面的问题还在回答中，请等收到回答后再发这个问题。'
+    : 'Still answering your earlier questions. Please send this one again once they are answered.';
+}
+
 export function failedText(question: string, reference: string): string {
   return isChinese(question)
     ? `抱歉，这次没能回答（编号 ${reference}）。请稍后再试。`

@@ -6,12 +6,13 @@
  * failures reported in `health()`.
  */
 import { LRUCache } from 'lru-cache';
+import { withoutControlCharacters } from '../kb/control-chars.ts';
 import { parseAnswer, readFeedbackMessage } from '../kb/feedback.ts';
 import type { Logger } from '../logger.ts';
 import { ExpertDesk, type ExpertDirectory } from './expert-desk.ts';
 import type { HandoffStore } from './handoff-store.ts';
 import { charLength, splitMessage } from './message-text.ts';
-import { busyText, failedText, feedbackText } from './replies.ts';
+import { busyText, failedText, feedbackText, tooLongText, waitYourTurnText } from './replies.ts';
 import type {
   CallbackReply,
   ChannelAdapter,
@@ -21,6 +22,7 @@ import type {
   RateAnswer,
   ReplyTarget,
 } from './types.ts';
+import { REPLAY_WINDOW_MS } from './types.ts';
 
 /** One employee turn as a channel asks for it; the answer is the turn's whole text. */
 export type AskEmployee = (turn: {
@@ -61,6 +63,17 @@ export interface ChannelRouterOptions {
   readonly handoffTimeoutMs: number;
   /** Most messages being processed at once across channels; more are told to retry. */
   readonly maxInFlight?: number;
+  /**
+   * Longest message taken, in characters (the web's limit); a longer one runs
+   * no turn and its sender is told. @default 20,000
+   */
+  readonly maxMessageChars?: number;
+  /**
+   * Most messages one conversation may have waiting behind its running turn;
+   * more are told to wait, so that one sender cannot take every place of
+   * `maxInFlight`. @default 4
+   */
+  readonly maxQueuedPerConversation?: number;
   /** Send attempts per message piece, and the first back-off (doubling, with jitter). */
   readonly sendAttempts?: number;
   readonly sendBackoffMs?: number;
@@ -70,7 +83,7 @@ export interface ChannelRouterOptions {
 type MutableHealth = { -readonly [K in keyof ChannelHealth]: ChannelHealth[K] };
 
 const SEEN_MESSAGES_MAX = 10_000;
-const SEEN_MESSAGES_TTL_MS = 60 * 60_000;
+const SEEN_MESSAGES_TTL_MS = REPLAY_WINDOW_MS;
 /** Longest a channel turn may take before it is abandoned. */
 const TURN_DEADLINE_MS = 5 * 60_000;
 
@@ -80,11 +93,15 @@ export class ChannelRouter {
   readonly #seen = new LRUCache<string, true>({ max: SEEN_MESSAGES_MAX, ttl: SEEN_MESSAGES_TTL_MS });
   /** The tail of each conversation's chain of messages: they run one after another. */
   readonly #chains = new Map<string, Promise<void>>();
+  /** How many messages each conversation's chain holds (the running one and those waiting). */
+  readonly #chainLengths = new Map<string, number>();
   readonly #ask: AskEmployee;
   readonly #rate: RateAnswer;
   readonly #desk: ExpertDesk;
   readonly #logger: Logger;
   readonly #maxInFlight: number;
+  readonly #maxMessageChars: number;
+  readonly #maxQueuedPerConversation: number;
   readonly #sendAttempts: number;
   readonly #sendBackoffMs: number;
   readonly #now: () => number;
@@ -108,6 +125,8 @@ export class ChannelRouter {
     this.#rate = options.rate;
     this.#logger = options.logger;
     this.#maxInFlight = options.maxInFlight ?? 200;
+    this.#maxMessageChars = options.maxMessageChars ?? 20_000;
+    this.#maxQueuedPerConversation = options.maxQueuedPerConversation ?? 4;
     this.#sendAttempts = options.sendAttempts ?? 4;
     this.#sendBackoffMs = options.sendBackoffMs ?? 500;
     this.#now = options.now ?? Date.now;
@@ -170,11 +189,16 @@ export class ChannelRouter {
     return adapter;
   }
 
-  #accept(adapter: ChannelAdapter, message: IncomingMessage): void {
+  #accept(adapter: ChannelAdapter, received: IncomingMessage): void {
     const health = this.#health.get(adapter.name)!;
     health.lastEventAt = this.#now();
-    const key = `${adapter.name}:${message.messageId}`;
-    const ids = { channel: adapter.name, messageId: message.messageId, userId: message.userId, chatId: message.chatId };
+    const key = `${adapter.name}:${received.messageId}`;
+    const ids = {
+      channel: adapter.name,
+      messageId: received.messageId,
+      userId: received.userId,
+      chatId: received.chatId,
+    };
     if (this.#seen.has(key)) {
       health.duplicates += 1;
       this.#logger.debug(ids, 'channel message redelivered; dropped');
@@ -183,6 +207,25 @@ export class ChannelRouter {
     this.#seen.set(key, true);
     health.received += 1;
     if (this.#closing.signal.aborted) return;
+    // The web's rule for text (src/http/validation.ts), kindly: control characters go, a too long message is answered.
+    const message = { ...received, text: withoutControlCharacters(received.text).trim() };
+    if (!message.text) return;
+    const length = charLength(message.text);
+    if (length > this.#maxMessageChars) {
+      this.#logger.warn({ ...ids, length }, 'channel message refused: too long');
+      void this.#deliver(adapter, message, tooLongText(message.text, this.#maxMessageChars)).catch(() => {});
+      return;
+    }
+    const conversation = `${adapter.name}:${message.chatId}:${message.userId}`;
+    const chainLength = this.#chainLengths.get(conversation) ?? 0;
+    if (chainLength > this.#maxQueuedPerConversation) {
+      this.#logger.warn(
+        { ...ids, waiting: chainLength - 1 },
+        'channel message refused: too many waiting in its conversation',
+      );
+      void this.#deliver(adapter, message, waitYourTurnText(message.text)).catch(() => {});
+      return;
+    }
     if (this.#inFlight >= this.#maxInFlight) {
       this.#logger.warn({ ...ids, inFlight: this.#inFlight }, 'channel message refused: too many in flight');
       void this.#deliver(adapter, message, busyText(message.text)).catch(() => {});
@@ -191,7 +234,7 @@ export class ChannelRouter {
     this.#logger.info(ids, 'channel message received');
     this.#inFlight += 1;
     health.inFlight += 1;
-    const conversation = `${adapter.name}:${message.chatId}:${message.userId}`;
+    this.#chainLengths.set(conversation, chainLength + 1);
     const previous = this.#chains.get(conversation) ?? Promise.resolve();
     const next = previous
       .then(() => this.#process(adapter, message, conversation))
@@ -204,6 +247,9 @@ export class ChannelRouter {
       .finally(() => {
         this.#inFlight -= 1;
         health.inFlight -= 1;
+        const left = (this.#chainLengths.get(conversation) ?? 1) - 1;
+        if (left > 0) this.#chainLengths.set(conversation, left);
+        else this.#chainLengths.delete(conversation);
         if (this.#chains.get(conversation) === next) this.#chains.delete(conversation);
       });
     this.#chains.set(conversation, next);

@@ -80,6 +80,22 @@ export type RatingOutcome =
   /** Nothing to rate: no answer yet, or praise for an answer without sources (it must not become an FAQ row). */
   | { readonly kind: 'nothing' };
 
+/**
+ * How long the router remembers a message id, and so the oldest (or furthest
+ * ahead) signed timestamp a callback may carry: a captured callback replayed
+ * later is either a remembered id (dropped) or too old (refused), never a
+ * second turn. Also the clock skew tolerated between platform and server.
+ */
+export const REPLAY_WINDOW_MS = 60 * 60_000;
+
+/** Refuses a signed timestamp (epoch seconds, as the platform sent it) outside the replay window. */
+export function checkSignedTimestamp(seconds: string, now: number): void {
+  const skewMs = Math.abs(now - Number(seconds) * 1000);
+  if (!/^\d{1,12}$/.test(seconds) || !(skewMs <= REPLAY_WINDOW_MS)) {
+    throw new ChannelAuthError('request timestamp outside the replay window');
+  }
+}
+
 export class ChannelAuthError extends Error {
   constructor(message: string) {
     super(message);

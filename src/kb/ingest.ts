@@ -129,8 +129,22 @@ async function ingestOne(
   kb.index.setDescription(docRel, description);
   if (isData) kb.index.setDescription(`${folder}/${base}${ext}`, description);
   await kb.syncPaths([docRel]);
-  await kb.refreshOverview(docRel);
-  await kb.refreshReadme();
+  // The document is in from here: what follows is derived (its overview, the README index), written
+  // again by the next rebuild or ingestion. Its failure is told, not reported as a failed ingestion.
+  try {
+    await kb.refreshOverview(docRel);
+    await kb.refreshReadme();
+  } catch (error) {
+    kb.logger?.warn({ err: error, path: docRel }, 'document added; its overview or the README index not written');
+    const why = error instanceof Error ? error.message : String(error);
+    return {
+      name: source.name,
+      status: 'added',
+      path: docRel,
+      placement,
+      reason: `added, but its overview or the README index could not be written (${why}); a rebuild writes them`,
+    };
+  }
   return { name: source.name, status: 'added', path: docRel, placement };
 }
 

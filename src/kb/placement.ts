@@ -79,13 +79,31 @@ export function newFolderName(markdown: string, fallbackName: string): string {
   return name || 'general';
 }
 
-/** A safe single path segment: letters (any script), digits, '-' and '_'. */
+/** Longest segment, in characters and in UTF-8 bytes (see sanitiseSegment). */
+const SEGMENT_MAX_CHARS = 80;
+const SEGMENT_MAX_BYTES = 100;
+
+/**
+ * A safe single path segment: letters (any script), digits, '-' and '_'; at
+ * most 80 characters and 100 UTF-8 bytes, cut between characters (never
+ * inside a surrogate pair). File systems allow 255 bytes a name, and the
+ * longest name made of segments, `contents_overview/<folder>__<stem>_overview.md`
+ * written through its `.<name>.<hex>.tmp`, must fit: 1 + 100 + 2 + 100 + 12 + 13.
+ */
 export function sanitiseSegment(text: string): string {
-  return text
+  const cleaned = text
     .normalize('NFC')
     .replace(/\.[a-z0-9]{1,8}$/i, '')
     .replace(/[^\p{L}\p{N}_-]+/gu, '_')
     .replace(/_+/g, '_')
-    .replace(/^[_.-]+|[_.-]+$/g, '')
-    .slice(0, 80);
+    .replace(/^[_.-]+|[_.-]+$/g, '');
+  let out = '';
+  let chars = 0;
+  let bytes = 0;
+  for (const char of cleaned) {
+    bytes += Buffer.byteLength(char);
+    if (++chars > SEGMENT_MAX_CHARS || bytes > SEGMENT_MAX_BYTES) break;
+    out += char;
+  }
+  return out.replace(/[_.-]+$/, '');
 }

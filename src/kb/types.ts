@@ -135,6 +135,7 @@ export interface IngestResult {
   readonly status: 'added' | 'conflict' | 'failed' | 'skipped';
   /** Where it was written, when added. */
   readonly path?: string;
+  /** Why it was not added; for an added one, what derived file (its overview, the README) could not be written. */
   readonly reason?: string;
   readonly conflicts?: readonly Conflict[];
   /** Where an added document went, and why. */

@@ -106,6 +106,17 @@ describe('convertToMarkdown()', () => {
     assert.match(out.markdown, /\| Bo \| 45 \|/);
   });
 
+  it('refuses a binary file named .csv (a zip, an image) as it refuses a binary .md, instead of keeping it as data', async () => {
+    const zipHead = Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00, 0x08, 0x00, 0x2c, 0x41, 0x0a, 0x42]);
+    for (const name of ['archive.csv', 'notes.md']) {
+      await assert.rejects(
+        convertToMarkdown(await file(name, zipHead), name, name.split('.')[0]!, LIMITS),
+        (e: unknown) => e instanceof KbError && e.code === 'KB_CONVERT_FAILED' && /binary content/.test(e.message),
+        name,
+      );
+    }
+  });
+
   it('reports a corrupt .docx, an unknown type and a file over the limit with their reasons', async () => {
     await assert.rejects(
       convertToMarkdown(await file('broken.docx', 'not a zip'), 'broken.docx', 'broken', LIMITS),

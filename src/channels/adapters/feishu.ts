@@ -12,6 +12,7 @@ import {
   ChannelAuthError,
   type ChannelRequest,
   ChannelSendError,
+  checkSignedTimestamp,
   jsonReply,
   type ParsedCallback,
   type ReplyTarget,
@@ -59,9 +60,11 @@ export class FeishuAdapter implements ChannelAdapter {
   readonly maxMessageLength = MAX_CARD_CHARS;
   readonly #settings: FeishuSettings;
   readonly #client: lark.Client;
+  readonly #now: () => number;
 
-  constructor(settings: FeishuSettings) {
+  constructor(settings: FeishuSettings, now: () => number = Date.now) {
     this.#settings = settings;
+    this.#now = now;
     this.#client = new lark.Client({
       appId: settings.appId,
       appSecret: settings.appSecret,
@@ -73,39 +76,46 @@ export class FeishuAdapter implements ChannelAdapter {
   async parse(request: ChannelRequest): Promise<ParsedCallback> {
     if (request.method !== 'POST') throw new ChannelAuthError('Feishu sends events by POST');
     let body = parseJson(request.rawBody);
+    // Feishu signs events but not the URL check it sends when the callback URL is saved
+    // (the SDK answers that before checking signatures too): unsigned, only that passes.
+    const signed = this.#hasSignatureHeaders(request);
     if (this.#settings.encryptKey) {
-      this.#verifySignature(request);
-      if (!body.encrypt) throw new ChannelAuthError('event is not encrypted');
+      if (signed) this.#verifySignature(request);
+      if (typeof body.encrypt !== 'string' || !body.encrypt) throw new ChannelAuthError('event is not encrypted');
       try {
         body = parseJson(new lark.AESCipher(this.#settings.encryptKey).decrypt(body.encrypt));
       } catch {
         throw new ChannelAuthError('cannot decrypt the event');
       }
     }
-    const token = body.header?.token ?? body.token;
-    if (!token || !safeEqual(token, this.#settings.verificationToken)) {
+    const token: unknown = body.header?.token ?? body.token;
+    if (!safeEqual(token, this.#settings.verificationToken)) {
       throw new ChannelAuthError('verification token does not match');
     }
     if (body.type === 'url_verification') return { kind: 'reply', reply: jsonReply({ challenge: body.challenge }) };
+    if (this.#settings.encryptKey && !signed) throw new ChannelAuthError('missing Feishu signature headers');
     const ack = jsonReply({ code: 0 });
     const message = body.event?.message;
     const sender = body.event?.sender;
     if (body.header?.event_type !== 'im.message.receive_v1' || sender?.sender_type !== 'user') {
       return { kind: 'reply', reply: ack };
     }
-    const userId = sender.sender_id?.open_id;
-    const text = message?.message_type === 'text' ? readText(message.content) : undefined;
-    if (!userId || !message?.chat_id || !message.message_id || !text) return { kind: 'reply', reply: ack };
+    // Feishu sends these as strings; anything else is not a message from Feishu.
+    const userId = text(sender.sender_id?.open_id);
+    const chatId = text(message?.chat_id);
+    const messageId = text(message?.message_id);
+    const said = message?.message_type === 'text' ? readText(message.content) : undefined;
+    if (!userId || !chatId || !messageId || !said) return { kind: 'reply', reply: ack };
     return {
       kind: 'message',
       reply: ack,
       message: {
-        messageId: body.header.event_id ?? message.message_id,
+        messageId: text(body.header.event_id) ?? messageId,
         userId,
-        chatId: message.chat_id,
+        chatId,
         // In a group the answer goes in the message's thread; a direct chat needs none.
-        threadId: message.chat_type === 'group' ? message.message_id : undefined,
-        text,
+        threadId: message?.chat_type === 'group' ? messageId : undefined,
+        text: said,
       },
     };
   }
@@ -154,6 +164,13 @@ export class FeishuAdapter implements ChannelAdapter {
     }
   }
 
+  #hasSignatureHeaders(request: ChannelRequest): boolean {
+    const { headers } = request;
+    return Boolean(
+      headers['x-lark-request-timestamp'] || headers['x-lark-request-nonce'] || headers['x-lark-signature'],
+    );
+  }
+
   /** Feishu signs encrypted events: sha256(timestamp + nonce + encryptKey + body), hex. */
   #verifySignature(request: ChannelRequest): void {
     const timestamp = request.headers['x-lark-request-timestamp'];
@@ -164,6 +181,8 @@ export class FeishuAdapter implements ChannelAdapter {
       .update(timestamp + nonce + (this.#settings.encryptKey ?? '') + request.rawBody)
       .digest('hex');
     if (!safeEqual(expected, signature)) throw new ChannelAuthError('signature does not match');
+    // The signature covers the timestamp: an old one is a replay.
+    checkSignedTimestamp(timestamp, this.#now());
   }
 }
 
@@ -188,8 +207,19 @@ function readText(content: string | undefined): string | undefined {
   }
 }
 
-function safeEqual(a: string, b: string): boolean {
+/**
+ * Constant-time equality of a value from the request and a secret. The value
+ * is the sender's JSON: anything not a string is unequal (Buffer.from would
+ * take `{"length": 3e8}` as an array-like and allocate it).
+ */
+function safeEqual(a: unknown, b: string): boolean {
+  if (typeof a !== 'string' || !a) return false;
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** A non-empty string field of the sender's JSON, else undefined. */
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value ? value : undefined;
 }

@@ -74,22 +74,29 @@ export class SlackAdapter implements ChannelAdapter {
     } catch {
       throw new ChannelAuthError('body is not JSON');
     }
-    if (envelope.type === 'url_verification') return { kind: 'reply', reply: textReply(envelope.challenge ?? '') };
+    if (!envelope || typeof envelope !== 'object') throw new ChannelAuthError('body is not a JSON object');
+    if (envelope.type === 'url_verification')
+      return { kind: 'reply', reply: textReply(text(envelope.challenge) ?? '') };
     const ack = jsonReply({ ok: true });
-    const event = envelope.event;
+    const event = envelope.event && typeof envelope.event === 'object' ? envelope.event : undefined;
     const wanted = event && (event.type === 'app_mention' || (event.type === 'message' && event.channel_type === 'im'));
-    if (!wanted || event.subtype || event.bot_id || !event.user || !event.channel || !event.text) {
+    // Slack sends these as strings; anything else is not a message from Slack.
+    const user = text(event?.user);
+    const channel = text(event?.channel);
+    const ts = text(event?.ts);
+    const said = text(event?.text);
+    if (!wanted || event.subtype || event.bot_id || !user || !channel || !ts || !said) {
       return { kind: 'reply', reply: ack };
     }
     return {
       kind: 'message',
       reply: ack,
       message: {
-        messageId: envelope.event_id ?? event.client_msg_id ?? `${event.channel}:${event.ts}`,
-        userId: event.user,
-        chatId: event.channel,
-        threadId: event.thread_ts ?? event.ts,
-        text: event.text.replace(/<@[A-Z0-9]+>/g, '').trim(),
+        messageId: text(envelope.event_id) ?? text(event.client_msg_id) ?? `${channel}:${ts}`,
+        userId: user,
+        chatId: channel,
+        threadId: text(event.thread_ts) ?? ts,
+        text: said.replace(/<@[A-Z0-9]+>/g, '').trim(),
       },
     };
   }
@@ -136,4 +143,9 @@ export class SlackAdapter implements ChannelAdapter {
     const b = Buffer.from(signature);
     if (a.length !== b.length || !timingSafeEqual(a, b)) throw new ChannelAuthError('signature does not match');
   }
+}
+
+/** A non-empty string field of the sender's JSON, else undefined. */
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value ? value : undefined;
 }

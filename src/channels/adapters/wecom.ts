@@ -3,6 +3,7 @@
  * encrypted messages through the official `@wecom/crypto`, replies through the
  * message/send API with a cached access token.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { decrypt, getSignature } from '@wecom/crypto';
 import { XMLParser } from 'fast-xml-parser';
 import { AccessTokenCache } from '../access-token.ts';
@@ -12,6 +13,7 @@ import {
   ChannelAuthError,
   type ChannelRequest,
   ChannelSendError,
+  checkSignedTimestamp,
   type ParsedCallback,
   type ReplyTarget,
   textReply,
@@ -49,15 +51,19 @@ export class WecomAdapter implements ChannelAdapter {
   readonly measure = utf8Length;
   readonly #settings: WecomSettings;
   readonly tokens: AccessTokenCache;
+  readonly #now: () => number;
 
-  constructor(settings: WecomSettings) {
+  constructor(settings: WecomSettings, now: () => number = Date.now) {
     this.#settings = settings;
+    this.#now = now;
     this.tokens = new AccessTokenCache({ fetch: () => this.#fetchToken() });
   }
 
   async parse(request: ChannelRequest): Promise<ParsedCallback> {
     const { msg_signature: signature, timestamp, nonce, echostr } = request.query;
     if (!signature || !timestamp || !nonce) throw new ChannelAuthError('missing msg_signature, timestamp or nonce');
+    // The signature covers the timestamp: an old one is a replay.
+    checkSignedTimestamp(timestamp, this.#now());
     if (request.method === 'GET') {
       if (!echostr) throw new ChannelAuthError('missing echostr');
       this.#verify(signature, timestamp, nonce, echostr);
@@ -102,7 +108,10 @@ export class WecomAdapter implements ChannelAdapter {
   }
 
   #verify(signature: string, timestamp: string, nonce: string, encrypted: string): void {
-    if (getSignature(this.#settings.token, timestamp, nonce, encrypted) !== signature) {
+    const expected = Buffer.from(getSignature(this.#settings.token, timestamp, nonce, encrypted));
+    const given = Buffer.from(String(signature));
+    // Constant time, as Slack's and Feishu's checks: the comparison must not tell how much of a guess was right.
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
       throw new ChannelAuthError('signature does not match');
     }
   }

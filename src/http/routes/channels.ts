@@ -22,7 +22,7 @@ import { HttpError } from '../errors.ts';
 import { FeedbackLedger } from '../feedback-ledger.ts';
 import { doc } from '../openapi.ts';
 import { admitTurnUntil, runTurn } from '../turn.ts';
-import { parseInput } from '../validation.ts';
+import { MESSAGE_MAX_CHARS, parseInput } from '../validation.ts';
 
 /** Platform callbacks are small; anything larger is not one. */
 const CALLBACK_BODY_LIMIT = 1024 * 1024;
@@ -101,6 +101,7 @@ export async function channelRoutes(app: FastifyInstance, options: ChannelRoutes
     handoffs: options.handoffs,
     logger: ctx.logger,
     handoffTimeoutMs: ctx.config.channels.handoffTimeoutMs,
+    maxMessageChars: MESSAGE_MAX_CHARS,
   });
   router.start();
   app.addHook('onClose', async () => router.close());

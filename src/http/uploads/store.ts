@@ -32,15 +32,25 @@ export interface UploadStoreOptions {
   readonly now?: () => number;
 }
 
-/** The client's file name reduced to a display name: no folders, no control characters. */
+/**
+ * The client's file name reduced to a display name: no folders, no control or
+ * format characters (an RTL override), at most 200 characters. A longer name
+ * keeps its extension, which says how the file is converted, and is cut
+ * between characters, never inside a surrogate pair.
+ */
 export function safeDisplayName(name: string): string {
   const base = name.normalize('NFC').split(/[\\/]/).pop() ?? '';
   const cleaned = base
-    .replace(/[\p{Cc}\p{Cf}]/gu, '')
+    .replace(/[\p{Cc}\p{Cf}\p{Cs}]/gu, '')
     .replace(/^[.\s]+/, '')
-    .trim()
-    .slice(0, NAME_MAX_CHARS);
-  return cleaned || 'upload';
+    .trim();
+  const chars = [...cleaned];
+  if (chars.length <= NAME_MAX_CHARS) return cleaned || 'upload';
+  const ext = /\.[\p{L}\p{N}]{1,16}$/u.exec(cleaned)?.[0] ?? '';
+  return `${chars
+    .slice(0, NAME_MAX_CHARS - [...ext].length)
+    .join('')
+    .trimEnd()}${ext}`;
 }
 
 export class UploadStore {

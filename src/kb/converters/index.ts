@@ -56,6 +56,8 @@ export async function convertToMarkdown(
       converted = await convertXlsx(bytes, name, title, limits);
       break;
     default:
+      // A data file is kept as is: a binary one (a zip or an image renamed) must not pass as text.
+      refuseBinary(bytes, name);
       converted = convertCsv(bytes, name, title);
   }
   if (!converted.markdown.trim()) throw convertFailed(name, 'no text could be extracted');
@@ -63,8 +65,13 @@ export async function convertToMarkdown(
   return { ...converted, markdown: ensureTitle(converted.markdown, title) };
 }
 
-function textOf(bytes: Buffer, name: string): string {
+/** A NUL in the first 8000 bytes is binary, as git and grep judge it. */
+function refuseBinary(bytes: Buffer, name: string): void {
   if (bytes.subarray(0, 8000).includes(0)) throw convertFailed(name, 'binary content in a text file');
+}
+
+function textOf(bytes: Buffer, name: string): string {
+  refuseBinary(bytes, name);
   return bytes.toString('utf8').replace(/^\uFEFF/, '');
 }
 
