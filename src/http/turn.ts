@@ -198,7 +198,7 @@ export interface TurnOutcome {
   readonly answer: string;
   readonly outcome: 'ok' | 'error' | 'aborted';
   readonly errorMessage?: string;
-  /** The engine's code for the failure, when its error event carried one (a KbError's, UPLOAD_UNKNOWN). */
+  /** The failure's code: the engine's error event's (a KbError's, UPLOAD_UNKNOWN), or the pool's (POOL_DRAINING). */
   readonly errorCode?: string;
 }
 
@@ -298,6 +298,7 @@ export async function runTurn(
     } else {
       outcome = 'error';
       errorMessage = describeFailure(error);
+      if (error instanceof PoolError) errorCode = error.code;
       if (!(error instanceof PoolError)) ctx.logger.error({ err: error, sessionId }, 'turn threw');
       if (!sentSession) sendSession();
       flushText();
