@@ -198,7 +198,7 @@ export interface TurnOutcome {
   readonly answer: string;
   readonly outcome: 'ok' | 'error' | 'aborted';
   readonly errorMessage?: string;
-  /** The engine's code for the failure, when its error event carried one (a KbError's, UPLOAD_UNKNOWN). */
+  /** The failure's code: the engine's error event's (a KbError's, UPLOAD_UNKNOWN), or the pool's (POOL_DRAINING). */
   readonly errorCode?: string;
 }
 
@@ -207,9 +207,16 @@ export interface TurnOutcome {
  * gateway addresses, only a reference under which the details are logged.
  * Admins get the (path-scrubbed) message itself.
  */
-function employeeFailure(ctx: DocentContext, sessionId: string, detail: string): string {
+function employeeFailure(ctx: DocentContext, sessionId: string, detail: string, error?: unknown): string {
   const reference = randomUUID().slice(0, 8);
   ctx.logger.warn({ reference, sessionId, detail }, 'turn failed; the employee was given a reference');
+  if (error instanceof PoolError && error.code === 'POOL_DRAINING') {
+    // A shutdown, not a fault: the answer is not kept (a failed turn), and asking again once it is back works.
+    return (
+      `Docent is restarting, so this answer was stopped and not saved. Please ask again in a moment (reference ${reference}). ` +
+      `Docent 正在重启，本次回答已中止且未保存，请稍后重新提问（编号 ${reference}）。`
+    );
+  }
   return (
     `Sorry, something went wrong while answering. Please try again (reference ${reference}). ` +
     `抱歉，回答时出错，请重试（编号 ${reference}）。`
@@ -291,12 +298,13 @@ export async function runTurn(
     } else {
       outcome = 'error';
       errorMessage = describeFailure(error);
+      if (error instanceof PoolError) errorCode = error.code;
       if (!(error instanceof PoolError)) ctx.logger.error({ err: error, sessionId }, 'turn threw');
       if (!sentSession) sendSession();
       flushText();
       emit({
         type: 'error',
-        message: turn.role === 'employee' ? employeeFailure(ctx, sessionId, errorMessage) : errorMessage,
+        message: turn.role === 'employee' ? employeeFailure(ctx, sessionId, errorMessage, error) : errorMessage,
       });
     }
   } finally {

@@ -4,7 +4,13 @@
  * end goes through `#stop()`/`#conclude()`, which deal with the worker once and
  * hand it back to the pool with a verdict (keep it, or discard it).
  */
-import { TurnAbortedError, TurnTimeoutError, WorkerCrashedError, WorkerStartError } from './errors.ts';
+import {
+  PoolDrainingError,
+  TurnAbortedError,
+  TurnTimeoutError,
+  WorkerCrashedError,
+  WorkerStartError,
+} from './errors.ts';
 import type { AcquireRequest, TurnLease } from './types.ts';
 import { BackgroundStartError } from './worker.ts';
 import type { WorkerSlot } from './worker-set.ts';
@@ -263,7 +269,8 @@ export class PoolLease<TInput, TEvent> implements TurnLease<TInput, TEvent> {
       case 'released':
         throw new TurnAbortedError(`Turn of session ${session} was abandoned by its caller; worker ${id} interrupted`);
       case 'revoked':
-        throw new TurnAbortedError(`Turn of session ${session} was stopped: the pool is shutting down`);
+        // Not the caller's doing: the pool's drain grace ran out (a shutdown), so it says so by its code.
+        throw new PoolDrainingError(`Turn of session ${session} was stopped: the pool is shutting down`);
       default:
         break;
     }

@@ -31,7 +31,8 @@ export interface TurnLease<TInput, TEvent> {
   /**
    * Runs the turn; may be called once. Ends (and releases the worker) when the
    * worker's turn ends. Throws TurnTimeoutError / WorkerCrashedError /
-   * TurnAbortedError after the worker was dealt with.
+   * TurnAbortedError (the caller went away) / PoolDrainingError (a drain's
+   * grace ran out) after the worker was dealt with.
    */
   run(input: TInput): AsyncIterable<TEvent>;
   /** Gives the worker back without running (or after running). Idempotent. */

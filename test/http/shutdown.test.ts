@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { descendants, isAlive, type Server, startServer } from '../support/docent-process.ts';
+import { ADMIN_TOKEN } from '../support/http-helpers.ts';
 import { requestJson, SseClient } from '../support/http-sse-client.ts';
 import { startModelStub } from '../support/model-stub.ts';
 
@@ -78,6 +79,77 @@ test('SIGTERM with a turn in flight: readiness false, new turns 503, the turn fi
     assert.deepEqual(alive, [], 'no agent process outlives the server');
   } finally {
     releaseTurn();
+    if (server && server.child.exitCode === null) {
+      server.child.kill('SIGKILL');
+      await server.exited;
+    }
+    await stub.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('SIGTERM with a turn that outlasts SHUTDOWN_GRACE: the stream ends with an error that says the server is restarting, an admin request gets 503, exit within the bound, no process left', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'docent-shutdown-'));
+  const stub = await startModelStub();
+  // The model never finishes this answer: only the end of the grace stops the turn.
+  stub.setScript((request) =>
+    request.lastUserText.includes('ENDLESS') ? { text: 'Half an answer', hang: true } : undefined,
+  );
+  let server: Server | undefined;
+  try {
+    server = await startServer({
+      DATA_DIR: path.join(dir, 'data'),
+      KB_ROOT_PATH: path.join(dir, 'kb'),
+      DOCENT_ENGINE: 'claude',
+      ANTHROPIC_API_KEY: 'sk-test-stub',
+      ANTHROPIC_BASE_URL: stub.url,
+      EMPLOYEE_CLIENT_POOL_SIZE: '1',
+      ADMIN_CLIENT_POOL_SIZE: '1',
+      POOL_MIN_SPARES: '0',
+      SHUTDOWN_GRACE: '1',
+    });
+    const { base, child } = server;
+    const turn = await SseClient.open(`${base}/api/user/query?message=${encodeURIComponent('ENDLESS please')}`);
+    await turn.waitFor((c) => c.events.some((e) => e.type === 'message'));
+    // An admin's whole-answer request, in flight too.
+    const adminTurn = requestJson(`${base}/api/query`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      body: { message: 'ENDLESS admin question' },
+    });
+    while (!stub.requests.some((r) => r.lastUserText.includes('ENDLESS admin'))) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const agentProcesses = descendants(child.pid!);
+    assert.ok(agentProcesses.length > 0, 'the turn runs in an agent process');
+
+    const signalledAt = performance.now();
+    child.kill('SIGTERM');
+    await turn.ended;
+    const last = turn.events.at(-1);
+    assert.equal(last?.type, 'error', JSON.stringify(turn.events));
+    // Not the message of a failure to report: the user is told why, and that asking again will work.
+    assert.match(String(last?.message), /restarting/i, String(last?.message));
+    assert.doesNotMatch(String(last?.message), /something went wrong/i);
+    // The admin's request is refused as a shutdown (503 with Retry-After, as new turns are), not as a failed turn.
+    const admin = await adminTurn;
+    assert.equal(admin.statusCode, 503, admin.text);
+    assert.equal((admin.json as { error: { code: string } }).error.code, 'SERVICE_DRAINING');
+    assert.ok(admin.headers['retry-after']);
+
+    assert.equal(await server.exited, 0, server.output.join('\n'));
+    // The grace (1 s), then closing the workers: well inside the hard-exit margin.
+    assert.ok(
+      performance.now() - signalledAt < 10_000,
+      `exited ${Math.round(performance.now() - signalledAt)} ms after SIGTERM`,
+    );
+    let alive = agentProcesses.filter(isAlive);
+    for (let i = 0; i < 500 && alive.length > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      alive = alive.filter(isAlive);
+    }
+    assert.deepEqual(alive, [], 'no agent process outlives the server');
+  } finally {
     if (server && server.child.exitCode === null) {
       server.child.kill('SIGKILL');
       await server.exited;

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AgentPool } from '../../src/pool/index.ts';
+import type { AgentPool, PoolError } from '../../src/pool/index.ts';
 import type { AcquireRequest } from '../../src/pool/types.ts';
 import type { FakeEvent } from '../support/fake-workers.ts';
 import { flush, makePool, request, shutdown } from './helpers.ts';
@@ -163,6 +163,8 @@ describe('pool error messages', () => {
     await stop.factory.untilHeld(1);
     await stop.pool.drain(5);
     assert.equal(((await stopped) as Error).message, 'Turn of session c was stopped: the pool is shutting down');
+    // A drain's doing, not the caller's: the code says so, so the API can tell the user the server is restarting.
+    assert.equal(((await stopped) as PoolError).code, 'POOL_DRAINING');
 
     const crash = makePool({}, { crashTurn: true });
     const crashed = (await runToEnd(crash.pool, request('d'))) as Error;

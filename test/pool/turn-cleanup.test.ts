@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AgentPool, TurnAbortedError, TurnTimeoutError } from '../../src/pool/index.ts';
+import { AgentPool, PoolDrainingError, TurnAbortedError, TurnTimeoutError } from '../../src/pool/index.ts';
 import type { PoolWorker, StartOptions, WorkerFactory } from '../../src/pool/worker.ts';
 import { request, TEST_OPTIONS } from './helpers.ts';
 
@@ -98,7 +98,7 @@ describe("a turn ended early returns the worker's turn generator", () => {
       await pool.drain(5);
       assert.equal(factory.workers[0].cleanedUp, 1, 'cleaned up while the consumer was away');
     });
-    assert.ok(error instanceof TurnAbortedError);
+    assert.ok(error instanceof PoolDrainingError);
     assert.equal(factory.workers[0].cleanedUp, 1);
   });
 });

@@ -95,6 +95,8 @@ export async function agentRoutes(app: FastifyInstance): Promise<void> {
       if (result.outcome === 'aborted') throw new HttpError('CLIENT_CLOSED', 'The client closed the connection');
       if (result.outcome === 'error') {
         const message = result.errorMessage ?? 'The turn failed';
+        // Stopped by the shutdown grace: refused as a shutdown, as a new turn would be, so clients retry.
+        if (result.errorCode === 'POOL_DRAINING') throw new HttpError('SERVICE_DRAINING', message, { retryAfterS: 5 });
         throw new HttpError(refusalCode(result.errorCode) ?? 'TURN_FAILED', message);
       }
       return { session_id: sessionId, response: result.answer, status: 'success' };
