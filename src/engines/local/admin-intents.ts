@@ -79,7 +79,10 @@ const POLITE =
   /^(?:(?:hi|hey|hello)\b[,!]?\s*)?(?:(?:can|could|would|will) you(?: please)?|please|pls|kindly|i(?:'d| would) like to|i (?:want|need) to)\s+|^(?:请|麻烦|帮我|请帮我|麻烦你|能不能|可以帮我)\s*/i;
 
 export function parseAdminIntent(message: string): AdminIntent {
-  const text = message.trim().replace(POLITE, '').replace(/\s*[?？]+$/, '');
+  const text = message
+    .trim()
+    .replace(POLITE, '')
+    .replace(/\s*[?？]+$/, '');
   if (isUploadMessage(text)) return { kind: 'upload' };
   const synonyms = synonymsIntent(text);
   if (synonyms) return synonyms;
