@@ -14,7 +14,12 @@ import { KbError } from './types.ts';
 
 /** Folders deeper than this are refused: a tree an admin can still read. */
 const MAX_FOLDER_DEPTH = 6;
-const MAX_SEGMENT_CHARS = 100;
+/**
+ * A folder's whole path, in UTF-8 bytes: a contents overview may be named after the folder and the file
+ * (`contents_overview/<folder>__<stem>_overview.md`), and that name must fit a file system's 255 bytes,
+ * as placement.ts keeps it for the folders ingestion makes.
+ */
+const MAX_FOLDER_BYTES = 100;
 
 export interface MoveResult {
   /** Each file moved, the document first. */
@@ -76,11 +81,14 @@ function documentFolder(input: string): string {
   if (segments.length > MAX_FOLDER_DEPTH) {
     throw new KbError('KB_INPUT_INVALID', `A folder may be at most ${MAX_FOLDER_DEPTH} levels deep`);
   }
+  if (Buffer.byteLength(segments.join('/')) > MAX_FOLDER_BYTES) {
+    throw new KbError('KB_INPUT_INVALID', `A folder path may be at most ${MAX_FOLDER_BYTES} bytes long`);
+  }
   for (const segment of segments) {
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
     const bad = /[\u0000-\u001f\u007f]/.test(segment) || segment === '..' || isHiddenName(segment);
-    if (bad || segment === OVERVIEW_DIR || segment.length > MAX_SEGMENT_CHARS) {
-      throw new KbError('KB_PATH_INVALID', `"${segment.slice(0, MAX_SEGMENT_CHARS)}" cannot be a document folder`);
+    if (bad || segment === OVERVIEW_DIR) {
+      throw new KbError('KB_PATH_INVALID', `"${segment}" cannot be a document folder`);
     }
   }
   return segments.join('/');

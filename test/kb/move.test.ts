@@ -51,6 +51,7 @@ describe('move()', () => {
     ['the folder it is in', 'misc/parking.md', 'misc/', 'KB_INPUT_INVALID'],
     ['a system file', 'README.md', 'archive', 'KB_PATH_INVALID'],
     ['a file that is not there', 'misc/nothing.md', 'archive', 'KB_NOT_FOUND'],
+    ['a folder path past 100 bytes', 'misc/parking.md', '档案'.repeat(17), 'KB_INPUT_INVALID'],
   ] as const) {
     it(`refuses ${what}, changing nothing`, async () => {
       if (what === 'a name the folder already has') await writeFile(path.join(t.root, 'hr/parking.md'), PARKING);
