@@ -254,6 +254,37 @@ describe('admin console page', () => {
     assert.equal(await exists(onDisk), false);
   });
 
+  test('move: the tree moves a file into a new folder, and a hidden folder is refused with the reason shown', {
+    skip,
+  }, async () => {
+    const [[, placed]] = [
+      ...(await uploadAndIngest(admin, [
+        makeText('bike-storage.md', '# Bike storage\n\nBicycles are kept in the cage behind building C.\n'),
+      ])),
+    ];
+    await admin.click('[data-testid=tab-kb]');
+    await admin.click('[data-testid=kb-refresh]');
+    const row = admin.locator(`[data-testid=tree-row][data-path="${placed}"]`);
+    await row.waitFor();
+    const dialog = admin.locator('[data-testid=move-dialog]');
+
+    await row.hover();
+    await row.locator('[data-testid=tree-move]').click();
+    await dialog.locator('[data-testid=move-folder]').fill('.hidden');
+    await dialog.locator('[data-testid=move-confirm]').click();
+    await dialog.locator('[role=alert]').waitFor();
+    assert.match(await text(dialog.locator('[role=alert]')), /cannot be a document folder/);
+    assert.ok(await exists(path.join(server.kbRoot, placed)), 'a refused move leaves the file');
+
+    await dialog.locator('[data-testid=move-folder]').fill('front-desk');
+    await saveScreenshot(admin, 'admin-move');
+    await dialog.locator('[data-testid=move-confirm]').click();
+    await admin.locator('[data-testid=kb-notice]').waitFor();
+    await admin.locator('[data-testid=tree-row][data-path="front-desk/bike-storage.md"]').waitFor();
+    assert.ok(await exists(path.join(server.kbRoot, 'front-desk', 'bike-storage.md')));
+    assert.equal(await exists(path.join(server.kbRoot, placed)), false);
+  });
+
   test('FAQ and bad-case lists show the knowledge base entries, and FAQ citations open the cited lines', {
     skip,
   }, async () => {

@@ -11,6 +11,7 @@ import type { KbFile } from '../shared/source-pane.tsx';
 import { DeleteDialog } from './delete-dialog.tsx';
 import { BadCaseList, FaqList } from './kb-lists.tsx';
 import { type KbNode, KbTree } from './kb-tree.tsx';
+import { MoveDialog } from './move-dialog.tsx';
 
 type View = 'files' | 'faq' | 'badcases';
 
@@ -34,6 +35,7 @@ export function KbPanel({ api }: { api: ApiClient }) {
   const [treeError, setTreeError] = useState<string | null>(null);
   const [opened, setOpened] = useState<Opened | null>(null);
   const [deleting, setDeleting] = useState<KbNode | null>(null);
+  const [moving, setMoving] = useState<KbNode | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
   const [stats, setStats] = useState<KbStats | null>(null);
@@ -126,7 +128,9 @@ export function KbPanel({ api }: { api: ApiClient }) {
             <h2 class="section-title">{t('kb.tree')}</h2>
             {treeError && <p class="error-text pad">{treeError}</p>}
             {!tree && !treeError && <p class="muted pad">{t('common.loading')}</p>}
-            {tree && <KbTree root={tree} selected={openedPath} onOpen={open} onDelete={setDeleting} />}
+            {tree && (
+              <KbTree root={tree} selected={openedPath} onOpen={open} onDelete={setDeleting} onMove={setMoving} />
+            )}
           </section>
           <section class="card viewer-card" data-testid="file-viewer">
             {!opened && <p class="muted pad">{t('kb.select')}</p>}
@@ -163,6 +167,19 @@ export function KbPanel({ api }: { api: ApiClient }) {
         <section class="card table-card">
           <BadCaseList api={api} />
         </section>
+      )}
+      {moving && (
+        <MoveDialog
+          api={api}
+          node={moving}
+          onClose={() => setMoving(null)}
+          onMoved={(to) => {
+            setMoving(null);
+            setNotice(t('kb.move.done', { to }));
+            if (openedPath === moving.path) setOpened(null);
+            refresh();
+          }}
+        />
       )}
       {deleting && (
         <DeleteDialog

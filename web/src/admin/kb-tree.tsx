@@ -19,6 +19,7 @@ export interface KbTreeProps {
   selected: string | null;
   onOpen: (node: KbNode) => void;
   onDelete: (node: KbNode) => void;
+  onMove: (node: KbNode) => void;
 }
 
 function sortNodes(nodes: KbNode[]): KbNode[] {
@@ -49,6 +50,18 @@ function TreeNode({ node, depth, ...props }: { node: KbNode; depth: number } & O
           <span class="tree-name">{node.name}</span>
         </button>
         <span class="tree-size">{formatBytes(node.size)}</span>
+        {!isDir && (
+          <button
+            type="button"
+            class="icon-button tree-move"
+            data-testid="tree-move"
+            title={t('kb.move')}
+            aria-label={`${t('kb.move')} ${node.path}`}
+            onClick={() => props.onMove(node)}
+          >
+            <FolderIcon size={15} />
+          </button>
+        )}
         <button
           type="button"
           class="icon-button tree-delete"
