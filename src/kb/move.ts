@@ -3,7 +3,7 @@
  * data file it was made of), keeping its name and its README description; its contents overview follows.
  * All or nothing across kill -9 (journal.ts), under the INGEST lock like ingestion and delete.
  */
-import { lstat, readFile } from 'node:fs/promises';
+import { lstat, readFile, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { KbInternals } from './internals.ts';
 import { journaledMoves, type Move, recoverInterrupted } from './journal.ts';
@@ -58,6 +58,8 @@ export async function moveDocument(kb: KbInternals, input: string, folderInput: 
     const staleOverview = head.includes(`\`${rel}\``) ? [overview] : [];
     const descriptions = moves.map((m) => kb.index.description(m.from));
     await journaledMoves(kb.root, moves, staleOverview);
+    // The folder it leaves goes when nothing is left in it (rmdir removes only an empty one).
+    if (current) await rmdir(path.join(kb.root, current)).catch(() => undefined);
     await kb.syncPaths([...moves.flatMap((m) => [m.from, m.to]), ...staleOverview]);
     moves.forEach((m, i) => {
       const description = descriptions[i];

@@ -27,6 +27,10 @@ describe('move()', () => {
     assert.doesNotMatch(readme, /misc\/parking\.md/);
     const [hit] = await t.kb.search('where do visitors park');
     assert.equal(hit?.path, 'facilities/parking.md');
+    assert.equal(await exists(path.join(t.root, 'misc')), false, 'the folder it left empty is gone');
+    await t.kb.move('facilities/parking.md', 'hr');
+    await t.kb.move('hr/leave.md', 'people');
+    assert.ok(await exists(path.join(t.root, 'hr/parking.md')), 'a folder it leaves with files in it stays');
   });
 
   it('takes a data file and the Markdown made of it together, whichever is named', async () => {
