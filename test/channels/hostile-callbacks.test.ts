@@ -11,13 +11,7 @@ import { WecomAdapter } from '../../src/channels/adapters/wecom.ts';
 import { MemoryHandoffStore } from '../../src/channels/handoff-store.ts';
 import { charLength, splitMessage, toSlackMrkdwn, utf8Length } from '../../src/channels/message-text.ts';
 import { ChannelRouter } from '../../src/channels/router.ts';
-import {
-  type ChannelAdapter,
-  ChannelAuthError,
-  type ChannelRequest,
-  type ParsedCallback,
-  type ReplyTarget,
-} from '../../src/channels/types.ts';
+import { ChannelAuthError, type ChannelRequest } from '../../src/channels/types.ts';
 import { createLogger } from '../../src/logger.ts';
 import {
   FEISHU,
@@ -30,6 +24,7 @@ import {
   wecomText,
   wecomUrlCheck,
 } from '../support/messenger-fakes.ts';
+import { RecordingAdapter } from '../support/recording-adapter.ts';
 
 /** Messages one conversation may have waiting behind its running turn (router.ts). */
 const CONVERSATION_QUEUE = 4;
@@ -68,33 +63,9 @@ describe('Feishu without an Encrypt Key: the verification token is all that guar
   }
 });
 
-/** Callbacks are JSON {id, user, text}; sends are recorded. */
-class PlainAdapter implements ChannelAdapter {
-  readonly name = 'slack' as const;
-  readonly maxMessageLength = 4000;
-  readonly sent: Array<{ to: string; text: string }> = [];
-  async parse(request: ChannelRequest): Promise<ParsedCallback> {
-    const { id, user, text } = JSON.parse(request.rawBody) as { id: string; user: string; text: string };
-    return {
-      kind: 'message',
-      reply: { status: 200, body: '', contentType: 'text/plain' },
-      message: { messageId: id, userId: user, chatId: user, text },
-    };
-  }
-  async send(target: ReplyTarget, text: string): Promise<void> {
-    this.sent.push({ to: target.userId, text });
-  }
-  render(markdown: string): string {
-    return markdown;
-  }
-  async lookupUser(): Promise<string | undefined> {
-    return undefined;
-  }
-}
-
 /** A router whose turns wait until the test releases them. */
 function heldRouter(options: { maxInFlight?: number } = {}) {
-  const adapter = new PlainAdapter();
+  const adapter = new RecordingAdapter();
   const asked: Array<{ userId: string; message: string }> = [];
   const held: Array<() => void> = [];
   const router = new ChannelRouter({

@@ -9,45 +9,9 @@ import {
   utf8Length,
 } from '../../src/channels/message-text.ts';
 import { type AskEmployee, ChannelRouter } from '../../src/channels/router.ts';
-import type {
-  ChannelAdapter,
-  ChannelRequest,
-  ParsedCallback,
-  RateAnswer,
-  ReplyTarget,
-} from '../../src/channels/types.ts';
-import { ChannelSendError } from '../../src/channels/types.ts';
+import { ChannelSendError, type RateAnswer } from '../../src/channels/types.ts';
 import { createLogger } from '../../src/logger.ts';
-
-/** An adapter whose callbacks are JSON {id, user, text} and whose sends are recorded. */
-class RecordingAdapter implements ChannelAdapter {
-  readonly name = 'slack' as const;
-  readonly sent: Array<{ to: string; text: string }> = [];
-  constructor(readonly maxMessageLength = 4000) {}
-  async parse(request: ChannelRequest): Promise<ParsedCallback> {
-    const { id, user, text } = JSON.parse(request.rawBody) as { id: string; user: string; text: string };
-    return {
-      kind: 'message',
-      reply: { status: 200, body: '', contentType: 'text/plain' },
-      message: { messageId: id, userId: user, chatId: user, text },
-    };
-  }
-  /** Errors the next sends throw, one each. */
-  readonly failWith: Error[] = [];
-  readonly attemptsAt: number[] = [];
-  async send(target: ReplyTarget, text: string): Promise<void> {
-    this.attemptsAt.push(performance.now());
-    const failure = this.failWith.shift();
-    if (failure) throw failure;
-    this.sent.push({ to: target.userId, text });
-  }
-  render(markdown: string): string {
-    return markdown;
-  }
-  async lookupUser(contact: string): Promise<string | undefined> {
-    return contact === 'expert@example.com' ? 'expert' : undefined;
-  }
-}
+import { RecordingAdapter } from '../support/recording-adapter.ts';
 
 interface SetupOptions {
   readonly adapter?: RecordingAdapter;

@@ -14,6 +14,21 @@ import { ADMIN_TOKEN } from '../support/http-helpers.ts';
 import { requestJson, SseClient } from '../support/http-sse-client.ts';
 import { startModelStub } from '../support/model-stub.ts';
 
+/** The Claude engine against the model stub, one worker a pool and no spares, with this shutdown grace (seconds). */
+function claudeOnStub(dir: string, stubUrl: string, grace: string): Record<string, string> {
+  return {
+    DATA_DIR: path.join(dir, 'data'),
+    KB_ROOT_PATH: path.join(dir, 'kb'),
+    DOCENT_ENGINE: 'claude',
+    ANTHROPIC_API_KEY: 'sk-test-stub',
+    ANTHROPIC_BASE_URL: stubUrl,
+    EMPLOYEE_CLIENT_POOL_SIZE: '1',
+    ADMIN_CLIENT_POOL_SIZE: '1',
+    POOL_MIN_SPARES: '0',
+    SHUTDOWN_GRACE: grace,
+  };
+}
+
 test('SIGTERM with a turn in flight: readiness false, new turns 503, the turn finishes, no process left, exit 0', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'docent-shutdown-'));
   const stub = await startModelStub();
@@ -32,17 +47,7 @@ test('SIGTERM with a turn in flight: readiness false, new turns 503, the turn fi
   });
   let server: Server | undefined;
   try {
-    server = await startServer({
-      DATA_DIR: path.join(dir, 'data'),
-      KB_ROOT_PATH: path.join(dir, 'kb'),
-      DOCENT_ENGINE: 'claude',
-      ANTHROPIC_API_KEY: 'sk-test-stub',
-      ANTHROPIC_BASE_URL: stub.url,
-      EMPLOYEE_CLIENT_POOL_SIZE: '1',
-      ADMIN_CLIENT_POOL_SIZE: '1',
-      POOL_MIN_SPARES: '0',
-      SHUTDOWN_GRACE: '120',
-    });
+    server = await startServer(claudeOnStub(dir, stub.url, '120'));
     const { base, child } = server;
     const turn = await SseClient.open(`${base}/api/user/query?message=${encodeURIComponent('SLOW-TURN please')}`);
     assert.equal(turn.statusCode, 200);
@@ -97,17 +102,7 @@ test('SIGTERM with a turn that outlasts SHUTDOWN_GRACE: the stream ends with an 
   );
   let server: Server | undefined;
   try {
-    server = await startServer({
-      DATA_DIR: path.join(dir, 'data'),
-      KB_ROOT_PATH: path.join(dir, 'kb'),
-      DOCENT_ENGINE: 'claude',
-      ANTHROPIC_API_KEY: 'sk-test-stub',
-      ANTHROPIC_BASE_URL: stub.url,
-      EMPLOYEE_CLIENT_POOL_SIZE: '1',
-      ADMIN_CLIENT_POOL_SIZE: '1',
-      POOL_MIN_SPARES: '0',
-      SHUTDOWN_GRACE: '1',
-    });
+    server = await startServer(claudeOnStub(dir, stub.url, '1'));
     const { base, child } = server;
     const turn = await SseClient.open(`${base}/api/user/query?message=${encodeURIComponent('ENDLESS please')}`);
     await turn.waitFor((c) => c.events.some((e) => e.type === 'message'));

@@ -70,6 +70,17 @@ describe('kill -9 between the two files of one operation', () => {
     await t.cleanup();
   });
 
+  /** A knowledge base holding the CSV and its Markdown, closed for a child process to change it. */
+  const withIngestedPair = async () => {
+    const kb = await tempKb({ files: { 'it/printers.md': '# Printers\n\nThe printers on floor 3 need a badge.\n' } });
+    const upload = path.join(kb.scratch, 'rates.csv');
+    await writeFile(upload, CSV);
+    const [result] = await kb.kb.ingest([{ name: 'rates.csv', sourcePath: upload }], { folder: 'finance' });
+    assert.equal(result?.path, PAIR[1]);
+    await kb.kb.close();
+    return kb;
+  };
+
   const reopen = async () => {
     reopened = await openKnowledgeBase({ root: t.root, smallFileThresholdKb: 30, faqMaxEntries: 50, watch: false });
     return reopened;
@@ -103,24 +114,14 @@ describe('kill -9 between the two files of one operation', () => {
   });
 
   it('a delete killed after removing the CSV and before its Markdown is finished on reopen', async () => {
-    t = await tempKb({ files: { 'it/printers.md': '# Printers\n\nThe printers on floor 3 need a badge.\n' } });
-    const upload = path.join(t.scratch, 'rates.csv');
-    await writeFile(upload, CSV);
-    const [result] = await t.kb.ingest([{ name: 'rates.csv', sourcePath: upload }], { folder: 'finance' });
-    assert.equal(result?.path, PAIR[1]);
-    await t.kb.close();
+    t = await withIngestedPair();
     await killBetweenFiles([t.root, 'delete', PAIR[0]!]);
     const kb = await reopen();
     assert.equal(await assertWholeOrGone(kb, t.root), false, 'a confirmed delete is carried out whole');
   });
 
   it('a move killed after moving the CSV and before its Markdown is carried through on reopen', async () => {
-    t = await tempKb({ files: { 'it/printers.md': '# Printers\n\nThe printers on floor 3 need a badge.\n' } });
-    const upload = path.join(t.scratch, 'rates.csv');
-    await writeFile(upload, CSV);
-    const [result] = await t.kb.ingest([{ name: 'rates.csv', sourcePath: upload }], { folder: 'finance' });
-    assert.equal(result?.path, PAIR[1]);
-    await t.kb.close();
+    t = await withIngestedPair();
     await killBetweenFiles([t.root, 'move', PAIR[1]!, 'archive']);
     const kb = await reopen();
     for (const rel of PAIR) assert.equal(await exists(path.join(t.root, rel)), false, `${rel} left behind`);

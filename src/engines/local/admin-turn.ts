@@ -216,12 +216,12 @@ async function* planDelete(
   target: string,
   lang: Lang,
 ): AsyncGenerator<AgentEvent> {
-  const found = await findFile(kb, target);
-  if (found.length !== 1) {
-    yield { type: 'text', text: notFoundOrAmbiguous(target, found, lang) };
+  const file = await theFile(kb, target, lang);
+  if ('reply' in file) {
+    yield file.reply;
     return;
   }
-  const path = found[0]!;
+  const { path } = file;
   yield ctx.toolUse('delete_file', { path, confirm: false });
   try {
     const plan = await kb.planDelete(path);
@@ -246,14 +246,14 @@ async function* move(
   intent: { readonly target: string; readonly folder: string },
   lang: Lang,
 ): AsyncGenerator<AgentEvent> {
-  const found = await findFile(kb, intent.target);
-  if (found.length !== 1) {
-    yield { type: 'text', text: notFoundOrAmbiguous(intent.target, found, lang) };
+  const file = await theFile(kb, intent.target, lang);
+  if ('reply' in file) {
+    yield file.reply;
     return;
   }
-  yield ctx.toolUse('move_file', { path: found[0]!, folder: intent.folder });
+  yield ctx.toolUse('move_file', { path: file.path, folder: intent.folder });
   try {
-    const { moved } = await kb.move(found[0]!, intent.folder);
+    const { moved } = await kb.move(file.path, intent.folder);
     const where = intent.folder || t(lang, 'the top folder', '顶层目录');
     yield {
       type: 'text',
@@ -312,16 +312,16 @@ async function* show(
   intent: { readonly target: string; readonly startLine?: number; readonly endLine?: number },
   lang: Lang,
 ): AsyncGenerator<AgentEvent> {
-  const found = await findFile(kb, intent.target);
-  if (found.length !== 1) {
-    yield { type: 'text', text: notFoundOrAmbiguous(intent.target, found, lang) };
+  const file = await theFile(kb, intent.target, lang);
+  if ('reply' in file) {
+    yield file.reply;
     return;
   }
   const startLine = Math.max(1, intent.startLine ?? 1);
   const endLine = Math.min(intent.endLine ?? startLine + SHOW_LINES - 1, startLine + MAX_SHOW_LINES - 1);
-  yield ctx.toolUse('read_file', { file_path: found[0]!, offset: startLine, limit: endLine - startLine + 1 });
+  yield ctx.toolUse('read_file', { file_path: file.path, offset: startLine, limit: endLine - startLine + 1 });
   try {
-    const slice = await kb.read(found[0]!, { startLine, endLine });
+    const slice = await kb.read(file.path, { startLine, endLine });
     const partial = slice.startLine > 1 || slice.totalLines > slice.endLine;
     const more = partial
       ? t(
@@ -392,6 +392,17 @@ async function findFile(kb: KnowledgeBase, target: string): Promise<string[]> {
   const byStem = files.filter((p) => name(p).replace(/\.[^.]+$/, '') === wanted);
   if (byStem.length > 0) return byStem;
   return files.filter((p) => p.toLowerCase().includes(wanted)).slice(0, 20);
+}
+
+/** The one file the admin means, or the reply that says none or several match. */
+async function theFile(
+  kb: KnowledgeBase,
+  target: string,
+  lang: Lang,
+): Promise<{ readonly path: string } | { readonly reply: AgentEvent }> {
+  const found = await findFile(kb, target);
+  if (found.length === 1) return { path: found[0]! };
+  return { reply: { type: 'text', text: notFoundOrAmbiguous(target, found, lang) } };
 }
 
 function notFoundOrAmbiguous(target: string, found: readonly string[], lang: Lang): string {
