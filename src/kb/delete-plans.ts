@@ -1,12 +1,11 @@
 /** Two-step delete: a plan lists everything that will go; only its token carries it out. */
 import { randomUUID } from 'node:crypto';
-import { lstat, readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { lstat } from 'node:fs/promises';
 import { LRUCache } from 'lru-cache';
 import type { KbInternals } from './internals.ts';
 import { journaled, recoverInterrupted } from './journal.ts';
 import { isListed, withCompanions } from './kb-files.ts';
-import { overviewPathFor } from './overview.ts';
+import { existingOverviewOf } from './overview.ts';
 import { exists, resolveInside } from './paths.ts';
 import { removeInside } from './safe-write.ts';
 import { type DeletePlan, KbError } from './types.ts';
@@ -24,11 +23,8 @@ export class DeletePlans {
     if (!info.isFile()) throw new KbError('KB_NOT_A_FILE', `Not a file: ${rel}`);
     if (!isListed(rel)) throw new KbError('KB_PATH_INVALID', `${rel} is a system file and cannot be deleted`);
     const paths = await withCompanions(kb.root, rel);
-    const overview = await overviewPathFor(kb.root, rel);
-    if (await exists(path.join(kb.root, overview), lstat)) {
-      const head = (await readFile(path.join(kb.root, overview), 'utf8')).slice(0, 600);
-      if (head.includes(`\`${rel}\``)) paths.push(overview);
-    }
+    const overview = await existingOverviewOf(kb.root, rel);
+    if (overview) paths.push(overview);
     const token = randomUUID();
     this.#plans.set(token, paths);
     return { token, paths };

@@ -3,12 +3,12 @@
  * data file it was made of), keeping its name and its README description; its contents overview follows.
  * All or nothing across kill -9 (journal.ts), under the INGEST lock like ingestion and delete.
  */
-import { lstat, readFile, rmdir } from 'node:fs/promises';
+import { lstat, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { KbInternals } from './internals.ts';
 import { journaledMoves, type Move, recoverInterrupted } from './journal.ts';
 import { isHiddenName, isListed, OVERVIEW_DIR, withCompanions } from './kb-files.ts';
-import { overviewPathFor } from './overview.ts';
+import { existingOverviewOf } from './overview.ts';
 import { exists, resolveInside } from './paths.ts';
 import { KbError } from './types.ts';
 
@@ -50,12 +50,8 @@ export async function moveDocument(kb: KbInternals, input: string, folderInput: 
       }
     }
     // The overview names the old path: it goes, and the new one is written for the new path.
-    const overview = await overviewPathFor(kb.root, rel);
-    const head = await readFile(path.join(kb.root, overview), 'utf8').then(
-      (text) => text.slice(0, 600),
-      () => '',
-    );
-    const staleOverview = head.includes(`\`${rel}\``) ? [overview] : [];
+    const overview = await existingOverviewOf(kb.root, rel);
+    const staleOverview = overview ? [overview] : [];
     const descriptions = moves.map((m) => kb.index.description(m.from));
     await journaledMoves(kb.root, moves, staleOverview);
     // The folder it leaves goes when nothing is left in it (rmdir removes only an empty one).

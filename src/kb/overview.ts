@@ -25,8 +25,22 @@ async function ownedByOther(root: string, overviewRel: string, rel: string): Pro
   } catch {
     return false;
   }
-  const head = (await readFile(path.join(root, overviewRel), 'utf8')).slice(0, 600);
-  return !head.includes(`\`${rel}\``);
+  return !(await names(root, overviewRel, rel));
+}
+
+/** The overview file of `rel` when there is one (a file removed or moved takes it along). */
+export async function existingOverviewOf(root: string, rel: string): Promise<string | undefined> {
+  const overview = await overviewPathFor(root, rel);
+  return (await names(root, overview, rel)) ? overview : undefined;
+}
+
+/** True when the overview file exists and its head names `rel`. */
+async function names(root: string, overviewRel: string, rel: string): Promise<boolean> {
+  const head = await readFile(path.join(root, overviewRel), 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return '';
+    throw error;
+  });
+  return head.slice(0, 600).includes(`\`${rel}\``);
 }
 
 export function buildOverview(rel: string, content: string, size: number): string {
