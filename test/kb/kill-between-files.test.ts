@@ -120,7 +120,7 @@ describe('kill -9 between the two files of one operation', () => {
     assert.equal(await assertWholeOrGone(kb, t.root), false, 'a confirmed delete is carried out whole');
   });
 
-  it('a move killed after moving the CSV and before its Markdown is carried through on reopen', async () => {
+  it('a move killed after moving the Markdown and before its CSV is carried through on reopen', async () => {
     t = await withIngestedPair();
     await killBetweenFiles([t.root, 'move', PAIR[1]!, 'archive']);
     const kb = await reopen();
