@@ -25,7 +25,7 @@ import { JOURNAL_FILE, replayJournal } from './journal.ts';
 import { type FileStamp, isHiddenName, isListed, isSearchable, OVERVIEW_DIR, walkFiles } from './kb-files.ts';
 import { buildTree, countFiles } from './kb-listing.ts';
 import { type CrossProcessLock, WriteLocks } from './locks.ts';
-import { type MoveResult, moveDocument } from './move.ts';
+import { moveDocument } from './move.ts';
 import { overviewPathFor, writeOverview } from './overview.ts';
 import { exists, normalisedOrUndefined, resolveInside } from './paths.ts';
 import {
@@ -52,6 +52,7 @@ import {
   KbError,
   type KbStats,
   type KnowledgeBase,
+  type MoveResult,
   type SearchHit,
   type SynonymsInput,
   type SynonymsResult,

@@ -6,11 +6,11 @@
 import { lstat, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { KbInternals } from './internals.ts';
-import { journaledMoves, type Move, recoverInterrupted } from './journal.ts';
+import { journaledMoves, recoverInterrupted } from './journal.ts';
 import { isHiddenName, isListed, OVERVIEW_DIR, withCompanions } from './kb-files.ts';
 import { existingOverviewOf } from './overview.ts';
 import { exists, resolveInside } from './paths.ts';
-import { KbError } from './types.ts';
+import { KbError, type MoveResult } from './types.ts';
 
 /** Folders deeper than this are refused: a tree an admin can still read. */
 const MAX_FOLDER_DEPTH = 6;
@@ -20,11 +20,6 @@ const MAX_FOLDER_DEPTH = 6;
  * as placement.ts keeps it for the folders ingestion makes.
  */
 const MAX_FOLDER_BYTES = 100;
-
-export interface MoveResult {
-  /** Each file moved, the document first. */
-  readonly moved: readonly Move[];
-}
 
 export async function moveDocument(kb: KbInternals, input: string, folderInput: string): Promise<MoveResult> {
   const { abs, rel } = await resolveInside(kb.root, input);

@@ -224,10 +224,7 @@ export interface KnowledgeBase {
   planDelete(path: string): Promise<DeletePlan>;
   confirmDelete(token: string): Promise<{ readonly deleted: readonly string[] }>;
   /** Moves a document, with its images and data file, into `folder` ('' for the top folder), keeping its name. */
-  move(
-    path: string,
-    folder: string,
-  ): Promise<{ readonly moved: readonly { readonly from: string; readonly to: string }[] }>;
+  move(path: string, folder: string): Promise<MoveResult>;
   rebuildIndex(): Promise<void>;
   /**
    * Adds wordings to the deployment's synonyms table (`.docent/synonyms.md`): to the row of `term`, or a
@@ -235,6 +232,11 @@ export interface KnowledgeBase {
    */
   addSynonyms(input: SynonymsInput): Promise<SynonymsResult>;
   close(): Promise<void>;
+}
+
+export interface MoveResult {
+  /** Each file moved, the document first. */
+  readonly moved: readonly { readonly from: string; readonly to: string }[];
 }
 
 export interface SynonymsInput {
