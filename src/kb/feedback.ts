@@ -13,10 +13,21 @@ import type { KbInternals } from './internals.ts';
 import type { FaqRow, FeedbackInput, FeedbackResult } from './types.ts';
 
 const SAME_QUESTION = 0.6;
-const SATISFIED =
-  /^\s*(satisfied|very satisfied|helpful|that helped|this helped|great,? thanks|👍|满意|很满意|有用|有帮助|解决了)[\s!.。！]*$/i;
-const NOT_SATISFIED =
-  /^\s*(not satisfied|unsatisfied|dissatisfied|not helpful|wrong|incorrect|👎|不满意|没帮助|没用|不对|错了|答案不对)[\s:：,，.。!！-]*(.*)$/is;
+/**
+ * How the original clients word it: a bare word ("满意", "helpful"), or the translated admin client's
+ * buttons ("I'm satisfied with this result", "我对结果满意").
+ */
+const I_AM = "(?:i[’']?m |i am )?(?:very |quite |really )?";
+const WITH_IT = '(?: with (?:this|the|that|your) (?:result|answer|reply|response))?';
+const ZH_ABOUT = '(?:我)?(?:对)?(?:这个|该|此|你的)?(?:结果|回答|答案)?(?:很|非常)?';
+const SATISFIED = new RegExp(
+  String.raw`^\s*(?:${I_AM}(?:satisfied|happy)${WITH_IT}|helpful|that helped|this helped|great,? thanks|👍|${ZH_ABOUT}满意|有用|有帮助|解决了)[\s!.。！]*$`,
+  'i',
+);
+const NOT_SATISFIED = new RegExp(
+  String.raw`^\s*(${I_AM}(?:not satisfied|unsatisfied|dissatisfied|not happy)${WITH_IT}|not helpful|wrong|incorrect|👎|${ZH_ABOUT}不满意|没帮助|没用|不对|错了|答案不对)[\s:：,，.。!！-]*(.*)$`,
+  'is',
+);
 
 /**
  * Reads a chat message that is feedback on the previous answer ("满意",
@@ -26,8 +37,9 @@ export function readFeedbackMessage(message: string): { satisfied: boolean; reas
   if (message.length > 1000) return undefined;
   if (SATISFIED.test(message)) return { satisfied: true };
   const no = NOT_SATISFIED.exec(message);
-  if (no) return { satisfied: false, reason: no[2]?.trim() || undefined };
-  return undefined;
+  if (!no) return undefined;
+  const reason = no[2]?.trim();
+  return reason ? { satisfied: false, reason } : { satisfied: false };
 }
 
 export interface ParsedAnswer {

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { marked } from 'marked';
 import { ADMIN } from '../support/http-helpers.ts';
 import { multipart } from '../support/http-multipart.ts';
 import { type OfflineStack, startOfflineStack } from '../support/http-offline.ts';
@@ -80,6 +81,11 @@ async function ask(
 function assertFeedbackButtonsShow(text: string): void {
   assert.match(text, /##\s*答案/, text);
   assert.match(text, /##\s*(参考)?来源|来源[:：]/, text);
+  // What the client renders (its marked, into innerHTML): an English answer shows no Chinese heading.
+  if (!/[\u4e00-\u9fff]/.test(text.split(/<!--/)[0]!)) {
+    const visible = String(marked.parse(text)).replace(/<!--[\s\S]*?-->/g, '');
+    assert.doesNotMatch(visible, /答案|来源/, visible);
+  }
 }
 
 async function employeeSession(stack: OfflineStack, browser: Browser): Promise<void> {
@@ -145,7 +151,38 @@ describe('the original user client', () => {
   });
 });
 
-async function adminSession(stack: OfflineStack, browser: Browser): Promise<void> {
+/**
+ * What the admin client writes in its user's language: its first version's fixed strings, and the
+ * translated version's English and Chinese (its i18n files: upload.uploadedFiles, upload.filePath,
+ * upload.addToKb, feedback.satisfied).
+ */
+const CLIENT_WORDING = {
+  first: {
+    marker: 'UPLOADED_FILES',
+    path: 'path',
+    addToKb: 'Please add these files to the knowledge base.',
+    satisfied: '满意',
+    question: '年假有多少天？',
+  },
+  en: {
+    marker: 'Uploaded Files',
+    path: 'Path',
+    addToKb: 'Please add the files above to the knowledge base',
+    satisfied: "I'm satisfied with this result",
+    question: 'How many days of annual leave do I get?',
+  },
+  'zh-CN': {
+    marker: '已上传文件',
+    path: '路径',
+    addToKb: '请将上面的文件添加到知识库',
+    satisfied: '我对结果满意',
+    question: '年假有多少天？',
+  },
+} as const;
+
+type ClientWording = (typeof CLIENT_WORDING)[keyof typeof CLIENT_WORDING];
+
+async function adminSession(stack: OfflineStack, browser: Browser, wording: ClientWording): Promise<void> {
   const userId = randomUUID();
   const sessionId = await pageLoad(stack, browser);
   const { payload, headers } = multipart([
@@ -168,21 +205,27 @@ async function adminSession(stack: OfflineStack, browser: Browser): Promise<void
     browser,
     '/api/query/stream',
     { sessionId, userId },
-    `[UPLOADED_FILES]\n- ${file.original_name} (path: ${file.temp_path})\n\nPlease add these files to the knowledge base.`,
+    `[${wording.marker}]\n- ${file.original_name} (${wording.path}: ${file.temp_path})\n\n${wording.addToKb}`,
   );
   assert.match(added.text, /parking/i);
   assert.match(JSON.stringify(await stack.kb.tree()), /parking/, 'the file is in the knowledge base');
   // The admin screen advertises questions about the knowledge base too.
-  const answer = await ask(stack, browser, '/api/query/stream', { sessionId, userId }, '年假有多少天？');
+  const answer = await ask(stack, browser, '/api/query/stream', { sessionId, userId }, wording.question);
   assert.equal(answer.isNew, false);
   assertFeedbackButtonsShow(answer.text);
+  // "Helpful": the client sends its feedback.satisfied text as the next turn; the answer joins the FAQ.
+  const before = (await stack.kb.faq()).length;
+  await ask(stack, browser, '/api/query/stream', { sessionId, userId }, wording.satisfied);
+  const faq = await stack.kb.faq();
+  assert.equal(faq.length, before + 1, JSON.stringify(faq));
+  assert.equal(faq.at(-1)?.question, wording.question);
 }
 
 describe('the original admin client', () => {
   test('from an address in ADMIN_TRUSTED_NETWORKS, with no token and no cookie: upload, add, ask', async () => {
     const stack = await startOfflineStack({ ADMIN_TRUSTED_NETWORKS: '127.0.0.1/32', ALLOWED_ORIGINS: CLIENT_ORIGIN });
     try {
-      await adminSession(stack, crossOriginBrowser());
+      await adminSession(stack, crossOriginBrowser(), CLIENT_WORDING.first);
     } finally {
       await stack.close();
     }
@@ -195,11 +238,22 @@ describe('the original admin client', () => {
       const signIn = await requestJson(`${stack.base}/api/admin/session`, { method: 'POST', headers: ADMIN });
       assert.equal(signIn.statusCode, 200, JSON.stringify(signIn.json));
       browser.remember(signIn.headers['set-cookie']);
-      await adminSession(stack, browser);
+      await adminSession(stack, browser, CLIENT_WORDING.first);
     } finally {
       await stack.close();
     }
   });
+
+  for (const language of ['en', 'zh-CN'] as const) {
+    test(`the translated client in ${language}: its upload message adds the file, its "satisfied" button feeds the FAQ`, async () => {
+      const stack = await startOfflineStack({ ADMIN_TRUSTED_NETWORKS: '127.0.0.1/32' });
+      try {
+        await adminSession(stack, browserWithCookies(), CLIENT_WORDING[language]);
+      } finally {
+        await stack.close();
+      }
+    });
+  }
 
   test('without token, cookie or trusted address the admin routes still answer 401', async () => {
     const stack = await startOfflineStack({ ADMIN_TRUSTED_NETWORKS: '10.0.0.0/8' });

@@ -10,7 +10,7 @@ import { type AdminIntent, isConfirmation, parseAdminIntent } from './admin-inte
 import { employeeTurn } from './employee-turn.ts';
 import { detectLanguage, type Lang, t } from './language.ts';
 import { type LocalTurnContext, textChunks } from './turn-context.ts';
-import { parseUploadMessage } from './upload-message.ts';
+import { parseUploadMessage, wordsOfUploadMessage } from './upload-message.ts';
 
 const SHOW_LINES = 80;
 const MAX_SHOW_LINES = 400;
@@ -40,7 +40,7 @@ const REPLIES = {
 
 export async function* adminTurn(kb: KnowledgeBase, ctx: LocalTurnContext): AsyncGenerator<AgentEvent> {
   const message = ctx.message.trim();
-  const lang = detectLanguage(message.replace(/\[UPLOADED_FILES\][\s\S]*/, '') || message);
+  const lang = detectLanguage(wordsOfUploadMessage(message) || message);
   const pending = ctx.state.pending;
   ctx.state.pending = undefined;
   if (pending?.kind === 'delete' && isConfirmation(message)) {
