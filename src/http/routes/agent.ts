@@ -8,6 +8,7 @@ import type { Role } from '../../engines/types.ts';
 import { conversationTarget, ownerOf, sessionNotFound } from '../conversation.ts';
 import type { DocentContext } from '../deps.ts';
 import { HttpError, refusalCode } from '../errors.ts';
+import { withFeedbackMarker } from '../feedback-marker.ts';
 import { doc } from '../openapi.ts';
 import { openSse } from '../sse.ts';
 import { type AdmittedTurn, runTurn, type TurnRequest, withAdmittedTurn } from '../turn.ts';
@@ -63,7 +64,12 @@ async function streamTurn(ctx: DocentContext, request: FastifyRequest, reply: Fa
     const stream = openSse(reply, ctx.heartbeatMs);
     try {
       ctx.metrics.trackStream(request.routeOptions.url ?? 'unknown', reply.raw);
-      await runTurn(ctx, admitted, turn, (event) => stream.send(event));
+      await runTurn(
+        ctx,
+        admitted,
+        turn,
+        withFeedbackMarker((event) => stream.send(event)),
+      );
     } finally {
       stream.end();
     }
