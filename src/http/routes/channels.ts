@@ -13,6 +13,7 @@ import { SlackAdapter } from '../../channels/adapters/slack.ts';
 import { WecomAdapter } from '../../channels/adapters/wecom.ts';
 import type { HandoffStore } from '../../channels/handoff-store.ts';
 import { type AskEmployee, ChannelRouter } from '../../channels/router.ts';
+import type { SeenMessageStore } from '../../channels/seen-messages.ts';
 import { type ChannelAdapter, ChannelAuthError, type ChannelName, type RateAnswer } from '../../channels/types.ts';
 import { parseAnswer } from '../../kb/feedback.ts';
 import { PoolError } from '../../pool/errors.ts';
@@ -87,6 +88,8 @@ function rateThroughSessions(ctx: DocentContext): RateAnswer {
 
 export interface ChannelRoutesOptions {
   readonly handoffs: HandoffStore;
+  /** Ids of taken messages that outlive a restart. @default memory only */
+  readonly seenMessages?: SeenMessageStore;
   /** Adapters to serve; by default the ones the settings enable. */
   readonly adapters?: readonly ChannelAdapter[];
 }
@@ -99,6 +102,7 @@ export async function channelRoutes(app: FastifyInstance, options: ChannelRoutes
     rate: rateThroughSessions(ctx),
     experts: ctx.kb,
     handoffs: options.handoffs,
+    ...(options.seenMessages ? { seenMessages: options.seenMessages } : {}),
     logger: ctx.logger,
     handoffTimeoutMs: ctx.config.channels.handoffTimeoutMs,
     maxMessageChars: MESSAGE_MAX_CHARS,
