@@ -30,7 +30,13 @@ const CALLBACK_BODY_LIMIT = 1024 * 1024;
 /** Signed platform callbacks come from a few addresses; they get their own, higher ceiling. */
 const CALLBACK_RATE_PER_MINUTE = 6000;
 
-const channelParams = z.object({ name: z.enum(['wecom', 'feishu', 'slack']) });
+/** Every channel Docent has an adapter for; a name added to ChannelName does not compile until it is here too. */
+const CHANNEL_NAMES = { wecom: true, feishu: true, slack: true } as const satisfies Record<ChannelName, true>;
+const channelParams = z.object({ name: z.string() });
+
+function isChannelName(name: string): name is ChannelName {
+  return Object.hasOwn(CHANNEL_NAMES, name);
+}
 
 export function channelAdapters(ctx: DocentContext): ChannelAdapter[] {
   const { wecom, feishu, slack } = ctx.config.channels;
@@ -134,7 +140,9 @@ export async function channelRoutes(app: FastifyInstance, options: ChannelRoutes
     reply: import('fastify').FastifyReply,
   ): Promise<unknown> => {
     const { name } = parseInput(channelParams, request.params);
-    if (!router.channels.includes(name as ChannelName)) {
+    // An unknown name is a 404, as a path without a route is; the client's name is not echoed back.
+    if (!isChannelName(name)) throw new HttpError('NOT_FOUND', 'There is no such channel');
+    if (!router.channels.includes(name)) {
       throw new HttpError('NOT_FOUND', `The ${name} channel is not configured on this server`);
     }
     try {
