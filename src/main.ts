@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { currentMachine, poolsForMachine, roomForWorker } from './capacity/machine-pools.ts';
 import { SqliteHandoffStore } from './channels/handoff-store.ts';
+import { SqliteSeenMessageStore } from './channels/seen-messages.ts';
 import { type Cluster, openCluster } from './cluster/index.ts';
 import { type Config, ConfigError, effectiveEngine, loadConfig } from './config.ts';
 import { createClaudeEngine } from './engines/claude/index.ts';
@@ -161,8 +162,10 @@ async function main(): Promise<void> {
     openSessionStore({ kind: 'sqlite', dataDir: config.dataDir, timeoutS: config.sessionTimeoutS });
   const { conversations, retention } = keepConversations(config, { sessions, storage, logger });
   const secrets = await loadSecrets(config, logger, cluster);
-  // Forwarded questions live beside the session records, in the same database file.
-  const handoffs = new SqliteHandoffStore(path.join(config.dataDir, 'sessions.sqlite'));
+  // Forwarded questions and the ids of taken messenger messages live beside the session records, in one file.
+  const sessionsFile = path.join(config.dataDir, 'sessions.sqlite');
+  const handoffs = new SqliteHandoffStore(sessionsFile);
+  const seenMessages = new SqliteSeenMessageStore({ file: sessionsFile });
 
   const app = await buildApp({
     config,
@@ -176,6 +179,7 @@ async function main(): Promise<void> {
     lifecycle,
     engineCounters,
     handoffs,
+    seenMessages,
     conversations,
     retention,
     ...(cluster ? { gate: cluster.gate, nodeId: cluster.node, clusterCounters: () => cluster.counters() } : {}),
@@ -212,6 +216,7 @@ async function main(): Promise<void> {
         uploads.stopSweeper();
         await sessions.close();
         await handoffs.close();
+        await seenMessages.close();
         await cluster?.close();
         await kb.close();
         logger.info('stopped');

@@ -13,6 +13,7 @@ import { ExpertDesk, type ExpertDirectory } from './expert-desk.ts';
 import type { HandoffStore } from './handoff-store.ts';
 import { charLength, splitMessage } from './message-text.ts';
 import { busyText, failedText, feedbackText, tooLongText, waitYourTurnText } from './replies.ts';
+import { SEEN_MESSAGES_MAX, SEEN_MESSAGES_TTL_MS, type SeenMessageStore } from './seen-messages.ts';
 import type {
   CallbackReply,
   ChannelAdapter,
@@ -22,7 +23,6 @@ import type {
   RateAnswer,
   ReplyTarget,
 } from './types.ts';
-import { REPLAY_WINDOW_MS } from './types.ts';
 
 /** One employee turn as a channel asks for it; the answer is the turn's whole text. */
 export type AskEmployee = (turn: {
@@ -58,6 +58,11 @@ export interface ChannelRouterOptions {
   readonly rate: RateAnswer;
   readonly experts: ExpertDirectory;
   readonly handoffs: HandoffStore;
+  /**
+   * Where the ids of taken messages outlive the process, so a callback
+   * replayed after a restart runs no second turn. @default memory only
+   */
+  readonly seenMessages?: SeenMessageStore;
   readonly logger: Logger;
   /** How long a forwarded question waits for the expert. */
   readonly handoffTimeoutMs: number;
@@ -82,15 +87,15 @@ export interface ChannelRouterOptions {
 
 type MutableHealth = { -readonly [K in keyof ChannelHealth]: ChannelHealth[K] };
 
-const SEEN_MESSAGES_MAX = 10_000;
-const SEEN_MESSAGES_TTL_MS = REPLAY_WINDOW_MS;
 /** Longest a channel turn may take before it is abandoned. */
 const TURN_DEADLINE_MS = 5 * 60_000;
 
 export class ChannelRouter {
   readonly #adapters = new Map<ChannelName, ChannelAdapter>();
   readonly #health = new Map<ChannelName, MutableHealth>();
+  /** The fast path for retries in this process; `#seenStore` also knows those taken before a restart. */
   readonly #seen = new LRUCache<string, true>({ max: SEEN_MESSAGES_MAX, ttl: SEEN_MESSAGES_TTL_MS });
+  readonly #seenStore: SeenMessageStore | undefined;
   /** The tail of each conversation's chain of messages: they run one after another. */
   readonly #chains = new Map<string, Promise<void>>();
   /** How many messages each conversation's chain holds (the running one and those waiting). */
@@ -124,6 +129,7 @@ export class ChannelRouter {
     this.#ask = options.ask;
     this.#rate = options.rate;
     this.#logger = options.logger;
+    this.#seenStore = options.seenMessages;
     this.#maxInFlight = options.maxInFlight ?? 200;
     this.#maxMessageChars = options.maxMessageChars ?? 20_000;
     this.#maxQueuedPerConversation = options.maxQueuedPerConversation ?? 4;
@@ -151,7 +157,7 @@ export class ChannelRouter {
   async handle(channel: ChannelName, request: ChannelRequest): Promise<CallbackReply> {
     const adapter = this.#adapter(channel);
     const parsed = await adapter.parse(request);
-    if (parsed.kind === 'message') this.#accept(adapter, parsed.message);
+    if (parsed.kind === 'message') await this.#accept(adapter, parsed.message);
     return parsed.reply;
   }
 
@@ -189,7 +195,7 @@ export class ChannelRouter {
     return adapter;
   }
 
-  #accept(adapter: ChannelAdapter, received: IncomingMessage): void {
+  async #accept(adapter: ChannelAdapter, received: IncomingMessage): Promise<void> {
     const health = this.#health.get(adapter.name)!;
     health.lastEventAt = this.#now();
     const key = `${adapter.name}:${received.messageId}`;
@@ -199,12 +205,17 @@ export class ChannelRouter {
       userId: received.userId,
       chatId: received.chatId,
     };
-    if (this.#seen.has(key)) {
+    let duplicate = this.#seen.has(key);
+    if (!duplicate) {
+      // Remembered before the store is asked, so that a retry arriving meanwhile is dropped here.
+      this.#seen.set(key, true);
+      duplicate = !(await this.#claim(key));
+    }
+    if (duplicate) {
       health.duplicates += 1;
       this.#logger.debug(ids, 'channel message redelivered; dropped');
       return;
     }
-    this.#seen.set(key, true);
     health.received += 1;
     if (this.#closing.signal.aborted) return;
     // The web's rule for text (src/http/validation.ts), kindly: control characters go, a too long message is answered.
@@ -253,6 +264,17 @@ export class ChannelRouter {
         if (this.#chains.get(conversation) === next) this.#chains.delete(conversation);
       });
     this.#chains.set(conversation, next);
+  }
+
+  /** False when the store has seen the id (before a restart); a store that fails lets the message through. */
+  async #claim(key: string): Promise<boolean> {
+    if (!this.#seenStore) return true;
+    try {
+      return await this.#seenStore.claim(key, this.#now());
+    } catch (error) {
+      this.#logger.error({ err: error, key }, 'seen-message store failed; message taken');
+      return true;
+    }
   }
 
   async #process(adapter: ChannelAdapter, message: IncomingMessage, conversation: string): Promise<void> {

@@ -296,6 +296,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(observabilityRoutes);
   await app.register(channelRoutes, {
     handoffs: deps.handoffs ?? new MemoryHandoffStore(),
+    ...(deps.seenMessages ? { seenMessages: deps.seenMessages } : {}),
     ...(deps.channelAdapters ? { adapters: deps.channelAdapters } : {}),
   });
   await app.register(webRoutes);

@@ -1,5 +1,6 @@
 /** What buildApp() is given, and what every route plugin reaches through `app.docent`. */
 import type { HandoffStore } from '../channels/handoff-store.ts';
+import type { SeenMessageStore } from '../channels/seen-messages.ts';
 import type { ChannelAdapter } from '../channels/types.ts';
 import type { TurnGate } from '../cluster/turn-gate.ts';
 import type { Config } from '../config.ts';
@@ -40,6 +41,8 @@ export interface AppDeps {
   readonly engineCounters?: EngineCounters;
   /** Questions forwarded to experts from messenger channels. @default in memory */
   readonly handoffs?: HandoffStore;
+  /** Ids of messenger messages already taken, kept across restarts. @default in memory, for the process only */
+  readonly seenMessages?: SeenMessageStore;
   /** Messenger adapters to serve. @default those the settings enable */
   readonly channelAdapters?: readonly ChannelAdapter[];
   /** Folder with the built web UI (index.html, admin.html, assets/). @default <repo>/web/dist */

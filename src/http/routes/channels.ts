@@ -13,6 +13,7 @@ import { SlackAdapter } from '../../channels/adapters/slack.ts';
 import { WecomAdapter } from '../../channels/adapters/wecom.ts';
 import type { HandoffStore } from '../../channels/handoff-store.ts';
 import { type AskEmployee, ChannelRouter } from '../../channels/router.ts';
+import type { SeenMessageStore } from '../../channels/seen-messages.ts';
 import { type ChannelAdapter, ChannelAuthError, type ChannelName, type RateAnswer } from '../../channels/types.ts';
 import { parseAnswer } from '../../kb/feedback.ts';
 import { PoolError } from '../../pool/errors.ts';
@@ -29,7 +30,13 @@ const CALLBACK_BODY_LIMIT = 1024 * 1024;
 /** Signed platform callbacks come from a few addresses; they get their own, higher ceiling. */
 const CALLBACK_RATE_PER_MINUTE = 6000;
 
-const channelParams = z.object({ name: z.enum(['wecom', 'feishu', 'slack']) });
+/** Every channel Docent has an adapter for; a name added to ChannelName does not compile until it is here too. */
+const CHANNEL_NAMES = { wecom: true, feishu: true, slack: true } as const satisfies Record<ChannelName, true>;
+const channelParams = z.object({ name: z.string() });
+
+function isChannelName(name: string): name is ChannelName {
+  return Object.hasOwn(CHANNEL_NAMES, name);
+}
 
 export function channelAdapters(ctx: DocentContext): ChannelAdapter[] {
   const { wecom, feishu, slack } = ctx.config.channels;
@@ -87,6 +94,8 @@ function rateThroughSessions(ctx: DocentContext): RateAnswer {
 
 export interface ChannelRoutesOptions {
   readonly handoffs: HandoffStore;
+  /** Ids of taken messages that outlive a restart. @default memory only */
+  readonly seenMessages?: SeenMessageStore;
   /** Adapters to serve; by default the ones the settings enable. */
   readonly adapters?: readonly ChannelAdapter[];
 }
@@ -99,6 +108,7 @@ export async function channelRoutes(app: FastifyInstance, options: ChannelRoutes
     rate: rateThroughSessions(ctx),
     experts: ctx.kb,
     handoffs: options.handoffs,
+    ...(options.seenMessages ? { seenMessages: options.seenMessages } : {}),
     logger: ctx.logger,
     handoffTimeoutMs: ctx.config.channels.handoffTimeoutMs,
     maxMessageChars: MESSAGE_MAX_CHARS,
@@ -130,7 +140,9 @@ export async function channelRoutes(app: FastifyInstance, options: ChannelRoutes
     reply: import('fastify').FastifyReply,
   ): Promise<unknown> => {
     const { name } = parseInput(channelParams, request.params);
-    if (!router.channels.includes(name as ChannelName)) {
+    // An unknown name is a 404, as a path without a route is; the client's name is not echoed back.
+    if (!isChannelName(name)) throw new HttpError('NOT_FOUND', 'There is no such channel');
+    if (!router.channels.includes(name)) {
       throw new HttpError('NOT_FOUND', `The ${name} channel is not configured on this server`);
     }
     try {
