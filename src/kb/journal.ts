@@ -9,10 +9,11 @@
  * ingestion back (its targets were free when it began, under the same lock) and carries a half
  * delete through. Removing again what is already gone is harmless, so a kill during the recovery is
  * recovered by the next one. A move (a document with its companions into another folder) is carried
- * through instead: each file still at its old place is moved on. Everything here runs under the INGEST
- * lock, as the operations do.
+ * through instead: each file still at its old place is moved on, and the folder it left goes when
+ * empty, as after a move that finished. Everything here runs under the INGEST lock, as the
+ * operations do.
  */
-import { lstat, readFile, rename, rm } from 'node:fs/promises';
+import { lstat, readFile, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.ts';
 import type { KbInternals } from './internals.ts';
@@ -56,8 +57,8 @@ export async function journaled<T>(
 }
 
 /**
- * Makes `moves` (each a rename within the root) and then removes `remove`, with the journal in place: a
- * kill in between is carried through by the next recovery. When a rename fails here, those made are
+ * Makes `moves` (each a rename within the root), removes the folders they emptied and then `remove`,
+ * with the journal in place: a kill in between is carried through by the next recovery. When a rename fails here, those made are
  * undone and the error is thrown.
  */
 export async function journaledMoves(root: string, moves: readonly Move[], remove: readonly string[]): Promise<void> {
@@ -73,6 +74,7 @@ export async function journaledMoves(root: string, moves: readonly Move[], remov
     await rm(path.join(root, JOURNAL_FILE), { force: true });
     throw error;
   }
+  await removeEmptiedFolders(root, moves);
   await removeAll(root, remove);
 }
 
@@ -123,7 +125,17 @@ async function finishMoves(root: string, moves: readonly Move[]): Promise<string
     const pending = (await exists(from, lstat)) && !(await exists(path.join(root, move.to), lstat));
     if (pending) await rename(from, await prepareWrite(root, move.to));
   }
+  await removeEmptiedFolders(root, moves);
   return touched;
+}
+
+/** The folders the moves left go when nothing is left in them (rmdir removes only an empty one). */
+async function removeEmptiedFolders(root: string, moves: readonly Move[]): Promise<void> {
+  const folders = new Set(moves.map((m) => path.posix.dirname(m.from)).filter((dir) => dir !== '.'));
+  for (const folder of folders) {
+    const { abs } = await resolveInside(root, folder);
+    await rmdir(abs).catch(() => undefined);
+  }
 }
 
 async function removeAll(root: string, paths: readonly string[], logger?: Logger): Promise<string[]> {

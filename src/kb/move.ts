@@ -3,7 +3,7 @@
  * data file it was made of), keeping its name and its README description; its contents overview follows.
  * All or nothing across kill -9 (journal.ts), under the INGEST lock like ingestion and delete.
  */
-import { lstat, rmdir } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import type { KbInternals } from './internals.ts';
 import { journaledMoves, recoverInterrupted } from './journal.ts';
@@ -48,9 +48,8 @@ export async function moveDocument(kb: KbInternals, input: string, folderInput: 
     const overview = await existingOverviewOf(kb.root, rel);
     const staleOverview = overview ? [overview] : [];
     const descriptions = moves.map((m) => kb.index.description(m.from));
+    // The folder it leaves goes too when nothing is left in it.
     await journaledMoves(kb.root, moves, staleOverview);
-    // The folder it leaves goes when nothing is left in it (rmdir removes only an empty one).
-    if (current) await rmdir(path.join(kb.root, current)).catch(() => undefined);
     await kb.syncPaths([...moves.flatMap((m) => [m.from, m.to]), ...staleOverview]);
     moves.forEach((m, i) => {
       const description = descriptions[i];

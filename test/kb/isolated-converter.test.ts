@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import JSZip from 'jszip';
 import { IsolatedConverter } from '../../src/kb/converters/isolated.ts';
+import { KbError } from '../../src/kb/types.ts';
 import { makeDocx, makePdf, type TempKb, tempKb } from '../fixtures/kb-fixtures.ts';
 
 const LIMITS = { maxSourceBytes: 50 * 1024 * 1024, maxConvertedBytes: 20 * 1024 * 1024 };
@@ -15,6 +16,18 @@ const nativeParse = JSON.parse;
 async function heavyDocx(paragraphs: number): Promise<Buffer> {
   const zip = await JSZip.loadAsync(await makeDocx('Heavy', ['x'], false));
   const body = `<w:p><w:r><w:t>${'lorem ipsum dolor sit amet '.repeat(20)}</w:t></w:r></w:p>`.repeat(paragraphs);
+  zip.file(
+    'word/document.xml',
+    `<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${body}</w:body></w:document>`,
+  );
+  return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+}
+
+/** A .docx whose body is `depth` tables, each inside a cell of the one before. */
+async function nestedTablesDocx(depth: number): Promise<Buffer> {
+  const zip = await JSZip.loadAsync(await makeDocx('Nested', ['x'], false));
+  const cell = '<w:p><w:r><w:t>innermost cell</w:t></w:r></w:p>';
+  const body = `${'<w:tbl><w:tr><w:tc>'.repeat(depth)}${cell}${'</w:tc></w:tr></w:tbl><w:p/>'.repeat(depth)}`;
   zip.file(
     'word/document.xml',
     `<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${body}</w:body></w:document>`,
@@ -102,5 +115,83 @@ describe('isolated conversions', () => {
     } finally {
       await converter.close();
     }
+  });
+});
+
+// The parser turndown uses takes time with the square of the nesting depth: 100,000 levels held the
+// conversion thread for minutes. They are refused before parsing, long before the timeout below.
+describe('deeply nested documents', () => {
+  let t: TempKb;
+  let converter: IsolatedConverter;
+  before(async () => {
+    t = await tempKb({ files: {} });
+    converter = new IsolatedConverter({ timeoutMs: 20_000 });
+  });
+  after(async () => {
+    await converter.close();
+    await t.cleanup();
+  });
+
+  async function convert(name: string, data: string | Buffer) {
+    const p = path.join(t.scratch, name);
+    await writeFile(p, data);
+    return converter.convert(p, name, path.parse(name).name, LIMITS);
+  }
+
+  const refusedForNesting = (error: unknown) =>
+    error instanceof KbError &&
+    error.code === 'KB_TOO_LARGE' &&
+    /nests its elements more than 500 levels deep/.test(error.message);
+
+  const nested = (open: string, close: string, levels: number) =>
+    `<html><body>${open.repeat(levels)}deep${close.repeat(levels)}</body></html>`;
+
+  it('3 MB of nested <div>, <ul><li> or <b> is refused naming the depth limit, not held until the timeout', async () => {
+    for (const [name, html] of [
+      ['divs.html', nested('<div>', '</div>', 270_000)],
+      ['lists.html', nested('<ul><li>', '</li></ul>', 170_000)],
+      ['bold.htm', nested('<b>', '</b>', 430_000)],
+    ] as const) {
+      assert.ok(html.length > 2_900_000, name);
+      await assert.rejects(convert(name, html), refusedForNesting, name);
+    }
+  });
+
+  it('formatting the parser reopens in every paragraph counts: 30,000 of them are refused', async () => {
+    // No tag nests here as written; the parser reopens each unclosed <b> inside the next <p>.
+    const html = Array.from({ length: 30_000 }, (_, i) => `<p><b class="c${i}">x`).join('');
+    await assert.rejects(convert('reopened.html', html), refusedForNesting);
+  });
+
+  it('a .docx of 300 nested tables is refused by the same limit; 20,000 fail fast', async () => {
+    await assert.rejects(convert('tables.docx', await nestedTablesDocx(300)), refusedForNesting);
+    await assert.rejects(convert('deeper.docx', await nestedTablesDocx(20_000)), (error: unknown) => {
+      assert.ok(error instanceof KbError);
+      assert.doesNotMatch(error.message, /CONVERT_TIMEOUT_MS/);
+      return true;
+    });
+  });
+
+  it('a document nested 50 deep, and sloppy HTML the parser closes itself, still convert', async () => {
+    const levels = Array.from({ length: 50 }, (_, i) => `<div><p>Level ${i + 1}</p>`).join('');
+    const deep = await convert(
+      'deep.html',
+      `<html><body><h1>Org chart</h1>${levels}${'</div>'.repeat(50)}</body></html>`,
+    );
+    assert.match(deep.markdown, /Level 1\b[\s\S]*Level 50\b/);
+    // Unclosed paragraphs, items, cells and links: each closes the one before, so none of this nests.
+    const sloppy = [
+      '<h1>Phone list</h1>',
+      ...Array.from({ length: 2000 }, (_, i) => `<p>Paragraph ${i} <a href="#${i}">link ${i}<b>bold`),
+      '<ul>',
+      ...Array.from({ length: 2000 }, (_, i) => `<li>item ${i}`),
+      '</ul><table>',
+      ...Array.from({ length: 2000 }, (_, i) => `<tr><td>row ${i}<td>ext ${i}`),
+      '</table>',
+    ].join('\n');
+    const converted = await convert('sloppy.html', sloppy);
+    assert.match(converted.markdown, /row 1999/);
+    const docx = await convert('tables.docx', await nestedTablesDocx(5));
+    assert.match(docx.markdown, /innermost cell/);
   });
 });

@@ -120,7 +120,7 @@ describe('kill -9 between the two files of one operation', () => {
     assert.equal(await assertWholeOrGone(kb, t.root), false, 'a confirmed delete is carried out whole');
   });
 
-  it('a move killed after moving the Markdown and before its CSV is carried through on reopen', async () => {
+  it('a move killed after moving the Markdown and before its CSV is carried through on reopen, its emptied folder gone', async () => {
     t = await withIngestedPair();
     await killBetweenFiles([t.root, 'move', PAIR[1]!, 'archive']);
     const kb = await reopen();
@@ -129,5 +129,6 @@ describe('kill -9 between the two files of one operation', () => {
     for (const rel of moved) assert.ok(await exists(path.join(t.root, rel)), `${rel} missing`);
     assert.ok((await listed(t.root)).has(moved[1]!), 'README.md lists the moved document');
     assert.ok(kb.index.paths().includes(moved[1]!), 'the index has it at its new place');
+    assert.equal(await exists(path.join(t.root, 'finance')), false, 'the folder it emptied is gone');
   });
 });

@@ -1,5 +1,6 @@
 /** HTML → Markdown with turndown (scripts, styles and forms dropped). */
 import TurndownService from 'turndown';
+import { checkHtmlNesting } from './limits.ts';
 
 const turndown = new TurndownService({ headingStyle: 'atx', bulletListMarker: '-', codeBlockStyle: 'fenced' });
 turndown.remove(['script', 'style', 'noscript', 'iframe', 'object', 'form']);
@@ -28,7 +29,9 @@ turndown.addRule('table', {
   replacement: (content) => `\n\n${content.replace(/\n\n+/g, '\n')}\n\n`,
 });
 
-export function htmlToMarkdown(html: string): string {
+/** Also for Word documents (mammoth's HTML): their nesting is refused past the same limit. */
+export function htmlToMarkdown(html: string, name: string): string {
+  checkHtmlNesting(html, name);
   return turndown
     .turndown(html)
     .replace(/\n{3,}/g, '\n\n')

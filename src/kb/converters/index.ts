@@ -41,7 +41,7 @@ export async function convertToMarkdown(
       break;
     case '.html':
     case '.htm':
-      converted = { markdown: htmlToMarkdown(textOf(bytes, name)), images: [] };
+      converted = { markdown: htmlToMarkdown(textOf(bytes, name), name), images: [] };
       break;
     case '.docx':
       converted = await convertDocx(bytes, name, stem, limits);

@@ -1,6 +1,7 @@
 /** Limits every converter works within (a corrupt or hostile file must not exhaust memory). */
 import JSZip from 'jszip';
 import { KbError } from '../types.ts';
+import { htmlNestingDepth, MAX_HTML_DEPTH } from './html-nesting.ts';
 
 export interface ConvertLimits {
   readonly maxSourceBytes: number;
@@ -88,6 +89,19 @@ export async function checkSheetSizes(zip: JSZip, maxCells: number, name: string
         );
       }
     }
+  }
+}
+
+/**
+ * Refuses HTML nested past MAX_HTML_DEPTH before it is parsed: the parser's time grows with the square
+ * of the depth (100,000 levels in 3 MB held the conversion thread until CONVERT_TIMEOUT_MS).
+ */
+export function checkHtmlNesting(html: string, name: string): void {
+  if (htmlNestingDepth(html, MAX_HTML_DEPTH) > MAX_HTML_DEPTH) {
+    throw new KbError(
+      'KB_TOO_LARGE',
+      `${name} nests its elements more than ${MAX_HTML_DEPTH} levels deep, the limit for a document (HTML nesting depth)`,
+    );
   }
 }
 

@@ -29,7 +29,7 @@ export async function convertDocx(
       }),
     },
   );
-  return { markdown: htmlToMarkdown(result.value), images };
+  return { markdown: htmlToMarkdown(result.value, name), images };
 }
 
 // Text as written: a run's leading or trailing space joins it to the next, and "007" or "true" is text, not a value.
