@@ -1,8 +1,13 @@
 /** What an admin's message asks for, in English or Chinese. */
-import { isUploadMessage } from './upload-message.ts';
+import { isUploadMessage, wordsOfUploadMessage } from './upload-message.ts';
 
 export type AdminIntent =
   | { readonly kind: 'upload' }
+  /**
+   * "Notify the employees with points > 0" (the original admin agent's batch notification, which the
+   * original client offers for an uploaded table): Docent sends none, and adds no table it was given for it.
+   */
+  | { readonly kind: 'notify'; readonly withUpload: boolean }
   | { readonly kind: 'delete'; readonly target: string }
   /** "move hr/old.md to archive": into a folder ('' for the top folder), keeping the name. */
   | { readonly kind: 'move'; readonly target: string; readonly folder: string }
@@ -28,6 +33,18 @@ const CONFIRM =
 export function isConfirmation(message: string): boolean {
   return CONFIRM.test(message);
 }
+
+/** "add them", "请入库": taking up files offered earlier. */
+const ADD_THEM =
+  /^\s*(?:please\s+)?(?:add|ingest|import)\s+(?:it|them|the(?:se)? files?|the(?:se)? documents?)\b|^\s*(?:请)?(?:添加|入库|导入|加到知识库|添加到知识库)/i;
+
+export function isAddRequest(message: string): boolean {
+  return CONFIRM.test(message) || ADD_THEM.test(message);
+}
+
+/** A request, not a question, to message employees: it opens with the verb. */
+const NOTIFY =
+  /^(?:notify|broadcast|message (?:all|every|the)\b|send (?:a |an |the )?(?:message|notice|notification|reminder)s?\b|通知|群发|批量通知|给.{1,20}(?:发|发送)(?:消息|通知))/i;
 
 function target(text: string): string {
   return text
@@ -83,7 +100,11 @@ export function parseAdminIntent(message: string): AdminIntent {
     .trim()
     .replace(POLITE, '')
     .replace(/\s*[?？]+$/, '');
-  if (isUploadMessage(text)) return { kind: 'upload' };
+  if (isUploadMessage(text)) {
+    const words = wordsOfUploadMessage(text).replace(POLITE, '');
+    return NOTIFY.test(words) ? { kind: 'notify', withUpload: true } : { kind: 'upload' };
+  }
+  if (NOTIFY.test(text)) return { kind: 'notify', withUpload: false };
   const synonyms = synonymsIntent(text);
   if (synonyms) return synonyms;
   const move = MOVE.exec(text) ?? MOVE_ZH.exec(text);

@@ -6,7 +6,7 @@
  */
 import { type IngestResult, type IngestSource, KbError, type KnowledgeBase, type TreeNode } from '../../kb/types.ts';
 import type { AgentEvent } from '../types.ts';
-import { type AdminIntent, isConfirmation, parseAdminIntent } from './admin-intents.ts';
+import { type AdminIntent, isAddRequest, isConfirmation, parseAdminIntent } from './admin-intents.ts';
 import { employeeTurn } from './employee-turn.ts';
 import { detectLanguage, type Lang, t } from './language.ts';
 import { type LocalTurnContext, textChunks } from './turn-context.ts';
@@ -20,6 +20,7 @@ const LIST_LIMIT = 200;
 const REPLIES = {
   deleteCancelled: ['Deletion cancelled; nothing was deleted.\n\n', '已取消删除，没有删除任何文件。\n\n'],
   ingestCancelled: ['Skipped the conflicting files.\n\n', '已跳过有冲突的文件。\n\n'],
+  uploadDropped: ['The uploaded files were left out of the knowledge base.\n\n', '上传的文件未加入知识库。\n\n'],
   answeredAsEmployee: [
     '_Answered from the knowledge base as the employee assistant answers; say "help" for what I manage._\n\n',
     '_以下按员工助手的方式从知识库回答；输入"帮助"查看我能管理的内容。_\n\n',
@@ -32,11 +33,21 @@ const REPLIES = {
     'None of the uploaded files could be found; please upload them again.',
     '找不到任何上传的文件，请重新上传。',
   ],
+  noNotifications: [
+    'Docent does not send messages to employees, so nobody was notified.',
+    'Docent 不向员工发送消息，没有通知任何人。',
+  ],
+  uploadKept: [
+    'The uploaded files were not added to the knowledge base. Reply "add them" to add them as documents:',
+    '上传的文件没有加入知识库。如需作为文档入库，请回复"添加"：',
+  ],
   confirmConflicting: [
     'Reply "confirm" to add the conflicting files anyway; anything else skips them.',
     '回复"确认"仍然添加有冲突的文件；回复其他内容则跳过。',
   ],
 } as const satisfies Record<string, readonly [en: string, zh: string]>;
+
+const CANCELLED = { delete: 'deleteCancelled', ingest: 'ingestCancelled', upload: 'uploadDropped' } as const;
 
 export async function* adminTurn(kb: KnowledgeBase, ctx: LocalTurnContext): AsyncGenerator<AgentEvent> {
   const message = ctx.message.trim();
@@ -57,9 +68,13 @@ export async function* adminTurn(kb: KnowledgeBase, ctx: LocalTurnContext): Asyn
     yield* ingestAll(kb, ctx, pending.sources, lang, true);
     return;
   }
+  if (pending?.kind === 'upload' && isAddRequest(message)) {
+    yield* ingestAll(kb, ctx, pending.sources, lang, false);
+    return;
+  }
   const intent = parseAdminIntent(message);
   if (pending) {
-    const [en, zh] = pending.kind === 'delete' ? REPLIES.deleteCancelled : REPLIES.ingestCancelled;
+    const [en, zh] = REPLIES[CANCELLED[pending.kind]];
     yield { type: 'text', text: t(lang, en, zh) };
     if (intent.kind === 'help') return;
   }
@@ -75,6 +90,9 @@ async function* runIntent(
   switch (intent.kind) {
     case 'upload':
       yield* upload(kb, ctx, lang);
+      return;
+    case 'notify':
+      yield* notify(ctx, lang, intent.withUpload);
       return;
     case 'delete':
       yield* planDelete(kb, ctx, intent.target, lang);
@@ -107,10 +125,19 @@ async function* runIntent(
 }
 
 async function* upload(kb: KnowledgeBase, ctx: LocalTurnContext, lang: Lang): AsyncGenerator<AgentEvent> {
+  const uploads = yield* resolveUploads(ctx, lang);
+  if (uploads) yield* ingestAll(kb, ctx, uploads, lang, false);
+}
+
+/** The upload message's files, resolved; failures are said, and undefined when none is left. */
+async function* resolveUploads(
+  ctx: LocalTurnContext,
+  lang: Lang,
+): AsyncGenerator<AgentEvent, IngestSource[] | undefined> {
   const lines = parseUploadMessage(ctx.message);
   if (lines.length === 0) {
     yield { type: 'error', code: 'KB_INPUT_INVALID', message: t(lang, ...REPLIES.noFilesListed) };
-    return;
+    return undefined;
   }
   const sources: IngestSource[] = [];
   const problems: string[] = [];
@@ -128,11 +155,20 @@ async function* upload(kb: KnowledgeBase, ctx: LocalTurnContext, lang: Lang): As
     }
   }
   if (problems.length > 0) yield { type: 'text', text: `${problems.join('\n')}\n\n` };
-  if (sources.length > 0) {
-    yield* ingestAll(kb, ctx, sources, lang, false);
-    return;
-  }
+  if (sources.length > 0) return sources;
   yield { type: 'error', code: 'UPLOAD_UNKNOWN', message: t(lang, ...REPLIES.noUploadFound) };
+  return undefined;
+}
+
+/** Docent sends no messages to employees; files that came with the request wait for "add them". */
+async function* notify(ctx: LocalTurnContext, lang: Lang, withUpload: boolean): AsyncGenerator<AgentEvent> {
+  yield { type: 'text', text: `${t(lang, ...REPLIES.noNotifications)}\n` };
+  if (!withUpload) return;
+  const uploads = yield* resolveUploads(ctx, lang);
+  if (!uploads) return;
+  ctx.state.pending = { kind: 'upload', sources: uploads };
+  const names = uploads.map((s) => `- ${s.name}`).join('\n');
+  yield { type: 'text', text: `\n${t(lang, ...REPLIES.uploadKept)}\n${names}\n` };
 }
 
 async function* ingestAll(

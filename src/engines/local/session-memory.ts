@@ -9,7 +9,10 @@ import type { DeletePlan, IngestSource } from '../../kb/types.ts';
 
 export type PendingAction =
   | { readonly kind: 'delete'; readonly plan: DeletePlan; readonly target: string }
-  | { readonly kind: 'ingest'; readonly sources: readonly IngestSource[] };
+  /** Files conflicting with the knowledge base, added on a confirming reply (with force). */
+  | { readonly kind: 'ingest'; readonly sources: readonly IngestSource[] }
+  /** Uploaded files not added yet (they came with another request), added on "add them". */
+  | { readonly kind: 'upload'; readonly sources: readonly IngestSource[] };
 
 export interface SessionState {
   lastQuestion?: string;

@@ -174,6 +174,34 @@ describe('local worker', () => {
     assert.match(hits[0]!.path, /canteen\.md$/);
   });
 
+  it('runTurn() as admin: a table uploaded to notify employees is not added, and nobody is told anything was sent; "add them" adds it', async () => {
+    const worker = await start('admin');
+    const ref = await stage('staff.csv', 'userid,name,points\nu1,Ann,3\nu2,Bo,0\n');
+    const before = JSON.stringify(await t.kb.tree());
+    const asked = await turn(
+      worker,
+      `[Uploaded Files]\n- staff.csv (Path: ${ref})\n\nNotify employees with points > 0`,
+    );
+    assert.match(asked.text, /does not send messages to employees, so nobody was notified/);
+    assert.match(asked.text, /were not added to the knowledge base[\s\S]*- staff\.csv/);
+    assert.deepEqual(asked.tools, []);
+    assert.equal(JSON.stringify(await t.kb.tree()), before, 'nothing was added');
+    const added = await turn(worker, 'add them');
+    assert.match(added.text, /Done: 1 added/);
+    assert.match(JSON.stringify(await t.kb.tree()), /staff/);
+  });
+
+  it('runTurn() as admin: files kept after a notification request are dropped by any other reply', async () => {
+    const worker = await start('admin');
+    const ref = await stage('员工.csv', 'userid,姓名,积分\nu1,张三,3\n');
+    const asked = await turn(worker, `[已上传文件]\n- 员工.csv (路径: ${ref})\n\n通知积分大于0的员工`);
+    assert.match(asked.text, /不向员工发送消息/);
+    const other = await turn(worker, '算了');
+    assert.match(other.text, /上传的文件未加入知识库/);
+    assert.doesNotMatch(JSON.stringify(await t.kb.tree()), /"员工\./);
+    assert.doesNotMatch((await turn(worker, '添加')).text, /新增 1 个/, 'nothing is kept once dropped');
+  });
+
   it('runTurn() as admin reports an error event when no uploaded file can be found', async () => {
     const worker = await start('admin');
     const { events } = await turn(worker, '[UPLOADED_FILES]\n- a.md (path: ../../etc/passwd)');
