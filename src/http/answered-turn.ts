@@ -7,6 +7,7 @@
  * them). With neither, the newest answered turn.
  */
 import type { SessionMessage } from '../sessions/types.ts';
+import { FEEDBACK_MARKER } from './feedback-marker.ts';
 
 export interface AnsweredTurn {
   /** 1-based place among the stored turns. */
@@ -27,7 +28,9 @@ export function answeredTurns(messages: readonly SessionMessage[]): AnsweredTurn
   return turns;
 }
 
-const sameText = (a: string, b: string) => a.replace(/\s+/g, ' ').trim() === b.replace(/\s+/g, ' ').trim();
+/** As the client saw it: the stream's hidden headings (feedback-marker.ts) were never part of the stored answer. */
+const shown = (text: string) => text.replace(FEEDBACK_MARKER, '').replace(/\s+/g, ' ').trim();
+const sameText = (a: string, b: string) => shown(a) === shown(b);
 
 export function pickAnsweredTurn(
   messages: readonly SessionMessage[],

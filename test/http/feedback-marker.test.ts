@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { WireEvent } from '../../src/http/agent-events.ts';
+import { pickAnsweredTurn } from '../../src/http/answered-turn.ts';
 import { FEEDBACK_MARKER, withFeedbackMarker } from '../../src/http/feedback-marker.ts';
+import type { SessionMessage } from '../../src/sessions/types.ts';
 
 function streamed(deltas: readonly string[]): string {
   const sent: WireEvent[] = [];
@@ -29,4 +31,15 @@ test('a "not found", a Chinese answer and a reply that is no answer get no marke
   ]) {
     assert.ok(!streamed(deltas).includes(FEEDBACK_MARKER), deltas.join(''));
   }
+});
+
+test('feedback naming an answer as a client showed it, hidden headings included, finds the stored answer', () => {
+  const answer = '## Answer\n\nTwenty days.\n\n**Reference Source**\n\n- hr/leave.md:3-4';
+  const messages: SessionMessage[] = [
+    { role: 'user', content: 'Leave?', at: 1 },
+    { role: 'assistant', content: answer, at: 2 },
+    { role: 'user', content: 'Parking?', at: 3 },
+    { role: 'assistant', content: 'Something else.', at: 4 },
+  ];
+  assert.equal(pickAnsweredTurn(messages, { answer: answer + FEEDBACK_MARKER })?.turn, 1);
 });
