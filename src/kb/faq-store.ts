@@ -40,18 +40,42 @@ export async function readFaq(file: string): Promise<FaqRow[]> {
   return parseFaq(await readTextOr(file, ''));
 }
 
-/** Similarity of two questions (0..1): Dice over content words, with stop words as a tie-breaker. */
-export function questionSimilarity(a: string, b: string): number {
-  const content = dice(new Set(tokenize(a)), new Set(tokenize(b)));
+/** How much a word tells questions apart (the index's idf); without one every word weighs the same. */
+export type WordWeight = (term: string) => number;
+
+/**
+ * Similarity of two questions (0..1): Dice over content words, each weighed by how rare it is in the
+ * knowledge base, with stop words as a tie-breaker. Weighed, "annual leave" and "sick leave" differ by
+ * what tells them apart, not by one word in four.
+ */
+export function questionSimilarity(a: string, b: string, weight?: WordWeight): number {
+  const content = weightedDice(new Set(tokenize(a)), new Set(tokenize(b)), weight);
   const all = dice(new Set(tokenize(a, { keepStopWords: true })), new Set(tokenize(b, { keepStopWords: true })));
   return 0.85 * content + 0.15 * all;
 }
 
+function weightedDice(a: ReadonlySet<string>, b: ReadonlySet<string>, weight?: WordWeight): number {
+  if (!weight) return dice(a, b);
+  let common = 0;
+  let total = 0;
+  for (const t of a) {
+    const w = weight(t);
+    total += w;
+    if (b.has(t)) common += 2 * w;
+  }
+  for (const t of b) total += weight(t);
+  return total > 0 ? common / total : 0;
+}
+
 /** The closest row and its similarity. */
-export function closestFaq(rows: readonly FaqRow[], question: string): { row: FaqRow; score: number } | undefined {
+export function closestFaq(
+  rows: readonly FaqRow[],
+  question: string,
+  weight?: WordWeight,
+): { row: FaqRow; score: number } | undefined {
   let best: { row: FaqRow; score: number } | undefined;
   for (const row of rows) {
-    const score = questionSimilarity(question, row.question);
+    const score = questionSimilarity(question, row.question, weight);
     if (!best || score > best.score) best = { row, score };
   }
   return best;

@@ -284,7 +284,7 @@ export class FolderKnowledgeBase implements KnowledgeBase {
     question: string,
     options?: { readonly countUse?: boolean; readonly threshold?: number },
   ): Promise<{ readonly row: FaqRow; readonly score: number } | undefined> {
-    const best = closestFaq(await this.faq(), question);
+    const best = closestFaq(await this.faq(), question, (term) => this.#index.idf(term));
     if (!best || best.score < (options?.threshold ?? FAQ_MATCH_THRESHOLD)) return undefined;
     if (!options?.countUse) return best;
     let updated = best;

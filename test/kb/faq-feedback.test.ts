@@ -41,6 +41,23 @@ describe('FAQ and feedback', () => {
     }
   });
 
+  it('matchFaq() tells apart questions that differ in the word that matters (annual vs sick leave)', async () => {
+    const t = await tempKb({ seed: true });
+    try {
+      const annual = 'How many days of annual leave do I get?';
+      await t.kb.feedback({
+        question: annual,
+        answer: '## Answer\n\n15 days a year.\n\n**Reference Source**\n\n- hr/leave_policy.md:7-10',
+        satisfied: true,
+      });
+      assert.equal((await t.kb.matchFaq('how many annual leave days do i get'))?.row.question, annual);
+      assert.equal(await t.kb.matchFaq('How many days of sick leave do I get?'), undefined);
+      assert.equal(await t.kb.matchFaq('How many days of parental leave do I get?'), undefined);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
   it('feedback() on a FAQ answer, satisfied: usage +1', async () => {
     const t = await tempKb({ files: { 'FAQ.md': FAQ } });
     try {
