@@ -16,6 +16,8 @@ export type AdminIntent =
   /** "add synonym hotel = accommodation, lodging": wordings for the deployment's synonyms table. */
   | { readonly kind: 'synonyms'; readonly term: string; readonly sameAs: readonly string[] }
   | { readonly kind: 'list' }
+  /** "list the FAQ", "查看常见问题", "show the bad cases": the rows Docent keeps from feedback. */
+  | { readonly kind: 'records'; readonly which: 'faq' | 'badcases' }
   | { readonly kind: 'stats' }
   | { readonly kind: 'help' }
   /** Anything that is not an administrative request: answered from the knowledge base. */
@@ -41,6 +43,10 @@ const ADD_THEM =
 export function isAddRequest(message: string): boolean {
   return CONFIRM.test(message) || ADD_THEM.test(message);
 }
+
+/** Asking to see the FAQ or the bad cases (not FAQ.md as a file: that is "show FAQ.md"). */
+const RECORDS =
+  /^(?:list|show|view|display|see|open)\s+(?:me\s+)?(?:the\s+|our\s+|all\s+)?(?:faqs?|frequently asked questions|bad ?cases?)\s*$|^(?:列出|查看|显示|看看|打开)?\s*(?:所有|全部)?(?:的)?\s*(?:faq|常见问题|bad ?cases?|待改进问题|问题记录)(?:列表|条目)?\s*$/i;
 
 /** A request, not a question, to message employees: it opens with the verb. */
 const NOTIFY =
@@ -105,6 +111,8 @@ export function parseAdminIntent(message: string): AdminIntent {
     return NOTIFY.test(words) ? { kind: 'notify', withUpload: true } : { kind: 'upload' };
   }
   if (NOTIFY.test(text)) return { kind: 'notify', withUpload: false };
+  const records = RECORDS.exec(text);
+  if (records) return { kind: 'records', which: /bad|待改进|问题记录/i.test(records[0]) ? 'badcases' : 'faq' };
   const synonyms = synonymsIntent(text);
   if (synonyms) return synonyms;
   const move = MOVE.exec(text) ?? MOVE_ZH.exec(text);

@@ -4,6 +4,7 @@
  * anything else cancels), rebuild the index; a question about the knowledge
  * base is answered by the employee workflow, saying so.
  */
+import { readFeedbackMessage } from '../../kb/feedback.ts';
 import { type IngestResult, type IngestSource, KbError, type KnowledgeBase, type TreeNode } from '../../kb/types.ts';
 import type { AgentEvent } from '../types.ts';
 import { type AdminIntent, isAddRequest, isConfirmation, parseAdminIntent } from './admin-intents.ts';
@@ -108,6 +109,9 @@ async function* runIntent(
       await kb.rebuildIndex();
       yield { type: 'text', text: t(lang, 'The index and README.md were rebuilt.', '索引和 README.md 已重建。') };
       return;
+    case 'records':
+      yield* records(kb, ctx, lang, intent.which);
+      return;
     case 'list':
     case 'stats':
       yield* listAndStats(kb, ctx, lang, intent.kind === 'list');
@@ -116,7 +120,11 @@ async function* runIntent(
       yield* addSynonyms(kb, ctx, intent, lang);
       return;
     case 'question':
-      yield { type: 'text', text: t(lang, ...REPLIES.answeredAsEmployee) };
+      // Said once a conversation, and not before the reply to feedback on an answer.
+      if (!ctx.state.toldAnswersAsEmployee && !readFeedbackMessage(ctx.message)) {
+        ctx.state.toldAnswersAsEmployee = true;
+        yield { type: 'text', text: t(lang, ...REPLIES.answeredAsEmployee) };
+      }
       yield* employeeTurn(kb, ctx);
       return;
     default:
@@ -411,6 +419,35 @@ async function* listAndStats(
   yield* textChunks(lines.join('\n'), 3);
 }
 
+/** Newest last in the files, so shown newest first; at most LIST_LIMIT. */
+async function* records(
+  kb: KnowledgeBase,
+  ctx: LocalTurnContext,
+  lang: Lang,
+  which: 'faq' | 'badcases',
+): AsyncGenerator<AgentEvent> {
+  const lines: string[] = [];
+  if (which === 'faq') {
+    yield ctx.toolUse('list_faq', {});
+    const rows = await kb.faq();
+    lines.push(t(lang, `The FAQ has ${rows.length} entries.`, `常见问题共 ${rows.length} 条。`));
+    if (rows.length > 0) lines.push('', t(lang, '| Question | Usage |', '| 问题 | 使用次数 |'), '| --- | --- |');
+    for (const row of rows.slice(0, LIST_LIMIT)) lines.push(`| ${cell(row.question)} | ${row.usage} |`);
+  } else {
+    yield ctx.toolUse('list_bad_cases', {});
+    const cases = (await kb.badCases()).reverse();
+    lines.push(t(lang, `${cases.length} bad cases are recorded.`, `共记录 ${cases.length} 条待改进问题。`));
+    for (const c of cases.slice(0, LIST_LIMIT))
+      lines.push(`- ${c.date} · ${c.question}${c.feedback ? ` — ${c.feedback}` : ''}`);
+  }
+  yield* textChunks(lines.join('\n'), 3);
+}
+
+/** Text for one Markdown table cell. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
+}
+
 function flatten(node: TreeNode): TreeNode[] {
   if (node.type === 'file') return [node];
   return (node.children ?? []).flatMap(flatten);
@@ -463,8 +500,9 @@ function help(lang: Lang): string {
     lang,
     [
       'I manage the knowledge base. I can:',
-      '- add files: upload them (the message starts with [UPLOADED_FILES])',
+      '- add files: upload them, then send the message the upload page fills in',
       '- list files or show statistics: "list files", "stats"',
+      '- see what feedback kept: "list the FAQ", "show the bad cases"',
       '- show a file: "show hr/leave_policy.md" (a part: "show hr/leave_policy.md lines 5-20")',
       '- delete a file (asks to confirm first): "delete hr/old_policy.md"',
       '- move a file into a folder (its images and data file go with it): "move hr/old_policy.md to archive"',
@@ -473,8 +511,9 @@ function help(lang: Lang): string {
     ].join('\n'),
     [
       '我负责管理知识库，可以：',
-      '- 添加文件：上传文件（消息以 [UPLOADED_FILES] 开头）',
+      '- 添加文件：上传文件，然后发送上传页面填好的消息',
       '- 列出文件或查看统计："列出文件"、"统计"',
+      '- 查看反馈留下的记录："查看常见问题"、"查看待改进问题"',
       '- 查看文件："查看 hr/leave_policy.md"（部分："查看 hr/leave_policy.md 第5-20行"）',
       '- 删除文件（先确认再删除）："删除 hr/old_policy.md"',
       '- 把文件移到某个文件夹（图片和数据文件一起移动）："把 hr/old_policy.md 移到 archive"',

@@ -18,6 +18,8 @@ export interface SessionState {
   lastQuestion?: string;
   lastAnswer?: string;
   pending?: PendingAction;
+  /** The admin was told, once, that questions are answered as the employees' assistant answers them. */
+  toldAnswersAsEmployee?: boolean;
 }
 
 const MAX_SESSIONS = 5000;

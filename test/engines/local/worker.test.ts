@@ -202,6 +202,27 @@ describe('local worker', () => {
     assert.doesNotMatch((await turn(worker, '添加')).text, /新增 1 个/, 'nothing is kept once dropped');
   });
 
+  it('runTurn() as admin: questions are answered with the note said once, feedback without it; the FAQ and bad cases can be listed', async () => {
+    const worker = await start('admin');
+    const note = /Answered from the knowledge base as the employee assistant answers/;
+    const first = await turn(worker, 'How many days of annual leave do I get?');
+    assert.match(first.text, note);
+    assert.match(first.text, /Reference Source/);
+    const thanks = await turn(worker, "I'm satisfied with this result");
+    assert.doesNotMatch(thanks.text, note);
+    const second = await turn(worker, 'How many sick days do I get?');
+    assert.doesNotMatch(second.text, note);
+    const faq = await turn(worker, 'list the FAQ');
+    assert.match(faq.text, /\| How many days of annual leave do I get\? \| 1 \|/);
+    assert.deepEqual(
+      faq.tools.map((e) => e.tool),
+      ['list_faq'],
+    );
+    await turn(worker, 'Can I bring my parrot to the office?');
+    const bad = await turn(worker, '查看待改进问题');
+    assert.match(bad.text, /共记录 \d+ 条待改进问题。[\s\S]*Can I bring my parrot to the office\?/);
+  });
+
   it('runTurn() as admin reports an error event when no uploaded file can be found', async () => {
     const worker = await start('admin');
     const { events } = await turn(worker, '[UPLOADED_FILES]\n- a.md (path: ../../etc/passwd)');
