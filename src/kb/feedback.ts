@@ -10,6 +10,7 @@
  */
 import { addFaqRow, closestFaq } from './faq-store.ts';
 import type { KbInternals } from './internals.ts';
+import { hasCjk } from './text-tokens.ts';
 import type { FaqRow, FeedbackInput, FeedbackResult } from './types.ts';
 
 const SAME_QUESTION = 0.6;
@@ -101,7 +102,9 @@ export async function applyFeedback(kb: KbInternals, input: FeedbackInput): Prom
     if (!parsed.body || (parsed.citations.length === 0 && !input.vouchedBy)) {
       return { action: 'none', message: 'Thanks for the feedback.' };
     }
-    const stored = `${parsed.body}\n\n(Source: ${source})`;
+    const stored = hasCjk(parsed.body)
+      ? `${parsed.body}\n\n（来源：${source}）`
+      : `${parsed.body}\n\n(Source: ${source})`;
     await kb.updateFaq((rows) =>
       addFaqRow(rows, { question: input.question.trim(), answer: stored, usage: 1 }, kb.limits.faqMaxEntries),
     );

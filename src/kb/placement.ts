@@ -41,11 +41,13 @@ export function chooseFolder(index: SearchIndex, markdown: string, fallbackName:
   const winner = ranked[0];
   const runnerUp = ranked[1]?.[1].score ?? 0;
   const clear = winner && (winner[1].score / total >= MIN_SHARE || winner[1].score >= MIN_LEAD * runnerUp);
+  const share = winner ? winner[1].score / total : 0;
   if (winner && best >= MIN_BEST_SCORE && clear) {
     return {
       folder: winner[0],
       created: false,
-      reason: `most like ${winner[1].examples.join(' and ')} (${Math.round((100 * winner[1].score) / total)}% of the similarity to existing documents)`,
+      reason: `most like ${winner[1].examples.join(' and ')} (${Math.round(100 * share)}% of the similarity to existing documents)`,
+      basis: { kind: 'similar', examples: winner[1].examples, share },
     };
   }
   const folder = newFolderName(markdown, fallbackName);
@@ -54,8 +56,9 @@ export function chooseFolder(index: SearchIndex, markdown: string, fallbackName:
     folder,
     created: !existing,
     reason: winner
-      ? `no existing folder is clearly closest (best: ${winner[0]}, ${Math.round((100 * winner[1].score) / total)}% of the similarity); named after the document's headings`
+      ? `no existing folder is clearly closest (best: ${winner[0]}, ${Math.round(100 * share)}% of the similarity); named after the document's headings`
       : "nothing in the knowledge base is like it; named after the document's headings",
+    basis: winner ? { kind: 'unclear', best: winner[0], share } : { kind: 'new' },
   };
 }
 

@@ -148,7 +148,18 @@ export interface Placement {
   readonly created: boolean;
   /** In words: the similar documents that decided it, or why none did. */
   readonly reason: string;
+  /** What decided it, for a reply in the admin's language (`reason` is English). */
+  readonly basis: PlacementBasis;
 }
+
+export type PlacementBasis =
+  /** Most like these documents, with this share (0..1) of the similarity to existing documents. */
+  | { readonly kind: 'similar'; readonly examples: readonly string[]; readonly share: number }
+  /** No folder clearly closest (the best one and its share); named after the headings. */
+  | { readonly kind: 'unclear'; readonly best: string; readonly share: number }
+  /** Nothing alike in the knowledge base; named after the headings. */
+  | { readonly kind: 'new' }
+  | { readonly kind: 'chosen' };
 
 export interface IngestOptions {
   /** Add even when a conflict is found. */

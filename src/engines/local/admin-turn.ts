@@ -5,7 +5,14 @@
  * base is answered by the employee workflow, saying so.
  */
 import { readFeedbackMessage } from '../../kb/feedback.ts';
-import { type IngestResult, type IngestSource, KbError, type KnowledgeBase, type TreeNode } from '../../kb/types.ts';
+import {
+  type IngestResult,
+  type IngestSource,
+  KbError,
+  type KnowledgeBase,
+  type PlacementBasis,
+  type TreeNode,
+} from '../../kb/types.ts';
 import type { AgentEvent } from '../types.ts';
 import { type AdminIntent, isAddRequest, isConfirmation, parseAdminIntent } from './admin-intents.ts';
 import { employeeTurn } from './employee-turn.ts';
@@ -220,11 +227,37 @@ async function* ingestAll(
   yield { type: 'text', text: summary.join('\n') };
 }
 
+function placementReason(basis: PlacementBasis, lang: Lang): string {
+  switch (basis.kind) {
+    case 'similar': {
+      const percent = Math.round(100 * basis.share);
+      return t(lang, `most like ${basis.examples.join(' and ')}`, `与 ${basis.examples.join('、')} 最相近`).concat(
+        t(lang, `, ${percent}% of the similarity to existing documents`, `，占与已有文档相似度的 ${percent}%`),
+      );
+    }
+    case 'unclear':
+      return t(
+        lang,
+        `no existing folder is clearly closest (best: ${basis.best}); named after the document's headings`,
+        `没有明显最相近的已有文件夹（最接近：${basis.best}），按文档标题命名`,
+      );
+    case 'new':
+      return t(
+        lang,
+        "nothing alike yet; named after the document's headings",
+        '知识库中还没有相似的文档，按文档标题命名',
+      );
+    case 'chosen':
+      return t(lang, 'the folder you chose', '你指定的文件夹');
+  }
+}
+
 function describeResult(result: IngestResult, lang: Lang): string {
   switch (result.status) {
-    case 'added':
-      // The placement reason is in English either way (it names paths); the arrow says where.
-      return `✓ ${result.name} → ${result.path}${result.placement ? ` (${result.placement.reason})` : ''}`;
+    case 'added': {
+      const why = result.placement && placementReason(result.placement.basis, lang);
+      return `✓ ${result.name} → ${result.path}${why ? t(lang, ` (${why})`, `（${why}）`) : ''}`;
+    }
     case 'conflict': {
       const details = (result.conflicts ?? []).map((c) =>
         [
@@ -238,7 +271,11 @@ function describeResult(result: IngestResult, lang: Lang): string {
         ].join('\n'),
       );
       return [
-        t(lang, `⚠ ${result.name} was not added: ${result.reason}.`, `⚠ ${result.name} 未添加：${result.reason}。`),
+        t(
+          lang,
+          `⚠ ${result.name} was not added: ${result.reason}.`,
+          `⚠ ${result.name} 未添加：${(result.conflicts ?? []).some((c) => c.kind === 'duplicate') ? '与已有文档高度相似' : '其中的数据与已有文档不一致'}。`,
+        ),
         ...details,
       ].join('\n');
     }

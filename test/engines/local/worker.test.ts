@@ -223,6 +223,24 @@ describe('local worker', () => {
     assert.match(bad.text, /共记录 \d+ 条待改进问题。[\s\S]*Can I bring my parrot to the office\?/);
   });
 
+  it('runTurn() as admin: a Chinese request gets its placement and conflict reasons in Chinese', async () => {
+    const worker = await start('admin');
+    const garden = await stage(
+      'garden.md',
+      '# Roof Garden\n\n## Watering\n\nThe roof garden plants are watered every morning.\n',
+    );
+    const added = await turn(worker, `[已上传文件]\n- garden.md (路径: ${garden})\n\n请将上面的文件添加到知识库`);
+    assert.match(added.text, /✓ garden\.md → \S+（(与 .+ 最相近|没有明显最相近|知识库中还没有相似)/);
+    assert.doesNotMatch(added.text, /most like|named after|similarity/);
+    const leave = await stage(
+      'leave-2027.md',
+      '# Leave 2027\n\n## Annual Leave\n\nFull-time employees receive 18 days of paid annual leave per calendar year.\n',
+    );
+    const conflict = await turn(worker, `[已上传文件]\n- leave-2027.md (路径: ${leave})\n\n请将上面的文件添加到知识库`);
+    assert.match(conflict.text, /⚠ leave-2027\.md 未添加：(其中的数据与已有文档不一致|与已有文档高度相似)。/);
+    assert.doesNotMatch(conflict.text, /disagree|similar to an existing/);
+  });
+
   it('runTurn() as admin reports an error event when no uploaded file can be found', async () => {
     const worker = await start('admin');
     const { events } = await turn(worker, '[UPLOADED_FILES]\n- a.md (path: ../../etc/passwd)');
