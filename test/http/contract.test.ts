@@ -51,6 +51,11 @@ describe('EFKA-compatible routes', () => {
     assert.equal(admin.kb_root_path, t.config.kbRoot);
   });
 
+  test('/health and /info answer under /api too, where the original client looks for them', async () => {
+    assert.deepEqual((await t.app.inject('/api/health')).json(), (await t.app.inject('/health')).json());
+    assert.deepEqual((await t.app.inject('/api/info')).json(), (await t.app.inject('/info')).json());
+  });
+
   test('GET /docs serves the OpenAPI UI and /docs/json lists the compatible routes', async () => {
     const ui = await t.app.inject('/docs');
     assert.ok([200, 302].includes(ui.statusCode));

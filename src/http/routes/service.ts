@@ -1,6 +1,9 @@
-/** Service description and health: /health, /info, /health/live, /health/ready. */
+/**
+ * Service description and health: /health, /info, /health/live, /health/ready. The original client's
+ * API helper reaches /health and /info under its `/api` base, so they answer there too.
+ */
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { effectiveEngine } from '../../config.ts';
 import { doc } from '../openapi.ts';
 
@@ -14,19 +17,18 @@ export async function serviceRoutes(app: FastifyInstance): Promise<void> {
   // Load balancers often probe with HEAD; HEAD is off elsewhere (see app.ts), these answer it.
   const probe = { exposeHeadRoute: true } as const;
 
-  app.get(
-    '/health',
-    { ...probe, schema: doc({ tags: ['service'], summary: 'Health (EFKA-compatible)' }) },
-    async () => ({
-      status: 'healthy',
-      version: ctx.version,
-      service: SERVICE_NAME,
-      run_mode: runMode,
-      engine,
-    }),
-  );
+  const health = async () => ({
+    status: 'healthy',
+    version: ctx.version,
+    service: SERVICE_NAME,
+    run_mode: runMode,
+    engine,
+  });
+  for (const url of ['/health', '/api/health']) {
+    app.get(url, { ...probe, schema: doc({ tags: ['service'], summary: 'Health (EFKA-compatible)' }) }, health);
+  }
 
-  app.get('/info', { schema: doc({ tags: ['service'], summary: 'Settings clients may know' }) }, async (request) => {
+  const info = async (request: FastifyRequest) => {
     const admin = ctx.identity.isAdmin(request);
     return {
       run_mode: runMode,
@@ -41,7 +43,10 @@ export async function serviceRoutes(app: FastifyInstance): Promise<void> {
       max_upload_files: ctx.config.maxUploadFiles,
       auth_mode: ctx.config.authMode,
     };
-  });
+  };
+  for (const url of ['/info', '/api/info']) {
+    app.get(url, { schema: doc({ tags: ['service'], summary: 'Settings clients may know' }) }, info);
+  }
 
   app.get('/health/live', { ...probe, schema: doc({ tags: ['service'], summary: 'Liveness probe' }) }, async () => ({
     status: 'ok',
