@@ -273,7 +273,9 @@ export class SearchIndex {
    */
   #phrasePosting(phrase: string): Posting | undefined {
     const words = phrase.split(' ').filter((w) => !isEnglishStopWord(w));
-    if (words.length < 2) return undefined;
+    // "carry over", "roll over": one content word is the phrase as the index holds it ("carried over").
+    if (words.length === 1) return this.#postings.get(words[0]!);
+    if (words.length === 0) return undefined;
     const lists: Posting[] = [];
     for (const word of words) {
       const posting = this.#postings.get(word);

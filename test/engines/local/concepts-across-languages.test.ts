@@ -196,3 +196,23 @@ describe('concepts across languages on unseen documents', () => {
     assert.match(answer, /没有找到/);
   });
 });
+
+describe('a translation that is a phrase of one content word', () => {
+  it('meets "carried over" for 结转 ("carry over": its particle is no word the index keeps)', async () => {
+    const t = await tempKb({
+      files: {
+        'hr/holiday_rules.md':
+          '# Holiday Rules\n\n## Annual leave\n\nStaff get 20 days of annual leave a year. Up to 4 unused days may be carried over to the next year.\n\n## Public holidays\n\nThe office closes on public holidays.\n',
+      },
+    });
+    try {
+      const factory = createLocalWorkerFactory({ kb: t.kb, role: 'employee', resolveUpload: async () => undefined });
+      const answer = await ask(factory, '年假可以结转吗？');
+      assert.match(answer, /^## 答案/);
+      assert.match(answer, /carried over/, answer);
+      assert.match(answer, /hr\/holiday_rules\.md:\d+-\d+/);
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
