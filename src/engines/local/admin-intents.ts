@@ -48,9 +48,9 @@ export function isAddRequest(message: string): boolean {
 const RECORDS =
   /^(?:list|show|view|display|see|open)\s+(?:me\s+)?(?:the\s+|our\s+|all\s+)?(?:faqs?|frequently asked questions|bad ?cases?)\s*$|^(?:列出|查看|显示|看看|打开)?\s*(?:所有|全部)?(?:的)?\s*(?:faq|常见问题|bad ?cases?|待改进问题|问题记录)(?:列表|条目)?\s*$/i;
 
-/** A request, not a question, to message employees: it opens with the verb. */
+/** A request, not a question, to message people: it opens with the verb and names whom ("通知在哪看" is a question). */
 const NOTIFY =
-  /^(?:notify|broadcast|message (?:all|every|the)\b|send (?:a |an |the )?(?:message|notice|notification|reminder)s?\b|通知|群发|批量通知|给.{1,20}(?:发|发送)(?:消息|通知))/i;
+  /^(?:(?:notify|broadcast|message|send (?:a |an |the )?(?:message|notice|notification|reminder)s? to)\b.*\b(?:employees?|staff|everyone|everybody|all|users?|people|team|colleagues)\b|(?:通知|群发|批量通知).*(?:员工|同事|大家|所有人|全体|人员|用户)|给.{1,20}发.{0,3}(?:消息|通知))/is;
 
 function target(text: string): string {
   return text

@@ -38,6 +38,9 @@ describe('parseAdminIntent()', () => {
     'Can I take leave?',
     'When will HR notify us about the bonus?',
     '什么时候通知发年终奖？',
+    '通知在哪里看？',
+    '给员工的福利有哪些？',
+    'Notify me when the index is rebuilt?',
   ]) {
     it(`leaves "${question}" a question`, () => {
       assert.deepEqual(parseAdminIntent(question), { kind: 'question' });
