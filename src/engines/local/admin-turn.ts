@@ -5,6 +5,7 @@
  * base is answered by the employee workflow, saying so.
  */
 import { readFeedbackMessage } from '../../kb/feedback.ts';
+import { formatRow } from '../../kb/markdown-table.ts';
 import {
   type IngestResult,
   type IngestSource,
@@ -231,8 +232,10 @@ function placementReason(basis: PlacementBasis, lang: Lang): string {
   switch (basis.kind) {
     case 'similar': {
       const percent = Math.round(100 * basis.share);
-      return t(lang, `most like ${basis.examples.join(' and ')}`, `与 ${basis.examples.join('、')} 最相近`).concat(
-        t(lang, `, ${percent}% of the similarity to existing documents`, `，占与已有文档相似度的 ${percent}%`),
+      return t(
+        lang,
+        `most like ${basis.examples.join(' and ')}, ${percent}% of the similarity to existing documents`,
+        `与 ${basis.examples.join('、')} 最相近，占与已有文档相似度的 ${percent}%`,
       );
     }
     case 'unclear':
@@ -456,7 +459,7 @@ async function* listAndStats(
   yield* textChunks(lines.join('\n'), 3);
 }
 
-/** Newest last in the files, so shown newest first; at most LIST_LIMIT. */
+/** The FAQ rows as the file keeps them; the bad cases newest first (the file appends). At most LIST_LIMIT. */
 async function* records(
   kb: KnowledgeBase,
   ctx: LocalTurnContext,
@@ -469,7 +472,7 @@ async function* records(
     const rows = await kb.faq();
     lines.push(t(lang, `The FAQ has ${rows.length} entries.`, `常见问题共 ${rows.length} 条。`));
     if (rows.length > 0) lines.push('', t(lang, '| Question | Usage |', '| 问题 | 使用次数 |'), '| --- | --- |');
-    for (const row of rows.slice(0, LIST_LIMIT)) lines.push(`| ${cell(row.question)} | ${row.usage} |`);
+    for (const row of rows.slice(0, LIST_LIMIT)) lines.push(formatRow([row.question, String(row.usage)]));
   } else {
     yield ctx.toolUse('list_bad_cases', {});
     const cases = (await kb.badCases()).reverse();
@@ -478,11 +481,6 @@ async function* records(
       lines.push(`- ${c.date} · ${c.question}${c.feedback ? ` — ${c.feedback}` : ''}`);
   }
   yield* textChunks(lines.join('\n'), 3);
-}
-
-/** Text for one Markdown table cell. */
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
 }
 
 function flatten(node: TreeNode): TreeNode[] {
